@@ -1,0 +1,440 @@
+"""The domain: validated records, enums and their Dutch labels.
+
+Everything a user types passes through here before the store sees it, so every rule
+lives in one place and every refusal is a Dutch message that names the field.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+MAX_DESCRIPTION = 10_000
+MAX_NOTE = 2_000
+MAX_NAME = 80
+
+
+class Labeled(StrEnum):
+    """A StrEnum whose members carry a Dutch label for the UI."""
+
+    @property
+    def label(self) -> str:
+        return LABELS[self]
+
+    @classmethod
+    def choices(cls) -> list[tuple[str, str]]:
+        """(label, value) pairs in declaration order, as ipywidgets wants them."""
+        return [(m.label, m.value) for m in cls]
+
+
+class Reporter(Labeled):
+    PUPIL = "pupil"
+    PARENT = "parent"
+    TEACHER = "teacher"
+    MENTOR = "mentor"
+    ANONYMOUS = "anonymous"
+    OTHER = "other"
+
+
+class Role(Labeled):
+    TARGET = "target"
+    BULLY = "bully"
+    BYSTANDER = "bystander"
+
+
+class Platform(Labeled):
+    WHATSAPP = "whatsapp"
+    INSTAGRAM = "instagram"
+    TIKTOK = "tiktok"
+    SNAPCHAT = "snapchat"
+    YOUTUBE = "youtube"
+    DISCORD = "discord"
+    GAME_CHAT = "game_chat"
+    FACEBOOK = "facebook"
+    X = "x"
+    SCHOOL_PLATFORM = "school_platform"
+    OTHER = "other"
+
+
+class Form(Labeled):
+    GOSSIP = "gossip"
+    RIDICULE = "ridicule"
+    EXCLUSION = "exclusion"
+    SHARING_IMAGES = "sharing_images"
+    HATE_CAMPAIGN = "hate_campaign"
+    THREATS = "threats"
+    IMPERSONATION = "impersonation"
+    SEXTORTION = "sextortion"
+    OTHER = "other"
+
+
+class Severity(Labeled):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+class Status(Labeled):
+    NEW = "new"
+    IN_PROGRESS = "in_progress"
+    REFERRED = "referred"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+
+class Outcome(Labeled):
+    STOPPED = "stopped"
+    LESS = "less"
+    CONTINUED = "continued"
+
+
+LABELS: dict[StrEnum, str] = {
+    Reporter.PUPIL: "Leerling",
+    Reporter.PARENT: "Ouder/verzorger",
+    Reporter.TEACHER: "Leerkracht",
+    Reporter.MENTOR: "Mentor",
+    Reporter.ANONYMOUS: "Anoniem",
+    Reporter.OTHER: "Anders",
+    Role.TARGET: "Gepeste leerling",
+    Role.BULLY: "Pester",
+    Role.BYSTANDER: "Omstander",
+    Platform.WHATSAPP: "WhatsApp",
+    Platform.INSTAGRAM: "Instagram",
+    Platform.TIKTOK: "TikTok",
+    Platform.SNAPCHAT: "Snapchat",
+    Platform.YOUTUBE: "YouTube",
+    Platform.DISCORD: "Discord",
+    Platform.GAME_CHAT: "Gamechat",
+    Platform.FACEBOOK: "Facebook",
+    Platform.X: "X (Twitter)",
+    Platform.SCHOOL_PLATFORM: "Schoolplatform",
+    Platform.OTHER: "Anders",
+    Form.GOSSIP: "Roddelen",
+    Form.RIDICULE: "Belachelijk maken, grappen uithalen",
+    Form.EXCLUSION: "Buitensluiten uit een groep",
+    Form.SHARING_IMAGES: "Foto's of filmpjes delen zonder toestemming",
+    Form.HATE_CAMPAIGN: "Haatcampagne",
+    Form.THREATS: "Bedreiging",
+    Form.IMPERSONATION: "Nepaccount, zich voordoen als een ander",
+    Form.SEXTORTION: "Seksueel beeldmateriaal, afpersing (sextortion)",
+    Form.OTHER: "Anders",
+    Severity.LOW: "Licht",
+    Severity.MEDIUM: "Middel",
+    Severity.HIGH: "Ernstig",
+    Status.NEW: "Nieuw",
+    Status.IN_PROGRESS: "In behandeling",
+    Status.REFERRED: "Doorverwezen",
+    Status.RESOLVED: "Opgelost",
+    Status.CLOSED: "Afgesloten",
+    Outcome.STOPPED: "Gestopt",
+    Outcome.LESS: "Minder",
+    Outcome.CONTINUED: "Gaat door",
+}
+
+OPEN_STATUSES = (Status.NEW, Status.IN_PROGRESS, Status.REFERRED)
+
+# The only status changes allowed. A resolved or referred case can be taken up again when
+# the follow-up finds the bullying continues; a closed case is final.
+TRANSITIONS: dict[Status, tuple[Status, ...]] = {
+    Status.NEW: (Status.IN_PROGRESS,),
+    Status.IN_PROGRESS: (Status.REFERRED, Status.RESOLVED),
+    Status.REFERRED: (Status.IN_PROGRESS, Status.RESOLVED, Status.CLOSED),
+    Status.RESOLVED: (Status.IN_PROGRESS, Status.CLOSED),
+    Status.CLOSED: (),
+}
+
+# Forms for which the case view advises judging whether the police must be involved.
+POLICE_FORMS = frozenset({Form.THREATS, Form.SEXTORTION})
+
+# Dutch field names, used in every message so the user knows where to look.
+FIELD_LABELS = {
+    "school": "School",
+    "reported_on": "Datum melding",
+    "happened_on": "Datum voorval",
+    "reporter": "Gemeld door",
+    "pupils": "Betrokken leerlingen",
+    "pupil_number": "Leerlingnummer",
+    "role": "Rol",
+    "group": "Groep of klas",
+    "platforms": "Platforms",
+    "forms": "Vormen van pesten",
+    "severity": "Ernst",
+    "status": "Status",
+    "handler": "Behandelaar",
+    "description": "Beschrijving",
+    "step_id": "Stap",
+    "done_on": "Datum",
+    "done_by": "Gedaan door",
+    "note": "Notitie",
+    "outcome": "Uitkomst",
+}
+
+# --- groups, classes and age bands ---------------------------------------------------------
+
+GROUPS = [f"groep {n}" for n in range(1, 9)] + [f"klas {n}" for n in range(1, 7)]
+
+AGE_BANDS = ["4-7 jaar", "8-11 jaar", "12-14 jaar", "15-18 jaar"]
+
+
+def ages_for_group(group: str) -> tuple[int, int]:
+    """Typical ages in a Dutch groep (primary) or klas (secondary): groep 1 is 4, klas 1 is 12."""
+    kind, number = _parse_group(group)
+    if kind == "groep":
+        return (number + 3, number + 4)
+    return (number + 11, number + 12)
+
+
+def age_band(group: str) -> str:
+    """The chart band of a group: groep 1-4, groep 5-8, klas 1-3 and klas 4-6."""
+    kind, number = _parse_group(group)
+    if kind == "groep":
+        return AGE_BANDS[0] if number <= 4 else AGE_BANDS[1]
+    return AGE_BANDS[2] if number <= 3 else AGE_BANDS[3]
+
+
+def normalize_group(value: str) -> str:
+    """'Groep7', ' klas 2 ' and 'KLAS 2' all become the canonical 'groep 7' / 'klas 2'."""
+    kind, number = _parse_group(value)
+    return f"{kind} {number}"
+
+
+def _parse_group(value: str) -> tuple[str, int]:
+    match = re.fullmatch(r"\s*(groep|klas)\s*(\d{1,2})\s*", str(value), flags=re.IGNORECASE)
+    if not match:
+        raise ValueError("kies groep 1 t/m 8 of klas 1 t/m 6")
+    kind, number = match.group(1).lower(), int(match.group(2))
+    if (kind == "groep" and not 1 <= number <= 8) or (kind == "klas" and not 1 <= number <= 6):
+        raise ValueError("kies groep 1 t/m 8 of klas 1 t/m 6")
+    return kind, number
+
+
+# --- pupil numbers --------------------------------------------------------------------------
+
+_PUPIL_NUMBER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,31}")
+_LETTER_RUN = re.compile(r"[^\W\d_]{4,}")
+
+
+def check_pupil_number(value: str) -> str:
+    """A pupil number is the school's own code, never a name.
+
+    Codes have digits and at most three letters in a row (123456, LL-2024-017, AB12); anything
+    with a space, without a digit or with a run of letters (Jan, jan2010, de Vries) is refused.
+    """
+    value = str(value).strip()
+    if not value:
+        raise ValueError("vul het leerlingnummer in")
+    if (
+        not _PUPIL_NUMBER.fullmatch(value)
+        or not any(c.isdigit() for c in value)
+        or _LETTER_RUN.search(value)
+    ):
+        raise ValueError(
+            "dit lijkt geen leerlingnummer; gebruik de code van de school (bijv. 123456), "
+            "nooit een naam"
+        )
+    return value
+
+
+# --- records --------------------------------------------------------------------------------
+
+
+def _clean_text(value: Any) -> str:
+    """Trim and drop NUL and other control characters a database or browser would choke on."""
+    text = "" if value is None else str(value)
+    text = "".join(ch for ch in text if ch in "\n\t" or ord(ch) >= 32)
+    return text.strip()
+
+
+def _not_future(value: date | None) -> date | None:
+    if value is not None and value > date.today():
+        raise ValueError("deze datum ligt in de toekomst")
+    return value
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True, frozen=True, use_enum_values=False)
+
+
+class InvolvedPupil(Record):
+    pupil_number: str
+    role: Role
+
+    _check_number = field_validator("pupil_number")(check_pupil_number)
+
+
+class Incident(Record):
+    """A report of online bullying as the care team logs it."""
+
+    school: str = Field(min_length=1, max_length=MAX_NAME)
+    reported_on: date
+    happened_on: date | None = None
+    reporter: Reporter
+    pupils: list[InvolvedPupil] = Field(min_length=1)
+    group: str
+    platforms: list[Platform] = Field(min_length=1)
+    forms: list[Form] = Field(min_length=1)
+    severity: Severity
+    status: Status = Status.NEW
+    handler: str = Field(min_length=1, max_length=MAX_NAME)
+    description: str = Field(min_length=1, max_length=MAX_DESCRIPTION)
+
+    @field_validator("school", "handler", "description", mode="before")
+    @classmethod
+    def _text(cls, value: Any) -> str:
+        return _clean_text(value)
+
+    @field_validator("group")
+    @classmethod
+    def _group(cls, value: str) -> str:
+        return normalize_group(value)
+
+    @field_validator("platforms", "forms")
+    @classmethod
+    def _unique(cls, values: list) -> list:
+        return list(dict.fromkeys(values))
+
+    @field_validator("pupils")
+    @classmethod
+    def _no_duplicate_pupils(cls, values: list[InvolvedPupil]) -> list[InvolvedPupil]:
+        numbers = [p.pupil_number for p in values]
+        if len(numbers) != len(set(numbers)):
+            raise ValueError("een leerlingnummer staat er twee keer in")
+        return values
+
+    _reported_not_future = field_validator("reported_on")(_not_future)
+    _happened_not_future = field_validator("happened_on")(_not_future)
+
+    @model_validator(mode="after")
+    def _happened_before_report(self) -> Incident:
+        if self.happened_on and self.happened_on > self.reported_on:
+            raise FieldError("happened_on", "het voorval kan niet na de melding liggen")
+        return self
+
+    @property
+    def age_band(self) -> str:
+        return age_band(self.group)
+
+
+class StepDone(Record):
+    """One protocol step done for an incident: what, when, by whom, with a note."""
+
+    step_id: str = Field(min_length=1)
+    done_on: date
+    done_by: str = Field(min_length=1, max_length=MAX_NAME)
+    note: str = Field(default="", max_length=MAX_NOTE)
+    outcome: Outcome | None = None
+
+    @field_validator("done_by", "note", mode="before")
+    @classmethod
+    def _text(cls, value: Any) -> str:
+        return _clean_text(value)
+
+    _done_not_future = field_validator("done_on")(_not_future)
+
+
+# --- Dutch errors ---------------------------------------------------------------------------
+
+
+class FieldError(ValueError):
+    """A model-level error that belongs to one field (pydantic reports those without a field)."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+class InvalidInput(ValueError):
+    """Input refused: ``errors`` maps each field (dotted for nested ones) to a Dutch message."""
+
+    def __init__(self, errors: dict[str, str]):
+        self.errors = errors
+        super().__init__("; ".join(f"{label_for(k)}: {v}" for k, v in errors.items()))
+
+
+def label_for(field: str) -> str:
+    """'pupils.1.pupil_number' -> 'Leerlingnummer (leerling 2)'."""
+    parts = field.split(".")
+    label = FIELD_LABELS.get(parts[-1], parts[-1])
+    if len(parts) == 3 and parts[1].isdigit():
+        label += f" (leerling {int(parts[1]) + 1})"
+    return label
+
+
+_MESSAGES = {
+    "missing": "dit veld is verplicht",
+    "string_too_short": "dit veld is verplicht",
+    "too_short": "kies er minstens één",
+    "date_from_datetime_parsing": "geen geldige datum (gebruik dd-mm-jjjj)",
+    "date_parsing": "geen geldige datum (gebruik dd-mm-jjjj)",
+    "date_type": "geen geldige datum (gebruik dd-mm-jjjj)",
+    "enum": "kies een van de mogelijkheden",
+    "string_type": "vul tekst in",
+    "list_type": "kies er minstens één",
+}
+
+
+def _dutch(error: dict) -> str:
+    kind = error["type"]
+    if kind == "value_error":
+        return str(error["ctx"]["error"])
+    if kind == "string_too_long":
+        limit = error["ctx"]["max_length"]
+        return f"maximaal {limit:,} tekens (nu {len(error['input']):,})".replace(",", ".")
+    if kind == "enum":
+        return f"onbekende waarde '{str(error['input'])[:40]}'; kies een van de mogelijkheden"
+    return _MESSAGES.get(kind, "ongeldige waarde")
+
+
+def validate(record_type: type[Record], data: dict[str, Any]) -> Record:
+    """Build a record or raise InvalidInput with one Dutch message per field."""
+    data = {k: (None if v == "" else v) for k, v in data.items()}
+    for key in ("reported_on", "done_on"):
+        data.setdefault(key, None)
+    try:
+        return record_type.model_validate(data)
+    except ValidationError as exc:
+        errors: dict[str, str] = {}
+        for error in exc.errors():
+            ctx = error.get("ctx", {}).get("error")
+            loc = ".".join(str(p) for p in error["loc"] if not str(p).startswith("function-"))
+            if isinstance(ctx, FieldError):
+                loc = ctx.field
+            # A list of enums reports each bad item; the field is what the user fixes.
+            if loc.split(".")[0] in ("platforms", "forms"):
+                loc = loc.split(".")[0]
+            errors.setdefault(loc or "?", _dutch(error))
+        raise InvalidInput(errors) from None
+
+
+def check_description_addition(text: Any) -> str:
+    """Text appended to a description obeys the same rules as the first description."""
+    text = _clean_text(text)
+    if not text:
+        raise InvalidInput({"description": "dit veld is verplicht"})
+    if len(text) > MAX_DESCRIPTION:
+        limit = f"{MAX_DESCRIPTION:,}".replace(",", ".")
+        raise InvalidInput({"description": f"maximaal {limit} tekens"})
+    return text
+
+
+def validate_incident(data: dict[str, Any]) -> Incident:
+    return validate(Incident, data)  # type: ignore[return-value]
+
+
+def validate_step(data: dict[str, Any]) -> StepDone:
+    return validate(StepDone, data)  # type: ignore[return-value]
+
+
+def check_transition(current: Status | str, new: Status | str) -> Status:
+    """Refuse a status change the protocol does not allow, in Dutch."""
+    current, new = Status(current), Status(new)
+    if new not in TRANSITIONS[current]:
+        allowed = ", ".join(s.label for s in TRANSITIONS[current]) or "geen (afgesloten)"
+        raise InvalidInput(
+            {"status": f"van {current.label} naar {new.label} mag niet; wel naar: {allowed}"}
+        )
+    return new

@@ -1,0 +1,614 @@
+"""The only module that talks to the database (SQLAlchemy Core).
+
+Every write is one transaction and leaves an audit row beside the change. On SQLite each
+Voilà page is its own writer process, so connections use WAL, a busy timeout set before WAL,
+synchronous=FULL, foreign keys, and BEGIN IMMEDIATE for writing transactions (a deferred
+read-then-write transaction ignores the busy timeout). The schema is owned by Alembic.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
+
+from .guidance import load_protocol
+from .model import (
+    OPEN_STATUSES,
+    Incident,
+    InvalidInput,
+    Status,
+    StepDone,
+    check_description_addition,
+    check_transition,
+    label_for,
+)
+
+DEFAULT_DB_PATH = Path(__file__).resolve().parent.parent / "data" / "pestdata.sqlite"
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+OVERDUE_DAYS = 7
+
+metadata = sa.MetaData()
+incidents = sa.Table(
+    "incidents",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("school", sa.String(80), nullable=False),
+    sa.Column("reported_on", sa.Date, nullable=False),
+    sa.Column("happened_on", sa.Date),
+    sa.Column("reporter", sa.String(20), nullable=False),
+    sa.Column("group_name", sa.String(10), nullable=False),
+    sa.Column("age_band", sa.String(12), nullable=False),
+    sa.Column("severity", sa.String(10), nullable=False),
+    sa.Column("status", sa.String(12), nullable=False),
+    sa.Column("handler", sa.String(80), nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+)
+incident_pupils = sa.Table(
+    "incident_pupils",
+    metadata,
+    sa.Column("incident_id", sa.ForeignKey("incidents.id"), primary_key=True),
+    sa.Column("pupil_number", sa.String(32), primary_key=True),
+    sa.Column("role", sa.String(12), nullable=False),
+)
+incident_platforms = sa.Table(
+    "incident_platforms",
+    metadata,
+    sa.Column("incident_id", sa.ForeignKey("incidents.id"), primary_key=True),
+    sa.Column("platform", sa.String(20), primary_key=True),
+)
+incident_forms = sa.Table(
+    "incident_forms",
+    metadata,
+    sa.Column("incident_id", sa.ForeignKey("incidents.id"), primary_key=True),
+    sa.Column("form", sa.String(20), primary_key=True),
+)
+descriptions = sa.Table(
+    "descriptions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("incident_id", sa.ForeignKey("incidents.id"), nullable=False),
+    sa.Column("written_at", sa.DateTime, nullable=False),
+    sa.Column("written_by", sa.String(80), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+)
+steps_done = sa.Table(
+    "steps_done",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("incident_id", sa.ForeignKey("incidents.id"), nullable=False),
+    sa.Column("step_id", sa.String(40), nullable=False),
+    sa.Column("done_on", sa.Date, nullable=False),
+    sa.Column("done_by", sa.String(80), nullable=False),
+    sa.Column("note", sa.Text, nullable=False),
+    sa.Column("outcome", sa.String(12)),
+    sa.Column("recorded_at", sa.DateTime, nullable=False),
+)
+audit = sa.Table(
+    "audit",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("at", sa.DateTime, nullable=False),
+    sa.Column("actor", sa.String(80), nullable=False),
+    sa.Column("action", sa.String(30), nullable=False),
+    sa.Column("incident_id", sa.Integer),
+    sa.Column("field", sa.String(40)),
+    sa.Column("old_value", sa.Text),
+    sa.Column("new_value", sa.Text),
+)
+
+
+class NotFound(LookupError):
+    """No incident with that number."""
+
+
+def database_url(url: str | None = None) -> str:
+    """--db URL, else PESTDATA_DB, else the SQLite file under data/."""
+    return url or os.environ.get("PESTDATA_DB") or f"sqlite:///{DEFAULT_DB_PATH}"
+
+
+def now() -> datetime:
+    """UTC wall clock, without tzinfo so SQLite and PostgreSQL store the same value."""
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # Take transaction control away from pysqlite; the "begin" event emits BEGIN itself.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA busy_timeout = 60000")  # before WAL: switching may wait on a lock
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = FULL")
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.close()
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    writing = connection.get_execution_options().get("pestdata_write", False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+
+
+def make_engine(url: str | None = None) -> Engine:
+    url = database_url(url)
+    engine = sa.create_engine(url)
+    if engine.dialect.name == "sqlite":
+        database = engine.url.database
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
+    return engine
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    """One line in the care team's list of cases."""
+
+    id: int
+    reported_on: date
+    group: str
+    status: str
+    severity: str
+    handler: str
+    platforms: tuple[str, ...]
+    last_activity: date
+    overdue_reason: str
+
+
+class Store:
+    """The pestdata database. Open one per process; it is safe beside other writers."""
+
+    def __init__(self, url: str | None = None):
+        self.url = database_url(url)
+        self.engine = make_engine(self.url)
+
+    # --- transactions and schema --------------------------------------------------------
+
+    @contextmanager
+    def writing(self) -> Iterator[Connection]:
+        """One writing transaction: everything in it is stored, or nothing is."""
+        with self.engine.connect().execution_options(pestdata_write=True) as conn:
+            with conn.begin():
+                yield conn
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            with conn.begin():
+                yield conn
+
+    def _alembic_config(self, conn: Connection):
+        from alembic.config import Config
+
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        config.attributes["connection"] = conn
+        return config
+
+    def migrate(self, revision: str = "head") -> None:
+        """Create or upgrade the schema; concurrent callers queue on the write lock."""
+        from alembic import command
+
+        with self.writing() as conn:
+            command.upgrade(self._alembic_config(conn), revision)
+
+    def downgrade(self, revision: str) -> None:
+        from alembic import command
+
+        with self.writing() as conn:
+            command.downgrade(self._alembic_config(conn), revision)
+
+    def schema_revision(self) -> str | None:
+        with self.reading() as conn:
+            if not sa.inspect(conn).has_table("alembic_version"):
+                return None
+            return conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+
+    def ensure_schema(self) -> Store:
+        """Migrate when the database is not at the newest revision; cheap when it is."""
+        from alembic.script import ScriptDirectory
+
+        head = ScriptDirectory(str(MIGRATIONS)).get_current_head()
+        if self.schema_revision() != head:
+            self.migrate()
+        return self
+
+    # --- writing ------------------------------------------------------------------------
+
+    def add_incident(self, incident: Incident, actor: str) -> int:
+        """Store a validated report with its pupils, platforms, forms and first description."""
+        with self.writing() as conn:
+            return self._insert_incidents(conn, [(incident, [])], actor)[0]
+
+    def add_incidents(
+        self, reports: Iterable[tuple[Incident, list[StepDone]]], actor: str, batch: int = 5000
+    ) -> int:
+        """Bulk-load reports with their steps (demo data, imports) in one transaction."""
+        count = 0
+        with self.writing() as conn:
+            chunk: list[tuple[Incident, list[StepDone]]] = []
+            for report in reports:
+                chunk.append(report)
+                if len(chunk) >= batch:
+                    count += len(self._insert_incidents(conn, chunk, actor))
+                    chunk = []
+            if chunk:
+                count += len(self._insert_incidents(conn, chunk, actor))
+        return count
+
+    def _insert_incidents(
+        self, conn: Connection, reports: list[tuple[Incident, list[StepDone]]], actor: str
+    ) -> list[int]:
+        stamp = now()
+        rows = [
+            {
+                "school": i.school,
+                "reported_on": i.reported_on,
+                "happened_on": i.happened_on,
+                "reporter": i.reporter.value,
+                "group_name": i.group,
+                "age_band": i.age_band,
+                "severity": i.severity.value,
+                "status": i.status.value,
+                "handler": i.handler,
+                "created_at": stamp,
+            }
+            for i, _ in reports
+        ]
+        result = conn.execute(
+            incidents.insert().returning(incidents.c.id, sort_by_parameter_order=True), rows
+        )
+        ids = [row.id for row in result]
+        pupils, platforms, forms, texts, steps, log = [], [], [], [], [], []
+        for incident_id, (i, done) in zip(ids, reports, strict=True):
+            pupils += [
+                {"incident_id": incident_id, "pupil_number": p.pupil_number, "role": p.role.value}
+                for p in i.pupils
+            ]
+            platforms += [{"incident_id": incident_id, "platform": p.value} for p in i.platforms]
+            forms += [{"incident_id": incident_id, "form": f.value} for f in i.forms]
+            texts.append(
+                {
+                    "incident_id": incident_id,
+                    "written_at": stamp,
+                    "written_by": actor,
+                    "text": i.description,
+                }
+            )
+            log.append(_audit_row(actor, "create", incident_id, None, None, _summary(i), stamp))
+            for step in done:
+                steps.append(_step_row(incident_id, step, stamp))
+                log.append(
+                    _audit_row(
+                        actor,
+                        "step_done",
+                        incident_id,
+                        step.step_id,
+                        None,
+                        _step_summary(step),
+                        stamp,
+                    )
+                )
+        for table, values in (
+            (incident_pupils, pupils),
+            (incident_platforms, platforms),
+            (incident_forms, forms),
+            (descriptions, texts),
+            (steps_done, steps),
+            (audit, log),
+        ):
+            if values:
+                conn.execute(table.insert(), values)
+        return ids
+
+    def change_status(self, incident_id: int, new: Status | str, actor: str) -> None:
+        with self.writing() as conn:
+            current = self._status(conn, incident_id)
+            new = check_transition(current, new)
+            conn.execute(
+                incidents.update().where(incidents.c.id == incident_id).values(status=new.value)
+            )
+            conn.execute(
+                audit.insert(),
+                _audit_row(actor, "status", incident_id, "status", current, new.value),
+            )
+
+    def append_description(self, incident_id: int, text: str, actor: str) -> None:
+        """Add to the description; earlier text is never overwritten."""
+        text = check_description_addition(text)
+        with self.writing() as conn:
+            self._status(conn, incident_id)
+            conn.execute(
+                descriptions.insert(),
+                {
+                    "incident_id": incident_id,
+                    "written_at": now(),
+                    "written_by": actor,
+                    "text": text,
+                },
+            )
+            conn.execute(
+                audit.insert(),
+                _audit_row(actor, "description_added", incident_id, "description", None, text),
+            )
+
+    def record_step(self, incident_id: int, step: StepDone, actor: str) -> None:
+        """Tick a protocol step ("Ja, dat heb ik gedaan") for an incident."""
+        definitions = {s.id: s for s in load_protocol()}
+        definition = definitions.get(step.step_id)
+        if definition is None:
+            raise InvalidInput({"step_id": f"'{step.step_id}' staat niet in het protocol"})
+        if step.outcome and not definition.vraagt_uitkomst:
+            raise InvalidInput({"outcome": "deze stap heeft geen uitkomst"})
+        with self.writing() as conn:
+            reported_on = conn.execute(
+                sa.select(incidents.c.reported_on).where(incidents.c.id == incident_id)
+            ).scalar()
+            if reported_on is None:
+                raise NotFound(incident_id)
+            if step.done_on < reported_on:
+                raise InvalidInput({"done_on": "ligt vóór de datum van de melding"})
+            already = conn.execute(
+                sa.select(steps_done.c.id).where(
+                    steps_done.c.incident_id == incident_id, steps_done.c.step_id == step.step_id
+                )
+            ).first()
+            if already:
+                raise InvalidInput({"step_id": f"'{definition.titel}' is al afgevinkt"})
+            conn.execute(steps_done.insert(), _step_row(incident_id, step, now()))
+            conn.execute(
+                audit.insert(),
+                _audit_row(
+                    actor, "step_done", incident_id, step.step_id, None, _step_summary(step)
+                ),
+            )
+
+    def undo_step(self, incident_id: int, step_id: str, actor: str) -> None:
+        """Untick a step; the audit keeps what it was."""
+        with self.writing() as conn:
+            row = conn.execute(
+                sa.select(steps_done).where(
+                    steps_done.c.incident_id == incident_id, steps_done.c.step_id == step_id
+                )
+            ).first()
+            if row is None:
+                raise InvalidInput({"step_id": "deze stap was niet afgevinkt"})
+            conn.execute(steps_done.delete().where(steps_done.c.id == row.id))
+            old = _step_summary(StepDone.model_construct(**row._asdict()))
+            conn.execute(
+                audit.insert(), _audit_row(actor, "step_undone", incident_id, step_id, old, None)
+            )
+
+    def _status(self, conn: Connection, incident_id: int) -> str:
+        status = conn.execute(
+            sa.select(incidents.c.status).where(incidents.c.id == incident_id)
+        ).scalar()
+        if status is None:
+            raise NotFound(incident_id)
+        return status
+
+    # --- reading ------------------------------------------------------------------------
+
+    def count_incidents(self) -> int:
+        with self.reading() as conn:
+            return conn.execute(sa.select(sa.func.count()).select_from(incidents)).scalar_one()
+
+    def get_incident(self, incident_id: int) -> dict:
+        """One case with everything the care team sees: fields, pupils, texts, steps."""
+        with self.reading() as conn:
+            row = conn.execute(sa.select(incidents).where(incidents.c.id == incident_id)).first()
+            if row is None:
+                raise NotFound(incident_id)
+            case = row._asdict()
+
+            def values(table, column):
+                return [
+                    r[0]
+                    for r in conn.execute(
+                        sa.select(table.c[column])
+                        .where(table.c.incident_id == incident_id)
+                        .order_by(table.c[column])
+                    )
+                ]
+
+            case["platforms"] = values(incident_platforms, "platform")
+            case["forms"] = values(incident_forms, "form")
+            case["pupils"] = [
+                r._asdict()
+                for r in conn.execute(
+                    sa.select(incident_pupils.c.pupil_number, incident_pupils.c.role)
+                    .where(incident_pupils.c.incident_id == incident_id)
+                    .order_by(incident_pupils.c.role, incident_pupils.c.pupil_number)
+                )
+            ]
+            case["descriptions"] = [
+                r._asdict()
+                for r in conn.execute(
+                    sa.select(
+                        descriptions.c.written_at, descriptions.c.written_by, descriptions.c.text
+                    )
+                    .where(descriptions.c.incident_id == incident_id)
+                    .order_by(descriptions.c.id)
+                )
+            ]
+            case["steps"] = {
+                r.step_id: r._asdict()
+                for r in conn.execute(
+                    sa.select(steps_done).where(steps_done.c.incident_id == incident_id)
+                )
+            }
+            return case
+
+    def audit_entries(self, incident_id: int) -> list[dict]:
+        with self.reading() as conn:
+            return [
+                r._asdict()
+                for r in conn.execute(
+                    sa.select(audit).where(audit.c.incident_id == incident_id).order_by(audit.c.id)
+                )
+            ]
+
+    def list_cases(
+        self,
+        *,
+        statuses: Iterable[str] | None = None,
+        group: str | None = None,
+        platform: str | None = None,
+        overdue_only: bool = False,
+        today: date | None = None,
+        overdue_days: int = OVERDUE_DAYS,
+        limit: int = 200,
+    ) -> tuple[list[CaseRow], int]:
+        """Cases newest first, filtered; returns (at most `limit` rows, number matching).
+
+        Overdue means an open case with no step for `overdue_days`, or whose follow-up step
+        is past its term and not done.
+        """
+        today = today or date.today()
+        statuses = list(statuses) if statuses else [s.value for s in OPEN_STATUSES]
+        followup = next((s for s in load_protocol() if s.vraagt_uitkomst), None)
+
+        last_step = (
+            sa.select(steps_done.c.incident_id, sa.func.max(steps_done.c.done_on).label("last"))
+            .group_by(steps_done.c.incident_id)
+            .subquery()
+        )
+        last_activity = sa.func.coalesce(last_step.c.last, incidents.c.reported_on)
+        stale = last_activity < today - timedelta(days=overdue_days)
+        conditions = [incidents.c.status.in_(statuses)]
+        open_case = incidents.c.status.in_([s.value for s in OPEN_STATUSES])
+        if followup:
+            followup_missing = sa.and_(
+                incidents.c.reported_on < today - timedelta(days=followup.termijn_dagen),
+                ~sa.exists().where(
+                    steps_done.c.incident_id == incidents.c.id,
+                    steps_done.c.step_id == followup.id,
+                ),
+            )
+        else:
+            followup_missing = sa.false()
+        stale_flag = sa.and_(open_case, stale)
+        followup_flag = sa.and_(open_case, followup_missing)
+        if group:
+            conditions.append(incidents.c.group_name == group)
+        if platform:
+            conditions.append(
+                sa.exists().where(
+                    incident_platforms.c.incident_id == incidents.c.id,
+                    incident_platforms.c.platform == platform,
+                )
+            )
+        if overdue_only:
+            conditions.append(sa.or_(stale_flag, followup_flag))
+
+        base = incidents.outerjoin(last_step, last_step.c.incident_id == incidents.c.id)
+        query = (
+            sa.select(
+                incidents.c.id,
+                incidents.c.reported_on,
+                incidents.c.group_name,
+                incidents.c.status,
+                incidents.c.severity,
+                incidents.c.handler,
+                last_activity.label("last_activity"),
+                sa.case((stale_flag, 1), else_=0).label("stale"),
+                sa.case((followup_flag, 1), else_=0).label("followup_due"),
+            )
+            .select_from(base)
+            .where(*conditions)
+            .order_by(incidents.c.reported_on.desc(), incidents.c.id.desc())
+            .limit(limit)
+        )
+        count = sa.select(sa.func.count()).select_from(base).where(*conditions)
+        with self.reading() as conn:
+            rows = conn.execute(query).all()
+            total = conn.execute(count).scalar_one()
+            platforms: dict[int, list[str]] = {}
+            if rows:
+                for incident_id, name in conn.execute(
+                    sa.select(
+                        incident_platforms.c.incident_id, incident_platforms.c.platform
+                    ).where(incident_platforms.c.incident_id.in_([r.id for r in rows]))
+                ):
+                    platforms.setdefault(incident_id, []).append(name)
+        cases = []
+        for r in rows:
+            last = r.last_activity
+            if isinstance(last, str):  # SQLite returns COALESCE over dates as text
+                last = date.fromisoformat(last)
+            reasons = []
+            if r.stale:
+                reasons.append(f"geen stap in {(today - last).days} dagen")
+            if r.followup_due and followup:
+                reasons.append(f"{followup.titel.lower()} is nodig")
+            cases.append(
+                CaseRow(
+                    id=r.id,
+                    reported_on=r.reported_on,
+                    group=r.group_name,
+                    status=r.status,
+                    severity=r.severity,
+                    handler=r.handler,
+                    platforms=tuple(sorted(platforms.get(r.id, []))),
+                    last_activity=last,
+                    overdue_reason="; ".join(reasons),
+                )
+            )
+        return cases, total
+
+    def groups_in_use(self) -> list[str]:
+        with self.reading() as conn:
+            return list(conn.execute(sa.select(incidents.c.group_name).distinct()).scalars().all())
+
+
+def _audit_row(actor, action, incident_id, field, old, new, at: datetime | None = None) -> dict:
+    return {
+        "at": at or now(),
+        "actor": actor,
+        "action": action,
+        "incident_id": incident_id,
+        "field": field,
+        "old_value": old,
+        "new_value": new,
+    }
+
+
+def _step_row(incident_id: int, step: StepDone, stamp: datetime) -> dict:
+    return {
+        "incident_id": incident_id,
+        "step_id": step.step_id,
+        "done_on": step.done_on,
+        "done_by": step.done_by,
+        "note": step.note,
+        "outcome": step.outcome.value if step.outcome else None,
+        "recorded_at": stamp,
+    }
+
+
+def _summary(incident: Incident) -> str:
+    """The audit's 'new' value for a created report: every field but the description."""
+    return json.dumps(incident.model_dump(mode="json", exclude={"description"}), ensure_ascii=False)
+
+
+def _step_summary(step: StepDone) -> str:
+    outcome = getattr(step, "outcome", None)
+    return json.dumps(
+        {
+            "done_on": str(step.done_on),
+            "done_by": step.done_by,
+            "note": step.note,
+            "outcome": outcome.value if hasattr(outcome, "value") else outcome,
+        },
+        ensure_ascii=False,
+    )
+
+
+__all__ = ["Store", "NotFound", "CaseRow", "database_url", "label_for"]
