@@ -171,6 +171,7 @@ FIELD_LABELS = {
     "done_by": "Gedaan door",
     "note": "Notitie",
     "outcome": "Uitkomst",
+    "actor": "Uw naam",
 }
 
 # --- groups, classes and age bands ---------------------------------------------------------

@@ -283,20 +283,10 @@ class Store:
                     "text": i.description,
                 }
             )
-            log.append(_audit_row(actor, "create", incident_id, None, None, _summary(i), stamp))
-            for step in done:
-                steps.append(_step_row(incident_id, step, stamp))
-                log.append(
-                    _audit_row(
-                        actor,
-                        "step_done",
-                        incident_id,
-                        step.step_id,
-                        None,
-                        _step_summary(step),
-                        stamp,
-                    )
-                )
+            # One audit row per report; steps loaded with it are named in that row.
+            summary = _summary(i, [s.step_id for s in done])
+            log.append(_audit_row(actor, "create", incident_id, None, None, summary, stamp))
+            steps += [_step_row(incident_id, step, stamp) for step in done]
         for table, values in (
             (incident_pupils, pupils),
             (incident_platforms, platforms),
@@ -564,9 +554,16 @@ class Store:
             )
         return cases, total
 
-    def groups_in_use(self) -> list[str]:
+    def schools(self) -> list[str]:
+        """Schools in the log, the busiest first (the form's default is the first)."""
         with self.reading() as conn:
-            return list(conn.execute(sa.select(incidents.c.group_name).distinct()).scalars().all())
+            return list(
+                conn.execute(
+                    sa.select(incidents.c.school)
+                    .group_by(incidents.c.school)
+                    .order_by(sa.func.count().desc(), incidents.c.school)
+                ).scalars()
+            )
 
 
 def _audit_row(actor, action, incident_id, field, old, new, at: datetime | None = None) -> dict:
@@ -593,9 +590,12 @@ def _step_row(incident_id: int, step: StepDone, stamp: datetime) -> dict:
     }
 
 
-def _summary(incident: Incident) -> str:
+def _summary(incident: Incident, steps: list[str]) -> str:
     """The audit's 'new' value for a created report: every field but the description."""
-    return json.dumps(incident.model_dump(mode="json", exclude={"description"}), ensure_ascii=False)
+    fields = incident.model_dump(mode="json", exclude={"description"}, warnings=False)
+    if steps:
+        fields["steps"] = steps
+    return json.dumps(fields, ensure_ascii=False)
 
 
 def _step_summary(step: StepDone) -> str:

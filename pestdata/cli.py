@@ -1,0 +1,158 @@
+"""`pestdata`: set up the database, load demo data and serve the dashboards."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from .store import Store, database_url
+
+PACKAGE = Path(__file__).resolve().parent
+NOTEBOOKS = PACKAGE.parent / "notebooks"
+TEMPLATES = PACKAGE / "share" / "jupyter"
+
+db_option = click.option(
+    "--db",
+    envvar="PESTDATA_DB",
+    default=None,
+    help="SQLAlchemy-URL van de database (standaard: SQLite-bestand in data/). "
+    "Ook via PESTDATA_DB.",
+)
+
+
+def _store(db: str | None) -> Store:
+    return Store(db).ensure_schema()
+
+
+def _shown(url: str) -> str:
+    """A database URL without its password, fit to print."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """pestdata: online pesten zien, aanpakken en voorkomen."""
+
+
+@main.command()
+@db_option
+def init(db: str | None) -> None:
+    """Maak de database aan of werk het schema bij."""
+    store = _store(db)
+    click.echo(f"Database klaar: {_shown(store.url)} (schema {store.schema_revision()})")
+
+
+@main.command()
+@db_option
+@click.option(
+    "--incidents",
+    "count",
+    default=2000,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Aantal meldingen.",
+)
+@click.option("--seed", default=1, show_default=True, help="Startwaarde voor het toeval.")
+def demo(db: str | None, count: int, seed: int) -> None:
+    """Vul de database met realistische demomeldingen over drie schooljaren."""
+    from .demo import generate
+
+    store = _store(db)
+    started = time.perf_counter()
+    with click.progressbar(length=count, label="Demomeldingen maken", file=sys.stderr) as bar:
+
+        def reports():
+            for number, report in enumerate(generate(count, seed=seed), start=1):
+                if number % 1000 == 0:
+                    bar.update(1000)
+                yield report
+
+        stored = store.add_incidents(reports(), actor="demo")
+        bar.update(count % 1000)
+    seconds = time.perf_counter() - started
+    click.echo(f"{stored} demomeldingen opgeslagen in {seconds:.1f} s ({_shown(store.url)}).")
+
+
+def voila_command(
+    notebooks: Path, port: int, token: str, ip: str = "127.0.0.1", cull_idle: int = 600
+) -> list[str]:
+    """The Voilà command line: token required, no tracebacks, no URL overrides, local assets."""
+    return [
+        sys.executable,
+        "-m",
+        "voila",
+        str(notebooks),
+        "--no-browser",
+        f"--port={port}",
+        f"--Voila.ip={ip}",
+        f"--Voila.token={token}",
+        "--Voila.open_browser=False",
+        "--VoilaConfiguration.template=pestdata",
+        "--VoilaConfiguration.show_tracebacks=False",
+        "--VoilaConfiguration.allow_template_override=NO",
+        "--VoilaConfiguration.allow_theme_override=NO",
+        "--MappingKernelManager.cull_interval=60",
+        f"--MappingKernelManager.cull_idle_timeout={cull_idle}",
+        "--MappingKernelManager.cull_connected=False",
+    ]
+
+
+def voila_env(db_url: str) -> dict[str, str]:
+    """Environment for Voilà and its kernels: our template first, the database URL set."""
+    env = dict(os.environ)
+    env["PESTDATA_DB"] = db_url
+    env["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(TEMPLATES), env.get("JUPYTER_PATH")]))
+    return env
+
+
+@main.command()
+@db_option
+@click.option("--port", default=8866, show_default=True, help="Poort op deze computer.")
+@click.option(
+    "--token",
+    envvar="PESTDATA_TOKEN",
+    default=None,
+    help="Toegangscode in de URL (standaard: elke start een nieuwe). Ook via PESTDATA_TOKEN.",
+)
+@click.option(
+    "--notebooks",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=NOTEBOOKS,
+    show_default=True,
+    help="Map met de dashboards.",
+)
+def serve(db: str | None, port: int, token: str | None, notebooks: Path) -> None:
+    """Start de dashboards in Voilà op http://127.0.0.1:PORT."""
+    store = _store(db)
+    token = token or secrets.token_urlsafe(24)
+    base = f"http://127.0.0.1:{port}"
+    click.echo(f"Database: {_shown(store.url)}")
+    click.echo("Open in de browser:")
+    for name, title in (("meldingen", "Meldingen (zorgteam)"),):
+        if (notebooks / f"{name}.ipynb").exists():
+            click.echo(f"  {title}: {base}/voila/render/{name}.ipynb?token={token}")
+    click.echo("Stoppen: Ctrl+C", err=True)
+    command = voila_command(notebooks, port, token)
+    try:
+        sys.exit(subprocess.call(command, env=voila_env(store.url)))
+    except KeyboardInterrupt:
+        sys.exit(0)
+
+
+@main.command("db-url", hidden=True)
+@db_option
+def db_url(db: str | None) -> None:
+    """Print the database URL in use (for scripts)."""
+    click.echo(_shown(database_url(db)))
+
+
+if __name__ == "__main__":
+    main()

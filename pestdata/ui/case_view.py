@@ -1,0 +1,321 @@
+"""One case: details, police advice, status, description, protocol checklist and timeline."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import ipywidgets as w
+from sqlalchemy.exc import SQLAlchemyError
+
+from ..guidance import ProtocolStepDef, load_protocol
+from ..model import (
+    POLICE_FORMS,
+    TRANSITIONS,
+    Form,
+    InvalidInput,
+    Outcome,
+    Platform,
+    Reporter,
+    Role,
+    Severity,
+    Status,
+    label_for,
+    validate_step,
+)
+from ..store import NotFound, Store
+from .common import STYLE, css, esc, message, nl_date
+
+log = logging.getLogger(__name__)
+
+POLICE_ADVICE = (
+    "Let op: bij bedreiging, seksueel beeldmateriaal of afpersing kan er sprake zijn van een "
+    "strafbaar feit. Beoordeel samen of de politie erbij moet (zie www.meldknop.nl: wanneer "
+    "stap je naar de politie). Laat bewijs bewaren met schermafbeeldingen, maar stuur seksuele "
+    "beelden van minderjarigen nooit door, ook niet naar collega's."
+)
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    when: date | datetime
+    what: str
+    who: str
+    first: bool = False  # the report itself leads its day, before steps dated that day
+
+
+def timeline(case: dict, audit_entries: list[dict]) -> list[TimelineEntry]:
+    """Steps by the date they were done, plus every other audit entry, oldest first.
+
+    Steps come from the steps table (their audit rows would say the same thing twice).
+    """
+    titles = {s.id: s.titel for s in load_protocol()}
+    entries = [
+        TimelineEntry(
+            step["done_on"],
+            f"Stap gedaan: {titles.get(step_id, step_id)}"
+            + (f" (uitkomst: {Outcome(step['outcome']).label})" if step["outcome"] else "")
+            + (f" — {step['note']}" if step["note"] else ""),
+            step["done_by"],
+        )
+        for step_id, step in case["steps"].items()
+    ]
+    for entry in audit_entries:
+        action, at, who = entry["action"], entry["at"], entry["actor"]
+        if action == "create":
+            entries.append(TimelineEntry(at, "Melding vastgelegd", who, first=True))
+        elif action == "status":
+            old, new = Status(entry["old_value"]).label, Status(entry["new_value"]).label
+            entries.append(TimelineEntry(at, f"Status: {old} → {new}", who))
+        elif action == "description_added":
+            entries.append(TimelineEntry(at, "Beschrijving aangevuld", who))
+        elif action == "step_undone":
+            old = json.loads(entry["old_value"] or "{}")
+            title = titles.get(entry["field"], entry["field"])
+            entries.append(
+                TimelineEntry(
+                    at,
+                    f"Stap teruggezet: {title} (was gedaan op {nl_date(old.get('done_on'))})",
+                    who,
+                )
+            )
+    return sorted(
+        entries, key=lambda e: (_as_datetime(e.when).date(), not e.first, _as_datetime(e.when))
+    )
+
+
+def _as_datetime(value: date | datetime) -> datetime:
+    return value if isinstance(value, datetime) else datetime(value.year, value.month, value.day)
+
+
+class StepRow(w.VBox):
+    """One protocol step: done (with date, who, note) or a 'Ja, dat heb ik gedaan' button."""
+
+    def __init__(self, view: CaseView, step: ProtocolStepDef, done: dict | None):
+        self.view, self.step = view, step
+        title = w.HTML(
+            f"<b>{esc(step.titel)}</b>{'' if step.verplicht else ' <i>(als van toepassing)</i>'}"
+            f"<br><span class='pd-hint'>{esc(step.uitleg)}</span>"
+        )
+        self.error = css(w.HTML(), "pd-step-error")
+        if done:
+            outcome = f" · uitkomst: {Outcome(done['outcome']).label}" if done["outcome"] else ""
+            note = f" — {esc(done['note'])}" if done["note"] else ""
+            status = css(
+                w.HTML(
+                    f"<span class='pd-ok'>✓ Gedaan op {nl_date(done['done_on'])} door "
+                    f"{esc(done['done_by'])}{esc(outcome)}</span>{note}"
+                ),
+                "pd-step-done",
+            )
+            undo = css(
+                w.Button(description="Ongedaan maken", layout=w.Layout(width="150px")),
+                "pd-step-undo",
+            )
+            undo.on_click(lambda _: self.undo())
+            controls = [w.HBox([status, undo])]
+        else:
+            self.done_on = w.DatePicker(
+                description="Datum", value=date.today(), layout=w.Layout(width="250px")
+            )
+            self.done_by = w.Text(
+                description="Wie", value=view.actor.value, layout=w.Layout(width="260px")
+            )
+            self.note = w.Text(
+                description="Notitie",
+                placeholder="kort, geen namen",
+                layout=w.Layout(width="420px"),
+            )
+            self.outcome = w.Dropdown(
+                description="Uitkomst",
+                options=Outcome.choices(),
+                value=None,
+                layout=w.Layout(width="250px"),
+            )
+            tick = css(
+                w.Button(
+                    description="Ja, dat heb ik gedaan",
+                    button_style="success",
+                    layout=w.Layout(width="200px"),
+                ),
+                "pd-step-tick",
+            )
+            tick.on_click(lambda _: self.tick())
+            fields = [self.done_on, self.done_by, self.note]
+            if step.vraagt_uitkomst:
+                fields.append(self.outcome)
+            controls = [w.HBox(fields, layout=w.Layout(flex_flow="row wrap")), tick]
+        super().__init__(
+            [title, *controls, self.error],
+            layout=w.Layout(border="1px solid #ddd", padding="6px", margin="4px 0"),
+        )
+        self.add_class("pd-step")
+        self.add_class(f"pd-step-{step.id}")
+
+    def tick(self) -> None:
+        data = {
+            "step_id": self.step.id,
+            "done_on": self.done_on.value,
+            "done_by": self.done_by.value,
+            "note": self.note.value,
+            "outcome": self.outcome.value if self.step.vraagt_uitkomst else None,
+        }
+        self.view.act(
+            lambda store, actor: store.record_step(
+                self.view.incident_id, validate_step(data), actor
+            ),
+            self.error,
+        )
+
+    def undo(self) -> None:
+        self.view.act(
+            lambda store, actor: store.undo_step(self.view.incident_id, self.step.id, actor),
+            self.error,
+        )
+
+
+class CaseView(w.VBox):
+    """Everything about one case; each action is one transaction, then the view redraws."""
+
+    def __init__(self, store: Store, actor: w.Text, on_change=None):
+        self.store, self.actor, self.on_change = store, actor, on_change
+        self.incident_id: int | None = None
+        super().__init__([w.HTML("<i>Kies een melding in de lijst.</i>")])
+        self.add_class("pd-case")
+
+    def show(self, incident_id: int) -> None:
+        self.incident_id = incident_id
+        try:
+            case = self.store.get_incident(incident_id)
+        except NotFound:
+            self.children = [w.HTML(message("error", f"Melding #{incident_id} bestaat niet."))]
+            return
+        audit_entries = self.store.audit_entries(incident_id)
+        self.children = [
+            self._details(case),
+            *self._police(case),
+            self._status(case),
+            self._descriptions(case),
+            w.HTML("<h4>Protocol: Heb je de acties uitgevoerd?</h4>"),
+            *[StepRow(self, step, case["steps"].get(step.id)) for step in load_protocol()],
+            self._timeline(timeline(case, audit_entries)),
+        ]
+
+    def act(self, action, error_box: w.HTML) -> None:
+        """Run one store action; on bad input show the Dutch message beside it, else redraw."""
+        error_box.value = ""
+        actor = self.actor.value.strip()
+        if not actor:
+            error_box.value = message(
+                "error", "Uw naam: vul bovenaan uw naam in (voor het logboek)"
+            )
+            return
+        try:
+            action(self.store, actor)
+        except InvalidInput as error:
+            error_box.value = "".join(
+                message("error", f"{label_for(k)}: {v}") for k, v in error.errors.items()
+            )
+            return
+        except SQLAlchemyError:
+            log.exception("opslaan mislukt")
+            error_box.value = message(
+                "error",
+                "Niet opgeslagen: de database is nu niet bereikbaar; probeer het zo opnieuw.",
+            )
+            return
+        self.show(self.incident_id)
+        if self.on_change:
+            self.on_change()
+
+    def _details(self, case: dict) -> w.HTML:
+        pupils = ", ".join(
+            f"{esc(p['pupil_number'])} ({Role(p['role']).label.lower()})" for p in case["pupils"]
+        )
+        rows = [
+            ("School", esc(case["school"])),
+            ("Groep of klas", esc(case["group_name"])),
+            ("Datum melding", nl_date(case["reported_on"])),
+            ("Datum voorval", nl_date(case["happened_on"])),
+            ("Gemeld door", Reporter(case["reporter"]).label),
+            ("Leerlingen", pupils),
+            ("Platforms", ", ".join(Platform(p).label for p in case["platforms"])),
+            ("Vormen", ", ".join(Form(f).label for f in case["forms"])),
+            ("Ernst", Severity(case["severity"]).label),
+            ("Status", Status(case["status"]).label),
+            ("Behandelaar", esc(case["handler"])),
+        ]
+        table = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows)
+        return css(
+            w.HTML(f"<h3>Melding #{case['id']}</h3><table class='pd-timeline'>{table}</table>"),
+            "pd-case-details",
+        )
+
+    def _police(self, case: dict) -> list[w.HTML]:
+        if not POLICE_FORMS & {Form(f) for f in case["forms"]}:
+            return []
+        return [
+            css(w.HTML(f"<div class='pd-police'>{esc(POLICE_ADVICE)}</div>"), "pd-police-advice")
+        ]
+
+    def _status(self, case: dict) -> w.VBox:
+        current = Status(case["status"])
+        options = [(s.label, s.value) for s in TRANSITIONS[current]]
+        error = css(w.HTML(), "pd-status-error")
+        if not options:
+            return w.VBox([w.HTML(f"Status: <b>{current.label}</b> (afgesloten)")])
+        new = css(
+            w.Dropdown(description="Nieuwe status", options=options, style=STYLE), "pd-status-new"
+        )
+        button = css(w.Button(description="Status wijzigen"), "pd-status-change")
+        button.on_click(
+            lambda _: self.act(
+                lambda store, actor: store.change_status(case["id"], new.value, actor), error
+            )
+        )
+        return w.VBox([w.HTML(f"Status: <b>{current.label}</b>"), w.HBox([new, button]), error])
+
+    def _descriptions(self, case: dict) -> w.VBox:
+        texts = "".join(
+            f"<div class='pd-card'><div class='pd-hint'>{nl_date(d['written_at'])} · "
+            f"{esc(d['written_by'])}</div><div class='pd-description'>{esc(d['text'])}</div></div>"
+            for d in case["descriptions"]
+        )
+        addition = css(
+            w.Textarea(
+                placeholder="Aanvulling op de beschrijving (de eerdere tekst blijft staan)",
+                layout=w.Layout(width="560px", height="70px"),
+            ),
+            "pd-description-add",
+        )
+        error = css(w.HTML(), "pd-description-error")
+        button = css(w.Button(description="Aanvulling opslaan"), "pd-description-save")
+        button.on_click(
+            lambda _: self.act(
+                lambda store, actor: store.append_description(case["id"], addition.value, actor),
+                error,
+            )
+        )
+        return w.VBox(
+            [
+                css(w.HTML(f"<h4>Beschrijving</h4>{texts}"), "pd-descriptions"),
+                addition,
+                button,
+                error,
+            ]
+        )
+
+    def _timeline(self, entries: list[TimelineEntry]) -> w.HTML:
+        rows = "".join(
+            f"<tr><td>{nl_date(e.when)}</td><td>{esc(e.what)}</td><td>{esc(e.who)}</td></tr>"
+            for e in entries
+        )
+        return css(
+            w.HTML(
+                "<h4>Tijdlijn</h4><table class='pd-timeline'><tr><th>Wanneer</th><th>Wat</th>"
+                f"<th>Wie</th></tr>{rows}</table>"
+            ),
+            "pd-case-timeline",
+        )

@@ -1,0 +1,76 @@
+"""Small pieces every dashboard part uses: the store of this kernel, dates, escaping, messages."""
+
+from __future__ import annotations
+
+import html
+from datetime import date, datetime
+from functools import lru_cache
+
+import ipywidgets as w
+
+from ..model import InvalidInput, label_for
+from ..store import Store
+
+LABEL_WIDTH = "170px"
+STYLE = {"description_width": LABEL_WIDTH}
+
+
+@lru_cache(maxsize=1)
+def kernel_store() -> Store:
+    """One store per kernel (each Voilà page is its own kernel), schema brought up to date."""
+    return Store().ensure_schema()
+
+
+def esc(value: object) -> str:
+    """Free text is escaped wherever it is shown as HTML."""
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def nl_date(value: date | datetime | str | None) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, str):
+        value = date.fromisoformat(value[:10])
+    if isinstance(value, datetime):
+        return value.strftime("%d-%m-%Y %H:%M")
+    return value.strftime("%d-%m-%Y")
+
+
+def message(kind: str, text: str) -> str:
+    """HTML for a status line: kind is 'ok', 'error' or 'hint'; text is escaped here."""
+    return f'<div class="pd-{kind}">{esc(text)}</div>'
+
+
+def error_box(css_class: str = "") -> w.HTML:
+    """An empty line under a field where its Dutch error appears."""
+    box = w.HTML("", layout=w.Layout(margin=f"0 0 4px {LABEL_WIDTH}"))
+    box.add_class("pd-field-error")
+    if css_class:
+        box.add_class(css_class)
+    return box
+
+
+def show_errors(boxes: dict[str, w.HTML], error: InvalidInput, fallback: w.HTML) -> None:
+    """Put each message beside its field; anything without a box goes to the fallback line."""
+    leftovers = []
+    for field, text in error.errors.items():
+        key = field.split(".")[0]
+        box = boxes.get(key)
+        line = f"{label_for(field)}: {text}"
+        if box is None:
+            leftovers.append(line)
+        else:
+            box.value = (box.value or "") + message("error", line)
+    if leftovers:
+        fallback.value += "".join(message("error", line) for line in leftovers)
+
+
+def clear(boxes: dict[str, w.HTML]) -> None:
+    for box in boxes.values():
+        box.value = ""
+
+
+def css(widget: w.Widget, *classes: str) -> w.Widget:
+    for name in classes:
+        widget.add_class(name)
+    return widget

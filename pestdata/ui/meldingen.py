@@ -1,0 +1,41 @@
+"""The care team's page: who is working, a new-report form, and the cases with one opened."""
+
+from __future__ import annotations
+
+import ipywidgets as w
+
+from ..store import Store
+from .case_list import CaseList
+from .case_view import CaseView
+from .common import STYLE, css, kernel_store
+
+
+def meldingen_app(store: Store | None = None) -> w.VBox:
+    """Build the whole page; the notebook only displays what this returns."""
+    store = store or kernel_store()
+    actor = css(
+        w.Text(
+            description="Uw naam",
+            placeholder="voor het logboek, bijv. mevr. De Jong",
+            style=STYLE,
+            layout=w.Layout(width="560px"),
+        ),
+        "pd-actor",
+    )
+    case = CaseView(store, actor)
+    cases = CaseList(store, on_open=case.show)
+    case.on_change = cases.refresh
+
+    def saved(incident_id: int) -> None:
+        cases.refresh()
+
+    from .report_form import ReportForm
+
+    form = ReportForm(store, actor, on_saved=saved)
+    tabs = css(w.Tab(children=[form, w.VBox([cases, case])]), "pd-tabs")
+    tabs.titles = ("Nieuwe melding", "Meldingen en protocol")
+    header = w.HTML(
+        "<h2>Meldingen online pesten</h2><p class='pd-hint'>Voor het zorgteam. Gebruik "
+        "leerlingnummers, nooit namen. Elke wijziging komt in het logboek.</p>"
+    )
+    return w.VBox([header, actor, tabs])

@@ -1,0 +1,211 @@
+"""The new-report form: every field, Dutch labels, errors beside the field, nothing half-stored."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import date
+
+import ipywidgets as w
+from sqlalchemy.exc import SQLAlchemyError
+
+from ..model import (
+    GROUPS,
+    Form,
+    InvalidInput,
+    Platform,
+    Reporter,
+    Role,
+    Severity,
+    validate_incident,
+)
+from ..store import Store
+from .common import STYLE, clear, css, error_box, message, nl_date, show_errors
+
+log = logging.getLogger(__name__)
+WIDE = w.Layout(width="560px")
+
+
+class PupilRows(w.VBox):
+    """The pupils involved: a pupil number and a role per row; rows can be added and removed."""
+
+    def __init__(self):
+        self.add_button = css(w.Button(description="+ leerling toevoegen"), "pd-add-pupil")
+        self.add_button.on_click(lambda _: self.add_row())
+        super().__init__()
+        self.rows: list[w.HBox] = []
+        self.reset()
+
+    def add_row(self, role: Role = Role.BULLY) -> None:
+        number = css(
+            w.Text(placeholder="leerlingnummer, bijv. 123456", layout=w.Layout(width="230px")),
+            "pd-pupil-number",
+        )
+        role_box = css(
+            w.Dropdown(options=Role.choices(), value=role.value, layout=w.Layout(width="170px")),
+            "pd-pupil-role",
+        )
+        remove = w.Button(
+            description="✕", tooltip="Verwijder deze leerling", layout=w.Layout(width="40px")
+        )
+        row = w.HBox([number, role_box, remove])
+        remove.on_click(lambda _: self._remove(row))
+        self.rows.append(row)
+        self._render()
+
+    def _remove(self, row: w.HBox) -> None:
+        if len(self.rows) > 1:
+            self.rows.remove(row)
+            self._render()
+
+    def _render(self) -> None:
+        self.children = [*self.rows, self.add_button]
+
+    def reset(self) -> None:
+        self.rows = []
+        self.add_row(Role.TARGET)
+
+    @property
+    def value(self) -> list[dict]:
+        return [
+            {"pupil_number": row.children[0].value, "role": row.children[1].value}
+            for row in self.rows
+            if row.children[0].value.strip()
+        ]
+
+
+class CheckboxGroup(w.GridBox):
+    """Several choices from an enum as checkboxes (clearer than a multi-select list)."""
+
+    def __init__(self, choices: list[tuple[str, str]], css_class: str):
+        self.boxes = {
+            value: css(w.Checkbox(description=label, value=False, indent=False), css_class)
+            for label, value in choices
+        }
+        super().__init__(
+            list(self.boxes.values()),
+            layout=w.Layout(grid_template_columns="repeat(3, 240px)", margin="0 0 0 170px"),
+        )
+
+    @property
+    def value(self) -> list[str]:
+        return [value for value, box in self.boxes.items() if box.value]
+
+    def reset(self) -> None:
+        for box in self.boxes.values():
+            box.value = False
+
+
+class ReportForm(w.VBox):
+    """Log a report in under a minute. `on_saved(incident_id)` runs after a successful save."""
+
+    def __init__(self, store: Store, actor: w.Text, on_saved: Callable[[int], None] | None = None):
+        self.store, self.actor, self.on_saved = store, actor, on_saved
+        today = date.today()
+        self.fields = {
+            "reported_on": w.DatePicker(description="Datum melding", value=today, style=STYLE),
+            "happened_on": w.DatePicker(description="Datum voorval", value=None, style=STYLE),
+            "school": w.Combobox(
+                description="School",
+                options=store.schools(),
+                value=(store.schools() or [""])[0],
+                style=STYLE,
+                layout=WIDE,
+            ),
+            "reporter": w.Dropdown(
+                description="Gemeld door", options=Reporter.choices(), value=None, style=STYLE
+            ),
+            "group": w.Dropdown(
+                description="Groep of klas", options=GROUPS, value=None, style=STYLE
+            ),
+            "pupils": PupilRows(),
+            "platforms": CheckboxGroup(Platform.choices(), "pd-platform"),
+            "forms": CheckboxGroup(Form.choices(), "pd-form"),
+            "severity": w.ToggleButtons(
+                description="Ernst",
+                options=Severity.choices(),
+                value=Severity.MEDIUM.value,
+                style=STYLE,
+            ),
+            "handler": w.Text(description="Behandelaar", style=STYLE, layout=WIDE),
+            "description": w.Textarea(
+                description="Beschrijving",
+                style=STYLE,
+                placeholder="Wat is er gebeurd? Feiten, geen namen.",
+                layout=w.Layout(width="560px", height="120px"),
+            ),
+        }
+        for name, widget in self.fields.items():
+            widget.add_class(f"pd-field-{name}")
+        self.errors = {name: error_box(f"pd-error-{name}") for name in self.fields}
+        self.save = css(w.Button(description="Melding opslaan", button_style="primary"), "pd-save")
+        self.save.on_click(lambda _: self.submit())
+        self.result = css(w.HTML(), "pd-result")
+        rows = []
+        for name, widget in self.fields.items():
+            if name == "pupils":
+                rows.append(w.HTML("<b>Betrokken leerlingen</b> (leerlingnummer, nooit een naam)"))
+            elif name in ("platforms", "forms"):
+                title = "Platforms" if name == "platforms" else "Vormen van pesten"
+                rows.append(w.HTML(f"<b>{title}</b> (één of meer)"))
+            rows += [widget, self.errors[name]]
+        super().__init__([*rows, self.save, self.result])
+        self.add_class("pd-report-form")
+        self.actor.observe(self._default_handler, "value")
+
+    def _default_handler(self, change) -> None:
+        if not self.fields["handler"].value or self.fields["handler"].value == change["old"]:
+            self.fields["handler"].value = change["new"]
+
+    def values(self) -> dict:
+        return {name: widget.value for name, widget in self.fields.items()}
+
+    def submit(self) -> int | None:
+        """Validate, then store all or nothing; say in Dutch what happened."""
+        clear(self.errors)
+        self.result.value = ""
+        actor = self.actor.value.strip()
+        errors: dict[str, str] = {}
+        try:
+            incident = validate_incident(self.values())
+        except InvalidInput as error:
+            errors.update(error.errors)
+        if not actor:
+            errors["actor"] = "vul bovenaan uw naam in (voor het logboek)"
+        if errors:
+            show_errors(self.errors, InvalidInput(errors), self.result)
+            self.result.value = (
+                message(
+                    "error",
+                    f"Niet opgeslagen: {len(errors)} veld(en) kloppen niet. "
+                    "Zie de meldingen bij de velden.",
+                )
+                + self.result.value
+            )
+            return None
+        try:
+            incident_id = self.store.add_incident(incident, actor=actor)
+        except SQLAlchemyError:
+            log.exception("melding opslaan mislukt")
+            self.result.value = message(
+                "error",
+                "Niet opgeslagen: de database is nu niet bereikbaar. Uw invoer staat er "
+                "nog; probeer het zo opnieuw.",
+            )
+            return None
+        self.result.value = message(
+            "ok", f"Melding #{incident_id} opgeslagen ({nl_date(incident.reported_on)})."
+        )
+        self.reset()
+        if self.on_saved:
+            self.on_saved(incident_id)
+        return incident_id
+
+    def reset(self) -> None:
+        """Empty the form for the next report; keep date, school and handler."""
+        for name in ("happened_on", "reporter", "group"):
+            self.fields[name].value = None
+        self.fields["description"].value = ""
+        self.fields["severity"].value = Severity.MEDIUM.value
+        for name in ("pupils", "platforms", "forms"):
+            self.fields[name].reset()
