@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from datetime import date, timedelta
 
@@ -349,8 +350,13 @@ def test_list_cases_filters_and_total(store, valid_incident_data):
 
 def test_list_cases_total_counts_beyond_the_limit(store, valid_incident_data):
     incidents = [
-        (validate_incident(valid_incident_data(reported_on=date(2024, 1, 1) + timedelta(days=i))),
-         [])
+        (
+            validate_incident(
+                valid_incident_data(happened_on=None,
+                                    reported_on=date(2024, 1, 1) + timedelta(days=i))
+            ),
+            [],
+        )
         for i in range(30)
     ]
     assert store.add_incidents(incidents, actor="t", batch=7) == 30
@@ -564,7 +570,5 @@ def test_edited_protocol_is_reloaded(tmp_path):
     path.write_text("stappen:\n  - id: een\n    titel: Een\n    termijn_dagen: 1\n")
     assert [s.id for s in load_protocol(path)] == ["een"]
     path.write_text("stappen:\n  - id: twee\n    titel: Twee\n    termijn_dagen: 1\n")
-    import os
-
     os.utime(path, (1_000_000_000, 1_000_000_000))  # a different mtime, as an edit would give
     assert [s.id for s in load_protocol(path)] == ["twee"]

@@ -33,7 +33,7 @@ def meldingen_app(store: Store | None = None) -> w.VBox:
 
     form = ReportForm(store, actor, on_saved=saved)
     tabs = css(w.Tab(children=[form, w.VBox([cases, case])]), "pd-tabs")
-    tabs.titles = ("Nieuwe melding", "Meldingen en protocol")
+    tabs.titles = ("Nieuwe melding", "Meldingen")
     header = w.HTML(
         "<h2>Meldingen online pesten</h2><p class='pd-hint'>Voor het zorgteam. Gebruik "
         "leerlingnummers, nooit namen. Elke wijziging komt in het logboek.</p>"

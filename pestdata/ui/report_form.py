@@ -77,14 +77,17 @@ class PupilRows(w.VBox):
 class CheckboxGroup(w.GridBox):
     """Several choices from an enum as checkboxes (clearer than a multi-select list)."""
 
-    def __init__(self, choices: list[tuple[str, str]], css_class: str):
+    def __init__(self, choices: list[tuple[str, str]], css_class: str, columns: int = 3):
         self.boxes = {
             value: css(w.Checkbox(description=label, value=False, indent=False), css_class)
             for label, value in choices
         }
         super().__init__(
             list(self.boxes.values()),
-            layout=w.Layout(grid_template_columns="repeat(3, 240px)", margin="0 0 0 170px"),
+            layout=w.Layout(
+                grid_template_columns=f"repeat({columns}, {720 // columns}px)",
+                margin="0 0 0 170px",
+            ),
         )
 
     @property
@@ -120,7 +123,7 @@ class ReportForm(w.VBox):
             ),
             "pupils": PupilRows(),
             "platforms": CheckboxGroup(Platform.choices(), "pd-platform"),
-            "forms": CheckboxGroup(Form.choices(), "pd-form"),
+            "forms": CheckboxGroup(Form.choices(), "pd-form", columns=2),
             "severity": w.ToggleButtons(
                 description="Ernst",
                 options=Severity.choices(),
