@@ -61,11 +61,19 @@ def init(db: str | None) -> None:
     help="Aantal meldingen.",
 )
 @click.option("--seed", default=1, show_default=True, help="Startwaarde voor het toeval.")
-def demo(db: str | None, count: int, seed: int) -> None:
+@click.option("--add", is_flag=True, help="Ook toevoegen als er al meldingen zijn.")
+def demo(db: str | None, count: int, seed: int, add: bool) -> None:
     """Vul de database met realistische demomeldingen over drie schooljaren."""
     from .demo import generate
 
     store = _store(db)
+    existing = store.count_incidents()
+    if existing and not add:
+        click.echo(
+            f"De database bevat al {existing} meldingen; er is niets toegevoegd. "
+            "Gebruik --add om er demomeldingen bij te zetten."
+        )
+        return
     started = time.perf_counter()
     with click.progressbar(length=count, label="Demomeldingen maken", file=sys.stderr) as bar:
 

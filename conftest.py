@@ -1,0 +1,12 @@
+"""Every test run gets its own SQLite file; nothing touches data/pestdata.sqlite.
+
+The notebook kernels that nbval starts inherit this environment (see VOILA-NOTES.md).
+"""
+
+import os
+import tempfile
+
+
+def pytest_configure(config):
+    folder = tempfile.mkdtemp(prefix="pestdata-test-")
+    os.environ["PESTDATA_DB"] = f"sqlite:///{folder}/notebooks.sqlite"

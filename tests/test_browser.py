@@ -1,0 +1,242 @@
+"""The care team's page in real Chromium against a live `pestdata serve` on a temp database."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from datetime import date
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from pestdata.store import Store
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+TOKEN = "browser-test-token"
+TIMEOUT = 60_000
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args():
+    if not os.path.exists(CHROMIUM):
+        pytest.fail("Debian's chromium is missing: apt-get install chromium")
+    return {
+        "executable_path": CHROMIUM,
+        "headless": True,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-dev-shm-usage",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "locale": "nl-NL", "viewport": {"width": 1280, "height": 1600}}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """A live `pestdata serve` on a fresh SQLite file with a little demo data."""
+    folder = tmp_path_factory.mktemp("serve")
+    db = f"sqlite:///{folder}/pestdata.sqlite"
+    subprocess.run(
+        [sys.executable, "-m", "pestdata.cli", "demo", "--db", db, "--incidents", "40"],
+        check=True,
+        capture_output=True,
+    )
+    port = _free_port()
+    log = open(folder / "serve.log", "w")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "pestdata.cli",
+            "serve",
+            "--db",
+            db,
+            "--port",
+            str(port),
+            "--token",
+            TOKEN,
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while True:
+        try:
+            urllib.request.urlopen(f"{base}/?token={TOKEN}", timeout=2)
+            break
+        except urllib.error.HTTPError:
+            break  # the server answers
+        except (urllib.error.URLError, ConnectionError):
+            if process.poll() is not None or time.time() > deadline:
+                raise RuntimeError((folder / "serve.log").read_text()) from None
+            time.sleep(0.3)
+    yield {"base": base, "db": db, "url": f"{base}/voila/render/meldingen.ipynb?token={TOKEN}"}
+    process.terminate()
+    process.wait(timeout=20)
+    log.close()
+
+
+@pytest.fixture
+def store(server) -> Store:
+    return Store(server["db"])
+
+
+@pytest.fixture
+def app(page: Page, server):
+    """The meldingen page, rendered, with every request it makes recorded."""
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(server["url"])
+    page.wait_for_selector("button.pd-save", timeout=TIMEOUT)
+    page.requests = requests
+    yield page
+    page.goto("about:blank")  # lets Voilà shut the kernel down
+
+
+def fill_report(page: Page, description: str, pupil: str = "123456") -> None:
+    page.locator(".pd-actor input").fill("mevr. Test (IB)")
+    page.locator(".pd-field-reporter select").select_option(label="Leerling")
+    page.locator(".pd-field-group select").select_option(label="klas 2")
+    page.locator(".pd-pupil-number input").first.fill(pupil)
+    page.locator(".pd-platform", has_text="WhatsApp").locator("input").check()
+    page.locator(".pd-form", has_text="Bedreiging").locator("input").check()
+    page.locator(".pd-field-description textarea").fill(description)
+
+
+def saved_id(page: Page) -> int:
+    result = page.locator(".pd-result")
+    expect(result).to_contain_text("opgeslagen", timeout=TIMEOUT)
+    return int(re.search(r"#(\d+)", result.inner_text()).group(1))
+
+
+def open_case(page: Page, incident_id: int) -> None:
+    page.get_by_role("tab", name="Meldingen").click()
+    page.locator(".pd-filter-status select").select_option(label="Alle")
+    select = page.locator(".pd-case-select select")
+    expect(select.locator("option", has_text=f"#{incident_id} ")).to_have_count(1, timeout=TIMEOUT)
+    select.select_option(label=select.locator("option", has_text=f"#{incident_id} ").inner_text())
+    expect(page.locator(".pd-case-details")).to_contain_text(
+        f"Melding #{incident_id}", timeout=TIMEOUT
+    )
+
+
+def test_log_a_report_tick_two_steps_and_reload(app: Page, server, store: Store):
+    before = store.count_incidents()
+    fill_report(app, "Berichten in de klassengroep.", pupil="424242")
+    app.locator("button.pd-save").click()
+    incident_id = saved_id(app)
+    case = store.get_incident(incident_id)
+    assert store.count_incidents() == before + 1
+    assert case["pupils"] == [{"pupil_number": "424242", "role": "target"}]
+    assert case["platforms"] == ["whatsapp"] and case["forms"] == ["threats"]
+    assert case["group_name"] == "klas 2" and case["reported_on"] == date.today()
+
+    open_case(app, incident_id)
+    expect(app.locator(".pd-police-advice")).to_contain_text("politie")
+    for step in ("steun", "hulp"):
+        row = app.locator(f".pd-step-{step}")
+        row.locator("input[type=text]").last.fill(f"notitie bij {step}")
+        row.locator("button.pd-step-tick").click()
+        expect(app.locator(f".pd-step-{step} .pd-step-done")).to_contain_text(
+            "Gedaan", timeout=TIMEOUT
+        )
+    assert set(store.get_incident(incident_id)["steps"]) == {"steun", "hulp"}
+
+    app.reload()
+    app.wait_for_selector("button.pd-save", timeout=TIMEOUT)
+    open_case(app, incident_id)
+    for step in ("steun", "hulp"):
+        expect(app.locator(f".pd-step-{step} .pd-step-done")).to_contain_text("mevr. Test (IB)")
+    expect(app.locator(".pd-case-timeline")).to_contain_text("notitie bij hulp")
+    expect(app.locator(".pd-step-politie .pd-step-done")).to_have_count(0)
+
+
+def test_missing_field_gives_dutch_message_and_stores_nothing(app: Page, store: Store):
+    before = store.count_incidents()
+    fill_report(app, "")  # description left empty
+    app.locator("button.pd-save").click()
+    expect(app.locator(".pd-result")).to_contain_text("Niet opgeslagen", timeout=TIMEOUT)
+    expect(app.locator(".pd-error-description")).to_contain_text(
+        "Beschrijving: dit veld is verplicht"
+    )
+    assert store.count_incidents() == before
+    # Nothing the user typed is lost: the rest of the form still holds it.
+    expect(app.locator(".pd-pupil-number input").first).to_have_value("123456")
+
+
+def test_name_as_pupil_number_is_refused(app: Page, store: Store):
+    before = store.count_incidents()
+    fill_report(app, "Iets gebeurd.", pupil="Jan de Vries")
+    app.locator("button.pd-save").click()
+    expect(app.locator(".pd-error-pupils")).to_contain_text("nooit een naam", timeout=TIMEOUT)
+    assert store.count_incidents() == before
+
+
+def test_html_in_description_is_shown_as_text(app: Page, store: Store):
+    payload = '<b id="injected">vet</b><img src=x onerror="window.pwned=1">'
+    fill_report(app, payload)
+    app.locator("button.pd-save").click()
+    incident_id = saved_id(app)
+    assert store.get_incident(incident_id)["descriptions"][0]["text"] == payload
+    open_case(app, incident_id)
+    expect(app.locator(".pd-description").first).to_have_text(payload)
+    assert app.locator("#injected").count() == 0
+    assert app.evaluate("window.pwned") is None
+
+
+def test_every_request_stays_on_this_machine(app: Page):
+    assert app.requests, "no requests recorded"
+    outside = [
+        u
+        for u in app.requests
+        if not u.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:", "about:"))
+    ]
+    assert outside == []
+
+
+def test_token_is_required(server):
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        opener = urllib.request.build_opener(NoRedirect)
+        opener.open(f"{server['base']}/voila/render/meldingen.ipynb", timeout=10)
+    assert refused.value.code in (302, 401, 403)
+    with urllib.request.urlopen(server["url"], timeout=60) as ok:
+        assert ok.status == 200
+
+
+def test_theme_and_template_cannot_be_switched_from_the_url(page: Page, server):
+    page.goto(server["url"] + "&voila-theme=dark&voila-template=classic")
+    page.wait_for_selector("button.pd-save", timeout=TIMEOUT)
+    assert "theme-dark" not in (page.locator("body").get_attribute("class") or "")
+    assert page.locator('meta[name="generator"][content="pestdata"]').count() == 1
+    assert page.title() == "Meldingen · pestdata"
+    page.goto("about:blank")
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
