@@ -36,20 +36,44 @@ BAD_INPUT = [
     ("reporter empty", {"reporter": ""}, "reporter", "kies een van de mogelijkheden"),
     ("severity empty", {"severity": ""}, "severity", "kies een van de mogelijkheden"),
     ("reported_on empty", {"reported_on": ""}, "reported_on", "geen geldige datum"),
-    ("reported_on future", {"reported_on": TOMORROW, "happened_on": None}, "reported_on",
-     "toekomst"),
-    ("happened_on future", {"reported_on": date.today(), "happened_on": TOMORROW},
-     "happened_on", "toekomst"),
-    ("happened after report", {"reported_on": date(2024, 3, 1), "happened_on": date(2024, 3, 2)},
-     "happened_on", "niet na de melding"),
+    (
+        "reported_on future",
+        {"reported_on": TOMORROW, "happened_on": None},
+        "reported_on",
+        "toekomst",
+    ),
+    (
+        "happened_on future",
+        {"reported_on": date.today(), "happened_on": TOMORROW},
+        "happened_on",
+        "toekomst",
+    ),
+    (
+        "happened after report",
+        {"reported_on": date(2024, 3, 1), "happened_on": date(2024, 3, 2)},
+        "happened_on",
+        "niet na de melding",
+    ),
     ("unknown platform", {"platforms": ["whatsapp", "myspace"]}, "platforms", "onbekende waarde"),
     ("unknown form", {"forms": ["gossip", "pesten"]}, "forms", "onbekende waarde"),
     ("unknown reporter", {"reporter": "buurman"}, "reporter", "onbekende waarde"),
-    ("bad role", {"pupils": [{"pupil_number": "123456", "role": "boss"}]}, "pupils.0.role",
-     "onbekende waarde"),
-    ("duplicate pupils", {"pupils": [{"pupil_number": "123456", "role": "target"},
-                                     {"pupil_number": "123456", "role": "bully"}]},
-     "pupils", "twee keer"),
+    (
+        "bad role",
+        {"pupils": [{"pupil_number": "123456", "role": "boss"}]},
+        "pupils.0.role",
+        "onbekende waarde",
+    ),
+    (
+        "duplicate pupils",
+        {
+            "pupils": [
+                {"pupil_number": "123456", "role": "target"},
+                {"pupil_number": "123456", "role": "bully"},
+            ]
+        },
+        "pupils",
+        "twee keer",
+    ),
     ("description 100k", {"description": "x" * 100_000}, "description", "maximaal 10.000 tekens"),
     ("groep 9", {"group": "groep 9"}, "group", "groep 1 t/m 8"),
     ("klas 7", {"group": "klas 7"}, "group", "klas 1 t/m 6"),
@@ -74,8 +98,21 @@ def test_bad_input_names_the_field_in_dutch(valid_incident_data, changes, field,
         assert english not in str(caught.value)
 
 
-@pytest.mark.parametrize("field", ["school", "handler", "description", "group", "platforms",
-                                   "forms", "pupils", "reporter", "severity", "reported_on"])
+@pytest.mark.parametrize(
+    "field",
+    [
+        "school",
+        "handler",
+        "description",
+        "group",
+        "platforms",
+        "forms",
+        "pupils",
+        "reporter",
+        "severity",
+        "reported_on",
+    ],
+)
 def test_missing_required_field_is_refused_by_name(valid_incident_data, field):
     data = valid_incident_data()
     del data[field]
@@ -132,13 +169,16 @@ def test_name_as_pupil_number_is_refused(valid_incident_data, name):
 
 @pytest.mark.parametrize("code", ["123456", "LL-2024-017", "AB12", " 998877 "])
 def test_pupil_codes_are_accepted(valid_incident_data, code):
-    incident = validate_incident(valid_incident_data(pupils=[{"pupil_number": code,
-                                                               "role": "target"}]))
+    incident = validate_incident(
+        valid_incident_data(pupils=[{"pupil_number": code, "role": "target"}])
+    )
     assert incident.pupils[0].pupil_number == code.strip()
 
 
-@pytest.mark.parametrize(("given", "canonical"), [("Groep7", "groep 7"), (" KLAS 2 ", "klas 2"),
-                                                  ("groep 1", "groep 1"), ("Klas6", "klas 6")])
+@pytest.mark.parametrize(
+    ("given", "canonical"),
+    [("Groep7", "groep 7"), (" KLAS 2 ", "klas 2"), ("groep 1", "groep 1"), ("Klas6", "klas 6")],
+)
 def test_group_is_normalised(valid_incident_data, given, canonical):
     incident = validate_incident(valid_incident_data(group=given))
     assert incident.group == canonical
@@ -220,8 +260,12 @@ def test_ages_for_unknown_group_raise(group):
 
 
 def _step(**changes):
-    data = {"step_id": "steun", "done_on": date(2024, 3, 2), "done_by": "Mw. Jansen",
-            "note": "Gesprek gehad."}
+    data = {
+        "step_id": "steun",
+        "done_on": date(2024, 3, 2),
+        "done_by": "Mw. Jansen",
+        "note": "Gesprek gehad.",
+    }
     data.update(changes)
     return data
 
@@ -303,8 +347,15 @@ def test_invalid_input_str_uses_dutch_labels():
 
 
 def test_every_enum_member_has_a_dutch_label():
-    for enum in (model.Reporter, model.Role, model.Platform, model.Form, model.Severity,
-                 model.Status, model.Outcome):
+    for enum in (
+        model.Reporter,
+        model.Role,
+        model.Platform,
+        model.Form,
+        model.Severity,
+        model.Status,
+        model.Outcome,
+    ):
         for member in enum:
             assert member in model.LABELS
             assert member.label.strip()

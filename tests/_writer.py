@@ -1,0 +1,81 @@
+"""Writer process for tests/test_concurrency.py (run as a script, not collected by pytest).
+
+    python _writer.py reports URL WORKER COUNT GO_FILE
+        print "ready", wait until GO_FILE exists, then add COUNT reports one by one
+        (one transaction each); print "first_ts last_ts" when done.
+    python _writer.py bulk URL BATCH PREFIX
+        forever: print "start N", add BATCH reports (tags PREFIX-N-i) in one transaction,
+        print "done N".
+
+Every report has the same shape, with the sequence number in its pupil numbers and its
+description, so the test can tell a whole report from a torn one.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+from pestdata.model import validate_incident
+from pestdata.store import Store
+
+PLATFORMS = ["whatsapp", "tiktok"]
+FORMS = ["gossip", "threats"]
+
+
+def report(tag: str):
+    return validate_incident(
+        {
+            "school": "De Regenboog",
+            "reported_on": date(2024, 3, 1),
+            "reporter": "teacher",
+            "pupils": [
+                {"pupil_number": f"{tag}-1", "role": "target"},
+                {"pupil_number": f"{tag}-2", "role": "bully"},
+            ],
+            "group": "groep 6",
+            "platforms": PLATFORMS,
+            "forms": FORMS,
+            "severity": "low",
+            "handler": "Writer",
+            "description": f"melding {tag}",
+        }
+    )
+
+
+def reports(url: str, worker: int, count: int, go_file: str) -> None:
+    store = Store(url)
+    print("ready", flush=True)
+    go = Path(go_file)
+    while not go.exists():
+        time.sleep(0.002)
+    first = time.time()
+    for n in range(count):
+        store.add_incident(report(f"W{worker}-{n}"), actor=f"writer{worker}")
+    print(first, time.time(), flush=True)
+
+
+def bulk(url: str, batch: int, prefix: str) -> None:
+    store = Store(url)
+    number = 0
+    while True:
+        number += 1
+        print("start", number, flush=True)
+        store.add_incidents(
+            ((report(f"{prefix}-{number}-{n}"), []) for n in range(batch)),
+            actor="bulk",
+            batch=batch,
+        )
+        print("done", number, flush=True)
+
+
+if __name__ == "__main__":
+    mode, url, *args = sys.argv[1:]
+    if mode == "reports":
+        reports(url, int(args[0]), int(args[1]), args[2])
+    elif mode == "bulk":
+        bulk(url, int(args[0]), args[1])
+    else:
+        raise SystemExit(f"unknown mode {mode!r}")
