@@ -144,7 +144,7 @@ def _status(rng: random.Random, age_days: int) -> Status:
             [Status.IN_PROGRESS, Status.REFERRED, Status.RESOLVED, Status.CLOSED], [5, 1, 3, 1]
         )[0]
     return rng.choices(
-        [Status.IN_PROGRESS, Status.REFERRED, Status.RESOLVED, Status.CLOSED], [1, 1, 18, 80]
+        [Status.IN_PROGRESS, Status.REFERRED, Status.RESOLVED, Status.CLOSED], [0.4, 0.6, 19, 80]
     )[0]
 
 
@@ -209,6 +209,8 @@ def _steps(rng, protocol, reported_on: date, today: date, status: Status) -> lis
         delay = int(rng.triangular(0, step.termijn_dagen * 2 + 1, step.termijn_dagen * 0.6))
         if step.vraagt_uitkomst:
             delay = rng.randint(7, 21)
+        elif not finished and rng.random() < 0.5:
+            delay = rng.randint(0, (today - reported_on).days)  # open cases move on lately too
         done_on = reported_on + timedelta(days=delay)
         if done_on > today or rng.random() > chance:
             continue
