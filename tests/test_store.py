@@ -490,6 +490,15 @@ def test_migrations_up_down_up(tmp_path):
     assert store.schema_revision() == "0001"
 
 
+def test_head_revision_constant_matches_the_newest_migration():
+    from alembic.script import ScriptDirectory
+
+    from pestdata import store as store_module
+
+    head = ScriptDirectory(str(store_module.MIGRATIONS)).get_current_head()
+    assert store_module.HEAD_REVISION == head
+
+
 def test_migrated_schema_works_and_is_stable(store, valid_incident_data):
     incident_id = add(store, valid_incident_data)
     Store(store.url).ensure_schema()  # a second process opening the same file
