@@ -13,6 +13,8 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from .model import dutch_message
+
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
 
@@ -66,7 +68,8 @@ def _load_protocol(path: Path, _mtime: float) -> tuple[ProtocolStepDef, ...]:
             step = ProtocolStepDef.model_validate(entry)
         except ValidationError as exc:
             problems = "; ".join(
-                f"{'.'.join(map(str, e['loc'])) or 'stap'}: {e['msg']}" for e in exc.errors()
+                f"{'.'.join(map(str, e['loc'])) or 'stap'}: {dutch_message(e)}"
+                for e in exc.errors()
             )
             raise GuidanceError(f"{path}: stap {number} ({name}): {problems}") from None
         if any(s.id == step.id for s in steps):

@@ -216,14 +216,17 @@ def _parse_group(value: str) -> tuple[str, int]:
 # --- pupil numbers --------------------------------------------------------------------------
 
 _PUPIL_NUMBER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,31}")
-_LETTER_RUN = re.compile(r"[^\W\d_]{4,}")
+# A name shows as a run of letters: five or more, or three or more with a lowercase letter
+# (Jansen, jan2010, Fatima). Upper-case school prefixes such as HBC-1234 stay allowed.
+_LETTER_RUN = re.compile(r"[^\W\d_]{5,}|(?=[^\W\d_]{3})[^\W\d_]*[a-z][^\W\d_]*")
 
 
 def check_pupil_number(value: str) -> str:
     """A pupil number is the school's own code, never a name.
 
-    Codes have digits and at most three letters in a row (123456, LL-2024-017, AB12); anything
-    with a space, without a digit or with a run of letters (Jan, jan2010, de Vries) is refused.
+    Codes have digits and few letters in a row (123456, LL-2024-017, AB12, HBC-1234); anything
+    with a space, without a digit or with a name-like run of letters (Jan, jan2010, de Vries)
+    is refused.
     """
     value = str(value).strip()
     if not value:
@@ -245,7 +248,9 @@ def check_pupil_number(value: str) -> str:
 
 def _clean_text(value: Any) -> str:
     """Trim and drop NUL and other control characters a database or browser would choke on."""
-    text = "" if value is None else str(value)
+    if value is not None and not isinstance(value, str):
+        raise ValueError("vul tekst in")
+    text = value or ""
     text = "".join(ch for ch in text if ch in "\n\t" or ord(ch) >= 32)
     return text.strip()
 
@@ -378,8 +383,11 @@ _MESSAGES = {
 }
 
 
-def _dutch(error: dict) -> str:
+def dutch_message(error: dict) -> str:
+    """One pydantic error in Dutch."""
     kind = error["type"]
+    if error.get("input") is None and kind not in ("value_error", "missing"):
+        return "dit veld is verplicht"  # an empty dropdown or date sends None
     if kind == "value_error":
         return str(error["ctx"]["error"])
     if kind == "string_too_long":
@@ -407,7 +415,7 @@ def validate(record_type: type[Record], data: dict[str, Any]) -> Record:
             # A list of enums reports each bad item; the field is what the user fixes.
             if loc.split(".")[0] in ("platforms", "forms"):
                 loc = loc.split(".")[0]
-            errors.setdefault(loc or "?", _dutch(error))
+            errors.setdefault(loc or "?", dutch_message(error))
         raise InvalidInput(errors) from None
 
 

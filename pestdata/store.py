@@ -366,6 +366,7 @@ class Store:
     def undo_step(self, incident_id: int, step_id: str, actor: str) -> None:
         """Untick a step; the audit keeps what it was."""
         with self.writing() as conn:
+            self._status(conn, incident_id)
             row = conn.execute(
                 sa.select(steps_done).where(
                     steps_done.c.incident_id == incident_id, steps_done.c.step_id == step_id

@@ -12,6 +12,7 @@ import urllib.error
 import urllib.request
 from datetime import date
 
+import nbformat
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -55,10 +56,8 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """A live `pestdata serve` on a fresh SQLite file with a little demo data."""
-    folder = tmp_path_factory.mktemp("serve")
+def start_server(folder, notebooks=None):
+    """`pestdata serve` on a SQLite file in `folder`; returns (process, base URL, db URL)."""
     db = f"sqlite:///{folder}/pestdata.sqlite"
     subprocess.run(
         [sys.executable, "-m", "pestdata.cli", "demo", "--db", db, "--incidents", "40"],
@@ -67,22 +66,21 @@ def server(tmp_path_factory):
     )
     port = _free_port()
     log = open(folder / "serve.log", "w")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "pestdata.cli",
-            "serve",
-            "--db",
-            db,
-            "--port",
-            str(port),
-            "--token",
-            TOKEN,
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    command = [
+        sys.executable,
+        "-m",
+        "pestdata.cli",
+        "serve",
+        "--db",
+        db,
+        "--port",
+        str(port),
+        "--token",
+        TOKEN,
+    ]
+    if notebooks:
+        command += ["--notebooks", str(notebooks)]
+    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
     while True:
@@ -95,10 +93,16 @@ def server(tmp_path_factory):
             if process.poll() is not None or time.time() > deadline:
                 raise RuntimeError((folder / "serve.log").read_text()) from None
             time.sleep(0.3)
+    return process, base, db
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """A live `pestdata serve` on a fresh SQLite file with a little demo data."""
+    process, base, db = start_server(tmp_path_factory.mktemp("serve"))
     yield {"base": base, "db": db, "url": f"{base}/voila/render/meldingen.ipynb?token={TOKEN}"}
     process.terminate()
     process.wait(timeout=20)
-    log.close()
 
 
 @pytest.fixture
@@ -240,3 +244,30 @@ def test_theme_and_template_cannot_be_switched_from_the_url(page: Page, server):
 class NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None
+
+
+def test_an_error_in_a_notebook_shows_no_traceback(page: Page, tmp_path):
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    nbformat.write(
+        nbformat.v4.new_notebook(
+            cells=[
+                nbformat.v4.new_code_cell(
+                    "def geheime_functie():\n"
+                    "    raise RuntimeError('interne-fout-42')\n"
+                    "geheime_functie()"
+                )
+            ]
+        ),
+        notebooks / "kapot.ipynb",
+    )
+    process, base, _ = start_server(tmp_path, notebooks)
+    try:
+        page.goto(f"{base}/voila/render/kapot.ipynb?token={TOKEN}")
+        page.wait_for_load_state("networkidle", timeout=TIMEOUT)
+        content = page.content()
+        assert "geheime_functie" not in content and "Traceback" not in content
+        page.goto("about:blank")
+    finally:
+        process.terminate()
+        process.wait(timeout=20)

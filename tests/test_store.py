@@ -317,12 +317,6 @@ def test_every_change_leaves_an_audit_row_with_actor(store, valid_incident_data)
         pytest.param(
             lambda s: s.undo_step(999, "steun", actor="t"),
             id="undo_step",
-            marks=pytest.mark.xfail(
-                reason="store.undo_step does not check that the incident exists and raises "
-                "InvalidInput('deze stap was niet afgevinkt') instead of NotFound",
-                strict=True,
-                raises=InvalidInput,
-            ),
         ),
     ],
 )

@@ -1,0 +1,102 @@
+"""The command line and the demo data, against real SQLite files."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+
+import sqlalchemy as sa
+from click.testing import CliRunner
+
+from pestdata import demo
+from pestdata.cli import main, voila_command, voila_env
+from pestdata.model import Status, age_band
+from pestdata.store import Store, incident_platforms, incidents, steps_done
+
+
+def run(*args: str):
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_init_creates_schema_and_says_where(tmp_path):
+    url = f"sqlite:///{tmp_path}/new.sqlite"
+    output = run("init", "--db", url)
+    assert "Database klaar" in output and "0001" in output
+    assert Store(url).schema_revision() == "0001"
+
+
+def test_demo_fills_once_and_does_not_mix_into_a_filled_database(tmp_path):
+    url = f"sqlite:///{tmp_path}/demo.sqlite"
+    assert "500 demomeldingen opgeslagen" in run("demo", "--db", url, "--incidents", "500")
+    assert Store(url).count_incidents() == 500
+    output = run("demo", "--db", url, "--incidents", "500")
+    assert "bevat al 500 meldingen" in output
+    assert Store(url).count_incidents() == 500
+    run("demo", "--db", url, "--incidents", "100", "--add")
+    assert Store(url).count_incidents() == 600
+
+
+def test_demo_is_reproducible_for_a_seed():
+    first = [(i.reported_on, i.group, tuple(i.platforms)) for i, _ in demo.generate(50, seed=7)]
+    again = [(i.reported_on, i.group, tuple(i.platforms)) for i, _ in demo.generate(50, seed=7)]
+    other = [(i.reported_on, i.group, tuple(i.platforms)) for i, _ in demo.generate(50, seed=8)]
+    assert first == again != other
+
+
+def test_demo_has_the_shapes_the_dashboards_need(tmp_path):
+    today = date(2026, 6, 15)
+    reports = list(demo.generate(6000, seed=3, today=today))
+    days, weights = demo.day_weights(date(2023, 8, 20), today)
+    holiday_days = {d for d, wt in zip(days, weights, strict=True) if wt < 0.2}
+    school_days = {d for d, wt in zip(days, weights, strict=True) if wt == 1.0}
+    per_day = Counter(i.reported_on for i, _ in reports)
+    school_rate = sum(per_day[d] for d in school_days) / len(school_days)
+    holiday_rate = sum(per_day[d] for d in holiday_days) / len(holiday_days)
+    assert school_rate > 3 * holiday_rate
+
+    # Platform mix shifts with age: Snapchat/Instagram in secondary, game chat for the young.
+    def share(band, platform):
+        chosen = [i for i, _ in reports if age_band(i.group) == band]
+        return sum(platform in i.platforms for i in chosen) / len(chosen)
+
+    assert share("15-18 jaar", "snapchat") > 3 * share("4-7 jaar", "snapchat")
+    assert share("4-7 jaar", "game_chat") > share("15-18 jaar", "game_chat")
+
+    # Most finished cases followed the protocol; no step lies in the future or before the report.
+    finished = [(i, s) for i, s in reports if i.status in (Status.RESOLVED, Status.CLOSED)]
+    assert sum(len(s) >= 5 for _, s in finished) / len(finished) > 0.8
+    assert all(i.reported_on <= st.done_on <= today for i, s in reports for st in s)
+    assert all(i.reported_on <= today and i.happened_on <= i.reported_on for i, _ in reports)
+
+    store = Store(f"sqlite:///{tmp_path}/shape.sqlite").ensure_schema()
+    store.add_incidents(reports, actor="demo")
+    open_cases, total_open = store.list_cases(today=today, limit=10_000)
+    overdue = [c for c in open_cases if c.overdue_reason]
+    assert 0 < len(overdue) < total_open  # some overdue, not all
+    with store.reading() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(steps_done)).scalar() > 6000
+        platforms = conn.execute(
+            sa.select(sa.func.count(sa.distinct(incident_platforms.c.platform)))
+        ).scalar()
+        schools = conn.execute(sa.select(sa.func.count(sa.distinct(incidents.c.school)))).scalar()
+    assert platforms >= 8 and schools == 2
+
+
+def test_serve_command_is_locked_down(tmp_path):
+    command = voila_command(tmp_path, 9999, "geheim")
+    joined = " ".join(command)
+    for flag in (
+        "--Voila.token=geheim",
+        "--Voila.ip=127.0.0.1",
+        "--VoilaConfiguration.show_tracebacks=False",
+        "--VoilaConfiguration.allow_template_override=NO",
+        "--VoilaConfiguration.allow_theme_override=NO",
+        "--VoilaConfiguration.template=pestdata",
+        "--MappingKernelManager.cull_idle_timeout=",
+    ):
+        assert flag in joined
+    env = voila_env("sqlite:////x.sqlite")
+    assert env["PESTDATA_DB"] == "sqlite:////x.sqlite"
+    assert env["JUPYTER_PATH"].split(":")[0].endswith("share/jupyter")
