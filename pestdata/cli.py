@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -90,9 +89,14 @@ def demo(db: str | None, count: int, seed: int, add: bool) -> None:
 
 
 def voila_command(
-    notebooks: Path, port: int, token: str, ip: str = "127.0.0.1", cull_idle: int = 600
+    notebooks: Path, port: int, token: str, ip: str = "127.0.0.1", cull_idle: int = 300
 ) -> list[str]:
-    """The Voilà command line: token required, no tracebacks, no URL overrides, local assets."""
+    """The Voilà command line: token required, no tracebacks, no URL overrides, local assets.
+
+    Voilà refuses the shutdown a closed page sends (no _xsrf, voila issue 1458), so kernels of
+    closed pages are culled after `cull_idle` seconds; kernels of open pages are never culled
+    (cull_connected=False), however long someone takes to fill in the form.
+    """
     return [
         sys.executable,
         "-m",
@@ -107,7 +111,7 @@ def voila_command(
         "--VoilaConfiguration.show_tracebacks=False",
         "--VoilaConfiguration.allow_template_override=NO",
         "--VoilaConfiguration.allow_theme_override=NO",
-        "--MappingKernelManager.cull_interval=60",
+        f"--MappingKernelManager.cull_interval={max(1, min(60, cull_idle // 4))}",
         f"--MappingKernelManager.cull_idle_timeout={cull_idle}",
         "--MappingKernelManager.cull_connected=False",
     ]
@@ -137,7 +141,14 @@ def voila_env(db_url: str) -> dict[str, str]:
     show_default=True,
     help="Map met de dashboards.",
 )
-def serve(db: str | None, port: int, token: str | None, notebooks: Path) -> None:
+@click.option(
+    "--cull-idle",
+    default=300,
+    show_default=True,
+    type=click.IntRange(5),
+    help="Seconden waarna de kernel van een gesloten pagina wordt opgeruimd.",
+)
+def serve(db: str | None, port: int, token: str | None, notebooks: Path, cull_idle: int) -> None:
     """Start de dashboards in Voilà op http://127.0.0.1:PORT."""
     store = _store(db)
     token = token or secrets.token_urlsafe(24)
@@ -148,11 +159,11 @@ def serve(db: str | None, port: int, token: str | None, notebooks: Path) -> None
         if (notebooks / f"{name}.ipynb").exists():
             click.echo(f"  {title}: {base}/voila/render/{name}.ipynb?token={token}")
     click.echo("Stoppen: Ctrl+C", err=True)
-    command = voila_command(notebooks, port, token)
-    try:
-        sys.exit(subprocess.call(command, env=voila_env(store.url)))
-    except KeyboardInterrupt:
-        sys.exit(0)
+    command = voila_command(notebooks, port, token, cull_idle=cull_idle)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Become Voilà, so a stop signal (Ctrl+C, a service manager) reaches it and its kernels.
+    os.execve(sys.executable, command, voila_env(store.url))
 
 
 @main.command("db-url", hidden=True)

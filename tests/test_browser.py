@@ -11,6 +11,7 @@ import time
 import urllib.error
 import urllib.request
 from datetime import date
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -56,7 +57,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(folder, notebooks=None):
+def start_server(folder, notebooks=None, *extra: str):
     """`pestdata serve` on a SQLite file in `folder`; returns (process, base URL, db URL)."""
     db = f"sqlite:///{folder}/pestdata.sqlite"
     subprocess.run(
@@ -80,6 +81,7 @@ def start_server(folder, notebooks=None):
     ]
     if notebooks:
         command += ["--notebooks", str(notebooks)]
+    command += list(extra)
     process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
@@ -271,3 +273,37 @@ def test_an_error_in_a_notebook_shows_no_traceback(page: Page, tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+def children_of(pid: int) -> list[int]:
+    """Live child processes, read from /proc (Voilà's kernels are its children)."""
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z":
+            children.append(int(stat.parent.name))
+    return children
+
+
+def test_open_pages_keep_their_kernel_and_closed_pages_lose_it(page: Page, tmp_path):
+    process, base, _ = start_server(tmp_path, None, "--cull-idle", "6")
+    try:
+        page.goto(f"{base}/voila/render/meldingen.ipynb?token={TOKEN}")
+        page.wait_for_selector("button.pd-save", timeout=TIMEOUT)
+        assert len(children_of(process.pid)) == 1
+        time.sleep(15)  # idle for longer than --cull-idle while the page stays open
+        page.locator("button.pd-save").click()
+        expect(page.locator(".pd-result")).to_contain_text("Niet opgeslagen", timeout=TIMEOUT)
+        page.goto("about:blank")
+        deadline = time.time() + 40
+        while children_of(process.pid) and time.time() < deadline:
+            time.sleep(1)
+        assert children_of(process.pid) == []
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+    with pytest.raises(urllib.error.URLError):  # stopping `pestdata serve` stops Voilà itself
+        urllib.request.urlopen(f"{base}/?token={TOKEN}", timeout=5)
