@@ -183,6 +183,11 @@ def generate(
             if set(forms) & {Form.THREATS, Form.SEXTORTION}
             else (rng.choices([Severity.LOW, Severity.MEDIUM, Severity.HIGH], [5, 4, 1])[0])
         )
+        steps = _steps(rng, protocol, reported_on, today, status)
+        resolved_on = None
+        if status in (Status.RESOLVED, Status.CLOSED):
+            last = max((st.done_on for st in steps), default=reported_on)
+            resolved_on = min(today, last + timedelta(days=rng.randint(0, 10)))
         incident = Incident.model_construct(
             school=group_of_school[group],
             reported_on=reported_on,
@@ -194,10 +199,11 @@ def generate(
             forms=forms,
             severity=severity,
             status=status,
+            resolved_on=resolved_on,
             handler=rng.choice(HANDLERS),
             description=story,
         )
-        yield incident, _steps(rng, protocol, reported_on, today, status)
+        yield incident, steps
 
 
 def _steps(rng, protocol, reported_on: date, today: date, status: Status) -> list[StepDone]:

@@ -164,6 +164,7 @@ FIELD_LABELS = {
     "forms": "Vormen van pesten",
     "severity": "Ernst",
     "status": "Status",
+    "resolved_on": "Datum opgelost",
     "handler": "Behandelaar",
     "description": "Beschrijving",
     "step_id": "Stap",
@@ -285,6 +286,7 @@ class Incident(Record):
     forms: list[Form] = Field(min_length=1)
     severity: Severity
     status: Status = Status.NEW
+    resolved_on: date | None = None  # set by the store on resolving; given by demo and imports
     handler: str = Field(min_length=1, max_length=MAX_NAME)
     description: str = Field(min_length=1, max_length=MAX_DESCRIPTION)
 
@@ -312,12 +314,16 @@ class Incident(Record):
         return values
 
     _reported_not_future = field_validator("reported_on")(_not_future)
-    _happened_not_future = field_validator("happened_on")(_not_future)
+    _happened_not_future = field_validator("happened_on", "resolved_on")(_not_future)
 
     @model_validator(mode="after")
-    def _happened_before_report(self) -> Incident:
+    def _dates_in_order(self) -> Incident:
         if self.happened_on and self.happened_on > self.reported_on:
             raise FieldError("happened_on", "het voorval kan niet na de melding liggen")
+        if self.resolved_on and self.resolved_on < self.reported_on:
+            raise FieldError("resolved_on", "de melding kan niet vóór het melden opgelost zijn")
+        if self.resolved_on and self.status not in (Status.RESOLVED, Status.CLOSED):
+            raise FieldError("resolved_on", "alleen een opgeloste of afgesloten melding")
         return self
 
     @property

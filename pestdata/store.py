@@ -35,7 +35,7 @@ from .model import (
 DEFAULT_DB_PATH = Path(__file__).resolve().parent.parent / "data" / "pestdata.sqlite"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 OVERDUE_DAYS = 7
-HEAD_REVISION = "0001"  # the newest file in migrations/versions
+HEAD_REVISION = "0002"  # the newest file in migrations/versions
 
 metadata = sa.MetaData()
 incidents = sa.Table(
@@ -52,6 +52,7 @@ incidents = sa.Table(
     sa.Column("status", sa.String(12), nullable=False),
     sa.Column("handler", sa.String(80), nullable=False),
     sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("resolved_on", sa.Date),
 )
 incident_pupils = sa.Table(
     "incident_pupils",
@@ -105,6 +106,50 @@ audit = sa.Table(
     sa.Column("old_value", sa.Text),
     sa.Column("new_value", sa.Text),
 )
+
+
+@dataclass(frozen=True)
+class OverdueFlags:
+    """SQL expressions over `incidents` that say whether, and why, an open case is overdue."""
+
+    last_activity: sa.ColumnElement  # date of the latest step, else of the report
+    stale: sa.ColumnElement  # open, and no step for `overdue_days`
+    followup_due: sa.ColumnElement  # open, and the follow-up step is past its term
+    followup_title: str
+
+    @property
+    def any(self) -> sa.ColumnElement:
+        return sa.or_(self.stale, self.followup_due)
+
+
+def overdue_flags(today: date, overdue_days: int = OVERDUE_DAYS) -> OverdueFlags:
+    """The one definition of 'overdue', shared by the care team's list and the overview.
+
+    Correlated subqueries, so only open cases (found by the status index) are looked into.
+    """
+    followup = next((s for s in load_protocol() if s.vraagt_uitkomst), None)
+    open_case = incidents.c.status.in_([s.value for s in OPEN_STATUSES])
+    last_step = (
+        sa.select(sa.func.max(steps_done.c.done_on))
+        .where(steps_done.c.incident_id == incidents.c.id)
+        .scalar_subquery()
+    )
+    last_activity = sa.func.coalesce(last_step, incidents.c.reported_on)
+    followup_due = sa.false()
+    if followup:
+        followup_due = sa.and_(
+            open_case,
+            incidents.c.reported_on < today - timedelta(days=followup.termijn_dagen),
+            ~sa.exists().where(
+                steps_done.c.incident_id == incidents.c.id, steps_done.c.step_id == followup.id
+            ),
+        )
+    return OverdueFlags(
+        last_activity=last_activity,
+        stale=sa.and_(open_case, last_activity < today - timedelta(days=overdue_days)),
+        followup_due=followup_due,
+        followup_title=followup.titel if followup else "",
+    )
 
 
 class NotFound(LookupError):
@@ -260,6 +305,7 @@ class Store:
                 "age_band": i.age_band,
                 "severity": i.severity.value,
                 "status": i.status.value,
+                "resolved_on": i.resolved_on,
                 "handler": i.handler,
                 "created_at": stamp,
             }
@@ -305,9 +351,12 @@ class Store:
         with self.writing() as conn:
             current = self._status(conn, incident_id)
             new = check_transition(current, new)
-            conn.execute(
-                incidents.update().where(incidents.c.id == incident_id).values(status=new.value)
-            )
+            values: dict = {"status": new.value}
+            if new in (Status.RESOLVED, Status.CLOSED):  # finished: keep the first finish date
+                values["resolved_on"] = sa.func.coalesce(incidents.c.resolved_on, date.today())
+            else:  # taken up again
+                values["resolved_on"] = None
+            conn.execute(incidents.update().where(incidents.c.id == incident_id).values(values))
             conn.execute(
                 audit.insert(),
                 _audit_row(actor, "status", incident_id, "status", current, new.value),
@@ -467,29 +516,8 @@ class Store:
         """
         today = today or date.today()
         statuses = list(statuses) if statuses else [s.value for s in OPEN_STATUSES]
-        followup = next((s for s in load_protocol() if s.vraagt_uitkomst), None)
-
-        last_step = (
-            sa.select(steps_done.c.incident_id, sa.func.max(steps_done.c.done_on).label("last"))
-            .group_by(steps_done.c.incident_id)
-            .subquery()
-        )
-        last_activity = sa.func.coalesce(last_step.c.last, incidents.c.reported_on)
-        stale = last_activity < today - timedelta(days=overdue_days)
+        flags = overdue_flags(today, overdue_days)
         conditions = [incidents.c.status.in_(statuses)]
-        open_case = incidents.c.status.in_([s.value for s in OPEN_STATUSES])
-        if followup:
-            followup_missing = sa.and_(
-                incidents.c.reported_on < today - timedelta(days=followup.termijn_dagen),
-                ~sa.exists().where(
-                    steps_done.c.incident_id == incidents.c.id,
-                    steps_done.c.step_id == followup.id,
-                ),
-            )
-        else:
-            followup_missing = sa.false()
-        stale_flag = sa.and_(open_case, stale)
-        followup_flag = sa.and_(open_case, followup_missing)
         if group:
             conditions.append(incidents.c.group_name == group)
         if platform:
@@ -500,9 +528,8 @@ class Store:
                 )
             )
         if overdue_only:
-            conditions.append(sa.or_(stale_flag, followup_flag))
+            conditions.append(flags.any)
 
-        base = incidents.outerjoin(last_step, last_step.c.incident_id == incidents.c.id)
         query = (
             sa.select(
                 incidents.c.id,
@@ -511,16 +538,15 @@ class Store:
                 incidents.c.status,
                 incidents.c.severity,
                 incidents.c.handler,
-                last_activity.label("last_activity"),
-                sa.case((stale_flag, 1), else_=0).label("stale"),
-                sa.case((followup_flag, 1), else_=0).label("followup_due"),
+                flags.last_activity.label("last_activity"),
+                sa.case((flags.stale, 1), else_=0).label("stale"),
+                sa.case((flags.followup_due, 1), else_=0).label("followup_due"),
             )
-            .select_from(base)
             .where(*conditions)
             .order_by(incidents.c.reported_on.desc(), incidents.c.id.desc())
             .limit(limit)
         )
-        count = sa.select(sa.func.count()).select_from(base).where(*conditions)
+        count = sa.select(sa.func.count()).select_from(incidents).where(*conditions)
         with self.reading() as conn:
             rows = conn.execute(query).all()
             total = conn.execute(count).scalar_one()
@@ -540,8 +566,8 @@ class Store:
             reasons = []
             if r.stale:
                 reasons.append(f"geen stap in {(today - last).days} dagen")
-            if r.followup_due and followup:
-                reasons.append(f"{followup.titel.lower()} is nodig")
+            if r.followup_due:
+                reasons.append(f"{flags.followup_title.lower()} is nodig")
             cases.append(
                 CaseRow(
                     id=r.id,

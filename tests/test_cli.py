@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from pestdata import demo
 from pestdata.cli import main, voila_command, voila_env
 from pestdata.model import Status, age_band
-from pestdata.store import Store, incident_platforms, incidents, steps_done
+from pestdata.store import HEAD_REVISION, Store, incident_platforms, incidents, steps_done
 
 
 def run(*args: str):
@@ -23,8 +23,8 @@ def run(*args: str):
 def test_init_creates_schema_and_says_where(tmp_path):
     url = f"sqlite:///{tmp_path}/new.sqlite"
     output = run("init", "--db", url)
-    assert "Database klaar" in output and "0001" in output
-    assert Store(url).schema_revision() == "0001"
+    assert "Database klaar" in output and HEAD_REVISION in output
+    assert Store(url).schema_revision() == HEAD_REVISION
 
 
 def test_demo_fills_once_and_does_not_mix_into_a_filled_database(tmp_path):

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from pestdata.guidance import GuidanceError, load_protocol
 from pestdata.model import InvalidInput, Status, validate_incident, validate_step
-from pestdata.store import NotFound, Store
+from pestdata.store import HEAD_REVISION, NotFound, Store
 
 TABLES = {
     "incidents",
@@ -470,7 +470,7 @@ def test_migrations_up_down_up(tmp_path):
     assert not TABLES & set(sa.inspect(store.engine).get_table_names())
 
     store.migrate()
-    assert store.schema_revision() == "0001"
+    assert store.schema_revision() == HEAD_REVISION
     assert TABLES <= set(sa.inspect(store.engine).get_table_names())
 
     store.downgrade("base")
@@ -478,10 +478,10 @@ def test_migrations_up_down_up(tmp_path):
     assert not TABLES & set(sa.inspect(store.engine).get_table_names())
 
     store.migrate()
-    assert store.schema_revision() == "0001"
+    assert store.schema_revision() == HEAD_REVISION
     assert TABLES <= set(sa.inspect(store.engine).get_table_names())
     store.ensure_schema()  # cheap and harmless at head
-    assert store.schema_revision() == "0001"
+    assert store.schema_revision() == HEAD_REVISION
 
 
 def test_head_revision_constant_matches_the_newest_migration():
@@ -628,3 +628,40 @@ def test_edited_protocol_is_reloaded(tmp_path):
     path.write_text("stappen:\n  - id: twee\n    titel: Twee\n    termijn_dagen: 1\n")
     os.utime(path, (1_000_000_000, 1_000_000_000))  # a different mtime, as an edit would give
     assert [s.id for s in load_protocol(path)] == ["twee"]
+
+
+def test_resolved_on_follows_the_status(store, valid_incident_data):
+    incident_id = add(store, valid_incident_data)
+    assert store.get_incident(incident_id)["resolved_on"] is None
+    store.change_status(incident_id, "in_progress", actor="t")
+    store.change_status(incident_id, "resolved", actor="t")
+    assert store.get_incident(incident_id)["resolved_on"] == date.today()
+    store.change_status(incident_id, "in_progress", actor="t")  # taken up again
+    assert store.get_incident(incident_id)["resolved_on"] is None
+
+
+def test_migration_0002_takes_resolved_on_from_the_audit(tmp_path):
+    store = Store(f"sqlite:///{tmp_path}/old.sqlite")
+    store.migrate("0001")
+    with store.writing() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO incidents (id, school, reported_on, reporter, group_name, age_band, "
+                "severity, status, handler, created_at) VALUES (1, 'S', '2025-03-01', 'pupil', "
+                "'groep 7', '8-11 jaar', 'low', 'closed', 'h', '2025-03-01 09:00:00'), "
+                "(2, 'S', '2025-03-02', 'pupil', 'groep 7', '8-11 jaar', 'low', 'in_progress', "
+                "'h', '2025-03-02 09:00:00')"
+            )
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO audit (at, actor, action, incident_id, field, old_value, new_value) "
+                "VALUES ('2025-03-10 14:00:00', 't', 'status', 1, 'status', 'in_progress', "
+                "'resolved'), ('2025-03-20 14:00:00', 't', 'status', 1, 'status', 'resolved', "
+                "'closed'), "
+                "('2025-03-05 10:00:00', 't', 'status', 2, 'status', 'new', 'in_progress')"
+            )
+        )
+    store.migrate()
+    assert store.get_incident(1)["resolved_on"] == date(2025, 3, 20)
+    assert store.get_incident(2)["resolved_on"] is None
