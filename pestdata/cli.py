@@ -155,7 +155,10 @@ def serve(db: str | None, port: int, token: str | None, notebooks: Path, cull_id
     base = f"http://127.0.0.1:{port}"
     click.echo(f"Database: {_shown(store.url)}")
     click.echo("Open in de browser:")
-    for name, title in (("meldingen", "Meldingen (zorgteam)"),):
+    for name, title in (
+        ("meldingen", "Meldingen (zorgteam)"),
+        ("overzicht", "Overzicht (schoolleiding)"),
+    ):
         if (notebooks / f"{name}.ipynb").exists():
             click.echo(f"  {title}: {base}/voila/render/{name}.ipynb?token={token}")
     click.echo("Stoppen: Ctrl+C", err=True)

@@ -1,0 +1,183 @@
+"""Pure functions: a tidy DataFrame from analytics → a plotly Figure. No I/O.
+
+Dutch labels, a colour-blind-safe palette (Paul Tol's 'muted' plus grey for 'other'), and one
+fixed colour per platform and per form, so WhatsApp has the same colour in every chart.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from .model import AGE_BANDS, GROUPS, Form, Platform
+
+MUTED = [
+    "#332288",
+    "#88CCEE",
+    "#44AA99",
+    "#117733",
+    "#999933",
+    "#DDCC77",
+    "#CC6677",
+    "#882255",
+    "#AA4499",
+    "#4477AA",
+]
+GREY = "#BBBBBB"
+
+PLATFORM_COLOURS = {
+    p.value: c for p, c in zip([p for p in Platform if p is not Platform.OTHER], MUTED, strict=True)
+}
+PLATFORM_COLOURS[Platform.OTHER.value] = GREY
+FORM_COLOURS = {
+    f.value: c for f, c in zip([f for f in Form if f is not Form.OTHER], MUTED, strict=False)
+}
+FORM_COLOURS[Form.OTHER.value] = GREY
+AGE_BAND_COLOURS = dict(zip(AGE_BANDS, ["#88CCEE", "#44AA99", "#332288", "#882255"], strict=True))
+# Groups in age order, on a sequential scale (cividis is readable with colour blindness).
+GROUP_COLOURS = dict(
+    zip(
+        GROUPS,
+        [
+            "#00224E",
+            "#123570",
+            "#3B496C",
+            "#575D6D",
+            "#707173",
+            "#8A8779",
+            "#A69D75",
+            "#C4B56C",
+            "#E4CF5B",
+            "#FDE945",
+            "#F6D645",
+            "#E8C33F",
+            "#D9AF3A",
+            "#CA9C35",
+        ],
+        strict=True,
+    )
+)
+
+DIMENSIONS = {
+    "platform": ("Platform", {p.value: p.label for p in Platform}, PLATFORM_COLOURS),
+    "form": ("Vorm van pesten", {f.value: f.label for f in Form}, FORM_COLOURS),
+    "age_band": ("Leeftijd", {b: b for b in AGE_BANDS}, AGE_BAND_COLOURS),
+    "group": ("Groep of klas", {g: g for g in GROUPS}, GROUP_COLOURS),
+}
+MONTHS = ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
+FONT = {"family": "Arial, sans-serif", "size": 14}
+
+
+def month_label(month: str) -> str:
+    """'2025-11' -> 'nov 2025'."""
+    year, number = month.split("-")
+    return f"{MONTHS[int(number) - 1]} {year}"
+
+
+def _layout(title: str, **extra) -> dict:
+    return {
+        "title": {"text": title},
+        "font": FONT,
+        "template": "plotly_white",
+        "margin": {"l": 60, "r": 20, "t": 60, "b": 60},
+        "height": 420,
+        "separators": ",.",
+        **extra,
+    }
+
+
+def trend(frame: pd.DataFrame, by: str, note: str = "") -> go.Figure:
+    """Stacked bars: reports per month, split by platform, form, age band or group."""
+    title, labels, colours = DIMENSIONS[by]
+    months = sorted(frame["month"].unique())
+    figure = go.Figure(
+        layout=_layout(
+            f"Meldingen per maand, per {title.lower()}",
+            barmode="stack",
+            xaxis={"title": {"text": "Maand"}, "type": "category"},
+            yaxis={"title": {"text": "Aantal meldingen"}, "rangemode": "tozero"},
+            legend={"title": {"text": title}},
+            annotations=[_note(note)] if note else [],
+        )
+    )
+    order = [c for c in labels if c in set(frame["category"])]
+    for category in order:
+        part = frame[frame["category"] == category].set_index("month")["count"]
+        figure.add_trace(
+            go.Bar(
+                name=labels[category],
+                x=[month_label(m) for m in months],
+                y=[part.get(m) for m in months],
+                marker_color=colours.get(category, GREY),
+                hovertemplate="%{x}: %{y} meldingen<extra>" + labels[category] + "</extra>",
+            )
+        )
+    return figure
+
+
+def step_completion(frame: pd.DataFrame, note: str = "") -> go.Figure:
+    """Per protocol step: share of cases with the step done, with the median days as text."""
+    frame = frame.iloc[::-1]  # plotly draws horizontal bars bottom-up; keep protocol order
+    shares = [None if s is None or pd.isna(s) else round(100 * s) for s in frame["share_done"]]
+    texts = [
+        ""
+        if share is None
+        else f"{share}%" + ("" if pd.isna(days) else f" · mediaan {int(days)} d")
+        for share, days in zip(shares, frame["median_days"], strict=True)
+    ]
+    figure = go.Figure(
+        go.Bar(
+            x=shares,
+            y=list(frame["title"]),
+            orientation="h",
+            text=texts,
+            textposition="auto",
+            marker_color=MUTED[0],
+            hovertemplate="%{y}: %{x}% van de meldingen<extra></extra>",
+        ),
+        layout=_layout(
+            "Protocol: hoe vaak is elke stap gedaan?",
+            xaxis={"title": {"text": "% van de meldingen"}, "range": [0, 100]},
+            margin={"l": 330, "r": 20, "t": 60, "b": 60},
+            annotations=[_note(note)] if note else [],
+        ),
+    )
+    return figure
+
+
+def step_heatmap(frame: pd.DataFrame, note: str = "") -> go.Figure:
+    """Share of cases with each step done, per quarter: is the protocol followed better?"""
+    table = frame.pivot(index="title", columns="quarter", values="share_done")
+    titles = list(dict.fromkeys(frame["title"]))[::-1]
+    table = table.reindex(titles)
+    z = (table * 100).round()
+    return go.Figure(
+        go.Heatmap(
+            z=z.to_numpy(),
+            x=list(table.columns),
+            y=titles,
+            zmin=0,
+            zmax=100,
+            colorscale="Cividis",
+            colorbar={"title": {"text": "%"}},
+            hovertemplate="%{y}<br>%{x}: %{z}%<extra></extra>",
+        ),
+        layout=_layout(
+            "Protocol per kwartaal: % meldingen met de stap gedaan",
+            margin={"l": 330, "r": 20, "t": 60, "b": 60},
+            annotations=[_note(note)] if note else [],
+        ),
+    )
+
+
+def _note(text: str) -> dict:
+    return {
+        "text": text,
+        "xref": "paper",
+        "yref": "paper",
+        "x": 0,
+        "y": -0.22,
+        "showarrow": False,
+        "font": {"size": 12, "color": "#555"},
+        "xanchor": "left",
+    }

@@ -1,0 +1,295 @@
+"""The leadership overview: key figures, trends, protocol completion, overdue cases.
+
+No pupil numbers and no free text reach this page: analytics returns counts, and the overdue
+list carries only a case number, school, group, dates, status and handler. In the shareable
+view (on by default) counts below the threshold show as "< 5" and are not plotted.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import ipywidgets as w
+import pandas as pd
+
+from .. import analytics, charts, privacy
+from ..model import AGE_BANDS, GROUPS, Form, Platform, Status
+from ..store import Store
+from .common import css, esc, kernel_store, nl_date
+from .plots import show_empty, show_figure
+
+ALL = ""
+NO_DATA = "Geen meldingen bij deze filters."
+
+
+class Overview(w.VBox):
+    """Filters on top; every part redraws when a filter changes."""
+
+    def __init__(self, store: Store, today: date | None = None):
+        self.store = store
+        self.today = today or date.today()
+        options = analytics.filter_options(store)
+        current = analytics.school_year_of(self.today)
+        years = options["school_years"] or [current]
+        self.year = css(
+            w.Dropdown(
+                description="Schooljaar",
+                options=[*((y, y) for y in years), ("Alle jaren", ALL)],
+                value=current if current in years else years[0],
+            ),
+            "pd-filter-year",
+        )
+        self.start = css(w.DatePicker(description="Van"), "pd-filter-start")
+        self.end = css(w.DatePicker(description="Tot en met"), "pd-filter-end")
+        self.school = css(
+            w.Dropdown(
+                description="School",
+                options=[("Alle scholen", ALL), *((s, s) for s in options["schools"])],
+                value=ALL,
+            ),
+            "pd-filter-school",
+        )
+        self.who = css(
+            w.Dropdown(
+                description="Leeftijd/groep",
+                options=[("Alle", ALL)]
+                + [(f"Leeftijd {b}", f"band:{b}") for b in AGE_BANDS]
+                + [(g, f"group:{g}") for g in GROUPS],
+                value=ALL,
+            ),
+            "pd-filter-who",
+        )
+        self.platform = css(
+            w.Dropdown(
+                description="Platform", options=[("Alle", ALL), *Platform.choices()], value=ALL
+            ),
+            "pd-filter-platform",
+        )
+        self.form = css(
+            w.Dropdown(description="Vorm", options=[("Alle", ALL), *Form.choices()], value=ALL),
+            "pd-filter-form",
+        )
+        self.shared = css(
+            w.Checkbox(
+                value=True,
+                indent=False,
+                description=f"Deelbare weergave (aantallen onder {privacy.threshold()} verborgen)",
+            ),
+            "pd-filter-shared",
+        )
+        self.busy = css(w.HTML(), "pd-busy")
+        self.figures = css(w.HTML(), "pd-key-figures")
+        self.split = css(
+            w.ToggleButtons(
+                options=[("Per platform", "platform"), ("Per vorm", "form")], value="platform"
+            ),
+            "pd-split-platform-form",
+        )
+        self.split_age = css(
+            w.ToggleButtons(
+                options=[("Per leeftijd", "age_band"), ("Per groep", "group")], value="age_band"
+            ),
+            "pd-split-age-group",
+        )
+        self.trend_chart = css(w.Output(), "pd-chart-trend")
+        self.age_chart = css(w.Output(), "pd-chart-age")
+        self.steps_chart = css(w.Output(), "pd-chart-steps")
+        self.heatmap_chart = css(w.Output(), "pd-chart-steps-quarter")
+        self.overdue = css(w.HTML(), "pd-overdue")
+        self.actions = css(
+            w.HTML(
+                "<div class='pd-empty pd-hint'>Nog geen schoolbrede acties vastgelegd. De "
+                "checklist 'Heb je de acties uitgevoerd?' komt met de handreiking.</div>"
+            ),
+            "pd-school-actions",
+        )
+
+        for control in (
+            self.year,
+            self.start,
+            self.end,
+            self.school,
+            self.who,
+            self.platform,
+            self.form,
+            self.shared,
+        ):
+            control.observe(lambda _: self.refresh(), "value")
+        self.split.observe(lambda _: self._draw_trend(self.split, self.trend_chart), "value")
+        self.split_age.observe(lambda _: self._draw_trend(self.split_age, self.age_chart), "value")
+        super().__init__(
+            [
+                w.HBox([self.year, self.start, self.end]),
+                w.HBox([self.school, self.who]),
+                w.HBox([self.platform, self.form]),
+                self.shared,
+                self.busy,
+                w.HTML("<h3>Kerncijfers</h3>"),
+                self.figures,
+                w.HTML("<h3>Trend</h3>"),
+                self.split,
+                self.trend_chart,
+                self.split_age,
+                self.age_chart,
+                w.HTML("<h3>Protocol</h3>"),
+                self.steps_chart,
+                self.heatmap_chart,
+                w.HTML("<h3>Achterstallige meldingen</h3>"),
+                self.overdue,
+                w.HTML("<h3>Schoolbrede acties</h3>"),
+                self.actions,
+            ]
+        )
+        self.add_class("pd-overview")
+        self.refresh()
+
+    # --- state ----------------------------------------------------------------------------
+
+    @property
+    def minimum(self) -> int | None:
+        """The suppression threshold, or None in the internal (not shared) view."""
+        return privacy.threshold() if self.shared.value else None
+
+    def filters(self) -> analytics.Filters:
+        start = end = None
+        if self.year.value:
+            start, end = analytics.school_year_range(self.year.value)
+        start, end = self.start.value or start, self.end.value or end
+        who = self.who.value
+        return analytics.Filters(
+            start=start,
+            end=end,
+            schools=(self.school.value,) if self.school.value else (),
+            age_bands=(who[5:],) if who.startswith("band:") else (),
+            groups=(who[6:],) if who.startswith("group:") else (),
+            platforms=(self.platform.value,) if self.platform.value else (),
+            forms=(self.form.value,) if self.form.value else (),
+            today=self.today,
+        )
+
+    def refresh(self) -> None:
+        self.busy.value = "<span class='pd-hint'>Bijwerken…</span>"
+        filters = self.filters()
+        if filters.start and filters.end and filters.start > filters.end:
+            self.busy.value = "<span class='pd-error'>Periode: 'Van' ligt na 'Tot en met'.</span>"
+            return
+        self._draw_figures(filters)
+        self._draw_trend(self.split, self.trend_chart, filters)
+        self._draw_trend(self.split_age, self.age_chart, filters)
+        self._draw_steps(filters)
+        self._draw_overdue(filters)
+        self.busy.value = ""
+
+    # --- parts ----------------------------------------------------------------------------
+
+    def _draw_figures(self, filters: analytics.Filters) -> None:
+        k = analytics.key_figures(self.store, filters)
+        minimum = self.minimum
+
+        def count(n):
+            return privacy.show_count(n, minimum)
+
+        def share(part, whole):
+            if not whole or (minimum and (privacy.is_small(part, minimum) or whole < minimum)):
+                return "—" if not whole else "te weinig meldingen"
+            return f"{round(100 * part / whole)}%"
+
+        median = k["median_days_to_resolved"]
+        if median is None or (minimum and k["resolved_cases"] < minimum):
+            median_text = "—" if median is None else "te weinig meldingen"
+        else:
+            median_text = f"{median:.0f} dagen"
+        cards = [
+            ("Nieuwe meldingen deze maand", count(k["reports_this_month"])),
+            ("Nieuwe meldingen dit schooljaar", count(k["reports_this_school_year"])),
+            ("Meldingen in de gekozen periode", count(k["reports_in_period"])),
+            ("Open meldingen nu", count(k["open_cases"])),
+            ("Achterstallig nu", count(k["overdue_cases"])),
+            ("Mediaan dagen tot opgelost", median_text),
+            (
+                "Afgeronde meldingen met alle verplichte stappen",
+                share(k["finished_with_all_required"], k["finished_cases"]),
+            ),
+            (
+                "Nazorg binnen twee weken",
+                share(k["followup_within_two_weeks"], k["followup_due_cases"]),
+            ),
+        ]
+        self.figures.value = (
+            "<div class='pd-cards'>"
+            + "".join(
+                f"<div class='pd-card pd-figure'><div class='pd-figure-value'>{esc(v)}</div>"
+                f"<div class='pd-hint'>{esc(label)}</div></div>"
+                for label, v in cards
+            )
+            + "</div>"
+        )
+
+    def _note(self) -> str:
+        return f"Aantallen onder {self.minimum} zijn niet getoond." if self.minimum else ""
+
+    def _draw_trend(
+        self, toggle: w.ToggleButtons, output: w.Output, filters: analytics.Filters | None = None
+    ) -> None:
+        frame = analytics.monthly_trend(self.store, filters or self.filters(), by=toggle.value)
+        frame = privacy.suppress(frame, self.minimum)
+        if frame.empty:
+            show_empty(output, NO_DATA)
+        else:
+            show_figure(output, charts.trend(frame, toggle.value, note=self._note()))
+
+    def _draw_steps(self, filters: analytics.Filters) -> None:
+        steps = analytics.step_completion(self.store, filters)
+        quarters = analytics.step_completion_by_quarter(self.store, filters)
+        if steps.empty or not steps["cases"].iloc[0]:
+            show_empty(self.steps_chart, NO_DATA)
+            show_empty(self.heatmap_chart, "")
+            return
+        minimum = self.minimum
+        if minimum:
+            small = steps["done"].map(lambda n: privacy.is_small(n, minimum)) | (
+                steps["cases"] < minimum
+            )
+            steps.loc[small, ["share_done", "median_days"]] = None
+            small = quarters["done"].map(lambda n: privacy.is_small(n, minimum)) | (
+                quarters["cases"] < minimum
+            )
+            quarters.loc[small, "share_done"] = None
+        show_figure(self.steps_chart, charts.step_completion(steps, note=self._note()))
+        show_figure(self.heatmap_chart, charts.step_heatmap(quarters, note=self._note()))
+
+    def _draw_overdue(self, filters: analytics.Filters) -> None:
+        frame = analytics.overdue_cases(self.store, filters)
+        if frame.empty:
+            self.overdue.value = (
+                "<div class='pd-empty pd-hint'>Geen achterstallige meldingen.</div>"
+            )
+            return
+        if self.minimum:
+            self.overdue.value = (
+                "<div class='pd-hint'>De lijst staat niet in de deelbare weergave. Zet "
+                "'Deelbare weergave' uit om de meldingen te zien.</div>"
+            )
+            return
+        self.overdue.value = overdue_table(frame)
+
+
+def overdue_table(frame: pd.DataFrame) -> str:
+    """The overdue cases as an HTML table; every value escaped."""
+    rows = "".join(
+        f"<tr><td>#{r.id}</td><td>{esc(r.school)}</td><td>{esc(r.group)}</td>"
+        f"<td>{nl_date(r.reported_on)}</td><td>{esc(Status(r.status).label)}</td>"
+        f"<td>{esc(r.handler)}</td><td>{r.days_without_step}</td>"
+        f"<td>{'nazorg nodig' if r.followup_due else ''}</td></tr>"
+        for r in frame.itertuples()
+    )
+    return (
+        "<table class='pd-timeline'><tr><th>Melding</th><th>School</th><th>Groep</th>"
+        "<th>Gemeld</th><th>Status</th><th>Behandelaar</th><th>Dagen zonder stap</th>"
+        f"<th></th></tr>{rows}</table>"
+    )
+
+
+def overzicht_app(store: Store | None = None) -> Overview:
+    """Build the leadership page; the notebook only displays what this returns."""
+    return Overview(store or kernel_store())
