@@ -75,15 +75,22 @@ def month_label(month: str) -> str:
 
 
 def _layout(title: str, **extra) -> dict:
-    return {
+    # No plotly template: its ~6 KB of JSON would travel with every chart.
+    axis = {"gridcolor": "#E5E5E5", "zerolinecolor": "#CCCCCC", "automargin": True}
+    layout = {
         "title": {"text": title},
         "font": FONT,
-        "template": "plotly_white",
-        "margin": {"l": 60, "r": 20, "t": 60, "b": 60},
+        "template": "none",
+        "paper_bgcolor": "white",
+        "plot_bgcolor": "white",
         "height": 420,
+        "margin": {"l": 60, "r": 20, "t": 60, "b": 60},
         "separators": ",.",
-        **extra,
+        "hoverlabel": {"align": "left"},
     }
+    for name in ("xaxis", "yaxis"):
+        layout[name] = {**axis, **extra.pop(name, {})}
+    return {**layout, **extra}
 
 
 def trend(frame: pd.DataFrame, by: str, note: str = "") -> go.Figure:
