@@ -20,6 +20,7 @@ from .plots import show_empty, show_figure
 
 ALL = ""
 NO_DATA = "Geen meldingen bij deze filters."
+FILTER = {"description_width": "110px"}
 
 
 class Overview(w.VBox):
@@ -33,16 +34,18 @@ class Overview(w.VBox):
         years = options["school_years"] or [current]
         self.year = css(
             w.Dropdown(
+                style=FILTER,
                 description="Schooljaar",
                 options=[*((y, y) for y in years), ("Alle jaren", ALL)],
                 value=current if current in years else years[0],
             ),
             "pd-filter-year",
         )
-        self.start = css(w.DatePicker(description="Van"), "pd-filter-start")
-        self.end = css(w.DatePicker(description="Tot en met"), "pd-filter-end")
+        self.start = css(w.DatePicker(style=FILTER, description="Van"), "pd-filter-start")
+        self.end = css(w.DatePicker(style=FILTER, description="Tot en met"), "pd-filter-end")
         self.school = css(
             w.Dropdown(
+                style=FILTER,
                 description="School",
                 options=[("Alle scholen", ALL), *((s, s) for s in options["schools"])],
                 value=ALL,
@@ -51,6 +54,7 @@ class Overview(w.VBox):
         )
         self.who = css(
             w.Dropdown(
+                style=FILTER,
                 description="Leeftijd/groep",
                 options=[("Alle", ALL)]
                 + [(f"Leeftijd {b}", f"band:{b}") for b in AGE_BANDS]
@@ -61,12 +65,20 @@ class Overview(w.VBox):
         )
         self.platform = css(
             w.Dropdown(
-                description="Platform", options=[("Alle", ALL), *Platform.choices()], value=ALL
+                style=FILTER,
+                description="Platform",
+                options=[("Alle", ALL), *Platform.choices()],
+                value=ALL,
             ),
             "pd-filter-platform",
         )
         self.form = css(
-            w.Dropdown(description="Vorm", options=[("Alle", ALL), *Form.choices()], value=ALL),
+            w.Dropdown(
+                style=FILTER,
+                description="Vorm",
+                options=[("Alle", ALL), *Form.choices()],
+                value=ALL,
+            ),
             "pd-filter-form",
         )
         self.shared = css(
