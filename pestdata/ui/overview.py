@@ -131,6 +131,11 @@ class Overview(w.VBox):
         self.split_age.observe(lambda _: self._draw_trend(self.split_age, self.age_chart), "value")
         super().__init__(
             [
+                w.HTML(
+                    "<h2>Overzicht online pesten</h2><p class='pd-hint'>Voor de schoolleiding "
+                    "en de MR: trends, het protocol en wat nog openstaat. Zonder "
+                    "leerlingnummers en zonder vrije tekst.</p>"
+                ),
                 w.HBox([self.year, self.start, self.end]),
                 w.HBox([self.school, self.who]),
                 w.HBox([self.platform, self.form]),

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 
 import ipywidgets as w
-from IPython.display import HTML, display
 
 MIME = "application/vnd.plotly.v1+json"
 CONFIG = {
@@ -29,13 +28,15 @@ def figure_bundle(figure) -> dict:
 
 
 def show_figure(output: w.Output, figure) -> None:
-    with output:
-        output.clear_output(wait=True)
-        display(figure_bundle(figure), raw=True)
+    """Replace what the Output shows in one step (no clear-then-draw flicker, no kernel
+    capture needed, so it also works outside Voilà)."""
+    _show(output, figure_bundle(figure))
 
 
 def show_empty(output: w.Output, text: str) -> None:
     """A friendly empty state instead of a broken chart (text is ours, not user input)."""
-    with output:
-        output.clear_output(wait=True)
-        display(HTML(f'<div class="pd-empty pd-hint">{text}</div>'))
+    _show(output, {"text/html": f'<div class="pd-empty pd-hint">{text}</div>'})
+
+
+def _show(output: w.Output, bundle: dict) -> None:
+    output.outputs = ({"output_type": "display_data", "data": bundle, "metadata": {}},)

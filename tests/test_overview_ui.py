@@ -1,0 +1,68 @@
+"""The overview's widgets in the kernel (no browser): empty states, filters, privacy."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pestdata import demo
+from pestdata.store import Store
+from pestdata.ui.overview import Overview
+
+TODAY = date(2026, 3, 15)
+
+
+def outputs_text(output) -> str:
+    return " ".join(str(item.get("data", {})) for item in output.outputs)
+
+
+def test_empty_database_shows_friendly_empty_states(tmp_path):
+    view = Overview(Store(f"sqlite:///{tmp_path}/empty.sqlite").ensure_schema(), today=TODAY)
+    for chart in (view.trend_chart, view.age_chart, view.steps_chart):
+        assert "Geen meldingen bij deze filters" in outputs_text(chart)
+        assert "application/vnd.plotly.v1+json" not in outputs_text(chart)
+    assert "Geen achterstallige meldingen" in view.overdue.value
+    assert "Nog geen schoolbrede acties" in view.actions.value
+    assert view.year.value == "2025-2026"
+
+
+def filled(tmp_path, count=3000) -> Store:
+    store = Store(f"sqlite:///{tmp_path}/demo.sqlite").ensure_schema()
+    store.add_incidents(demo.generate(count, seed=5, today=TODAY), actor="demo")
+    return store
+
+
+def plotted(output) -> list:
+    bundle = output.outputs[0]["data"]["application/vnd.plotly.v1+json"]
+    return [(trace.get("name"), trace.get("y")) for trace in bundle["data"]]
+
+
+def test_filters_change_the_plotted_data_and_figures(tmp_path):
+    view = Overview(filled(tmp_path), today=TODAY)
+    before, figures = plotted(view.trend_chart), view.figures.value
+    view.school.value = "De Regenboog"
+    assert plotted(view.trend_chart) != before
+    assert view.figures.value != figures
+    view.split.value = "form"
+    names = [name for name, _ in plotted(view.trend_chart)]
+    assert "Roddelen" in names and "WhatsApp" not in names
+    view.year.value = ""  # all years: more months on the axis
+    assert len(plotted(view.trend_chart)[0][1]) > 12
+
+
+def test_shared_view_hides_small_counts_and_the_overdue_list(tmp_path):
+    view = Overview(filled(tmp_path, 600), today=TODAY)
+    assert view.shared.value is True
+    for output in (view.trend_chart, view.age_chart):
+        for _, values in plotted(output):
+            assert all(v is None or v >= 5 for v in values)
+    assert "<table" not in view.overdue.value
+    view.shared.value = False  # the internal view shows the cases themselves
+    assert "<table" in view.overdue.value
+    small = [v for o in (view.trend_chart,) for _, ys in plotted(o) for v in ys if v and v < 5]
+    assert small, "the demo data should have some small cells to hide"
+
+
+def test_period_in_the_wrong_order_is_refused_in_dutch(tmp_path):
+    view = Overview(filled(tmp_path, 200), today=TODAY)
+    view.start.value, view.end.value = date(2026, 3, 1), date(2026, 2, 1)
+    assert "'Van' ligt na 'Tot en met'" in view.busy.value
