@@ -10,13 +10,14 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import nbformat
 import pytest
 from playwright.sync_api import Page, expect
 
+from pestdata.model import validate_incident, validate_step
 from pestdata.store import Store
 
 pytestmark = pytest.mark.browser
@@ -61,7 +62,7 @@ def start_server(folder, notebooks=None, *extra: str):
     """`pestdata serve` on a SQLite file in `folder`; returns (process, base URL, db URL)."""
     db = f"sqlite:///{folder}/pestdata.sqlite"
     subprocess.run(
-        [sys.executable, "-m", "pestdata.cli", "demo", "--db", db, "--incidents", "40"],
+        [sys.executable, "-m", "pestdata.cli", "demo", "--db", db, "--incidents", "3000", "--add"],
         check=True,
         capture_output=True,
     )
@@ -101,10 +102,45 @@ def start_server(folder, notebooks=None, *extra: str):
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """A live `pestdata serve` on a fresh SQLite file with a little demo data."""
-    process, base, db = start_server(tmp_path_factory.mktemp("serve"))
-    yield {"base": base, "db": db, "url": f"{base}/voila/render/meldingen.ipynb?token={TOKEN}"}
+    folder = tmp_path_factory.mktemp("serve")
+    plant_markers(f"sqlite:///{folder}/pestdata.sqlite")
+    process, base, db = start_server(folder)
+    yield {
+        "base": base,
+        "db": db,
+        "url": f"{base}/voila/render/meldingen.ipynb?token={TOKEN}",
+        "overview": f"{base}/voila/render/overzicht.ipynb?token={TOKEN}",
+    }
     process.terminate()
     process.wait(timeout=20)
+
+
+MARKERS = ("MK-424242", "MARKER-DESC-Q7", "MARKER-NOTE-Q7")
+
+
+def plant_markers(db: str) -> None:
+    """An open, overdue case whose pupil number, description and step note are markers."""
+    store = Store(db).ensure_schema()
+    reported = date.today() - timedelta(days=30)
+    incident = validate_incident(
+        {
+            "school": "De Regenboog",
+            "reported_on": reported,
+            "reporter": "parent",
+            "pupils": [{"pupil_number": MARKERS[0], "role": "target"}],
+            "group": "groep 7",
+            "platforms": ["whatsapp"],
+            "forms": ["gossip"],
+            "severity": "medium",
+            "status": "in_progress",
+            "handler": "mevr. Marker",
+            "description": MARKERS[1],
+        }
+    )
+    step = validate_step(
+        {"step_id": "steun", "done_on": reported, "done_by": "mevr. Marker", "note": MARKERS[2]}
+    )
+    store.add_incidents([(incident, [step])], actor="test")
 
 
 @pytest.fixture
@@ -307,3 +343,60 @@ def test_open_pages_keep_their_kernel_and_closed_pages_lose_it(page: Page, tmp_p
         process.wait(timeout=20)
     with pytest.raises(urllib.error.URLError):  # stopping `pestdata serve` stops Voilà itself
         urllib.request.urlopen(f"{base}/?token={TOKEN}", timeout=5)
+
+
+CHARTS = (".pd-chart-trend", ".pd-chart-age", ".pd-chart-steps", ".pd-chart-steps-quarter")
+
+
+@pytest.fixture
+def overview(page: Page, server):
+    page.goto(server["overview"])
+    for chart in CHARTS:
+        page.wait_for_selector(f"{chart} .js-plotly-plot", timeout=TIMEOUT)
+    yield page
+    page.goto("about:blank")
+
+
+PLOTTED = "s => document.querySelector(s + ' .js-plotly-plot').data.map(t => [t.name, t.y, t.x])"
+
+
+def plotted(page: Page, chart: str) -> list:
+    return page.evaluate(PLOTTED, chart)
+
+
+def test_overview_shows_every_chart_with_demo_data(overview: Page):
+    for chart in CHARTS:
+        assert plotted(overview, chart), chart
+    expect(overview.locator(".pd-key-figures")).to_contain_text("Open meldingen nu")
+    names = [trace[0] for trace in plotted(overview, ".pd-chart-trend")]
+    assert "WhatsApp" in names
+
+
+def test_changing_a_filter_changes_the_plotted_data(overview: Page):
+    before = plotted(overview, ".pd-chart-trend")
+    before_json = overview.evaluate(f"JSON.stringify(({PLOTTED})('.pd-chart-trend'))")
+    overview.locator(".pd-filter-school select").select_option(label="Het Baken College")
+    overview.wait_for_function(
+        f"old => JSON.stringify(({PLOTTED})('.pd-chart-trend')) !== old",
+        arg=before_json,
+        timeout=TIMEOUT,
+    )
+    assert plotted(overview, ".pd-chart-trend") != before
+    # A secondary school has no pupils aged 4-7: that band leaves the age chart.
+    expect(overview.locator(".pd-chart-age .legendtext", has_text="4-7 jaar")).to_have_count(
+        0, timeout=TIMEOUT
+    )
+    assert "4-7 jaar" not in [trace[0] for trace in plotted(overview, ".pd-chart-age")]
+
+
+def test_planted_markers_never_reach_the_overview(overview: Page):
+    def page_text() -> str:
+        return overview.content() + overview.locator("body").inner_text()
+
+    for marker in MARKERS:
+        assert marker not in page_text()
+    overview.locator(".pd-filter-shared input").uncheck()  # the internal view, with the list
+    expect(overview.locator(".pd-overdue table")).to_be_visible(timeout=TIMEOUT)
+    expect(overview.locator(".pd-overdue")).to_contain_text("mevr. Marker")
+    for marker in MARKERS:
+        assert marker not in page_text()
