@@ -113,14 +113,17 @@ class Filters:
             today=self.today,
         )
 
+    def period_conditions(self) -> list[sa.ColumnElement]:
+        c = incidents.c
+        return [
+            *([c.reported_on >= self.start] if self.start else []),
+            *([c.reported_on <= self.end] if self.end else []),
+        ]
+
     def conditions(self) -> list[sa.ColumnElement]:
         """WHERE conditions on `incidents`."""
         c = incidents.c
-        where: list[sa.ColumnElement] = []
-        if self.start:
-            where.append(c.reported_on >= self.start)
-        if self.end:
-            where.append(c.reported_on <= self.end)
+        where = self.period_conditions()
         for column, values in (
             (c.school, self.schools),
             (c.group_name, self.groups),
@@ -182,69 +185,60 @@ def filter_options(store: Store) -> dict[str, list[str]]:
 
 
 def key_figures(store: Store, filters: Filters) -> dict[str, float | int | None]:
-    """The numbers at the top of the overview.
+    """The numbers at the top of the overview, from one scan plus one small histogram.
 
     'This month' and 'this school year' count from today; open and overdue are as of today;
     the rest concern the reports in the chosen period.
     """
-    today = filters.today
-    anytime = filters.without_period().conditions()
-    period = filters.conditions()
+    c, today = incidents.c, filters.today
     year_start, _ = school_year_range(school_year_of(today))
-    flags = overdue_flags(today)
-    open_case = incidents.c.status.in_([s.value for s in OPEN_STATUSES])
-    figures: dict[str, float | int | None] = {
-        "reports_this_month": _count(
-            store,
-            *anytime,
-            incidents.c.reported_on >= today.replace(day=1),
-            incidents.c.reported_on <= today,
+    in_period = sa.and_(sa.true(), *filters.period_conditions())
+    finished = sa.and_(in_period, c.status.in_(FINISHED))
+    required = [s.id for s in load_protocol() if s.verplicht]
+    all_required_done = (
+        sa.select(sa.func.count(steps_done.c.step_id))
+        .where(steps_done.c.incident_id == c.id, steps_done.c.step_id.in_(required))
+        .scalar_subquery()
+    ) == len(required)
+    followup = next((s for s in load_protocol() if s.vraagt_uitkomst), None)
+    due = sa.and_(in_period, c.reported_on <= today - timedelta(days=FOLLOWUP_DAYS))
+    followup_in_time = sa.exists().where(
+        steps_done.c.incident_id == c.id,
+        steps_done.c.step_id == (followup.id if followup else ""),
+        days_between(c.reported_on, steps_done.c.done_on) <= FOLLOWUP_DAYS,
+    )
+    counted = {
+        "reports_this_month": sa.and_(
+            c.reported_on >= today.replace(day=1), c.reported_on <= today
         ),
-        "reports_this_school_year": _count(
-            store, *anytime, incidents.c.reported_on >= year_start, incidents.c.reported_on <= today
-        ),
-        "reports_in_period": _count(store, *period),
-        "open_cases": _count(store, *anytime, open_case),
-        "overdue_cases": _count(store, *anytime, flags.any),
+        "reports_this_school_year": sa.and_(c.reported_on >= year_start, c.reported_on <= today),
+        "reports_in_period": in_period,
+        "open_cases": c.status.in_([s.value for s in OPEN_STATUSES]),
+        "overdue_cases": overdue_flags(today).any,
+        "finished_cases": finished,
+        "finished_with_all_required": sa.and_(finished, all_required_done),
+        "followup_due_cases": due,
+        "followup_within_two_weeks": sa.and_(due, followup_in_time),
     }
+    query = sa.select(
+        *(
+            sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0).label(name)
+            for name, condition in counted.items()
+        )
+    ).where(*filters.without_period().conditions())
+    with store.reading() as conn:
+        figures: dict[str, float | int | None] = dict(conn.execute(query).one()._mapping)
 
-    days = days_between(incidents.c.reported_on, incidents.c.resolved_on)
+    days = days_between(c.reported_on, c.resolved_on)
     resolved = _frame(
         store,
         sa.select(days, sa.func.count())
-        .where(*period, incidents.c.resolved_on.is_not(None))
+        .where(*filters.conditions(), c.resolved_on.is_not(None))
         .group_by(days),
         ["days", "count"],
     )
     figures["resolved_cases"] = int(resolved["count"].sum())
     figures["median_days_to_resolved"] = median_from_histogram(resolved["days"], resolved["count"])
-
-    required = [s.id for s in load_protocol() if s.verplicht]
-    finished = [*period, incidents.c.status.in_(FINISHED)]
-    done_required = (
-        sa.select(sa.func.count(steps_done.c.step_id))
-        .where(steps_done.c.incident_id == incidents.c.id, steps_done.c.step_id.in_(required))
-        .scalar_subquery()
-    )
-    figures["finished_cases"] = _count(store, *finished)
-    figures["finished_with_all_required"] = _count(store, *finished, done_required == len(required))
-
-    followup = next((s for s in load_protocol() if s.vraagt_uitkomst), None)
-    due = [*period, incidents.c.reported_on <= today - timedelta(days=FOLLOWUP_DAYS)]
-    figures["followup_due_cases"] = _count(store, *due)
-    figures["followup_within_two_weeks"] = (
-        _count(
-            store,
-            *due,
-            sa.exists().where(
-                steps_done.c.incident_id == incidents.c.id,
-                steps_done.c.step_id == followup.id,
-                days_between(incidents.c.reported_on, steps_done.c.done_on) <= FOLLOWUP_DAYS,
-            ),
-        )
-        if followup
-        else 0
-    )
     return figures
 
 
