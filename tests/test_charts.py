@@ -1,0 +1,269 @@
+"""pestdata.charts: tidy frames in, small Dutch plotly figures out."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+from pestdata import analytics, charts, privacy
+from pestdata.guidance import load_protocol
+from pestdata.model import Platform, validate_incident
+
+MONTHS_36 = [f"{2023 + i // 12}-{i % 12 + 1:02d}" for i in range(36)]
+
+
+def trend_frame(rows) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["month", "category", "count"])
+
+
+def full_trend_frame(scale: int = 1) -> pd.DataFrame:
+    """36 months x 11 platforms, counts 1..9 (times `scale`)."""
+    return trend_frame(
+        [
+            (month, p.value, ((i * 7 + j) % 9 + 1) * scale)
+            for i, month in enumerate(MONTHS_36)
+            for j, p in enumerate(Platform)
+        ]
+    )
+
+
+def colours(figure: go.Figure) -> dict[str, str]:
+    return {trace.name: trace.marker.color for trace in figure.data}
+
+
+def steps_frame(**shares) -> pd.DataFrame:
+    """step_completion-like frame in protocol order; `shares` overrides share_done per step."""
+    rows = []
+    for step in load_protocol():
+        share = shares.get(step.id, 0.5)
+        rows.append(
+            {
+                "step_id": step.id,
+                "title": step.titel,
+                "cases": 10,
+                "done": 5,
+                "share_done": share,
+                "median_days": 3.0,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+# --- labels ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "month, label",
+    [("2025-11", "nov 2025"), ("2026-01", "jan 2026"), ("2025-03", "mrt 2025")]
+    + [("2025-05", "mei 2025"), ("2025-10", "okt 2025")],
+)
+def test_month_label(month, label):
+    assert charts.month_label(month) == label
+
+
+@pytest.mark.parametrize(
+    "by, category, title, legend, trace",
+    [
+        ("platform", "game_chat", "Meldingen per maand, per platform", "Platform", "Gamechat"),
+        (
+            "form",
+            "threats",
+            "Meldingen per maand, per vorm van pesten",
+            "Vorm van pesten",
+            "Bedreiging",
+        ),
+        ("age_band", "8-11 jaar", "Meldingen per maand, per leeftijd", "Leeftijd", "8-11 jaar"),
+        ("group", "klas 2", "Meldingen per maand, per groep of klas", "Groep of klas", "klas 2"),
+    ],
+)
+def test_trend_is_a_dutch_figure(by, category, title, legend, trace):
+    frame = trend_frame([("2025-11", category, 3), ("2025-12", category, 2)])
+    figure = charts.trend(frame, by)
+    assert isinstance(figure, go.Figure)
+    assert figure.layout.title.text == title
+    assert figure.layout.xaxis.title.text == "Maand"
+    assert figure.layout.yaxis.title.text == "Aantal meldingen"
+    assert figure.layout.legend.title.text == legend
+    assert figure.layout.barmode == "stack"
+    assert [t.name for t in figure.data] == [trace]
+    assert list(figure.data[0].x) == ["nov 2025", "dec 2025"]
+    assert list(figure.data[0].y) == [3, 2]
+    assert "meldingen" in figure.data[0].hovertemplate
+
+
+def test_trend_months_in_order_and_gaps_empty():
+    frame = trend_frame(
+        [("2026-01", "whatsapp", 2), ("2025-11", "tiktok", 1), ("2025-11", "whatsapp", 4)]
+    )
+    figure = charts.trend(frame, "platform")
+    assert [t.name for t in figure.data] == ["WhatsApp", "TikTok"]  # platform order, not frame's
+    assert list(figure.data[0].x) == ["nov 2025", "jan 2026"]
+    assert list(figure.data[0].y) == [4, 2]
+    assert list(figure.data[1].y) == [1, None]  # no report: no bar, not a zero
+
+
+def test_trend_note_is_shown():
+    frame = trend_frame([("2025-11", "whatsapp", 6)])
+    assert not charts.trend(frame, "platform").layout.annotations
+    figure = charts.trend(frame, "platform", note="Aantallen onder 5 zijn niet getoond.")
+    assert [a.text for a in figure.layout.annotations] == ["Aantallen onder 5 zijn niet getoond."]
+
+
+def test_step_completion_is_a_dutch_figure_in_protocol_order():
+    figure = charts.step_completion(steps_frame(steun=0.25))
+    assert isinstance(figure, go.Figure)
+    assert figure.layout.title.text == "Protocol: hoe vaak is elke stap gedaan?"
+    assert figure.layout.xaxis.title.text == "% van de meldingen"
+    bar = figure.data[0]
+    titles = [s.titel for s in load_protocol()]
+    assert list(bar.y)[::-1] == titles  # drawn bottom-up: the first step on top
+    assert bar.x[-1] == 25
+    assert bar.text[-1] == "25% · mediaan 3 d"
+
+
+def test_step_heatmap_is_a_dutch_figure_in_protocol_order():
+    quarters = ["2025 K3", "2025 K4", "2026 K1"]
+    # Quarter by quarter, steps in protocol order (analytics gives them step by step).
+    rows = [
+        {"step_id": s.id, "title": s.titel, "quarter": q, "share_done": 0.1 * n}
+        for q in quarters
+        for n, s in enumerate(load_protocol())
+    ]
+    figure = charts.step_heatmap(pd.DataFrame(rows))
+    assert isinstance(figure, go.Figure)
+    assert figure.layout.title.text == "Protocol per kwartaal: % meldingen met de stap gedaan"
+    assert figure.data[0].colorbar.title.text == "%"
+    heatmap = figure.data[0]
+    titles = [s.titel for s in load_protocol()]
+    assert list(heatmap.y)[::-1] == titles  # drawn bottom-up: the first step on top
+    assert list(heatmap.x) == quarters
+    assert [row[0] for row in heatmap.z][::-1] == [round(10.0 * n) for n in range(len(titles))]
+
+
+def test_step_heatmap_follows_the_protocol_from_analytics(store, valid_incident_data):
+    store.add_incidents(
+        [(validate_incident(valid_incident_data(reported_on=date(2025, 10, 1))), [])],
+        actor="test",
+    )
+    frame = analytics.step_completion_by_quarter(store, analytics.Filters(today=date(2025, 11, 1)))
+    heatmap = charts.step_heatmap(frame).data[0]
+    assert list(heatmap.y)[::-1] == [s.titel for s in load_protocol()]
+    assert list(heatmap.x) == ["2025 K4"]
+
+
+# --- colours --------------------------------------------------------------------------------
+
+
+def test_platform_keeps_its_colour_whatever_else_is_shown():
+    one = charts.trend(
+        trend_frame([("2025-11", "whatsapp", 3), ("2025-11", "tiktok", 2)]), "platform"
+    )
+    other = charts.trend(
+        trend_frame(
+            [("2025-10", "instagram", 1), ("2025-11", "snapchat", 2), ("2025-11", "whatsapp", 9)]
+        ),
+        "platform",
+    )
+    only = charts.trend(trend_frame([("2025-11", "whatsapp", 1)]), "platform")
+    assert colours(one)["WhatsApp"] == colours(other)["WhatsApp"] == colours(only)["WhatsApp"]
+    assert colours(one)["WhatsApp"] == charts.PLATFORM_COLOURS["whatsapp"]
+    full = colours(charts.trend(full_trend_frame(), "platform"))
+    assert len(full) == len(Platform)
+    assert len(set(full.values())) == len(Platform)  # every platform its own colour
+    assert full["TikTok"] == colours(one)["TikTok"]
+    assert full["Instagram"] == colours(other)["Instagram"]
+
+
+def test_form_keeps_its_colour():
+    a = charts.trend(trend_frame([("2025-11", "threats", 3)]), "form")
+    b = charts.trend(trend_frame([("2025-11", "gossip", 3), ("2025-11", "threats", 3)]), "form")
+    assert colours(a)["Bedreiging"] == colours(b)["Bedreiging"] == charts.FORM_COLOURS["threats"]
+
+
+# --- size -----------------------------------------------------------------------------------
+
+
+def test_chart_json_is_small_and_has_no_template():
+    text = charts.trend(full_trend_frame(), "platform").to_json()
+    assert len(text) < 20_000
+    template = json.loads(text)["layout"].get("template", {})
+    assert len(json.dumps(template)) < 200  # plotly's default template alone is ~6 KB
+    assert len(charts.step_completion(steps_frame()).to_json()) < 20_000
+
+
+def test_chart_json_grows_with_bars_not_with_incidents():
+    small = charts.trend(full_trend_frame(), "platform").to_json()
+    large = charts.trend(full_trend_frame(scale=1000), "platform").to_json()
+    bars = len(MONTHS_36) * len(Platform)
+    # 1000 times the reports: only the numbers get longer (3 digits per bar).
+    assert 0 <= len(large) - len(small) <= 3 * bars
+    same = charts.trend(full_trend_frame(scale=1), "platform").to_json()
+    assert len(same) == len(small)
+    half = trend_frame(
+        [r for r in full_trend_frame().itertuples(index=False) if r.month < "2024-07"]
+    )
+    assert len(charts.trend(half, "platform").to_json()) < len(small) - 10 * bars / 2
+
+
+# --- suppression ----------------------------------------------------------------------------
+
+
+def test_suppressed_share_shows_no_bar_text():
+    frame = steps_frame(steun=None, betrek=float("nan"))
+    frame.loc[frame["step_id"] == "hulp", "median_days"] = None
+    figure = charts.step_completion(frame)
+    bar = figure.data[0]
+    by_title = dict(zip(bar.y, zip(bar.x, bar.text, strict=True), strict=True))
+    titles = {s.id: s.titel for s in load_protocol()}
+    assert by_title[titles["steun"]] == (None, "")
+    assert by_title[titles["betrek"]] == (None, "")
+    assert by_title[titles["hulp"]] == (50, "50%")
+    assert by_title[titles["nazorg"]] == (50, "50% · mediaan 3 d")
+
+
+def test_suppressed_share_has_no_colour_in_heatmap():
+    frame = pd.DataFrame(
+        [
+            {"step_id": s.id, "title": s.titel, "quarter": "2025 K4", "share_done": None}
+            if s.id == "steun"
+            else {"step_id": s.id, "title": s.titel, "quarter": "2025 K4", "share_done": 0.5}
+            for s in load_protocol()
+        ]
+    )
+    z = charts.step_heatmap(frame).data[0].z
+    assert pd.isna(z[-1][0])  # steun, drawn at the top
+    assert z[0][0] == 50
+
+
+def test_shared_view_trend_never_shows_a_small_count(store, valid_incident_data):
+    def report(day, platform):
+        return validate_incident(
+            valid_incident_data(reported_on=day, happened_on=None, platforms=[platform])
+        ), []
+
+    reports = (
+        [report(date(2025, 10, d), "whatsapp") for d in range(1, 5)]  # exactly 4 in October
+        + [report(date(2025, 10, d), "tiktok") for d in range(10, 16)]  # 6
+        + [report(date(2025, 11, d), "whatsapp") for d in range(1, 8)]  # 7
+        + [report(date(2025, 11, d), "instagram") for d in range(10, 15)]  # 5
+    )
+    store.add_incidents(reports, actor="test")
+    frame = analytics.monthly_trend(
+        store, analytics.Filters(start=date(2025, 8, 1), today=date(2025, 11, 20))
+    )
+    assert ("2025-10", "whatsapp", 4) in [tuple(r) for r in frame.itertuples(index=False)]
+
+    def values(figure):
+        return [y for trace in figure.to_dict()["data"] for y in trace["y"]]
+
+    assert 4 in values(charts.trend(frame, "platform"))  # the internal view shows it
+
+    figure = charts.trend(privacy.suppress(frame, 5), "platform", note="Aantallen onder 5")
+    data = {t["name"]: list(t["y"]) for t in figure.to_dict()["data"]}
+    assert data == {"WhatsApp": [None, 7], "Instagram": [None, 5], "TikTok": [6, None]}
+    assert 4 not in values(figure)
+    assert list(figure.data[0].x) == ["okt 2025", "nov 2025"]

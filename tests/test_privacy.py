@@ -1,0 +1,72 @@
+"""pestdata.privacy: small counts in shared views."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from pestdata import privacy
+
+
+@pytest.mark.parametrize(
+    "count, minimum, text",
+    [
+        (4, 5, "< 5"),
+        (1, 5, "< 5"),
+        (5, 5, "5"),
+        (0, 5, "0"),
+        (1234, 5, "1.234"),
+        (1234567, 5, "1.234.567"),
+        (4, None, "4"),
+        (1, None, "1"),
+        (1234, None, "1.234"),
+        (9, 10, "< 10"),
+        (None, 5, "—"),
+    ],
+)
+def test_show_count(count, minimum, text):
+    assert privacy.show_count(count, minimum) == text
+
+
+@pytest.mark.parametrize(
+    "count, small", [(None, False), (0, False), (1, True), (4, True), (5, False), (6, False)]
+)
+def test_is_small(count, small):
+    assert privacy.is_small(count, 5) is small
+
+
+def test_suppress_drops_small_counts_only():
+    frame = pd.DataFrame(
+        {
+            "month": ["2025-01"] * 6,
+            "category": ["a", "b", "c", "d", "e", "f"],
+            "count": [0, 1, 4, 5, 6, 1000],
+        }
+    )
+    kept = privacy.suppress(frame, 5)
+    assert list(kept["category"]) == ["a", "d", "e", "f"]
+    assert list(kept["count"]) == [0, 5, 6, 1000]
+    assert list(kept.index) == [0, 1, 2, 3]
+    assert list(frame["category"]) == ["a", "b", "c", "d", "e", "f"]  # the input is untouched
+    assert list(privacy.suppress(frame, 2)["count"]) == [0, 4, 5, 6, 1000]
+
+
+def test_suppress_another_column_and_no_minimum():
+    frame = pd.DataFrame({"step": ["x", "y", "z"], "done": [3, 7, 0]})
+    assert list(privacy.suppress(frame, 5, column="done")["step"]) == ["y", "z"]
+    assert privacy.suppress(frame, None, column="done") is frame  # internal view: unchanged
+    empty = frame.iloc[0:0]
+    assert privacy.suppress(empty, 5, column="done").empty
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [(None, 5), ("10", 10), ("3", 3), (" 7 ", 7), ("1", 1), ("0", 1), ("-4", 1)]
+    + [("", 5), ("vijf", 5), ("5.5", 5), ("1e3", 5)],
+)
+def test_threshold_from_environment(monkeypatch, value, expected):
+    if value is None:
+        monkeypatch.delenv("PESTDATA_MIN_COUNT", raising=False)
+    else:
+        monkeypatch.setenv("PESTDATA_MIN_COUNT", value)
+    assert privacy.threshold() == expected
