@@ -136,8 +136,10 @@ class Filters:
             (incident_forms, "form", self.forms),
         ):
             if values:
+                # An alias, so this EXISTS stays whole when the outer query joins the table too.
+                other = table.alias()
                 where.append(
-                    sa.exists().where(table.c.incident_id == c.id, table.c[column].in_(values))
+                    sa.exists().where(other.c.incident_id == c.id, other.c[column].in_(values))
                 )
         return where
 

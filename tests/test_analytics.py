@@ -268,12 +268,6 @@ def test_platform_filter_narrows_other_splits(platform_mix):
     ]
 
 
-@pytest.mark.xfail(
-    raises=sa.exc.InvalidRequestError,
-    strict=True,
-    reason="Filters.conditions' EXISTS on incident_platforms is auto-correlated away when "
-    "monthly_trend joins incident_platforms itself (by='platform'): 'returned no FROM clauses'",
-)
 def test_platform_filter_with_platform_split_counts_all_platforms_of_matching_reports(
     platform_mix,
 ):
@@ -286,12 +280,6 @@ def test_platform_filter_with_platform_split_counts_all_platforms_of_matching_re
     ]
 
 
-@pytest.mark.xfail(
-    raises=sa.exc.InvalidRequestError,
-    strict=True,
-    reason="Filters.conditions' EXISTS on incident_forms is auto-correlated away when "
-    "monthly_trend joins incident_forms itself (by='form'): 'returned no FROM clauses'",
-)
 def test_form_filter_with_form_split_counts_all_forms_of_matching_reports(platform_mix):
     f = Filters(forms=("gossip",), today=TODAY)
     # Reports 2 and 3 have gossip; report 3's threats is counted too, report 1 is left out.
