@@ -16,13 +16,14 @@ import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
-from .guidance import load_protocol
-from .model import OPEN_STATUSES, Status
+from .guidance import load_guidance, load_protocol
+from .model import GROUPS, OPEN_STATUSES, Status, age_band
 from .store import (
     Store,
     incident_forms,
     incident_platforms,
     incidents,
+    lessons_given,
     overdue_flags,
     steps_done,
 )
@@ -387,3 +388,58 @@ def overdue_cases(store: Store, filters: Filters, limit: int = 100) -> pd.DataFr
         frame[column] = pd.to_datetime(frame[column]).dt.date
     frame["days_without_step"] = [(filters.today - d).days for d in frame["last_activity"]]
     return frame
+
+
+def school_action_status(store: Store, schools: tuple[str, ...] = ()) -> pd.DataFrame:
+    """The school-wide checklist: every action per school, done (date, who) or still open.
+
+    Columns: school, action_id, title, done, done_on, done_by. Schools are those asked for,
+    else every school known from reports or ticked actions.
+    """
+    done = store.school_actions_done(schools)
+    if not schools:
+        schools = tuple(sorted(set(filter_options(store)["schools"]) | {d["school"] for d in done}))
+    ticked = {(d["school"], d["action_id"]): d for d in done}
+    rows = []
+    for school in schools:
+        for action in load_guidance().school_actions:
+            d = ticked.get((school, action.id))
+            rows.append(
+                {
+                    "school": school,
+                    "action_id": action.id,
+                    "title": action.titel,
+                    "done": d is not None,
+                    "done_on": d["done_on"] if d else None,
+                    "done_by": d["done_by"] if d else "",
+                }
+            )
+    return pd.DataFrame(
+        rows, columns=["school", "action_id", "title", "done", "done_on", "done_by"]
+    )
+
+
+def lesson_coverage(store: Store, filters: Filters) -> pd.DataFrame:
+    """Lessons given per group in the period, with every group of the school's kind listed
+    (zero where none was reached). Columns: group, age_band, lessons."""
+    c = lessons_given.c
+    query = sa.select(c.group_name, sa.func.count()).group_by(c.group_name)
+    if filters.start:
+        query = query.where(c.given_on >= filters.start)
+    if filters.end:
+        query = query.where(c.given_on <= filters.end)
+    if filters.schools:
+        query = query.where(c.school.in_(filters.schools))
+    with store.reading() as conn:
+        counts = dict(conn.execute(query).all())
+        kinds_query = sa.select(incidents.c.group_name).distinct()
+        if filters.schools:
+            kinds_query = kinds_query.where(incidents.c.school.in_(filters.schools))
+        used = set(conn.execute(kinds_query).scalars()) | set(counts)
+    # Show the groups of the kinds the school has (primary, secondary or both).
+    kinds = {g.split()[0] for g in used} or {"groep", "klas"}
+    groups = [g for g in GROUPS if g.split()[0] in kinds]
+    return pd.DataFrame(
+        [{"group": g, "age_band": age_band(g), "lessons": counts.get(g, 0)} for g in groups],
+        columns=["group", "age_band", "lessons"],
+    )

@@ -189,3 +189,34 @@ def _note(text: str) -> dict:
         "font": {"size": 12, "color": "#555"},
         "xanchor": "left",
     }
+
+
+def lesson_coverage(frame: pd.DataFrame) -> go.Figure:
+    """Lessons per group this school year; groups not reached stand out as 'niet bereikt'."""
+    reached = frame["lessons"] > 0
+    return go.Figure(
+        go.Bar(
+            x=list(frame["group"]),
+            y=list(frame["lessons"]),
+            marker_color=[
+                AGE_BAND_COLOURS[b] if r else GREY
+                for b, r in zip(frame["age_band"], reached, strict=True)
+            ],
+            text=[
+                str(n) if r else "niet bereikt"
+                for n, r in zip(frame["lessons"], reached, strict=True)
+            ],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{x}: %{y} lessen<extra></extra>",
+        ),
+        layout=_layout(
+            "Lessen over online gedrag per groep of klas",
+            xaxis={"title": {"text": "Groep of klas"}, "type": "category"},
+            yaxis={
+                "title": {"text": "Aantal lessen"},
+                "rangemode": "tozero",
+                "range": [0, max(2, int(frame["lessons"].max() if len(frame) else 0) + 1)],
+            },
+        ),
+    )

@@ -158,6 +158,7 @@ def serve(db: str | None, port: int, token: str | None, notebooks: Path, cull_id
     for name, title in (
         ("meldingen", "Meldingen (zorgteam)"),
         ("overzicht", "Overzicht (schoolleiding)"),
+        ("handelingsadvies", "Handelingsadvies (leerkrachten)"),
     ):
         if (notebooks / f"{name}.ipynb").exists():
             click.echo(f"  {title}: {base}/voila/render/{name}.ipynb?token={token}")

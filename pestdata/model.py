@@ -173,6 +173,10 @@ FIELD_LABELS = {
     "note": "Notitie",
     "outcome": "Uitkomst",
     "actor": "Uw naam",
+    "action_id": "Actie",
+    "material_id": "Materiaal",
+    "given_on": "Datum",
+    "given_by": "Gegeven door",
 }
 
 # --- groups, classes and age bands ---------------------------------------------------------
@@ -348,6 +352,33 @@ class StepDone(Record):
     _done_not_future = field_validator("done_on")(_not_future)
 
 
+class SchoolActionDone(Record):
+    """A school-wide action ("Heb je de acties uitgevoerd?") done by a school."""
+
+    school: str = Field(min_length=1, max_length=MAX_NAME)
+    action_id: str = Field(min_length=1)
+    done_on: date
+    done_by: str = Field(min_length=1, max_length=MAX_NAME)
+    note: str = Field(default="", max_length=MAX_NOTE)
+
+    _text = field_validator("school", "done_by", "note", mode="before")(_clean_text)
+    _done_not_future = field_validator("done_on")(_not_future)
+
+
+class LessonGiven(Record):
+    """A material used in a group or class on a date."""
+
+    school: str = Field(min_length=1, max_length=MAX_NAME)
+    material_id: str = Field(min_length=1)
+    group: str
+    given_on: date
+    given_by: str = Field(min_length=1, max_length=MAX_NAME)
+
+    _text = field_validator("school", "given_by", mode="before")(_clean_text)
+    _group = field_validator("group")(normalize_group)
+    _given_not_future = field_validator("given_on")(_not_future)
+
+
 # --- Dutch errors ---------------------------------------------------------------------------
 
 
@@ -407,7 +438,7 @@ def dutch_message(error: dict) -> str:
 def validate(record_type: type[Record], data: dict[str, Any]) -> Record:
     """Build a record or raise InvalidInput with one Dutch message per field."""
     data = {k: (None if v == "" else v) for k, v in data.items()}
-    for key in ("reported_on", "done_on"):
+    for key in ("reported_on", "done_on", "given_on"):
         data.setdefault(key, None)
     try:
         return record_type.model_validate(data)

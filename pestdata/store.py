@@ -20,13 +20,16 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
-from .guidance import load_protocol
+from .guidance import load_guidance, load_protocol
 from .model import (
     OPEN_STATUSES,
     Incident,
     InvalidInput,
+    LessonGiven,
+    SchoolActionDone,
     Status,
     StepDone,
+    age_band,
     check_description_addition,
     check_transition,
     label_for,
@@ -35,7 +38,7 @@ from .model import (
 DEFAULT_DB_PATH = Path(__file__).resolve().parent.parent / "data" / "pestdata.sqlite"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 OVERDUE_DAYS = 7
-HEAD_REVISION = "0002"  # the newest file in migrations/versions
+HEAD_REVISION = "0003"  # the newest file in migrations/versions
 
 metadata = sa.MetaData()
 incidents = sa.Table(
@@ -92,6 +95,29 @@ steps_done = sa.Table(
     sa.Column("done_by", sa.String(80), nullable=False),
     sa.Column("note", sa.Text, nullable=False),
     sa.Column("outcome", sa.String(12)),
+    sa.Column("recorded_at", sa.DateTime, nullable=False),
+)
+school_actions_done = sa.Table(
+    "school_actions_done",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("school", sa.String(80), nullable=False),
+    sa.Column("action_id", sa.String(40), nullable=False),
+    sa.Column("done_on", sa.Date, nullable=False),
+    sa.Column("done_by", sa.String(80), nullable=False),
+    sa.Column("note", sa.Text, nullable=False),
+    sa.Column("recorded_at", sa.DateTime, nullable=False),
+)
+lessons_given = sa.Table(
+    "lessons_given",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("school", sa.String(80), nullable=False),
+    sa.Column("material_id", sa.String(40), nullable=False),
+    sa.Column("group_name", sa.String(10), nullable=False),
+    sa.Column("age_band", sa.String(12), nullable=False),
+    sa.Column("given_on", sa.Date, nullable=False),
+    sa.Column("given_by", sa.String(80), nullable=False),
     sa.Column("recorded_at", sa.DateTime, nullable=False),
 )
 audit = sa.Table(
@@ -428,6 +454,98 @@ class Store:
             conn.execute(
                 audit.insert(), _audit_row(actor, "step_undone", incident_id, step_id, old, None)
             )
+
+    # --- the school-wide checklist and lessons given ------------------------------------
+
+    def record_school_action(self, done: SchoolActionDone, actor: str) -> None:
+        """Tick a school-wide action for one school ("Ja, dat heb ik gedaan")."""
+        titles = {a.id: a.titel for a in load_guidance().school_actions}
+        if done.action_id not in titles:
+            raise InvalidInput({"action_id": f"'{done.action_id}' staat niet in de checklist"})
+        with self.writing() as conn:
+            already = conn.execute(
+                sa.select(school_actions_done.c.id).where(
+                    school_actions_done.c.school == done.school,
+                    school_actions_done.c.action_id == done.action_id,
+                )
+            ).first()
+            if already:
+                raise InvalidInput({"action_id": f"'{titles[done.action_id]}' is al afgevinkt"})
+            conn.execute(school_actions_done.insert(), {**done.model_dump(), "recorded_at": now()})
+            conn.execute(
+                audit.insert(),
+                _audit_row(
+                    actor,
+                    "school_action_done",
+                    None,
+                    done.action_id,
+                    None,
+                    json.dumps(done.model_dump(mode="json"), ensure_ascii=False),
+                ),
+            )
+
+    def undo_school_action(self, school: str, action_id: str, actor: str) -> None:
+        with self.writing() as conn:
+            row = conn.execute(
+                sa.select(school_actions_done).where(
+                    school_actions_done.c.school == school,
+                    school_actions_done.c.action_id == action_id,
+                )
+            ).first()
+            if row is None:
+                raise InvalidInput({"action_id": "deze actie was niet afgevinkt"})
+            conn.execute(school_actions_done.delete().where(school_actions_done.c.id == row.id))
+            old = {k: str(v) for k, v in row._asdict().items() if k not in ("id", "recorded_at")}
+            conn.execute(
+                audit.insert(),
+                _audit_row(
+                    actor,
+                    "school_action_undone",
+                    None,
+                    action_id,
+                    json.dumps(old, ensure_ascii=False),
+                    None,
+                ),
+            )
+
+    def school_actions_done(self, schools: Iterable[str] = ()) -> list[dict]:
+        """Ticked school-wide actions, for the given schools (all when empty)."""
+        schools = list(schools)
+        query = sa.select(school_actions_done).order_by(school_actions_done.c.done_on)
+        if schools:
+            query = query.where(school_actions_done.c.school.in_(schools))
+        with self.reading() as conn:
+            return [r._asdict() for r in conn.execute(query)]
+
+    def log_lesson(self, lesson: LessonGiven, actor: str) -> int:
+        """Record that a material was used in a group or class on a date."""
+        if lesson.material_id not in {m.id for m in load_guidance().materials}:
+            raise InvalidInput({"material_id": "kies een materiaal uit de lijst"})
+        row = {
+            "school": lesson.school,
+            "material_id": lesson.material_id,
+            "group_name": lesson.group,
+            "age_band": age_band(lesson.group),
+            "given_on": lesson.given_on,
+            "given_by": lesson.given_by,
+            "recorded_at": now(),
+        }
+        with self.writing() as conn:
+            lesson_id = conn.execute(
+                lessons_given.insert().returning(lessons_given.c.id), row
+            ).scalar_one()
+            conn.execute(
+                audit.insert(),
+                _audit_row(
+                    actor,
+                    "lesson_given",
+                    None,
+                    lesson.material_id,
+                    None,
+                    json.dumps(lesson.model_dump(mode="json"), ensure_ascii=False),
+                ),
+            )
+        return lesson_id
 
     def _status(self, conn: Connection, incident_id: int) -> str:
         status = conn.execute(

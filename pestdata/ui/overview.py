@@ -17,6 +17,7 @@ from ..model import AGE_BANDS, GROUPS, Form, Platform, Status
 from ..store import Store
 from .common import css, esc, kernel_store, nl_date
 from .plots import show_empty, show_figure
+from .school_actions import checklist_html
 
 ALL = ""
 NO_DATA = "Geen meldingen bij deze filters."
@@ -108,13 +109,7 @@ class Overview(w.VBox):
         self.steps_chart = css(w.Output(), "pd-chart-steps")
         self.heatmap_chart = css(w.Output(), "pd-chart-steps-quarter")
         self.overdue = css(w.HTML(), "pd-overdue")
-        self.actions = css(
-            w.HTML(
-                "<div class='pd-empty pd-hint'>Nog geen schoolbrede acties vastgelegd. De "
-                "checklist 'Heb je de acties uitgevoerd?' komt met de handreiking.</div>"
-            ),
-            "pd-school-actions",
-        )
+        self.actions = css(w.HTML(), "pd-school-actions")
 
         for control in (
             self.year,
@@ -195,6 +190,9 @@ class Overview(w.VBox):
         self._draw_trend(self.split_age, self.age_chart, filters)
         self._draw_steps(filters)
         self._draw_overdue(filters)
+        self.actions.value = checklist_html(
+            analytics.school_action_status(self.store, filters.schools)
+        )
         self.busy.value = ""
 
     # --- parts ----------------------------------------------------------------------------

@@ -1,0 +1,98 @@
+"""Lessons given: log a material used in a group, and see which groups were reached."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import ipywidgets as w
+from sqlalchemy.exc import SQLAlchemyError
+
+from .. import analytics, charts
+from ..guidance import Guidance
+from ..model import GROUPS, InvalidInput, LessonGiven, label_for, validate
+from ..store import Store
+from .common import STYLE, css, message
+from .plots import show_figure
+
+
+class Lessons(w.VBox):
+    def __init__(
+        self,
+        store: Store,
+        guidance: Guidance,
+        actor: w.Text,
+        school: w.Combobox,
+        today: date | None = None,
+    ):
+        self.store, self.actor, self.school = store, actor, school
+        self.today = today or date.today()
+        lessons = [m for m in guidance.materials if m.soort in ("les", "lespakket", "handboek")]
+        others = [m for m in guidance.materials if m not in lessons]
+        self.material = css(
+            w.Dropdown(
+                description="Materiaal",
+                value=None,
+                style=STYLE,
+                layout=w.Layout(width="560px"),
+                options=[(f"{m.titel} ({m.age_label})", m.id) for m in lessons + others],
+            ),
+            "pd-lesson-material",
+        )
+        self.group = css(
+            w.Dropdown(description="Groep of klas", options=GROUPS, value=None, style=STYLE),
+            "pd-lesson-group",
+        )
+        self.day = css(
+            w.DatePicker(description="Datum", value=self.today, style=STYLE), "pd-lesson-date"
+        )
+        self.save = css(
+            w.Button(description="Les vastleggen", button_style="primary"), "pd-lesson-save"
+        )
+        self.result = css(w.HTML(), "pd-lesson-result")
+        self.chart = css(w.Output(), "pd-chart-lessons")
+        self.save.on_click(lambda _: self.submit())
+        school.observe(lambda _: self.draw(), "value")
+        super().__init__([self.material, self.group, self.day, self.save, self.result, self.chart])
+        self.draw()
+
+    def submit(self) -> None:
+        self.result.value = ""
+        errors: dict[str, str] = {}
+        if not self.actor.value.strip():
+            errors["actor"] = "vul bovenaan uw naam in (logboek)"
+        try:
+            lesson = validate(
+                LessonGiven,
+                {
+                    "school": self.school.value,
+                    "material_id": self.material.value,
+                    "group": self.group.value,
+                    "given_on": self.day.value,
+                    "given_by": self.actor.value,
+                },
+            )
+            if not errors:
+                self.store.log_lesson(lesson, self.actor.value.strip())
+        except InvalidInput as error:
+            errors.update(error.errors)
+        except SQLAlchemyError:
+            errors["?"] = "de database is nu niet bereikbaar; probeer het zo opnieuw"
+        if errors:
+            self.result.value = "".join(
+                message("error", f"{label_for(k)}: {v}") for k, v in errors.items()
+            )
+            return
+        self.result.value = message("ok", f"Les vastgelegd voor {lesson.group}.")
+        self.group.value = None
+        self.draw()
+
+    def draw(self) -> None:
+        year = analytics.school_year_of(self.today)
+        school = self.school.value.strip()
+        filters = analytics.Filters.for_school_year(
+            year, schools=(school,) if school else (), today=self.today
+        )
+        frame = analytics.lesson_coverage(self.store, filters)
+        figure = charts.lesson_coverage(frame)
+        figure.update_layout(title={"text": f"Lessen over online gedrag in {year}, per groep"})
+        show_figure(self.chart, figure)
