@@ -110,6 +110,7 @@ def server(tmp_path_factory):
         "db": db,
         "url": f"{base}/voila/render/meldingen.ipynb?token={TOKEN}",
         "overview": f"{base}/voila/render/overzicht.ipynb?token={TOKEN}",
+        "guidance": f"{base}/voila/render/handelingsadvies.ipynb?token={TOKEN}",
     }
     process.terminate()
     process.wait(timeout=20)
@@ -400,3 +401,55 @@ def test_planted_markers_never_reach_the_overview(overview: Page):
     expect(overview.locator(".pd-overdue")).to_contain_text("mevr. Marker")
     for marker in MARKERS:
         assert marker not in page_text()
+
+
+@pytest.fixture
+def guidance(page: Page, server):
+    page.goto(server["guidance"])
+    page.wait_for_selector(".pd-chart-lessons .js-plotly-plot", timeout=TIMEOUT)
+    yield page
+    page.goto("about:blank")
+
+
+def test_filtering_materials_changes_the_count(guidance: Page):
+    count = guidance.locator(".pd-material-count")
+    expect(count).to_have_text("10 van 10 materialen")
+    guidance.locator(".pd-filter-age select").select_option(label="13 jaar")
+    expect(count).to_have_text("8 van 10 materialen", timeout=TIMEOUT)
+    expect(guidance.locator(".pd-materials")).to_contain_text("The Web We Want")
+    expect(guidance.locator(".pd-materials")).not_to_contain_text("Spelend leren")
+    guidance.locator(".pd-filter-audience select").select_option(label="Ouders")
+    expect(count).not_to_have_text("8 van 10 materialen", timeout=TIMEOUT)
+    for link in guidance.locator(".pd-materials a, .pd-help-sites a").all():
+        assert link.get_attribute("target") == "_blank"
+        assert link.get_attribute("rel") == "noopener noreferrer"
+
+
+def test_ticking_a_school_action_shows_on_the_overview(guidance: Page, server):
+    guidance.locator(".pd-actor input").fill("dhr. Directeur")
+    school = guidance.locator(".pd-school input").input_value()
+    row = guidance.locator(".pd-school-action-ouderavond")
+    row.locator("button.pd-school-action-tick").click()
+    expect(row).to_contain_text("gedaan op", timeout=TIMEOUT)
+    guidance.goto(server["overview"])
+    guidance.wait_for_selector(".pd-chart-trend .js-plotly-plot", timeout=TIMEOUT)
+    card = guidance.locator(".pd-school-actions .pd-checklist", has_text=school)
+    expect(card).to_contain_text("1 van 6 acties gedaan")
+    expect(card.locator(".pd-done")).to_contain_text("Ouderavond")
+
+
+def test_logging_a_lesson_changes_the_coverage_chart(guidance: Page):
+    chart = ".pd-chart-lessons .js-plotly-plot"
+    before = guidance.evaluate(f"() => document.querySelector('{chart}').data[0]")
+    target = next(g for g, n in zip(before["x"], before["y"], strict=True) if n == 0)
+    guidance.locator(".pd-actor input").fill("mevr. Docent")
+    guidance.locator(".pd-lesson-material select").select_option(index=0)
+    guidance.locator(".pd-lesson-group select").select_option(label=target)
+    guidance.locator("button.pd-lesson-save").click()
+    expect(guidance.locator(".pd-lesson-result")).to_contain_text("Les vastgelegd", timeout=TIMEOUT)
+    guidance.wait_for_function(
+        "([s, g]) => { const d = document.querySelector(s).data[0];"
+        " return d.y[d.x.indexOf(g)] === 1; }",
+        arg=[chart, target],
+        timeout=TIMEOUT,
+    )
