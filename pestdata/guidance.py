@@ -138,12 +138,17 @@ class SchoolActionDef(Entry):
     pass
 
 
+class ParentTip(Entry):
+    uitleg: str = Field(min_length=1)
+
+
 @dataclass(frozen=True)
 class Guidance:
     actions: tuple[ImmediateAction, ...]
     materials: tuple[Material, ...]
     help_sites: tuple[HelpSite, ...]
     school_actions: tuple[SchoolActionDef, ...]
+    parent_tips: tuple[ParentTip, ...]
 
     def material(self, material_id: str) -> Material:
         return next(m for m in self.materials if m.id == material_id)
@@ -178,6 +183,7 @@ SECTIONS = {
     "materialen": Material,
     "hulp": HelpSite,
     "schoolacties": SchoolActionDef,
+    "ouders": ParentTip,
 }
 
 
@@ -196,9 +202,7 @@ def _load_guidance(path: Path, _mtime: float) -> Guidance:
         if not isinstance(entries, list) or not entries:
             raise GuidanceError(f"{path}: '{key}' moet een niet-lege lijst zijn")
         sections[key] = tuple(_validated(path, key, model, entries))
-    return Guidance(
-        sections["acties"], sections["materialen"], sections["hulp"], sections["schoolacties"]
-    )
+    return Guidance(*sections.values())  # SECTIONS is in the order of the fields
 
 
 def _validated(path: Path, section: str, model: type[BaseModel], entries: list) -> list:
