@@ -159,6 +159,7 @@ def serve(db: str | None, port: int, token: str | None, notebooks: Path, cull_id
         ("meldingen", "Meldingen (zorgteam)"),
         ("overzicht", "Overzicht (schoolleiding)"),
         ("handelingsadvies", "Handelingsadvies (leerkrachten)"),
+        ("ouderavond", "Ouderavond (presentatie)"),
     ):
         if (notebooks / f"{name}.ipynb").exists():
             click.echo(f"  {title}: {base}/voila/render/{name}.ipynb?token={token}")
@@ -168,6 +169,37 @@ def serve(db: str | None, port: int, token: str | None, notebooks: Path, cull_id
     sys.stderr.flush()
     # Become Voilà, so a stop signal (Ctrl+C, a service manager) reaches it and its kernels.
     os.execve(sys.executable, command, voila_env(store.url))
+
+
+@main.command("parent-evening")
+@db_option
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="Het HTML-bestand om te maken, bijv. ouderavond.html.",
+)
+@click.option(
+    "--school", default=None, help="Welke school (standaard: die met de meeste meldingen)."
+)
+def parent_evening(db: str | None, out: Path, school: str | None) -> None:
+    """Maak de ouderavondpresentatie als één HTML-bestand dat zonder internet werkt."""
+    from .parent_evening import aggregate_figures, build_slides, export_html
+
+    store = _store(db)
+    schools = store.schools()
+    if school and school not in schools:
+        raise click.BadParameter(
+            f"onbekende school '{school}'; bekend: {', '.join(schools)}", param_hint="--school"
+        )
+    school = school or (schools[0] if schools else "Onze school")
+    slides = build_slides(aggregate_figures(store, school))
+    out.write_text(export_html(slides, school), encoding="utf-8")
+    size = out.stat().st_size / 1_000_000
+    click.echo(
+        f"Presentatie voor {school}: {len(slides)} dia's in {out} ({size:.1f} MB). "
+        "Openen in een browser; pijltjestoetsen of Vorige/Volgende."
+    )
 
 
 @main.command("db-url", hidden=True)

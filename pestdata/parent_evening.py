@@ -1,0 +1,381 @@
+"""The parent evening: anonymised figures and tips, as slides for Voilà and as one HTML file.
+
+Privacy by construction: the slides get their numbers only from `aggregate_figures`, whose
+result holds counts keyed by labels from our own enums and guidance (never a pupil number,
+a staff name or free text). Counts below the threshold show as "< 5"; when the school's total
+is below the threshold there is no breakdown at all.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import dataclass
+from datetime import date
+
+import plotly.graph_objects as go
+
+from . import analytics, privacy
+from .charts import AGE_BAND_COLOURS, FONT, MUTED, month_label
+from .guidance import AUDIENCES, Guidance, load_guidance
+from .model import AGE_BANDS, Form, Platform
+from .store import Store
+
+Count = int | None  # None: suppressed, shown as "< minimum"
+
+
+@dataclass(frozen=True)
+class EveningFigures:
+    """Everything numeric the slides may show; nothing that could identify a child."""
+
+    school: str
+    school_year: str
+    minimum: int
+    total: int
+    breakdown: bool  # False when the total is too small to split up
+    by_platform: tuple[tuple[str, Count], ...]
+    by_form: tuple[tuple[str, Count], ...]
+    by_month: tuple[tuple[str, Count, Count], ...]  # month, this year, the year before
+    actions_done: tuple[str, ...]
+    actions_open: tuple[str, ...]
+    lessons_by_band: tuple[tuple[str, int], ...]
+
+    def shown(self, count: Count) -> str:
+        """A count as the slides show it: suppressed ones as '< 5'."""
+        return f"< {self.minimum}" if count is None else privacy.show_count(count, self.minimum)
+
+
+def _suppressed(count: int, minimum: int) -> Count:
+    return None if privacy.is_small(count, minimum) else count
+
+
+def aggregate_figures(
+    store: Store, school: str, today: date | None = None, minimum: int | None = None
+) -> EveningFigures:
+    """The only door from the database to the slides: counts per label, suppressed."""
+    today = today or date.today()
+    minimum = minimum or privacy.threshold()
+    year = analytics.school_year_of(today)
+    last_year = f"{int(year[:4]) - 1}-{int(year[:4])}"
+    this = analytics.Filters.for_school_year(year, schools=(school,), today=today)
+    before = analytics.Filters.for_school_year(last_year, schools=(school,), today=today)
+
+    def per(filters, by):
+        frame = analytics.monthly_trend(store, filters, by=by)
+        return frame.groupby("category")["count"].sum().to_dict()
+
+    def per_month(filters):
+        frame = analytics.monthly_trend(store, filters, by="age_band")
+        sums = frame.groupby("month")["count"].sum()
+        # Key by position in the school year (aug = 0) so two years line up.
+        return {(int(m[5:]) - 8) % 12: int(n) for m, n in sums.items()}
+
+    months_now, months_before = per_month(this), per_month(before)
+    total = sum(months_now.values())
+    breakdown = total >= minimum
+    platforms, forms = per(this, "platform"), per(this, "form")
+    status = analytics.school_action_status(store, (school,))
+    lessons = analytics.lesson_coverage(store, this).groupby("age_band")["lessons"].sum()
+    start_month = int(year[:4])
+    return EveningFigures(
+        school=school,
+        school_year=year,
+        minimum=minimum,
+        total=total,
+        breakdown=breakdown,
+        by_platform=tuple(
+            (p.label, _suppressed(int(platforms[p.value]), minimum))
+            for p in Platform
+            if platforms.get(p.value)
+        )
+        if breakdown
+        else (),
+        by_form=tuple(
+            (f.label, _suppressed(int(forms[f.value]), minimum)) for f in Form if forms.get(f.value)
+        )
+        if breakdown
+        else (),
+        by_month=tuple(
+            (
+                month_label(f"{start_month + (i + 7) // 12}-{(i + 7) % 12 + 1:02d}")[:3],
+                _suppressed(months_now.get(i, 0), minimum),
+                _suppressed(months_before.get(i, 0), minimum),
+            )
+            for i in range(12)
+        )
+        if breakdown
+        else (),
+        actions_done=tuple(status.loc[status["done"], "title"]),
+        actions_open=tuple(status.loc[~status["done"], "title"]),
+        lessons_by_band=tuple(
+            (band, int(lessons.get(band, 0))) for band in AGE_BANDS if band in lessons.index
+        ),
+    )
+
+
+# --- slides ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Slide:
+    title: str
+    body: str  # HTML, every value escaped
+    figure: go.Figure | None = None
+
+
+def esc(value: object) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _list(items) -> str:
+    return "<ul>" + "".join(f"<li>{esc(i)}</li>" for i in items) + "</ul>"
+
+
+def _layout(title: str, **extra) -> dict:
+    return {
+        "title": {"text": title},
+        "font": {**FONT, "size": 20},
+        "template": "none",
+        "height": 460,
+        "margin": {"l": 80, "r": 30, "t": 70, "b": 70},
+        "paper_bgcolor": "white",
+        "plot_bgcolor": "white",
+        "separators": ",.",
+        **extra,
+    }
+
+
+def _bars(pairs, title: str, colour: str) -> go.Figure:
+    """Horizontal bars, largest first; suppressed counts are left out (see _small_ones)."""
+    shown = sorted(((label, n) for label, n in pairs if n is not None), key=lambda p: -p[1])
+    return go.Figure(
+        go.Bar(
+            x=[n for _, n in shown],
+            y=[label for label, _ in shown],
+            orientation="h",
+            marker_color=colour,
+            text=[str(n) for _, n in shown],
+            textposition="auto",
+        ),
+        layout=_layout(
+            title,
+            yaxis={"autorange": "reversed", "automargin": True},
+            xaxis={"title": {"text": "Aantal meldingen"}, "rangemode": "tozero"},
+        ),
+    )
+
+
+def _small_ones(pairs, minimum: int) -> str:
+    names = [label for label, n in pairs if n is None]
+    if not names:
+        return ""
+    return f"<p class='pd-note'>&lt; {minimum} meldingen: {esc(', '.join(names))}</p>"
+
+
+def build_slides(figures: EveningFigures, guidance: Guidance | None = None) -> list[Slide]:
+    guidance = guidance or load_guidance()
+    f = figures
+    small = (
+        f"<p class='pd-note'>Aantallen onder {f.minimum} tonen we als "
+        f"‘&lt; {f.minimum}’, zodat niemand een kind kan herkennen.</p>"
+    )
+    slides = [
+        Slide(
+            f"{f.school}",
+            f"<p class='pd-big'>Kinderen en sociale media</p>"
+            f"<p>Ouderavond over online pesten · schooljaar {esc(f.school_year)}</p>",
+        ),
+        Slide(
+            "Wat is online pesten?",
+            "<p>Kinderen hebben op veel manieren online contact. Daar is roddelen, "
+            "uitsluiten en belachelijk maken makkelijker dan in het echt. Hoe langer het "
+            "duurt, hoe groter de gevolgen.</p><div class='pd-columns'><div><b>Vormen</b>"
+            + _list(x.label for x in Form if x is not Form.OTHER)
+            + "</div><div><b>Waar</b>"
+            + _list(x.label for x in Platform if x is not Platform.OTHER)
+            + "</div></div>",
+        ),
+    ]
+    if not f.breakdown:
+        slides.append(
+            Slide(
+                f"Onze school in {f.school_year}",
+                f"<p class='pd-big'>{esc(f.shown(f.total))} meldingen</p>"
+                "<p>Dat zijn te weinig meldingen om verder uit te splitsen zonder dat iemand "
+                "herkenbaar wordt.</p>",
+            )
+        )
+    else:
+        slides.append(
+            Slide(
+                f"Onze school in {f.school_year}",
+                f"<p class='pd-big'>{esc(f.shown(f.total))} meldingen van online pesten</p>"
+                + small,
+                _bars(f.by_platform, "Waar gebeurde het?", MUTED[0]),
+            )
+        )
+        slides.append(
+            Slide("Welke vormen?", small, _bars(f.by_form, "Vormen van online pesten", MUTED[6]))
+        )
+        months = [m for m, _, _ in f.by_month]
+        slides.append(
+            Slide(
+                "De trend",
+                small,
+                go.Figure(
+                    [
+                        go.Bar(
+                            name=f.school_year,
+                            x=months,
+                            y=[n for _, n, _ in f.by_month],
+                            marker_color=MUTED[0],
+                        ),
+                        go.Bar(
+                            name="vorig schooljaar",
+                            x=months,
+                            y=[n for _, _, n in f.by_month],
+                            marker_color=MUTED[1],
+                        ),
+                    ],
+                    layout=_layout(
+                        "Meldingen per maand",
+                        barmode="group",
+                        yaxis={"title": {"text": "Aantal meldingen"}, "rangemode": "tozero"},
+                    ),
+                ),
+            )
+        )
+    done = _list(f"✓ {t}" for t in f.actions_done) if f.actions_done else "<p>—</p>"
+    todo = _list(f.actions_open) if f.actions_open else "<p>Alles gedaan.</p>"
+    lesson_figure = None
+    if f.lessons_by_band and any(n for _, n in f.lessons_by_band):
+        lesson_figure = go.Figure(
+            go.Bar(
+                x=[b for b, _ in f.lessons_by_band],
+                y=[n for _, n in f.lessons_by_band],
+                marker_color=[AGE_BAND_COLOURS[b] for b, _ in f.lessons_by_band],
+            ),
+            layout=_layout(
+                "Lessen over online gedrag, per leeftijd",
+                yaxis={"title": {"text": "Aantal lessen"}, "rangemode": "tozero"},
+            ),
+        )
+    slides.append(
+        Slide(
+            "Wat doet de school?",
+            f"<div class='pd-columns'><div><b>Gedaan</b>{done}</div>"
+            f"<div><b>Nog te doen</b>{todo}</div></div>",
+            lesson_figure,
+        )
+    )
+    slides.append(
+        Slide(
+            "Wat kunt u als ouder doen?",
+            "".join(
+                f"<p><b>{esc(t.titel)}</b><br>{esc(t.uitleg)}</p>" for t in guidance.parent_tips
+            ),
+        )
+    )
+    parents = [m for m in guidance.materials if "ouders" in m.doelgroep]
+    slides.append(Slide("Materiaal voor ouders", _material_picker(parents)))
+    slides.append(
+        Slide(
+            "Hier vinden kinderen en ouders hulp",
+            "".join(
+                f"<p><b>{esc(s.titel)}</b>{' (ook anoniem)' if s.anoniem else ''}"
+                f"<br>{esc(s.uitleg)}" + (f"<br>{esc(s.link)}" if s.link else "") + "</p>"
+                for s in guidance.help_sites
+                if "ouders" in s.voor
+            ),
+        )
+    )
+    return slides
+
+
+def _material_picker(materials) -> str:
+    """Materials with their ages; a select filters them by the child's age (plain JS)."""
+    options = "".join(f"<option value='{a}'>{a} jaar</option>" for a in range(4, 19))
+    items = "".join(
+        f"<li class='pd-parent-material' data-min='{m.leeftijd[0] if m.leeftijd else 0}' "
+        f"data-max='{m.leeftijd[1] if m.leeftijd else 99}'><b>{esc(m.titel)}</b> "
+        f"({esc(m.age_label)})<br><span class='pd-note'>{esc(m.samenvatting)}</span></li>"
+        for m in materials
+    )
+    return (
+        "<label>Leeftijd van uw kind: <select class='pd-child-age' "
+        "onchange=\"pdFilterAge(this)\"><option value=''>alle leeftijden</option>"
+        f"{options}</select></label><ul class='pd-parent-materials'>{items}</ul>"
+        f"<p class='pd-note'>Voor: {esc(AUDIENCES['ouders'].lower())}</p>"
+    )
+
+
+# --- one offline HTML file -------------------------------------------------------------------
+
+STYLE = """
+body { font-family: Arial, sans-serif; margin: 0; background: #f4f4f4; }
+.pd-slide { display: none; box-sizing: border-box; min-height: 100vh; padding: 40px 8vw;
+  background: white; font-size: 28px; line-height: 1.4; }
+.pd-slide.pd-current { display: block; }
+.pd-slide h1 { font-size: 48px; margin-top: 0; }
+.pd-big { font-size: 44px; font-weight: bold; }
+.pd-note { font-size: 20px; color: #555; }
+.pd-columns { display: flex; gap: 60px; } .pd-columns > div { flex: 1; }
+.pd-nav { position: fixed; bottom: 16px; right: 24px; font-size: 22px; }
+.pd-nav button { font-size: 22px; padding: 6px 18px; }
+.pd-school { position: fixed; bottom: 16px; left: 24px; font-size: 18px; color: #555; }
+"""
+
+SCRIPT = """
+var pdIndex = 0;
+function pdShow(i) {
+  var slides = document.querySelectorAll('.pd-slide');
+  pdIndex = Math.max(0, Math.min(slides.length - 1, i));
+  slides.forEach(function (s, n) { s.classList.toggle('pd-current', n === pdIndex); });
+  document.querySelector('.pd-position').textContent = (pdIndex + 1) + ' / ' + slides.length;
+  var plots = slides[pdIndex].querySelectorAll('.js-plotly-plot');
+  plots.forEach(function (p) { if (window.Plotly) { Plotly.Plots.resize(p); } });
+}
+function pdFilterAge(select) {
+  var age = parseInt(select.value, 10);
+  select.closest('.pd-slide').querySelectorAll('.pd-parent-material').forEach(function (li) {
+    var fits = isNaN(age) || (+li.dataset.min <= age && age <= +li.dataset.max);
+    li.style.display = fits ? '' : 'none';
+  });
+}
+document.addEventListener('keydown', function (e) {
+  if (e.key === 'ArrowRight' || e.key === 'PageDown' || e.key === ' ') { pdShow(pdIndex + 1); }
+  if (e.key === 'ArrowLeft' || e.key === 'PageUp') { pdShow(pdIndex - 1); }
+});
+document.addEventListener('DOMContentLoaded', function () { pdShow(0); });
+"""
+
+
+def export_html(slides: list[Slide], school: str) -> str:
+    """One self-contained page: plotly.js inlined, no request to anywhere, no kernel."""
+    from plotly.offline import get_plotlyjs
+
+    parts = []
+    for number, slide in enumerate(slides):
+        chart = ""
+        if slide.figure is not None:
+            spec = json.loads(slide.figure.to_json())
+            chart = (
+                f"<div class='pd-chart' id='pd-chart-{number}'></div><script>"
+                f"Plotly.newPlot('pd-chart-{number}', {json.dumps(spec['data'])}, "
+                f"{json.dumps(spec['layout'])}, {{displaylogo: false, responsive: true}});"
+                "</script>"
+            )
+        parts.append(
+            f"<section class='pd-slide'><h1>{esc(slide.title)}</h1>{slide.body}{chart}</section>"
+        )
+    return (
+        "<!doctype html><html lang='nl'><head><meta charset='utf-8'>"
+        f"<title>Ouderavond · {esc(school)}</title><style>{STYLE}</style>"
+        f"<script>{get_plotlyjs()}</script><script>{SCRIPT}</script></head><body>"
+        + "".join(parts)
+        + f"<div class='pd-school'>{esc(school)}</div><div class='pd-nav'>"
+        "<button class='pd-prev' onclick='pdShow(pdIndex - 1)'>Vorige</button> "
+        "<span class='pd-position'></span> "
+        "<button class='pd-next' onclick='pdShow(pdIndex + 1)'>Volgende</button></div>"
+        "</body></html>"
+    )
