@@ -210,12 +210,17 @@ def build_slides(figures: EveningFigures, guidance: Guidance | None = None) -> l
             Slide(
                 f"Onze school in {f.school_year}",
                 f"<p class='pd-big'>{esc(f.shown(f.total))} meldingen van online pesten</p>"
-                + small,
+                + small
+                + _small_ones(f.by_platform, f.minimum),
                 _bars(f.by_platform, "Waar gebeurde het?", MUTED[0]),
             )
         )
         slides.append(
-            Slide("Welke vormen?", small, _bars(f.by_form, "Vormen van online pesten", MUTED[6]))
+            Slide(
+                "Welke vormen?",
+                small + _small_ones(f.by_form, f.minimum),
+                _bars(f.by_form, "Vormen van online pesten", MUTED[6]),
+            )
         )
         months = [m for m, _, _ in f.by_month]
         slides.append(
