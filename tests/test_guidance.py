@@ -1,0 +1,452 @@
+"""The guidance as data (data/guidance.yaml) against the handreiking it comes from.
+
+The expectations below are written by hand from the handreiking "Een van mijn leerlingen wordt
+online gepest" (shared/seed/), not read from the YAML, so a wrong entry in the YAML fails here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+
+from pestdata.guidance import DATA_DIR, GuidanceError, Material, load_guidance
+from pestdata.model import ages_for_group
+from pestdata.ui.materials import MaterialsBrowser, link_html, material_card
+
+GUIDANCE_FILE = DATA_DIR / "guidance.yaml"
+
+# Every material the handreiking names: id -> (a piece of its title, age range or None).
+# None: the page gives no age, so the material is for all ages.
+SEED_MATERIALS: dict[str, tuple[str, tuple[int, int] | None]] = {
+    "digitaal_pesten": ("Digitaal pesten", None),
+    "spelend_leren": ("Spelend leren: online zijn", (4, 8)),
+    "sociale_media": ("Sociale Media", None),
+    "online_privacy": ("Kinderen en online privacy", None),
+    "wijs": ("WIJS De online wereld in", (5, 17)),  # "kinderen tussen de 5 en 17 jaar"
+    "web_we_want": ("The Web We Want", (13, 16)),  # "(13-16 jaar)"
+    "slim_online": ("Slim online", (10, 12)),  # "groep 7 en 8"
+    "e_safety_kit": ("De Online E-safety Kit", None),
+    "denk_na": ("Denk na voordat je iets deelt", None),
+    "safe_and_social": ("Digitale weerbaarheid: Safe & Social", (12, 18)),  # middelbare scholen
+}
+ALL_AGES = {m for m, (_, ages) in SEED_MATERIALS.items() if ages is None}
+
+# The only web addresses the handreiking spells out.
+SEED_HOSTS = {"www.meldknop.nl", "www.digitaalpesten.nl", "wijsmagazine.vodafonecampagnes.nl"}
+
+
+@pytest.fixture(scope="module")
+def guidance():
+    return load_guidance(GUIDANCE_FILE)
+
+
+def ids(materials) -> set[str]:
+    return {m.id for m in materials}
+
+
+# --- the default guidance matches the handreiking -------------------------------------------
+
+
+def test_default_guidance_loads_from_the_data_dir():
+    default = load_guidance()
+    assert len(default.materials) == len(SEED_MATERIALS)
+    assert ids(default.materials) == set(SEED_MATERIALS)
+
+
+@pytest.mark.parametrize("material_id", sorted(SEED_MATERIALS))
+def test_every_material_of_the_handreiking_with_its_age_range(guidance, material_id):
+    title, ages = SEED_MATERIALS[material_id]
+    material = guidance.material(material_id)
+    assert title.lower() in material.titel.lower()
+    assert material.leeftijd == ages
+    if ages is None:
+        assert material.age_label == "alle leeftijden"
+        assert material.fits_age(0) and material.fits_age(99)
+    else:
+        low, high = ages
+        assert material.fits_age(low) and material.fits_age(high)
+        assert not material.fits_age(low - 1) and not material.fits_age(high + 1)
+
+
+def test_no_material_beyond_the_handreiking(guidance):
+    assert ids(guidance.materials) == set(SEED_MATERIALS)
+    assert len(guidance.materials) == 10
+
+
+def test_age_labels(guidance):
+    assert guidance.material("slim_online").age_label == "groep 7 en 8"
+    assert guidance.material("spelend_leren").age_label == "4-8 jaar"
+    assert guidance.material("web_we_want").age_label == "13-16 jaar"
+    assert guidance.material("wijs").age_label == "5-17 jaar"
+    assert guidance.material("digitaal_pesten").age_label == "alle leeftijden"
+
+
+def test_five_immediate_actions_in_the_order_of_the_handreiking(guidance):
+    titles = [a.titel for a in guidance.actions]
+    assert len(titles) == 5
+    assert titles[0].startswith("Steun de leerling")
+    assert "meldknop.nl" in titles[1]
+    assert "meldknop" in titles[2].lower() and "install" in titles[2].lower()
+    assert titles[3].startswith("Maak online pesten bespreekbaar")
+    assert "pestprotocol" in titles[4]
+    assert all(a.uitleg.strip() for a in guidance.actions)
+
+
+def test_help_sites_include_meldknop_anonymous(guidance):
+    sites = {s.id: s for s in guidance.help_sites}
+    meldknop = sites["meldknop"]
+    assert meldknop.anoniem is True
+    assert urlsplit(meldknop.link).hostname == "www.meldknop.nl"
+    assert urlsplit(sites["digitaalpesten"].link).hostname == "www.digitaalpesten.nl"
+    assert sites["digitaalpesten"].anoniem is False
+
+
+def test_six_school_actions(guidance):
+    school_actions = [a.id for a in guidance.school_actions]
+    assert school_actions == [
+        "meldknop_geinstalleerd",
+        "besproken_in_klas",
+        "ouderavond",
+        "in_pestprotocol",
+        "materialen_gelezen",
+        "veiligheidscentrum_bezocht",
+    ]
+
+
+def all_links(guidance) -> list[tuple[str, str]]:
+    entries = [*guidance.actions, *guidance.materials, *guidance.help_sites]
+    return [(e.id, e.link) for e in entries]
+
+
+def test_only_links_the_handreiking_names_all_https(guidance):
+    links = [(name, link) for name, link in all_links(guidance) if link]
+    assert links, "the handreiking names www.meldknop.nl; some link must be there"
+    for name, link in links:
+        parts = urlsplit(link)
+        assert parts.scheme == "https", (name, link)
+        assert parts.hostname in SEED_HOSTS, (name, link)
+    # each address the handreiking spells out is used somewhere
+    assert {urlsplit(link).hostname for _, link in links} == SEED_HOSTS
+
+
+def test_materials_without_an_address_in_the_handreiking_have_no_link(guidance):
+    with_link = {m.id for m in guidance.materials if m.link}
+    assert with_link == {"wijs"}
+
+
+# --- filtering ----------------------------------------------------------------------------
+
+
+def test_age_13_gives_exactly_the_materials_for_13_and_for_all_ages(guidance):
+    expected = {
+        "digitaal_pesten",
+        "sociale_media",
+        "online_privacy",
+        "wijs",
+        "web_we_want",
+        "e_safety_kit",
+        "denk_na",
+        "safe_and_social",
+    }
+    found = ids(guidance.find_materials(ages=(13, 13)))
+    assert found == expected
+    assert "spelend_leren" not in found and "slim_online" not in found
+
+
+def test_groep_7(guidance):
+    ages = ages_for_group("groep 7")
+    assert ages == (10, 11)
+    found = ids(guidance.find_materials(ages=ages))
+    assert {"slim_online", "wijs"} <= found
+    assert "web_we_want" not in found and "safe_and_social" not in found
+    assert ALL_AGES <= found
+    assert found == ALL_AGES | {"slim_online", "wijs"}
+
+
+def test_klas_1(guidance):
+    ages = ages_for_group("klas 1")
+    assert ages == (12, 13)
+    found = ids(guidance.find_materials(ages=ages))
+    assert {"safe_and_social", "web_we_want", "wijs"} <= found
+    assert "spelend_leren" not in found
+
+
+def test_age_4(guidance):
+    found = ids(guidance.find_materials(ages=(4, 4)))
+    assert "spelend_leren" in found
+    assert "wijs" not in found  # WIJS is for 5 to 17
+    assert found == ALL_AGES | {"spelend_leren"}
+
+
+def test_no_filter_gives_everything_in_guidance_order(guidance):
+    assert guidance.find_materials() == list(guidance.materials)
+
+
+def test_audience_filter(guidance):
+    found = ids(guidance.find_materials(audience="ouders"))
+    assert "sociale_media" in found and "wijs" in found
+    assert "web_we_want" not in found  # for pupils and teachers only
+    assert all("ouders" in guidance.material(m).doelgroep for m in found)
+    assert found == set(SEED_MATERIALS) - {"web_we_want"}
+
+
+def test_topic_filter(guidance):
+    assert ids(guidance.find_materials(topic="privacy")) == {
+        "online_privacy",
+        "web_we_want",
+        "denk_na",
+    }
+    assert "privacy" in guidance.topics
+    assert guidance.topics == sorted(guidance.topics)
+
+
+def test_text_search(guidance):
+    privacy = ids(guidance.find_materials(text="privacy"))
+    assert {"online_privacy", "web_we_want", "denk_na"} <= privacy
+    assert "spelend_leren" not in privacy
+    # case-insensitive
+    assert ids(guidance.find_materials(text="PRIVACY")) == privacy
+    assert ids(guidance.find_materials(text="wijs")) == {"wijs"}
+
+
+def test_text_search_needs_every_word(guidance):
+    # web_we_want matches 'privacy' only, sociale_media matches 'ouders' only
+    assert "web_we_want" in ids(guidance.find_materials(text="privacy"))
+    assert "sociale_media" in ids(guidance.find_materials(text="ouders"))
+    assert ids(guidance.find_materials(text="privacy ouders")) == {"online_privacy"}
+    assert ids(guidance.find_materials(text="  Ouders   PRIVACY ")) == {"online_privacy"}
+    assert guidance.find_materials(text="privacy zzzgeenwoord") == []
+
+
+def test_filters_combine(guidance):
+    assert ids(guidance.find_materials(audience="ouders", topic="privacy")) == {
+        "online_privacy",
+        "denk_na",
+    }
+    assert ids(guidance.find_materials(ages=(13, 13), audience="leerlingen", topic="privacy")) == {
+        "online_privacy",
+        "web_we_want",
+        "denk_na",
+    }
+    assert ids(guidance.find_materials(ages=(4, 4), audience="leerlingen")) == {
+        "online_privacy",
+        "e_safety_kit",
+        "denk_na",
+    }
+    assert ids(guidance.find_materials(ages=(4, 4), text="privacy", audience="ouders")) == {
+        "online_privacy",
+        "denk_na",
+    }
+
+
+# --- malformed guidance is refused with a Dutch message --------------------------------------
+
+
+def original() -> dict:
+    return yaml.safe_load(GUIDANCE_FILE.read_text(encoding="utf-8"))
+
+
+def write(tmp_path: Path, content: dict, name: str = "guidance.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(content, allow_unicode=True, sort_keys=False), "utf-8")
+    return path
+
+
+def refused(path: Path) -> str:
+    with pytest.raises(GuidanceError) as caught:
+        load_guidance(path)
+    message = str(caught.value)
+    assert str(path.resolve()) in message
+    return message
+
+
+def test_an_unbroken_copy_loads(tmp_path):
+    copied = load_guidance(write(tmp_path, original()))
+    assert copied == load_guidance(GUIDANCE_FILE)
+
+
+def test_material_without_title(tmp_path):
+    content = original()
+    del content["materialen"][2]["titel"]
+    message = refused(write(tmp_path, content))
+    assert "materialen 3 (sociale_media)" in message
+    assert "titel: dit veld is verplicht" in message
+
+
+def test_age_range_reversed(tmp_path):
+    content = original()
+    content["materialen"][2]["leeftijd"] = [16, 13]
+    message = refused(write(tmp_path, content))
+    assert "materialen 3 (sociale_media)" in message
+    assert "leeftijd moet [van, tot] zijn" in message
+
+
+def test_unknown_audience(tmp_path):
+    content = original()
+    content["materialen"][2]["doelgroep"] = ["ouders", "directie"]
+    message = refused(write(tmp_path, content))
+    assert "materialen 3 (sociale_media)" in message
+    assert "doelgroep" in message
+
+
+@pytest.mark.parametrize(
+    "link", ["www.example.org", "javascript:alert(1)", "http://www.meldknop.nl"]
+)
+def test_link_not_https(tmp_path, link):
+    content = original()
+    content["materialen"][2]["link"] = link
+    message = refused(write(tmp_path, content))
+    assert "materialen 3 (sociale_media)" in message
+    assert "link: ongeldige waarde" in message
+
+
+def test_link_not_https_in_help_site(tmp_path):
+    content = original()
+    content["hulp"][0]["link"] = "http://www.meldknop.nl"
+    message = refused(write(tmp_path, content))
+    assert "hulp 1 (meldknop)" in message
+    assert "link" in message
+
+
+def test_duplicate_id(tmp_path):
+    content = original()
+    content["materialen"][2]["id"] = "digitaal_pesten"
+    message = refused(write(tmp_path, content))
+    assert "materialen 3 (digitaal_pesten)" in message
+    assert "twee keer" in message
+
+
+@pytest.mark.parametrize("section", ["acties", "materialen", "hulp", "schoolacties"])
+def test_section_missing(tmp_path, section):
+    content = original()
+    del content[section]
+    message = refused(write(tmp_path, content))
+    assert f"'{section}' moet een niet-lege lijst zijn" in message
+
+
+def test_bad_yaml_syntax(tmp_path):
+    path = tmp_path / "guidance.yaml"
+    text = GUIDANCE_FILE.read_text(encoding="utf-8")
+    path.write_text(text.replace("  - id: wijs\n", "  - id: [wijs\n", 1), "utf-8")
+    assert text != path.read_text("utf-8")
+    message = refused(path)
+    assert "geen geldige YAML" in message
+
+
+def test_not_utf8(tmp_path):
+    path = tmp_path / "guidance.yaml"
+    text = GUIDANCE_FILE.read_text(encoding="utf-8")
+    assert "ï" in text  # "geïnstalleerd": not valid UTF-8 once written as Latin-1
+    path.write_bytes(text.encode("latin-1", errors="replace"))
+    message = refused(path)
+    assert "geen geldige YAML" in message
+
+
+def test_missing_file(tmp_path):
+    path = tmp_path / "bestaat-niet.yaml"
+    with pytest.raises(GuidanceError, match="bestand niet gevonden") as caught:
+        load_guidance(path)
+    assert str(path) in str(caught.value)
+
+
+# --- HTML ---------------------------------------------------------------------------------
+
+
+def test_link_html_without_link():
+    assert "(geen link in de handreiking)" in link_html("")
+    assert "<a " not in link_html("")
+
+
+def test_link_html_opens_in_a_new_tab_safely():
+    html = link_html("https://www.meldknop.nl", "Meldknop")
+    assert 'href="https://www.meldknop.nl"' in html
+    assert 'target="_blank"' in html
+    assert 'rel="noopener noreferrer"' in html
+    assert "Meldknop" in html
+
+
+def test_link_html_escapes_the_url_and_text():
+    html = link_html('https://x.nl/"><script>alert(1)</script>', "<b>tekst</b>")
+    assert "<script>" not in html and "<b>" not in html
+    assert "&quot;&gt;&lt;script&gt;" in html
+    assert "&lt;b&gt;tekst&lt;/b&gt;" in html
+    assert html.count('"') == 6  # href, target and rel: only the attribute quotes
+
+
+def test_material_card_escapes_html():
+    hostile = Material(
+        id="boos",
+        titel="<img src=x onerror=alert(1)>",
+        soort="<i>soort</i>",
+        doelgroep=("ouders",),
+        leeftijd=(4, 8),
+        groepen="<u>groep</u>",
+        onderwerp="<s>onderwerp</s>",
+        samenvatting="Samen & <script>alert(2)</script>",
+        link='https://x.nl/"onmouseover="alert(3)',
+    )
+    card = material_card(hostile)
+    for raw in ("<img", "<i>", "<u>", "<s>", "<script>", '"onmouseover="'):
+        assert raw not in card
+    assert "&lt;img src=x onerror=alert(1)&gt;" in card
+    assert "Samen &amp; &lt;script&gt;" in card
+    assert "&lt;u&gt;groep&lt;/u&gt;" in card  # the age label
+    assert "voor ouders" in card
+
+
+def test_material_card_shows_age_label_and_link(guidance):
+    card = material_card(guidance.material("wijs"))
+    assert "WIJS De online wereld in" in card and "5-17 jaar" in card
+    assert 'href="https://wijsmagazine.vodafonecampagnes.nl"' in card
+    assert "(geen link in de handreiking)" in material_card(guidance.material("denk_na"))
+
+
+# --- the materials browser, in the kernel --------------------------------------------------
+
+
+def shown(browser: MaterialsBrowser) -> set[str]:
+    return {m for m in SEED_MATERIALS if f"data-id='{m}'" in browser.cards.value}
+
+
+def test_browser_age_filter(guidance):
+    browser = MaterialsBrowser(guidance)
+    assert "10 van 10" in browser.count.value
+    assert shown(browser) == set(SEED_MATERIALS)
+    browser.who.value = "age:13"
+    assert "8 van 10" in browser.count.value
+    assert shown(browser) == ids(guidance.find_materials(ages=(13, 13)))
+    assert "slim_online" not in shown(browser)
+
+
+def test_browser_group_filter(guidance):
+    browser = MaterialsBrowser(guidance)
+    browser.who.value = "group:groep 7"
+    assert "7 van 10" in browser.count.value
+    assert shown(browser) == ALL_AGES | {"slim_online", "wijs"}
+    browser.who.value = "group:klas 1"
+    assert {"safe_and_social", "web_we_want"} <= shown(browser)
+
+
+def test_browser_text_search_narrows(guidance):
+    browser = MaterialsBrowser(guidance)
+    browser.text.value = "privacy"
+    assert "3 van 10" in browser.count.value
+    assert shown(browser) == {"online_privacy", "web_we_want", "denk_na"}
+    browser.audience.value = "ouders"
+    assert shown(browser) == {"online_privacy", "denk_na"}
+    browser.topic.value = "privacy"
+    browser.audience.value = ""
+    assert "3 van 10" in browser.count.value
+
+
+def test_browser_no_match_shows_dutch_empty_message(guidance):
+    browser = MaterialsBrowser(guidance)
+    browser.text.value = "zzzgeenwoord"
+    assert "0 van 10" in browser.count.value
+    assert "Geen materiaal bij deze keuze" in browser.cards.value
+    assert shown(browser) == set()
+    browser.text.value = ""
+    assert "Geen materiaal" not in browser.cards.value
