@@ -49,7 +49,7 @@ def _read_yaml(path: Path) -> dict:
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise GuidanceError(f"{path}: geen geldige YAML ({exc})") from None
     if not isinstance(content, dict):
-        raise GuidanceError(f"{path}: verwacht een lijst onder een sleutel, zoals 'stappen:'")
+        raise GuidanceError(f"{path}: verwacht lijsten onder sleutels, zoals 'stappen:'")
     return content
 
 
@@ -214,7 +214,7 @@ def _validated(path: Path, section: str, model: type[BaseModel], entries: list) 
             item = model.model_validate(entry)
         except ValidationError as exc:
             problems = "; ".join(
-                f"{'.'.join(map(str, e['loc'])) or 'item'}: {dutch_message(e)}"
+                f"{'.'.join(map(str, e['loc'])) or 'waarden'}: {dutch_message(e)}"
                 for e in exc.errors()
             )
             raise GuidanceError(f"{path}: {section} {number} ({name}): {problems}") from None

@@ -430,6 +430,10 @@ def dutch_message(error: dict) -> str:
     if kind == "string_too_long":
         limit = error["ctx"]["max_length"]
         return f"maximaal {limit:,} tekens (nu {len(error['input']):,})".replace(",", ".")
+    if kind == "literal_error":
+        return f"onbekende waarde '{str(error['input'])[:40]}'; kies uit {error['ctx']['expected']}"
+    if kind == "string_pattern_mismatch":
+        return f"'{str(error['input'])[:60]}' heeft niet de juiste vorm"
     if kind == "enum":
         return f"onbekende waarde '{str(error['input'])[:40]}'; kies een van de mogelijkheden"
     return _MESSAGES.get(kind, "ongeldige waarde")

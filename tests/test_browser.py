@@ -111,6 +111,7 @@ def server(tmp_path_factory):
         "url": f"{base}/voila/render/meldingen.ipynb?token={TOKEN}",
         "overview": f"{base}/voila/render/overzicht.ipynb?token={TOKEN}",
         "guidance": f"{base}/voila/render/handelingsadvies.ipynb?token={TOKEN}",
+        "evening": f"{base}/voila/render/ouderavond.ipynb?token={TOKEN}",
     }
     process.terminate()
     process.wait(timeout=20)
@@ -453,3 +454,28 @@ def test_logging_a_lesson_changes_the_coverage_chart(guidance: Page):
         arg=[chart, target],
         timeout=TIMEOUT,
     )
+
+
+def test_parent_evening_slides_move_with_buttons_and_arrow_keys(page: Page, server):
+    page.goto(server["evening"])
+    position = page.locator(".pd-position")
+    expect(position).to_have_text(re.compile(r"^1 / \d+$"), timeout=TIMEOUT)
+    total = int(position.inner_text().split("/")[1])
+    seen = page.content() + page.locator("body").inner_text()
+    page.locator("button.pd-next").click()
+    expect(position).to_have_text(f"2 / {total}", timeout=TIMEOUT)
+    page.keyboard.press("ArrowRight")
+    expect(position).to_have_text(f"3 / {total}", timeout=TIMEOUT)
+    expect(page.locator(".pd-slide-chart .js-plotly-plot")).to_be_visible(timeout=TIMEOUT)
+    page.keyboard.press("ArrowLeft")
+    expect(position).to_have_text(f"2 / {total}", timeout=TIMEOUT)
+    page.locator("button.pd-prev").click()
+    page.locator("button.pd-prev").click()
+    expect(position).to_have_text(f"1 / {total}", timeout=TIMEOUT)
+    for number in range(2, total + 1):
+        page.keyboard.press("ArrowRight")
+        expect(position).to_have_text(f"{number} / {total}", timeout=TIMEOUT)
+        seen += page.content() + page.locator("body").inner_text()
+    for marker in (*MARKERS, "mevr. Marker"):
+        assert marker not in seen
+    page.goto("about:blank")
