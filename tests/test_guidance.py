@@ -289,7 +289,7 @@ def test_unknown_audience(tmp_path):
     content["materialen"][2]["doelgroep"] = ["ouders", "directie"]
     message = refused(write(tmp_path, content))
     assert "materialen 3 (sociale_media)" in message
-    assert "doelgroep" in message
+    assert "onbekende waarde 'directie'" in message
 
 
 @pytest.mark.parametrize(
@@ -300,7 +300,7 @@ def test_link_not_https(tmp_path, link):
     content["materialen"][2]["link"] = link
     message = refused(write(tmp_path, content))
     assert "materialen 3 (sociale_media)" in message
-    assert "link: ongeldige waarde" in message
+    assert f"link: '{link}' heeft niet de juiste vorm" in message
 
 
 def test_link_not_https_in_help_site(tmp_path):
