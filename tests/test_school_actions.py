@@ -408,7 +408,7 @@ def test_checklist_html_escapes_school_and_name(store):
 
 
 def test_checklist_html_without_schools(store):
-    assert "Nog geen school bekend" in checklist_html(school_action_status(store))
+    assert "er is nog geen school bekend" in checklist_html(school_action_status(store))
 
 
 class Page(HTMLParser):

@@ -584,7 +584,7 @@ BAD_PROTOCOLS = [
     ),
     pytest.param("stappen: steun\n", ["'stappen'", "lijst"], id="stappen not a list"),
     pytest.param("stappen: []\n", ["'stappen'", "niet-lege lijst"], id="empty list"),
-    pytest.param("- steun\n- betrek\n", ["lijst onder een sleutel"], id="top level list"),
+    pytest.param("- steun\n- betrek\n", ["lijsten onder sleutels"], id="top level list"),
     pytest.param(
         "stappen:\n  - id: steun\n    titel: [unclosed\n", ["geen geldige YAML"], id="bad yaml"
     ),

@@ -1,0 +1,729 @@
+"""The parent evening: no free text, staff name or pupil number reaches the slides, small
+counts are suppressed, and the exported file works offline in real Chromium.
+
+Everything is real: SQLite files in tmp_path, the CLI as a subprocess, the notebook in an
+nbclient kernel, the exported page in Debian's Chromium with the network blocked.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+
+import nbclient
+import nbformat
+import pytest
+from playwright.sync_api import expect
+
+from pestdata import demo
+from pestdata.analytics import school_year_of
+from pestdata.model import (
+    Form,
+    LessonGiven,
+    Platform,
+    SchoolActionDone,
+    check_pupil_number,
+    validate_incident,
+    validate_step,
+)
+from pestdata.parent_evening import aggregate_figures, build_slides, export_html
+from pestdata.store import Store
+from pestdata.ui.plots import MIME
+from pestdata.ui.slides import SlideShow, ouderavond_app
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOK = ROOT / "notebooks" / "ouderavond.ipynb"
+CHROMIUM = "/usr/bin/chromium"
+TIMEOUT = 20_000
+
+FIXED_TODAY = date(2026, 6, 15)  # school year 2025-2026; the year before is 2024-2025
+YEAR = "2025-2026"
+
+# --- planted markers: none of these may ever reach a parent-evening view --------------------
+
+PUPIL_MARKERS = [f"MK-9133{n:02d}" for n in range(40)]
+MARKER_RE = re.compile(
+    r"MARKER-(?:DESC|NOTE)-\d+|Marker (?:Handler|Stapzetter|Actiedoener|Lesgever) \d+"
+    r"|MK-9133\d\d"
+)
+
+
+def assert_no_marker(text: str, where: str) -> None:
+    found = MARKER_RE.search(text)
+    assert found is None, (
+        f"{where} shows {found.group()!r}: …{text[max(0, found.start() - 80) : found.end() + 80]}…"
+    )
+
+
+def test_marker_check_itself_finds_every_kind_of_marker():
+    """The leak check is only worth something if it recognises each planted marker."""
+    samples = [
+        "MARKER-DESC-1",
+        "MARKER-NOTE-12",
+        "Marker Handler 3",
+        "Marker Stapzetter 4",
+        "Marker Actiedoener 5",
+        "Marker Lesgever 6",
+        *PUPIL_MARKERS,
+    ]
+    for sample in samples:
+        with pytest.raises(AssertionError):
+            assert_no_marker(f"x {sample} y", "sample")
+    for code in PUPIL_MARKERS:
+        assert check_pupil_number(code) == code  # valid codes, so the store accepts them
+
+
+# --- building data ---------------------------------------------------------------------------
+
+
+def report(
+    school: str,
+    reported_on: date,
+    platforms=("whatsapp",),
+    forms=("gossip",),
+    group: str = "klas 2",
+    pupils=("700001",),
+    handler: str = "mevr. Test",
+    description: str = "Berichten in de klassengroep.",
+):
+    """A validated incident (the real validation: pupil codes, dates, groups)."""
+    return validate_incident(
+        {
+            "school": school,
+            "reported_on": reported_on,
+            "happened_on": reported_on,
+            "reporter": "parent",
+            "pupils": [
+                {"pupil_number": p, "role": "target" if i == 0 else "bully"}
+                for i, p in enumerate(pupils)
+            ],
+            "group": group,
+            "platforms": list(platforms),
+            "forms": list(forms),
+            "severity": "medium",
+            "handler": handler,
+            "description": description,
+        }
+    )
+
+
+def step(step_id: str, done_on: date, done_by: str, note: str = ""):
+    return validate_step({"step_id": step_id, "done_on": done_on, "done_by": done_by, "note": note})
+
+
+def plant_markers(store: Store, real_today: date) -> None:
+    """Markers in every free-text, staff-name and pupil-number field, in each school and in
+    this school year (real and fixed), the year before and the year after the fixed one."""
+    dates = [
+        real_today - timedelta(days=3),
+        max(real_today - timedelta(days=40), date(int(school_year_of(real_today)[:4]), 8, 1)),
+        FIXED_TODAY - timedelta(days=20),
+        date(2025, 10, 7),
+        date(2025, 3, 11),
+    ]
+    serial = iter(range(1, 1000))
+    pupils = iter(PUPIL_MARKERS)
+    reports = []
+    for school, group in (("De Regenboog", "groep 7"), ("Het Baken College", "klas 2")):
+        for day in dates:
+            n = next(serial)
+            incident = report(
+                school,
+                day,
+                platforms=("whatsapp", "snapchat"),
+                forms=("gossip", "threats"),
+                group=group,
+                pupils=(next(pupils), next(pupils), next(pupils)),
+                handler=f"Marker Handler {n}",
+                description=f"MARKER-DESC-{n} zag berichten over de leerling.",
+            )
+            steps = [
+                step("steun", day, f"Marker Stapzetter {n}", f"MARKER-NOTE-{n} gesprek"),
+                step("betrek", day, f"Marker Stapzetter {n + 500}", f"MARKER-NOTE-{n + 500}"),
+            ]
+            reports.append((incident, steps))
+    ids = [store.add_incident(reports[0][0], actor="Marker Handler 900")]
+    store.add_incidents(reports[1:], actor="Marker Handler 901")
+    # The one-at-a-time paths too: an appended description and a ticked step.
+    store.append_description(ids[0], "MARKER-DESC-902 aanvulling", actor="Marker Handler 902")
+    store.record_step(
+        ids[0], step("hulp", dates[0], "Marker Stapzetter 903", "MARKER-NOTE-903"), "x"
+    )
+    for school, group in (("De Regenboog", "groep 6"), ("Het Baken College", "klas 1")):
+        for n, action in enumerate(("ouderavond", "besproken_in_klas"), start=910):
+            store.record_school_action(
+                SchoolActionDone(
+                    school=school,
+                    action_id=action,
+                    done_on=real_today - timedelta(days=2),
+                    done_by=f"Marker Actiedoener {n}",
+                    note=f"MARKER-NOTE-{n}",
+                ),
+                actor=f"Marker Actiedoener {n}",
+            )
+        for n, day in enumerate((real_today - timedelta(days=1), FIXED_TODAY), start=920):
+            store.log_lesson(
+                LessonGiven(
+                    school=school,
+                    material_id="slim_online",
+                    group=group,
+                    given_on=day,
+                    given_by=f"Marker Lesgever {n}",
+                ),
+                actor=f"Marker Lesgever {n}",
+            )
+
+
+@pytest.fixture(scope="module")
+def marker_db(tmp_path_factory):
+    """Demo data up to the real today (the CLI and the notebook use the real date) plus
+    hand-made reports carrying markers. Returns (url, path, store)."""
+    path = tmp_path_factory.mktemp("markers") / "markers.sqlite"
+    url = f"sqlite:///{path}"
+    store = Store(url).ensure_schema()
+    real_today = date.today()
+    store.add_incidents(demo.generate(1200, seed=11, today=real_today), actor="demo")
+    plant_markers(store, real_today)
+    return url, path, store
+
+
+def test_markers_are_really_in_the_database(marker_db):
+    """Guard against a vacuous leak test: every kind of marker is stored."""
+    _, path, _ = marker_db
+    with sqlite3.connect(path) as db:
+
+        def count(sql):
+            return db.execute(sql).fetchone()[0]
+
+        assert count("select count(*) from descriptions where text like 'MARKER-DESC-%'") == 11
+        assert count("select count(*) from steps_done where note like 'MARKER-NOTE-%'") == 21
+        assert count("select count(*) from steps_done where done_by like 'Marker Stap%'") == 21
+        assert count("select count(*) from incidents where handler like 'Marker Handler%'") == 10
+        assert count("select count(*) from incident_pupils where pupil_number like 'MK-9133%'") == 30
+        assert count("select count(*) from school_actions_done where done_by like 'Marker%'") == 4
+        assert count("select count(*) from lessons_given where given_by like 'Marker Les%'") == 4
+
+
+def figure_texts(slides) -> list[tuple[str, str]]:
+    out = []
+    for number, s in enumerate(slides):
+        out += [(f"slide {number} title", s.title), (f"slide {number} body", s.body)]
+        if s.figure is not None:
+            out.append((f"slide {number} figure", s.figure.to_json()))
+    return out
+
+
+@pytest.mark.parametrize("today", [FIXED_TODAY, None], ids=["fixed-today", "real-today"])
+def test_no_marker_in_figures_or_slides(marker_db, today):
+    _, _, store = marker_db
+    schools = store.schools()
+    assert set(schools) == {"De Regenboog", "Het Baken College"}
+    for school in schools:
+        figures = aggregate_figures(store, school, today=today or date.today())
+        # Not vacuous: a full breakdown with platforms, forms, months, actions and lessons.
+        assert figures.breakdown and figures.by_platform and figures.by_form
+        assert figures.actions_done and any(n for _, n in figures.lessons_by_band)
+        assert_no_marker(repr(figures), f"repr(aggregate_figures) for {school}")
+        slides = build_slides(figures)
+        assert sum(s.figure is not None for s in slides) == 4
+        for where, text in figure_texts(slides):
+            assert_no_marker(text, f"{school} {where}")
+
+
+@pytest.fixture(scope="module")
+def cli_export(marker_db, tmp_path_factory):
+    """`pestdata parent-evening` as a real subprocess on the marker database."""
+    url, _, store = marker_db
+    out = tmp_path_factory.mktemp("export") / "ouderavond.html"
+    env = {k: v for k, v in os.environ.items() if k not in ("PESTDATA_DB", "PESTDATA_MIN_COUNT")}
+    result = subprocess.run(
+        [sys.executable, "-m", "pestdata.cli", "parent-evening", "--db", url, "--out", str(out)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    school = store.schools()[0]
+    slides = build_slides(aggregate_figures(store, school))
+    return out, result.stdout, school, slides
+
+
+def test_cli_export_has_no_marker(cli_export):
+    out, stdout, school, slides = cli_export
+    assert f"Presentatie voor {school}: {len(slides)} dia's" in stdout
+    page = out.read_text(encoding="utf-8")
+    # Not vacuous: this is the busiest school's presentation with all its slides.
+    assert page.count("<section class='pd-slide'>") == len(slides) == 9
+    assert f"<title>Ouderavond · {school}</title>" in page
+    assert_no_marker(page, "exported HTML")
+
+
+def test_notebook_output_has_no_marker(marker_db, monkeypatch, tmp_path):
+    url, _, store = marker_db
+    monkeypatch.setenv("PESTDATA_DB", url)  # the kernel inherits it; restored afterwards
+    monkeypatch.delenv("PESTDATA_MIN_COUNT", raising=False)
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    original_cells = len(nb.cells)
+    # An extra cell after the notebook's own steps the presentation through every slide, so
+    # every slide's widget values end up in the output, not only the first.
+    nb.cells.append(
+        nbformat.v4.new_code_cell(
+            "_show = _\n"
+            "for _i in range(len(_show.slides)):\n"
+            "    _show.show(_i)\n"
+            "    print(_show.position.value, _show.text.value, _show.chart.outputs)\n"
+        )
+    )
+    nbclient.NotebookClient(
+        nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    ).execute()
+    assert len(nb.cells) == original_cells + 1
+    assert "application/vnd.jupyter.widget-state+json" in nb.metadata.get("widgets", {})
+    text = nbformat.writes(nb) + json.dumps(dict(nb.metadata))
+    school = store.schools()[0]
+    slides = build_slides(aggregate_figures(store, school))
+    # Not vacuous: the kernel read the planted database and showed every slide.
+    assert f"<span class='pd-note'>{school}</span>" in text
+    assert f"{len(slides)} / {len(slides)}" in text
+    assert "Waar gebeurde het?" in text  # a figure went into the chart output
+    assert not [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
+    assert_no_marker(text, "executed ouderavond.ipynb")
+
+
+# --- hand-made data for suppression ----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def small_db(tmp_path_factory):
+    """Kleine School: 4 reports this school year. Middenschool: 12 (TikTok 4). Andere School:
+    27, mostly TikTok, never counted for the others."""
+    store = Store(f"sqlite:///{tmp_path_factory.mktemp('small')}/small.sqlite").ensure_schema()
+    reports = []
+
+    def add(school, days, **kw):
+        reports.extend((report(school, d, **kw), []) for d in days)
+
+    # Kleine School: 4 now, 6 the year before, 3 the year after; none of those others count.
+    add("Kleine School", [date(2025, 9, 1 + i) for i in range(4)], group="groep 5")
+    add("Kleine School", [date(2024, 11, 1 + i) for i in range(6)], group="groep 5")
+    add("Kleine School", [date(2026, 8, 1 + i) for i in range(3)], group="groep 5")
+    # Middenschool, 2025-2026: aug 5 (the first day of the year), okt 3, nov 4.
+    add("Middenschool", [date(2025, 8, 1 + i) for i in range(5)], group="klas 1")
+    add("Middenschool", [date(2025, 10, 6), date(2025, 10, 7)], group="klas 2")
+    add("Middenschool", [date(2025, 10, 8)], forms=("exclusion",), group="klas 2")
+    add(
+        "Middenschool",
+        [date(2025, 11, 3 + i) for i in range(4)],
+        platforms=("tiktok",),
+        forms=("exclusion",),
+        group="klas 2",
+    )
+    # Middenschool, 2024-2025: okt 6, mrt 2, jul 5 (the last day of the year).
+    add("Middenschool", [date(2024, 10, 1 + i) for i in range(6)], group="klas 1")
+    add("Middenschool", [date(2025, 3, 3), date(2025, 3, 4)], group="klas 1")
+    add("Middenschool", [date(2025, 7, 31)] * 5, group="klas 1")
+    # Andere School in 2025-2026: 20 TikTok in november, 7 in august.
+    add("Andere School", [date(2025, 11, 3)] * 20, platforms=("tiktok",), group="groep 6")
+    add("Andere School", [date(2025, 8, 4)] * 7, platforms=("tiktok",), group="groep 6")
+    store.add_incidents(reports, actor="test")
+
+    store.record_school_action(
+        SchoolActionDone(
+            school="Middenschool", action_id="ouderavond", done_on=date(2025, 9, 1), done_by="x"
+        ),
+        actor="x",
+    )
+    store.record_school_action(
+        SchoolActionDone(
+            school="Andere School", action_id="besproken_in_klas", done_on=date(2025, 9, 1),
+            done_by="x",
+        ),
+        actor="x",
+    )
+    for school, group, day in (
+        ("Middenschool", "klas 1", date(2025, 9, 10)),
+        ("Middenschool", "klas 2", date(2025, 9, 11)),
+        ("Middenschool", "klas 1", date(2025, 5, 1)),  # the year before: not counted
+        ("Andere School", "groep 6", date(2025, 9, 10)),
+    ):
+        store.log_lesson(
+            LessonGiven(
+                school=school, material_id="slim_online", group=group, given_on=day, given_by="x"
+            ),
+            actor="x",
+        )
+    return store
+
+
+def figure_values(figure) -> list:
+    """Every x, y and text value of every trace."""
+    values = []
+    for trace in figure.to_dict()["data"]:
+        for key in ("x", "y", "text"):
+            values += list(trace.get(key) or ())
+    return values
+
+
+def by_title(slides):
+    return {s.title: s for s in slides}
+
+
+def test_four_reports_give_no_breakdown(small_db):
+    figures = aggregate_figures(small_db, "Kleine School", today=FIXED_TODAY, minimum=5)
+    assert figures.school_year == YEAR
+    assert figures.total == 4
+    assert figures.breakdown is False
+    assert figures.by_platform == figures.by_form == figures.by_month == ()
+    assert figures.shown(figures.total) == "< 5"
+    assert figures.actions_done == () and figures.lessons_by_band == (("4-7 jaar", 0), ("8-11 jaar", 0))
+
+    slides = build_slides(figures)
+    titles = [s.title for s in slides]
+    assert "Welke vormen?" not in titles and "De trend" not in titles
+    assert [s.title for s in slides if s.figure is not None] == []
+    ours = by_title(slides)[f"Onze school in {YEAR}"]
+    assert "&lt; 5 meldingen" in ours.body and "te weinig" in ours.body
+    assert not re.search(r"\b4 meldingen", " ".join(s.body for s in slides))
+
+
+def test_four_reports_with_the_default_threshold_from_the_environment(small_db, monkeypatch):
+    monkeypatch.delenv("PESTDATA_MIN_COUNT", raising=False)
+    assert aggregate_figures(small_db, "Kleine School", today=FIXED_TODAY).breakdown is False
+    monkeypatch.setenv("PESTDATA_MIN_COUNT", "3")
+    figures = aggregate_figures(small_db, "Kleine School", today=FIXED_TODAY)
+    assert figures.minimum == 3 and figures.breakdown is True
+
+
+def test_a_platform_with_four_reports_is_suppressed(small_db):
+    figures = aggregate_figures(small_db, "Middenschool", today=FIXED_TODAY, minimum=5)
+    assert figures.total == 12 and figures.breakdown is True
+    assert figures.by_platform == ((Platform.WHATSAPP.label, 8), (Platform.TIKTOK.label, None))
+    assert figures.by_form == ((Form.GOSSIP.label, 7), (Form.EXCLUSION.label, 5))
+    assert figures.shown(dict(figures.by_platform)[Platform.TIKTOK.label]) == "< 5"
+    assert figures.shown(8) == "8"
+    assert figures.actions_done == ("Ouderavond over kinderen en sociale media gehouden",)
+    assert len(figures.actions_open) == 5
+    assert figures.lessons_by_band == (("12-14 jaar", 2), ("15-18 jaar", 0))
+
+    slides = build_slides(figures)
+    ours = by_title(slides)[f"Onze school in {YEAR}"]
+    assert "12 meldingen van online pesten" in ours.body
+    assert f"&lt; 5 meldingen: {Platform.TIKTOK.label}</p>" in ours.body
+    bars = ours.figure.to_dict()["data"][0]
+    assert list(bars["y"]) == [Platform.WHATSAPP.label] and list(bars["x"]) == [8]
+    forms = by_title(slides)["Welke vormen?"].figure.to_dict()["data"][0]
+    assert list(forms["y"]) == [Form.GOSSIP.label, Form.EXCLUSION.label]
+    assert list(forms["x"]) == [7, 5]
+    for s in slides:
+        if s.figure is not None:
+            values = figure_values(s.figure)
+            assert values, s.title
+            assert 4 not in values and "4" not in values, (s.title, values)
+
+
+def test_months_this_year_and_last_year(small_db):
+    figures = aggregate_figures(small_db, "Middenschool", today=FIXED_TODAY, minimum=5)
+    months = ["aug", "sep", "okt", "nov", "dec", "jan", "feb", "mrt", "apr", "mei", "jun", "jul"]
+    now = {"aug": 5, "okt": None, "nov": None}  # okt 3 and nov 4 are suppressed
+    before = {"okt": 6, "mrt": None, "jul": 5}  # mrt 2 suppressed; 31 July is last year's
+    assert figures.by_month == tuple((m, now.get(m, 0), before.get(m, 0)) for m in months)
+
+    trend = by_title(build_slides(figures))["De trend"].figure.to_dict()["data"]
+    assert [t["name"] for t in trend] == [YEAR, "vorig schooljaar"]
+    assert list(trend[0]["x"]) == list(trend[1]["x"]) == months
+    assert list(trend[0]["y"]) == [now.get(m, 0) for m in months]
+    assert list(trend[1]["y"]) == [before.get(m, 0) for m in months]
+
+
+def test_custom_minimum_changes_the_rule(small_db):
+    three = aggregate_figures(small_db, "Middenschool", today=FIXED_TODAY, minimum=3)
+    assert three.minimum == 3
+    assert dict(three.by_platform) == {Platform.WHATSAPP.label: 8, Platform.TIKTOK.label: 4}
+    assert dict((m, n) for m, n, _ in three.by_month)["okt"] == 3
+    assert dict((m, n) for m, _, n in three.by_month)["mrt"] is None  # 2 < 3
+    small = aggregate_figures(small_db, "Kleine School", today=FIXED_TODAY, minimum=3)
+    assert small.breakdown is True and small.by_platform == ((Platform.WHATSAPP.label, 4),)
+    body = by_title(build_slides(three))[f"Onze school in {YEAR}"].body
+    assert "&lt; 3" in body and "meldingen:" not in body  # nothing small among platforms
+
+    thirteen = aggregate_figures(small_db, "Middenschool", today=FIXED_TODAY, minimum=13)
+    assert thirteen.breakdown is False and thirteen.shown(thirteen.total) == "< 13"
+    assert thirteen.by_platform == thirteen.by_month == ()
+
+
+def test_other_schools_are_not_counted(small_db):
+    other = aggregate_figures(small_db, "Andere School", today=FIXED_TODAY, minimum=5)
+    assert other.total == 27 and dict(other.by_platform) == {Platform.TIKTOK.label: 27}
+    assert other.actions_done == ("Online pesten besproken in de klas",)
+    assert other.lessons_by_band == (("4-7 jaar", 0), ("8-11 jaar", 1))
+    mine = aggregate_figures(small_db, "Middenschool", today=FIXED_TODAY, minimum=5)
+    assert mine.total == 12 and dict(mine.by_platform)[Platform.TIKTOK.label] is None
+    unknown = aggregate_figures(small_db, "Nergens", today=FIXED_TODAY, minimum=5)
+    assert unknown.total == 0 and unknown.breakdown is False and unknown.actions_done == ()
+
+
+def test_school_name_is_escaped_in_the_export(small_db):
+    figures = aggregate_figures(small_db, "<i>Sint & Co</i>", today=FIXED_TODAY, minimum=5)
+    page = export_html(build_slides(figures), figures.school)
+    assert "<i>Sint" not in page
+    assert "<h1>&lt;i&gt;Sint &amp; Co&lt;/i&gt;</h1>" in page
+    assert "<title>Ouderavond · &lt;i&gt;Sint &amp; Co&lt;/i&gt;</title>" in page
+
+
+# --- the SlideShow widget (no browser) -------------------------------------------------------
+
+
+def test_slideshow_widget_clamps_and_shows_figures(small_db):
+    figures = aggregate_figures(small_db, "Middenschool", today=FIXED_TODAY, minimum=5)
+    slides = build_slides(figures)
+    show = SlideShow(slides, "Middenschool")
+    assert len(slides) == 9
+    assert show.index == 0 and show.position.value == "1 / 9" and show.chart.outputs == ()
+    assert show.text.value.startswith("<h1>Middenschool</h1>")
+
+    show.show(2)  # Onze school: the platform chart
+    assert show.position.value == "3 / 9"
+    (output,) = show.chart.outputs
+    assert output["output_type"] == "display_data"
+    assert output["data"][MIME]["data"][0]["y"] == [Platform.WHATSAPP.label]
+    assert f"<h1>Onze school in {YEAR}</h1>" in show.text.value
+
+    show.show(1)  # no figure: the chart is cleared
+    assert show.chart.outputs == () and show.position.value == "2 / 9"
+    show.show(-3)
+    assert show.index == 0 and show.position.value == "1 / 9"
+    show.prev.click()
+    assert show.index == 0
+    show.next.click()
+    assert show.index == 1 and show.position.value == "2 / 9"
+    show.show(100)
+    assert show.index == 8 and show.position.value == "9 / 9"
+    assert "<h1>Hier vinden kinderen en ouders hulp</h1>" in show.text.value
+    show.next.click()
+    assert show.index == 8
+
+
+def test_ouderavond_app_defaults_to_the_busiest_school(small_db):
+    app = ouderavond_app(small_db)
+    assert "<span class='pd-note'>Andere School</span>" in app.children[-1].children[-1].value
+    assert app.text.value.startswith("<h1>Andere School</h1>")
+
+
+# --- the CLI ---------------------------------------------------------------------------------
+
+
+def test_cli_unknown_school_is_refused_in_dutch(marker_db, tmp_path):
+    url, _, _ = marker_db
+    out = tmp_path / "x.html"
+    result = subprocess.run(
+        [sys.executable, "-m", "pestdata.cli", "parent-evening", "--db", url, "--out", str(out)]
+        + ["--school", "Nergensschool"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "onbekende school 'Nergensschool'" in result.stderr
+    assert "bekend: Het Baken College, De Regenboog" in result.stderr or (
+        "bekend: De Regenboog, Het Baken College" in result.stderr
+    )
+    assert "Traceback" not in result.stderr
+    assert not out.exists()
+
+
+def test_cli_export_is_one_self_contained_file(cli_export):
+    from plotly.offline import get_plotlyjs
+
+    out, _, _, _ = cli_export
+    page = out.read_text(encoding="utf-8")
+    assert [p.name for p in out.parent.iterdir()] == [out.name]
+    assert get_plotlyjs() in page  # plotly.js inlined
+    assert not re.search(r"<script[^>]*\bsrc\s*=", page, flags=re.IGNORECASE)
+    assert not re.search(r"<link\b", page, flags=re.IGNORECASE)
+    assert not re.search(r"""\b(?:src|href)\s*=\s*["']?(?:https?:)?//""", page)
+    # plotly.js itself names cdn.plot.ly (topojson) and jsdelivr (mapbox icons) as defaults it
+    # never loads for bar charts; outside the library no CDN is named at all.
+    rest = page.replace(get_plotlyjs(), "")
+    assert "https://cdn" not in rest and "<script src" not in rest
+
+
+# --- the exported file in real Chromium ------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args():
+    if not os.path.exists(CHROMIUM):
+        pytest.fail("Debian's chromium is missing: apt-get install chromium")
+    return {
+        "executable_path": CHROMIUM,
+        "headless": True,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-dev-shm-usage",
+        ],
+    }
+
+
+@pytest.fixture
+def offline_page(browser):
+    """A page that can reach nothing but file:// URLs; records what it tried and its errors."""
+    context = browser.new_context(offline=True, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT)
+    tried, errors = [], []
+    page.route(
+        "**/*", lambda r: r.abort() if not r.request.url.startswith("file:") else r.continue_()
+    )
+    page.on("request", lambda r: tried.append(r.url))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    yield page, tried, errors
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def middenschool_export(small_db, tmp_path_factory):
+    figures = aggregate_figures(small_db, "Middenschool", today=FIXED_TODAY, minimum=5)
+    slides = build_slides(figures)
+    out = tmp_path_factory.mktemp("middenschool") / "ouderavond.html"
+    out.write_text(export_html(slides, "Middenschool"), encoding="utf-8")
+    return out, slides
+
+
+def goto(page, index: int, total: int) -> None:
+    """Arrow keys to slide `index` (0-based)."""
+    position = page.locator(".pd-position")
+    current = int(position.inner_text().split(" / ")[0]) - 1
+    for _ in range(abs(index - current)):
+        page.keyboard.press("ArrowRight" if index > current else "ArrowLeft")
+    expect(position).to_have_text(f"{index + 1} / {total}")
+
+
+def expect_charts(page, slides) -> None:
+    for number, s in enumerate(slides):
+        if s.figure is None:
+            continue
+        goto(page, number, len(slides))
+        current = page.locator(".pd-slide.pd-current")
+        expect(current.locator("h1")).to_have_text(s.title)
+        svg = current.locator(".js-plotly-plot .main-svg").first
+        expect(svg).to_be_visible()
+        assert svg.bounding_box()["width"] > 300, s.title
+        title = s.figure.layout.title.text
+        expect(current.locator(".js-plotly-plot .gtitle")).to_have_text(title)
+        bars = sum(
+            sum(v is not None for v in (t.x if t.orientation == "h" else t.y))
+            for t in s.figure.data
+        )
+        expect(current.locator(".js-plotly-plot .point")).to_have_count(bars)
+
+
+@pytest.mark.browser
+def test_export_works_offline_with_every_chart(offline_page, middenschool_export):
+    page, tried, errors = offline_page
+    out, slides = middenschool_export
+    page.goto(out.as_uri())
+    expect(page.locator(".pd-position")).to_have_text("1 / 9")
+    assert page.evaluate("typeof Plotly") == "object"
+    assert [s.title for s in slides if s.figure is not None] == [
+        f"Onze school in {YEAR}",
+        "Welke vormen?",
+        "De trend",
+        "Wat doet de school?",
+    ]
+    expect_charts(page, slides)
+    assert [u for u in tried if not u.startswith("file:")] == []
+    assert errors == []
+
+
+@pytest.mark.browser
+def test_export_navigation_buttons_and_keys(offline_page, middenschool_export):
+    page, tried, errors = offline_page
+    out, slides = middenschool_export
+    page.goto(out.as_uri())
+    position = page.locator(".pd-position")
+    heading = page.locator(".pd-slide.pd-current h1")
+    expect(position).to_have_text("1 / 9")
+    expect(page.locator(".pd-slide.pd-current")).to_have_count(1)
+    expect(heading).to_have_text("Middenschool")
+
+    page.get_by_role("button", name="Volgende").click()
+    expect(position).to_have_text("2 / 9")
+    expect(heading).to_have_text(slides[1].title)
+    page.keyboard.press("ArrowRight")
+    expect(position).to_have_text("3 / 9")
+    expect(heading).to_have_text(slides[2].title)
+    page.get_by_role("button", name="Vorige").click()
+    expect(position).to_have_text("2 / 9")
+    page.keyboard.press("ArrowLeft")
+    expect(position).to_have_text("1 / 9")
+    page.keyboard.press("ArrowLeft")
+    page.get_by_role("button", name="Vorige").click()
+    expect(position).to_have_text("1 / 9")
+    expect(heading).to_have_text("Middenschool")
+
+    for n in range(2, 10):
+        page.keyboard.press("ArrowRight")
+        expect(position).to_have_text(f"{n} / 9")
+    page.keyboard.press("ArrowRight")
+    page.get_by_role("button", name="Volgende").click()
+    expect(position).to_have_text("9 / 9")
+    expect(heading).to_have_text(slides[-1].title)
+    expect(page.locator(".pd-slide.pd-current")).to_have_count(1)
+    assert [u for u in tried if not u.startswith("file:")] == []
+    assert errors == []
+
+
+@pytest.mark.browser
+def test_export_age_select_filters_materials(offline_page, middenschool_export):
+    page, _, errors = offline_page
+    out, slides = middenschool_export
+    page.goto(out.as_uri())
+    goto(page, [s.title for s in slides].index("Materiaal voor ouders"), len(slides))
+    current = page.locator(".pd-slide.pd-current")
+    spelend = current.locator(".pd-parent-material", has_text="Spelend leren")
+    wijs = current.locator(".pd-parent-material", has_text="WIJS")
+    expect(spelend).to_be_visible()
+    expect(wijs).to_be_visible()
+    current.locator("select.pd-child-age").select_option("13")
+    expect(spelend).to_be_hidden()
+    expect(wijs).to_be_visible()
+    expect(current.locator(".pd-parent-material", has_text="Sociale Media")).to_be_visible()
+    current.locator("select.pd-child-age").select_option("4")
+    expect(spelend).to_be_visible()
+    expect(wijs).to_be_hidden()  # WIJS is for 5 to 17
+    current.locator("select.pd-child-age").select_option("")
+    expect(wijs).to_be_visible()
+    assert errors == []
+
+
+@pytest.mark.browser
+def test_no_marker_in_the_rendered_export(offline_page, cli_export):
+    page, tried, errors = offline_page
+    out, _, school, slides = cli_export
+    page.goto(out.as_uri())
+    total = len(slides)
+    position = page.locator(".pd-position")
+    for number in range(total):
+        expect(position).to_have_text(f"{number + 1} / {total}")
+        expect(page.locator(".pd-slide.pd-current h1")).to_have_text(slides[number].title)
+        assert_no_marker(page.content(), f"rendered page at slide {number + 1}")
+        assert_no_marker(page.inner_text("body"), f"visible text at slide {number + 1}")
+        page.keyboard.press("ArrowRight")
+    expect(position).to_have_text(f"{total} / {total}")
+    page.goto(out.as_uri())
+    expect_charts(page, slides)
+    assert [u for u in tried if not u.startswith("file:")] == []
+    assert errors == []
