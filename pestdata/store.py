@@ -38,7 +38,7 @@ from .model import (
 DEFAULT_DB_PATH = Path(__file__).resolve().parent.parent / "data" / "pestdata.sqlite"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 OVERDUE_DAYS = 7
-HEAD_REVISION = "0003"  # the newest file in migrations/versions
+HEAD_REVISION = "0004"  # the newest file in migrations/versions
 
 metadata = sa.MetaData()
 incidents = sa.Table(
@@ -119,6 +119,14 @@ lessons_given = sa.Table(
     sa.Column("given_on", sa.Date, nullable=False),
     sa.Column("given_by", sa.String(80), nullable=False),
     sa.Column("recorded_at", sa.DateTime, nullable=False),
+)
+import_keys = sa.Table(
+    "import_keys",
+    metadata,
+    sa.Column("fingerprint", sa.String(64), primary_key=True),
+    sa.Column("incident_id", sa.ForeignKey("incidents.id"), nullable=False),
+    sa.Column("source", sa.String(200), nullable=False),
+    sa.Column("imported_at", sa.DateTime, nullable=False),
 )
 audit = sa.Table(
     "audit",
@@ -316,6 +324,75 @@ class Store:
             if chunk:
                 count += len(self._insert_incidents(conn, chunk, actor))
         return count
+
+    def known_fingerprints(self, fingerprints: Iterable[str]) -> set[str]:
+        """Which of these import fingerprints are already in the database."""
+        fingerprints, known = list(fingerprints), set()
+        with self.reading() as conn:
+            for start in range(0, len(fingerprints), 500):
+                chunk = fingerprints[start : start + 500]
+                known |= set(
+                    conn.execute(
+                        sa.select(import_keys.c.fingerprint).where(
+                            import_keys.c.fingerprint.in_(chunk)
+                        )
+                    ).scalars()
+                )
+        return known
+
+    def import_reports(
+        self, rows: list[tuple[str, Incident, list[StepDone]]], source: str, actor: str
+    ) -> tuple[int, int]:
+        """Store imported reports in one transaction, skipping fingerprints already stored.
+
+        Returns (added, skipped). The check runs inside the writing transaction, so two
+        imports of the same file at once still add each report once.
+        """
+        with self.writing() as conn:
+            known: set[str] = set()
+            fingerprints = [f for f, _, _ in rows]
+            for start in range(0, len(fingerprints), 500):
+                known |= set(
+                    conn.execute(
+                        sa.select(import_keys.c.fingerprint).where(
+                            import_keys.c.fingerprint.in_(fingerprints[start : start + 500])
+                        )
+                    ).scalars()
+                )
+            new, seen = [], set(known)
+            for fingerprint, incident, steps in rows:
+                if fingerprint not in seen:
+                    seen.add(fingerprint)
+                    new.append((fingerprint, incident, steps))
+            stamp = now()
+            for start in range(0, len(new), 5000):
+                chunk = new[start : start + 5000]
+                ids = self._insert_incidents(conn, [(i, s) for _, i, s in chunk], actor)
+                conn.execute(
+                    import_keys.insert(),
+                    [
+                        {
+                            "fingerprint": f,
+                            "incident_id": incident_id,
+                            "source": source[:200],
+                            "imported_at": stamp,
+                        }
+                        for (f, _, _), incident_id in zip(chunk, ids, strict=True)
+                    ],
+                )
+            if new:
+                conn.execute(
+                    audit.insert(),
+                    _audit_row(
+                        actor,
+                        "import",
+                        None,
+                        "file",
+                        None,
+                        json.dumps({"source": source, "added": len(new)}, ensure_ascii=False),
+                    ),
+                )
+        return len(new), len(rows) - len(new)
 
     def _insert_incidents(
         self, conn: Connection, reports: list[tuple[Incident, list[StepDone]]], actor: str

@@ -18,7 +18,10 @@ from .common import css, esc, message, nl_date
 def checklist_html(frame: pd.DataFrame) -> str:
     """Read-only: per school, how many actions are done, and which (for the overview)."""
     if frame.empty:
-        return "<div class='pd-empty pd-hint'>Nog geen schoolbrede acties vastgelegd: er is nog geen school bekend.</div>"
+        return (
+            "<div class='pd-empty pd-hint'>Nog geen schoolbrede acties vastgelegd: er is nog "
+            "geen school bekend.</div>"
+        )
     parts = []
     for school, rows in frame.groupby("school", sort=True):
         items = "".join(
