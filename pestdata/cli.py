@@ -202,6 +202,126 @@ def parent_evening(db: str | None, out: Path, school: str | None) -> None:
     )
 
 
+def _filters(year: str | None, school: tuple[str, ...], start, end):
+    from .analytics import Filters, school_year_range
+
+    if year:
+        try:
+            first, last = school_year_range(year)
+        except (ValueError, IndexError):
+            raise click.BadParameter("gebruik de vorm 2025-2026", param_hint="--year") from None
+        start, end = start or first, end or last
+    return Filters(start=start, end=end, schools=school)
+
+
+filter_options = [
+    click.option("--year", default=None, help="Schooljaar, bijv. 2025-2026."),
+    click.option("--school", multiple=True, help="Alleen deze school (mag vaker)."),
+    click.option(
+        "--from",
+        "start",
+        type=click.DateTime(["%Y-%m-%d", "%d-%m-%Y"]),
+        default=None,
+        help="Vanaf datum melding.",
+    ),
+    click.option(
+        "--to",
+        "end",
+        type=click.DateTime(["%Y-%m-%d", "%d-%m-%Y"]),
+        default=None,
+        help="Tot en met datum melding.",
+    ),
+]
+
+
+def with_filters(command):
+    for option in reversed(filter_options):
+        command = option(command)
+    return command
+
+
+@main.command("import")
+@db_option
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--commit", is_flag=True, help="Echt opslaan (standaard: alleen proefdraaien).")
+@click.option(
+    "--map",
+    "mapping",
+    multiple=True,
+    metavar="KOLOM=VELD",
+    help="Eigen kolomnaam koppelen, bijv. --map 'Datum gemeld=Datum melding'.",
+)
+@click.option("--school", "default_school", default="", help="School voor rijen zonder school.")
+@click.option("--by", "actor", default="import", help="Naam voor het logboek.")
+def import_command(db, file: Path, commit: bool, mapping, default_school: str, actor: str):
+    """Lees meldingen uit CSV (',' of ';') of Excel; standaard een proefdraai per rij."""
+    from .io import ImportFileError, import_file
+
+    pairs = {}
+    for item in mapping:
+        column, sep, target = item.partition("=")
+        if not sep:
+            raise click.BadParameter(f"'{item}': gebruik KOLOM=VELD", param_hint="--map")
+        pairs[column] = target
+    store = _store(db)
+    with click.progressbar(length=1, label="Rijen controleren", file=sys.stderr) as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.length = total
+            bar.update(done - bar.pos)
+
+        try:
+            report = import_file(
+                store,
+                file,
+                commit=commit,
+                actor=actor,
+                mapping=pairs,
+                default_school=default_school,
+                progress=progress,
+            )
+        except ImportFileError as error:
+            raise click.ClickException(str(error)) from None
+    for row in report.rows:
+        if row.outcome != "nieuw":
+            click.echo(f"rij {row.row}: {row.outcome}")
+        for field, reason in row.problems:
+            click.echo(f"    {field}: {reason}")
+    if report.ignored_columns:
+        click.echo(f"Genegeerde kolommen: {', '.join(report.ignored_columns)}")
+    click.echo(report.summary())
+    if not commit and report.count("nieuw"):
+        click.echo("Dit was een proefdraai; niets opgeslagen. Opslaan: voeg --commit toe.")
+
+
+@main.command("export")
+@db_option
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="Bestand: .csv (met ';', voor Excel) of .xlsx.",
+)
+@click.option(
+    "--share",
+    is_flag=True,
+    help="Voor het bestuur: pseudoniemen, geen vrije tekst en geen namen van medewerkers.",
+)
+@with_filters
+def export_command(db, out: Path, share: bool, year, school, start, end):
+    """Schrijf meldingen naar CSV of Excel, met de filters van het overzicht."""
+    from .io import ImportFileError, export_frame, write_export
+
+    filters = _filters(year, school, start and start.date(), end and end.date())
+    frame = export_frame(_store(db), filters, share=share)
+    try:
+        write_export(frame, out)
+    except ImportFileError as error:
+        raise click.ClickException(str(error)) from None
+    kind = "deelbare export (pseudoniemen)" if share else "export voor het zorgteam"
+    click.echo(f"{len(frame)} meldingen in {out} ({kind}).")
+
+
 @main.command("db-url", hidden=True)
 @db_option
 def db_url(db: str | None) -> None:

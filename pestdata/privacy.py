@@ -1,4 +1,4 @@
-"""Privacy rules for views that are shared: small counts are suppressed.
+"""Privacy rules for what is shared: small counts suppressed, pupil numbers pseudonymised.
 
 A count below the threshold (default 5, `PESTDATA_MIN_COUNT`) could point to one child, so a
 shared view shows it as "< 5" and plots nothing for it; a share or median computed from too
@@ -7,7 +7,11 @@ few cases is not shown either.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
+import secrets
+from pathlib import Path
 
 import pandas as pd
 
@@ -43,3 +47,30 @@ def suppress(frame: pd.DataFrame, minimum: int | None, column: str = "count") ->
     if not minimum or frame.empty:
         return frame
     return frame[~frame[column].map(lambda n: is_small(n, minimum))].reset_index(drop=True)
+
+
+def secret_path() -> Path:
+    """Where this installation's pseudonym key lives: PESTDATA_SECRET_FILE, else the user's
+    config folder. Never in the database, so a database copy cannot undo the pseudonyms."""
+    if os.environ.get("PESTDATA_SECRET_FILE"):
+        return Path(os.environ["PESTDATA_SECRET_FILE"])
+    config = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+    return config / "pestdata" / "secret.key"
+
+
+def installation_secret() -> bytes:
+    """The key for pseudonyms, made on first use (32 random bytes, readable by the owner)."""
+    path = secret_path()
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(secrets.token_bytes(32))
+    return path.read_bytes()
+
+
+def pseudonym(secret: bytes, pupil_number: str) -> str:
+    """A keyed pseudonym: the same pupil gets the same code in every export of this school,
+    and without the key nobody can go back to the pupil number."""
+    digest = hmac.new(secret, pupil_number.encode("utf-8"), hashlib.sha256).hexdigest()
+    return f"P-{digest[:12]}"

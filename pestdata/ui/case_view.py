@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import logging
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 import ipywidgets as w
 from sqlalchemy.exc import SQLAlchemyError
 
+from ..cases import POLICE_ADVICE, TimelineEntry, timeline
 from ..guidance import ProtocolStepDef, load_protocol
 from ..model import (
     POLICE_FORMS,
@@ -29,65 +28,6 @@ from ..store import NotFound, Store
 from .common import STYLE, css, esc, message, nl_date
 
 log = logging.getLogger(__name__)
-
-POLICE_ADVICE = (
-    "Let op: bij bedreiging, seksueel beeldmateriaal of afpersing kan er sprake zijn van een "
-    "strafbaar feit. Beoordeel samen of de politie erbij moet (zie www.meldknop.nl: wanneer "
-    "stap je naar de politie). Laat bewijs bewaren met schermafbeeldingen, maar stuur seksuele "
-    "beelden van minderjarigen nooit door, ook niet naar collega's."
-)
-
-
-@dataclass(frozen=True)
-class TimelineEntry:
-    when: date | datetime
-    what: str
-    who: str
-    first: bool = False  # the report itself leads its day, before steps dated that day
-
-
-def timeline(case: dict, audit_entries: list[dict]) -> list[TimelineEntry]:
-    """Steps by the date they were done, plus every other audit entry, oldest first.
-
-    Steps come from the steps table (their audit rows would say the same thing twice).
-    """
-    titles = {s.id: s.titel for s in load_protocol()}
-    entries = [
-        TimelineEntry(
-            step["done_on"],
-            f"Stap gedaan: {titles.get(step_id, step_id)}"
-            + (f" (uitkomst: {Outcome(step['outcome']).label})" if step["outcome"] else "")
-            + (f" — {step['note']}" if step["note"] else ""),
-            step["done_by"],
-        )
-        for step_id, step in case["steps"].items()
-    ]
-    for entry in audit_entries:
-        action, at, who = entry["action"], entry["at"], entry["actor"]
-        if action == "create":
-            entries.append(TimelineEntry(at, "Melding vastgelegd", who, first=True))
-        elif action == "status":
-            old, new = Status(entry["old_value"]).label, Status(entry["new_value"]).label
-            entries.append(TimelineEntry(at, f"Status: {old} → {new}", who))
-        elif action == "description_added":
-            entries.append(TimelineEntry(at, "Beschrijving aangevuld", who))
-        elif action == "step_undone":
-            old = json.loads(entry["old_value"] or "{}")
-            title = titles.get(entry["field"], entry["field"])
-            entries.append(
-                TimelineEntry(
-                    at,
-                    f"Stap teruggezet: {title} (was gedaan op {nl_date(old.get('done_on'))})",
-                    who,
-                )
-            )
-    return sorted(
-        entries, key=lambda e: (_as_datetime(e.when).date(), not e.first, _as_datetime(e.when))
-    )
-
-
-def _as_datetime(value: date | datetime) -> datetime:
-    return value if isinstance(value, datetime) else datetime(value.year, value.month, value.day)
 
 
 class StepRow(w.VBox):

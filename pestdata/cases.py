@@ -1,0 +1,87 @@
+"""One case as the care team reads it, without widgets: its timeline and the police advice.
+
+Shared by the case view (pestdata.ui.case_view) and the printed case file (pestdata.reports),
+so the screen and the paper tell the same story.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from .guidance import load_protocol
+from .model import Outcome, Status
+
+POLICE_ADVICE = (
+    "Let op: bij bedreiging, seksueel beeldmateriaal of afpersing kan er sprake zijn van een "
+    "strafbaar feit. Beoordeel samen of de politie erbij moet (zie www.meldknop.nl: wanneer "
+    "stap je naar de politie). Laat bewijs bewaren met schermafbeeldingen, maar stuur seksuele "
+    "beelden van minderjarigen nooit door, ook niet naar collega's."
+)
+
+
+def nl_date(value: date | datetime | str | None) -> str:
+    """dd-mm-jjjj (with HH:MM for a moment); '—' when there is no date.
+
+    The same rule as pestdata.ui.common.nl_date, here without the widget imports.
+    """
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, str):
+        value = date.fromisoformat(value[:10])
+    if isinstance(value, datetime):
+        return value.strftime("%d-%m-%Y %H:%M")
+    return value.strftime("%d-%m-%Y")
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    when: date | datetime
+    what: str
+    who: str
+    first: bool = False  # the report itself leads its day, before steps dated that day
+
+
+def timeline(case: dict, audit_entries: list[dict]) -> list[TimelineEntry]:
+    """Steps by the date they were done, plus every other audit entry, oldest first.
+
+    Steps come from the steps table (their audit rows would say the same thing twice).
+    """
+    titles = {s.id: s.titel for s in load_protocol()}
+    entries = [
+        TimelineEntry(
+            step["done_on"],
+            f"Stap gedaan: {titles.get(step_id, step_id)}"
+            + (f" (uitkomst: {Outcome(step['outcome']).label})" if step["outcome"] else "")
+            + (f" — {step['note']}" if step["note"] else ""),
+            step["done_by"],
+        )
+        for step_id, step in case["steps"].items()
+    ]
+    for entry in audit_entries:
+        action, at, who = entry["action"], entry["at"], entry["actor"]
+        if action == "create":
+            entries.append(TimelineEntry(at, "Melding vastgelegd", who, first=True))
+        elif action == "status":
+            old, new = Status(entry["old_value"]).label, Status(entry["new_value"]).label
+            entries.append(TimelineEntry(at, f"Status: {old} → {new}", who))
+        elif action == "description_added":
+            entries.append(TimelineEntry(at, "Beschrijving aangevuld", who))
+        elif action == "step_undone":
+            old = json.loads(entry["old_value"] or "{}")
+            title = titles.get(entry["field"], entry["field"])
+            entries.append(
+                TimelineEntry(
+                    at,
+                    f"Stap teruggezet: {title} (was gedaan op {nl_date(old.get('done_on'))})",
+                    who,
+                )
+            )
+    return sorted(
+        entries, key=lambda e: (_as_datetime(e.when).date(), not e.first, _as_datetime(e.when))
+    )
+
+
+def _as_datetime(value: date | datetime) -> datetime:
+    return value if isinstance(value, datetime) else datetime(value.year, value.month, value.day)
