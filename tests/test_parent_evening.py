@@ -148,9 +148,11 @@ def plant_markers(store: Store, real_today: date) -> None:
                 step("betrek", day, f"Marker Stapzetter {n + 500}", f"MARKER-NOTE-{n + 500}"),
             ]
             reports.append((incident, steps))
-    ids = [store.add_incident(reports[0][0], actor="Marker Handler 900")]
     store.add_incidents(reports[1:], actor="Marker Handler 901")
-    # The one-at-a-time paths too: an appended description and a ticked step.
+    # The one-at-a-time paths too: one report, its steps ticked, its description appended.
+    ids = [store.add_incident(reports[0][0], actor="Marker Handler 900")]
+    for done in reports[0][1]:
+        store.record_step(ids[0], done, actor="Marker Handler 900")
     store.append_description(ids[0], "MARKER-DESC-902 aanvulling", actor="Marker Handler 902")
     store.record_step(
         ids[0], step("hulp", dates[0], "Marker Stapzetter 903", "MARKER-NOTE-903"), "x"
@@ -167,7 +169,7 @@ def plant_markers(store: Store, real_today: date) -> None:
                 ),
                 actor=f"Marker Actiedoener {n}",
             )
-        for n, day in enumerate((real_today - timedelta(days=1), FIXED_TODAY), start=920):
+        for n, day in enumerate((real_today, FIXED_TODAY), start=920):
             store.log_lesson(
                 LessonGiven(
                     school=school,
@@ -189,6 +191,16 @@ def marker_db(tmp_path_factory):
     store = Store(url).ensure_schema()
     real_today = date.today()
     store.add_incidents(demo.generate(1200, seed=11, today=real_today), actor="demo")
+    # Whatever the date, this school year has enough reports per school for a breakdown.
+    year_start = date(int(school_year_of(real_today)[:4]), 8, 1)
+    store.add_incidents(
+        [
+            (report(school, year_start, group=group), [])
+            for school, group in (("De Regenboog", "groep 8"), ("Het Baken College", "klas 3"))
+            for _ in range(6)
+        ],
+        actor="test",
+    )
     plant_markers(store, real_today)
     return url, path, store
 
@@ -205,7 +217,9 @@ def test_markers_are_really_in_the_database(marker_db):
         assert count("select count(*) from steps_done where note like 'MARKER-NOTE-%'") == 21
         assert count("select count(*) from steps_done where done_by like 'Marker Stap%'") == 21
         assert count("select count(*) from incidents where handler like 'Marker Handler%'") == 10
-        assert count("select count(*) from incident_pupils where pupil_number like 'MK-9133%'") == 30
+        assert (
+            count("select count(*) from incident_pupils where pupil_number like 'MK-9133%'") == 30
+        )
         assert count("select count(*) from school_actions_done where done_by like 'Marker%'") == 4
         assert count("select count(*) from lessons_given where given_by like 'Marker Les%'") == 4
 
@@ -285,6 +299,7 @@ def test_notebook_output_has_no_marker(marker_db, monkeypatch, tmp_path):
         nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
     ).execute()
     assert len(nb.cells) == original_cells + 1
+    assert "application/vnd.jupyter.widget-view+json" in nb.cells[0].outputs[0]["data"]
     assert "application/vnd.jupyter.widget-state+json" in nb.metadata.get("widgets", {})
     text = nbformat.writes(nb) + json.dumps(dict(nb.metadata))
     school = store.schools()[0]
@@ -342,7 +357,9 @@ def small_db(tmp_path_factory):
     )
     store.record_school_action(
         SchoolActionDone(
-            school="Andere School", action_id="besproken_in_klas", done_on=date(2025, 9, 1),
+            school="Andere School",
+            action_id="besproken_in_klas",
+            done_on=date(2025, 9, 1),
             done_by="x",
         ),
         actor="x",
@@ -382,7 +399,10 @@ def test_four_reports_give_no_breakdown(small_db):
     assert figures.breakdown is False
     assert figures.by_platform == figures.by_form == figures.by_month == ()
     assert figures.shown(figures.total) == "< 5"
-    assert figures.actions_done == () and figures.lessons_by_band == (("4-7 jaar", 0), ("8-11 jaar", 0))
+    assert figures.actions_done == () and figures.lessons_by_band == (
+        ("4-7 jaar", 0),
+        ("8-11 jaar", 0),
+    )
 
     slides = build_slides(figures)
     titles = [s.title for s in slides]
@@ -440,6 +460,27 @@ def test_months_this_year_and_last_year(small_db):
     assert list(trend[0]["x"]) == list(trend[1]["x"]) == months
     assert list(trend[0]["y"]) == [now.get(m, 0) for m in months]
     assert list(trend[1]["y"]) == [before.get(m, 0) for m in months]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: the trend slide says 'Aantallen onder 5 tonen we als ‘< 5’' but a suppressed "
+    "month (by_month None) is plotted as no bar at all, with no '< 5' text or note: okt (3) and "
+    "nov (4) look exactly like sep (0). build_slides drops None months silently (platforms and "
+    "forms at least get a '< 5 meldingen: …' note via _small_ones).",
+)
+def test_trend_slide_tells_suppressed_months_from_empty_ones(small_db):
+    figures = aggregate_figures(small_db, "Middenschool", today=FIXED_TODAY, minimum=5)
+    trend = by_title(build_slides(figures))["De trend"]
+    data = trend.figure.to_dict()["data"][0]
+    months = list(data["x"])
+    texts = list(data.get("text") or [""] * len(months))
+    for month in ("okt", "nov"):  # 3 and 4 reports: suppressed, but not nothing
+        marked = "< 5" in str(texts[months.index(month)]) or re.search(
+            rf"&lt; 5[^<]*\b{month}\b", trend.body
+        )
+        assert marked, (month, texts, trend.body)
+    assert "< 5" not in str(texts[months.index("sep")])  # a month without reports is 0
 
 
 def test_custom_minimum_changes_the_rule(small_db):
@@ -546,12 +587,13 @@ def test_cli_export_is_one_self_contained_file(cli_export):
     assert [p.name for p in out.parent.iterdir()] == [out.name]
     assert get_plotlyjs() in page  # plotly.js inlined
     assert not re.search(r"<script[^>]*\bsrc\s*=", page, flags=re.IGNORECASE)
-    assert not re.search(r"<link\b", page, flags=re.IGNORECASE)
-    assert not re.search(r"""\b(?:src|href)\s*=\s*["']?(?:https?:)?//""", page)
-    # plotly.js itself names cdn.plot.ly (topojson) and jsdelivr (mapbox icons) as defaults it
-    # never loads for bar charts; outside the library no CDN is named at all.
+    # plotly.js itself names cdn.plot.ly (topojson), jsdelivr (mapbox icons) and map-tile
+    # hosts in its code, never loaded for bar charts; outside the library nothing is named.
     rest = page.replace(get_plotlyjs(), "")
+    assert len(rest) < 200_000
     assert "https://cdn" not in rest and "<script src" not in rest
+    assert not re.search(r"<link\b", rest, flags=re.IGNORECASE)
+    assert not re.search(r"""\b(?:src|href)\s*=\s*["']?(?:https?:)?//""", rest)
 
 
 # --- the exported file in real Chromium ------------------------------------------------------
@@ -623,11 +665,14 @@ def expect_charts(page, slides) -> None:
         assert svg.bounding_box()["width"] > 300, s.title
         title = s.figure.layout.title.text
         expect(current.locator(".js-plotly-plot .gtitle")).to_have_text(title)
-        bars = sum(
-            sum(v is not None for v in (t.x if t.orientation == "h" else t.y))
-            for t in s.figure.data
+        # One drawn bar per shown count above zero; suppressed (None) counts draw nothing.
+        values = [v for t in s.figure.data for v in (t.x if t.orientation == "h" else t.y)]
+        expect(current.locator(".js-plotly-plot .point")).to_have_count(len(values))
+        drawn = current.locator(".js-plotly-plot .point path").evaluate_all(
+            "ps => ps.filter(p => { const r = p.getBoundingClientRect();"
+            " return r.width > 0.5 && r.height > 0.5; }).length"
         )
-        expect(current.locator(".js-plotly-plot .point")).to_have_count(bars)
+        assert drawn == sum(1 for v in values if v), (s.title, values)
 
 
 @pytest.mark.browser
@@ -646,6 +691,14 @@ def test_export_works_offline_with_every_chart(offline_page, middenschool_export
     expect_charts(page, slides)
     assert [u for u in tried if not u.startswith("file:")] == []
     assert errors == []
+    # Controls: a request the page would make is recorded (and blocked), an error is seen.
+    blocked = page.evaluate(
+        "fetch('https://cdn.plot.ly/probe.js').then(() => 'loaded', () => 'blocked')"
+    )
+    assert blocked == "blocked" and tried[-1] == "https://cdn.plot.ly/probe.js"
+    page.evaluate("setTimeout(() => { throw new Error('probe'); }, 0)")
+    page.wait_for_timeout(100)
+    assert errors and "probe" in errors[-1]
 
 
 @pytest.mark.browser
@@ -723,7 +776,50 @@ def test_no_marker_in_the_rendered_export(offline_page, cli_export):
         assert_no_marker(page.inner_text("body"), f"visible text at slide {number + 1}")
         page.keyboard.press("ArrowRight")
     expect(position).to_have_text(f"{total} / {total}")
-    page.goto(out.as_uri())
-    expect_charts(page, slides)
+    expect_charts(page, slides)  # the CLI's charts draw too (walking back from the last)
     assert [u for u in tried if not u.startswith("file:")] == []
+    assert errors == []
+
+
+@pytest.mark.browser
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: in the exported file, Space after clicking 'Volgende' skips a slide (2 / 9 -> "
+    "4 / 9): SCRIPT's keydown handler advances on ' ' without preventDefault or a check of "
+    "e.target, and the focused button's native Space activation then clicks it again.",
+)
+def test_space_after_clicking_next_moves_one_slide(offline_page, middenschool_export):
+    page, _, errors = offline_page
+    out, _ = middenschool_export
+    page.goto(out.as_uri())
+    position = page.locator(".pd-position")
+    page.get_by_role("button", name="Volgende").click()
+    expect(position).to_have_text("2 / 9")
+    page.keyboard.press(" ")
+    page.wait_for_timeout(300)
+    assert position.inner_text() == "3 / 9"
+    assert errors == []
+
+
+@pytest.mark.browser
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: in the exported file, keys pressed in the focused age select change the slide "
+    "(ArrowLeft: 8 / 9 -> 7 / 9; Space, which opens the list, -> 9 / 9): SCRIPT's keydown "
+    "handler has no check for input/select/textarea targets, unlike the Voilà KEYS in "
+    "pestdata/ui/slides.py.",
+)
+def test_keys_in_the_age_select_do_not_change_slides(offline_page, middenschool_export):
+    page, _, errors = offline_page
+    out, slides = middenschool_export
+    page.goto(out.as_uri())
+    number = [s.title for s in slides].index("Materiaal voor ouders")
+    goto(page, number, len(slides))
+    select = page.locator(".pd-slide.pd-current select.pd-child-age")
+    select.select_option("13")
+    for key in ("ArrowLeft", "ArrowRight", " "):
+        select.focus()
+        page.keyboard.press(key)
+        page.wait_for_timeout(200)
+        assert page.locator(".pd-position").inner_text() == f"{number + 1} / 9", key
     assert errors == []
