@@ -14,9 +14,7 @@ would run as a formula are neutralised.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -324,16 +322,6 @@ def split_list(text: str) -> list[str]:
     return [p.strip() for p in re.split(pattern, text) if p.strip()]
 
 
-def fingerprint(data: dict) -> str:
-    """Same report, same fingerprint: the fields that make a report, normalised."""
-    core = {
-        k: data.get(k)
-        for k in ("school", "reported_on", "group", "pupils", "platforms", "forms", "description")
-    }
-    blob = json.dumps(core, sort_keys=True, default=str, ensure_ascii=False)
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
-
-
 # --- import ----------------------------------------------------------------------------------
 
 
@@ -430,7 +418,7 @@ def import_file(
     report = ImportReport(
         str(path), [], commit, ignored_columns=[c for c in table.columns if c not in columns]
     )
-    valid: list[tuple[str, object, list]] = []
+    valid: list[tuple[object, list]] = []
     total = len(table)
     records = table[list(columns)].rename(columns=columns).to_dict("index")
     for done, (row_number, values) in enumerate(records.items(), start=1):
@@ -461,17 +449,16 @@ def import_file(
                 )
             )
             continue
-        valid.append((fingerprint(incident.model_dump(mode="json")), incident, steps))
+        valid.append((incident, steps))
         report.rows.append(RowResult(row_number, "nieuw"))
     # Already stored before, or twice in this file: marked, never stored twice.
-    known = store.known_fingerprints(f for f, _, _ in valid)
+    known = store.known_fingerprints(incident.fingerprint for incident, _ in valid)
     seen: set[str] = set()
-    by_row = {r.row: r for r in report.rows}
     rows_valid = [r for r in report.rows if r.outcome == "nieuw"]
-    for result, (fp, _, _) in zip(rows_valid, valid, strict=True):
-        if fp in known or fp in seen:
-            by_row[result.row].outcome = "al aanwezig"
-        seen.add(fp)
+    for result, (incident, _) in zip(rows_valid, valid, strict=True):
+        if incident.fingerprint in known or incident.fingerprint in seen:
+            result.outcome = "al aanwezig"
+        seen.add(incident.fingerprint)
     if commit and valid:
         report.added, _ = store.import_reports(valid, source=Path(path).name, actor=actor)
     return report

@@ -6,6 +6,8 @@ lives in one place and every refusal is a Dutch message that names the field.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from datetime import date
 from enum import StrEnum
@@ -333,6 +335,32 @@ class Incident(Record):
     @property
     def age_band(self) -> str:
         return age_band(self.group)
+
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint_of(
+            self.school,
+            self.reported_on.isoformat(),
+            self.group,
+            [(p.pupil_number, p.role.value) for p in self.pupils],
+            [p.value for p in self.platforms],
+            [f.value for f in self.forms],
+        )
+
+
+def fingerprint_of(school, reported_on: str, group, pupils, platforms, forms) -> str:
+    """What makes a report the same report: school, date, group, pupils with roles, platforms
+    and forms (not the description, which grows). Stable: stored fingerprints depend on it."""
+    core = [
+        school,
+        reported_on,
+        group,
+        sorted([str(n), str(r)] for n, r in pupils),
+        sorted(platforms),
+        sorted(forms),
+    ]
+    blob = json.dumps(core, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
 class StepDone(Record):

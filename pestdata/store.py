@@ -120,13 +120,11 @@ lessons_given = sa.Table(
     sa.Column("given_by", sa.String(80), nullable=False),
     sa.Column("recorded_at", sa.DateTime, nullable=False),
 )
-import_keys = sa.Table(
-    "import_keys",
+incident_fingerprints = sa.Table(
+    "incident_fingerprints",
     metadata,
-    sa.Column("fingerprint", sa.String(64), primary_key=True),
-    sa.Column("incident_id", sa.ForeignKey("incidents.id"), nullable=False),
-    sa.Column("source", sa.String(200), nullable=False),
-    sa.Column("imported_at", sa.DateTime, nullable=False),
+    sa.Column("incident_id", sa.ForeignKey("incidents.id"), primary_key=True),
+    sa.Column("fingerprint", sa.String(64), nullable=False),
 )
 audit = sa.Table(
     "audit",
@@ -326,71 +324,39 @@ class Store:
         return count
 
     def known_fingerprints(self, fingerprints: Iterable[str]) -> set[str]:
-        """Which of these import fingerprints are already in the database."""
-        fingerprints, known = list(fingerprints), set()
+        """Which of these report fingerprints are already in the database."""
         with self.reading() as conn:
-            for start in range(0, len(fingerprints), 500):
-                chunk = fingerprints[start : start + 500]
-                known |= set(
-                    conn.execute(
-                        sa.select(import_keys.c.fingerprint).where(
-                            import_keys.c.fingerprint.in_(chunk)
-                        )
-                    ).scalars()
-                )
+            return self._known(conn, list(fingerprints))
+
+    def _known(self, conn: Connection, fingerprints: list[str]) -> set[str]:
+        known: set[str] = set()
+        column = incident_fingerprints.c.fingerprint
+        for start in range(0, len(fingerprints), 500):
+            chunk = fingerprints[start : start + 500]
+            known |= set(conn.execute(sa.select(column).where(column.in_(chunk))).scalars())
         return known
 
     def import_reports(
-        self, rows: list[tuple[str, Incident, list[StepDone]]], source: str, actor: str
+        self, rows: list[tuple[Incident, list[StepDone]]], source: str, actor: str
     ) -> tuple[int, int]:
-        """Store imported reports in one transaction, skipping fingerprints already stored.
+        """Store imported reports in one transaction, skipping reports already stored.
 
         Returns (added, skipped). The check runs inside the writing transaction, so two
         imports of the same file at once still add each report once.
         """
         with self.writing() as conn:
-            known: set[str] = set()
-            fingerprints = [f for f, _, _ in rows]
-            for start in range(0, len(fingerprints), 500):
-                known |= set(
-                    conn.execute(
-                        sa.select(import_keys.c.fingerprint).where(
-                            import_keys.c.fingerprint.in_(fingerprints[start : start + 500])
-                        )
-                    ).scalars()
-                )
-            new, seen = [], set(known)
-            for fingerprint, incident, steps in rows:
-                if fingerprint not in seen:
-                    seen.add(fingerprint)
-                    new.append((fingerprint, incident, steps))
-            stamp = now()
+            seen = self._known(conn, [incident.fingerprint for incident, _ in rows])
+            new = []
+            for incident, steps in rows:
+                if incident.fingerprint not in seen:
+                    seen.add(incident.fingerprint)
+                    new.append((incident, steps))
             for start in range(0, len(new), 5000):
-                chunk = new[start : start + 5000]
-                ids = self._insert_incidents(conn, [(i, s) for _, i, s in chunk], actor)
-                conn.execute(
-                    import_keys.insert(),
-                    [
-                        {
-                            "fingerprint": f,
-                            "incident_id": incident_id,
-                            "source": source[:200],
-                            "imported_at": stamp,
-                        }
-                        for (f, _, _), incident_id in zip(chunk, ids, strict=True)
-                    ],
-                )
+                self._insert_incidents(conn, new[start : start + 5000], actor)
             if new:
+                summary = json.dumps({"source": source, "added": len(new)}, ensure_ascii=False)
                 conn.execute(
-                    audit.insert(),
-                    _audit_row(
-                        actor,
-                        "import",
-                        None,
-                        "file",
-                        None,
-                        json.dumps({"source": source, "added": len(new)}, ensure_ascii=False),
-                    ),
+                    audit.insert(), _audit_row(actor, "import", None, "file", None, summary)
                 )
         return len(new), len(rows) - len(new)
 
@@ -418,7 +384,7 @@ class Store:
             incidents.insert().returning(incidents.c.id, sort_by_parameter_order=True), rows
         )
         ids = [row.id for row in result]
-        pupils, platforms, forms, texts, steps, log = [], [], [], [], [], []
+        pupils, platforms, forms, texts, steps, log, prints = [], [], [], [], [], [], []
         for incident_id, (i, done) in zip(ids, reports, strict=True):
             pupils += [
                 {"incident_id": incident_id, "pupil_number": p.pupil_number, "role": p.role.value}
@@ -438,6 +404,7 @@ class Store:
             summary = _summary(i, [s.step_id for s in done])
             log.append(_audit_row(actor, "create", incident_id, None, None, summary, stamp))
             steps += [_step_row(incident_id, step, stamp) for step in done]
+            prints.append({"incident_id": incident_id, "fingerprint": i.fingerprint})
         for table, values in (
             (incident_pupils, pupils),
             (incident_platforms, platforms),
@@ -445,6 +412,7 @@ class Store:
             (descriptions, texts),
             (steps_done, steps),
             (audit, log),
+            (incident_fingerprints, prints),
         ):
             if values:
                 conn.execute(table.insert(), values)

@@ -23,7 +23,8 @@ from pestdata.model import (
     validate_incident,
 )
 from pestdata.store import audit, lessons_given, school_actions_done
-from pestdata.ui.school_actions import checklist_html, download_link, print_page
+from pestdata.ui.common import download_link
+from pestdata.ui.school_actions import checklist_html, print_page
 
 SCHOOL = "De Regenboog"
 OTHER = "Het Baken"
@@ -462,7 +463,12 @@ def test_print_page_is_a_full_document_with_every_action(store):
 def test_download_link_decodes_back_to_the_page(store):
     tick(store, "ouderavond", done_by="Jaïr de Vrïes")  # non-ASCII survives the round trip
     page = print_page(school_action_status(store, (SCHOOL,)), date(2024, 3, 15))
-    link = download_link(page, "schoolacties.html")
+    link = download_link(
+        page.encode("utf-8"),
+        "schoolacties.html",
+        "text/html;charset=utf-8",
+        "Download de afdrukversie",
+    )
     assert 'download="schoolacties.html"' in link
     match = re.search(r'href="data:text/html;charset=utf-8;base64,([A-Za-z0-9+/=]+)"', link)
     assert match, link
@@ -471,6 +477,6 @@ def test_download_link_decodes_back_to_the_page(store):
 
 
 def test_download_link_escapes_the_file_name():
-    link = download_link("<p>x</p>", 'a"><script>.html')
+    link = download_link(b"<p>x</p>", 'a"><script>.html', "text/html", "Download")
     assert "<script>" not in link
     assert 'download="a&quot;&gt;&lt;script&gt;.html"' in link

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import html
 from datetime import date, datetime
 from functools import lru_cache
@@ -74,3 +75,12 @@ def css(widget: w.Widget, *classes: str) -> w.Widget:
     for name in classes:
         widget.add_class(name)
     return widget
+
+
+def download_link(data: bytes, filename: str, mime: str, text: str) -> str:
+    """A link that saves `data` as a file; nothing leaves the machine (a data: URL)."""
+    encoded = base64.b64encode(data).decode("ascii")
+    return (
+        f'<a class="pd-download" download="{esc(filename)}" '
+        f'href="data:{mime};base64,{encoded}">{esc(text)}</a>'
+    )

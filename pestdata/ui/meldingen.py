@@ -8,6 +8,7 @@ from ..store import Store
 from .case_list import CaseList
 from .case_view import CaseView
 from .common import STYLE, css, kernel_store
+from .transfer import Transfer
 
 
 def meldingen_app(store: Store | None = None) -> w.VBox:
@@ -32,8 +33,9 @@ def meldingen_app(store: Store | None = None) -> w.VBox:
     from .report_form import ReportForm
 
     form = ReportForm(store, actor, on_saved=saved)
-    tabs = css(w.Tab(children=[form, w.VBox([cases, case])]), "pd-tabs")
-    tabs.titles = ("Nieuwe melding", "Meldingen")
+    transfer = Transfer(store, actor, on_import=cases.refresh)
+    tabs = css(w.Tab(children=[form, w.VBox([cases, case]), transfer]), "pd-tabs")
+    tabs.titles = ("Nieuwe melding", "Meldingen", "Import en export")
     header = w.HTML(
         "<h2>Meldingen online pesten</h2><p class='pd-hint'>Voor het zorgteam. Gebruik "
         "leerlingnummers, nooit namen. Elke wijziging komt in het logboek.</p>"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 from datetime import date
 
 import ipywidgets as w
@@ -12,7 +11,7 @@ from .. import analytics
 from ..model import InvalidInput, label_for, validate
 from ..model import SchoolActionDone as SchoolActionRecord
 from ..store import Store
-from .common import css, esc, message, nl_date
+from .common import css, download_link, esc, message, nl_date
 
 
 def checklist_html(frame: pd.DataFrame) -> str:
@@ -53,14 +52,6 @@ def print_page(frame: pd.DataFrame, today: date) -> str:
         "@media print{a{display:none}}</style>"
         f"<h1>Heb je de acties uitgevoerd?</h1><p>Stand van {nl_date(today)}</p>"
         f"{checklist_html(frame)}</html>"
-    )
-
-
-def download_link(html: str, filename: str) -> str:
-    data = base64.b64encode(html.encode("utf-8")).decode("ascii")
-    return (
-        f'<a class="pd-print-link" download="{esc(filename)}" '
-        f'href="data:text/html;charset=utf-8;base64,{data}">Download de afdrukversie</a>'
     )
 
 

@@ -1,4 +1,5 @@
-"""import_keys: a fingerprint per imported row, so importing the same file twice adds nothing.
+"""incident_fingerprints: what makes a report the same report, so that importing the same
+data twice (a file, or an export of this very database) adds nothing.
 
 Revision ID: 0004
 Revises: 0003
@@ -14,19 +15,52 @@ depends_on = None
 
 
 def upgrade() -> None:
+    from pestdata.model import fingerprint_of  # the one definition; it must stay stable
+
     op.create_table(
-        "import_keys",
-        sa.Column("fingerprint", sa.String(64), primary_key=True),
+        "incident_fingerprints",
         sa.Column(
             "incident_id",
             sa.Integer,
             sa.ForeignKey("incidents.id", ondelete="CASCADE"),
-            nullable=False,
+            primary_key=True,
         ),
-        sa.Column("source", sa.String(200), nullable=False),
-        sa.Column("imported_at", sa.DateTime, nullable=False),
+        sa.Column("fingerprint", sa.String(64), nullable=False, index=True),
     )
+    conn = op.get_bind()
+    many: dict[str, dict[int, list]] = {}
+    for table, columns in (
+        ("incident_pupils", "pupil_number, role"),
+        ("incident_platforms", "platform"),
+        ("incident_forms", "form"),
+    ):
+        rows = conn.execute(sa.text(f"SELECT incident_id, {columns} FROM {table}"))
+        for incident_id, *value in rows:
+            many.setdefault(table, {}).setdefault(incident_id, []).append(tuple(value))
+    incidents = conn.execute(sa.text("SELECT id, school, reported_on, group_name FROM incidents"))
+    values = [
+        {
+            "incident_id": i,
+            "fingerprint": fingerprint_of(
+                school,
+                str(reported_on)[:10],
+                group,
+                many.get("incident_pupils", {}).get(i, []),
+                [p for (p,) in many.get("incident_platforms", {}).get(i, [])],
+                [f for (f,) in many.get("incident_forms", {}).get(i, [])],
+            ),
+        }
+        for i, school, reported_on, group in incidents
+    ]
+    if values:
+        conn.execute(
+            sa.text(
+                "INSERT INTO incident_fingerprints (incident_id, fingerprint) "
+                "VALUES (:incident_id, :fingerprint)"
+            ),
+            values,
+        )
 
 
 def downgrade() -> None:
-    op.drop_table("import_keys")
+    op.drop_table("incident_fingerprints")

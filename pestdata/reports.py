@@ -1,0 +1,624 @@
+"""Printed reports as PDF: the care team's case file and the yearly report for the MR.
+
+Both are pure functions from the store to PDF bytes, built with reportlab (pure Python, charts
+drawn as vectors by reportlab.graphics, so nothing needs a browser or the network).
+
+- `case_pdf` is confidential: everything the care team sees about one case, pupil numbers and
+  free text included.
+- `year_report_pdf` is meant to be shared: counts, shares and medians only; no pupil numbers,
+  no free text, no names of staff; counts below the threshold show as "< 5" and are left out
+  of the charts (pestdata.privacy), as in the shareable overview.
+
+Text from users goes through `_text`/`_para`: reportlab's Paragraph reads a small HTML-like
+markup, so '<', '>' and '&' are escaped, and characters the font lacks are replaced by a
+readable fallback instead of an empty box.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+from collections.abc import Iterable
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import pandas as pd
+from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_LEFT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import cm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import (
+    Flowable,
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from . import analytics, privacy
+from .cases import POLICE_ADVICE, nl_date, timeline
+from .guidance import load_protocol
+from .model import POLICE_FORMS, Form, Outcome, Platform, Reporter, Role, Severity, Status
+from .store import NotFound, Store
+
+__all__ = ["case_pdf", "year_report_pdf", "NotFound"]
+
+MARGIN = 2 * cm
+WIDTH = A4[0] - 2 * MARGIN  # the width of the text block
+ACCENT = colors.HexColor("#1f5f8b")
+LIGHT = colors.HexColor("#e8f0f6")
+GRID = colors.HexColor("#b8c6d1")
+MONTHS = ["aug", "sep", "okt", "nov", "dec", "jan", "feb", "mrt", "apr", "mei", "jun", "jul"]
+FALLBACK = {"→": "->", "✓": "v", "○": "o", "…": "...", "‘": "'", "’": "'", "“": '"', "”": '"'}
+
+
+# --- fonts and text ------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _fonts() -> tuple[str, str, frozenset[int]]:
+    """(regular, bold, code points the font has), registered with reportlab once.
+
+    DejaVu Sans when the system has it (wide coverage: arrows, check marks, most scripts),
+    else Bitstream Vera, which ships inside reportlab so a report never depends on the system.
+    """
+    import reportlab
+
+    shipped = Path(reportlab.__file__).parent / "fonts"
+    candidates = [
+        (Path(folder) / "DejaVuSans.ttf", Path(folder) / "DejaVuSans-Bold.ttf")
+        for folder in ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu")
+    ] + [(shipped / "Vera.ttf", shipped / "VeraBd.ttf")]
+    for regular, bold in candidates:
+        if regular.exists() and bold.exists():
+            font = TTFont("PestdataSans", str(regular))
+            pdfmetrics.registerFont(font)
+            pdfmetrics.registerFont(TTFont("PestdataSans-Bold", str(bold)))
+            pdfmetrics.registerFontFamily(
+                "PestdataSans",
+                normal="PestdataSans",
+                bold="PestdataSans-Bold",
+                italic="PestdataSans",
+                boldItalic="PestdataSans-Bold",
+            )
+            return "PestdataSans", "PestdataSans-Bold", frozenset(font.face.charWidths)
+    return "Helvetica", "Helvetica-Bold", frozenset(range(32, 127))  # pragma: no cover
+
+
+def _text(value: object) -> str:
+    """Plain text the font can show: a missing character becomes its base letter or '?'."""
+    text = "" if value is None else str(value)
+    known = _fonts()[2]
+    out = []
+    for ch in text:
+        if ch in "\n\t" or ord(ch) in known:
+            out.append(ch)
+        elif ch in FALLBACK:
+            out.append(FALLBACK[ch])
+        else:
+            base = unicodedata.normalize("NFKD", ch).encode("ascii", "ignore").decode()
+            out.append(base or "?")
+    return "".join(out)
+
+
+def _markup(value: object) -> str:
+    """Text for a Paragraph: escaped (Paragraph parses '<b>', '&amp;'), line breaks kept."""
+    return escape(_text(value)).replace("\n", "<br/>")
+
+
+@lru_cache(maxsize=1)
+def _styles() -> dict[str, ParagraphStyle]:
+    regular, bold, _ = _fonts()
+    body = ParagraphStyle("body", fontName=regular, fontSize=9.5, leading=12.5, alignment=TA_LEFT)
+    return {
+        "body": body,
+        "small": ParagraphStyle("small", parent=body, fontSize=8, leading=10),
+        "hint": ParagraphStyle(
+            "hint", parent=body, fontSize=8.5, leading=11, textColor=colors.HexColor("#555555")
+        ),
+        "cell": ParagraphStyle("cell", parent=body, fontSize=8.5, leading=10.5),
+        "cell_bold": ParagraphStyle("cell_bold", parent=body, fontName=bold, fontSize=8.5),
+        "title": ParagraphStyle(
+            "title", parent=body, fontName=bold, fontSize=18, leading=22, textColor=ACCENT
+        ),
+        "subtitle": ParagraphStyle("subtitle", parent=body, fontSize=11, leading=14),
+        "h2": ParagraphStyle(
+            "h2",
+            parent=body,
+            fontName=bold,
+            fontSize=12.5,
+            leading=16,
+            spaceBefore=12,
+            spaceAfter=5,
+            textColor=ACCENT,
+        ),
+        "note": ParagraphStyle(
+            "note",
+            parent=body,
+            borderColor=colors.HexColor("#c0392b"),
+            borderWidth=0.8,
+            borderPadding=5,
+            backColor=colors.HexColor("#fdf2f0"),
+            spaceBefore=6,
+            spaceAfter=8,
+        ),
+    }
+
+
+def _para(value: object, style: str = "body") -> Paragraph:
+    return Paragraph(_markup(value), _styles()[style])
+
+
+def _heading(text: str) -> Paragraph:
+    return _para(text, "h2")
+
+
+def _table(rows: list[list], widths: list[float], header: bool = True, zebra: bool = True) -> Table:
+    """A table of Paragraph cells (strings are escaped and wrapped); the header row is bold."""
+    cells = [
+        [
+            cell
+            if isinstance(cell, Flowable)
+            else _para(cell, "cell_bold" if header and r == 0 else "cell")
+            for cell in row
+        ]
+        for r, row in enumerate(rows)
+    ]
+    style = [
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.25, GRID),
+        ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+        ("LEFTPADDING", (0, 0), (-1, -1), 4),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+    ]
+    if header:
+        style += [
+            ("BACKGROUND", (0, 0), (-1, 0), LIGHT),
+            ("LINEBELOW", (0, 0), (-1, 0), 0.8, ACCENT),
+        ]
+    if zebra:
+        style += [
+            ("BACKGROUND", (0, r), (-1, r), colors.HexColor("#f7f9fb"))
+            for r in range(2 if header else 1, len(rows), 2)
+        ]
+    return Table(
+        cells,
+        colWidths=widths,
+        repeatRows=1 if header else 0,
+        style=TableStyle(style),
+        hAlign="LEFT",
+    )
+
+
+def _build(story: list, title: str, footer: str) -> bytes:
+    """Lay the story out on A4 with the footer and page number on every page."""
+    regular, _, _ = _fonts()
+    footer = _text(footer)
+
+    def on_page(canvas, doc):
+        canvas.saveState()
+        canvas.setFont(regular, 8)
+        canvas.setFillColor(colors.HexColor("#555555"))
+        canvas.setStrokeColor(GRID)
+        canvas.line(MARGIN, 1.45 * cm, A4[0] - MARGIN, 1.45 * cm)
+        canvas.drawString(MARGIN, 1.05 * cm, footer)
+        canvas.drawRightString(A4[0] - MARGIN, 1.05 * cm, f"Pagina {doc.page}")
+        canvas.restoreState()
+
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=1.8 * cm,
+        bottomMargin=2.2 * cm,
+        title=_text(title),
+        author="pestdata",
+        lang="nl",
+        invariant=True,  # the same data gives the same bytes (no timestamp or random id)
+    )
+    doc.build(story, onFirstPage=on_page, onLaterPages=on_page)
+    return buffer.getvalue()
+
+
+# --- the case file -------------------------------------------------------------------------
+
+
+def case_pdf(store: Store, incident_id: int, *, today: date | None = None) -> bytes:
+    """The care team's case file of one incident as PDF bytes; confidential.
+
+    Details with pupil numbers, the description entries, every protocol step (done or not)
+    and the timeline. Raises store.NotFound for an unknown id.
+    """
+    case = store.get_incident(incident_id)  # raises NotFound
+    audit_entries = store.audit_entries(incident_id)
+    today = today or date.today()
+    title = f"Dossier melding #{case['id']}"
+
+    pupils = "\n".join(
+        f"{p['pupil_number']} ({Role(p['role']).label.lower()})" for p in case["pupils"]
+    )
+    details = [
+        ("School", case["school"]),
+        ("Groep of klas", case["group_name"]),
+        ("Datum melding", nl_date(case["reported_on"])),
+        ("Datum voorval", nl_date(case["happened_on"])),
+        ("Gemeld door", Reporter(case["reporter"]).label),
+        ("Betrokken leerlingen", pupils or "—"),
+        ("Platforms", ", ".join(Platform(p).label for p in case["platforms"]) or "—"),
+        ("Vormen van pesten", "\n".join(Form(f).label for f in case["forms"]) or "—"),
+        ("Ernst", Severity(case["severity"]).label),
+        ("Status", Status(case["status"]).label),
+        ("Datum opgelost", nl_date(case["resolved_on"])),
+        ("Behandelaar", case["handler"]),
+    ]
+    story: list = [
+        _para(title, "title"),
+        _para(f"Vertrouwelijk: alleen voor het zorgteam. Opgemaakt op {nl_date(today)}.", "hint"),
+        Spacer(1, 8),
+        _table(
+            [[_para(k, "cell_bold"), v] for k, v in details],
+            [4.2 * cm, WIDTH - 4.2 * cm],
+            header=False,
+            zebra=False,
+        ),
+    ]
+    if POLICE_FORMS & {Form(f) for f in case["forms"]}:
+        story.append(_para(POLICE_ADVICE, "note"))
+
+    story.append(_heading("Beschrijving"))
+    if not case["descriptions"]:
+        story.append(_para("Geen beschrijving.", "hint"))
+    for entry in case["descriptions"]:
+        story.append(
+            KeepTogether(
+                [
+                    _para(f"{nl_date(entry['written_at'])} · {entry['written_by']}", "hint"),
+                    _para(entry["text"]),
+                    Spacer(1, 6),
+                ]
+            )
+        )
+
+    story.append(_heading("Protocol: Heb je de acties uitgevoerd?"))
+    rows: list[list] = [["Stap", "Gedaan", "Datum", "Door", "Notitie", "Uitkomst"]]
+    for step in load_protocol():
+        done = case["steps"].get(step.id)
+        name = step.titel if step.verplicht else f"{step.titel} (als van toepassing)"
+        if done:
+            outcome = Outcome(done["outcome"]).label if done["outcome"] else ""
+            rows.append(
+                [name, "ja", nl_date(done["done_on"]), done["done_by"], done["note"], outcome]
+            )
+        else:
+            rows.append([name, "nee", "", "", "", ""])
+    widths = [4.3 * cm, 1.5 * cm, 2.2 * cm, 3.0 * cm, 4.0 * cm]
+    story.append(_table(rows, [*widths, WIDTH - sum(widths)]))
+
+    story.append(_heading("Tijdlijn"))
+    entries = timeline(case, audit_entries)
+    rows = [["Wanneer", "Wat", "Wie"]] + [[nl_date(e.when), e.what, e.who] for e in entries]
+    story.append(_table(rows, [3.2 * cm, WIDTH - 7.0 * cm, 3.8 * cm]))
+    story.append(Spacer(1, 4))
+    story.append(_para("Tijden in UTC (zoals vastgelegd in het logboek).", "small"))
+
+    return _build(story, title, f"{title} · Vertrouwelijk — zorgteam")
+
+
+# --- the yearly report ----------------------------------------------------------------------
+
+_YEAR = re.compile(r"(\d{4})-(\d{4})")
+
+
+def year_report_pdf(
+    store: Store,
+    year: str,
+    school: str | None = None,
+    minimum: int | None = 5,
+    *,
+    today: date | None = None,
+) -> bytes:
+    """The yearly report for the participation council (MR) for school year 'YYYY-YYYY'.
+
+    Key figures, reports per month and per platform (charts), protocol completion per step,
+    the school-wide checklist and lessons reached per group; for one school or all. Counts
+    below `minimum` show as "< minimum" and are left out of the charts; `minimum=None` shows
+    every count (for internal use only). Raises ValueError for a malformed year.
+    """
+    match = _YEAR.fullmatch(year.strip())
+    if not match or int(match.group(2)) != int(match.group(1)) + 1:
+        raise ValueError(f"Schooljaar: '{year}' is geen schooljaar; gebruik bijv. 2024-2025")
+    year = match.group(0)
+    today = today or date.today()
+    schools = (school,) if school else ()
+    filters = analytics.Filters.for_school_year(year, schools=schools, today=today)
+    start, end = analytics.school_year_range(year)
+    who = school or "alle scholen"
+    title = f"Jaarverslag online pesten {year}"
+
+    figures = analytics.key_figures(store, filters)
+    reports = int(figures["reports_in_period"] or 0)
+    privacy_note = (
+        f"Dit verslag bevat geen leerlingnummers, geen namen en geen vrije tekst. Aantallen "
+        f"onder de {minimum} staan er als '<\u00a0{minimum}' in en zijn niet in de grafieken "
+        "opgenomen; percentages en medianen over te weinig meldingen zijn weggelaten."
+        if minimum
+        else "Intern verslag: alle aantallen zijn getoond, ook kleine. Niet bedoeld om te delen."
+    )
+    story: list = [
+        _para(title, "title"),
+        _para(who, "subtitle"),
+        _para(
+            f"Schooljaar {nl_date(start)} t/m {nl_date(end)} · opgemaakt op {nl_date(today)}",
+            "hint",
+        ),
+        Spacer(1, 4),
+        _para(privacy_note, "hint"),
+        _heading("Kerncijfers"),
+        _key_figures_table(figures, minimum),
+    ]
+    if not reports:
+        story.append(Spacer(1, 6))
+        story.append(
+            _para(f"Er zijn in schooljaar {year} geen meldingen van online pesten vastgelegd.")
+        )
+    else:
+        story += _months_section(store, filters, start, minimum)
+        story += _platform_section(store, filters, minimum)
+        story += _protocol_section(store, filters, minimum)
+    story += _checklist_section(store, schools, today)
+    story += _lessons_section(store, filters)
+    return _build(story, f"{title} · {who}", f"{title} · {who}")
+
+
+def _count(n: int | float | None, minimum: int | None) -> str:
+    return privacy.show_count(None if n is None else int(n), minimum)
+
+
+def _share(part: int | None, whole: int | None, minimum: int | None) -> str:
+    """A percentage, unless it would rest on, or give away, a count below the threshold."""
+    if not whole:
+        return "—"
+    if minimum and (privacy.is_small(part, minimum) or whole < minimum):
+        return "te weinig meldingen"
+    return f"{round(100 * (part or 0) / whole)}%"
+
+
+def _key_figures_table(k: dict, minimum: int | None) -> Table:
+    median = k["median_days_to_resolved"]
+    if median is None:
+        median_text = "—"
+    elif minimum and k["resolved_cases"] < minimum:
+        median_text = "te weinig meldingen"
+    else:
+        median_text = f"{median:.0f} dagen"
+    rows = [
+        ["Kerncijfer", "Waarde"],
+        ["Meldingen in het schooljaar", _count(k["reports_in_period"], minimum)],
+        ["Afgeronde meldingen (opgelost of afgesloten)", _count(k["finished_cases"], minimum)],
+        [
+            "Afgeronde meldingen met alle verplichte protocolstappen",
+            _share(k["finished_with_all_required"], k["finished_cases"], minimum),
+        ],
+        [
+            "Nazorg binnen twee weken na de melding",
+            _share(k["followup_within_two_weeks"], k["followup_due_cases"], minimum),
+        ],
+        ["Mediaan dagen van melding tot opgelost", median_text],
+    ]
+    return _table(rows, [WIDTH - 4.5 * cm, 4.5 * cm])
+
+
+def _bar_style(chart, font: str) -> None:
+    chart.bars[0].fillColor = ACCENT
+    chart.bars[0].strokeColor = None
+    chart.valueAxis.valueMin = 0
+    chart.valueAxis.forceZero = True
+    chart.valueAxis.labels.fontName = font
+    chart.valueAxis.labels.fontSize = 7.5
+    chart.valueAxis.labelTextFormat = lambda v: f"{v:,.0f}".replace(",", ".")
+    chart.valueAxis.visibleGrid = True
+    chart.valueAxis.gridStrokeColor = colors.HexColor("#e3e3e3")
+    chart.categoryAxis.labels.fontName = font
+    chart.categoryAxis.labels.fontSize = 7.5
+
+
+def _integer_step(values: Iterable[float]) -> int:
+    """A value-axis step of whole reports (1, 2, 5, 10, 20, …) giving at most ~6 ticks."""
+    top = max(values, default=0) or 1
+    step = 1
+    while top / step > 6:
+        for factor in (2, 2.5, 2):
+            step = int(step * factor)
+            if top / step <= 6:
+                break
+    return step
+
+
+def _months_section(
+    store: Store, filters: analytics.Filters, start: date, minimum: int | None
+) -> list:
+    trend = analytics.monthly_trend(store, filters, by="age_band")  # each report once
+    per_month = trend.groupby("month")["count"].sum().to_dict()
+    firsts = [date(start.year + (i + 7) // 12, (i + 7) % 12 + 1, 1) for i in range(12)]
+    # A month still to come has no count yet ('—'), rather than a misleading 0.
+    counts = [
+        None if first > filters.today else int(per_month.get(f"{first:%Y-%m}", 0))
+        for first in firsts
+    ]
+    plotted = [
+        None if n is None or (minimum and privacy.is_small(n, minimum)) else n for n in counts
+    ]
+
+    font = _fonts()[0]
+    drawing = Drawing(WIDTH, 5.2 * cm)
+    chart = VerticalBarChart()
+    chart.x, chart.y, chart.width, chart.height = 30, 18, WIDTH - 40, 5.2 * cm - 28
+    chart.data = [plotted]
+    chart.categoryAxis.categoryNames = MONTHS
+    _bar_style(chart, font)
+    chart.valueAxis.valueStep = _integer_step(n for n in plotted if n is not None)
+    drawing.add(chart)
+
+    rows = [["", *MONTHS], ["Meldingen", *(_count(n, minimum) for n in counts)]]
+    first = 2.1 * cm
+    table = _table(rows, [first] + [(WIDTH - first) / 12] * 12, zebra=False)
+    return [
+        _heading("Meldingen per maand"),
+        drawing,
+        Spacer(1, 4),
+        table,
+        *_suppressed_note(
+            any(minimum and privacy.is_small(n, minimum) for n in counts), minimum, "maanden"
+        ),
+    ]
+
+
+def _platform_section(store: Store, filters: analytics.Filters, minimum: int | None) -> list:
+    trend = analytics.monthly_trend(store, filters, by="platform")
+    totals = (
+        trend.groupby("category", as_index=False)["count"]
+        .sum()
+        .sort_values(["count", "category"], ascending=[False, True])
+        .reset_index(drop=True)
+    )
+    totals["label"] = [Platform(p).label for p in totals["category"]]
+    shown = privacy.suppress(totals, minimum)
+
+    parts: list = [_heading("Meldingen per platform")]
+    if not shown.empty:
+        font = _fonts()[0]
+        height = 0.55 * cm * len(shown) + 30
+        drawing = Drawing(WIDTH, height)
+        chart = HorizontalBarChart()
+        chart.x, chart.y, chart.width, chart.height = 90, 18, WIDTH - 110, height - 26
+        chart.data = [[int(n) for n in reversed(shown["count"])]]  # the largest on top
+        chart.categoryAxis.categoryNames = [_text(s) for s in reversed(shown["label"])]
+        _bar_style(chart, font)
+        chart.valueAxis.valueStep = _integer_step(shown["count"])
+        drawing.add(chart)
+        parts += [drawing, Spacer(1, 4)]
+    else:
+        parts.append(_para("Geen platform met genoeg meldingen voor een grafiek.", "hint"))
+    rows = [["Platform", "Meldingen"]] + [
+        [label, _count(n, minimum)]
+        for label, n in zip(totals["label"], totals["count"], strict=True)
+    ]
+    parts.append(_table(rows, [6 * cm, 3 * cm]))
+    parts += _suppressed_note(len(shown) < len(totals), minimum, "platforms")
+    parts.append(
+        _para("Een melding over meer platforms telt bij elk platform één keer mee.", "small")
+    )
+    return parts
+
+
+def _protocol_section(store: Store, filters: analytics.Filters, minimum: int | None) -> list:
+    steps = analytics.step_completion(store, filters)
+    rows = [["Stap", "Verplicht", "Termijn", "Gedaan", "% gedaan", "Mediaan dagen"]]
+    for r in steps.itertuples():
+        hidden = bool(minimum) and (privacy.is_small(r.done, minimum) or r.cases < minimum)
+        if r.median_days is None or pd.isna(r.median_days):
+            median = "—"
+        elif hidden:
+            median = "te weinig"
+        else:
+            median = f"{r.median_days:.0f}"
+        share = _share(r.done, r.cases, minimum).replace(" meldingen", "")
+        rows.append(
+            [
+                r.title,
+                "ja" if r.required else "nee",
+                f"{r.term_days} {'dag' if r.term_days == 1 else 'dagen'}",
+                _count(r.done, minimum),
+                share,
+                median,
+            ]
+        )
+    widths = [2.1 * cm, 2.0 * cm, 1.8 * cm, 1.9 * cm, 2.0 * cm]
+    return [
+        _heading("Protocol: uitvoering per stap"),
+        _para(
+            "Van de meldingen in dit schooljaar: bij hoeveel is elke stap gedaan, en hoeveel "
+            "dagen na de melding (mediaan).",
+            "hint",
+        ),
+        Spacer(1, 3),
+        _table(rows, [WIDTH - sum(widths), *widths]),
+    ]
+
+
+def _checklist_section(store: Store, schools: tuple[str, ...], today: date) -> list:
+    frame = analytics.school_action_status(store, schools)
+    parts: list = [
+        _heading("Schoolbrede acties"),
+        _para(f"Stand op {nl_date(today)}.", "hint"),
+        Spacer(1, 3),
+    ]
+    if frame.empty:
+        parts.append(_para("Nog geen schoolbrede acties vastgelegd: er is nog geen school bekend."))
+        return parts
+    for name, rows in frame.groupby("school", sort=True):
+        table = [["Actie", "Stand"]] + [
+            [r.title, f"gedaan op {nl_date(r.done_on)}" if r.done else "open"]
+            for r in rows.itertuples()
+        ]
+        parts.append(
+            KeepTogether(
+                [
+                    _para(
+                        f"{name}: {int(rows['done'].sum())} van {len(rows)} acties gedaan",
+                        "cell_bold",
+                    ),
+                    Spacer(1, 2),
+                    _table(table, [WIDTH - 4 * cm, 4 * cm]),
+                    Spacer(1, 8),
+                ]
+            )
+        )
+    return parts
+
+
+def _lessons_section(store: Store, filters: analytics.Filters) -> list:
+    """Lessons given per group: counts of lessons, not of pupils, so shown as they are."""
+    frame = analytics.lesson_coverage(store, filters)
+    reached = int((frame["lessons"] > 0).sum())
+    rows = [["Groep of klas", "Leeftijd", "Lessen"]] + [
+        [r.group, r.age_band, str(int(r.lessons))] for r in frame.itertuples()
+    ]
+    summary = (
+        f"In {reached} van de {len(frame)} groepen of klassen is in dit schooljaar minstens "
+        "één les over online gedrag gegeven."
+        if reached
+        else "In dit schooljaar zijn nog geen lessen over online gedrag vastgelegd."
+    )
+    return [
+        _heading("Lessen per groep"),
+        _para(summary),
+        Spacer(1, 3),
+        _table(rows, [4 * cm, 3.5 * cm, 2.5 * cm]),
+    ]
+
+
+def _suppressed_note(any_hidden: bool, minimum: int | None, what: str) -> list:
+    if not (minimum and any_hidden):
+        return []
+    return [
+        Spacer(1, 2),
+        _para(
+            f"{what.capitalize()} met minder dan {minimum} meldingen staan als "
+            f"'<\u00a0{minimum}' in de tabel en niet in de grafiek.",
+            "small",
+        ),
+    ]
