@@ -226,7 +226,7 @@ def build_slides(figures: EveningFigures, guidance: Guidance | None = None) -> l
         slides.append(
             Slide(
                 "De trend",
-                small,
+                small + _small_ones([(m, n) for m, n, _ in f.by_month], f.minimum),
                 go.Figure(
                     [
                         go.Bar(
@@ -348,7 +348,9 @@ function pdFilterAge(select) {
   });
 }
 document.addEventListener('keydown', function (e) {
-  if (e.key === 'ArrowRight' || e.key === 'PageDown' || e.key === ' ') { pdShow(pdIndex + 1); }
+  // Keys typed in a form field belong to that field; Space on a button already clicks it.
+  if (e.target.closest && e.target.closest('input, select, textarea')) { return; }
+  if (e.key === 'ArrowRight' || e.key === 'PageDown') { pdShow(pdIndex + 1); }
   if (e.key === 'ArrowLeft' || e.key === 'PageUp') { pdShow(pdIndex - 1); }
 });
 document.addEventListener('DOMContentLoaded', function () { pdShow(0); });

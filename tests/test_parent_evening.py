@@ -462,13 +462,6 @@ def test_months_this_year_and_last_year(small_db):
     assert list(trend[1]["y"]) == [before.get(m, 0) for m in months]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the trend slide says 'Aantallen onder 5 tonen we als ‘< 5’' but a suppressed "
-    "month (by_month None) is plotted as no bar at all, with no '< 5' text or note: okt (3) and "
-    "nov (4) look exactly like sep (0). build_slides drops None months silently (platforms and "
-    "forms at least get a '< 5 meldingen: …' note via _small_ones).",
-)
 def test_trend_slide_tells_suppressed_months_from_empty_ones(small_db):
     figures = aggregate_figures(small_db, "Middenschool", today=FIXED_TODAY, minimum=5)
     trend = by_title(build_slides(figures))["De trend"]
@@ -782,12 +775,6 @@ def test_no_marker_in_the_rendered_export(offline_page, cli_export):
 
 
 @pytest.mark.browser
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: in the exported file, Space after clicking 'Volgende' skips a slide (2 / 9 -> "
-    "4 / 9): SCRIPT's keydown handler advances on ' ' without preventDefault or a check of "
-    "e.target, and the focused button's native Space activation then clicks it again.",
-)
 def test_space_after_clicking_next_moves_one_slide(offline_page, middenschool_export):
     page, _, errors = offline_page
     out, _ = middenschool_export
@@ -802,13 +789,6 @@ def test_space_after_clicking_next_moves_one_slide(offline_page, middenschool_ex
 
 
 @pytest.mark.browser
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: in the exported file, keys pressed in the focused age select change the slide "
-    "(ArrowLeft: 8 / 9 -> 7 / 9; Space, which opens the list, -> 9 / 9): SCRIPT's keydown "
-    "handler has no check for input/select/textarea targets, unlike the Voilà KEYS in "
-    "pestdata/ui/slides.py.",
-)
 def test_keys_in_the_age_select_do_not_change_slides(offline_page, middenschool_export):
     page, _, errors = offline_page
     out, slides = middenschool_export
