@@ -304,7 +304,7 @@ def case_pdf(store: Store, incident_id: int, *, today: date | None = None) -> by
             )
         else:
             rows.append([name, "nee", "", "", "", ""])
-    widths = [4.3 * cm, 1.5 * cm, 2.2 * cm, 3.0 * cm, 4.0 * cm]
+    widths = [4.1 * cm, 1.7 * cm, 2.2 * cm, 3.3 * cm, 3.6 * cm]
     story.append(_table(rows, [*widths, WIDTH - sum(widths)]))
 
     story.append(_heading("Tijdlijn"))

@@ -1,0 +1,369 @@
+"""Printed reports (pestdata.reports) against a real SQLite file, read back with pdftotext.
+
+pdftotext comes from the Debian package poppler-utils. `-raw` keeps the order in which the
+PDF draws its text (a wrapped table cell stays together); `-layout` keeps table rows on
+one line, for checks on a single row.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from datetime import date, timedelta
+
+import pytest
+
+from pestdata import demo, reports
+from pestdata.guidance import load_protocol
+from pestdata.model import (
+    LessonGiven,
+    SchoolActionDone,
+    validate_incident,
+    validate_step,
+)
+from pestdata.store import NotFound
+
+YEAR = "2023-2024"
+TODAY = date(2024, 9, 2)  # after the school year: every month of it has passed
+MARKERS = ("MK-913377", "MARKER-DESC", "MARKER-NOTE", "Marker Handler")
+ESCAPE_ME = "Bericht: <b>vet</b> & <script>alert(1)</script> A&B &amp; <br/>"
+
+
+def pdf_text(tmp_path, data: bytes, name: str, mode: str = "-raw") -> str:
+    assert data.startswith(b"%PDF")
+    if shutil.which("pdftotext") is None:
+        pytest.fail("pdftotext ontbreekt: installeer het Debian-pakket poppler-utils")
+    path = tmp_path / f"{name}.pdf"
+    path.write_bytes(data)
+    result = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", mode, str(path), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return result.stdout
+
+
+def flat(text: str) -> str:
+    """Whitespace folded to single spaces, so text wrapped in a cell reads as one phrase."""
+    return " ".join(text.split())
+
+
+def step(step_id: str, done_on: date, **changes):
+    data = {"step_id": step_id, "done_on": done_on, "done_by": "Dhr. Smit", "note": ""}
+    data.update(changes)
+    return validate_step(data)
+
+
+# --- the case file -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def case(store, valid_incident_data):
+    incident = validate_incident(
+        valid_incident_data(
+            reported_on=date(2024, 3, 1),
+            happened_on=date(2024, 2, 28),
+            forms=["gossip", "threats"],
+            description=ESCAPE_ME,
+        )
+    )
+    incident_id = store.add_incident(incident, actor="Mw. Jansen")
+    store.record_step(
+        incident_id,
+        step("steun", date(2024, 3, 4), note="Gesprek <gevoelig> & goed"),
+        actor="Dhr. Smit",
+    )
+    store.record_step(
+        incident_id,
+        step("nazorg", date(2024, 3, 15), outcome="stopped", note="na twee weken"),
+        actor="Dhr. Smit",
+    )
+    store.change_status(incident_id, "in_progress", actor="Mw. Jansen")
+    store.append_description(incident_id, "Aanvulling: ouders gebeld op 5 maart.", "Dhr. Smit")
+    return incident_id
+
+
+def test_case_file_holds_everything_the_care_team_needs(store, case, tmp_path):
+    text = pdf_text(tmp_path, reports.case_pdf(store, case, today=TODAY), "case")
+    words = flat(text)
+
+    assert f"Dossier melding #{case}" in words
+    for expected in (
+        "De Regenboog",
+        "groep 7",
+        "01-03-2024",  # reported
+        "28-02-2024",  # happened
+        "02-09-2024",  # printed on
+        "Ouder/verzorger",
+        "123456 (gepeste leerling)",
+        "LL-2024-017 (pester)",
+        "TikTok, WhatsApp",
+        "Roddelen",
+        "Bedreiging",
+        "Middel",
+        "In behandeling",
+        "Mw. Jansen",
+        "Vertrouwelijk — zorgteam",
+        "Pagina 1",
+    ):
+        assert expected in words, expected
+
+    # Free text is shown literally: Paragraph markup in it is escaped, not interpreted.
+    assert ESCAPE_ME in words
+    assert "Aanvulling: ouders gebeld op 5 maart." in words
+    assert "Gesprek <gevoelig> & goed" in words
+
+    # Every step of the protocol, done or not, with date, who and outcome.
+    for definition in load_protocol():
+        assert definition.titel in words, definition.titel
+    assert "04-09-2024" not in words
+    assert "04-03-2024 Dhr. Smit" in words
+    assert "15-03-2024 Dhr. Smit na twee weken Gestopt" in words
+    assert words.count(" nee ") == len(load_protocol()) - 2
+
+    # The timeline, as the case view shows it.
+    assert "Tijdlijn" in words
+    assert "Melding vastgelegd" in words
+    assert "Stap gedaan: Steun de leerling en neem het verhaal serieus" in words
+    assert "Beschrijving aangevuld" in words
+    assert re.search(r"Status: Nieuw (→|->) In behandeling", words)
+
+    # Threats: the police advice is printed too.
+    assert "Beoordeel samen of de politie erbij moet" in words
+
+
+def test_case_file_without_police_forms_has_no_police_advice(store, valid_incident_data, tmp_path):
+    incident_id = store.add_incident(validate_incident(valid_incident_data()), actor="x")
+    words = flat(pdf_text(tmp_path, reports.case_pdf(store, incident_id), "plain"))
+    assert "Beoordeel samen of de politie" not in words
+    assert "Dossier melding" in words
+
+
+def test_case_file_replaces_characters_the_font_lacks(store, valid_incident_data, tmp_path):
+    incident_id = store.add_incident(
+        validate_incident(valid_incident_data(description="Smiley 🙂 in de groepsapp")),
+        actor="x",
+    )
+    words = flat(pdf_text(tmp_path, reports.case_pdf(store, incident_id), "emoji"))
+    assert "Smiley ? in de groepsapp" in words or "Smiley 🙂 in de groepsapp" in words
+
+
+def test_unknown_case_is_not_found(store):
+    with pytest.raises(NotFound):
+        reports.case_pdf(store, 999)
+
+
+# --- the yearly report ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def year_data(store, valid_incident_data):
+    """De Regenboog: 10 reports in 2023-2024 (6 in October, 4 in November), all on WhatsApp,
+    4 also on Discord; one report carries the markers. Het Baken College: 7 reports. One
+    report in the year before, which the report must not count."""
+    ids = []
+    for number in range(10):
+        reported_on = date(2023, 10, 2 + number) if number < 6 else date(2023, 11, number)
+        marker = number == 0
+        data = valid_incident_data(
+            reported_on=reported_on,
+            happened_on=None,
+            platforms=["whatsapp", "discord"] if number < 4 else ["whatsapp"],
+            forms=["gossip"],
+            pupils=[{"pupil_number": "MK-913377" if marker else f"9{number}0001", "role": "bully"}],
+            handler="Marker Handler" if marker else "Mw. Jansen",
+            description="MARKER-DESC iemand deelde een foto" if marker else "Foto gedeeld.",
+        )
+        incident_id = store.add_incident(validate_incident(data), actor="Mw. Jansen")
+        ids.append(incident_id)
+        for step_id, days in (("steun", 1), ("hulp", 2), ("ouders_gepeste", 3)):
+            store.record_step(
+                incident_id,
+                step(
+                    step_id,
+                    reported_on + timedelta(days=days),
+                    done_by="Marker Handler" if marker else "Dhr. Smit",
+                    note="MARKER-NOTE gesprek gevoerd" if marker else "",
+                ),
+                actor="Dhr. Smit",
+            )
+    for number in range(7):
+        store.add_incident(
+            validate_incident(
+                valid_incident_data(
+                    school="Het Baken College",
+                    group="klas 2",
+                    reported_on=date(2024, 2, 5 + number),
+                    happened_on=None,
+                    platforms=["instagram"],
+                )
+            ),
+            actor="x",
+        )
+    store.add_incident(
+        validate_incident(valid_incident_data(reported_on=date(2023, 6, 1), happened_on=None)),
+        actor="x",
+    )
+    store.record_school_action(
+        SchoolActionDone(
+            school="De Regenboog",
+            action_id="besproken_in_klas",
+            done_on=date(2023, 9, 15),
+            done_by="Marker Handler",
+            note="MARKER-NOTE in alle groepen",
+        ),
+        actor="x",
+    )
+    for group in ("groep 7", "groep 7", "groep 8"):
+        store.log_lesson(
+            LessonGiven(
+                school="De Regenboog",
+                material_id=_a_material(),
+                group=group,
+                given_on=date(2023, 11, 20),
+                given_by="Marker Handler",
+            ),
+            actor="x",
+        )
+    return ids
+
+
+def _a_material() -> str:
+    from pestdata.guidance import load_guidance
+
+    return load_guidance().materials[0].id
+
+
+def _section(text: str, start: str, end: str) -> str:
+    return text[text.index(start) : text.index(end)]
+
+
+def test_year_report_shows_the_figures_and_headings(store, year_data, tmp_path):
+    pdf = reports.year_report_pdf(store, YEAR, school="De Regenboog", today=TODAY)
+    words = flat(pdf_text(tmp_path, pdf, "year"))
+    layout = pdf_text(tmp_path, pdf, "year_layout", "-layout")
+
+    for expected in (
+        "Jaarverslag online pesten 2023-2024",
+        "De Regenboog",
+        "01-08-2023 t/m 31-07-2024",
+        "Kerncijfers",
+        "Meldingen in het schooljaar 10",
+        "Meldingen per maand",
+        "Meldingen per platform",
+        "Protocol: uitvoering per stap",
+        "Schoolbrede acties",
+        "De Regenboog: 1 van",
+        "Online pesten besproken in de klas gedaan op 15-09-2023",
+        "Lessen per groep",
+        "groep 7 8-11 jaar 2",
+        "groep 8 8-11 jaar 1",
+        "Pagina 1",
+    ):
+        assert expected in words, expected
+    assert "alle scholen" not in words
+    assert "Het Baken College" not in words
+    for definition in load_protocol():
+        assert definition.titel in words, definition.titel
+    # Steps done for all 10 reports: count, share and median days.
+    assert "Steun de leerling en neem het verhaal serieus ja 1 dag 10 100% 1" in words
+    assert "Wijs op hulp en advies (ook anoniem) ja 3 dagen 10 100% 2" in words
+
+    # Months: October 6, November 4 shown as '< 5'.
+    month_row = next(line for line in layout.splitlines() if line.strip().startswith("Meldingen  "))
+    # (-layout may drop the space inside '< 5' in a narrow column)
+    assert re.search(r"0\s+0\s+6\s+<\s?5\s+0", month_row), month_row
+
+    # Platforms: WhatsApp 10; Discord has 4, shown as '< 5' and never as 4. The chart holds
+    # WhatsApp only, so Discord appears once: its table row.
+    platforms = flat(_section(words, "Meldingen per platform", "Protocol: uitvoering per stap"))
+    assert platforms.count("Discord") == 1
+    assert "Discord < 5" in platforms
+    assert "WhatsApp 10" in platforms
+    rows = [line.split() for line in layout.splitlines() if "Discord" in line]
+    assert len(rows) == 1 and "4" not in rows[0], rows
+
+
+def test_year_report_leaves_out_pupils_free_text_and_names(store, year_data, tmp_path):
+    for school in (None, "De Regenboog"):
+        pdf = reports.year_report_pdf(store, YEAR, school=school, today=TODAY)
+        text = pdf_text(tmp_path, pdf, f"private-{school}")
+        for marker in MARKERS:
+            assert marker not in text, marker
+        for absent in ("Mw. Jansen", "Dhr. Smit", "Foto gedeeld", "90001"):
+            assert absent not in text, absent
+
+
+def test_year_report_for_all_schools_counts_every_school_of_that_year(store, year_data, tmp_path):
+    words = flat(pdf_text(tmp_path, reports.year_report_pdf(store, YEAR, today=TODAY), "all"))
+    assert "alle scholen" in words
+    assert "Meldingen in het schooljaar 17" in words  # not the report from June 2023
+    assert "Instagram 7" in words
+    assert "Het Baken College: 0 van" in words
+
+
+def test_year_report_without_suppression_shows_small_counts(store, year_data, tmp_path):
+    pdf = reports.year_report_pdf(store, YEAR, school="De Regenboog", minimum=None, today=TODAY)
+    layout = pdf_text(tmp_path, pdf, "internal", "-layout")
+    platforms = _section(layout, "Meldingen per platform", "Protocol: uitvoering per stap")
+    assert "Discord 4" in flat(platforms)
+    assert "< 5" not in layout
+    assert "Intern verslag" in flat(layout)
+
+
+def test_year_report_of_an_empty_database_says_there_are_no_reports(store, tmp_path):
+    pdf = reports.year_report_pdf(store, "2024-2025", today=date(2025, 9, 1))
+    words = flat(pdf_text(tmp_path, pdf, "empty"))
+    assert "Jaarverslag online pesten 2024-2025" in words
+    assert "alle scholen" in words
+    assert "Meldingen in het schooljaar 0" in words
+    assert "Er zijn in schooljaar 2024-2025 geen meldingen van online pesten vastgelegd." in words
+    assert "nog geen school bekend" in words
+    assert "Lessen per groep" in words
+
+
+def test_year_report_with_only_small_counts_has_no_chart_bars_but_renders(
+    store, valid_incident_data, tmp_path
+):
+    for number in range(3):
+        store.add_incident(
+            validate_incident(
+                valid_incident_data(reported_on=date(2023, 10, 2 + number), happened_on=None)
+            ),
+            actor="x",
+        )
+    words = flat(pdf_text(tmp_path, reports.year_report_pdf(store, YEAR, today=TODAY), "small"))
+    assert "Meldingen in het schooljaar < 5" in words
+    assert "Geen platform met genoeg meldingen voor een grafiek." in words
+    assert "WhatsApp < 5" in words
+
+
+def test_year_report_marks_months_still_to_come(store, year_data, tmp_path):
+    pdf = reports.year_report_pdf(store, YEAR, school="De Regenboog", today=date(2024, 3, 10))
+    layout = pdf_text(tmp_path, pdf, "running", "-layout")
+    month_row = next(line for line in layout.splitlines() if line.strip().startswith("Meldingen  "))
+    assert month_row.split()[-4:] == ["—", "—", "—", "—"]  # april to july
+
+
+@pytest.mark.parametrize("year", ["2024", "2024-2026", "24-25", "abcd-efgh"])
+def test_year_report_refuses_a_malformed_school_year(store, year):
+    with pytest.raises(ValueError, match="Schooljaar"):
+        reports.year_report_pdf(store, year)
+
+
+def test_year_report_on_demo_data_shows_no_pupils_or_staff(store, tmp_path):
+    today = date(2025, 7, 31)
+    store.add_incidents(demo.generate(1500, seed=3, today=today), actor="demo")
+    pdf = reports.year_report_pdf(store, "2024-2025", today=today)
+    text = pdf_text(tmp_path, pdf, "demo")
+    words = flat(text)
+    assert "Kerncijfers" in words and "Meldingen per platform" in words
+    for handler in demo.HANDLERS:
+        assert handler not in text
+    for incident_id in (1, 700, 1500):
+        case = store.get_incident(incident_id)
+        for pupil in case["pupils"]:
+            assert pupil["pupil_number"] not in text
+        assert case["descriptions"][0]["text"] not in words
