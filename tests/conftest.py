@@ -5,9 +5,12 @@ Store/model fixtures come first; browser-test fixtures (if any) belong below the
 
 from __future__ import annotations
 
+import os
+import uuid
 from datetime import date
 
 import pytest
+import sqlalchemy as sa
 
 from pestdata.store import Store
 
@@ -46,6 +49,37 @@ def _valid_incident_data_fixture():
 def store(tmp_path) -> Store:
     """A migrated Store on a fresh SQLite file in tmp_path."""
     return Store(f"sqlite:///{tmp_path}/t.sqlite").ensure_schema()
+
+
+@pytest.fixture
+def pg_url():
+    """A fresh, empty PostgreSQL database for one test, dropped afterwards.
+
+    PESTDATA_TEST_PG points at a database the test user may connect to and whose user may
+    create databases (scripts/test-setup.sh makes one). Without it the test is skipped.
+    """
+    base = os.environ.get("PESTDATA_TEST_PG")
+    if not base:
+        pytest.skip("PESTDATA_TEST_PG is not set; scripts/test-setup.sh makes a test database")
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    name = f"pestdata_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = sa.engine.make_url(base).set(database=name).render_as_string(hide_password=False)
+    try:
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def pg_store(pg_url) -> Store:
+    """A migrated Store on a fresh PostgreSQL database."""
+    store = Store(pg_url).ensure_schema()
+    yield store
+    store.engine.dispose()
 
 
 # --- (browser fixtures go below this line) --------------------------------------------------

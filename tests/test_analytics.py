@@ -6,12 +6,10 @@ fixed through `Filters(today=...)`, so nothing depends on the clock.
 
 from __future__ import annotations
 
-import os
 from datetime import date, timedelta
 
 import pandas as pd
 import pytest
-import sqlalchemy as sa
 
 from pestdata import analytics
 from pestdata.analytics import Filters
@@ -717,24 +715,9 @@ def test_filter_options_within_one_school_year(store, make):
 # --- PostgreSQL -----------------------------------------------------------------------------
 
 
-def _pg_store() -> Store:
-    url = os.environ.get("PESTDATA_TEST_PG")
-    if not url:
-        pytest.skip("PESTDATA_TEST_PG is not set (e.g. postgresql+psycopg://postgres@localhost/x)")
-    store = Store(url).ensure_schema()
-    with store.writing() as conn:  # a clean slate: the test database may hold earlier runs
-        conn.execute(
-            sa.text(
-                "TRUNCATE audit, steps_done, descriptions, incident_forms, incident_platforms, "
-                "incident_pupils, incidents RESTART IDENTITY"
-            )
-        )
-    return store
-
-
 @pytest.mark.postgres
-def test_postgresql_gives_the_same_answers_as_sqlite(store, make):
-    pg = _pg_store()
+def test_postgresql_gives_the_same_answers_as_sqlite(store, make, pg_store):
+    pg = pg_store
     try:
         reports = [
             make(date(2025, 1, 31), platforms=["whatsapp", "tiktok"], forms=["threats"]),
