@@ -22,10 +22,7 @@ POLICE_ADVICE = (
 
 
 def nl_date(value: date | datetime | str | None) -> str:
-    """dd-mm-jjjj (with HH:MM for a moment); '—' when there is no date.
-
-    The same rule as pestdata.ui.common.nl_date, here without the widget imports.
-    """
+    """dd-mm-jjjj (with HH:MM for a moment); '—' when there is no date."""
     if value is None or value == "":
         return "—"
     if isinstance(value, str):

@@ -322,6 +322,49 @@ def export_command(db, out: Path, share: bool, year, school, start, end):
     click.echo(f"{len(frame)} meldingen in {out} ({kind}).")
 
 
+@main.command("case")
+@db_option
+@click.argument("incident_id", type=int)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="Het PDF-bestand, bijv. melding-12.pdf.",
+)
+def case_command(db, incident_id: int, out: Path) -> None:
+    """Druk het dossier van één melding af als PDF (voor het zorgteam; vertrouwelijk)."""
+    from .reports import case_pdf
+    from .store import NotFound
+
+    try:
+        out.write_bytes(case_pdf(_store(db), incident_id))
+    except NotFound:
+        raise click.ClickException(f"melding #{incident_id} bestaat niet") from None
+    click.echo(f"Dossier van melding #{incident_id} in {out}.")
+
+
+@main.command("report")
+@db_option
+@click.option("--year", required=True, help="Schooljaar, bijv. 2025-2026.")
+@click.option("--school", default=None, help="Eén school (standaard: alle scholen).")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="Het PDF-bestand, bijv. jaarverslag-2025-2026.pdf.",
+)
+def report_command(db, year: str, school: str | None, out: Path) -> None:
+    """Druk het jaarverslag voor de MR af als PDF: zonder leerlingnummers en vrije tekst."""
+    from .privacy import threshold
+    from .reports import year_report_pdf
+
+    try:
+        out.write_bytes(year_report_pdf(_store(db), year, school, minimum=threshold()))
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Jaarverslag {year} ({school or 'alle scholen'}) in {out}.")
+
+
 @main.command("db-url", hidden=True)
 @db_option
 def db_url(db: str | None) -> None:

@@ -6,9 +6,10 @@ from collections.abc import Callable
 
 import ipywidgets as w
 
+from ..cases import nl_date
 from ..model import GROUPS, OPEN_STATUSES, Platform, Status
 from ..store import CaseRow, Store
-from .common import css, esc, nl_date
+from .common import css, esc
 
 OPEN = "open"
 ALL = "all"

@@ -8,7 +8,7 @@ from datetime import date
 import ipywidgets as w
 from sqlalchemy.exc import SQLAlchemyError
 
-from ..cases import POLICE_ADVICE, TimelineEntry, timeline
+from ..cases import POLICE_ADVICE, TimelineEntry, nl_date, timeline
 from ..guidance import ProtocolStepDef, load_protocol
 from ..model import (
     POLICE_FORMS,
@@ -24,8 +24,9 @@ from ..model import (
     label_for,
     validate_step,
 )
+from ..reports import case_pdf
 from ..store import NotFound, Store
-from .common import STYLE, css, esc, message, nl_date
+from .common import STYLE, css, download_link, esc, message
 
 log = logging.getLogger(__name__)
 
@@ -141,7 +142,24 @@ class CaseView(w.VBox):
             w.HTML("<h4>Protocol: Heb je de acties uitgevoerd?</h4>"),
             *[StepRow(self, step, case["steps"].get(step.id)) for step in load_protocol()],
             self._timeline(timeline(case, audit_entries)),
+            self._print(incident_id),
         ]
+
+    def _print(self, incident_id: int) -> w.HBox:
+        """The case file as a PDF, made when asked (it is confidential: not by default)."""
+        button = css(w.Button(description="Dossier als PDF"), "pd-case-pdf")
+        link = css(w.HTML(), "pd-case-pdf-link")
+
+        def make(_):
+            link.value = download_link(
+                case_pdf(self.store, incident_id),
+                f"melding-{incident_id}.pdf",
+                "application/pdf",
+                f"Download melding-{incident_id}.pdf",
+            )
+
+        button.on_click(make)
+        return w.HBox([button, link])
 
     def act(self, action, error_box: w.HTML) -> None:
         """Run one store action; on bad input show the Dutch message beside it, else redraw."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import html
-from datetime import date, datetime
 from functools import lru_cache
 
 import ipywidgets as w
@@ -25,16 +24,6 @@ def kernel_store() -> Store:
 def esc(value: object) -> str:
     """Free text is escaped wherever it is shown as HTML."""
     return html.escape("" if value is None else str(value), quote=True)
-
-
-def nl_date(value: date | datetime | str | None) -> str:
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, str):
-        value = date.fromisoformat(value[:10])
-    if isinstance(value, datetime):
-        return value.strftime("%d-%m-%Y %H:%M")
-    return value.strftime("%d-%m-%Y")
 
 
 def message(kind: str, text: str) -> str:

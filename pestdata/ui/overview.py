@@ -13,9 +13,11 @@ import ipywidgets as w
 import pandas as pd
 
 from .. import analytics, charts, privacy
+from ..cases import nl_date
 from ..model import AGE_BANDS, GROUPS, Form, Platform, Status
+from ..reports import year_report_pdf
 from ..store import Store
-from .common import css, esc, kernel_store, nl_date
+from .common import css, download_link, esc, kernel_store
 from .plots import show_empty, show_figure
 from .school_actions import checklist_html
 
@@ -91,6 +93,9 @@ class Overview(w.VBox):
             "pd-filter-shared",
         )
         self.busy = css(w.HTML(), "pd-busy")
+        self.report = css(w.Button(description="Jaarverslag als PDF"), "pd-year-report")
+        self.report_link = css(w.HTML(), "pd-year-report-link")
+        self.report.on_click(lambda _: self.make_report())
         self.figures = css(w.HTML(), "pd-key-figures")
         self.split = css(
             w.ToggleButtons(
@@ -134,7 +139,7 @@ class Overview(w.VBox):
                 w.HBox([self.year, self.start, self.end]),
                 w.HBox([self.school, self.who]),
                 w.HBox([self.platform, self.form]),
-                self.shared,
+                w.HBox([self.shared, self.report, self.report_link]),
                 self.busy,
                 w.HTML("<h3>Kerncijfers</h3>"),
                 self.figures,
@@ -177,6 +182,17 @@ class Overview(w.VBox):
             platforms=(self.platform.value,) if self.platform.value else (),
             forms=(self.form.value,) if self.form.value else (),
             today=self.today,
+        )
+
+    def make_report(self) -> None:
+        """The MR's yearly report for the chosen school year and school (small counts hidden)."""
+        year = self.year.value or analytics.school_year_of(self.today)
+        school = self.school.value or None
+        pdf = year_report_pdf(
+            self.store, year, school, minimum=privacy.threshold(), today=self.today
+        )
+        self.report_link.value = download_link(
+            pdf, f"jaarverslag-{year}.pdf", "application/pdf", f"Download jaarverslag-{year}.pdf"
         )
 
     def refresh(self) -> None:

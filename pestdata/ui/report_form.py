@@ -9,6 +9,7 @@ from datetime import date
 import ipywidgets as w
 from sqlalchemy.exc import SQLAlchemyError
 
+from ..cases import nl_date
 from ..model import (
     GROUPS,
     Form,
@@ -20,7 +21,7 @@ from ..model import (
     validate_incident,
 )
 from ..store import Store
-from .common import STYLE, clear, css, error_box, message, nl_date, show_errors
+from .common import STYLE, clear, css, error_box, message, show_errors
 
 log = logging.getLogger(__name__)
 WIDE = w.Layout(width="560px")

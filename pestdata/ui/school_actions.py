@@ -8,10 +8,11 @@ import ipywidgets as w
 import pandas as pd
 
 from .. import analytics
+from ..cases import nl_date
 from ..model import InvalidInput, label_for, validate
 from ..model import SchoolActionDone as SchoolActionRecord
 from ..store import Store
-from .common import css, download_link, esc, message, nl_date
+from .common import css, download_link, esc, message
 
 
 def checklist_html(frame: pd.DataFrame) -> str:
