@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -125,6 +127,33 @@ def voila_env(db_url: str) -> dict[str, str]:
     return env
 
 
+DASHBOARDS = {
+    "meldingen": "Meldingen (zorgteam)",
+    "overzicht": "Overzicht (schoolleiding)",
+    "handelingsadvies": "Handelingsadvies (leerkrachten)",
+    "ouderavond": "Ouderavond (presentatie)",
+}
+# Which dashboards each role may open. Each role runs its own Voilà with its own token, so a
+# leader's link cannot open the care team's log: that notebook is not even on that server.
+ROLES = {
+    "zorgteam": ("meldingen", "overzicht", "handelingsadvies", "ouderavond"),
+    "leiding": ("overzicht", "handelingsadvies", "ouderavond"),
+    "presentator": ("ouderavond",),
+}
+
+
+def role_notebooks(notebooks: Path, role: str) -> Path:
+    """A folder holding only the role's notebooks (copies; they are a few lines each)."""
+    if role == "zorgteam":
+        return notebooks
+    folder = Path(tempfile.mkdtemp(prefix=f"pestdata-{role}-"))
+    for name in ROLES[role]:
+        source = notebooks / f"{name}.ipynb"
+        if source.exists():
+            shutil.copy(source, folder / source.name)
+    return folder
+
+
 @main.command()
 @db_option
 @click.option("--port", default=8866, show_default=True, help="Poort op deze computer.")
@@ -133,6 +162,15 @@ def voila_env(db_url: str) -> dict[str, str]:
     envvar="PESTDATA_TOKEN",
     default=None,
     help="Toegangscode in de URL (standaard: elke start een nieuwe). Ook via PESTDATA_TOKEN.",
+)
+@click.option(
+    "--role",
+    type=click.Choice(list(ROLES)),
+    default="zorgteam",
+    show_default=True,
+    help="Welke dashboards deze server toont: zorgteam (alles), leiding (overzicht, "
+    "handelingsadvies, ouderavond) of presentator (ouderavond). Start per rol een eigen "
+    "server met een eigen poort en toegangscode.",
 )
 @click.option(
     "--notebooks",
@@ -148,23 +186,19 @@ def voila_env(db_url: str) -> dict[str, str]:
     type=click.IntRange(5),
     help="Seconden waarna de kernel van een gesloten pagina wordt opgeruimd.",
 )
-def serve(db: str | None, port: int, token: str | None, notebooks: Path, cull_idle: int) -> None:
+def serve(db, port: int, token: str | None, role: str, notebooks: Path, cull_idle: int) -> None:
     """Start de dashboards in Voilà op http://127.0.0.1:PORT."""
     store = _store(db)
     token = token or secrets.token_urlsafe(24)
     base = f"http://127.0.0.1:{port}"
-    click.echo(f"Database: {_shown(store.url)}")
+    folder = role_notebooks(notebooks, role)
+    click.echo(f"Database: {_shown(store.url)} · rol: {role}")
     click.echo("Open in de browser:")
-    for name, title in (
-        ("meldingen", "Meldingen (zorgteam)"),
-        ("overzicht", "Overzicht (schoolleiding)"),
-        ("handelingsadvies", "Handelingsadvies (leerkrachten)"),
-        ("ouderavond", "Ouderavond (presentatie)"),
-    ):
-        if (notebooks / f"{name}.ipynb").exists():
-            click.echo(f"  {title}: {base}/voila/render/{name}.ipynb?token={token}")
+    for name in ROLES[role]:
+        if (folder / f"{name}.ipynb").exists():
+            click.echo(f"  {DASHBOARDS[name]}: {base}/voila/render/{name}.ipynb?token={token}")
     click.echo("Stoppen: Ctrl+C", err=True)
-    command = voila_command(notebooks, port, token, cull_idle=cull_idle)
+    command = voila_command(folder, port, token, cull_idle=cull_idle)
     sys.stdout.flush()
     sys.stderr.flush()
     # Become Voilà, so a stop signal (Ctrl+C, a service manager) reaches it and its kernels.

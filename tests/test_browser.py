@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -16,6 +13,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from playwright.sync_api import Page, expect
+from servers import TOKEN, start_server
 
 from pestdata.model import validate_incident, validate_step
 from pestdata.store import Store
@@ -23,7 +21,6 @@ from pestdata.store import Store
 pytestmark = pytest.mark.browser
 
 CHROMIUM = "/usr/bin/chromium"
-TOKEN = "browser-test-token"
 TIMEOUT = 60_000
 
 
@@ -50,53 +47,6 @@ def browser_type_launch_args():
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "locale": "nl-NL", "viewport": {"width": 1280, "height": 1600}}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(folder, notebooks=None, *extra: str):
-    """`pestdata serve` on a SQLite file in `folder`; returns (process, base URL, db URL)."""
-    db = f"sqlite:///{folder}/pestdata.sqlite"
-    subprocess.run(
-        [sys.executable, "-m", "pestdata.cli", "demo", "--db", db, "--incidents", "3000", "--add"],
-        check=True,
-        capture_output=True,
-    )
-    port = _free_port()
-    log = open(folder / "serve.log", "w")
-    command = [
-        sys.executable,
-        "-m",
-        "pestdata.cli",
-        "serve",
-        "--db",
-        db,
-        "--port",
-        str(port),
-        "--token",
-        TOKEN,
-    ]
-    if notebooks:
-        command += ["--notebooks", str(notebooks)]
-    command += list(extra)
-    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while True:
-        try:
-            urllib.request.urlopen(f"{base}/?token={TOKEN}", timeout=2)
-            break
-        except urllib.error.HTTPError:
-            break  # the server answers
-        except (urllib.error.URLError, ConnectionError):
-            if process.poll() is not None or time.time() > deadline:
-                raise RuntimeError((folder / "serve.log").read_text()) from None
-            time.sleep(0.3)
-    return process, base, db
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,75 @@
+"""Each role's credential opens exactly its dashboards; no credential opens nothing."""
+
+from __future__ import annotations
+
+import urllib.error
+import urllib.request
+
+import pytest
+from servers import start_server
+
+from pestdata.cli import DASHBOARDS, ROLES
+
+pytestmark = pytest.mark.browser  # a live Voilà per role
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def fetch(url: str, headers: dict | None = None) -> tuple[int, str]:
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        with opener.open(urllib.request.Request(url, headers=headers or {}), timeout=120) as r:
+            return r.status, r.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode("utf-8", "replace")
+
+
+@pytest.fixture(scope="module")
+def servers(tmp_path_factory):
+    """One live server per role on its own port with its own token, all on one database."""
+    folder = tmp_path_factory.mktemp("roles")
+    running = {}
+    for number, role in enumerate(ROLES):
+        process, base, _ = start_server(
+            folder, None, "--role", role, token=f"token-{role}", incidents=200 if number == 0 else 1
+        )
+        running[role] = (process, base)
+    yield {role: base for role, (_, base) in running.items()}
+    for process, _ in running.values():
+        process.terminate()
+        process.wait(timeout=20)
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+def test_each_role_opens_exactly_its_dashboards(servers, role):
+    base = servers[role]
+    for name in DASHBOARDS:
+        status, body = fetch(f"{base}/voila/render/{name}.ipynb?token=token-{role}")
+        if name in ROLES[role]:
+            assert status == 200, (role, name)
+            assert "voila" in body.lower()
+        else:
+            assert status == 404, (role, name)
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+def test_without_the_right_credential_a_refusal_not_a_page(servers, role):
+    base = servers[role]
+    name = ROLES[role][0]
+    others = [f"token-{other}" for other in ROLES if other != role]
+    for token in ["", "geraden", *others]:
+        status, body = fetch(f"{base}/voila/render/{name}.ipynb?token={token}")
+        assert status in (302, 401, 403), (role, token, status)
+        assert "kernel" not in body.lower() and "pestdata" not in body.lower()
+    # A school's own login in front (a reverse proxy) passes the token as a header.
+    status, _ = fetch(f"{base}/voila/render/{name}.ipynb", {"Authorization": f"token token-{role}"})
+    assert status == 200
+
+
+def test_the_care_teams_log_is_on_the_care_team_server_only():
+    assert "meldingen" in ROLES["zorgteam"]
+    assert all("meldingen" not in ROLES[role] for role in ROLES if role != "zorgteam")
+    assert ROLES["presentator"] == ("ouderavond",)
