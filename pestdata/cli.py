@@ -399,6 +399,76 @@ def report_command(db, year: str, school: str | None, out: Path) -> None:
     click.echo(f"Jaarverslag {year} ({school or 'alle scholen'}) in {out}.")
 
 
+@main.command("backup")
+@db_option
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(db, file: Path) -> None:
+    """Maak een back-up (SQLite: online kopie; PostgreSQL: pg_dump)."""
+    from .maintenance import MaintenanceError, backup
+
+    try:
+        backup(_store(db), file)
+    except MaintenanceError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Back-up gemaakt: {file} ({file.stat().st_size / 1_000_000:.1f} MB).")
+
+
+@main.command("restore")
+@db_option
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Niet om bevestiging vragen.")
+def restore_command(db, file: Path, yes: bool) -> None:
+    """Zet een back-up terug: de huidige inhoud van de database wordt vervangen."""
+    from .maintenance import MaintenanceError, restore
+
+    store = Store(db)
+    if not yes:
+        click.confirm(f"De inhoud van {_shown(store.url)} vervangen door {file}?", abort=True)
+    try:
+        restore(store, file)
+    except MaintenanceError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Teruggezet uit {file}: {Store(db).count_incidents()} meldingen.")
+
+
+@main.command("purge")
+@db_option
+@click.option("--older-than", "period", required=True, help="Bijv. 2y (jaar), 18m of 400d.")
+@click.option("--commit", is_flag=True, help="Echt verwijderen (standaard: alleen tonen).")
+@click.option("--by", "actor", default="bewaartermijn", help="Naam voor het logboek.")
+def purge_command(db, period: str, commit: bool, actor: str) -> None:
+    """Verwijder afgesloten meldingen na de bewaartermijn; alleen anonieme maandtellingen
+    blijven. Standaard een proefdraai die toont wat er zou verdwijnen."""
+    from datetime import date
+
+    from .maintenance import MaintenanceError, parse_period, purge, purge_candidates
+
+    try:
+        cutoff = date.today() - parse_period(period)
+    except MaintenanceError as error:
+        raise click.BadParameter(str(error), param_hint="--older-than") from None
+    store = _store(db)
+    if not commit:
+        candidates = purge_candidates(store, cutoff)
+        for case in candidates:
+            click.echo(
+                f"#{case.id} {case.school} · gemeld {case.reported_on:%d-%m-%Y} · "
+                f"afgerond {case.resolved_on:%d-%m-%Y}"
+                if case.resolved_on
+                else f"#{case.id} {case.school} · gemeld {case.reported_on:%d-%m-%Y}"
+            )
+        click.echo(
+            f"{len(candidates)} afgesloten meldingen van vóór {cutoff:%d-%m-%Y} zouden "
+            "verdwijnen. Dit was een proefdraai; verwijderen: voeg --commit toe."
+        )
+        return
+    removed = purge(store, cutoff, actor)
+    click.echo(
+        f"{removed} afgesloten meldingen van vóór {cutoff:%d-%m-%Y} verwijderd; de "
+        "anonieme maandtellingen zijn bewaard en het logboek vermeldt de opschoning."
+    )
+
+
 @main.command("db-url", hidden=True)
 @db_option
 def db_url(db: str | None) -> None:

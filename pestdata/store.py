@@ -38,7 +38,7 @@ from .model import (
 DEFAULT_DB_PATH = Path(__file__).resolve().parent.parent / "data" / "pestdata.sqlite"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 OVERDUE_DAYS = 7
-HEAD_REVISION = "0004"  # the newest file in migrations/versions
+HEAD_REVISION = "0005"  # the newest file in migrations/versions
 
 metadata = sa.MetaData()
 incidents = sa.Table(
@@ -125,6 +125,15 @@ incident_fingerprints = sa.Table(
     metadata,
     sa.Column("incident_id", sa.ForeignKey("incidents.id"), primary_key=True),
     sa.Column("fingerprint", sa.String(64), nullable=False),
+)
+retained_counts = sa.Table(
+    "retained_counts",
+    metadata,
+    sa.Column("school", sa.String(80), primary_key=True),
+    sa.Column("month", sa.String(7), primary_key=True),
+    sa.Column("dimension", sa.String(20), primary_key=True),
+    sa.Column("category", sa.String(20), primary_key=True),
+    sa.Column("count", sa.Integer, nullable=False),
 )
 audit = sa.Table(
     "audit",
