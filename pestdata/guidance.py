@@ -64,21 +64,7 @@ def _load_protocol(path: Path, _mtime: float) -> tuple[ProtocolStepDef, ...]:
     entries = _read_yaml(path).get("stappen")
     if not isinstance(entries, list) or not entries:
         raise GuidanceError(f"{path}: 'stappen' moet een niet-lege lijst zijn")
-    steps: list[ProtocolStepDef] = []
-    for number, entry in enumerate(entries, start=1):
-        name = entry.get("id", "?") if isinstance(entry, dict) else "?"
-        try:
-            step = ProtocolStepDef.model_validate(entry)
-        except ValidationError as exc:
-            problems = "; ".join(
-                f"{'.'.join(map(str, e['loc'])) or 'stap'}: {dutch_message(e)}"
-                for e in exc.errors()
-            )
-            raise GuidanceError(f"{path}: stap {number} ({name}): {problems}") from None
-        if any(s.id == step.id for s in steps):
-            raise GuidanceError(f"{path}: stap {number} ({step.id}): deze id komt twee keer voor")
-        steps.append(step)
-    return tuple(steps)
+    return tuple(_validated(path, "stap", ProtocolStepDef, entries))
 
 
 AUDIENCES = {"leerkrachten": "Leerkrachten", "ouders": "Ouders", "leerlingen": "Leerlingen"}
@@ -201,11 +187,12 @@ def _load_guidance(path: Path, _mtime: float) -> Guidance:
         entries = content.get(key)
         if not isinstance(entries, list) or not entries:
             raise GuidanceError(f"{path}: '{key}' moet een niet-lege lijst zijn")
-        sections[key] = tuple(_validated(path, key, model, entries))
+        sections[key] = tuple(_validated(path, key, model, entries))  # e.g. 'materialen 3'
     return Guidance(*sections.values())  # SECTIONS is in the order of the fields
 
 
 def _validated(path: Path, section: str, model: type[BaseModel], entries: list) -> list:
+    """Each entry validated; the first bad one is named as '<file>: <section> <n> (<id>)'."""
     seen: set[str] = set()
     result = []
     for number, entry in enumerate(entries, start=1):
