@@ -274,22 +274,48 @@ def monthly_trend(store: Store, filters: Filters, by: str = "platform") -> pd.Da
     return _frame(store, query, ["month", "category", "count"])
 
 
-def step_completion(store: Store, filters: Filters) -> pd.DataFrame:
+@dataclass(frozen=True)
+class StepCounts:
+    """The protocol's raw counts for a filter, from two GROUP BY queries: reports per month,
+    and steps done per (month of the report, step, days after the report)."""
+
+    cases: pd.DataFrame  # month, cases
+    done: pd.DataFrame  # month, step_id, days, count
+
+
+def step_counts(store: Store, filters: Filters) -> StepCounts:
+    month = month_of(incidents.c.reported_on)
+    days = days_between(incidents.c.reported_on, steps_done.c.done_on)
+    with store.reading() as conn:
+        cases = pd.DataFrame(
+            conn.execute(
+                sa.select(month, sa.func.count()).where(*filters.conditions()).group_by(month)
+            ).all(),
+            columns=["month", "cases"],
+        )
+        done = pd.DataFrame(
+            conn.execute(
+                sa.select(month, steps_done.c.step_id, days, sa.func.count())
+                .select_from(steps_done.join(incidents))
+                .where(*filters.conditions())
+                .group_by(month, steps_done.c.step_id, days)
+            ).all(),
+            columns=["month", "step_id", "days", "count"],
+        )
+    return StepCounts(cases, done)
+
+
+def step_completion(
+    store: Store, filters: Filters, counts: StepCounts | None = None
+) -> pd.DataFrame:
     """Per protocol step: cases in the period, how many had the step done, how fast.
 
     Columns: step_id, title, required, term_days, cases, done, share_done, median_days,
     on_time (share of done steps within the protocol's term).
     """
-    days = days_between(incidents.c.reported_on, steps_done.c.done_on)
-    histogram = _frame(
-        store,
-        sa.select(steps_done.c.step_id, days, sa.func.count())
-        .select_from(steps_done.join(incidents))
-        .where(*filters.conditions())
-        .group_by(steps_done.c.step_id, days),
-        ["step_id", "days", "count"],
-    )
-    cases = _count(store, *filters.conditions())
+    counts = counts or step_counts(store, filters)
+    cases = int(counts.cases["cases"].sum())
+    histogram = counts.done.groupby(["step_id", "days"], as_index=False)["count"].sum()
     rows = []
     for step in load_protocol():
         mine = histogram[histogram["step_id"] == step.id]
@@ -311,35 +337,23 @@ def step_completion(store: Store, filters: Filters) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def step_completion_by_quarter(store: Store, filters: Filters) -> pd.DataFrame:
+def step_completion_by_quarter(
+    store: Store, filters: Filters, counts: StepCounts | None = None
+) -> pd.DataFrame:
     """Share of cases with each step done, per quarter of reporting: step_id, title, quarter,
     cases, done, share_done. Empty when there are no cases."""
-    month = month_of(incidents.c.reported_on)
-    with store.reading() as conn:
-        per_month = pd.DataFrame(
-            conn.execute(
-                sa.select(month, sa.func.count()).where(*filters.conditions()).group_by(month)
-            ).all(),
-            columns=["month", "cases"],
-        )
-        done = pd.DataFrame(
-            conn.execute(
-                sa.select(month, steps_done.c.step_id, sa.func.count())
-                .select_from(steps_done.join(incidents))
-                .where(*filters.conditions())
-                .group_by(month, steps_done.c.step_id)
-            ).all(),
-            columns=["month", "step_id", "done"],
-        )
-    if per_month.empty:
+    counts = counts or step_counts(store, filters)
+    if counts.cases.empty:
         return pd.DataFrame(columns=["step_id", "title", "quarter", "cases", "done", "share_done"])
+    per_month, done = counts.cases.copy(), counts.done.copy()
     per_month["quarter"] = per_month["month"].map(quarter_of)
     done["quarter"] = done["month"].map(quarter_of)
     cases = per_month.groupby("quarter", as_index=False)["cases"].sum()
     steps = pd.DataFrame([(s.id, s.titel) for s in load_protocol()], columns=["step_id", "title"])
     grid = steps.merge(cases, how="cross")
-    counts = done.groupby(["quarter", "step_id"], as_index=False)["done"].sum()
-    grid = grid.merge(counts, on=["quarter", "step_id"], how="left").fillna({"done": 0})
+    totals = done.groupby(["quarter", "step_id"], as_index=False)["count"].sum()
+    totals = totals.rename(columns={"count": "done"})
+    grid = grid.merge(totals, on=["quarter", "step_id"], how="left").fillna({"done": 0})
     grid["done"] = grid["done"].astype(int)
     grid["share_done"] = grid["done"] / grid["cases"]
     return grid[["step_id", "title", "quarter", "cases", "done", "share_done"]]

@@ -225,24 +225,35 @@ def read_table(path: Path) -> pd.DataFrame:
         text = decode(raw)
         if not text.strip():
             raise ImportFileError(f"{path}: het bestand is leeg")
-        try:
-            delimiter = csv.Sniffer().sniff(text[:20_000], delimiters=";,\t").delimiter
-        except csv.Error:
-            delimiter = (
-                ";" if text.splitlines()[0].count(";") > text.splitlines()[0].count(",") else ","
-            )
+        delimiter = guess_delimiter(text)
         csv.field_size_limit(MAX_FILE_BYTES)
-        frame = pd.read_csv(
-            io.StringIO(text),
-            sep=delimiter,
-            dtype=str,
-            keep_default_na=False,
-            skip_blank_lines=False,
-            engine="python",
-        )
+        try:
+            frame = pd.read_csv(
+                io.StringIO(text),
+                sep=delimiter,
+                dtype=str,
+                keep_default_na=False,
+                skip_blank_lines=False,
+                engine="python",
+            )
+        except (pd.errors.ParserError, csv.Error) as exc:
+            line = re.search(r"line (\d+)", str(exc))
+            where = f" (rond regel {line.group(1)})" if line else ""
+            raise ImportFileError(
+                f"{path}: niet te lezen als CSV{where}: controleer of elke rij "
+                f"evenveel kolommen heeft als de kop"
+            ) from None
+        frame = frame.fillna("")  # an empty line reads as NaN; it stays a row, to keep numbering
     frame.columns = [str(c) for c in frame.columns]
     frame.index = range(2, len(frame) + 2)  # row numbers as a spreadsheet shows them
     return frame
+
+
+def guess_delimiter(text: str) -> str:
+    """';', ',' or tab: the one the header line uses most (a header holds no text with
+    commas or apostrophes, unlike the rows, which fooled csv.Sniffer)."""
+    header = text.lstrip("\n").splitlines()[0] if text.strip() else ""
+    return max((";", ",", "\t"), key=header.count)
 
 
 def _cell_text(value) -> str:
@@ -272,8 +283,8 @@ def column_map(columns: list[str], mapping: dict[str, str] | None = None) -> dic
     for column in columns:
         key = normalise_header(column)
         target = mapping.get(key) or HEADERS.get(key)
-        if target in HEADERS:  # a mapping may point at one of our Dutch headers
-            target = HEADERS[target]
+        if target and normalise_header(target) in HEADERS:  # a mapping may name our header
+            target = HEADERS[normalise_header(target)]
         match = re.fullmatch(r"stap (\w+) (datum|door|notitie|uitkomst)", key)
         if not target and match and match.group(1) in steps:
             target = f"step:{match.group(1)}:{STEP_PARTS[match.group(2)]}"
@@ -316,9 +327,10 @@ def parse_choice(kind: str, text: str) -> str:
     return SYNONYMS.get(kind, {}).get(word, text.strip())
 
 
-def split_list(text: str) -> list[str]:
-    """'a | b' (our export: labels may hold commas), else 'a, b', 'a/b', 'a + b', 'a en b'."""
-    pattern = r"\|" if "|" in text else r"[,/+]|\sen\s"
+def split_list(text: str, more: str = "/+") -> list[str]:
+    """'a | b' (our export: labels may hold commas), else 'a, b', 'a en b' and, unless
+    `more` says otherwise, 'a/b' and 'a + b' (pupil numbers may hold a '/')."""
+    pattern = r"\|" if "|" in text else rf"[,{re.escape(more)}]|\sen\s"
     return [p.strip() for p in re.split(pattern, text) if p.strip()]
 
 
@@ -379,7 +391,7 @@ def row_to_data(values: dict[str, str], default_school: str = "") -> tuple[dict,
         elif target in ("target", "bully", "bystander"):
             role = {"target": Role.TARGET, "bully": Role.BULLY, "bystander": Role.BYSTANDER}
             data["pupils"] += [
-                {"pupil_number": n, "role": role[target].value} for n in split_list(text)
+                {"pupil_number": n, "role": role[target].value} for n in split_list(text, more="")
             ]
         elif target in ("reported_on", "happened_on", "resolved_on"):
             data[target] = parse_date(text)

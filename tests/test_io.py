@@ -260,11 +260,6 @@ def test_round_trip_restores_every_report_and_a_second_import_adds_nothing(
     assert target.count_incidents() == 300
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="io.split_list splits a cell without '|' on '/', so the single valid pupil number "
-    "'LL/2024/017' in a care team export comes back as 'LL', '2024', '017' and is refused",
-)
 def test_round_trip_keeps_a_pupil_number_with_a_slash(tmp_path, valid_incident_data):
     store = new_store(tmp_path, "slash")
     store.add_incident(
@@ -516,13 +511,6 @@ def test_neutralise(value, expected):
         pytest.param(
             b"",
             id="blank-lines",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="io.read_table: pd.read_csv(skip_blank_lines=False, "
-                "keep_default_na=False, engine='python') gives NaN for a truly empty line; "
-                "import_file's empty-line check tests str(v).strip() and sees 'nan', so the "
-                "line is refused on every required field (\"onbekende waarde 'nan'\")",
-            ),
         ),
     ],
 )
@@ -594,15 +582,7 @@ def test_mapping_to_a_field_name_and_no_mapping(tmp_path):
     assert store.get_incident(1)["reported_on"] == date(2025, 11, 23)
 
 
-MAPPING_BUG = (
-    "io.column_map looks the mapping's target up in HEADERS without normalise_header: "
-    "HEADERS has 'datum melding', the target is 'Datum melding', so the column maps to the "
-    "unknown field 'Datum melding' and import_file raises \"geen kolom 'Datum melding' gevonden\" "
-    "(mapping to 'reported_on' or 'datum melding' works)"
-)
 
-
-@pytest.mark.xfail(strict=True, reason=MAPPING_BUG)
 def test_mapping_to_our_dutch_header(tmp_path):
     store = new_store(tmp_path)
     dry_run_then_commit(
@@ -614,7 +594,6 @@ def test_mapping_to_our_dutch_header(tmp_path):
     assert store.get_incident(1)["reported_on"] == date(2025, 11, 23)
 
 
-@pytest.mark.xfail(strict=True, reason="CLI --map: " + MAPPING_BUG)
 def test_cli_map_option(tmp_path):
     url = f"sqlite:///{tmp_path}/cli.sqlite"
     path = mapped_file(tmp_path)
@@ -668,12 +647,6 @@ def test_xlsx_from_openpyxl_with_real_dates_and_numbers(tmp_path):
             bytes(range(256)) * 40,
             None,
             id="binary-garbage",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="io.read_table does not catch pandas' ParserError ('new-line character "
-                "seen in unquoted field'); a binary file raises that English pandas error "
-                "instead of ImportFileError",
-            ),
         ),
     ],
 )
@@ -688,12 +661,6 @@ def test_unreadable_files_are_dutch_file_errors(tmp_path, content, message):
     assert store.count_incidents() == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="io.read_table: pd.read_csv(engine='python') raises ParserError 'Expected 10 fields "
-    "in line 3, saw 12' for a row with two extra ';'; neither that row is refused nor an "
-    "ImportFileError raised",
-)
 def test_a_row_with_too_many_cells_is_refused_or_a_file_error(tmp_path):
     lines = csv_bytes([row(1), row(2), row(3)]).split(b"\r\n")
     lines[2] += b";;extra"
@@ -711,12 +678,6 @@ def test_a_row_with_too_many_cells_is_refused_or_a_file_error(tmp_path):
         ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason='io.read_table: csv.Sniffer takes "\'" for a quote character, finds "\'grap\'," '
-    "and picks ',' as the delimiter of a ';' file, so the header is one column and "
-    "import_file raises \"geen kolom 'Datum melding' gevonden\"",
-)
 def test_dutch_apostrophes_do_not_confuse_the_separator(tmp_path):
     text = "'s Avonds foto's gedeeld, 'grap', niet 'leuk'"
     store = new_store(tmp_path)

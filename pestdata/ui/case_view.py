@@ -24,7 +24,6 @@ from ..model import (
     label_for,
     validate_step,
 )
-from ..reports import case_pdf
 from ..store import NotFound, Store
 from .common import STYLE, css, download_link, esc, message
 
@@ -151,6 +150,8 @@ class CaseView(w.VBox):
         link = css(w.HTML(), "pd-case-pdf-link")
 
         def make(_):
+            from ..reports import case_pdf  # reportlab loads only when a PDF is asked for
+
             link.value = download_link(
                 case_pdf(self.store, incident_id),
                 f"melding-{incident_id}.pdf",

@@ -7,6 +7,7 @@ view (on by default) counts below the threshold show as "< 5" and are not plotte
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 import ipywidgets as w
@@ -15,7 +16,6 @@ import pandas as pd
 from .. import analytics, charts, privacy
 from ..cases import nl_date
 from ..model import AGE_BANDS, GROUPS, Form, Platform, Status
-from ..reports import year_report_pdf
 from ..store import Store
 from .common import css, download_link, esc, kernel_store
 from .plots import show_empty, show_figure
@@ -186,6 +186,8 @@ class Overview(w.VBox):
 
     def make_report(self) -> None:
         """The MR's yearly report for the chosen school year and school (small counts hidden)."""
+        from ..reports import year_report_pdf  # reportlab loads only when a PDF is asked for
+
         year = self.year.value or analytics.school_year_of(self.today)
         school = self.school.value or None
         pdf = year_report_pdf(
@@ -201,20 +203,27 @@ class Overview(w.VBox):
         if filters.start and filters.end and filters.start > filters.end:
             self.busy.value = "<span class='pd-error'>Periode: 'Van' ligt na 'Tot en met'.</span>"
             return
-        self._draw_figures(filters)
-        self._draw_trend(self.split, self.trend_chart, filters)
-        self._draw_trend(self.split_age, self.age_chart, filters)
-        self._draw_steps(filters)
-        self._draw_overdue(filters)
-        self.actions.value = checklist_html(
-            analytics.school_action_status(self.store, filters.schools)
-        )
+        # The questions are independent; SQLite answers them side by side (it releases the GIL
+        # while it works), so the page waits for the slowest query, not for their sum.
+        store = self.store
+        with ThreadPoolExecutor(max_workers=3) as pool:
+            figures = pool.submit(analytics.key_figures, store, filters)
+            counts = pool.submit(analytics.step_counts, store, filters)
+            trend = pool.submit(analytics.monthly_trend, store, filters, self.split.value)
+            age = pool.submit(analytics.monthly_trend, store, filters, self.split_age.value)
+            overdue = pool.submit(analytics.overdue_cases, store, filters)
+            actions = pool.submit(analytics.school_action_status, store, filters.schools)
+        self._draw_figures(figures.result())
+        self._show_trend(self.split, self.trend_chart, trend.result())
+        self._show_trend(self.split_age, self.age_chart, age.result())
+        self._draw_steps(filters, counts.result())
+        self._draw_overdue(overdue.result())
+        self.actions.value = checklist_html(actions.result())
         self.busy.value = ""
 
     # --- parts ----------------------------------------------------------------------------
 
-    def _draw_figures(self, filters: analytics.Filters) -> None:
-        k = analytics.key_figures(self.store, filters)
+    def _draw_figures(self, k: dict) -> None:
         minimum = self.minimum
 
         def count(n):
@@ -263,15 +272,18 @@ class Overview(w.VBox):
         self, toggle: w.ToggleButtons, output: w.Output, filters: analytics.Filters | None = None
     ) -> None:
         frame = analytics.monthly_trend(self.store, filters or self.filters(), by=toggle.value)
+        self._show_trend(toggle, output, frame)
+
+    def _show_trend(self, toggle: w.ToggleButtons, output: w.Output, frame) -> None:
         frame = privacy.suppress(frame, self.minimum)
         if frame.empty:
             show_empty(output, NO_DATA)
         else:
             show_figure(output, charts.trend(frame, toggle.value, note=self._note()))
 
-    def _draw_steps(self, filters: analytics.Filters) -> None:
-        steps = analytics.step_completion(self.store, filters)
-        quarters = analytics.step_completion_by_quarter(self.store, filters)
+    def _draw_steps(self, filters: analytics.Filters, counts: analytics.StepCounts) -> None:
+        steps = analytics.step_completion(self.store, filters, counts)
+        quarters = analytics.step_completion_by_quarter(self.store, filters, counts)
         if steps.empty or not steps["cases"].iloc[0]:
             show_empty(self.steps_chart, NO_DATA)
             show_empty(self.heatmap_chart, "")
@@ -289,8 +301,7 @@ class Overview(w.VBox):
         show_figure(self.steps_chart, charts.step_completion(steps, note=self._note()))
         show_figure(self.heatmap_chart, charts.step_heatmap(quarters, note=self._note()))
 
-    def _draw_overdue(self, filters: analytics.Filters) -> None:
-        frame = analytics.overdue_cases(self.store, filters)
+    def _draw_overdue(self, frame: pd.DataFrame) -> None:
         if frame.empty:
             self.overdue.value = (
                 "<div class='pd-empty pd-hint'>Geen achterstallige meldingen.</div>"
