@@ -17,13 +17,14 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def report_html(report: ImportReport) -> str:
-    """The per-row outcome: refused rows with field and reason; every value escaped."""
+    """The outcome: counts per kind, and each refused row with field and reason (rows that
+    are new or already present need no explanation); every value escaped."""
     rows = "".join(
         f"<tr><td>{r.row}</td><td>{esc(r.outcome)}</td><td>"
         + "<br>".join(f"{esc(f)}: {esc(reason)}" for f, reason in r.problems)
         + "</td></tr>"
         for r in report.rows
-        if r.outcome != "nieuw"
+        if r.outcome == "geweigerd"
     )
     ignored = (
         f"<p class='pd-hint'>Genegeerde kolommen: {esc(', '.join(report.ignored_columns))}</p>"
