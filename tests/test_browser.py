@@ -429,3 +429,30 @@ def test_parent_evening_slides_move_with_buttons_and_arrow_keys(page: Page, serv
     for marker in (*MARKERS, "mevr. Marker"):
         assert marker not in seen
     page.goto("about:blank")
+
+
+def test_upload_checks_per_row_then_stores_on_request(app: Page, store: Store, tmp_path):
+    upload = tmp_path / "excel.csv"
+    upload.write_bytes(
+        "Datum melding;School;Gemeld door;Leerlingnummer;Groep;Platform;Vorm;Ernst;"
+        "Behandelaar;Beschrijving\r\n"
+        "12-11-2025;De Regenboog;ouder;551234;groep 6;WhatsApp;Roddelen;middel;mevr. Één;"
+        "Geüpload via de browser\r\n"
+        "13-11-2025;De Regenboog;ouder;Piet Jansen;groep 6;WhatsApp;Roddelen;middel;x;y\r\n".encode(
+            "cp1252"
+        )
+    )
+    before = store.count_incidents()
+    app.locator(".pd-actor input").fill("mevr. Import")
+    app.get_by_role("tab", name="Import en export").click()
+    with app.expect_file_chooser() as chooser:
+        app.locator(".pd-upload").click()
+    chooser.value.set_files(str(upload))
+    report = app.locator(".pd-import-report")
+    expect(report).to_contain_text("1 zouden worden toegevoegd", timeout=TIMEOUT)
+    expect(report).to_contain_text("1 geweigerd")
+    expect(report.locator("tr", has_text="3")).to_contain_text("Leerlingnummer")
+    assert store.count_incidents() == before  # a dry run stores nothing
+    app.locator("button.pd-import-commit").click()
+    expect(report).to_contain_text("1 meldingen opgeslagen", timeout=TIMEOUT)
+    assert store.count_incidents() == before + 1
