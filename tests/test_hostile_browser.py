@@ -494,13 +494,6 @@ def test_handelingsadvies_shows_done_by_as_text(watched: Watched, server):
     assert_clean(watched)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: 'Afdrukversie maken' on handelingsadvies does nothing: "
-    "SchoolChecklist.make_print calls download_link(print_page(...), 'schoolacties.html') "
-    "without the mime and text arguments (and with str, not bytes), so the click raises "
-    "TypeError in the kernel and no link appears",
-)
 def test_handelingsadvies_print_version_shows_names_as_text(watched: Watched, server):
     page = watched.open(server["handelingsadvies"], READY["handelingsadvies"])
     page.locator("button.pd-print").click()

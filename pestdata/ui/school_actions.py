@@ -142,6 +142,7 @@ class SchoolChecklist(w.VBox):
             self.on_change()
 
     def make_print(self) -> None:
+        page = print_page(self.frame(), date.today()).encode("utf-8")
         self.print_link.value = download_link(
-            print_page(self.frame(), date.today()), "schoolacties.html"
+            page, "schoolacties.html", "text/html;charset=utf-8", "Download de afdrukversie"
         )
