@@ -4,8 +4,12 @@
         print "ready", wait until GO_FILE exists, then add COUNT reports one by one
         (one transaction each); print "first_ts last_ts" when done.
     python _writer.py bulk URL BATCH PREFIX
-        forever: print "start N", add BATCH reports (tags PREFIX-N-i) in one transaction,
-        print "done N".
+        print "ready", wait for a line on stdin (so the test can start the next writer while
+        the current one runs), then forever: print "start N", add BATCH reports
+        (tags PREFIX-N-i) in one transaction, print "done N".
+
+Each line goes out in one write(), so a writer killed while printing leaves no half line (a
+plain print(a, b) makes four writes when PYTHONUNBUFFERED is set).
 
 Every report has the same shape, with the sequence number in its pupil numbers and its
 description, so the test can tell a whole report from a torn one.
@@ -23,6 +27,11 @@ from pestdata.store import Store
 
 PLATFORMS = ["whatsapp", "tiktok"]
 FORMS = ["gossip", "threats"]
+
+
+def say(*words) -> None:
+    sys.stdout.write(" ".join(map(str, words)) + "\n")
+    sys.stdout.flush()
 
 
 def report(tag: str):
@@ -47,28 +56,30 @@ def report(tag: str):
 
 def reports(url: str, worker: int, count: int, go_file: str) -> None:
     store = Store(url)
-    print("ready", flush=True)
+    say("ready")
     go = Path(go_file)
     while not go.exists():
         time.sleep(0.002)
     first = time.time()
     for n in range(count):
         store.add_incident(report(f"W{worker}-{n}"), actor=f"writer{worker}")
-    print(first, time.time(), flush=True)
+    say(first, time.time())
 
 
 def bulk(url: str, batch: int, prefix: str) -> None:
     store = Store(url)
+    say("ready")
+    sys.stdin.readline()
     number = 0
     while True:
         number += 1
-        print("start", number, flush=True)
+        say("start", number)
         store.add_incidents(
             ((report(f"{prefix}-{number}-{n}"), []) for n in range(batch)),
             actor="bulk",
             batch=batch,
         )
-        print("done", number, flush=True)
+        say("done", number)
 
 
 if __name__ == "__main__":

@@ -46,9 +46,15 @@ def _valid_incident_data_fixture():
 
 
 @pytest.fixture
-def store(tmp_path) -> Store:
-    """A migrated Store on a fresh SQLite file in tmp_path."""
+def sqlite_store(tmp_path) -> Store:
+    """A migrated Store on a fresh SQLite file, tmp_path/t.sqlite."""
     return Store(f"sqlite:///{tmp_path}/t.sqlite").ensure_schema()
+
+
+@pytest.fixture
+def store(sqlite_store) -> Store:
+    """A migrated Store on a fresh SQLite file in tmp_path (see `any_store` for both)."""
+    return sqlite_store
 
 
 @pytest.fixture
@@ -80,6 +86,30 @@ def pg_store(pg_url) -> Store:
     store = Store(pg_url).ensure_schema()
     yield store
     store.engine.dispose()
+
+
+DATABASES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(params=DATABASES)
+def any_url(request, tmp_path) -> str:
+    """An empty database, once on a SQLite file and once on PostgreSQL (skipped without
+    PESTDATA_TEST_PG). Test ids end in [sqlite] / [postgresql]."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path}/any.sqlite"
+    return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture(params=DATABASES)
+def any_store(request) -> Store:
+    """A migrated Store, once on SQLite (`sqlite_store`) and once on PostgreSQL (`pg_store`).
+
+    A test module runs every `store` test on both with
+    ``@pytest.fixture def store(any_store): return any_store``.
+    """
+    if request.param == "sqlite":
+        return request.getfixturevalue("sqlite_store")
+    return request.getfixturevalue("pg_store")
 
 
 # --- (browser fixtures go below this line) --------------------------------------------------

@@ -1,4 +1,5 @@
-"""pestdata.analytics against a real SQLite file, with small hand-made datasets.
+"""pestdata.analytics against a real SQLite file and a real PostgreSQL database, with small
+hand-made datasets. Every test that takes `store` runs on both (ids [sqlite], [postgresql]).
 
 Every expected number below is counted by hand from the dataset next to it. `today` is always
 fixed through `Filters(today=...)`, so nothing depends on the clock.
@@ -37,6 +38,11 @@ PROTOCOL_IDS = [
     "nazorg",
 ]
 REQUIRED = [s for s in PROTOCOL_IDS if s != "ouders_pester"]  # verplicht: true in protocol.yaml
+
+
+@pytest.fixture
+def store(any_store):
+    return any_store
 
 
 @pytest.fixture
@@ -716,8 +722,8 @@ def test_filter_options_within_one_school_year(store, make):
 
 
 @pytest.mark.postgres
-def test_postgresql_gives_the_same_answers_as_sqlite(store, make, pg_store):
-    pg = pg_store
+def test_postgresql_gives_the_same_answers_as_sqlite(sqlite_store, make, pg_store):
+    store, pg = sqlite_store, pg_store
     try:
         reports = [
             make(date(2025, 1, 31), platforms=["whatsapp", "tiktok"], forms=["threats"]),

@@ -1,4 +1,9 @@
-"""pestdata.store against a real SQLite file, plus the protocol loader."""
+"""pestdata.store against a real SQLite file and a real PostgreSQL database, plus the
+protocol loader.
+
+Every test that takes `store` runs twice, ids [sqlite] and [postgresql] (the latter skipped
+without PESTDATA_TEST_PG); tests of SQLite's own settings take `sqlite_store`.
+"""
 
 from __future__ import annotations
 
@@ -24,6 +29,11 @@ TABLES = {
     "audit",
 }
 TODAY = date(2024, 6, 30)  # a fixed "today" for overdue tests; all dates below lie before it
+
+
+@pytest.fixture
+def store(any_store):
+    return any_store
 
 
 def add(store, valid_incident_data, actor="tester", **changes) -> int:
@@ -124,7 +134,7 @@ def test_append_description_keeps_the_original(store, valid_incident_data):
     ]
 
 
-@pytest.mark.parametrize("text", ["", "   ", "x" * 10_001])
+@pytest.mark.parametrize("text", ["", "   ", "x" * 10_001], ids=["empty", "blank", "too long"])
 def test_append_description_refuses_bad_text(store, valid_incident_data, text):
     incident_id = add(store, valid_incident_data)
     with pytest.raises(InvalidInput) as caught:
@@ -464,8 +474,8 @@ def test_overdue(store, valid_incident_data):
 # --- migrations and connection settings ------------------------------------------------------
 
 
-def test_migrations_up_down_up(tmp_path):
-    store = Store(f"sqlite:///{tmp_path}/m.sqlite")
+def test_migrations_up_down_up(any_url):
+    store = Store(any_url)
     assert store.schema_revision() is None
     assert not TABLES & set(sa.inspect(store.engine).get_table_names())
 
@@ -482,6 +492,7 @@ def test_migrations_up_down_up(tmp_path):
     assert TABLES <= set(sa.inspect(store.engine).get_table_names())
     store.ensure_schema()  # cheap and harmless at head
     assert store.schema_revision() == HEAD_REVISION
+    store.engine.dispose()
 
 
 def test_head_revision_constant_matches_the_newest_migration():
@@ -495,11 +506,17 @@ def test_head_revision_constant_matches_the_newest_migration():
 
 def test_migrated_schema_works_and_is_stable(store, valid_incident_data):
     incident_id = add(store, valid_incident_data)
-    Store(store.url).ensure_schema()  # a second process opening the same file
+    second = Store(store.url).ensure_schema()  # a second process opening the same database
+    try:
+        assert second.get_incident(incident_id)["school"] == "De Regenboog"
+        assert second.schema_revision() == HEAD_REVISION
+    finally:
+        second.engine.dispose()
     assert store.get_incident(incident_id)["school"] == "De Regenboog"
 
 
-def test_sqlite_pragmas_on_each_connection(store):
+def test_sqlite_pragmas_on_each_connection(sqlite_store):
+    store = sqlite_store
     for _ in range(2):
         with store.engine.connect() as conn:
             pragma = {
@@ -523,8 +540,9 @@ def test_foreign_keys_are_enforced(store):
         assert conn.exec_driver_sql("SELECT count(*) FROM incident_platforms").scalar() == 0
 
 
-def test_writing_uses_begin_immediate(store, tmp_path):
+def test_writing_uses_begin_immediate(sqlite_store, tmp_path):
     """A writing transaction takes the write lock at once, so another writer must wait."""
+    store = sqlite_store
     other = sqlite3.connect(f"{tmp_path}/t.sqlite", timeout=0, isolation_level=None)
     try:
         with store.writing():
@@ -640,8 +658,8 @@ def test_resolved_on_follows_the_status(store, valid_incident_data):
     assert store.get_incident(incident_id)["resolved_on"] is None
 
 
-def test_migration_0002_takes_resolved_on_from_the_audit(tmp_path):
-    store = Store(f"sqlite:///{tmp_path}/old.sqlite")
+def test_migration_0002_takes_resolved_on_from_the_audit(any_url):
+    store = Store(any_url)
     store.migrate("0001")
     with store.writing() as conn:
         conn.execute(
@@ -665,3 +683,4 @@ def test_migration_0002_takes_resolved_on_from_the_audit(tmp_path):
     store.migrate()
     assert store.get_incident(1)["resolved_on"] == date(2025, 3, 20)
     assert store.get_incident(2)["resolved_on"] is None
+    store.engine.dispose()
