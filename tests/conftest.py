@@ -112,4 +112,33 @@ def any_store(request) -> Store:
     return request.getfixturevalue("pg_store")
 
 
-# --- (browser fixtures go below this line) --------------------------------------------------
+# --- browser fixtures -----------------------------------------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args():
+    """Debian's Chromium for pytest-playwright (a browser download does not work here); the
+    flags keep it from calling out to Google's servers (see VOILA-NOTES.md)."""
+    if not os.path.exists(CHROMIUM):
+        pytest.fail("Debian's chromium is missing: apt-get install chromium")
+    return {
+        "executable_path": CHROMIUM,
+        "headless": True,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-dev-shm-usage",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "locale": "nl-NL", "viewport": {"width": 1280, "height": 1600}}

@@ -15,7 +15,6 @@ loaded and used: all of them stay on this machine.
 from __future__ import annotations
 
 import base64
-import os
 import re
 import subprocess
 import sys
@@ -40,33 +39,7 @@ from pestdata.ui.school_actions import print_page
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
 TIMEOUT = 60_000
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args():
-    if not os.path.exists(CHROMIUM):
-        pytest.fail("Debian's chromium is missing: apt-get install chromium")
-    return {
-        "executable_path": CHROMIUM,
-        "headless": True,
-        "args": [
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--disable-dev-shm-usage",
-        ],
-    }
-
-
-@pytest.fixture(scope="session")
-def browser_context_args(browser_context_args):
-    return {**browser_context_args, "locale": "nl-NL", "viewport": {"width": 1280, "height": 1600}}
 
 
 # --- the payloads ------------------------------------------------------------------------------

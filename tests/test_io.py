@@ -582,7 +582,6 @@ def test_mapping_to_a_field_name_and_no_mapping(tmp_path):
     assert store.get_incident(1)["reported_on"] == date(2025, 11, 23)
 
 
-
 def test_mapping_to_our_dutch_header(tmp_path):
     store = new_store(tmp_path)
     dry_run_then_commit(

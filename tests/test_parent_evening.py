@@ -39,7 +39,6 @@ from pestdata.ui.slides import SlideShow, ouderavond_app
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "ouderavond.ipynb"
-CHROMIUM = "/usr/bin/chromium"
 TIMEOUT = 20_000
 
 FIXED_TODAY = date(2026, 6, 15)  # school year 2025-2026; the year before is 2024-2025
@@ -590,26 +589,6 @@ def test_cli_export_is_one_self_contained_file(cli_export):
 
 
 # --- the exported file in real Chromium ------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args():
-    if not os.path.exists(CHROMIUM):
-        pytest.fail("Debian's chromium is missing: apt-get install chromium")
-    return {
-        "executable_path": CHROMIUM,
-        "headless": True,
-        "args": [
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--disable-dev-shm-usage",
-        ],
-    }
 
 
 @pytest.fixture
