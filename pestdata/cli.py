@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from .store import Store, database_url
+from .store import Store
 
 PACKAGE = Path(__file__).resolve().parent
 NOTEBOOKS = PACKAGE.parent / "notebooks"
@@ -467,13 +467,6 @@ def purge_command(db, period: str, commit: bool, actor: str) -> None:
         f"{removed} afgesloten meldingen van vóór {cutoff:%d-%m-%Y} verwijderd; de "
         "anonieme maandtellingen zijn bewaard en het logboek vermeldt de opschoning."
     )
-
-
-@main.command("db-url", hidden=True)
-@db_option
-def db_url(db: str | None) -> None:
-    """Print the database URL in use (for scripts)."""
-    click.echo(_shown(database_url(db)))
 
 
 if __name__ == "__main__":

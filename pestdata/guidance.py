@@ -212,10 +212,3 @@ def _validated(path: Path, section: str, model: type[BaseModel], entries: list) 
         seen.add(item.id)
         result.append(item)
     return result
-
-
-def protocol_step(step_id: str) -> ProtocolStepDef:
-    for step in load_protocol():
-        if step.id == step_id:
-            return step
-    raise KeyError(step_id)

@@ -32,7 +32,6 @@ from .model import (
     age_band,
     check_description_addition,
     check_transition,
-    label_for,
 )
 
 DEFAULT_DB_PATH = Path(__file__).resolve().parent.parent / "data" / "pestdata.sqlite"
@@ -810,6 +809,3 @@ def _step_summary(step: StepDone) -> str:
         },
         ensure_ascii=False,
     )
-
-
-__all__ = ["Store", "NotFound", "CaseRow", "database_url", "label_for"]

@@ -21,11 +21,10 @@ from ..model import (
     Role,
     Severity,
     Status,
-    label_for,
     validate_step,
 )
 from ..store import NotFound, Store
-from .common import STYLE, css, download_link, esc, message
+from .common import STYLE, css, download_link, error_lines, esc, message
 
 log = logging.getLogger(__name__)
 
@@ -174,9 +173,7 @@ class CaseView(w.VBox):
         try:
             action(self.store, actor)
         except InvalidInput as error:
-            error_box.value = "".join(
-                message("error", f"{label_for(k)}: {v}") for k, v in error.errors.items()
-            )
+            error_box.value = error_lines(error.errors)
             return
         except SQLAlchemyError:
             log.exception("opslaan mislukt")

@@ -26,6 +26,11 @@ def esc(value: object) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
 
+def error_lines(errors: dict[str, str]) -> str:
+    """Dutch messages for refused input, one line per field."""
+    return "".join(message("error", f"{label_for(k)}: {v}") for k, v in errors.items())
+
+
 def message(kind: str, text: str) -> str:
     """HTML for a status line: kind is 'ok', 'error' or 'hint'; text is escaped here."""
     return f'<div class="pd-{kind}">{esc(text)}</div>'

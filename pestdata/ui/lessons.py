@@ -9,9 +9,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from .. import analytics, charts
 from ..guidance import Guidance
-from ..model import GROUPS, InvalidInput, LessonGiven, label_for, validate
+from ..model import GROUPS, InvalidInput, LessonGiven, validate
 from ..store import Store
-from .common import STYLE, css, message
+from .common import STYLE, css, error_lines, message
 from .plots import show_figure
 
 
@@ -78,9 +78,7 @@ class Lessons(w.VBox):
         except SQLAlchemyError:
             errors["?"] = "de database is nu niet bereikbaar; probeer het zo opnieuw"
         if errors:
-            self.result.value = "".join(
-                message("error", f"{label_for(k)}: {v}") for k, v in errors.items()
-            )
+            self.result.value = error_lines(errors)
             return
         self.result.value = message("ok", f"Les vastgelegd voor {lesson.group}.")
         self.group.value = None

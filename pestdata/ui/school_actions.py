@@ -9,10 +9,10 @@ import pandas as pd
 
 from .. import analytics
 from ..cases import nl_date
-from ..model import InvalidInput, label_for, validate
+from ..model import InvalidInput, validate
 from ..model import SchoolActionDone as SchoolActionRecord
 from ..store import Store
-from .common import css, download_link, esc, message
+from .common import css, download_link, error_lines, esc, message
 
 
 def checklist_html(frame: pd.DataFrame) -> str:
@@ -133,9 +133,7 @@ class SchoolChecklist(w.VBox):
         try:
             action(actor)
         except InvalidInput as error:
-            self.error.value = "".join(
-                message("error", f"{label_for(k)}: {v}") for k, v in error.errors.items()
-            )
+            self.error.value = error_lines(error.errors)
             return
         self.refresh()
         if self.on_change:
