@@ -412,7 +412,7 @@ def school_action_status(store: Store, schools: tuple[str, ...] = ()) -> pd.Data
     """
     done = store.school_actions_done(schools)
     if not schools:
-        schools = tuple(sorted(set(filter_options(store)["schools"]) | {d["school"] for d in done}))
+        schools = tuple(sorted(set(store.schools()) | {d["school"] for d in done}))
     ticked = {(d["school"], d["action_id"]): d for d in done}
     rows = []
     for school in schools:

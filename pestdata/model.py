@@ -11,6 +11,7 @@ import json
 import re
 from datetime import date
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -336,7 +337,7 @@ class Incident(Record):
     def age_band(self) -> str:
         return age_band(self.group)
 
-    @property
+    @cached_property  # asked several times per imported row
     def fingerprint(self) -> str:
         return fingerprint_of(
             self.school,
@@ -470,8 +471,6 @@ def dutch_message(error: dict) -> str:
 def validate(record_type: type[Record], data: dict[str, Any]) -> Record:
     """Build a record or raise InvalidInput with one Dutch message per field."""
     data = {k: (None if v == "" else v) for k, v in data.items()}
-    for key in ("reported_on", "done_on", "given_on"):
-        data.setdefault(key, None)
     try:
         return record_type.model_validate(data)
     except ValidationError as exc:

@@ -10,6 +10,7 @@ apt-get install -y -q chromium poppler-utils postgresql
 cluster=$(pg_lsclusters --no-header | awk 'NR==1 {print $1" "$2}')
 pg_ctlcluster $cluster start || true
 for _ in $(seq 30); do pg_isready -q -h 127.0.0.1 && break; sleep 1; done
+pg_isready -h 127.0.0.1  # says why and stops the script (set -e) when PostgreSQL did not start
 su postgres -c "psql -q -c \"DO \\\$\\\$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'pestdata') THEN CREATE ROLE pestdata LOGIN PASSWORD 'pestdata' CREATEDB; END IF; END \\\$\\\$;\""
 su postgres -c "psql -q -tc \"SELECT 1 FROM pg_database WHERE datname = 'pestdata_test'\" | grep -q 1 || createdb -O pestdata pestdata_test"
 pip install -q -e '.[test,postgres]'

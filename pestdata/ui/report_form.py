@@ -106,13 +106,14 @@ class ReportForm(w.VBox):
     def __init__(self, store: Store, actor: w.Text, on_saved: Callable[[int], None] | None = None):
         self.store, self.actor, self.on_saved = store, actor, on_saved
         today = date.today()
+        schools = store.schools()  # the busiest first: the default
         self.fields = {
             "reported_on": w.DatePicker(description="Datum melding", value=today, style=STYLE),
             "happened_on": w.DatePicker(description="Datum voorval", value=None, style=STYLE),
             "school": w.Combobox(
                 description="School",
-                options=store.schools(),
-                value=(store.schools() or [""])[0],
+                options=schools,
+                value=(schools or [""])[0],
                 style=STYLE,
                 layout=WIDE,
             ),
