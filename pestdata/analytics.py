@@ -4,20 +4,24 @@ Every function takes the store and a `Filters`, runs GROUP BY queries (SQLite an
 PostgreSQL alike) and returns a small tidy DataFrame: its size follows the number of
 months, steps or categories, never the number of incidents. Medians come from a histogram
 of day counts, since SQLite has no median function.
+
+Whole months are read from the fact tables (pestdata/facts.py); the days of a partial month
+at either end of a period, and filters the facts cannot answer (two platforms at once), are
+read from the raw tables with the same definitions. `plan()` makes that split.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 import pandas as pd
 import sqlalchemy as sa
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.functions import FunctionElement
 
+from .facts import ALL, FOLLOWUP_DAYS, REPORT_COUNTERS, RESOLVED, days_between, month_of
+from .facts import report_flags as _report_flags
 from .guidance import load_guidance, load_protocol
-from .model import GROUPS, OPEN_STATUSES, Status, age_band
+from .model import GROUPS, OPEN_STATUSES, age_band
 from .store import (
     Store,
     incident_forms,
@@ -25,51 +29,10 @@ from .store import (
     incidents,
     lessons_given,
     overdue_flags,
+    report_facts,
+    step_facts,
     steps_done,
 )
-
-FINISHED = (Status.RESOLVED.value, Status.CLOSED.value)
-FOLLOWUP_DAYS = 14
-
-
-# --- portable SQL pieces ---------------------------------------------------------------------
-
-
-class month_of(FunctionElement):
-    """'YYYY-MM' of a date column."""
-
-    type = sa.String()
-    inherit_cache = True
-
-
-@compiles(month_of, "sqlite")
-def _month_sqlite(element, compiler, **kw):
-    return f"strftime('%Y-%m', {compiler.process(element.clauses, **kw)})"
-
-
-@compiles(month_of)
-def _month_default(element, compiler, **kw):
-    return f"to_char({compiler.process(element.clauses, **kw)}, 'YYYY-MM')"
-
-
-class days_between(FunctionElement):
-    """Whole days from the first date to the second."""
-
-    type = sa.Integer()
-    inherit_cache = True
-
-
-@compiles(days_between, "sqlite")
-def _days_sqlite(element, compiler, **kw):
-    start, end = (compiler.process(c, **kw) for c in element.clauses)
-    return f"CAST(julianday({end}) - julianday({start}) AS INTEGER)"
-
-
-@compiles(days_between)
-def _days_default(element, compiler, **kw):
-    start, end = (compiler.process(c, **kw) for c in element.clauses)
-    return f"({end} - {start})"
-
 
 # --- filters ---------------------------------------------------------------------------------
 
@@ -97,22 +60,20 @@ class Filters:
     platforms: tuple[str, ...] = ()
     forms: tuple[str, ...] = ()
     today: date = field(default_factory=date.today)
+    raw: bool = False  # read only the raw tables (to check the facts, and in benchmarks)
 
     @classmethod
     def for_school_year(cls, year: str, **kwargs) -> Filters:
         start, end = school_year_range(year)
         return cls(start=start, end=end, **kwargs)
 
+    def between(self, start: date | None, end: date | None) -> Filters:
+        """The same filters over another period."""
+        return replace(self, start=start, end=end)
+
     def without_period(self) -> Filters:
         """The same filters over all dates (for 'this month', 'open now')."""
-        return Filters(
-            schools=self.schools,
-            groups=self.groups,
-            age_bands=self.age_bands,
-            platforms=self.platforms,
-            forms=self.forms,
-            today=self.today,
-        )
+        return self.between(None, None)
 
     def period_conditions(self) -> list[sa.ColumnElement]:
         c = incidents.c
@@ -151,12 +112,6 @@ def _frame(store: Store, query, columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
-def _count(store: Store, *where) -> int:
-    query = sa.select(sa.func.count()).select_from(incidents).where(*where)
-    with store.reading() as conn:
-        return conn.execute(query).scalar_one()
-
-
 def median_from_histogram(values: pd.Series, counts: pd.Series) -> float | None:
     """Median of a distribution given as value → count (the lower median for even totals)."""
     total = int(counts.sum())
@@ -168,14 +123,117 @@ def median_from_histogram(values: pd.Series, counts: pd.Series) -> float | None:
     return float(values.iloc[order].to_numpy()[(cumulative >= position).argmax()])
 
 
+def _summed(rows: list, columns: list[str], value: str) -> pd.DataFrame:
+    """Rows from the facts and from partial months, added up per key, in key order."""
+    frame = pd.DataFrame(rows, columns=columns)
+    keys = [c for c in columns if c != value]
+    frame[value] = frame[value].astype("int64")
+    return frame.groupby(keys, as_index=False, sort=True)[value].sum()
+
+
+# --- where a question reads: fact tables or raw tables ---------------------------------------
+
+
+def _month(day: date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def _month_end(day: date) -> date:
+    later = day.replace(day=28) + timedelta(days=4)
+    return later - timedelta(days=later.day)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Whole months (first, last; None is open) read from the facts, or None for no fact
+    rows; and the day ranges read from the raw tables."""
+
+    months: tuple[str | None, str | None] | None
+    edges: tuple[tuple[date | None, date | None], ...]
+
+
+def facts_answer(filters: Filters, steps: bool = False) -> bool:
+    """Whether the fact tables can answer this filter: one platform and one form at most,
+    and for steps not both (step facts have no platform × form pairs)."""
+    single = len(filters.platforms) <= 1 and len(filters.forms) <= 1
+    return single and not filters.raw and not (steps and filters.platforms and filters.forms)
+
+
+def plan(conn, start: date | None, end: date | None, use_facts: bool = True) -> Plan:
+    """Split a period into whole months and the partial months at its ends.
+
+    An end beyond the last report (or a start before the first) is opened up, since no
+    report lies there: 'this school year up to today' then reads only whole months.
+    """
+    if not use_facts:
+        return Plan(None, ((start, end),))
+    first_day, last_day = conn.execute(
+        sa.select(sa.func.min(incidents.c.reported_on), sa.func.max(incidents.c.reported_on))
+    ).one()
+    if first_day is None:
+        return Plan(None, ())
+    first_day, last_day = (date.fromisoformat(str(d)) for d in (first_day, last_day))
+    start = None if start and start <= first_day else start
+    end = None if end and end >= last_day else end
+    if start and end and start > end:
+        return Plan(None, ())
+    first = None if start is None else _month(start)
+    if start and start.day != 1:
+        first = _month(_month_end(start) + timedelta(days=1))
+    last = None if end is None else _month(end)
+    if end and end != _month_end(end):
+        last = _month(end.replace(day=1) - timedelta(days=1))
+    if first and last and first > last:  # no whole month inside
+        return Plan(None, ((start, end),))
+    edges = []
+    if start and start.day != 1:
+        edges.append((start, _month_end(start)))
+    if end and end != _month_end(end):
+        edges.append((end.replace(day=1), end))
+    return Plan((first, last), tuple(edges))
+
+
+def _fact_where(
+    table: sa.Table, filters: Filters, months: tuple, split_by: str | None = None
+) -> list[sa.ColumnElement]:
+    """WHERE conditions on a fact table: months, school, group, age band, and the slice of
+    platform and form ('' = all; a chosen one; or every one when the answer is per platform
+    or per form)."""
+    c = table.c
+    first, last = months
+    where = [*([c.month >= first] if first else []), *([c.month <= last] if last else [])]
+    for column, values in (
+        (c.school, filters.schools),
+        (c.group_name, filters.groups),
+        (c.age_band, filters.age_bands),
+    ):
+        if values:
+            where.append(column.in_(values))
+    for column, values in ((c.platform, filters.platforms), (c.form, filters.forms)):
+        if values:
+            where.append(column == values[0])
+        elif split_by == column.name:
+            where.append(column != ALL)
+        else:
+            where.append(column == ALL)
+    return where
+
+
 # --- the questions ---------------------------------------------------------------------------
 
 
 def filter_options(store: Store) -> dict[str, list[str]]:
     """Schools and school years present in the data (for the filter dropdowns)."""
-    c = incidents.c
+    f, c = report_facts.c, incidents.c
     with store.reading() as conn:
-        schools = list(conn.execute(sa.select(c.school).distinct().order_by(c.school)).scalars())
+        schools = list(
+            conn.execute(
+                sa.select(f.school)
+                .where(f.platform == ALL, f.form == ALL)
+                .distinct()
+                .order_by(f.school)
+            ).scalars()
+        )
         first, last = conn.execute(
             sa.select(sa.func.min(c.reported_on), sa.func.max(c.reported_on))
         ).one()
@@ -187,62 +245,98 @@ def filter_options(store: Store) -> dict[str, list[str]]:
     return {"schools": schools, "school_years": years}
 
 
-def key_figures(store: Store, filters: Filters) -> dict[str, float | int | None]:
-    """The numbers at the top of the overview, from one scan plus one small histogram.
+def _report_sums(conn, filters: Filters) -> dict[str, int]:
+    """Reports, finished, finished with every required step, and follow-ups within two
+    weeks, over the filters' period."""
+    where = plan(conn, filters.start, filters.end, facts_answer(filters))
+    sums = dict.fromkeys(REPORT_COUNTERS, 0)
+    rows = []
+    if where.months:
+        f = report_facts.c
+        rows.append(
+            conn.execute(
+                sa.select(*(sa.func.coalesce(sa.func.sum(f[n]), 0) for n in REPORT_COUNTERS)).where(
+                    *_fact_where(report_facts, filters, where.months)
+                )
+            ).one()
+        )
+    counters = [sa.func.count()] + [
+        sa.func.coalesce(sa.func.sum(sa.case((flag, 1), else_=0)), 0)
+        for flag in _report_flags().values()
+    ]
+    for start, end in where.edges:
+        rows.append(
+            conn.execute(
+                sa.select(*counters).where(*filters.between(start, end).conditions())
+            ).one()
+        )
+    for row in rows:
+        for name, value in zip(REPORT_COUNTERS, row, strict=True):
+            sums[name] += int(value)
+    return sums
 
-    'This month' and 'this school year' count from today; open and overdue are as of today;
-    the rest concern the reports in the chosen period.
+
+def key_figures(store: Store, filters: Filters) -> dict[str, float | int | None]:
+    """The numbers at the top of the overview.
+
+    'This month' and 'this school year' count up to today; open and overdue are as of
+    today; the rest concern the reports in the chosen period.
     """
     c, today = incidents.c, filters.today
     year_start, _ = school_year_range(school_year_of(today))
-    in_period = sa.and_(sa.true(), *filters.period_conditions())
-    finished = sa.and_(in_period, c.status.in_(FINISHED))
-    required = [s.id for s in load_protocol() if s.verplicht]
-    all_required_done = (
-        sa.select(sa.func.count(steps_done.c.step_id))
-        .where(steps_done.c.incident_id == c.id, steps_done.c.step_id.in_(required))
-        .scalar_subquery()
-    ) == len(required)
-    followup = next((s for s in load_protocol() if s.vraagt_uitkomst), None)
-    due = sa.and_(in_period, c.reported_on <= today - timedelta(days=FOLLOWUP_DAYS))
-    followup_in_time = sa.exists().where(
-        steps_done.c.incident_id == c.id,
-        steps_done.c.step_id == (followup.id if followup else ""),
-        days_between(c.reported_on, steps_done.c.done_on) <= FOLLOWUP_DAYS,
-    )
-    counted = {
-        "reports_this_month": sa.and_(
-            c.reported_on >= today.replace(day=1), c.reported_on <= today
-        ),
-        "reports_this_school_year": sa.and_(c.reported_on >= year_start, c.reported_on <= today),
-        "reports_in_period": in_period,
-        "open_cases": c.status.in_([s.value for s in OPEN_STATUSES]),
-        "overdue_cases": overdue_flags(today).any,
-        "finished_cases": finished,
-        "finished_with_all_required": sa.and_(finished, all_required_done),
-        "followup_due_cases": due,
-        "followup_within_two_weeks": sa.and_(due, followup_in_time),
-    }
-    query = sa.select(
-        *(
-            sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0).label(name)
-            for name, condition in counted.items()
-        )
-    ).where(*filters.without_period().conditions())
+    everywhere = filters.without_period()
+    due_end = today - timedelta(days=FOLLOWUP_DAYS)
+    flags = overdue_flags(today)
+    open_case = c.status.in_([s.value for s in OPEN_STATUSES])
     with store.reading() as conn:
-        figures: dict[str, float | int | None] = dict(conn.execute(query).one()._mapping)
+        period = _report_sums(conn, filters)
+        month = _report_sums(conn, everywhere.between(today.replace(day=1), today))
+        year = _report_sums(conn, everywhere.between(year_start, today))
+        due = _report_sums(
+            conn, filters.between(filters.start, min(filters.end or due_end, due_end))
+        )
+        open_cases, overdue = conn.execute(
+            sa.select(
+                sa.func.count(),
+                sa.func.coalesce(sa.func.sum(sa.case((flags.any, 1), else_=0)), 0),
+            ).where(*everywhere.conditions(), open_case)
+        ).one()
+        resolved = _days_histogram(conn, filters)
+    return {
+        "reports_this_month": month["reports"],
+        "reports_this_school_year": year["reports"],
+        "reports_in_period": period["reports"],
+        "open_cases": int(open_cases),
+        "overdue_cases": int(overdue),
+        "finished_cases": period["finished"],
+        "finished_with_all_required": period["finished_all_required"],
+        "followup_due_cases": due["reports"],
+        "followup_within_two_weeks": due["followup_in_time"],
+        "resolved_cases": int(resolved["count"].sum()),
+        "median_days_to_resolved": median_from_histogram(resolved["days"], resolved["count"]),
+    }
 
+
+def _days_histogram(conn, filters: Filters) -> pd.DataFrame:
+    """Days from report to resolved → number of cases, for reports in the period."""
+    where = plan(conn, filters.start, filters.end, facts_answer(filters, steps=True))
+    rows = []
+    if where.months:
+        s = step_facts.c
+        rows += conn.execute(
+            sa.select(s.days, sa.func.sum(s.done))
+            .where(*_fact_where(step_facts, filters, where.months), s.step_id == RESOLVED)
+            .group_by(s.days)
+        ).all()
+    c = incidents.c
     days = days_between(c.reported_on, c.resolved_on)
-    resolved = _frame(
-        store,
-        sa.select(days, sa.func.count())
-        .where(*filters.conditions(), c.resolved_on.is_not(None))
-        .group_by(days),
-        ["days", "count"],
-    )
-    figures["resolved_cases"] = int(resolved["count"].sum())
-    figures["median_days_to_resolved"] = median_from_histogram(resolved["days"], resolved["count"])
-    return figures
+    for start, end in where.edges:
+        rows += conn.execute(
+            sa.select(days, sa.func.count())
+            .where(*filters.between(start, end).conditions(), c.resolved_on.is_not(None))
+            .group_by(days)
+        ).all()
+    return _summed(rows, ["days", "count"], "count")
 
 
 TREND_DIMENSIONS = ("platform", "form", "age_band", "group")
@@ -251,58 +345,90 @@ TREND_DIMENSIONS = ("platform", "form", "age_band", "group")
 def monthly_trend(store: Store, filters: Filters, by: str = "platform") -> pd.DataFrame:
     """Reports per month per platform, form, age band or group: columns month, category, count.
 
-    A report on two platforms (or with two forms) counts once for each.
+    A report on two platforms (or with two forms) counts once for each. Filtered on a
+    platform and split per platform, only the chosen platform is counted.
     """
+    if by not in TREND_DIMENSIONS:
+        raise ValueError(f"onbekende indeling: {by}")
+    with store.reading() as conn:
+        where = plan(conn, filters.start, filters.end, facts_answer(filters))
+        rows = []
+        if where.months:
+            f = report_facts.c
+            category = f["group_name" if by == "group" else by]
+            rows += conn.execute(
+                sa.select(f.month, category, sa.func.sum(f.reports))
+                .where(*_fact_where(report_facts, filters, where.months, split_by=by))
+                .group_by(f.month, category)
+            ).all()
+        for start, end in where.edges:
+            rows += conn.execute(_raw_trend(filters.between(start, end), by)).all()
+    return _summed(rows, ["month", "category", "count"], "count")
+
+
+def _raw_trend(filters: Filters, by: str) -> sa.Select:
     month = month_of(incidents.c.reported_on)
+    where = filters.conditions()
     if by == "platform":
         category, source = incident_platforms.c.platform, incidents.join(incident_platforms)
+        if filters.platforms:
+            where.append(category.in_(filters.platforms))
     elif by == "form":
         category, source = incident_forms.c.form, incidents.join(incident_forms)
-    elif by == "age_band":
-        category, source = incidents.c.age_band, incidents
-    elif by == "group":
-        category, source = incidents.c.group_name, incidents
+        if filters.forms:
+            where.append(category.in_(filters.forms))
     else:
-        raise ValueError(f"onbekende indeling: {by}")
-    query = (
-        sa.select(month.label("month"), category.label("category"), sa.func.count())
+        category = incidents.c.age_band if by == "age_band" else incidents.c.group_name
+        source = incidents
+    return (
+        sa.select(month, category, sa.func.count())
         .select_from(source)
-        .where(*filters.conditions())
+        .where(*where)
         .group_by(month, category)
-        .order_by(month, category)
     )
-    return _frame(store, query, ["month", "category", "count"])
 
 
 @dataclass(frozen=True)
 class StepCounts:
-    """The protocol's raw counts for a filter, from two GROUP BY queries: reports per month,
-    and steps done per (month of the report, step, days after the report)."""
+    """The protocol's raw counts for a filter: reports per month, and steps done per
+    (month of the report, step, days after the report)."""
 
     cases: pd.DataFrame  # month, cases
     done: pd.DataFrame  # month, step_id, days, count
 
 
 def step_counts(store: Store, filters: Filters) -> StepCounts:
-    month = month_of(incidents.c.reported_on)
-    days = days_between(incidents.c.reported_on, steps_done.c.done_on)
+    c = incidents.c
+    month = month_of(c.reported_on)
+    days = days_between(c.reported_on, steps_done.c.done_on)
+    cases, done = [], []
     with store.reading() as conn:
-        cases = pd.DataFrame(
-            conn.execute(
-                sa.select(month, sa.func.count()).where(*filters.conditions()).group_by(month)
-            ).all(),
-            columns=["month", "cases"],
-        )
-        done = pd.DataFrame(
-            conn.execute(
+        where = plan(conn, filters.start, filters.end, facts_answer(filters, steps=True))
+        if where.months:
+            f, s = report_facts.c, step_facts.c
+            cases += conn.execute(
+                sa.select(f.month, sa.func.sum(f.reports))
+                .where(*_fact_where(report_facts, filters, where.months))
+                .group_by(f.month)
+            ).all()
+            done += conn.execute(
+                sa.select(s.month, s.step_id, s.days, sa.func.sum(s.done))
+                .where(*_fact_where(step_facts, filters, where.months), s.step_id != RESOLVED)
+                .group_by(s.month, s.step_id, s.days)
+            ).all()
+        for start, end in where.edges:
+            edge = filters.between(start, end).conditions()
+            cases += conn.execute(sa.select(month, sa.func.count()).where(*edge).group_by(month))
+            done += conn.execute(
                 sa.select(month, steps_done.c.step_id, days, sa.func.count())
                 .select_from(steps_done.join(incidents))
-                .where(*filters.conditions())
+                .where(*edge)
                 .group_by(month, steps_done.c.step_id, days)
-            ).all(),
-            columns=["month", "step_id", "days", "count"],
-        )
-    return StepCounts(cases, done)
+            )
+    return StepCounts(
+        _summed(cases, ["month", "cases"], "cases"),
+        _summed(done, ["month", "step_id", "days", "count"], "count"),
+    )
 
 
 def step_completion(

@@ -18,6 +18,8 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
+from . import facts
+from .facts import month_of
 from .model import Status
 from .store import (
     Store,
@@ -148,8 +150,6 @@ def purge_candidates(store: Store, cutoff: date) -> list[PurgeCandidate]:
 
 def purge(store: Store, cutoff: date, actor: str) -> int:
     """Remove the candidates in one transaction; keep anonymous monthly counts; log it."""
-    from .analytics import month_of
-
     c = incidents.c
     chosen = sa.and_(
         c.status == Status.CLOSED.value, sa.func.coalesce(c.resolved_on, c.reported_on) < cutoff
@@ -189,6 +189,7 @@ def purge(store: Store, cutoff: date, actor: str) -> int:
             chunk = ids[start : start + 500]
             # The audit of these cases holds pupil numbers and text: it goes with them.
             conn.execute(audit.delete().where(audit.c.incident_id.in_(chunk)))
+            facts.remove(conn, chunk)
             conn.execute(incidents.delete().where(c.id.in_(chunk)))
         conn.execute(
             audit.insert(),

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
+from . import facts
 from .guidance import load_guidance, load_protocol
 from .model import (
     OPEN_STATUSES,
@@ -34,118 +35,28 @@ from .model import (
     check_transition,
 )
 
+# Tables are re-exported: callers import them from here.
+from .tables import (  # noqa: F401
+    audit,
+    descriptions,
+    incident_fingerprints,
+    incident_forms,
+    incident_platforms,
+    incident_pupils,
+    incidents,
+    lessons_given,
+    metadata,
+    report_facts,
+    retained_counts,
+    school_actions_done,
+    step_facts,
+    steps_done,
+)
+
 DEFAULT_DB_PATH = Path(__file__).resolve().parent.parent / "data" / "pestdata.sqlite"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 OVERDUE_DAYS = 7
-HEAD_REVISION = "0005"  # the newest file in migrations/versions
-
-metadata = sa.MetaData()
-incidents = sa.Table(
-    "incidents",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("school", sa.String(80), nullable=False),
-    sa.Column("reported_on", sa.Date, nullable=False),
-    sa.Column("happened_on", sa.Date),
-    sa.Column("reporter", sa.String(20), nullable=False),
-    sa.Column("group_name", sa.String(10), nullable=False),
-    sa.Column("age_band", sa.String(12), nullable=False),
-    sa.Column("severity", sa.String(10), nullable=False),
-    sa.Column("status", sa.String(12), nullable=False),
-    sa.Column("handler", sa.String(80), nullable=False),
-    sa.Column("created_at", sa.DateTime, nullable=False),
-    sa.Column("resolved_on", sa.Date),
-)
-incident_pupils = sa.Table(
-    "incident_pupils",
-    metadata,
-    sa.Column("incident_id", sa.ForeignKey("incidents.id"), primary_key=True),
-    sa.Column("pupil_number", sa.String(32), primary_key=True),
-    sa.Column("role", sa.String(12), nullable=False),
-)
-incident_platforms = sa.Table(
-    "incident_platforms",
-    metadata,
-    sa.Column("incident_id", sa.ForeignKey("incidents.id"), primary_key=True),
-    sa.Column("platform", sa.String(20), primary_key=True),
-)
-incident_forms = sa.Table(
-    "incident_forms",
-    metadata,
-    sa.Column("incident_id", sa.ForeignKey("incidents.id"), primary_key=True),
-    sa.Column("form", sa.String(20), primary_key=True),
-)
-descriptions = sa.Table(
-    "descriptions",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("incident_id", sa.ForeignKey("incidents.id"), nullable=False),
-    sa.Column("written_at", sa.DateTime, nullable=False),
-    sa.Column("written_by", sa.String(80), nullable=False),
-    sa.Column("text", sa.Text, nullable=False),
-)
-steps_done = sa.Table(
-    "steps_done",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("incident_id", sa.ForeignKey("incidents.id"), nullable=False),
-    sa.Column("step_id", sa.String(40), nullable=False),
-    sa.Column("done_on", sa.Date, nullable=False),
-    sa.Column("done_by", sa.String(80), nullable=False),
-    sa.Column("note", sa.Text, nullable=False),
-    sa.Column("outcome", sa.String(12)),
-    sa.Column("recorded_at", sa.DateTime, nullable=False),
-)
-school_actions_done = sa.Table(
-    "school_actions_done",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("school", sa.String(80), nullable=False),
-    sa.Column("action_id", sa.String(40), nullable=False),
-    sa.Column("done_on", sa.Date, nullable=False),
-    sa.Column("done_by", sa.String(80), nullable=False),
-    sa.Column("note", sa.Text, nullable=False),
-    sa.Column("recorded_at", sa.DateTime, nullable=False),
-)
-lessons_given = sa.Table(
-    "lessons_given",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("school", sa.String(80), nullable=False),
-    sa.Column("material_id", sa.String(40), nullable=False),
-    sa.Column("group_name", sa.String(10), nullable=False),
-    sa.Column("age_band", sa.String(12), nullable=False),
-    sa.Column("given_on", sa.Date, nullable=False),
-    sa.Column("given_by", sa.String(80), nullable=False),
-    sa.Column("recorded_at", sa.DateTime, nullable=False),
-)
-incident_fingerprints = sa.Table(
-    "incident_fingerprints",
-    metadata,
-    sa.Column("incident_id", sa.ForeignKey("incidents.id"), primary_key=True),
-    sa.Column("fingerprint", sa.String(64), nullable=False),
-)
-retained_counts = sa.Table(
-    "retained_counts",
-    metadata,
-    sa.Column("school", sa.String(80), primary_key=True),
-    sa.Column("month", sa.String(7), primary_key=True),
-    sa.Column("dimension", sa.String(20), primary_key=True),
-    sa.Column("category", sa.String(20), primary_key=True),
-    sa.Column("count", sa.Integer, nullable=False),
-)
-audit = sa.Table(
-    "audit",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("at", sa.DateTime, nullable=False),
-    sa.Column("actor", sa.String(80), nullable=False),
-    sa.Column("action", sa.String(30), nullable=False),
-    sa.Column("incident_id", sa.Integer),
-    sa.Column("field", sa.String(40)),
-    sa.Column("old_value", sa.Text),
-    sa.Column("new_value", sa.Text),
-)
+HEAD_REVISION = "0006"  # the newest file in migrations/versions
 
 
 @dataclass(frozen=True)
@@ -284,7 +195,10 @@ class Store:
         from alembic import command
 
         with self.writing() as conn:
+            before = self._revision(conn) or ""
             command.upgrade(self._alembic_config(conn), revision)
+            if before < facts.REBUILT_BY <= (self._revision(conn) or ""):
+                facts.rebuild(conn)
 
     def downgrade(self, revision: str) -> None:
         from alembic import command
@@ -294,9 +208,13 @@ class Store:
 
     def schema_revision(self) -> str | None:
         with self.reading() as conn:
-            if not sa.inspect(conn).has_table("alembic_version"):
-                return None
-            return conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+            return self._revision(conn)
+
+    @staticmethod
+    def _revision(conn: Connection) -> str | None:
+        if not sa.inspect(conn).has_table("alembic_version"):
+            return None
+        return conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
 
     def ensure_schema(self) -> Store:
         """Migrate when the database is not at HEAD_REVISION; one cheap query when it is.
@@ -424,6 +342,7 @@ class Store:
         ):
             if values:
                 conn.execute(table.insert(), values)
+        facts.add(conn, ids)
         return ids
 
     def change_status(self, incident_id: int, new: Status | str, actor: str) -> None:
@@ -435,7 +354,9 @@ class Store:
                 values["resolved_on"] = sa.func.coalesce(incidents.c.resolved_on, date.today())
             else:  # taken up again
                 values["resolved_on"] = None
+            facts.remove(conn, [incident_id])
             conn.execute(incidents.update().where(incidents.c.id == incident_id).values(values))
+            facts.add(conn, [incident_id])
             conn.execute(
                 audit.insert(),
                 _audit_row(actor, "status", incident_id, "status", current, new.value),
@@ -483,7 +404,9 @@ class Store:
             ).first()
             if already:
                 raise InvalidInput({"step_id": f"'{definition.titel}' is al afgevinkt"})
+            facts.remove(conn, [incident_id])
             conn.execute(steps_done.insert(), _step_row(incident_id, step, now()))
+            facts.add(conn, [incident_id])
             conn.execute(
                 audit.insert(),
                 _audit_row(
@@ -502,7 +425,9 @@ class Store:
             ).first()
             if row is None:
                 raise InvalidInput({"step_id": "deze stap was niet afgevinkt"})
+            facts.remove(conn, [incident_id])
             conn.execute(steps_done.delete().where(steps_done.c.id == row.id))
+            facts.add(conn, [incident_id])
             old = _step_summary(StepDone.model_construct(**row._asdict()))
             conn.execute(
                 audit.insert(), _audit_row(actor, "step_undone", incident_id, step_id, old, None)

@@ -1,0 +1,258 @@
+"""Monthly fact tables: the overview's counts, kept in step with every write.
+
+The overview asks a few GROUP BY questions on every filter change; over a million reports
+each takes seconds. `report_facts` and `step_facts` (tables.py) hold their answers per
+platform × form × month × school × group, with '' meaning "all platforms" or "all forms",
+so a question reads a few thousand rows instead of millions.
+
+The invariant: the fact tables hold exactly `report_rows()` and `step_rows()` over all
+reports. Every write that adds a report, changes its status or steps, or removes it, calls
+`remove()` before and `add()` after, in its own transaction, so a reader never sees the
+facts disagree with the reports. Steps get no platform × form pairs (there would be more
+of them than steps); a filter on a platform and a form together reads the raw tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+
+from .guidance import load_protocol
+from .model import Status
+from .tables import (
+    FACT_KEY,
+    incident_forms,
+    incident_platforms,
+    incidents,
+    report_facts,
+    step_facts,
+    steps_done,
+)
+
+ALL = ""  # platform or form of the rows that count every platform or form
+RESOLVED = "_opgelost"  # step_facts.step_id of the days from report to resolved
+FINISHED = (Status.RESOLVED.value, Status.CLOSED.value)
+FOLLOWUP_DAYS = 14
+REBUILT_BY = "0006"  # upgrading from below this revision rebuilds the facts
+CHUNK = 1000  # reports per statement when adding or removing facts
+
+REPORT_COUNTERS = ("reports", "finished", "finished_all_required", "followup_in_time")
+
+
+# --- portable SQL pieces ---------------------------------------------------------------------
+
+
+class month_of(FunctionElement):
+    """'YYYY-MM' of a date column."""
+
+    type = sa.String()
+    inherit_cache = True
+
+
+@compiles(month_of, "sqlite")
+def _month_sqlite(element, compiler, **kw):
+    return f"strftime('%Y-%m', {compiler.process(element.clauses, **kw)})"
+
+
+@compiles(month_of)
+def _month_default(element, compiler, **kw):
+    return f"to_char({compiler.process(element.clauses, **kw)}, 'YYYY-MM')"
+
+
+class days_between(FunctionElement):
+    """Whole days from the first date to the second."""
+
+    type = sa.Integer()
+    inherit_cache = True
+
+
+@compiles(days_between, "sqlite")
+def _days_sqlite(element, compiler, **kw):
+    start, end = (compiler.process(c, **kw) for c in element.clauses)
+    return f"CAST(julianday({end}) - julianday({start}) AS INTEGER)"
+
+
+@compiles(days_between)
+def _days_default(element, compiler, **kw):
+    start, end = (compiler.process(c, **kw) for c in element.clauses)
+    return f"({end} - {start})"
+
+
+# --- what one report contributes ------------------------------------------------------------
+
+
+def report_flags() -> dict[str, sa.ColumnElement]:
+    """Per report (a row of `incidents`): the conditions the report counters count.
+
+    The one definition, used for the facts and for the raw queries on partial months.
+    """
+    c = incidents.c
+    finished = c.status.in_(FINISHED)
+    required = [s.id for s in load_protocol() if s.verplicht]
+    all_required_done = (
+        sa.select(sa.func.count(steps_done.c.step_id))
+        .where(steps_done.c.incident_id == c.id, steps_done.c.step_id.in_(required))
+        .scalar_subquery()
+    ) == len(required)
+    followup = next((s for s in load_protocol() if s.vraagt_uitkomst), None)
+    in_time = sa.exists().where(
+        steps_done.c.incident_id == c.id,
+        steps_done.c.step_id == (followup.id if followup else ""),
+        days_between(c.reported_on, steps_done.c.done_on) <= FOLLOWUP_DAYS,
+    )
+    return {
+        "finished": finished,
+        "finished_all_required": sa.and_(finished, all_required_done),
+        "followup_in_time": in_time,
+    }
+
+
+def _choices(table: sa.Table, column: str, ids: list[int] | None) -> sa.Subquery:
+    """Per report: each of its platforms (or forms), and '' for the rows that count all."""
+    own = sa.select(table.c.incident_id, table.c[column].label("value"))
+    every = sa.select(
+        incidents.c.id.label("incident_id"), sa.literal(ALL, sa.String).label("value")
+    )
+    if ids is not None:
+        own = own.where(table.c.incident_id.in_(ids))
+        every = every.where(incidents.c.id.in_(ids))
+    return sa.union_all(own, every).subquery()
+
+
+def _keyed(ids: list[int] | None, source):
+    """The fact key columns of `source` joined with every platform and form choice."""
+    c = incidents.c
+    platform = _choices(incident_platforms, "platform", ids)
+    form = _choices(incident_forms, "form", ids)
+    source = source.join(platform, platform.c.incident_id == c.id).join(
+        form, form.c.incident_id == c.id
+    )
+    key = [
+        platform.c.value.label("platform"),
+        form.c.value.label("form"),
+        month_of(c.reported_on).label("month"),
+        c.school.label("school"),
+        c.group_name.label("group_name"),
+        c.age_band.label("age_band"),
+    ]
+    return source, key, platform, form
+
+
+def report_rows(ids: list[int] | None = None, sign: int = 1) -> sa.Select:
+    """What the reports `ids` (None: all) add to report_facts; sign -1 takes it away."""
+    source, key, _, _ = _keyed(ids, incidents)
+    counters = [(sa.func.count() * sign).label("reports")] + [
+        (sa.func.sum(sa.case((flag, 1), else_=0)) * sign).label(name)
+        for name, flag in report_flags().items()
+    ]
+    query = sa.select(*key, *counters).select_from(source).where(sa.true())
+    if ids is not None:
+        query = query.where(incidents.c.id.in_(ids))
+    return query.group_by(*key).order_by(*key)
+
+
+def step_rows(ids: list[int] | None = None, sign: int = 1) -> list[sa.Select]:
+    """What the reports `ids` add to step_facts: days from report to each step done, and
+    (as step RESOLVED) to resolved. Two statements, each in key order."""
+    c = incidents.c
+    queries = []
+    for source, step, done_on, where in (
+        (steps_done.join(incidents), steps_done.c.step_id, steps_done.c.done_on, sa.true()),
+        (incidents, sa.literal(RESOLVED, sa.String), c.resolved_on, c.resolved_on.is_not(None)),
+    ):
+        joined, key, platform, form = _keyed(ids, source)
+        key += [step.label("step_id"), days_between(c.reported_on, done_on).label("days")]
+        query = (
+            sa.select(*key, (sa.func.count() * sign).label("done"))
+            .select_from(joined)
+            .where(where, sa.or_(platform.c.value == ALL, form.c.value == ALL))
+        )
+        if ids is not None:
+            query = query.where(c.id.in_(ids))
+        queries.append(query.group_by(*key).order_by(*key))
+    return queries
+
+
+# --- keeping the tables ----------------------------------------------------------------------
+
+
+def _insert(conn: Connection):
+    if conn.dialect.name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    elif conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:  # pragma: no cover - the store supports these two
+        raise NotImplementedError(conn.dialect.name)
+    return insert
+
+
+def _merge(conn: Connection, table: sa.Table, rows: sa.Select, counters: Iterable[str]) -> None:
+    """Add `rows` to `table`, summing counters where the key is already there."""
+    statement = _insert(conn)(table).from_select([c.name for c in rows.selected_columns], rows)
+    key = [column.name for column in table.primary_key.columns]
+    statement = statement.on_conflict_do_update(
+        index_elements=key,
+        set_={name: table.c[name] + statement.excluded[name] for name in counters},
+    )
+    conn.execute(statement)
+
+
+def _apply(conn: Connection, ids: list[int], sign: int) -> None:
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        _merge(conn, report_facts, report_rows(chunk, sign), REPORT_COUNTERS)
+        for rows in step_rows(chunk, sign):
+            _merge(conn, step_facts, rows, ["done"])
+        if sign < 0:  # drop the rows that now count nothing, among the keys just touched
+            touched = [c for c in report_rows(chunk).subquery().c if c.name in FACT_KEY]
+            conn.execute(
+                report_facts.delete().where(
+                    report_facts.c.reports == 0,
+                    sa.tuple_(*(report_facts.c[k] for k in FACT_KEY)).in_(sa.select(*touched)),
+                )
+            )
+            key = [*FACT_KEY, "step_id", "days"]
+            for rows in step_rows(chunk):
+                touched = [c for c in rows.subquery().c if c.name in key]
+                conn.execute(
+                    step_facts.delete().where(
+                        step_facts.c.done == 0,
+                        sa.tuple_(*(step_facts.c[k] for k in key)).in_(sa.select(*touched)),
+                    )
+                )
+
+
+def add(conn: Connection, ids: Iterable[int]) -> None:
+    """Count these reports in the facts (after inserting or changing them)."""
+    _apply(conn, list(ids), 1)
+
+
+def remove(conn: Connection, ids: Iterable[int]) -> None:
+    """Stop counting these reports (before changing or deleting them)."""
+    _apply(conn, list(ids), -1)
+
+
+def rebuild(conn: Connection) -> None:
+    """Recount every fact from the reports (after a migration that changed the facts)."""
+    conn.execute(report_facts.delete())
+    conn.execute(step_facts.delete())
+    _merge(conn, report_facts, report_rows(), REPORT_COUNTERS)
+    for rows in step_rows():
+        _merge(conn, step_facts, rows, ["done"])
+
+
+def differences(conn: Connection) -> dict[str, int]:
+    """Rows where the stored facts and a fresh count disagree, per table (0 when in step)."""
+    found = {}
+    for table, fresh in (
+        (report_facts, [report_rows()]),
+        (step_facts, step_rows()),
+    ):
+        stored = {tuple(row) for row in conn.execute(sa.select(*table.c))}
+        counted = {tuple(row) for query in fresh for row in conn.execute(query)}
+        found[table.name] = len(stored ^ counted)
+    return found

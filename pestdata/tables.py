@@ -1,0 +1,147 @@
+"""The database tables (SQLAlchemy Core). Alembic migrations own the schema; these
+definitions must match the newest migration (a test compares them)."""
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+incidents = sa.Table(
+    "incidents",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("school", sa.String(80), nullable=False),
+    sa.Column("reported_on", sa.Date, nullable=False),
+    sa.Column("happened_on", sa.Date),
+    sa.Column("reporter", sa.String(20), nullable=False),
+    sa.Column("group_name", sa.String(10), nullable=False),
+    sa.Column("age_band", sa.String(12), nullable=False),
+    sa.Column("severity", sa.String(10), nullable=False),
+    sa.Column("status", sa.String(12), nullable=False),
+    sa.Column("handler", sa.String(80), nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("resolved_on", sa.Date),
+)
+incident_pupils = sa.Table(
+    "incident_pupils",
+    metadata,
+    sa.Column("incident_id", sa.ForeignKey("incidents.id"), primary_key=True),
+    sa.Column("pupil_number", sa.String(32), primary_key=True),
+    sa.Column("role", sa.String(12), nullable=False),
+)
+incident_platforms = sa.Table(
+    "incident_platforms",
+    metadata,
+    sa.Column("incident_id", sa.ForeignKey("incidents.id"), primary_key=True),
+    sa.Column("platform", sa.String(20), primary_key=True),
+)
+incident_forms = sa.Table(
+    "incident_forms",
+    metadata,
+    sa.Column("incident_id", sa.ForeignKey("incidents.id"), primary_key=True),
+    sa.Column("form", sa.String(20), primary_key=True),
+)
+descriptions = sa.Table(
+    "descriptions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("incident_id", sa.ForeignKey("incidents.id"), nullable=False),
+    sa.Column("written_at", sa.DateTime, nullable=False),
+    sa.Column("written_by", sa.String(80), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+)
+steps_done = sa.Table(
+    "steps_done",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("incident_id", sa.ForeignKey("incidents.id"), nullable=False),
+    sa.Column("step_id", sa.String(40), nullable=False),
+    sa.Column("done_on", sa.Date, nullable=False),
+    sa.Column("done_by", sa.String(80), nullable=False),
+    sa.Column("note", sa.Text, nullable=False),
+    sa.Column("outcome", sa.String(12)),
+    sa.Column("recorded_at", sa.DateTime, nullable=False),
+)
+school_actions_done = sa.Table(
+    "school_actions_done",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("school", sa.String(80), nullable=False),
+    sa.Column("action_id", sa.String(40), nullable=False),
+    sa.Column("done_on", sa.Date, nullable=False),
+    sa.Column("done_by", sa.String(80), nullable=False),
+    sa.Column("note", sa.Text, nullable=False),
+    sa.Column("recorded_at", sa.DateTime, nullable=False),
+)
+lessons_given = sa.Table(
+    "lessons_given",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("school", sa.String(80), nullable=False),
+    sa.Column("material_id", sa.String(40), nullable=False),
+    sa.Column("group_name", sa.String(10), nullable=False),
+    sa.Column("age_band", sa.String(12), nullable=False),
+    sa.Column("given_on", sa.Date, nullable=False),
+    sa.Column("given_by", sa.String(80), nullable=False),
+    sa.Column("recorded_at", sa.DateTime, nullable=False),
+)
+incident_fingerprints = sa.Table(
+    "incident_fingerprints",
+    metadata,
+    sa.Column("incident_id", sa.ForeignKey("incidents.id"), primary_key=True),
+    sa.Column("fingerprint", sa.String(64), nullable=False),
+)
+retained_counts = sa.Table(
+    "retained_counts",
+    metadata,
+    sa.Column("school", sa.String(80), primary_key=True),
+    sa.Column("month", sa.String(7), primary_key=True),
+    sa.Column("dimension", sa.String(20), primary_key=True),
+    sa.Column("category", sa.String(20), primary_key=True),
+    sa.Column("count", sa.Integer, nullable=False),
+)
+audit = sa.Table(
+    "audit",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("at", sa.DateTime, nullable=False),
+    sa.Column("actor", sa.String(80), nullable=False),
+    sa.Column("action", sa.String(30), nullable=False),
+    sa.Column("incident_id", sa.Integer),
+    sa.Column("field", sa.String(40)),
+    sa.Column("old_value", sa.Text),
+    sa.Column("new_value", sa.Text),
+)
+
+# --- fact tables: the overview's monthly counts, kept by pestdata.facts ----------------------
+# One row per platform × form × month × school × group; '' in platform or form means "all".
+# The key starts with platform and form, so the overview reads one contiguous slice.
+FACT_KEY = ("platform", "form", "month", "school", "group_name", "age_band")
+
+
+def _fact_key_columns() -> list[sa.Column]:
+    return [
+        sa.Column("platform", sa.String(20), primary_key=True),
+        sa.Column("form", sa.String(20), primary_key=True),
+        sa.Column("month", sa.String(7), primary_key=True),
+        sa.Column("school", sa.String(80), primary_key=True),
+        sa.Column("group_name", sa.String(10), primary_key=True),
+        sa.Column("age_band", sa.String(12), primary_key=True),
+    ]
+
+
+report_facts = sa.Table(
+    "report_facts",
+    metadata,
+    *_fact_key_columns(),
+    sa.Column("reports", sa.Integer, nullable=False),
+    sa.Column("finished", sa.Integer, nullable=False),
+    sa.Column("finished_all_required", sa.Integer, nullable=False),
+    sa.Column("followup_in_time", sa.Integer, nullable=False),
+)
+step_facts = sa.Table(
+    "step_facts",
+    metadata,
+    *_fact_key_columns(),
+    sa.Column("step_id", sa.String(40), primary_key=True),
+    sa.Column("days", sa.Integer, primary_key=True),
+    sa.Column("done", sa.Integer, nullable=False),
+)

@@ -1,0 +1,246 @@
+"""The fact tables: always equal to a fresh count of the reports, and every overview answer
+read through them equals the same answer read from the raw tables alone.
+
+Runs on SQLite and PostgreSQL (`any_store`). Demo data (several school years, two schools,
+steps done late and never) is changed the way the dashboards change it: steps ticked and
+unticked, cases finished and taken up again, imports, a purge.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+
+from pestdata import analytics, facts
+from pestdata.analytics import Filters, plan
+from pestdata.demo import generate
+from pestdata.guidance import load_protocol
+from pestdata.maintenance import purge
+from pestdata.model import GROUPS, Form, Platform, Status, StepDone, age_band
+from pestdata.store import incidents, report_facts, steps_done
+
+TODAY = date(2026, 3, 18)
+SCHOOL = "De Regenboog"
+
+
+@pytest.fixture
+def store(any_store):
+    any_store.add_incidents(generate(400, seed=7, today=TODAY, years=3), actor="test")
+    return any_store
+
+
+def in_step(store) -> dict[str, int]:
+    with store.reading() as conn:
+        return facts.differences(conn)
+
+
+def filter_cases() -> list[Filters]:
+    periods = [
+        (None, None),
+        (date(2025, 8, 1), date(2026, 7, 31)),  # this school year, ends after the last report
+        (date(2025, 1, 15), date(2025, 6, 10)),  # partial months at both ends
+        (date(2025, 2, 1), date(2025, 2, 28)),  # one whole month
+        (date(2025, 3, 5), date(2025, 3, 20)),  # inside one month
+        (date(2024, 12, 31), date(2025, 1, 1)),  # across a year boundary
+        (date(2026, 3, 1), TODAY),  # this month up to today
+        (date(2020, 1, 1), date(2020, 12, 31)),  # before every report
+    ]
+    narrowings = [
+        {},
+        {"schools": (SCHOOL,)},
+        {"groups": ("groep 7",)},
+        {"age_bands": (age_band("klas 2"),)},
+        {"platforms": (Platform.WHATSAPP.value,)},
+        {"forms": (Form.EXCLUSION.value,)},
+        {"platforms": (Platform.TIKTOK.value,), "forms": (Form.GOSSIP.value,)},
+        {"schools": (SCHOOL,), "platforms": (Platform.SNAPCHAT.value,)},
+    ]
+    return [
+        Filters(start=start, end=end, today=TODAY, **narrowing)
+        for start, end in periods
+        for narrowing in narrowings
+    ]
+
+
+def assert_same_answers(store, filters: Filters) -> None:
+    raw = replace(filters, raw=True)
+    assert analytics.key_figures(store, filters) == analytics.key_figures(store, raw), filters
+    for by in analytics.TREND_DIMENSIONS:
+        pd.testing.assert_frame_equal(
+            analytics.monthly_trend(store, filters, by),
+            analytics.monthly_trend(store, raw, by),
+            obj=f"trend by {by} for {filters}",
+        )
+    read, counted = analytics.step_counts(store, filters), analytics.step_counts(store, raw)
+    pd.testing.assert_frame_equal(read.cases, counted.cases, obj=f"cases for {filters}")
+    pd.testing.assert_frame_equal(read.done, counted.done, obj=f"steps for {filters}")
+
+
+def test_facts_equal_a_fresh_count_after_loading(store):
+    assert in_step(store) == {"report_facts": 0, "step_facts": 0}
+    with store.reading() as conn:
+        total = conn.execute(
+            sa.select(sa.func.sum(report_facts.c.reports)).where(
+                report_facts.c.platform == facts.ALL, report_facts.c.form == facts.ALL
+            )
+        ).scalar()
+    assert total == 400
+
+
+def test_every_answer_read_through_the_facts_equals_the_raw_answer(store):
+    checked = 0
+    for filters in filter_cases():
+        assert_same_answers(store, filters)
+        checked += 1
+    assert checked == 64
+    # And the answers are not all empty: the school year has reports on every chart.
+    year = Filters.for_school_year("2025-2026", today=TODAY)
+    assert analytics.key_figures(store, year)["reports_in_period"] > 0
+    assert not analytics.step_counts(store, year).done.empty
+
+
+def test_facts_follow_every_change_the_dashboards_make(store):
+    with store.reading() as conn:
+        open_ids = list(
+            conn.execute(
+                sa.select(incidents.c.id)
+                .where(incidents.c.status == Status.IN_PROGRESS.value)
+                .order_by(incidents.c.id)
+                .limit(6)
+            ).scalars()
+        )
+        ticked = conn.execute(
+            sa.select(steps_done.c.incident_id, steps_done.c.step_id).limit(3)
+        ).all()
+    assert len(open_ids) == 6 and len(ticked) == 3
+    for incident_id in open_ids[:3]:
+        case = store.get_incident(incident_id)
+        step = next(s.id for s in load_protocol() if s.id not in case["steps"])
+        done = StepDone(step_id=step, done_on=TODAY, done_by="mentor", note="")
+        store.record_step(incident_id, done, actor="test")
+    for incident_id, step_id in ticked:
+        store.undo_step(incident_id, step_id, actor="test")
+    for incident_id in open_ids[3:]:
+        store.change_status(incident_id, Status.RESOLVED, actor="test")
+    store.change_status(open_ids[3], Status.IN_PROGRESS, actor="test")  # taken up again
+    store.change_status(open_ids[4], Status.CLOSED, actor="test")
+    assert in_step(store) == {"report_facts": 0, "step_facts": 0}
+
+    store.add_incidents(generate(50, seed=8, today=TODAY, years=1), actor="test")
+    removed = purge(store, date(2025, 1, 1), actor="test")
+    assert removed > 0
+    assert in_step(store) == {"report_facts": 0, "step_facts": 0}
+    for filters in filter_cases()[::5]:
+        assert_same_answers(store, filters)
+
+
+def test_a_removed_report_leaves_no_empty_fact_rows(any_store, valid_incident_data):
+    from pestdata.model import Incident
+
+    incident = Incident(**valid_incident_data(reported_on=date(2025, 10, 6), happened_on=None))
+    incident_id = any_store.add_incident(incident, actor="test")
+    done = StepDone(step_id="steun", done_on=date(2025, 10, 7), done_by="mentor")
+    any_store.record_step(incident_id, done, actor="test")
+    any_store.undo_step(incident_id, "steun", actor="test")
+    with any_store.writing() as conn:
+        facts.remove(conn, [incident_id])
+        left = [
+            conn.execute(sa.select(sa.func.count()).select_from(t)).scalar()
+            for t in (report_facts, facts.step_facts)
+        ]
+        conn.rollback()
+    assert left == [0, 0]
+
+
+def test_rebuild_counts_the_same_as_keeping_up(store):
+    with store.reading() as conn:
+        before = sorted(conn.execute(sa.select(report_facts)).all())
+    with store.writing() as conn:
+        facts.rebuild(conn)
+    with store.reading() as conn:
+        assert sorted(conn.execute(sa.select(report_facts)).all()) == before
+    assert in_step(store) == {"report_facts": 0, "step_facts": 0}
+
+
+def test_an_upgrade_from_before_the_facts_fills_them(any_url):
+    from pestdata.store import Store
+
+    old = Store(any_url)
+    old.migrate("0005")
+    # A report stored by the previous version, without facts.
+    with old.writing() as conn:
+        conn.execute(
+            incidents.insert(),
+            {
+                "school": SCHOOL,
+                "reported_on": date(2025, 10, 6),
+                "reporter": "pupil",
+                "group_name": "groep 7",
+                "age_band": age_band("groep 7"),
+                "severity": "medium",
+                "status": "new",
+                "handler": "ib",
+                "created_at": TODAY,
+            },
+        )
+        incident_id = conn.execute(sa.select(incidents.c.id)).scalar()
+        conn.execute(
+            sa.text("INSERT INTO incident_platforms VALUES (:i, 'whatsapp')"), {"i": incident_id}
+        )
+        conn.execute(
+            sa.text("INSERT INTO incident_forms VALUES (:i, 'gossip')"), {"i": incident_id}
+        )
+    old.ensure_schema()
+    assert in_step(old) == {"report_facts": 0, "step_facts": 0}
+    trend = analytics.monthly_trend(old, Filters(today=TODAY), by="group")
+    assert trend.to_dict("records") == [{"month": "2025-10", "category": "groep 7", "count": 1}]
+    old.engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "months", "edges"),
+    [
+        # Whole months only.
+        (date(2025, 2, 1), date(2025, 3, 31), ("2025-02", "2025-03"), ()),
+        # Partial at both ends.
+        (
+            date(2025, 1, 15),
+            date(2025, 4, 10),
+            ("2025-02", "2025-03"),
+            ((date(2025, 1, 15), date(2025, 1, 31)), (date(2025, 4, 1), date(2025, 4, 10))),
+        ),
+        # Inside one month: no whole month, one raw range.
+        (date(2025, 3, 5), date(2025, 3, 20), None, ((date(2025, 3, 5), date(2025, 3, 20)),)),
+        # February in a leap year ends on the 29th.
+        (date(2024, 2, 1), date(2024, 2, 29), ("2024-02", "2024-02"), ()),
+        # Beyond the first and last report: open at both ends.
+        (date(2000, 1, 9), date(2030, 1, 9), (None, None), ()),
+        # Start after end: nothing to read.
+        (date(2025, 5, 2), date(2025, 5, 1), None, ()),
+    ],
+)
+def test_plan_splits_a_period_into_whole_months_and_partial_ones(
+    sqlite_store, valid_incident_data, start, end, months, edges
+):
+    from pestdata.model import Incident
+
+    for day in (date(2023, 9, 4), date(2025, 10, 6)):
+        sqlite_store.add_incident(
+            Incident(**valid_incident_data(reported_on=day, happened_on=day)), actor="t"
+        )
+    with sqlite_store.reading() as conn:
+        split = plan(conn, start, end)
+    assert split.months == months
+    assert split.edges == edges
+
+
+def test_groups_and_age_bands_in_the_facts_match_the_model(store):
+    with store.reading() as conn:
+        pairs = set(
+            conn.execute(sa.select(report_facts.c.group_name, report_facts.c.age_band).distinct())
+        )
+    assert pairs and all(group in GROUPS and band == age_band(group) for group, band in pairs)
