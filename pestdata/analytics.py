@@ -159,6 +159,20 @@ def facts_answer(filters: Filters, steps: bool = False) -> bool:
     return single and not filters.raw and not (steps and filters.platforms and filters.forms)
 
 
+def report_dates(conn) -> tuple[date | None, date | None]:
+    """The first and last report date (None, None without reports)."""
+    # Two subqueries: SQLite answers a lone min() or max() from the index, not both at once.
+    first, last = conn.execute(
+        sa.select(
+            sa.select(sa.func.min(incidents.c.reported_on)).scalar_subquery(),
+            sa.select(sa.func.max(incidents.c.reported_on)).scalar_subquery(),
+        )
+    ).one()
+    if first is None:
+        return None, None
+    return date.fromisoformat(str(first)), date.fromisoformat(str(last))
+
+
 def plan(conn, start: date | None, end: date | None, use_facts: bool = True) -> Plan:
     """Split a period into whole months and the partial months at its ends.
 
@@ -167,12 +181,9 @@ def plan(conn, start: date | None, end: date | None, use_facts: bool = True) -> 
     """
     if not use_facts:
         return Plan(None, ((start, end),))
-    first_day, last_day = conn.execute(
-        sa.select(sa.func.min(incidents.c.reported_on), sa.func.max(incidents.c.reported_on))
-    ).one()
+    first_day, last_day = report_dates(conn)
     if first_day is None:
         return Plan(None, ())
-    first_day, last_day = (date.fromisoformat(str(d)) for d in (first_day, last_day))
     start = None if start and start <= first_day else start
     end = None if end and end >= last_day else end
     if start and end and start > end:
@@ -224,7 +235,7 @@ def _fact_where(
 
 def filter_options(store: Store) -> dict[str, list[str]]:
     """Schools and school years present in the data (for the filter dropdowns)."""
-    f, c = report_facts.c, incidents.c
+    f = report_facts.c
     with store.reading() as conn:
         schools = list(
             conn.execute(
@@ -234,12 +245,9 @@ def filter_options(store: Store) -> dict[str, list[str]]:
                 .order_by(f.school)
             ).scalars()
         )
-        first, last = conn.execute(
-            sa.select(sa.func.min(c.reported_on), sa.func.max(c.reported_on))
-        ).one()
+        first, last = report_dates(conn)
     years = []
     if first is not None:
-        first, last = (date.fromisoformat(d) if isinstance(d, str) else d for d in (first, last))
         start, end = int(school_year_of(first)[:4]), int(school_year_of(last)[:4])
         years = [f"{y}-{y + 1}" for y in range(end, start - 1, -1)]
     return {"schools": schools, "school_years": years}
@@ -390,44 +398,50 @@ def _raw_trend(filters: Filters, by: str) -> sa.Select:
 
 @dataclass(frozen=True)
 class StepCounts:
-    """The protocol's raw counts for a filter: reports per month, and steps done per
-    (month of the report, step, days after the report)."""
+    """The protocol's counts for a filter: reports per month; steps done per step and days
+    after the report (for medians and terms); and steps done per month of the report."""
 
     cases: pd.DataFrame  # month, cases
-    done: pd.DataFrame  # month, step_id, days, count
+    by_days: pd.DataFrame  # step_id, days, count
+    by_month: pd.DataFrame  # month, step_id, count
 
 
 def step_counts(store: Store, filters: Filters) -> StepCounts:
-    c = incidents.c
+    c, s = incidents.c, step_facts.c
     month = month_of(c.reported_on)
     days = days_between(c.reported_on, steps_done.c.done_on)
-    cases, done = [], []
+    cases, by_days, by_month = [], [], []
     with store.reading() as conn:
         where = plan(conn, filters.start, filters.end, facts_answer(filters, steps=True))
         if where.months:
-            f, s = report_facts.c, step_facts.c
+            f = report_facts.c
             cases += conn.execute(
                 sa.select(f.month, sa.func.sum(f.reports))
                 .where(*_fact_where(report_facts, filters, where.months))
                 .group_by(f.month)
             ).all()
-            done += conn.execute(
-                sa.select(s.month, s.step_id, s.days, sa.func.sum(s.done))
-                .where(*_fact_where(step_facts, filters, where.months), s.step_id != RESOLVED)
-                .group_by(s.month, s.step_id, s.days)
-            ).all()
+            steps = [*_fact_where(step_facts, filters, where.months), s.step_id != RESOLVED]
+            for rows, key in ((by_days, (s.step_id, s.days)), (by_month, (s.month, s.step_id))):
+                rows += conn.execute(
+                    sa.select(*key, sa.func.sum(s.done)).where(*steps).group_by(*key)
+                ).all()
         for start, end in where.edges:
             edge = filters.between(start, end).conditions()
             cases += conn.execute(sa.select(month, sa.func.count()).where(*edge).group_by(month))
-            done += conn.execute(
-                sa.select(month, steps_done.c.step_id, days, sa.func.count())
-                .select_from(steps_done.join(incidents))
-                .where(*edge)
-                .group_by(month, steps_done.c.step_id, days)
-            )
+            for rows, key in (
+                (by_days, (steps_done.c.step_id, days)),
+                (by_month, (month, steps_done.c.step_id)),
+            ):
+                rows += conn.execute(
+                    sa.select(*key, sa.func.count())
+                    .select_from(steps_done.join(incidents))
+                    .where(*edge)
+                    .group_by(*key)
+                )
     return StepCounts(
         _summed(cases, ["month", "cases"], "cases"),
-        _summed(done, ["month", "step_id", "days", "count"], "count"),
+        _summed(by_days, ["step_id", "days", "count"], "count"),
+        _summed(by_month, ["month", "step_id", "count"], "count"),
     )
 
 
@@ -441,7 +455,7 @@ def step_completion(
     """
     counts = counts or step_counts(store, filters)
     cases = int(counts.cases["cases"].sum())
-    histogram = counts.done.groupby(["step_id", "days"], as_index=False)["count"].sum()
+    histogram = counts.by_days
     rows = []
     for step in load_protocol():
         mine = histogram[histogram["step_id"] == step.id]
@@ -471,7 +485,7 @@ def step_completion_by_quarter(
     counts = counts or step_counts(store, filters)
     if counts.cases.empty:
         return pd.DataFrame(columns=["step_id", "title", "quarter", "cases", "done", "share_done"])
-    per_month, done = counts.cases.copy(), counts.done.copy()
+    per_month, done = counts.cases.copy(), counts.by_month.copy()
     per_month["quarter"] = per_month["month"].map(quarter_of)
     done["quarter"] = done["month"].map(quarter_of)
     cases = per_month.groupby("quarter", as_index=False)["cases"].sum()

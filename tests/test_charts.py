@@ -11,7 +11,7 @@ import pytest
 
 from pestdata import analytics, charts, privacy
 from pestdata.guidance import load_protocol
-from pestdata.model import Platform, validate_incident
+from pestdata.model import Platform, age_band, validate_incident
 
 MONTHS_36 = [f"{2023 + i // 12}-{i % 12 + 1:02d}" for i in range(36)]
 
@@ -267,3 +267,35 @@ def test_shared_view_trend_never_shows_a_small_count(store, valid_incident_data)
     assert data == {"WhatsApp": [None, 7], "Instagram": [None, 5], "TikTok": [6, None]}
     assert 4 not in values(figure)
     assert list(figure.data[0].x) == ["okt 2025", "nov 2025"]
+
+
+def test_every_chart_passes_plotlys_validation():
+    """charts.figure skips validation for speed; plotly's validator checks them here."""
+    quarters = pd.DataFrame(
+        [
+            {"step_id": s.id, "title": s.titel, "quarter": q, "share_done": share}
+            for s in load_protocol()
+            for q, share in (("2025 K1", 0.5), ("2025 K2", None))
+        ]
+    )
+    lessons = pd.DataFrame(
+        [{"group": "groep 7", "age_band": age_band("groep 7"), "lessons": 2}],
+        columns=["group", "age_band", "lessons"],
+    )
+    figures = [
+        *(
+            charts.trend(
+                trend_frame([("2025-01", c, 7) for c in list(labels)[:3]]), by, note="Onder 5"
+            )
+            for by, (_, labels, _) in charts.DIMENSIONS.items()
+        ),
+        charts.step_completion(steps_frame(steun=None), note="x"),
+        charts.step_heatmap(quarters),
+        charts.lesson_coverage(lessons),
+    ]
+    for figure in figures:
+        spec = figure.to_plotly_json()
+        checked = go.Figure(spec)  # raises ValueError on any property plotly does not know
+        assert len(checked.data) == len(figure.data) > 0
+    with pytest.raises(ValueError):
+        go.Figure({"data": [{"type": "bar", "colour": "red"}]})

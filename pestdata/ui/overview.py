@@ -204,21 +204,21 @@ class Overview(w.VBox):
             self.busy.value = "<span class='pd-error'>Periode: 'Van' ligt na 'Tot en met'.</span>"
             return
         # The questions are independent; SQLite answers them side by side (it releases the GIL
-        # while it works), so the page waits for the slowest query, not for their sum.
+        # while it works). Each part is drawn as soon as its answer is in, the charts first.
         store = self.store
         with ThreadPoolExecutor(max_workers=3) as pool:
-            figures = pool.submit(analytics.key_figures, store, filters)
-            counts = pool.submit(analytics.step_counts, store, filters)
             trend = pool.submit(analytics.monthly_trend, store, filters, self.split.value)
             age = pool.submit(analytics.monthly_trend, store, filters, self.split_age.value)
+            counts = pool.submit(analytics.step_counts, store, filters)
+            figures = pool.submit(analytics.key_figures, store, filters)
             overdue = pool.submit(analytics.overdue_cases, store, filters)
             actions = pool.submit(analytics.school_action_status, store, filters.schools)
-        self._draw_figures(figures.result())
-        self._show_trend(self.split, self.trend_chart, trend.result())
-        self._show_trend(self.split_age, self.age_chart, age.result())
-        self._draw_steps(filters, counts.result())
-        self._draw_overdue(overdue.result())
-        self.actions.value = checklist_html(actions.result())
+            self._show_trend(self.split, self.trend_chart, trend.result())
+            self._show_trend(self.split_age, self.age_chart, age.result())
+            self._draw_steps(filters, counts.result())
+            self._draw_figures(figures.result())
+            self._draw_overdue(overdue.result())
+            self.actions.value = checklist_html(actions.result())
         self.busy.value = ""
 
     # --- parts ----------------------------------------------------------------------------
