@@ -145,6 +145,8 @@ def kernel_worker(db: str) -> None:
 
     bytes_default = chart_bytes()
 
+    change_detail = filter_changes(view, today)
+
     to_school, back = [], []
     for _ in range(3):
         for school, bucket in ((SCHOOLS[0], to_school), (overview.ALL, back)):
@@ -169,6 +171,7 @@ def kernel_worker(db: str) -> None:
             "change_back_to_all": statistics.median(back),
             "change_times": to_school + back,
             "change_all_years": all_years_change,
+            "change_detail": change_detail,
             "chart_bytes": bytes_default,
             "chart_bytes_all_years": bytes_all_years,
             "key_figures": figures,
@@ -176,6 +179,47 @@ def kernel_worker(db: str) -> None:
             "trend_total": int(trend["count"].sum()),
         }
     )
+
+
+def filter_changes(view, today: date) -> dict[str, dict[str, float]]:
+    """Every kind of filter change on the overview, each set and undone 3 times: seconds
+    until the trend chart is replaced, until all four charts are, and until the refresh ends
+    (key figures, overdue list and checklist too). Medians over the six changes."""
+    from pestdata.analytics import school_year_range
+    from pestdata.model import AGE_BANDS
+
+    year_start, _ = school_year_range(view.year.value)
+    mid_month = year_start.replace(month=9, day=15)
+    outputs = (view.trend_chart, view.age_chart, view.steps_chart, view.heatmap_chart)
+    seen: dict = {}
+    for number, output in enumerate(outputs):
+        output.observe(lambda _, n=number: seen.setdefault(n, time.perf_counter()), "outputs")
+    changes = {
+        "school": [("school", SCHOOLS[0])],
+        "platform": [("platform", "whatsapp")],
+        "form": [("form", "exclusion")],
+        "age band": [("who", f"band:{AGE_BANDS[2]}")],
+        "from mid-month": [("start", mid_month)],
+        "platform + form": [("platform", "whatsapp"), ("form", "exclusion")],
+    }
+    detail = {}
+    for name, steps in changes.items():
+        times: dict[str, list[float]] = {"trend": [], "charts": [], "all": []}
+        defaults = [(attribute, getattr(view, attribute).value) for attribute, _ in steps]
+        for _ in range(3):
+            for values in (steps, defaults[::-1]):
+                for attribute, value in values[:-1]:  # set up the rest unmeasured
+                    getattr(view, attribute).value = value
+                attribute, value = values[-1]
+                seen.clear()
+                started = time.perf_counter()
+                getattr(view, attribute).value = value
+                ended = time.perf_counter()
+                times["trend"].append(seen.get(0, ended) - started)
+                times["charts"].append(max(seen.values(), default=ended) - started)
+                times["all"].append(ended - started)
+        detail[name] = {k: statistics.median(v) for k, v in times.items()}
+    return detail
 
 
 # --- worker: the naive baseline -----------------------------------------------------------
@@ -637,6 +681,19 @@ def report(sizes, kernel, naive, browser) -> None:
                 f"{b['total'] / k['build']:>7.1f}× | {b['total'] / total:>6.1f}× | "
                 f"{ms(b['change']):>9}"
             )
+        print()
+        print(
+            "Kernel filter changes (ms, median of 6: set and undone 3 times): "
+            "trend chart replaced / all 4 charts / whole refresh"
+        )
+        kinds = list(kernel[sizes[0]]["change_detail"])
+        print(f"{'change':<18}" + "".join(f"{n:>20,}" for n in sizes))
+        for kind in kinds:
+            cells = ""
+            for n in sizes:
+                d = kernel[n]["change_detail"][kind]
+                cells += f"{ms(d['trend']) + ' / ' + ms(d['charts']) + ' / ' + ms(d['all']):>20}"
+            print(f"{kind:<18}{cells}")
         print()
         print("Naive baseline detail (ms): read+parse | aggregate on frames in memory | frames MB")
         for n in sizes:

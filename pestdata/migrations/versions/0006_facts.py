@@ -29,6 +29,8 @@ def _key() -> list[sa.Column]:
 
 
 def upgrade() -> None:
+    # Open cases of one school: without it SQLite walks all of the school's reports.
+    op.create_index("ix_incidents_status_school", "incidents", ["status", "school"])
     op.create_table(
         "report_facts",
         *_key(),
@@ -49,3 +51,4 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("step_facts")
     op.drop_table("report_facts")
+    op.drop_index("ix_incidents_status_school", "incidents")
