@@ -469,5 +469,29 @@ def purge_command(db, period: str, commit: bool, actor: str) -> None:
     )
 
 
+@main.command("facts")
+@db_option
+@click.option("--rebuild", is_flag=True, help="Alle tellingen opnieuw opbouwen.")
+def facts_command(db, rebuild: bool) -> None:
+    """Controleer de maandtellingen van het overzicht tegen de meldingen (na een wijziging
+    buiten pestdata om); --rebuild telt alles opnieuw."""
+    from . import facts
+
+    store = _store(db)
+    if rebuild:
+        with store.writing() as conn:
+            facts.rebuild(conn)
+        click.echo("De maandtellingen zijn opnieuw opgebouwd.")
+    with store.reading() as conn:
+        differences = facts.differences(conn)
+    if any(differences.values()):
+        rows = ", ".join(f"{table}: {n}" for table, n in differences.items())
+        raise click.ClickException(
+            f"De maandtellingen wijken af van de meldingen ({rows} rijen). "
+            "Herstel: pestdata facts --rebuild"
+        )
+    click.echo("De maandtellingen kloppen met de meldingen.")
+
+
 if __name__ == "__main__":
     main()

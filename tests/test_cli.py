@@ -100,3 +100,17 @@ def test_serve_command_is_locked_down(tmp_path):
     env = voila_env("sqlite:////x.sqlite")
     assert env["PESTDATA_DB"] == "sqlite:////x.sqlite"
     assert env["JUPYTER_PATH"].split(":")[0].endswith("share/jupyter")
+
+
+def test_facts_command_finds_a_change_made_outside_pestdata_and_rebuilds(tmp_path):
+    url = f"sqlite:///{tmp_path}/facts.sqlite"
+    run("demo", "--db", url, "--incidents", "200")
+    assert "kloppen met de meldingen" in run("facts", "--db", url)
+    store = Store(url)
+    with store.writing() as conn:  # someone edits the database by hand
+        conn.execute(incidents.update().where(incidents.c.id == 1).values(group_name="klas 6"))
+    result = CliRunner().invoke(main, ["facts", "--db", url])
+    assert result.exit_code == 1
+    assert "wijken af" in result.output and "pestdata facts --rebuild" in result.output
+    output = run("facts", "--db", url, "--rebuild")
+    assert "opnieuw opgebouwd" in output and "kloppen met de meldingen" in output
