@@ -586,9 +586,10 @@ def lesson_coverage(store: Store, filters: Filters) -> pd.DataFrame:
         query = query.where(c.school.in_(filters.schools))
     with store.reading() as conn:
         counts = dict(conn.execute(query).all())
-        kinds_query = sa.select(incidents.c.group_name).distinct()
+        f = report_facts.c
+        kinds_query = sa.select(f.group_name).where(f.platform == ALL, f.form == ALL).distinct()
         if filters.schools:
-            kinds_query = kinds_query.where(incidents.c.school.in_(filters.schools))
+            kinds_query = kinds_query.where(f.school.in_(filters.schools))
         used = set(conn.execute(kinds_query).scalars()) | set(counts)
     # Show the groups of the kinds the school has (primary, secondary or both).
     kinds = {g.split()[0] for g in used} or {"groep", "klas"}
