@@ -1,7 +1,8 @@
 """Render time of overzicht.ipynb against a one-button notebook, one Voilà per variant.
 
-The server is started exactly as `pestdata serve` starts it (`voila_command` + `voila_env`),
-plus any `--extra` Voilà flags, on a copy of a cached demo database. Loads are interleaved,
+Each server is started as `pestdata serve` starts it (`voila_command` + `voila_env`) but
+with preheating off unless a variant's Voilà flags turn it on, on a copy of a cached demo
+database. Loads are interleaved,
 each in a fresh Chromium context. Render time: from `page.goto` until all four plotly charts
 are visible (overzicht) or the button is visible (one button). Before each load the machine
 is given time to go quiet (CPU idle, so a refilling kernel pool does not land in the next
