@@ -91,14 +91,25 @@ def demo(db: str | None, count: int, seed: int, add: bool) -> None:
 
 
 def voila_command(
-    notebooks: Path, port: int, token: str, ip: str = "127.0.0.1", cull_idle: int = 300
+    notebooks: Path,
+    port: int,
+    token: str,
+    ip: str = "127.0.0.1",
+    cull_idle: int = 300,
+    preheat: int = 1,
 ) -> list[str]:
     """The Voilà command line: token required, no tracebacks, no URL overrides, local assets.
 
     Voilà refuses the shutdown a closed page sends (no _xsrf, voila issue 1458), so kernels of
     closed pages are culled after `cull_idle` seconds; kernels of open pages are never culled
     (cull_connected=False), however long someone takes to fill in the form.
+
+    With `preheat` > 0, Voilà keeps that many kernels per dashboard started, with the notebook
+    run up to the point where it reads data (`pestdata.ui.common.kernel_store` waits for the
+    page request first), and refills the pool a second after a page takes one. Kernels in the
+    pool are never culled (Voilà exempts them).
     """
+    preheating = ["--preheat_kernel=True", f"--pool_size={preheat}"] if preheat > 0 else []
     return [
         sys.executable,
         "-m",
@@ -116,6 +127,7 @@ def voila_command(
         f"--MappingKernelManager.cull_interval={max(1, min(60, cull_idle // 4))}",
         f"--MappingKernelManager.cull_idle_timeout={cull_idle}",
         "--MappingKernelManager.cull_connected=False",
+        *preheating,
     ]
 
 
@@ -186,7 +198,17 @@ def role_notebooks(notebooks: Path, role: str) -> Path:
     type=click.IntRange(5),
     help="Seconden waarna de kernel van een gesloten pagina wordt opgeruimd.",
 )
-def serve(db, port: int, token: str | None, role: str, notebooks: Path, cull_idle: int) -> None:
+@click.option(
+    "--preheat",
+    default=1,
+    show_default=True,
+    type=click.IntRange(0),
+    help="Kernels per dashboard die klaarstaan voor de volgende bezoeker (sneller openen; "
+    "elk kost geheugen). 0 = uit.",
+)
+def serve(
+    db, port: int, token: str | None, role: str, notebooks: Path, cull_idle: int, preheat: int
+) -> None:
     """Start de dashboards in Voilà op http://127.0.0.1:PORT."""
     store = _store(db)
     token = token or secrets.token_urlsafe(24)
@@ -198,7 +220,7 @@ def serve(db, port: int, token: str | None, role: str, notebooks: Path, cull_idl
         if (folder / f"{name}.ipynb").exists():
             click.echo(f"  {DASHBOARDS[name]}: {base}/voila/render/{name}.ipynb?token={token}")
     click.echo("Stoppen: Ctrl+C", err=True)
-    command = voila_command(folder, port, token, cull_idle=cull_idle)
+    command = voila_command(folder, port, token, cull_idle=cull_idle, preheat=preheat)
     sys.stdout.flush()
     sys.stderr.flush()
     # Become Voilà, so a stop signal (Ctrl+C, a service manager) reaches it and its kernels.

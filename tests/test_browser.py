@@ -250,7 +250,8 @@ def children_of(pid: int) -> list[int]:
 
 
 def test_open_pages_keep_their_kernel_and_closed_pages_lose_it(page: Page, tmp_path):
-    process, base, _ = start_server(tmp_path, None, "--cull-idle", "6")
+    # Without preheated kernels, so the page's kernel is the only one (preheat: next test).
+    process, base, _ = start_server(tmp_path, None, "--cull-idle", "6", "--preheat", "0")
     try:
         page.goto(f"{base}/voila/render/meldingen.ipynb?token={TOKEN}")
         page.wait_for_selector("button.pd-save", timeout=TIMEOUT)
@@ -268,6 +269,51 @@ def test_open_pages_keep_their_kernel_and_closed_pages_lose_it(page: Page, tmp_p
         process.wait(timeout=20)
     with pytest.raises(urllib.error.URLError):  # stopping `pestdata serve` stops Voilà itself
         urllib.request.urlopen(f"{base}/?token={TOKEN}", timeout=5)
+
+
+def test_preheated_kernels_survive_culling_and_show_data_added_after_they_started(
+    page: Page, tmp_path
+):
+    """A preheated kernel runs the notebook before anyone asks; the data must still be read
+    when the page is opened, and the culler must leave the waiting kernels alone."""
+    process, base, db = start_server(tmp_path, None, "--cull-idle", "6")  # preheat 1 (default)
+    try:
+        time.sleep(20)  # pools filled, then idle for longer than --cull-idle
+        pool = children_of(process.pid)
+        assert len(pool) == 4  # one waiting kernel per dashboard of the care team
+        school = "De Voorverwarmde School"
+        incident = validate_incident(
+            {
+                "school": school,
+                "reported_on": date.today(),
+                "reporter": "parent",
+                "pupils": [{"pupil_number": "P-1", "role": "target"}],
+                "group": "groep 7",
+                "platforms": ["whatsapp"],
+                "forms": ["gossip"],
+                "severity": "low",
+                "status": "new",
+                "handler": "dhr. Warm",
+                "description": "na het voorverwarmen gemeld",
+            }
+        )
+        Store(db).add_incidents([(incident, [])], actor="test")
+        page.goto(f"{base}/voila/render/overzicht.ipynb?token={TOKEN}")
+        for chart in CHARTS:
+            page.wait_for_selector(f"{chart} .js-plotly-plot", timeout=TIMEOUT)
+        options = page.locator(".pd-filter-school option").all_inner_texts()
+        assert school in [option.replace("\xa0", " ") for option in options]
+        log = (tmp_path / "serve.log").read_text()
+        assert "Using pre-heated kernel" in log
+        page.goto("about:blank")
+        # The page's kernel is culled; the refilled pool stays.
+        deadline = time.time() + 40
+        while len(children_of(process.pid)) != 4 and time.time() < deadline:
+            time.sleep(1)
+        assert len(children_of(process.pid)) == 4
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
 
 
 CHARTS = (".pd-chart-trend", ".pd-chart-age", ".pd-chart-steps", ".pd-chart-steps-quarter")

@@ -97,6 +97,8 @@ def test_serve_command_is_locked_down(tmp_path):
         "--MappingKernelManager.cull_idle_timeout=",
     ):
         assert flag in joined
+    assert "--preheat_kernel=True" in command and "--pool_size=1" in command
+    assert not any("preheat" in flag for flag in voila_command(tmp_path, 9999, "x", preheat=0))
     env = voila_env("sqlite:////x.sqlite")
     assert env["PESTDATA_DB"] == "sqlite:////x.sqlite"
     assert env["JUPYTER_PATH"].split(":")[0].endswith("share/jupyter")

@@ -66,3 +66,13 @@ def test_period_in_the_wrong_order_is_refused_in_dutch(tmp_path):
     view = Overview(filled(tmp_path, 200), today=TODAY)
     view.start.value, view.end.value = date(2026, 3, 1), date(2026, 2, 1)
     assert "'Van' ligt na 'Tot en met'" in view.busy.value
+
+
+def test_outside_a_preheated_kernel_nothing_waits(monkeypatch):
+    from pestdata.ui import common
+
+    monkeypatch.delenv("VOILA_PREHEAT", raising=False)
+    common.wait_for_page()  # nbval, scripts: returns at once
+    monkeypatch.setenv("VOILA_PREHEAT", "False")  # a normal Voilà page kernel
+    common.wait_for_page()
+    assert not common.preheated()

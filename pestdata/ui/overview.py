@@ -17,7 +17,7 @@ from .. import analytics, charts, privacy
 from ..cases import nl_date
 from ..model import AGE_BANDS, GROUPS, Form, Platform, Status
 from ..store import Store
-from .common import css, download_link, esc, kernel_store
+from .common import css, download_link, esc, kernel_store, preheated
 from .plots import show_empty, show_figure
 from .school_actions import checklist_html
 
@@ -333,5 +333,10 @@ def overdue_table(frame: pd.DataFrame) -> str:
 
 
 def overzicht_app(store: Store | None = None) -> Overview:
-    """Build the leadership page; the notebook only displays what this returns."""
+    """Build the leadership page; the notebook only displays what this returns.
+
+    In a preheated kernel the chart code is warmed up first, before kernel_store() waits
+    for the page request (no data is read before that)."""
+    if store is None and preheated():
+        charts.warm_up()
     return Overview(store or kernel_store())
