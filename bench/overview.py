@@ -141,7 +141,7 @@ def kernel_worker(db: str) -> None:
 
     def chart_bytes() -> int:
         outputs = (view.trend_chart, view.age_chart, view.steps_chart, view.heatmap_chart)
-        return sum(len(json.dumps(o.outputs[0]["data"])) for o in outputs if o.outputs)
+        return sum(len(json.dumps(o.spec)) for o in outputs if o.spec)
 
     bytes_default = chart_bytes()
 

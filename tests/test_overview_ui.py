@@ -11,15 +11,15 @@ from pestdata.ui.overview import Overview
 TODAY = date(2026, 3, 15)
 
 
-def outputs_text(output) -> str:
-    return " ".join(str(item.get("data", {})) for item in output.outputs)
+def outputs_text(chart) -> str:
+    return f"{chart.empty} {chart.spec}"
 
 
 def test_empty_database_shows_friendly_empty_states(tmp_path):
     view = Overview(Store(f"sqlite:///{tmp_path}/empty.sqlite").ensure_schema(), today=TODAY)
     for chart in (view.trend_chart, view.age_chart, view.steps_chart):
         assert "Geen meldingen bij deze filters" in outputs_text(chart)
-        assert "application/vnd.plotly.v1+json" not in outputs_text(chart)
+        assert chart.spec == {}
     assert "Geen achterstallige meldingen" in view.overdue.value
     assert "Nog geen schoolbrede acties" in view.actions.value
     assert view.year.value == "2025-2026"
@@ -31,9 +31,9 @@ def filled(tmp_path, count=3000) -> Store:
     return store
 
 
-def plotted(output) -> list:
-    bundle = output.outputs[0]["data"]["application/vnd.plotly.v1+json"]
-    return [(trace.get("name"), trace.get("y")) for trace in bundle["data"]]
+def plotted(chart) -> list:
+    assert chart.empty == ""
+    return [(trace.get("name"), trace.get("y")) for trace in chart.spec["data"]]
 
 
 def test_filters_change_the_plotted_data_and_figures(tmp_path):

@@ -34,7 +34,6 @@ from pestdata.model import (
 )
 from pestdata.parent_evening import aggregate_figures, build_slides, export_html
 from pestdata.store import Store
-from pestdata.ui.plots import MIME
 from pestdata.ui.slides import SlideShow, ouderavond_app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -291,7 +290,7 @@ def test_notebook_output_has_no_marker(marker_db, monkeypatch, tmp_path):
             "_show = _\n"
             "for _i in range(len(_show.slides)):\n"
             "    _show.show(_i)\n"
-            "    print(_show.position.value, _show.text.value, _show.chart.outputs)\n"
+            "    print(_show.position.value, _show.text.value, _show.chart.spec)\n"
         )
     )
     nbclient.NotebookClient(
@@ -518,18 +517,17 @@ def test_slideshow_widget_clamps_and_shows_figures(small_db):
     slides = build_slides(figures)
     show = SlideShow(slides, "Middenschool")
     assert len(slides) == 9
-    assert show.index == 0 and show.position.value == "1 / 9" and show.chart.outputs == ()
+    assert show.index == 0 and show.position.value == "1 / 9" and show.chart.spec == {}
     assert show.text.value.startswith("<h1>Middenschool</h1>")
 
     show.show(2)  # Onze school: the platform chart
     assert show.position.value == "3 / 9"
-    (output,) = show.chart.outputs
-    assert output["output_type"] == "display_data"
-    assert output["data"][MIME]["data"][0]["y"] == [Platform.WHATSAPP.label]
+    assert show.chart.spec["data"][0]["y"] == [Platform.WHATSAPP.label]
+    assert show.chart.spec["config"]["displaylogo"] is False
     assert f"<h1>Onze school in {YEAR}</h1>" in show.text.value
 
     show.show(1)  # no figure: the chart is cleared
-    assert show.chart.outputs == () and show.position.value == "2 / 9"
+    assert show.chart.spec == {} and show.position.value == "2 / 9"
     show.show(-3)
     assert show.index == 0 and show.position.value == "1 / 9"
     show.prev.click()

@@ -12,7 +12,7 @@ from ..guidance import Guidance
 from ..model import GROUPS, InvalidInput, LessonGiven, validate
 from ..store import Store
 from .common import STYLE, css, error_lines, message
-from .plots import show_figure
+from .plots import Chart, show_figure
 
 
 class Lessons(w.VBox):
@@ -49,7 +49,7 @@ class Lessons(w.VBox):
             w.Button(description="Les vastleggen", button_style="primary"), "pd-lesson-save"
         )
         self.result = css(w.HTML(), "pd-lesson-result")
-        self.chart = css(w.Output(), "pd-chart-lessons")
+        self.chart = css(Chart(), "pd-chart-lessons")
         self.save.on_click(lambda _: self.submit())
         school.observe(lambda _: self.draw(), "value")
         super().__init__([self.material, self.group, self.day, self.save, self.result, self.chart])

@@ -18,7 +18,7 @@ from ..cases import nl_date
 from ..model import AGE_BANDS, GROUPS, Form, Platform, Status
 from ..store import Store
 from .common import css, download_link, esc, kernel_store, preheated
-from .plots import show_empty, show_figure
+from .plots import Chart, show_empty, show_figure
 from .school_actions import checklist_html
 
 ALL = ""
@@ -109,10 +109,10 @@ class Overview(w.VBox):
             ),
             "pd-split-age-group",
         )
-        self.trend_chart = css(w.Output(), "pd-chart-trend")
-        self.age_chart = css(w.Output(), "pd-chart-age")
-        self.steps_chart = css(w.Output(), "pd-chart-steps")
-        self.heatmap_chart = css(w.Output(), "pd-chart-steps-quarter")
+        self.trend_chart = css(Chart(), "pd-chart-trend")
+        self.age_chart = css(Chart(), "pd-chart-age")
+        self.steps_chart = css(Chart(), "pd-chart-steps")
+        self.heatmap_chart = css(Chart(), "pd-chart-steps-quarter")
         self.overdue = css(w.HTML(), "pd-overdue")
         self.actions = css(w.HTML(), "pd-school-actions")
 
@@ -269,12 +269,12 @@ class Overview(w.VBox):
         return f"Aantallen onder {self.minimum} zijn niet getoond." if self.minimum else ""
 
     def _draw_trend(
-        self, toggle: w.ToggleButtons, output: w.Output, filters: analytics.Filters | None = None
+        self, toggle: w.ToggleButtons, output: Chart, filters: analytics.Filters | None = None
     ) -> None:
         frame = analytics.monthly_trend(self.store, filters or self.filters(), by=toggle.value)
         self._show_trend(toggle, output, frame)
 
-    def _show_trend(self, toggle: w.ToggleButtons, output: w.Output, frame) -> None:
+    def _show_trend(self, toggle: w.ToggleButtons, output: Chart, frame) -> None:
         frame = privacy.suppress(frame, self.minimum)
         if frame.empty:
             show_empty(output, NO_DATA)

@@ -1,42 +1,109 @@
-"""Showing a plotly figure in Voilà, the cheap way.
+"""Plotly charts in Voilà: one small widget that draws with plotly.js's cartesian bundle.
 
-The figure goes to the browser as a plain plotly mime bundle, drawn by the plotly JupyterLab
-renderer that Voilà already loads. This skips plotly.io's renderer machinery, whose first use
-imports nbformat and jsonschema (~1.5 s per kernel, see VOILA-NOTES.md), and FigureWidget's
-~5 MB bundle per page.
+Chosen by measurement (bench/plotly_routes.py, bench/overview.py). The figure travels as
+plain JSON in the widget's state; the browser draws it with plotly.js's cartesian partial
+bundle (bar and heatmap, 1.5 MB), which Voilà serves from our template's static folder and
+the browser caches. A filter change redraws in place with `Plotly.react`. Earlier routes
+cost more: the jupyterlab-plotly mime renderer spends ~0.5 s setting up its 4.8 MB module
+on every page and builds a new plot on every update; `fig.show()` imports nbformat and
+jsonschema (~1.5 s per kernel); FigureWidget ships ~5 MB per page.
 """
 
 from __future__ import annotations
 
 import json
 
-import ipywidgets as w
+import anywidget
+import traitlets
 
-MIME = "application/vnd.plotly.v1+json"
+BUNDLE = "voila/templates/pestdata/static/plotly-cartesian-4.1.1.min.js"
 CONFIG = {
     "displaylogo": False,
     "responsive": True,
     "modeBarButtonsToRemove": ["select2d", "lasso2d"],
 }
 
+ESM = (
+    """
+function bundleUrl() {
+  let base = "/";
+  try {
+    base = JSON.parse(document.getElementById("jupyter-config-data").textContent).baseUrl || "/";
+  } catch (error) {}
+  return base.replace(/\\/?$/, "/") + "%s";
+}
 
-def figure_bundle(figure) -> dict:
-    """The mime bundle for one figure: plain JSON, no numpy inside."""
+function loadPlotly() {
+  // One <script> per page, shared by every chart on it.
+  if (!window.__pestdataPlotly) {
+    window.__pestdataPlotly = new Promise((resolve, reject) => {
+      const script = document.createElement("script");
+      script.src = bundleUrl();
+      script.async = true;
+      script.onload = () => resolve(window.Plotly);
+      script.onerror = () => reject(new Error("plotly.js kon niet worden geladen"));
+      document.head.appendChild(script);
+    });
+  }
+  return window.__pestdataPlotly;
+}
+
+export default {
+  async render({ model, el }) {
+    const plot = document.createElement("div");
+    plot.style.width = "100%%";
+    const empty = document.createElement("div");
+    empty.className = "pd-empty pd-hint";
+    el.append(plot, empty);
+    const Plotly = await loadPlotly();
+    const draw = () => {
+      const spec = model.get("spec") || {};
+      const text = model.get("empty");
+      empty.textContent = text;
+      empty.style.display = text ? "" : "none";
+      if (!spec.data) {
+        Plotly.purge(plot);
+        plot.style.display = "none";
+        return;
+      }
+      plot.style.display = "";
+      Plotly.react(plot, spec.data, spec.layout, spec.config);
+    };
+    model.on("change:spec", draw);
+    model.on("change:empty", draw);
+    draw();
+    return () => Plotly.purge(plot);
+  },
+};
+"""
+    % BUNDLE
+)  # noqa: UP031  (the JavaScript is full of braces)
+
+
+class Chart(anywidget.AnyWidget):
+    """A plotly figure, or a friendly text where there is nothing to plot."""
+
+    _esm = ESM
+    spec = traitlets.Dict().tag(sync=True)  # {"data", "layout", "config"}: plain JSON
+    empty = traitlets.Unicode("").tag(sync=True)  # shown as text, never as HTML
+
+
+def figure_spec(figure) -> dict:
+    """The figure as plain JSON (no numpy inside), with our plotly config."""
     spec = json.loads(figure.to_json())
     spec["config"] = CONFIG
-    return {MIME: spec}
+    return spec
 
 
-def show_figure(output: w.Output, figure) -> None:
-    """Replace what the Output shows in one step (no clear-then-draw flicker, no kernel
-    capture needed, so it also works outside Voilà)."""
-    _show(output, figure_bundle(figure))
+def show_figure(chart: Chart, figure) -> None:
+    """Draw a figure; the browser gets one message and redraws in place."""
+    with chart.hold_sync():
+        chart.spec = figure_spec(figure)
+        chart.empty = ""
 
 
-def show_empty(output: w.Output, text: str) -> None:
-    """A friendly empty state instead of a broken chart (text is ours, not user input)."""
-    _show(output, {"text/html": f'<div class="pd-empty pd-hint">{text}</div>'})
-
-
-def _show(output: w.Output, bundle: dict) -> None:
-    output.outputs = ({"output_type": "display_data", "data": bundle, "metadata": {}},)
+def show_empty(chart: Chart, text: str) -> None:
+    """A friendly empty state instead of a broken chart."""
+    with chart.hold_sync():
+        chart.spec = {}
+        chart.empty = text

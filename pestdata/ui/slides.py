@@ -7,7 +7,7 @@ import ipywidgets as w
 from ..parent_evening import Slide, aggregate_figures, build_slides
 from ..store import Store
 from .common import css, esc, kernel_store
-from .plots import show_figure
+from .plots import Chart, show_empty, show_figure
 
 # Arrow keys press our buttons; the age filter on the materials slide works as in the export.
 KEYS = """<script>
@@ -42,7 +42,7 @@ class SlideShow(w.VBox):
     def __init__(self, slides: list[Slide], school: str):
         self.slides, self.index = slides, 0
         self.text = css(w.HTML(), "pd-slide-text")
-        self.chart = css(w.Output(), "pd-slide-chart")
+        self.chart = css(Chart(), "pd-slide-chart")
         self.prev = css(w.Button(description="Vorige"), "pd-prev")
         self.next = css(w.Button(description="Volgende"), "pd-next")
         self.position = css(w.HTML(), "pd-position")
@@ -69,7 +69,7 @@ class SlideShow(w.VBox):
         slide = self.slides[self.index]
         self.text.value = f"<h1>{esc(slide.title)}</h1>{slide.body}"
         if slide.figure is None:
-            self.chart.outputs = ()
+            show_empty(self.chart, "")
         else:
             show_figure(self.chart, slide.figure)
         self.position.value = f"{self.index + 1} / {len(self.slides)}"
