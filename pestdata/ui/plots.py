@@ -23,14 +23,13 @@ CONFIG = {
     "modeBarButtonsToRemove": ["select2d", "lasso2d"],
 }
 
-ESM = (
-    """
+ESM = """
 function bundleUrl() {
   let base = "/";
   try {
     base = JSON.parse(document.getElementById("jupyter-config-data").textContent).baseUrl || "/";
   } catch (error) {}
-  return base.replace(/\\/?$/, "/") + "%s";
+  return base.replace(/\\/?$/, "/") + "BUNDLE";
 }
 
 function loadPlotly() {
@@ -51,7 +50,7 @@ function loadPlotly() {
 export default {
   async render({ model, el }) {
     const plot = document.createElement("div");
-    plot.style.width = "100%%";
+    plot.style.width = "100%";
     const empty = document.createElement("div");
     empty.className = "pd-empty pd-hint";
     el.append(plot, empty);
@@ -75,9 +74,7 @@ export default {
     return () => Plotly.purge(plot);
   },
 };
-"""
-    % BUNDLE
-)  # noqa: UP031  (the JavaScript is full of braces)
+""".replace("BUNDLE", BUNDLE)
 
 
 class Chart(anywidget.AnyWidget):
