@@ -360,6 +360,18 @@ def test_changing_a_filter_changes_the_plotted_data(overview: Page):
     assert "4-7 jaar" not in [trace[0] for trace in plotted(overview, ".pd-chart-age")]
 
 
+def test_charts_load_our_plotly_bundle_not_the_lab_extension(page: Page, server):
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(server["overview"])
+    for chart in CHARTS:
+        page.wait_for_selector(f"{chart} .js-plotly-plot", timeout=TIMEOUT)
+    bundles = [u for u in requested if "plotly-cartesian-4.1.1.min.js" in u]
+    assert len(bundles) == 1, bundles  # one <script> for all four charts
+    assert not [u for u in requested if "jupyterlab-plotly" in u]
+    page.goto("about:blank")
+
+
 def test_planted_markers_never_reach_the_overview(overview: Page):
     def page_text() -> str:
         return overview.content() + overview.locator("body").inner_text()
