@@ -369,6 +369,11 @@ def test_charts_load_our_plotly_bundle_not_the_lab_extension(page: Page, server)
     bundles = [u for u in requested if "plotly-cartesian-4.1.1.min.js" in u]
     assert len(bundles) == 1, bundles  # one <script> for all four charts
     assert not [u for u in requested if "jupyterlab-plotly" in u]
+    # The template starts the download in the page head; a page without charts skips it.
+    assert page.locator("head script#pd-plotly[async]").count() == 1
+    page.goto(server["url"])  # meldingen: no charts
+    page.wait_for_selector(".pd-report-form", timeout=TIMEOUT)
+    assert page.locator("#pd-plotly").count() == 0
     page.goto("about:blank")
 
 

@@ -299,3 +299,17 @@ def test_every_chart_passes_plotlys_validation():
         assert len(checked.data) == len(figure.data) > 0
     with pytest.raises(ValueError):
         go.Figure({"data": [{"type": "bar", "colour": "red"}]})
+
+
+def test_the_template_and_the_chart_widget_load_the_same_bundle_we_ship():
+    from pathlib import Path
+
+    from pestdata.ui import plots
+
+    share = Path(plots.__file__).parents[1] / "share" / "jupyter"
+    template = share / "voila" / "templates" / "pestdata" / "index.html.j2"
+    bundle = share / "voila" / plots.BUNDLE.removeprefix("voila/")
+    assert bundle.stat().st_size > 1_000_000
+    assert bundle.read_text()[:200].count("plotly.js (cartesian - minified)") == 1
+    assert plots.BUNDLE in template.read_text()
+    assert plots.BUNDLE in plots.ESM

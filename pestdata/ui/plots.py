@@ -33,15 +33,21 @@ function bundleUrl() {
 }
 
 function loadPlotly() {
-  // One <script> per page, shared by every chart on it.
+  // One <script> per page, shared by every chart: the template's own (see index.html.j2)
+  // when the notebook asks for it, else one added here.
   if (!window.__pestdataPlotly) {
     window.__pestdataPlotly = new Promise((resolve, reject) => {
-      const script = document.createElement("script");
-      script.src = bundleUrl();
-      script.async = true;
-      script.onload = () => resolve(window.Plotly);
-      script.onerror = () => reject(new Error("plotly.js kon niet worden geladen"));
-      document.head.appendChild(script);
+      if (window.Plotly) return resolve(window.Plotly);
+      let script = document.getElementById("pd-plotly");
+      if (!script) {
+        script = document.createElement("script");
+        script.id = "pd-plotly";
+        script.src = bundleUrl();
+        script.async = true;
+        document.head.appendChild(script);
+      }
+      script.addEventListener("load", () => resolve(window.Plotly));
+      script.addEventListener("error", () => reject(new Error("plotly.js niet geladen")));
     });
   }
   return window.__pestdataPlotly;
