@@ -239,20 +239,3 @@ def lesson_coverage(frame: pd.DataFrame) -> go.Figure:
         ),
     )
 
-
-def warm_up() -> None:
-    """Build and serialise one chart of each kind on made-up numbers.
-
-    plotly loads its validators on first use (~0.2 s per kernel); a preheated Voilà kernel
-    does this before anyone connects, so the page does not wait for it. No data is read.
-    """
-    platform = next(iter(Platform)).value
-    figures = [
-        trend(
-            pd.DataFrame({"month": ["2025-01"], "category": [platform], "count": [1]}), "platform"
-        ),
-        step_completion(pd.DataFrame({"title": ["x"], "share_done": [0.5], "median_days": [1.0]})),
-        step_heatmap(pd.DataFrame({"title": ["x"], "quarter": ["2025 K1"], "share_done": [0.5]})),
-    ]
-    for figure in figures:
-        figure.to_json()

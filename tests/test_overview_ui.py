@@ -76,3 +76,15 @@ def test_outside_a_preheated_kernel_nothing_waits(monkeypatch):
     monkeypatch.setenv("VOILA_PREHEAT", "False")  # a normal Voilà page kernel
     common.wait_for_page()
     assert not common.preheated()
+
+
+def test_warm_up_reads_no_school_data_and_leaves_no_widgets(monkeypatch, tmp_path):
+    from ipywidgets.widgets.widget import _instances
+
+    from pestdata.ui.overview import warm_up
+
+    school_db = tmp_path / "school.sqlite"
+    monkeypatch.setenv("PESTDATA_DB", f"sqlite:///{school_db}")
+    warm_up()
+    assert not school_db.exists()  # the school's database was never opened
+    assert len(_instances) == 0  # no widget of the warm-up reaches the page
