@@ -335,8 +335,8 @@ def overdue_table(frame: pd.DataFrame) -> str:
 def overzicht_app(store: Store | None = None) -> Overview:
     """Build the leadership page; the notebook only displays what this returns.
 
-    In a preheated kernel the chart code is warmed up first, before kernel_store() waits
-    for the page request (no data is read before that)."""
+    In a preheated kernel the overview is first built once on made-up data (`warm_up`),
+    before kernel_store() waits for the page request; the school's data is read after it."""
     if store is None and preheated():
         warm_up()
     return Overview(store or kernel_store())
