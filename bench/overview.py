@@ -194,7 +194,7 @@ def filter_changes(view, today: date) -> dict[str, dict[str, float]]:
     outputs = (view.trend_chart, view.age_chart, view.steps_chart, view.heatmap_chart)
     seen: dict = {}
     for number, output in enumerate(outputs):
-        output.observe(lambda _, n=number: seen.setdefault(n, time.perf_counter()), "outputs")
+        output.observe(lambda _, n=number: seen.setdefault(n, time.perf_counter()), "spec")
     changes = {
         "school": [("school", SCHOOLS[0])],
         "platform": [("platform", "whatsapp")],
