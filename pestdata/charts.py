@@ -238,4 +238,3 @@ def lesson_coverage(frame: pd.DataFrame) -> go.Figure:
             },
         ),
     )
-
