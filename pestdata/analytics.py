@@ -82,17 +82,23 @@ class Filters:
             *([c.reported_on <= self.end] if self.end else []),
         ]
 
+    def narrowing(self, c) -> list[sa.ColumnElement]:
+        """School, group and age band as IN conditions on the columns `c` of `incidents` or
+        of a fact table (they share these names)."""
+        return [
+            column.in_(values)
+            for column, values in (
+                (c.school, self.schools),
+                (c.group_name, self.groups),
+                (c.age_band, self.age_bands),
+            )
+            if values
+        ]
+
     def conditions(self) -> list[sa.ColumnElement]:
         """WHERE conditions on `incidents`."""
         c = incidents.c
-        where = self.period_conditions()
-        for column, values in (
-            (c.school, self.schools),
-            (c.group_name, self.groups),
-            (c.age_band, self.age_bands),
-        ):
-            if values:
-                where.append(column.in_(values))
+        where = self.period_conditions() + self.narrowing(c)
         for table, column, values in (
             (incident_platforms, "platform", self.platforms),
             (incident_forms, "form", self.forms),
@@ -213,13 +219,7 @@ def _fact_where(
     c = table.c
     first, last = months
     where = [*([c.month >= first] if first else []), *([c.month <= last] if last else [])]
-    for column, values in (
-        (c.school, filters.schools),
-        (c.group_name, filters.groups),
-        (c.age_band, filters.age_bands),
-    ):
-        if values:
-            where.append(column.in_(values))
+    where += filters.narrowing(c)
     for column, values in ((c.platform, filters.platforms), (c.form, filters.forms)):
         if values:
             where.append(column == values[0])
