@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from .store import Store
+from .store import Store, database_url
 
 PACKAGE = Path(__file__).resolve().parent
 NOTEBOOKS = PACKAGE.parent / "notebooks"
@@ -28,7 +28,27 @@ db_option = click.option(
 
 
 def _store(db: str | None) -> Store:
-    return Store(db).ensure_schema()
+    """The store every command uses, schema up to date; a Dutch message when it cannot be."""
+    from sqlalchemy import exc
+
+    url = database_url(db)  # --db, else PESTDATA_DB, else the default file
+    try:
+        return Store(url).ensure_schema()
+    except (exc.ArgumentError, exc.NoSuchModuleError, ImportError):
+        try:
+            shown = _shown(url)  # no password in the message
+        except exc.ArgumentError:  # not a URL at all
+            shown = url
+        raise click.ClickException(
+            f"'{shown}' is geen database-URL die pestdata kan gebruiken (SQLite of PostgreSQL); "
+            "bijvoorbeeld sqlite:///pad/pestdata.sqlite of "
+            "postgresql+psycopg://gebruiker@server/database"
+        ) from None
+    except (exc.OperationalError, OSError) as error:
+        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        raise click.ClickException(
+            f"De database {_shown(url)} is niet bereikbaar: {reason}"
+        ) from None
 
 
 def _shown(url: str) -> str:

@@ -116,3 +116,19 @@ def test_facts_command_finds_a_change_made_outside_pestdata_and_rebuilds(tmp_pat
     assert "wijken af" in result.output and "pestdata facts --rebuild" in result.output
     output = run("facts", "--db", url, "--rebuild")
     assert "opnieuw opgebouwd" in output and "kloppen met de meldingen" in output
+
+
+def test_a_database_that_cannot_be_used_gives_a_dutch_message_not_a_traceback(tmp_path):
+    cases = {
+        f"sqlite:///{tmp_path}/file-in-the-way/x.sqlite": "is niet bereikbaar",
+        "geen-url": "is geen database-URL",
+        "mysql://gebruiker@server/db": "is geen database-URL",
+        "postgres://gebruiker:geheim@server/db": "is geen database-URL",
+    }
+    (tmp_path / "file-in-the-way").write_text("a file where a folder should be")
+    for url, message in cases.items():
+        result = CliRunner().invoke(main, ["init", "--db", url])
+        assert result.exit_code == 1, (url, result.output)
+        assert isinstance(result.exception, SystemExit), result.exception  # handled, no crash
+        assert message in result.output and "Traceback" not in result.output
+        assert "geheim" not in result.output  # passwords are never printed
