@@ -146,7 +146,7 @@ def voila_command(
         "--VoilaConfiguration.allow_theme_override=NO",
         # Charts draw with our own plotly.js bundle (ui/plots.py): no page needs the 4.8 MB
         # jupyterlab-plotly extension, which Voilà would otherwise load on every page.
-        "--VoilaConfiguration.extension_denylist=['jupyterlab-plotly']",
+        "--VoilaConfiguration.extension_denylist=jupyterlab-plotly",
         f"--MappingKernelManager.cull_interval={max(1, min(60, cull_idle // 4))}",
         f"--MappingKernelManager.cull_idle_timeout={cull_idle}",
         "--MappingKernelManager.cull_connected=False",

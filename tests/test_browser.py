@@ -341,6 +341,14 @@ def test_overview_shows_every_chart_with_demo_data(overview: Page):
     expect(overview.locator(".pd-key-figures")).to_contain_text("Open meldingen nu")
     names = [trace[0] for trace in plotted(overview, ".pd-chart-trend")]
     assert "WhatsApp" in names
+    # Each chart spans the page's width, not plotly's default 700 px.
+    for chart in CHARTS:
+        drawn, room = overview.evaluate(
+            "s => [document.querySelector(s + ' .main-svg').getBoundingClientRect().width,"
+            " document.querySelector('.pd-overview').getBoundingClientRect().width]",
+            chart,
+        )
+        assert drawn > 0.9 * room, (chart, drawn, room)
 
 
 def test_changing_a_filter_changes_the_plotted_data(overview: Page):

@@ -55,6 +55,7 @@ function loadPlotly() {
 
 export default {
   async render({ model, el }) {
+    el.style.width = "100%";  // the widget box fits its content unless told otherwise
     const plot = document.createElement("div");
     plot.style.width = "100%";
     const empty = document.createElement("div");
@@ -72,12 +73,24 @@ export default {
         return;
       }
       plot.style.display = "";
+      if (!plot.clientWidth) return;  // not on the page yet: drawn once it has its width
       Plotly.react(plot, spec.data, spec.layout, spec.config);
     };
     model.on("change:spec", draw);
     model.on("change:empty", draw);
     draw();
-    return () => Plotly.purge(plot);
+    // Voilà may render the widget before it is on the page: draw when it gets its width,
+    // and follow the width after that.
+    const sized = new ResizeObserver(() => {
+      if (!plot.clientWidth) return;
+      if (plot.data) Plotly.Plots.resize(plot);
+      else draw();
+    });
+    sized.observe(plot);
+    return () => {
+      sized.disconnect();
+      Plotly.purge(plot);
+    };
   },
 };
 """.replace("BUNDLE", BUNDLE)
