@@ -21,7 +21,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
-from .guidance import load_protocol
+from .guidance import followup_step, load_protocol
 from .model import Status
 from .tables import (
     FACT_KEY,
@@ -98,7 +98,7 @@ def report_flags() -> dict[str, sa.ColumnElement]:
         .where(steps_done.c.incident_id == c.id, steps_done.c.step_id.in_(required))
         .scalar_subquery()
     ) == len(required)
-    followup = next((s for s in load_protocol() if s.vraagt_uitkomst), None)
+    followup = followup_step()
     in_time = sa.exists().where(
         steps_done.c.incident_id == c.id,
         steps_done.c.step_id == (followup.id if followup else ""),

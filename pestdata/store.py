@@ -21,7 +21,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
 from . import facts
-from .guidance import load_guidance, load_protocol
+from .guidance import followup_step, load_guidance, load_protocol
 from .model import (
     OPEN_STATUSES,
     Incident,
@@ -78,7 +78,7 @@ def overdue_flags(today: date, overdue_days: int = OVERDUE_DAYS) -> OverdueFlags
 
     Correlated subqueries, so only open cases (found by the status index) are looked into.
     """
-    followup = next((s for s in load_protocol() if s.vraagt_uitkomst), None)
+    followup = followup_step()
     open_case = incidents.c.status.in_([s.value for s in OPEN_STATUSES])
     last_step = (
         sa.select(sa.func.max(steps_done.c.done_on))
