@@ -17,7 +17,8 @@ from pathlib import Path
 
 from pestdata.analytics import Filters
 from pestdata.demo import generate
-from pestdata.io import export_frame, import_file, write_export
+from pestdata.importer import import_file
+from pestdata.io import export_frame, write_export
 from pestdata.store import Store
 
 

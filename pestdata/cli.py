@@ -330,11 +330,25 @@ def with_filters(command):
     metavar="KOLOM=VELD",
     help="Eigen kolomnaam koppelen, bijv. --map 'Datum gemeld=Datum melding'.",
 )
-@click.option("--school", "default_school", default="", help="School voor rijen zonder school.")
+@click.option(
+    "--map-value",
+    "value_maps",
+    multiple=True,
+    metavar="KOLOM:WAARDE=ONZE WAARDE",
+    help="Eigen waarde koppelen, bijv. --map-value 'Ernst:2=Middel'.",
+)
+@click.option(
+    "--school",
+    "default_school",
+    default="",
+    help="School voor rijen zonder school (nodig als het bestand geen kolom School heeft).",
+)
 @click.option("--by", "actor", default="import", help="Naam voor het logboek.")
-def import_command(db, file: Path, commit: bool, mapping, default_school: str, actor: str):
+def import_command(
+    db, file: Path, commit: bool, mapping, value_maps, default_school: str, actor: str
+):
     """Lees meldingen uit CSV (',' of ';') of Excel; standaard een proefdraai per rij."""
-    from .io import ImportFileError, import_file
+    from .importer import ImportFileError, import_file, parse_value_map
 
     pairs = {}
     for item in mapping:
@@ -356,6 +370,7 @@ def import_command(db, file: Path, commit: bool, mapping, default_school: str, a
                 commit=commit,
                 actor=actor,
                 mapping=pairs,
+                value_map=parse_value_map(value_maps),
                 default_school=default_school,
                 progress=progress,
             )
@@ -368,6 +383,12 @@ def import_command(db, file: Path, commit: bool, mapping, default_school: str, a
             click.echo(f"    {field}: {reason}")
     if report.ignored_columns:
         click.echo(f"Genegeerde kolommen: {', '.join(report.ignored_columns)}")
+    for note in report.notes:
+        click.echo(f"Let op: {note}.")
+    if report.unknown:
+        click.echo("Niet herkende waarden (koppel ze met --map-value 'KOLOM:WAARDE=ONZE WAARDE'):")
+        for line in report.unknown_lines():
+            click.echo(f"    {line}")
     click.echo(report.summary())
     if not commit and report.count("nieuw"):
         click.echo("Dit was een proefdraai; niets opgeslagen. Opslaan: voeg --commit toe.")
@@ -389,13 +410,13 @@ def import_command(db, file: Path, commit: bool, mapping, default_school: str, a
 @with_filters
 def export_command(db, out: Path, share: bool, year, school, start, end):
     """Schrijf meldingen naar CSV of Excel, met de filters van het overzicht."""
-    from .io import ImportFileError, export_frame, write_export
+    from .io import ExportFileError, export_frame, write_export
 
     filters = _filters(year, school, start and start.date(), end and end.date())
     frame = export_frame(_store(db), filters, share=share)
     try:
         write_export(frame, out)
-    except ImportFileError as error:
+    except ExportFileError as error:
         raise click.ClickException(str(error)) from None
     kind = "deelbare export (pseudoniemen)" if share else "export voor het zorgteam"
     click.echo(f"{len(frame)} meldingen in {out} ({kind}).")

@@ -26,7 +26,8 @@ import sqlalchemy as sa
 from pestdata import demo, privacy
 from pestdata.analytics import Filters
 from pestdata.guidance import load_protocol
-from pestdata.io import ImportFileError, export_frame, import_file, neutralise, write_export
+from pestdata.importer import ImportFileError, import_file
+from pestdata.io import ExportFileError, export_frame, neutralise, write_export
 from pestdata.model import validate_incident, validate_step
 from pestdata.store import Store, audit, incidents
 
@@ -49,6 +50,10 @@ NOT_A_NUMBER = (
 )
 BAD_DATE = ("Datum melding", "geen geldige datum (gebruik dd-mm-jjjj)")
 FORMULA_START = ("=", "+", "-", "@")
+PLATFORMS_ALLOWED = (
+    "WhatsApp, Instagram, TikTok, Snapchat, YouTube, Discord, Gamechat, Facebook, X (Twitter), "
+    "Schoolplatform, Anders"
+)
 PSEUDONYM = re.compile(r"P-[0-9a-f]{12}")
 
 
@@ -543,7 +548,7 @@ def test_row_refusals_and_commit_of_the_valid_rows_in_one_transaction(tmp_path):
             (
                 4,
                 "geweigerd",
-                [("Platforms", "onbekende waarde 'Myspace'; kies een van de mogelijkheden")],
+                [("Platforms", "onbekende waarde 'Myspace'; toegestaan: " + PLATFORMS_ALLOWED)],
             ),
             (5, "nieuw", []),
             (6, "nieuw", []),
@@ -551,7 +556,7 @@ def test_row_refusals_and_commit_of_the_valid_rows_in_one_transaction(tmp_path):
     )
     assert report.refused() == [
         f"rij 3: {NOT_A_NUMBER[0]}: {NOT_A_NUMBER[1]}",
-        "rij 4: Platforms: onbekende waarde 'Myspace'; kies een van de mogelijkheden",
+        "rij 4: Platforms: onbekende waarde 'Myspace'; toegestaan: " + PLATFORMS_ALLOWED,
     ]
     assert report.summary() == "5 rijen: 3 toegevoegd, 0 al aanwezig, 2 geweigerd."
     stored = cases(store)
@@ -660,21 +665,24 @@ def test_unreadable_files_are_dutch_file_errors(tmp_path, content, message):
     assert store.count_incidents() == 0
 
 
-def test_a_row_with_too_many_cells_is_refused_or_a_file_error(tmp_path):
-    lines = csv_bytes([row(1), row(2), row(3)]).split(b"\r\n")
-    lines[2] += b";;extra"
+def test_a_row_with_too_many_or_too_few_cells_is_refused_alone(tmp_path):
+    lines = csv_bytes([row(1), row(2), row(3), row(4), row(5)]).split(b"\r\n")
+    lines[2] += b";;extra"  # row 3: two cells too many, one with text
+    lines[3] = lines[3].rsplit(b";", 2)[0]  # row 4: two cells too few
+    lines[4] += b";;"  # row 5: empty extra cells, as Excel writes them: no problem
     path = write(tmp_path, "scheef.csv", b"\r\n".join(lines))
     store = new_store(tmp_path)
-    try:
-        report = import_file(store, path)
-    except ImportFileError:
-        assert store.count_incidents() == 0
-    else:
-        assert [(r.row, r.outcome) for r in report.rows] == [
-            (2, "nieuw"),
-            (3, "geweigerd"),
-            (4, "nieuw"),
-        ]
+    report = import_file(store, path, commit=True)
+    assert [(r.row, r.outcome) for r in report.rows] == [
+        (2, "nieuw"),
+        (3, "geweigerd"),
+        (4, "geweigerd"),
+        (5, "nieuw"),
+        (6, "nieuw"),
+    ]
+    assert "12 cellen, meer dan de 10 kolommen" in report.rows[1].problems[0][1]
+    assert "8 cellen, minder dan de 10 kolommen" in report.rows[2].problems[0][1]
+    assert store.count_incidents() == 3
 
 
 def test_dutch_apostrophes_do_not_confuse_the_separator(tmp_path):

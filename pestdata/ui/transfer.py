@@ -9,7 +9,8 @@ from pathlib import Path
 import ipywidgets as w
 
 from .. import analytics
-from ..io import ImportFileError, ImportReport, export_frame, import_file, write_export
+from ..importer import ImportFileError, ImportReport, SchoolNeeded, import_file, value_key
+from ..io import export_frame, write_export
 from ..store import Store
 from .common import css, download_link, esc, message
 
@@ -31,6 +32,7 @@ def report_html(report: ImportReport) -> str:
         if report.ignored_columns
         else ""
     )
+    ignored += "".join(f"<p class='pd-hint'>Let op: {esc(note)}.</p>" for note in report.notes)
     table = (
         f"<table class='pd-timeline'><tr><th>Rij</th><th>Uitkomst</th><th>Waarom</th></tr>"
         f"{rows}</table>"
@@ -58,6 +60,22 @@ class Transfer(w.VBox):
             "pd-progress",
         )
         self.report = css(w.HTML(), "pd-import-report")
+        self.school = css(
+            w.Combobox(
+                description="School",
+                placeholder="kies of typ de school van dit bestand",
+                ensure_option=False,
+                style={"description_width": "170px"},
+                layout=w.Layout(display="none", width="480px"),
+            ),
+            "pd-import-school",
+        )
+        self.mapping = css(w.VBox(), "pd-import-mapping")
+        self.value_fields: dict[tuple[str, str], w.Combobox] = {}
+        self.recheck = css(
+            w.Button(description="Opnieuw controleren", layout=w.Layout(display="none")),
+            "pd-import-recheck",
+        )
         self.commit = css(
             w.Button(description="Opslaan", button_style="primary", disabled=True),
             "pd-import-commit",
@@ -67,6 +85,7 @@ class Transfer(w.VBox):
         self.path: Path | None = None
         self.upload.observe(lambda _: self.check(), "value")
         self.commit.on_click(lambda _: self.run(commit=True))
+        self.recheck.on_click(lambda _: self.run(commit=False))
         self.export.on_click(lambda _: self.make_export())
         super().__init__(
             [
@@ -76,8 +95,11 @@ class Transfer(w.VBox):
                     "bewaard. Twee keer hetzelfde bestand voegt niets dubbel toe.</p>"
                 ),
                 self.upload,
+                self.school,
                 self.progress,
                 self.report,
+                self.mapping,
+                self.recheck,
                 self.commit,
                 w.HTML(
                     "<h4>Exporteren</h4><p class='pd-hint'>Alle meldingen met leerlingnummers, "
@@ -97,6 +119,7 @@ class Transfer(w.VBox):
         self.path = folder / f"upload{suffix}"
         self.path.write_bytes(bytes(upload["content"]))
         self.source = upload["name"]
+        self.value_fields = {}
         self.run(commit=False)
 
     def run(self, commit: bool) -> None:
@@ -113,8 +136,21 @@ class Transfer(w.VBox):
 
         try:
             report = import_file(
-                self.store, self.path, commit=commit, actor=actor or "import", progress=progress
+                self.store,
+                self.path,
+                commit=commit,
+                actor=actor or "import",
+                value_map=self.value_map(),
+                default_school=self.school.value.strip(),
+                progress=progress,
             )
+        except SchoolNeeded as error:
+            self.ask_school(error.known)
+            self.report.value = message(
+                "hint", "Dit bestand noemt geen school. Kies hierboven de school van alle rijen."
+            )
+            self.commit.disabled = True
+            return
         except ImportFileError as error:
             self.report.value = message("error", str(error).replace(str(self.path), self.source))
             self.commit.disabled = True
@@ -123,6 +159,7 @@ class Transfer(w.VBox):
             self.progress.layout.visibility = "hidden"
         report.source = self.source
         self.report.value = report_html(report)
+        self.show_mapping(report)
         new = report.count("nieuw")
         self.commit.disabled = commit or not new
         self.commit.description = f"Opslaan ({new} nieuwe meldingen)" if new else "Opslaan"
@@ -130,6 +167,50 @@ class Transfer(w.VBox):
             self.report.value += message("ok", f"{report.added} meldingen opgeslagen.")
             if self.on_import:
                 self.on_import()
+
+    def ask_school(self, known: list[str]) -> None:
+        """Show the school field; a choice re-checks the file for that school."""
+        self.school.options = tuple(known)
+        self.school.layout.display = ""
+        if not getattr(self, "_school_observed", False):
+            self.school.observe(lambda _: self.run(commit=False), "value")
+            self._school_observed = True
+
+    def show_mapping(self, report: ImportReport) -> None:
+        """One field per value not recognised: what it means in our words; kept across
+        re-checks so a school maps its values once and then stores."""
+        rows = []
+        for header, counts in report.unknown.items():
+            for value, n in counts.most_common():
+                key = (header, value)
+                if key not in self.value_fields:
+                    self.value_fields[key] = css(
+                        w.Combobox(
+                            description=f"{header}: '{value}' ({n}×)",
+                            options=tuple(report.options.get(header, ())),
+                            placeholder=report.allowed[header][:60],
+                            ensure_option=False,
+                            style={"description_width": "240px"},
+                            layout=w.Layout(width="560px"),
+                        ),
+                        "pd-import-value",
+                    )
+                rows.append(self.value_fields[key])
+        intro = (
+            [w.HTML("<p class='pd-hint'>Niet herkende waarden: geef aan wat ze betekenen.</p>")]
+            if rows
+            else []
+        )
+        self.mapping.children = intro + rows
+        self.recheck.layout.display = "" if rows else "none"
+
+    def value_map(self) -> dict[tuple[str, str], str]:
+        """The values the user named, as import_file wants them."""
+        return {
+            value_key(header, value): field.value.strip()
+            for (header, value), field in self.value_fields.items()
+            if field.value.strip()
+        }
 
     def make_export(self) -> None:
         frame = export_frame(self.store, analytics.Filters())

@@ -1,0 +1,672 @@
+"""Import of a school's register (CSV or Excel) with a row-by-row report.
+
+What a Dutch school has: CSV with ';' or ',', in UTF-8 (with or without BOM) or Windows-1252
+(what Dutch Excel writes), line by line so a file with mixed encodings still reads, and XLSX.
+Dutch headers are recognised; `mapping` can name others. Each cell is read in the context of
+its column (recognise.py): '7' in a Groep column is groep 7, '2' in an Ernst column on a 1–4
+scale is Middel, 'Bedreigen' is a form. A row with too many or too few cells, or a value that
+is not recognised, refuses that row alone, with its row number, field and a Dutch reason;
+unrecognised values are also listed once per column with how often they occur, so that a
+`value_map` can name them before committing. A fingerprint per row makes a second import of
+the same file add nothing. Nothing is stored on a dry run; a commit stores every accepted row
+in one transaction.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import pandas as pd
+
+from . import recognise
+from .guidance import load_protocol
+from .model import (
+    FIELD_LABELS,
+    InvalidInput,
+    Role,
+    label_for,
+    validate_incident,
+    validate_step,
+)
+from .store import Store
+
+MAX_FILE_BYTES = 200 * 1024 * 1024
+IMPORT_HANDLER = "Onbekend (import)"  # the handler of a history row that names none
+PROGRESS_EVERY = 500
+
+# Dutch (and our own export's) column headers → our fields. Keys are normalised headers.
+HEADERS = {
+    "datum melding": "reported_on",
+    "meldingsdatum": "reported_on",
+    "gemeld op": "reported_on",
+    "datum gemeld": "reported_on",
+    "datum": "reported_on",
+    "datum voorval": "happened_on",
+    "datum incident": "happened_on",
+    "datum gebeurd": "happened_on",
+    "gebeurd op": "happened_on",
+    "school": "school",
+    "locatie": "school",
+    "vestiging": "school",
+    "gemeld door": "reporter",
+    "melder": "reporter",
+    "leerlingnummer": "target",
+    "leerlingnr": "target",
+    "llnr": "target",
+    "leerlingnummer gepeste leerling": "target",
+    "gepeste leerling": "target",
+    "gepeste leerlingen": "target",
+    "slachtoffer": "target",
+    "leerlingnummer pester": "bully",
+    "pester": "bully",
+    "pesters": "bully",
+    "dader": "bully",
+    "daders": "bully",
+    "omstander": "bystander",
+    "omstanders": "bystander",
+    "groep": "group",
+    "klas": "group",
+    "jaargroep": "group",
+    "leerjaar": "group",
+    "groep of klas": "group",
+    "groep klas": "group",
+    "groepklas": "group",
+    "platform": "platforms",
+    "platforms": "platforms",
+    "kanaal": "platforms",
+    "medium": "platforms",
+    "app": "platforms",
+    "vorm": "forms",
+    "vormen": "forms",
+    "vormen van pesten": "forms",
+    "soort pesten": "forms",
+    "soort": "forms",
+    "ernst": "severity",
+    "ernst 1 4": "severity",
+    "ernst 1 5": "severity",
+    "ernst 1 3": "severity",
+    "status": "status",
+    "behandelaar": "handler",
+    "afhandelaar": "handler",
+    "behandeld door": "handler",
+    "beschrijving": "description",
+    "omschrijving": "description",
+    "toelichting": "description",
+    "wat is er gebeurd": "description",
+    "datum opgelost": "resolved_on",
+    "opgelost op": "resolved_on",
+}
+STEP_PARTS = {"datum": "done_on", "door": "done_by", "notitie": "note", "uitkomst": "outcome"}
+ROLES = {"target": Role.TARGET, "bully": Role.BULLY, "bystander": Role.BYSTANDER}
+CHOICE_FIELDS = ("reporter", "severity", "status", "platforms", "forms")
+MONTHS = {
+    name: n
+    for n, names in enumerate(
+        [
+            ("jan", "januari"),
+            ("feb", "februari"),
+            ("mrt", "maart", "mar"),
+            ("apr", "april"),
+            ("mei",),
+            ("jun", "juni"),
+            ("jul", "juli"),
+            ("aug", "augustus"),
+            ("sep", "sept", "september"),
+            ("okt", "oktober", "oct"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+WEEKDAYS = r"(?:ma|di|wo|do|vr|za|zo|maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag)"
+GROUP_ALLOWED = {  # what a group column may hold, by what its header says
+    "groep": "groep 1 t/m 8 (ook 7, gr7, 7b, 7/8)",
+    "klas": "klas 1 t/m 6 (ook 2, 2 havo, H2b, 2e klas)",
+    "": "groep 1 t/m 8 of klas 1 t/m 6 (schrijf 'groep 7' of 'klas 2')",
+}
+EXCEL_EPOCH = date(1899, 12, 30)  # a date cell that lost its format shows days since then
+
+
+class ImportFileError(ValueError):
+    """The file as a whole cannot be read (not a row problem)."""
+
+
+class SchoolNeeded(ImportFileError):
+    """The file names no school and the database has none or several: the user must choose."""
+
+    def __init__(self, path: Path, known: list[str]):
+        self.known = known
+        choice = f" (bekend: {', '.join(known)})" if known else ""
+        super().__init__(
+            f"{path}: het bestand heeft geen kolom School; kies de school voor alle rijen"
+            f"{choice}. In de opdrachtregel: --school 'NAAM'."
+        )
+
+
+# --- reading files ---------------------------------------------------------------------------
+
+
+@dataclass
+class Table:
+    """A file's rows as text under the header's column names, numbered as a spreadsheet
+    shows them (the header is row 1); rows that do not fit the header, with the reason."""
+
+    frame: pd.DataFrame
+    misfits: dict[int, str] = field(default_factory=dict)
+
+
+def decode(raw: bytes) -> str:
+    """UTF-8 (BOM dropped) where it decodes, else Windows-1252 — line by line, for mixed files."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    lines = []
+    for line in raw.splitlines(keepends=True):
+        try:
+            lines.append(line.decode("utf-8"))
+        except UnicodeDecodeError:
+            lines.append(line.decode("cp1252", errors="replace"))
+    return "".join(lines)
+
+
+def read_table(path: Path) -> Table:
+    """The file's rows as text; empty lines stay rows (they keep the numbering)."""
+    path = Path(path)
+    if not path.exists():
+        raise ImportFileError(f"{path}: bestand niet gevonden")
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise ImportFileError(f"{path}: groter dan {MAX_FILE_BYTES // 1_000_000} MB")
+    raw = path.read_bytes()
+    if raw[:2] == b"PK" or path.suffix.lower() in (".xlsx", ".xlsm"):
+        return Table(_read_excel(path, raw))
+    text = decode(raw)
+    if not text.strip():
+        raise ImportFileError(f"{path}: het bestand is leeg")
+    return _read_csv(path, text)
+
+
+def _read_excel(path: Path, raw: bytes) -> pd.DataFrame:
+    try:
+        frame = pd.read_excel(io.BytesIO(raw), dtype=object, header=0)
+    except Exception as exc:  # openpyxl raises many kinds for a broken workbook
+        raise ImportFileError(f"{path}: geen leesbaar Excel-bestand ({exc})") from None
+    frame = frame.map(_cell_text)
+    frame.columns = [str(c) for c in frame.columns]
+    frame.index = range(2, len(frame) + 2)
+    return frame
+
+
+def _read_csv(path: Path, text: str) -> Table:
+    """Rows of the header's width; a row with more or fewer cells is set aside with its
+    number (extra cells that are empty are no problem: Excel writes trailing ';')."""
+    csv.field_size_limit(MAX_FILE_BYTES)
+    reader = csv.reader(io.StringIO(text.lstrip("\r\n")), delimiter=guess_delimiter(text))
+    try:
+        header = next(reader)
+        width = len(header)
+        rows, numbers, misfits = [], [], {}
+        for number, cells in enumerate(reader, start=2):
+            if len(cells) > width and not any(c.strip() for c in cells[width:]):
+                cells = cells[:width]
+            if not cells:
+                cells = [""] * width
+            if len(cells) != width:
+                more = "meer" if len(cells) > width else "minder"
+                misfits[number] = (
+                    f"deze rij heeft {len(cells)} cellen, {more} dan de {width} kolommen "
+                    f"van de kop; controleer of een ';' of ',' in een cel tussen "
+                    f"aanhalingstekens staat"
+                )
+                cells = [""] * width
+            rows.append(cells)
+            numbers.append(number)
+    except csv.Error as exc:
+        raise ImportFileError(f"{path}: niet te lezen als CSV ({exc})") from None
+    header = [h.strip() or f"kolom {i + 1}" for i, h in enumerate(header)]
+    frame = pd.DataFrame(rows, columns=header, index=numbers, dtype=str)
+    return Table(frame, misfits)
+
+
+def guess_delimiter(text: str) -> str:
+    """';', ',' or tab: the one the header line uses most (a header holds no text with
+    commas or apostrophes, unlike the rows, which fooled csv.Sniffer)."""
+    header = text.lstrip("\r\n").splitlines()[0] if text.strip() else ""
+    return max((";", ",", "\t"), key=header.count)
+
+
+def _cell_text(value) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def normalise_header(name: str) -> str:
+    return re.sub(
+        r"\s+", " ", re.sub(r"[^a-z0-9_ ]", "", re.sub(r"[/\-()]", " ", name.lower()))
+    ).strip()
+
+
+# --- columns ---------------------------------------------------------------------------------
+
+
+def column_map(
+    columns: list[str], mapping: dict[str, str] | None = None, frame: pd.DataFrame | None = None
+) -> dict[str, str]:
+    """Our field for each recognised column; `mapping` (their header → our field or header)
+    comes first. Step columns look like 'Stap steun: datum'. With the `frame`, a column named
+    after a platform or form whose cells are ja/nee (x, 1, ✓) becomes 'flag:platforms:tiktok'."""
+    mapping = {normalise_header(k): v for k, v in (mapping or {}).items()}
+    steps = {s.id for s in load_protocol()}
+    found = {}
+    for column in columns:
+        key = normalise_header(column)
+        target = mapping.get(key) or HEADERS.get(key)
+        if target and normalise_header(target) in HEADERS:  # a mapping may name our header
+            target = HEADERS[normalise_header(target)]
+        match = re.fullmatch(r"stap (\w+) (datum|door|notitie|uitkomst)", key)
+        if not target and match and match.group(1) in steps:
+            target = f"step:{match.group(1)}:{STEP_PARTS[match.group(2)]}"
+        if not target and frame is not None:
+            target = _flag_column(column, frame[column])
+        if target:
+            found[column] = target
+    return found
+
+
+def _flag_column(header: str, cells: pd.Series) -> str | None:
+    """'flag:platforms:whatsapp' for a column 'WhatsApp' of ja/nee cells, else None."""
+    if not all(recognise.yes_no(c) is not None for c in cells):
+        return None
+    for kind in ("platforms", "forms"):
+        code = recognise.recognise(kind, header)
+        if code and code != "other":
+            return f"flag:{kind}:{code}"
+    return None
+
+
+@dataclass
+class Column:
+    """How one column's cells are read: its header, our field and what its values mean."""
+
+    header: str
+    target: str
+    group: recognise.GroupColumn | None = None
+    scale: int | None = None  # top of a numeric Ernst scale
+
+    @classmethod
+    def of(cls, header: str, target: str, cells: pd.Series) -> Column:
+        if target == "group":
+            return cls(header, target, group=recognise.GroupColumn.from_header(header))
+        if target == "severity":
+            return cls(header, target, scale=recognise.severity_scale(list(cells)))
+        return cls(header, target)
+
+
+def parse_value_map(items: list[str] | tuple[str, ...]) -> dict[tuple[str, str], str]:
+    """['Ernst:2=gemiddeld'] -> {('ernst', '2'): 'gemiddeld'}: a school's value named once."""
+    found = {}
+    for item in items:
+        left, sep, ours = item.partition("=")
+        header, colon, theirs = left.partition(":")
+        if not (sep and colon and header.strip() and ours.strip()):
+            raise ImportFileError(
+                f"'{item}': gebruik KOLOM:WAARDE=ONZE WAARDE, bijv. 'Ernst:2=Middel'"
+            )
+        found[value_key(header, theirs)] = ours.strip()
+    return found
+
+
+def value_key(header: str, value: str) -> tuple[str, str]:
+    """How a value map names one value of one column: both normalised."""
+    return normalise_header(header), recognise.normalise(value)
+
+
+# --- values ----------------------------------------------------------------------------------
+
+
+def parse_date(text: str) -> date | str | None:
+    """Dutch notations: 23-11-2025, 23/11/25, 23.11.2025, 2025-11-23, 23 nov 2025,
+    ma 23 november 2025, 23-nov-25, with or without a time; a bare Excel day number
+    (45984). Returns the text itself when it cannot be read (the model refuses it)."""
+    text = re.sub(rf"^{WEEKDAYS}\.?,?\s+", "", text.strip().lower())
+    text = re.sub(r"[ t]\d{1,2}[:.]\d{2}(?::\d{2})?$", "", text).strip()
+    if not text:
+        return None
+    if m := re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text):
+        y, mo, d = int(m[1]), int(m[2]), int(m[3])
+    elif m := re.fullmatch(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{2}|\d{4})", text):
+        d, mo, y = int(m[1]), int(m[2]), int(m[3])
+        y += 2000 if y < 100 else 0
+    elif m := re.fullmatch(r"(\d{1,2})[ -]([a-z]+)\.?[ -](\d{2}|\d{4})", text):
+        d, y, mo = int(m[1]), int(m[3]), MONTHS.get(m[2], 0)
+        y += 2000 if y < 100 else 0
+    elif re.fullmatch(r"[34]\d{4}", text):  # 30000–49999: the years 1982–2036
+        return EXCEL_EPOCH + timedelta(days=int(text))
+    else:
+        return text
+    try:
+        return date(y, mo, d)
+    except ValueError:
+        return text
+
+
+def split_list(text: str, more: str = "/+") -> list[str]:
+    """'a | b' (our export: labels may hold commas), else 'a, b', 'a; b', 'a en b' and,
+    unless `more` says otherwise, 'a/b' and 'a + b' (pupil numbers may hold a '/')."""
+    pattern = r"\|" if "|" in text else rf"[,;{re.escape(more)}]|\sen\s|\s&\s"
+    return [p.strip() for p in re.split(pattern, text) if p.strip()]
+
+
+def read_choices(kind: str, text: str) -> tuple[list[str], list[str]]:
+    """A cell of platforms or forms -> (our codes, parts not recognised).
+
+    Parts first ('WhatsApp, Instagram', 'roddelen en uitsluiten'), so that a phrase holding
+    one label does not swallow a second value; the whole cell when the parts are not all
+    known ('Belachelijk maken, grappen uithalen' is one of our labels)."""
+    parts = split_list(text)
+    codes = [recognise.recognise(kind, p) for p in parts]
+    if parts and all(codes):
+        return list(dict.fromkeys(codes)), []
+    whole = recognise.recognise(kind, text)
+    if whole:
+        return [whole], []
+    return [c for c in codes if c], [p for p, c in zip(parts, codes, strict=True) if not c]
+
+
+# --- the report ------------------------------------------------------------------------------
+
+
+@dataclass
+class RowResult:
+    row: int
+    outcome: str  # "nieuw", "al aanwezig", "geweigerd"
+    problems: list[tuple[str, str]] = field(default_factory=list)  # (Dutch field, reason)
+    incident_id: int | None = None
+
+
+@dataclass
+class ImportReport:
+    source: str
+    rows: list[RowResult]
+    committed: bool
+    added: int = 0
+    ignored_columns: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # how values were read, defaults used
+    unknown: dict[str, Counter] = field(default_factory=dict)  # header -> value -> rows
+    allowed: dict[str, str] = field(default_factory=dict)  # header -> what may be written
+    options: dict[str, list[str]] = field(default_factory=dict)  # header -> our labels
+
+    def count(self, outcome: str) -> int:
+        return sum(r.outcome == outcome for r in self.rows)
+
+    def summary(self) -> str:
+        verb = "toegevoegd" if self.committed else "zouden worden toegevoegd"
+        return (
+            f"{len(self.rows)} rijen: {self.count('nieuw')} {verb}, "
+            f"{self.count('al aanwezig')} al aanwezig, {self.count('geweigerd')} geweigerd."
+        )
+
+    def refused(self) -> list[str]:
+        return [
+            f"rij {r.row}: {f}: {reason}"
+            for r in self.rows
+            if r.outcome == "geweigerd"
+            for f, reason in r.problems
+        ]
+
+    def unknown_lines(self) -> list[str]:
+        """Each value not recognised, once per column, with its count and what is allowed."""
+        return [
+            f"{header}: "
+            + ", ".join(f"'{value}' ({n}×)" for value, n in counts.most_common())
+            + f" — toegestaan: {self.allowed[header]}"
+            for header, counts in self.unknown.items()
+        ]
+
+
+# --- rows ------------------------------------------------------------------------------------
+
+
+class RowReader:
+    """Reads the rows of one file: each cell in the context of its column, problems per
+    field, values not recognised counted for the report."""
+
+    def __init__(self, columns: list[Column], value_map, report: ImportReport):
+        self.columns, self.value_map, self.report = columns, value_map, report
+        self.combinations = 0
+
+    def mapped(self, column: Column, text: str) -> str:
+        return self.value_map.get(value_key(column.header, text), text)
+
+    def unknown(self, column: Column, text: str, kind: str = "") -> str:
+        """Count a value not recognised; the Dutch reason for the row."""
+        if kind:
+            options = recognise.allowed(kind)
+            self.report.options[column.header] = options
+            allowed = ", ".join(options)
+        else:
+            allowed = GROUP_ALLOWED[column.group.kind]
+        self.report.unknown.setdefault(column.header, Counter())[text.strip()] += 1
+        self.report.allowed[column.header] = allowed
+        return f"onbekende waarde '{text.strip()[:40]}'; toegestaan: {allowed}"
+
+    def read(self, cells: dict[str, str]) -> tuple[dict, dict[str, dict], dict[str, str]]:
+        """One row's cells -> (incident input, step inputs, problems per field)."""
+        data: dict = {"pupils": []}
+        steps: dict[str, dict] = {}
+        problems: dict[str, str] = {}
+        for column in self.columns:
+            raw = "" if cells.get(column.header) is None else str(cells[column.header])
+            text = self.mapped(column, raw) if raw.strip() else raw
+            target = column.target
+            if target.startswith("step:"):
+                _, step_id, part = target.split(":")
+                if text.strip():
+                    steps.setdefault(step_id, {"step_id": step_id})[part] = self.step_value(
+                        column, part, text, problems, f"stap {step_id} {part}"
+                    )
+            elif target.startswith("flag:"):
+                _, kind, code = target.split(":")
+                if recognise.yes_no(text):
+                    data.setdefault(kind, []).append(code)
+            elif target in ROLES:
+                data["pupils"] += [
+                    {"pupil_number": n, "role": ROLES[target].value}
+                    for n in split_list(text, more="")
+                ]
+            elif target in ("reported_on", "happened_on", "resolved_on"):
+                data[target] = parse_date(text)
+            elif target in ("platforms", "forms"):
+                if text.strip():
+                    codes, unknown = read_choices(target, text)
+                    data.setdefault(target, []).extend(codes)
+                    if unknown:
+                        problems[target] = self.unknown(column, unknown[0], target)
+            elif target == "group":
+                data["group"] = self.group(column, text, problems)
+            elif target == "severity":
+                data["severity"] = self.severity(column, text, problems)
+            elif target in CHOICE_FIELDS:
+                data[target] = self.choice(column, target, text, problems)
+            else:
+                data[target] = text
+        if not str(data.get("handler") or "").strip():
+            data["handler"] = IMPORT_HANDLER
+        return data, steps, problems
+
+    def choice(self, column: Column, kind: str, text: str, problems: dict) -> str | None:
+        if not text.strip():
+            return None
+        code = recognise.recognise(kind, text)
+        if code is None:
+            problems[kind] = self.unknown(column, text, kind)
+        return code
+
+    def severity(self, column: Column, text: str, problems: dict) -> str | None:
+        word = text.strip()
+        if column.scale and word.isdigit() and 1 <= int(word) <= column.scale:
+            return recognise.severity_from_scale(int(word), column.scale)
+        return self.choice(column, "severity", text, problems)
+
+    def group(self, column: Column, text: str, problems: dict) -> str | None:
+        if not text.strip():
+            return None
+        group, combination = recognise.recognise_group(text, column.group)
+        if group is None:
+            problems["group"] = self.unknown(column, text)
+        self.combinations += combination
+        return group
+
+    def step_value(self, column: Column, part: str, text: str, problems: dict, key: str):
+        if part == "done_on":
+            return parse_date(text)
+        if part == "outcome":
+            code = recognise.recognise("outcome", text)
+            if code is None:
+                problems[key] = self.unknown(column, text, "outcome")
+            return code
+        return text
+
+
+# --- import ----------------------------------------------------------------------------------
+
+
+def import_file(
+    store: Store,
+    path: Path,
+    *,
+    commit: bool = False,
+    actor: str = "import",
+    mapping: dict[str, str] | None = None,
+    value_map: dict[tuple[str, str], str] | None = None,
+    default_school: str = "",
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportReport:
+    """Read, validate and (with commit) store a file; the report says what happened per row."""
+    path = Path(path)
+    table = read_table(path)
+    frame = table.frame
+    targets = column_map(list(frame.columns), mapping, frame)
+    if "reported_on" not in targets.values():
+        raise ImportFileError(
+            f"{path}: geen kolom 'Datum melding' gevonden (kolommen: "
+            f"{', '.join(frame.columns[:12])})"
+        )
+    report = ImportReport(
+        str(path), [], commit, ignored_columns=[c for c in frame.columns if c not in targets]
+    )
+    default_school = _school_for_file(store, path, targets, frame, default_school, report)
+    columns = [Column.of(h, t, frame[h]) for h, t in targets.items()]
+    for column in columns:
+        if column.scale:
+            report.notes.append(f"{column.header}: {recognise.scale_note(column.scale)}")
+    reader = RowReader(columns, value_map or {}, report)
+    valid: list[tuple[object, list]] = []
+    total = len(frame)
+    for done, (row_number, cells) in enumerate(frame.to_dict("index").items(), start=1):
+        if progress and (done % PROGRESS_EVERY == 0 or done == total):
+            progress(done, total)
+        if row_number in table.misfits:
+            report.rows.append(
+                RowResult(row_number, "geweigerd", [("Rij", table.misfits[row_number])])
+            )
+            continue
+        if not any(str(v).strip() for v in cells.values()):
+            continue  # an empty line
+        result, accepted = _read_row(reader, row_number, cells, default_school)
+        report.rows.append(result)
+        if accepted:
+            valid.append(accepted)
+    if reader.combinations:
+        report.notes.append(
+            f"{reader.combinations} rijen met een combinatiegroep: {recognise.COMBINATION_RULE}"
+        )
+    without_handler = sum(incident.handler == IMPORT_HANDLER for incident, _ in valid)
+    if without_handler:
+        report.notes.append(
+            f"{without_handler} rijen zonder behandelaar: opgeslagen met behandelaar "
+            f"'{IMPORT_HANDLER}'"
+        )
+    _mark_known(store, report, valid)
+    if commit and valid:
+        report.added, _ = store.import_reports(valid, source=path.name, actor=actor)
+    return report
+
+
+def _school_for_file(store, path, targets, frame, default_school, report) -> str:
+    """The school for rows that name none: the one given, else the only school in the
+    database (said in the report); a file without a School column and no way to know which
+    school it is raises SchoolNeeded."""
+    if default_school.strip():
+        return default_school.strip()
+    school_columns = [h for h, t in targets.items() if t == "school"]
+    if school_columns and all(str(v).strip() for v in frame[school_columns[0]]):
+        return ""
+    known = store.schools()
+    if len(known) == 1:
+        report.notes.append(f"Rijen zonder school horen bij {known[0]} (de enige school)")
+        return known[0]
+    if not school_columns:
+        raise SchoolNeeded(path, known)
+    return ""
+
+
+def _read_row(reader: RowReader, row_number: int, cells: dict, default_school: str):
+    """(RowResult, (incident, steps) or None) for one row."""
+    data, step_data, problems = reader.read(cells)
+    if not str(data.get("school") or "").strip():
+        data["school"] = default_school
+    incident, steps = None, []
+    try:
+        incident = validate_incident(data)
+    except InvalidInput as error:
+        for key, reason in error.errors.items():
+            problems.setdefault(key, reason)  # our own reading's reason comes first
+    if not data["school"] and "school" in problems:
+        problems["school"] += "; geef de school op voor het hele bestand (--school 'NAAM')"
+    for step_id, values in step_data.items():
+        try:
+            steps.append(validate_step({"done_by": "onbekend", **values}))
+        except InvalidInput as error:
+            for key, reason in error.errors.items():
+                problems.setdefault(f"stap {step_id} {key}", reason)
+    if incident and not problems:
+        for step in steps:
+            if step.done_on < incident.reported_on:
+                problems[f"stap {step.step_id} done_on"] = "ligt vóór de datum van de melding"
+    if problems:
+        labelled = [(_field_label(k), v) for k, v in problems.items()]
+        return RowResult(row_number, "geweigerd", labelled), None
+    return RowResult(row_number, "nieuw"), (incident, steps)
+
+
+def _mark_known(store: Store, report: ImportReport, valid: list) -> None:
+    """Reports already stored before, or twice in this file: marked, never stored twice."""
+    known = store.known_fingerprints(incident.fingerprint for incident, _ in valid)
+    seen: set[str] = set()
+    rows_valid = [r for r in report.rows if r.outcome == "nieuw"]
+    for result, (incident, _) in zip(rows_valid, valid, strict=True):
+        if incident.fingerprint in known or incident.fingerprint in seen:
+            result.outcome = "al aanwezig"
+        seen.add(incident.fingerprint)
+
+
+def _field_label(key: str) -> str:
+    if key.startswith("stap "):
+        _, step_id, part = key.split(" ", 2)
+        return f"Stap {step_id}: {FIELD_LABELS.get(part, part)}"
+    return label_for(key)

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The README's test command: every test, in a brand-new virtual environment.
+#
+# System packages and the PostgreSQL test database come from scripts/test-setup.sh; the Python
+# packages are only what pyproject.toml declares, installed into a new venv in a temporary
+# folder, so nothing installed by hand on this machine can make the tests pass.
+# Arguments go to pytest (e.g. `bash scripts/test.sh tests/test_io.py -x`).
+# PESTDATA_TEST_VENV=DIR reuses a venv of your own while developing; CI never sets it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/test-setup.sh
+venv="${PESTDATA_TEST_VENV:-}"
+if [ -z "$venv" ]; then
+    tmp=$(mktemp -d -t pestdata-venv-XXXXXX)
+    trap 'rm -rf "$tmp"' EXIT
+    venv="$tmp/venv"
+fi
+[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+"$venv/bin/python" -m pip install -q --disable-pip-version-check -e '.[test,postgres]'
+# Every import of the code and tests must come from a declared package.
+if [ -e ../shared/tools/undeclared-imports ]; then
+    "$venv/bin/python" ../shared/tools/undeclared-imports
+fi
+export PESTDATA_TEST_PG="${PESTDATA_TEST_PG:-postgresql+psycopg://pestdata:pestdata@127.0.0.1/pestdata_test}"
+export PATH="$venv/bin:$PATH"
+"$venv/bin/python" -m pytest "$@"
