@@ -27,7 +27,7 @@ from pestdata import demo, privacy
 from pestdata.analytics import Filters
 from pestdata.guidance import load_protocol
 from pestdata.importer import ImportFileError, import_file
-from pestdata.io import ExportFileError, export_frame, neutralise, write_export
+from pestdata.io import export_frame, neutralise, write_export
 from pestdata.model import validate_incident, validate_step
 from pestdata.store import Store, audit, incidents
 
