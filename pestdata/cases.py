@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from . import clock
 from .guidance import load_protocol
 from .model import Outcome, Status
 
@@ -22,26 +23,38 @@ POLICE_ADVICE = (
 
 
 def nl_date(value: date | datetime | str | None) -> str:
-    """dd-mm-jjjj (with HH:MM for a moment); '—' when there is no date."""
+    """dd-mm-jjjj, and for a stored moment (UTC) its local time as dd-mm-jjjj HH:MM;
+    '—' when there is no date."""
     if value is None or value == "":
         return "—"
     if isinstance(value, str):
         value = date.fromisoformat(value[:10])
     if isinstance(value, datetime):
-        return value.strftime("%d-%m-%Y %H:%M")
+        return clock.local(value).strftime("%d-%m-%Y %H:%M")
     return value.strftime("%d-%m-%Y")
 
 
 @dataclass(frozen=True)
 class TimelineEntry:
-    when: date | datetime
+    when: date | datetime  # a step's date, or the moment (UTC) of another action
     what: str
     who: str
     first: bool = False  # the report itself leads its day, before steps dated that day
+    recorded: datetime | None = None  # when it was entered: orders a day's entries
+
+    @property
+    def day(self) -> date:
+        """The local day the entry belongs to."""
+        return clock.local(self.when).date() if isinstance(self.when, datetime) else self.when
+
+    def order(self) -> tuple:
+        moment = self.recorded or (self.when if isinstance(self.when, datetime) else None)
+        return (self.day, not self.first, moment or datetime.min)
 
 
 def timeline(case: dict, audit_entries: list[dict]) -> list[TimelineEntry]:
-    """Steps by the date they were done, plus every other audit entry, oldest first.
+    """Steps by the date they were done, plus every other audit entry, oldest first; on one
+    day the report first, then everything in the order it was entered.
 
     Steps come from the steps table (their audit rows would say the same thing twice).
     """
@@ -53,6 +66,7 @@ def timeline(case: dict, audit_entries: list[dict]) -> list[TimelineEntry]:
             + (f" (uitkomst: {Outcome(step['outcome']).label})" if step["outcome"] else "")
             + (f" — {step['note']}" if step["note"] else ""),
             step["done_by"],
+            recorded=step["recorded_at"],
         )
         for step_id, step in case["steps"].items()
     ]
@@ -75,10 +89,4 @@ def timeline(case: dict, audit_entries: list[dict]) -> list[TimelineEntry]:
                     who,
                 )
             )
-    return sorted(
-        entries, key=lambda e: (_as_datetime(e.when).date(), not e.first, _as_datetime(e.when))
-    )
-
-
-def _as_datetime(value: date | datetime) -> datetime:
-    return value if isinstance(value, datetime) else datetime(value.year, value.month, value.day)
+    return sorted(entries, key=TimelineEntry.order)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from . import clock
 from .store import Store, database_url
 
 PACKAGE = Path(__file__).resolve().parent
@@ -27,13 +28,18 @@ db_option = click.option(
 )
 
 
-def _store(db: str | None) -> Store:
-    """The store every command uses, schema up to date; a Dutch message when it cannot be."""
+def _store(db: str | None, schema: bool = True) -> Store:
+    """The store every command uses, schema up to date (`schema` False: only opened, for a
+    restore that replaces it); a Dutch message when it cannot be."""
     from sqlalchemy import exc
 
     url = database_url(db)  # --db, else PESTDATA_DB, else the default file
     try:
-        return Store(url).ensure_schema()
+        store = Store(url)
+        if not schema:
+            with store.reading():
+                return store
+        return store.ensure_schema(on_recount=_say_recount)
     except (exc.ArgumentError, exc.NoSuchModuleError, ImportError):
         try:
             shown = _shown(url)  # no password in the message
@@ -49,6 +55,14 @@ def _store(db: str | None) -> Store:
         raise click.ClickException(
             f"De database {_shown(url)} is niet bereikbaar: {reason}"
         ) from None
+
+
+def _say_recount() -> None:
+    click.echo(
+        "Het protocol is gewijzigd sinds de maandtellingen zijn gemaakt: "
+        "de tellingen van het overzicht worden opnieuw geteld…",
+        err=True,
+    )
 
 
 def _shown(url: str) -> str:
@@ -138,6 +152,7 @@ def voila_command(
         "--no-browser",
         f"--port={port}",
         f"--Voila.ip={ip}",
+        "--Voila.port_retries=0",  # the port we print, or a loud failure; never another
         f"--Voila.token={token}",
         "--Voila.open_browser=False",
         "--VoilaConfiguration.template=pestdata",
@@ -152,6 +167,21 @@ def voila_command(
         "--MappingKernelManager.cull_connected=False",
         *preheating,
     ]
+
+
+def _check_port_free(port: int, ip: str = "127.0.0.1") -> None:
+    """Refuse a taken port in Dutch before printing addresses (Voilà would move to another
+    port, and the printed addresses would lead nowhere: voila_command sets port_retries=0)."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((ip, port))
+        except OSError:
+            raise click.ClickException(
+                f"Poort {port} is al in gebruik (draait pestdata serve al?). "
+                f"Kies een andere poort met --port, bijv. --port {port + 1}."
+            ) from None
 
 
 def voila_env(db_url: str) -> dict[str, str]:
@@ -234,6 +264,7 @@ def serve(
 ) -> None:
     """Start de dashboards in Voilà op http://127.0.0.1:PORT."""
     store = _store(db)
+    _check_port_free(port)
     token = token or secrets.token_urlsafe(24)
     base = f"http://127.0.0.1:{port}"
     folder = role_notebooks(notebooks, role)
@@ -487,14 +518,14 @@ def restore_command(db, file: Path, yes: bool) -> None:
     """Zet een back-up terug: de huidige inhoud van de database wordt vervangen."""
     from .maintenance import MaintenanceError, restore
 
-    store = Store(db)
+    store = _store(db, schema=False)
     if not yes:
         click.confirm(f"De inhoud van {_shown(store.url)} vervangen door {file}?", abort=True)
     try:
         restore(store, file)
     except MaintenanceError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"Teruggezet uit {file}: {Store(db).count_incidents()} meldingen.")
+    click.echo(f"Teruggezet uit {file}: {_store(db).count_incidents()} meldingen.")
 
 
 @main.command("purge")
@@ -505,12 +536,11 @@ def restore_command(db, file: Path, yes: bool) -> None:
 def purge_command(db, period: str, commit: bool, actor: str) -> None:
     """Verwijder afgesloten meldingen na de bewaartermijn; alleen anonieme maandtellingen
     blijven. Standaard een proefdraai die toont wat er zou verdwijnen."""
-    from datetime import date
 
     from .maintenance import MaintenanceError, parse_period, purge, purge_candidates
 
     try:
-        cutoff = date.today() - parse_period(period)
+        cutoff = clock.today() - parse_period(period)
     except MaintenanceError as error:
         raise click.BadParameter(str(error), param_hint="--older-than") from None
     store = _store(db)

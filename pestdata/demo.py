@@ -11,6 +11,7 @@ import random
 from collections.abc import Iterator
 from datetime import date, timedelta
 
+from . import clock
 from .guidance import load_protocol
 from .model import (
     Form,
@@ -153,7 +154,7 @@ def generate(
 ) -> Iterator[tuple[Incident, list[StepDone]]]:
     """Yield `count` reports with their protocol steps, reproducible for a given seed."""
     rng = random.Random(seed)
-    today = today or date.today()
+    today = today or clock.today()
     first_year = (today.year if today.month >= 8 else today.year - 1) - (years - 1)
     days, weights = day_weights(date(first_year, 8, 20), today)
     protocol = load_protocol()

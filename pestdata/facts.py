@@ -10,10 +10,16 @@ reports. Every write that adds a report, changes its status or steps, or removes
 `remove()` before and `add()` after, in its own transaction, so a reader never sees the
 facts disagree with the reports. Steps get no platform × form pairs (there would be more
 of them than steps); a filter on a platform and a form together reads the raw tables.
+
+The counts depend on the school's protocol (which steps are required, which is the
+follow-up). `facts_basis` records the protocol they were counted with; when the file has
+changed, `ensure_current` recounts before anything reads or changes them.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable
 
 import sqlalchemy as sa
@@ -25,6 +31,7 @@ from .guidance import followup_step, load_protocol
 from .model import Status
 from .tables import (
     FACT_KEY,
+    facts_basis,
     incident_forms,
     incident_platforms,
     incidents,
@@ -37,7 +44,6 @@ ALL = ""  # platform or form of the rows that count every platform or form
 RESOLVED = "_opgelost"  # step_facts.step_id of the days from report to resolved
 FINISHED = (Status.RESOLVED.value, Status.CLOSED.value)
 FOLLOWUP_DAYS = 14
-REBUILT_BY = "0006"  # upgrading from below this revision rebuilds the facts
 CHUNK = 1000  # reports per statement when adding or removing facts
 
 REPORT_COUNTERS = ("reports", "finished", "finished_all_required", "followup_in_time")
@@ -201,7 +207,45 @@ def _merge(conn: Connection, table: sa.Table, rows: sa.Select, counters: Iterabl
     conn.execute(statement)
 
 
+def protocol_basis() -> str:
+    """A fingerprint of what the counts take from the protocol: the required steps, the
+    follow-up step and its term. Another title or explanation does not change it."""
+    followup = followup_step()
+    basis = {
+        "verplicht": sorted(s.id for s in load_protocol() if s.verplicht),
+        "nazorg": followup.id if followup else "",
+        "nazorg_dagen": FOLLOWUP_DAYS,
+    }
+    blob = json.dumps(basis, sort_keys=True).encode("utf-8")
+    return hashlib.sha256(blob).hexdigest()[:32]
+
+
+def counted_with(conn: Connection) -> str | None:
+    """The protocol fingerprint the stored counts were made with (None: never recorded)."""
+    return conn.execute(
+        sa.select(facts_basis.c.value).where(facts_basis.c.name == "protocol")
+    ).scalar()
+
+
+def is_current(conn: Connection) -> bool:
+    return counted_with(conn) == protocol_basis()
+
+
+def ensure_current(conn: Connection) -> bool:
+    """Recount everything when the counts were made with another protocol (in the caller's
+    writing transaction); True when it recounted."""
+    if is_current(conn):
+        return False
+    rebuild(conn)
+    return True
+
+
 def _apply(conn: Connection, ids: list[int], sign: int) -> None:
+    # Counts made with another protocol: recount first. The recount already holds reports
+    # just inserted (sign 1), so there is nothing left to add; before a change (sign -1)
+    # the report's old contribution is then taken away as usual.
+    if ensure_current(conn) and sign > 0:
+        return
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
         _merge(conn, report_facts, report_rows(chunk, sign), REPORT_COUNTERS)
@@ -237,12 +281,15 @@ def remove(conn: Connection, ids: Iterable[int]) -> None:
 
 
 def rebuild(conn: Connection) -> None:
-    """Recount every fact from the reports (after a migration that changed the facts)."""
+    """Recount every fact from the reports (after a migration that changed the facts, or
+    an edit of the protocol), and record the protocol they were counted with."""
     conn.execute(report_facts.delete())
     conn.execute(step_facts.delete())
     _merge(conn, report_facts, report_rows(), REPORT_COUNTERS)
     for rows in step_rows():
         _merge(conn, step_facts, rows, ["done"])
+    conn.execute(facts_basis.delete().where(facts_basis.c.name == "protocol"))
+    conn.execute(facts_basis.insert().values(name="protocol", value=protocol_basis()))
 
 
 def differences(conn: Connection) -> dict[str, int]:

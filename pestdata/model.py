@@ -16,6 +16,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from . import clock
+
 MAX_DESCRIPTION = 10_000
 MAX_NOTE = 2_000
 MAX_NAME = 80
@@ -264,7 +266,7 @@ def _clean_text(value: Any) -> str:
 
 
 def _not_future(value: date | None) -> date | None:
-    if value is not None and value > date.today():
+    if value is not None and value > clock.today():
         raise ValueError("deze datum ligt in de toekomst")
     return value
 

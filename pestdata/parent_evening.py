@@ -15,7 +15,7 @@ from datetime import date
 
 import plotly.graph_objects as go
 
-from . import analytics, privacy
+from . import analytics, clock, privacy
 from .charts import AGE_BAND_COLOURS, FONT, MUTED, month_label
 from .guidance import AUDIENCES, Guidance, load_guidance
 from .model import AGE_BANDS, Form, Platform
@@ -53,7 +53,7 @@ def aggregate_figures(
     store: Store, school: str, today: date | None = None, minimum: int | None = None
 ) -> EveningFigures:
     """The only door from the database to the slides: counts per label, suppressed."""
-    today = today or date.today()
+    today = today or clock.today()
     minimum = minimum or privacy.threshold()
     year = analytics.school_year_of(today)
     last_year = f"{int(year[:4]) - 1}-{int(year[:4])}"

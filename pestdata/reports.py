@@ -45,7 +45,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from . import analytics, privacy
+from . import analytics, clock, privacy
 from .cases import POLICE_ADVICE, nl_date, timeline
 from .guidance import load_protocol
 from .model import POLICE_FORMS, Form, Outcome, Platform, Reporter, Role, Severity, Status
@@ -244,7 +244,7 @@ def case_pdf(store: Store, incident_id: int, *, today: date | None = None) -> by
     """
     case = store.get_incident(incident_id)  # raises NotFound
     audit_entries = store.audit_entries(incident_id)
-    today = today or date.today()
+    today = today or clock.today()
     title = f"Dossier melding #{case['id']}"
 
     pupils = "\n".join(
@@ -312,7 +312,7 @@ def case_pdf(store: Store, incident_id: int, *, today: date | None = None) -> by
     rows = [["Wanneer", "Wat", "Wie"]] + [[nl_date(e.when), e.what, e.who] for e in entries]
     story.append(_table(rows, [3.2 * cm, WIDTH - 7.0 * cm, 3.8 * cm]))
     story.append(Spacer(1, 4))
-    story.append(_para("Tijden in UTC (zoals vastgelegd in het logboek).", "small"))
+    story.append(_para(f"{clock.zone_note()}.", "small"))
 
     return _build(story, title, f"{title} · Vertrouwelijk — zorgteam")
 
@@ -341,7 +341,7 @@ def year_report_pdf(
     if not match or int(match.group(2)) != int(match.group(1)) + 1:
         raise ValueError(f"Schooljaar: '{year}' is geen schooljaar; gebruik bijv. 2024-2025")
     year = match.group(0)
-    today = today or date.today()
+    today = today or clock.today()
     schools = (school,) if school else ()
     filters = analytics.Filters.for_school_year(year, schools=schools, today=today)
     start, end = analytics.school_year_range(year)

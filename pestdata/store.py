@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
-from . import facts
+from . import clock, facts
 from .guidance import followup_step, load_guidance, load_protocol
 from .model import (
     OPEN_STATUSES,
@@ -56,7 +56,7 @@ from .tables import (  # noqa: F401
 DEFAULT_DB_PATH = Path(__file__).resolve().parent.parent / "data" / "pestdata.sqlite"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 OVERDUE_DAYS = 7
-HEAD_REVISION = "0006"  # the newest file in migrations/versions
+HEAD_REVISION = "0007"  # the newest file in migrations/versions
 
 
 @dataclass(frozen=True)
@@ -112,9 +112,7 @@ def database_url(url: str | None = None) -> str:
     return url or os.environ.get("PESTDATA_DB") or f"sqlite:///{DEFAULT_DB_PATH}"
 
 
-def now() -> datetime:
-    """UTC wall clock, without tzinfo so SQLite and PostgreSQL store the same value."""
-    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+now = clock.now_utc  # the moment every write stores
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -158,6 +156,7 @@ class CaseRow:
     platforms: tuple[str, ...]
     last_activity: date
     overdue_reason: str
+    outside_filter: bool = False  # listed only because it is the case open on screen
 
 
 class Store:
@@ -195,10 +194,9 @@ class Store:
         from alembic import command
 
         with self.writing() as conn:
-            before = self._revision(conn) or ""
             command.upgrade(self._alembic_config(conn), revision)
-            if before < facts.REBUILT_BY <= (self._revision(conn) or ""):
-                facts.rebuild(conn)
+            if self._revision(conn) == HEAD_REVISION:
+                facts.ensure_current(conn)  # new fact tables, or counted with another protocol
 
     def downgrade(self, revision: str) -> None:
         from alembic import command
@@ -216,15 +214,33 @@ class Store:
             return None
         return conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
 
-    def ensure_schema(self) -> Store:
-        """Migrate when the database is not at HEAD_REVISION; one cheap query when it is.
+    def ensure_schema(self, on_recount: Callable[[], None] | None = None) -> Store:
+        """Migrate when the database is not at HEAD_REVISION, and recount the overview's
+        monthly counts when the protocol file changed since they were made (`on_recount` is
+        called first: the CLI says so); two cheap queries when neither is needed.
 
         HEAD_REVISION saves every page load from importing Alembic (~0.15 s); a test keeps it
         equal to the newest migration.
         """
-        if self.schema_revision() != HEAD_REVISION:
-            self.migrate()
+        with self.reading() as conn:
+            at_head = self._revision(conn) == HEAD_REVISION
+            counted = at_head and facts.is_current(conn)
+        if not at_head:
+            self.migrate()  # recounts as well
+        elif not counted:
+            if on_recount:
+                on_recount()
+            self.ensure_facts_current()
         return self
+
+    def ensure_facts_current(self) -> bool:
+        """Recount the monthly counts if they were made with another protocol; True if so.
+        Concurrent callers queue on the write lock and the later ones find nothing to do."""
+        with self.reading() as conn:
+            if facts.is_current(conn):
+                return False
+        with self.writing() as conn:
+            return facts.ensure_current(conn)
 
     # --- writing ------------------------------------------------------------------------
 
@@ -351,7 +367,7 @@ class Store:
             new = check_transition(current, new)
             values: dict = {"status": new.value}
             if new in (Status.RESOLVED, Status.CLOSED):  # finished: keep the first finish date
-                values["resolved_on"] = sa.func.coalesce(incidents.c.resolved_on, date.today())
+                values["resolved_on"] = sa.func.coalesce(incidents.c.resolved_on, clock.today())
             else:  # taken up again
                 values["resolved_on"] = None
             facts.remove(conn, [incident_id])
@@ -604,13 +620,15 @@ class Store:
         today: date | None = None,
         overdue_days: int = OVERDUE_DAYS,
         limit: int = 200,
+        keep: int | None = None,
     ) -> tuple[list[CaseRow], int]:
         """Cases newest first, filtered; returns (at most `limit` rows, number matching).
 
         Overdue means an open case with no step for `overdue_days`, or whose follow-up step
-        is past its term and not done.
+        is past its term and not done. `keep` (the case open on screen) is listed first when
+        it does not match: a case does not vanish from under the user's hands.
         """
-        today = today or date.today()
+        today = today or clock.today()
         statuses = list(statuses) if statuses else [s.value for s in OPEN_STATUSES]
         flags = overdue_flags(today, overdue_days)
         conditions = [incidents.c.status.in_(statuses)]
@@ -626,19 +644,19 @@ class Store:
         if overdue_only:
             conditions.append(flags.any)
 
+        columns = sa.select(
+            incidents.c.id,
+            incidents.c.reported_on,
+            incidents.c.group_name,
+            incidents.c.status,
+            incidents.c.severity,
+            incidents.c.handler,
+            flags.last_activity.label("last_activity"),
+            sa.case((flags.stale, 1), else_=0).label("stale"),
+            sa.case((flags.followup_due, 1), else_=0).label("followup_due"),
+        )
         query = (
-            sa.select(
-                incidents.c.id,
-                incidents.c.reported_on,
-                incidents.c.group_name,
-                incidents.c.status,
-                incidents.c.severity,
-                incidents.c.handler,
-                flags.last_activity.label("last_activity"),
-                sa.case((flags.stale, 1), else_=0).label("stale"),
-                sa.case((flags.followup_due, 1), else_=0).label("followup_due"),
-            )
-            .where(*conditions)
+            columns.where(*conditions)
             .order_by(incidents.c.reported_on.desc(), incidents.c.id.desc())
             .limit(limit)
         )
@@ -646,6 +664,9 @@ class Store:
         with self.reading() as conn:
             rows = conn.execute(query).all()
             total = conn.execute(count).scalar_one()
+            matching = {r.id for r in rows}
+            if keep is not None and keep not in matching:
+                rows = conn.execute(columns.where(incidents.c.id == keep)).all() + rows
             platforms: dict[int, list[str]] = {}
             if rows:
                 for incident_id, name in conn.execute(
@@ -675,6 +696,7 @@ class Store:
                     platforms=tuple(sorted(platforms.get(r.id, []))),
                     last_activity=last,
                     overdue_reason="; ".join(reasons),
+                    outside_filter=r.id not in matching,
                 )
             )
         return cases, total

@@ -145,3 +145,10 @@ step_facts = sa.Table(
     sa.Column("days", sa.Integer, primary_key=True),
     sa.Column("done", sa.Integer, nullable=False),
 )
+# What the fact tables were counted with (name 'protocol': facts.protocol_basis()).
+facts_basis = sa.Table(
+    "facts_basis",
+    metadata,
+    sa.Column("name", sa.String(40), primary_key=True),
+    sa.Column("value", sa.String(200), nullable=False),
+)

@@ -19,3 +19,5 @@ for _ in $(seq 30); do pg_isready -q -h 127.0.0.1 && break; sleep 1; done
 pg_isready -h 127.0.0.1  # says why and stops the script (set -e) when PostgreSQL did not start
 $sudo su postgres -c "psql -q -c \"DO \\\$\\\$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'pestdata') THEN CREATE ROLE pestdata LOGIN PASSWORD 'pestdata' CREATEDB; END IF; END \\\$\\\$;\""
 $sudo su postgres -c "psql -q -tc \"SELECT 1 FROM pg_database WHERE datname = 'pestdata_test'\" | grep -q 1 || createdb -O pestdata pestdata_test"
+# Tests drop their database WITH (FORCE); autovacuum may be working in it as the superuser.
+$sudo su postgres -c "psql -q -c 'GRANT pg_signal_backend TO pestdata'"

@@ -247,3 +247,108 @@ def test_groups_and_age_bands_in_the_facts_match_the_model(store):
             conn.execute(sa.select(report_facts.c.group_name, report_facts.c.age_band).distinct())
         )
     assert pairs and all(group in GROUPS and band == age_band(group) for group, band in pairs)
+
+
+# --- an edited protocol ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def own_protocol(tmp_path, monkeypatch):
+    """A copy of the guidance files that the test edits, as a school edits data/protocol.yaml."""
+    import shutil
+
+    from pestdata.guidance import data_dir
+
+    folder = tmp_path / "data"
+    shutil.copytree(data_dir(), folder)
+    monkeypatch.setenv("PESTDATA_DATA", str(folder))
+    return folder / "protocol.yaml"
+
+
+def set_required(protocol_file, step_id: str, required: bool) -> None:
+    """Flip `verplicht` of one step in the YAML text, keeping the school's layout."""
+    text = protocol_file.read_text(encoding="utf-8")
+    block = text.index(f"id: {step_id}\n")
+    end = text.index("verplicht:", block)
+    line_end = text.index("\n", end)
+    text = text[:end] + f"verplicht: {'true' if required else 'false'}" + text[line_end:]
+    protocol_file.write_text(text, encoding="utf-8")
+    assert {s.id: s.verplicht for s in load_protocol()}[step_id] is required
+
+
+def all_required_done_by_hand(store) -> int:
+    """Finished reports with every required step done, counted in Python from the raw rows."""
+    required = {s.id for s in load_protocol() if s.verplicht}
+    with store.reading() as conn:
+        done: dict[int, set] = {}
+        for incident_id, step_id in conn.execute(
+            sa.select(steps_done.c.incident_id, steps_done.c.step_id)
+        ):
+            done.setdefault(incident_id, set()).add(step_id)
+        finished = conn.execute(
+            sa.select(incidents.c.id).where(incidents.c.status.in_(["resolved", "closed"]))
+        ).scalars()
+        return sum(required <= done.get(i, set()) for i in finished)
+
+
+def test_an_edited_protocol_never_leaves_a_wrong_figure(any_url, own_protocol):
+    from pestdata.store import Store
+
+    store = Store(any_url).ensure_schema()
+    store.add_incidents(generate(300, seed=11, today=TODAY, years=2), actor="test")
+    whole = Filters(today=TODAY)
+    before = analytics.key_figures(store, whole)
+    assert in_step(store) == {"report_facts": 0, "step_facts": 0}
+
+    # The school makes an optional step required: the old counts are now wrong ...
+    set_required(own_protocol, "ouders_pester", True)
+    with store.reading() as conn:
+        assert not facts.is_current(conn)
+        assert sum(facts.differences(conn).values()) > 0
+    # ... until the next page start recounts them: every figure equals a fresh count.
+    said = []
+    Store(any_url).ensure_schema(on_recount=lambda: said.append(True))
+    assert said == [True]
+    assert in_step(store) == {"report_facts": 0, "step_facts": 0}
+    after = analytics.key_figures(store, whole)
+    assert after["finished_with_all_required"] == all_required_done_by_hand(store)
+    assert after["finished_with_all_required"] < before["finished_with_all_required"]
+    for filters in filter_cases()[:16]:
+        assert_same_answers(store, filters)
+
+    # Made optional again, and a write comes before any page start: still in step.
+    set_required(own_protocol, "ouders_pester", False)
+    with store.reading() as conn:
+        finished = conn.execute(
+            sa.select(incidents.c.id).where(incidents.c.status == "closed").limit(1)
+        ).scalar()
+    if "gesprekken" in store.get_incident(finished)["steps"]:
+        store.undo_step(finished, "gesprekken", actor="t")
+    else:
+        step = StepDone(step_id="gesprekken", done_on=TODAY, done_by="ib", note="")
+        store.record_step(finished, step, actor="t")
+    assert in_step(store) == {"report_facts": 0, "step_facts": 0}
+    assert analytics.key_figures(store, whole)["finished_with_all_required"] == (
+        all_required_done_by_hand(store)
+    )
+    # A report added right after an edit is counted once, not twice.
+    set_required(own_protocol, "ouders_pester", True)
+    store.add_incidents(generate(5, seed=3, today=TODAY, years=1), actor="test")
+    assert in_step(store) == {"report_facts": 0, "step_facts": 0}
+    assert analytics.key_figures(store, whole)["reports_in_period"] == store.count_incidents()
+    store.engine.dispose()
+
+
+def test_a_new_title_is_no_reason_to_recount(any_url, own_protocol):
+    from pestdata.store import Store
+
+    store = Store(any_url).ensure_schema()
+    text = own_protocol.read_text(encoding="utf-8")
+    own_protocol.write_text(
+        text.replace("titel: Voer gesprekken met de betrokkenen", "titel: Gesprekken voeren"),
+        encoding="utf-8",
+    )
+    assert any(s.titel == "Gesprekken voeren" for s in load_protocol())
+    with store.reading() as conn:
+        assert facts.is_current(conn)
+    store.engine.dispose()

@@ -25,14 +25,21 @@ def case_label(case: CaseRow) -> str:
     )
     if case.overdue_reason:
         line += f" · ⚠ {case.overdue_reason}"
+    if case.outside_filter:
+        line += " · (open, buiten de filters)"
     return line
 
 
 class CaseList(w.VBox):
-    """Filters above a list; choosing a case calls `on_open(incident_id)`."""
+    """Filters above a list; choosing a case calls `on_open(incident_id)`.
+
+    The open case stays listed and selected while it is open, also when a change (a new
+    status) takes it out of the filter: only the user's own choice opens another case."""
 
     def __init__(self, store: Store, on_open: Callable[[int], None]):
         self.store, self.on_open = store, on_open
+        self.opened: int | None = None
+        self._redrawing = False
         status_options = [("Open (nieuw, in behandeling, doorverwezen)", OPEN)]
         status_options += [(s.label, s.value) for s in Status] + [("Alle", ALL)]
         self.status = css(
@@ -86,19 +93,30 @@ class CaseList(w.VBox):
             platform=self.platform.value or None,
             overdue_only=self.overdue.value,
             limit=SHOWN,
+            keep=self.opened,
         )
-        overdue = sum(1 for r in rows if r.overdue_reason)
-        shown = f"{len(rows)} van {total}" if total > len(rows) else f"{total}"
+        matching = [r for r in rows if not r.outside_filter]
+        overdue = sum(1 for r in matching if r.overdue_reason)
+        shown = f"{len(matching)} van {total}" if total > len(matching) else f"{total}"
         self.count.value = (
             f"<b>{esc(shown)} meldingen</b>"
             + (f" · {overdue} achterstallig in deze lijst" if overdue else "")
-            + ("" if rows else " · geen meldingen bij deze filters")
+            + ("" if matching else " · geen meldingen bij deze filters")
+            + (
+                f" · melding #{self.opened} blijft open, maar valt buiten deze filters"
+                if len(matching) < len(rows)
+                else ""
+            )
         )
-        selected = self.cases.value
-        self.cases.options = [(case_label(r), r.id) for r in rows]
-        if selected in {r.id for r in rows}:
-            self.cases.value = selected
+        self._redrawing = True  # new options move the selection: that is not a choice
+        try:
+            self.cases.options = [(case_label(r), r.id) for r in rows]
+            self.cases.value = self.opened if self.opened in {r.id for r in rows} else None
+        finally:
+            self._redrawing = False
 
     def _picked(self, change) -> None:
-        if change["new"] is not None:
-            self.on_open(change["new"])
+        if self._redrawing or change["new"] is None or change["new"] == self.opened:
+            return
+        self.opened = change["new"]
+        self.on_open(change["new"])

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import logging
-from datetime import date
 
 import ipywidgets as w
 from sqlalchemy.exc import SQLAlchemyError
 
+from .. import clock
 from ..cases import POLICE_ADVICE, TimelineEntry, nl_date, timeline
 from ..guidance import ProtocolStepDef, load_protocol
 from ..model import (
@@ -57,7 +57,7 @@ class StepRow(w.VBox):
             controls = [w.HBox([status, undo])]
         else:
             self.done_on = w.DatePicker(
-                description="Datum", value=date.today(), layout=w.Layout(width="250px")
+                description="Datum", value=clock.today(), layout=w.Layout(width="250px")
             )
             self.done_by = w.Text(
                 description="Wie", value=view.actor.value, layout=w.Layout(width="260px")
@@ -106,12 +106,14 @@ class StepRow(w.VBox):
                 self.view.incident_id, validate_step(data), actor
             ),
             self.error,
+            f"stap '{self.step.titel}' afgevinkt",
         )
 
     def undo(self) -> None:
         self.view.act(
             lambda store, actor: store.undo_step(self.view.incident_id, self.step.id, actor),
             self.error,
+            f"stap '{self.step.titel}' teruggezet",
         )
 
 
@@ -124,7 +126,8 @@ class CaseView(w.VBox):
         super().__init__([w.HTML("<i>Kies een melding in de lijst.</i>")])
         self.add_class("pd-case")
 
-    def show(self, incident_id: int) -> None:
+    def show(self, incident_id: int, saved: str = "") -> None:
+        """Draw the case; `saved` says what was just stored in it, above everything."""
         self.incident_id = incident_id
         try:
             case = self.store.get_incident(incident_id)
@@ -132,7 +135,9 @@ class CaseView(w.VBox):
             self.children = [w.HTML(message("error", f"Melding #{incident_id} bestaat niet."))]
             return
         audit_entries = self.store.audit_entries(incident_id)
+        notice = css(w.HTML(message("ok", saved) if saved else ""), "pd-case-saved")
         self.children = [
+            notice,
             self._details(case),
             *self._police(case),
             self._status(case),
@@ -161,8 +166,9 @@ class CaseView(w.VBox):
         button.on_click(make)
         return w.HBox([button, link])
 
-    def act(self, action, error_box: w.HTML) -> None:
-        """Run one store action; on bad input show the Dutch message beside it, else redraw."""
+    def act(self, action, error_box: w.HTML, what: str) -> None:
+        """Run one store action on this case; on bad input show the Dutch message beside it,
+        else redraw this same case with a line that says what was saved."""
         error_box.value = ""
         actor = self.actor.value.strip()
         if not actor:
@@ -182,9 +188,10 @@ class CaseView(w.VBox):
                 "Niet opgeslagen: de database is nu niet bereikbaar; probeer het zo opnieuw.",
             )
             return
-        self.show(self.incident_id)
+        incident_id = self.incident_id
         if self.on_change:
-            self.on_change()
+            self.on_change()  # the list redraws first; it keeps this case selected
+        self.show(incident_id, saved=f"Opgeslagen bij melding #{incident_id}: {what}.")
 
     def _details(self, case: dict) -> w.HTML:
         pupils = ", ".join(
@@ -228,7 +235,9 @@ class CaseView(w.VBox):
         button = css(w.Button(description="Status wijzigen"), "pd-status-change")
         button.on_click(
             lambda _: self.act(
-                lambda store, actor: store.change_status(case["id"], new.value, actor), error
+                lambda store, actor: store.change_status(case["id"], new.value, actor),
+                error,
+                f"status is nu {dict((v, label) for label, v in options).get(new.value, '')}",
             )
         )
         return w.VBox([w.HTML(f"Status: <b>{current.label}</b>"), w.HBox([new, button]), error])
@@ -252,6 +261,7 @@ class CaseView(w.VBox):
             lambda _: self.act(
                 lambda store, actor: store.append_description(case["id"], addition.value, actor),
                 error,
+                "beschrijving aangevuld",
             )
         )
         return w.VBox(

@@ -7,7 +7,7 @@ from datetime import date
 import ipywidgets as w
 from sqlalchemy.exc import SQLAlchemyError
 
-from .. import analytics, charts
+from .. import analytics, charts, clock
 from ..guidance import Guidance
 from ..model import GROUPS, InvalidInput, LessonGiven, validate
 from ..store import Store
@@ -25,7 +25,7 @@ class Lessons(w.VBox):
         today: date | None = None,
     ):
         self.store, self.actor, self.school = store, actor, school
-        self.today = today or date.today()
+        self.today = today or clock.today()
         lessons = [m for m in guidance.materials if m.soort in ("les", "lespakket", "handboek")]
         others = [m for m in guidance.materials if m not in lessons]
         self.material = css(

@@ -13,7 +13,7 @@ from datetime import date
 import ipywidgets as w
 import pandas as pd
 
-from .. import analytics, charts, privacy
+from .. import analytics, charts, clock, privacy
 from ..cases import nl_date
 from ..model import AGE_BANDS, GROUPS, Form, Platform, Status
 from ..store import Store
@@ -31,7 +31,7 @@ class Overview(w.VBox):
 
     def __init__(self, store: Store, today: date | None = None):
         self.store = store
-        self.today = today or date.today()
+        self.today = today or clock.today()
         options = analytics.filter_options(store)
         current = analytics.school_year_of(self.today)
         years = options["school_years"] or [current]
@@ -206,6 +206,7 @@ class Overview(w.VBox):
         # The questions are independent; SQLite answers them side by side (it releases the GIL
         # while it works). Each part is drawn as soon as its answer is in, the charts first.
         store = self.store
+        store.ensure_facts_current()  # the protocol file may have changed since the page opened
         with ThreadPoolExecutor(max_workers=3) as pool:
             trend = pool.submit(analytics.monthly_trend, store, filters, self.split.value)
             age = pool.submit(analytics.monthly_trend, store, filters, self.split_age.value)

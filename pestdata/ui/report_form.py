@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import date
 
 import ipywidgets as w
 from sqlalchemy.exc import SQLAlchemyError
 
+from .. import clock
 from ..cases import nl_date
 from ..model import (
     GROUPS,
@@ -105,7 +105,7 @@ class ReportForm(w.VBox):
 
     def __init__(self, store: Store, actor: w.Text, on_saved: Callable[[int], None] | None = None):
         self.store, self.actor, self.on_saved = store, actor, on_saved
-        today = date.today()
+        today = clock.today()
         schools = store.schools()  # the busiest first: the default
         self.fields = {
             "reported_on": w.DatePicker(description="Datum melding", value=today, style=STYLE),

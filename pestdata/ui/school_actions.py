@@ -7,7 +7,7 @@ from datetime import date
 import ipywidgets as w
 import pandas as pd
 
-from .. import analytics
+from .. import analytics, clock
 from ..cases import nl_date
 from ..model import InvalidInput, validate
 from ..model import SchoolActionDone as SchoolActionRecord
@@ -95,7 +95,7 @@ class SchoolChecklist(w.VBox):
             )
             row = w.HBox([status, undo])
         else:
-            day = w.DatePicker(value=date.today(), layout=w.Layout(width="150px"))
+            day = w.DatePicker(value=clock.today(), layout=w.Layout(width="150px"))
             tick = css(
                 w.Button(
                     description="Ja, dat heb ik gedaan",
@@ -140,7 +140,7 @@ class SchoolChecklist(w.VBox):
             self.on_change()
 
     def make_print(self) -> None:
-        page = print_page(self.frame(), date.today()).encode("utf-8")
+        page = print_page(self.frame(), clock.today()).encode("utf-8")
         self.print_link.value = download_link(
             page, "schoolacties.html", "text/html;charset=utf-8", "Download de afdrukversie"
         )
