@@ -309,10 +309,14 @@ class Column:
 
     @classmethod
     def of(cls, header: str, target: str, cells: pd.Series) -> Column:
+        """A header 'Ernst (1-5)' or 'Ernst 1 t/m 4' names its scale, which then holds even
+        when the file's largest number is lower; else the scale is read from the cells."""
         if target == "group":
             return cls(header, target, group=recognise.GroupColumn.from_header(header))
         if target == "severity":
-            return cls(header, target, scale=recognise.severity_scale(list(cells)))
+            stated = re.search(r"\b1 (?:t m |tot )?([345])\b", normalise_header(header))
+            scale = int(stated[1]) if stated else recognise.severity_scale(list(cells))
+            return cls(header, target, scale=scale)
         return cls(header, target)
 
 
@@ -595,13 +599,17 @@ def import_file(
         report.notes.append(
             f"{reader.combinations} rijen met een combinatiegroep: {recognise.COMBINATION_RULE}"
         )
-    without_handler = sum(incident.handler == IMPORT_HANDLER for incident, _ in valid)
+    _mark_known(store, report, valid)
+    rows_valid = [r for r in report.rows if r.outcome != "geweigerd"]
+    without_handler = sum(  # rows already stored are not stored again: not counted
+        result.outcome == "nieuw" and incident.handler == IMPORT_HANDLER
+        for result, (incident, _) in zip(rows_valid, valid, strict=True)
+    )
     if without_handler:
         report.notes.append(
             f"{without_handler} rijen zonder behandelaar: opgeslagen met behandelaar "
             f"'{IMPORT_HANDLER}'"
         )
-    _mark_known(store, report, valid)
     if commit and valid:
         report.added, _ = store.import_reports(valid, source=path.name, actor=actor)
     return report

@@ -278,13 +278,16 @@ class GroupColumn:
 def recognise_group(text: str, column: GroupColumn) -> tuple[str | None, bool]:
     """('groep 7' or 'klas 2', or None) and whether it was a combination group.
 
-    In a Groep column: 7, groep 7, gr7, gr. 7, 7b, 7/8 (the lowest: COMBINATION_RULE).
-    In a Klas column: 2, klas 2, 2 havo, H2b, 2e klas, tweede klas, 2A. A cell that names its
-    kind ("klas 2" in a Groep column) is read as it says.
+    In a Groep column: 7, groep 7, groep7, gr7, gr. 7, 7b, 7/8 (the lowest: COMBINATION_RULE).
+    In a Klas column: 2, klas 2, klas2, 2 havo, H2b, 2e klas, tweede klas, 2A; brugklas is
+    klas 1. A cell that names its kind ("klas 2" in a Groep column) is read as it says.
     """
     words = normalise(text)
     for name, number in ORDINALS.items():
         words = re.sub(rf"\b{name}\b", str(number), words)
+    # 'groep8', 'klas2b': the word and its number written together.
+    words = re.sub(r"\b(groep|gr|jaargroep|combinatiegroep|klas|leerjaar)(?=\d)", r"\1 ", words)
+    words = re.sub(r"\bbrugklas\b", "klas" if re.search(r"\d", words) else "klas 1", words)
     words = re.sub(r"\b(\d)\s*(?:e|de|ste)\b", r"\1", words)  # 2e klas, 2de klas
     kind = column.kind
     if re.search(r"\b(groep|gr|jaargroep|combinatiegroep)\b", words) or re.fullmatch(
