@@ -500,3 +500,187 @@ def test_upload_checks_per_row_then_stores_on_request(app: Page, store: Store, t
     app.locator("button.pd-import-commit").click()
     expect(report).to_contain_text("1 meldingen opgeslagen", timeout=TIMEOUT)
     assert store.count_incidents() == before + 1
+
+
+# --- the first hour: a case that leaves the filter, local time, an Excel register -----------
+
+
+def open_case_in_list(page: Page, incident_id: int) -> None:
+    """Pick a case among the open cases (the filter is switched to redraw the list)."""
+    page.get_by_role("tab", name="Meldingen").click()
+    status = page.locator(".pd-filter-status select")
+    status.select_option(label="Alle")
+    status.select_option(label="Open (nieuw, in behandeling, doorverwezen)")
+    select = page.locator(".pd-case-select select")
+    option = select.locator("option", has_text=f"#{incident_id} ")
+    expect(option).to_have_count(1, timeout=TIMEOUT)
+    select.select_option(label=option.inner_text())
+    expect(page.locator(".pd-case-details")).to_contain_text(
+        f"Melding #{incident_id}", timeout=TIMEOUT
+    )
+
+
+def test_a_case_that_leaves_the_filter_stays_open_and_times_are_local(app: Page, store: Store):
+    from pestdata import clock
+
+    base = {
+        "school": "De Regenboog",
+        "reporter": "pupil",
+        "group": "groep 6",
+        "platforms": ["snapchat"],
+        "forms": ["exclusion"],
+        "severity": "low",
+        "status": "in_progress",
+        "handler": "dhr. Filter",
+        "description": "Niet toegelaten in de groep.",
+    }
+    today = clock.today()
+    ids = [
+        store.add_incident(
+            validate_incident(
+                {
+                    **base,
+                    "reported_on": today - timedelta(days=days),
+                    "pupils": [{"pupil_number": f"FL-{days}00", "role": "target"}],
+                }
+            ),
+            actor="test",
+        )
+        for days in (3, 2, 1)  # newer open cases above and below the one we change
+    ]
+    chosen = ids[1]
+    app.locator(".pd-actor input").fill("mevr. Filter (IB)")
+    open_case_in_list(app, chosen)
+    app.locator(".pd-status-new select").select_option(label="Opgelost")
+    app.locator("button.pd-status-change").click()
+    saved = app.locator(".pd-case-saved")
+    expect(saved).to_contain_text(
+        f"Opgeslagen bij melding #{chosen}: status is nu Opgelost", timeout=TIMEOUT
+    )
+    # The same case is still on screen and selected, although 'Open' no longer matches it.
+    expect(app.locator(".pd-case-details")).to_contain_text(f"Melding #{chosen}")
+    expect(app.locator(".pd-case-details")).to_contain_text("Opgelost")
+    select = app.locator(".pd-case-select select")
+    selected = select.evaluate("s => s.options[s.selectedIndex].text").replace("\xa0", " ")
+    assert selected.startswith(f"#{chosen} ") and "buiten de filters" in selected
+    expect(app.locator(".pd-case-count")).to_contain_text(f"melding #{chosen} blijft open")
+    assert store.get_incident(chosen)["status"] == "resolved"
+
+    # The next tick goes into the same case, not into the one the list shows next.
+    row = app.locator(".pd-step-steun")
+    row.locator("button.pd-step-tick").click()
+    expect(saved).to_contain_text(f"#{chosen}: stap", timeout=TIMEOUT)
+    assert "steun" in store.get_incident(chosen)["steps"]
+    assert all("steun" not in store.get_incident(i)["steps"] for i in ids if i != chosen)
+
+    # Times on the page are local time, not the UTC the audit stores.
+    change = next(e for e in store.audit_entries(chosen) if e["action"] == "status")
+    local = clock.local(change["at"]).strftime("%d-%m-%Y %H:%M")
+    utc = change["at"].strftime("%d-%m-%Y %H:%M")
+    timeline = app.locator(".pd-case-timeline")
+    expect(timeline).to_contain_text(local)
+    if local != utc:
+        assert utc not in timeline.inner_text()
+
+
+def test_an_excel_register_without_school_imports_through_the_widget_and_exports(
+    app: Page, store: Store, tmp_path
+):
+    import base64
+    import io as stdio
+    from datetime import datetime
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(
+        [
+            "Datum melding",
+            "Leerlingnummer",
+            "Groep",
+            "Platform",
+            "Vorm",
+            "Ernst",
+            "Omschrijving",
+            "Gemeld door",
+        ]
+    )
+    sheet.append(
+        [
+            datetime(2025, 10, 6),
+            771001,
+            7,
+            "WhatsApp",
+            "Bedreigen",
+            3,
+            "Dreigberichten in de groepsapp",
+            "Ouder",
+        ]
+    )
+    sheet.append(
+        [
+            datetime(2025, 10, 13),
+            771002,
+            5,
+            "TikTok",
+            "Buitensluiten",
+            1,
+            "Niet mogen meedoen",
+            "Leerling",
+        ]
+    )
+    sheet.append(
+        [
+            datetime(2025, 11, 3),
+            771003,
+            8,
+            "Snapchat",
+            "Roddelen",
+            "heel erg",
+            "Roddels over een leerling",
+            "Mentor",
+        ]
+    )
+    upload = tmp_path / "register.xlsx"
+    book.save(upload)
+    before = store.count_incidents()
+    assert len(store.schools()) > 1  # the demo has two: the widget must ask which
+
+    app.locator(".pd-actor input").fill("mevr. Import")
+    app.get_by_role("tab", name="Import en export").click()
+    with app.expect_file_chooser() as chooser:
+        app.locator(".pd-upload").click()
+    chooser.value.set_files(str(upload))
+    report = app.locator(".pd-import-report")
+    expect(report).to_contain_text("noemt geen school", timeout=TIMEOUT)
+    school = app.locator(".pd-import-school input")
+    school.fill("De Regenboog")
+    school.press("Enter")
+    expect(report).to_contain_text("2 zouden worden toegevoegd", timeout=TIMEOUT)
+    expect(report).to_contain_text("1 geweigerd")
+    expect(report).to_contain_text("Onbekend (import)")
+    value = app.locator(".pd-import-value", has_text="heel erg")
+    expect(value).to_have_count(1, timeout=TIMEOUT)
+    value.locator("input").fill("Ernstig")
+    value.locator("input").press("Enter")
+    app.locator("button.pd-import-recheck").click()
+    expect(report).to_contain_text("3 zouden worden toegevoegd", timeout=TIMEOUT)
+    assert store.count_incidents() == before  # a dry run stores nothing
+    app.locator("button.pd-import-commit").click()
+    expect(report).to_contain_text("3 meldingen opgeslagen", timeout=TIMEOUT)
+    assert store.count_incidents() == before + 3
+    stored = store.list_cases(statuses=["new"], limit=5000)[0]
+    groups = {r.group for r in stored if r.handler == "Onbekend (import)"}
+    assert {"groep 7", "groep 5", "groep 8"} <= groups
+
+    app.locator("button.pd-export").click()
+    link = app.locator(".pd-export-link a")
+    expect(link).to_contain_text("meldingen.xlsx", timeout=TIMEOUT)
+    href = link.get_attribute("href")
+    workbook = openpyxl.load_workbook(stdio.BytesIO(base64.b64decode(href.split(",", 1)[1])))
+    rows = list(workbook.active.iter_rows(values_only=True))
+    assert len(rows) - 1 == store.count_incidents()
+    header = rows[0]
+    numbers = {str(r[header.index("Gepeste leerling")]) for r in rows[1:]}
+    assert {"771001", "771002", "771003"} <= numbers
