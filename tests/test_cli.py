@@ -126,9 +126,50 @@ def test_a_database_that_cannot_be_used_gives_a_dutch_message_not_a_traceback(tm
         "postgres://gebruiker:geheim@server/db": "is geen database-URL",
     }
     (tmp_path / "file-in-the-way").write_text("a file where a folder should be")
-    for url, message in cases.items():
-        result = CliRunner().invoke(main, ["init", "--db", url])
-        assert result.exit_code == 1, (url, result.output)
+    backup = tmp_path / "backup.sqlite"
+    backup.write_bytes(b"")
+    commands = (["init"], ["restore", str(backup), "--yes"])
+    for (url, message), command in ((c, cmd) for c in cases.items() for cmd in commands):
+        result = CliRunner().invoke(main, [*command, "--db", url])
+        assert result.exit_code == 1, (url, command, result.output)
         assert isinstance(result.exception, SystemExit), result.exception  # handled, no crash
         assert message in result.output and "Traceback" not in result.output
         assert "geheim" not in result.output  # passwords are never printed
+
+
+def test_serve_refuses_a_taken_port_in_dutch_and_voila_never_moves(tmp_path):
+    import socket
+
+    url = f"sqlite:///{tmp_path}/serve.sqlite"
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(main, ["serve", "--db", url, "--port", str(port)])
+    assert result.exit_code == 1
+    assert f"Poort {port} is al in gebruik" in result.output and "--port" in result.output
+    assert "http://" not in result.output  # no address printed that leads nowhere
+    assert "--Voila.port_retries=0" in voila_command(tmp_path, port, "x")
+
+
+def test_an_edited_protocol_is_recounted_when_a_command_starts(tmp_path, monkeypatch):
+    import shutil
+
+    from pestdata.guidance import data_dir
+
+    folder = tmp_path / "data"
+    shutil.copytree(data_dir(), folder)
+    monkeypatch.setenv("PESTDATA_DATA", str(folder))
+    url = f"sqlite:///{tmp_path}/protocol.sqlite"
+    run("demo", "--db", url, "--incidents", "300")
+    protocol = folder / "protocol.yaml"
+    text = protocol.read_text(encoding="utf-8")
+    start = text.index("id: ouders_pester")
+    flag = text.index("verplicht: false", start)
+    protocol.write_text(text[:flag] + "verplicht: true" + text[flag + 16 :], encoding="utf-8")
+    result = CliRunner().invoke(main, ["facts", "--db", url])
+    assert result.exit_code == 0, result.output
+    assert "Het protocol is gewijzigd" in result.output
+    assert "kloppen met de meldingen" in result.output
+    again = run("facts", "--db", url)  # counted once: no second recount
+    assert "Het protocol is gewijzigd" not in again
