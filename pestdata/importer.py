@@ -420,7 +420,7 @@ class ImportReport:
     def summary(self) -> str:
         verb = "toegevoegd" if self.committed else "zouden worden toegevoegd"
         return (
-            f"{len(self.rows)} rijen: {self.count('nieuw')} {verb}, "
+            f"{rows(len(self.rows))}: {self.count('nieuw')} {verb}, "
             f"{self.count('al aanwezig')} al aanwezig, {self.count('geweigerd')} geweigerd."
         )
 
@@ -451,7 +451,7 @@ class RowReader:
 
     def __init__(self, columns: list[Column], value_map, report: ImportReport):
         self.columns, self.value_map, self.report = columns, value_map, report
-        self.combinations = 0
+        self.combination = False  # the row last read has a combination group (7/8)
 
     def mapped(self, column: Column, text: str) -> str:
         return self.value_map.get(value_key(column.header, text), text)
@@ -473,6 +473,7 @@ class RowReader:
         data: dict = {"pupils": []}
         steps: dict[str, dict] = {}
         problems: dict[str, str] = {}
+        self.combination = False
         for column in self.columns:
             raw = "" if cells.get(column.header) is None else str(cells[column.header])
             text = self.mapped(column, raw) if raw.strip() else raw
@@ -532,7 +533,7 @@ class RowReader:
         group, combination = recognise.recognise_group(text, column.group)
         if group is None:
             problems["group"] = self.unknown(column, text)
-        self.combinations += combination
+        self.combination = self.combination or combination
         return group
 
     def step_value(self, column: Column, part: str, text: str, problems: dict, key: str):
@@ -580,6 +581,7 @@ def import_file(
             report.notes.append(f"{column.header}: {recognise.scale_note(column.scale)}")
     reader = RowReader(columns, value_map or {}, report)
     valid: list[tuple[object, list]] = []
+    combinations = 0
     total = len(frame)
     for done, (row_number, cells) in enumerate(frame.to_dict("index").items(), start=1):
         if progress and (done % PROGRESS_EVERY == 0 or done == total):
@@ -595,9 +597,10 @@ def import_file(
         report.rows.append(result)
         if accepted:
             valid.append(accepted)
-    if reader.combinations:
+            combinations += reader.combination
+    if combinations:
         report.notes.append(
-            f"{reader.combinations} rijen met een combinatiegroep: {recognise.COMBINATION_RULE}"
+            f"{rows(combinations)} met een combinatiegroep: {recognise.COMBINATION_RULE}"
         )
     _mark_known(store, report, valid)
     rows_valid = [r for r in report.rows if r.outcome != "geweigerd"]
@@ -607,12 +610,17 @@ def import_file(
     )
     if without_handler:
         report.notes.append(
-            f"{without_handler} rijen zonder behandelaar: opgeslagen met behandelaar "
+            f"{rows(without_handler)} zonder behandelaar: als behandelaar staat er "
             f"'{IMPORT_HANDLER}'"
         )
     if commit and valid:
         report.added, _ = store.import_reports(valid, source=path.name, actor=actor)
     return report
+
+
+def rows(n: int) -> str:
+    """'1 rij', '3 rijen'."""
+    return f"{n} rij" if n == 1 else f"{n} rijen"
 
 
 def _school_for_file(store, path, targets, frame, default_school, report) -> str:

@@ -605,7 +605,7 @@ def test_cli_map_option(tmp_path):
         "import", str(path), "--db", url, "--map", "Gemeld op datum=Datum melding", "--commit"
     )
     assert done.returncode == 0, done.stderr
-    assert "1 rijen: 1 toegevoegd, 0 al aanwezig, 0 geweigerd." in done.stdout
+    assert "1 rij: 1 toegevoegd, 0 al aanwezig, 0 geweigerd." in done.stdout
     assert Store(url).count_incidents() == 1
 
 

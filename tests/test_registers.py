@@ -50,7 +50,7 @@ REQUIRED = "dit veld is verplicht"
 SEVERITY_ALLOWED = "Licht, Middel, Ernstig"
 GROEP_ALLOWED = "groep 1 t/m 8 (ook 7, gr7, 7b, 7/8)"
 KLAS_ALLOWED = "klas 1 t/m 6 (ook 2, 2 havo, H2b, 2e klas)"
-HANDLER_NOTE = "{} rijen zonder behandelaar: opgeslagen met behandelaar 'Onbekend (import)'"
+HANDLER_NOTE = "{} zonder behandelaar: als behandelaar staat er 'Onbekend (import)'"
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -308,7 +308,7 @@ def test_register_1_with_the_school_given(tmp_path, register_1):
     for report in (dry, done):
         assert not any("de enige school" in note for note in report.notes)
         assert "Ernst: schaal 1–4 gelezen als 1 = Licht, 2 = Middel, 3–4 = Ernstig" in report.notes
-        assert HANDLER_NOTE.format(8) in report.notes
+        assert HANDLER_NOTE.format("8 rijen") in report.notes
         assert (
             "2 rijen met een combinatiegroep: een combinatiegroep (zoals 7/8) telt als de "
             "laagste groep" in report.notes
@@ -359,7 +359,7 @@ def test_register_1_a_value_map_names_the_schools_own_word(tmp_path, register_1)
     )
     for report in (dry, done):
         assert report.unknown == {"Groep": {"9": 2}}
-        assert HANDLER_NOTE.format(9) in report.notes
+        assert HANDLER_NOTE.format("9 rijen") in report.notes
     case = stored(store)[ROW_6_MAPPED]
     assert summary(case) == (
         LINDE, "groep 7", ["whatsapp"], ["gossip"], "high", "teacher", "in_progress",
@@ -479,7 +479,7 @@ def test_register_2_secondary_school_klas_notation_and_dates_in_words(tmp_path, 
     store = new_store(tmp_path)
     dry, done = dry_run_then_commit(store, register_2, EXPECTED_2)
     for report in (dry, done):
-        assert HANDLER_NOTE.format(3) in report.notes
+        assert HANDLER_NOTE.format("3 rijen") in report.notes
         assert not any(note.startswith("Ernst") for note in report.notes)  # words: no scale
         assert report.unknown == {"Klas": {"7": 1}}
         assert report.unknown_lines() == [f"Klas: '7' (1×) — toegestaan: {KLAS_ALLOWED}"]
@@ -735,7 +735,7 @@ def test_register_5_one_column_per_platform(tmp_path):
             "Ernst (1-5): schaal 1–5 gelezen als 1 = Licht, 2–3 = Middel, 4–5 = Ernstig"
             in report.notes
         )
-        assert HANDLER_NOTE.format(1) in report.notes
+        assert HANDLER_NOTE.format("1 rij") in report.notes
         assert report.unknown == {"Ernst (1-5)": {"6": 1}}
     assert {key: summary(case) for key, case in stored(store).items()} == {
         ("701010", date(2025, 10, 3)): (
