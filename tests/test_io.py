@@ -847,3 +847,15 @@ def test_cli_export_filters_on_year_and_school(source, tmp_path):
     school, day = header.index("School"), header.index("Datum melding")
     assert {line[school] for line in lines} == {"De Regenboog"}
     assert all("2025-08-01" <= line[day] <= "2026-07-31" for line in lines)
+
+
+def test_cli_xlsx_export_imports_again_into_a_new_database(source, tmp_path):
+    out = tmp_path / "meldingen.xlsx"
+    done = cli("export", "--db", source.url, "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    assert openpyxl.load_workbook(out).active.max_row == source.count_incidents() + 1
+    fresh = f"sqlite:///{tmp_path}/opnieuw.sqlite"
+    again = cli("import", str(out), "--db", fresh, "--commit")
+    assert again.returncode == 0, again.stderr
+    assert "Traceback" not in again.stderr
+    assert Store(fresh).count_incidents() == source.count_incidents()
