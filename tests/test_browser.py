@@ -563,7 +563,7 @@ def test_a_case_that_leaves_the_filter_stays_open_and_times_are_local(app: Page,
     select = app.locator(".pd-case-select select")
     selected = select.evaluate("s => s.options[s.selectedIndex].text").replace("\xa0", " ")
     assert selected.startswith(f"#{chosen} ") and "buiten de filters" in selected
-    expect(app.locator(".pd-case-count")).to_contain_text(f"melding #{chosen} blijft open")
+    expect(app.locator(".pd-case-count")).to_contain_text(f"melding #{chosen} blijft geopend")
     assert store.get_incident(chosen)["status"] == "resolved"
 
     # The next tick goes into the same case, not into the one the list shows next.

@@ -26,7 +26,7 @@ def case_label(case: CaseRow) -> str:
     if case.overdue_reason:
         line += f" · ⚠ {case.overdue_reason}"
     if case.outside_filter:
-        line += " · (open, buiten de filters)"
+        line += " · (geopend, buiten de filters)"
     return line
 
 
@@ -103,7 +103,7 @@ class CaseList(w.VBox):
             + (f" · {overdue} achterstallig in deze lijst" if overdue else "")
             + ("" if matching else " · geen meldingen bij deze filters")
             + (
-                f" · melding #{self.opened} blijft open, maar valt buiten deze filters"
+                f" · melding #{self.opened} blijft geopend, maar valt buiten deze filters"
                 if len(matching) < len(rows)
                 else ""
             )
