@@ -229,9 +229,10 @@ def filter_changes(view, today: date) -> dict[str, dict[str, float]]:
 def naive_worker(db: str) -> None:
     import pandas as pd
 
+    from pestdata.caseload import OVERDUE_DAYS
     from pestdata.guidance import load_protocol
     from pestdata.model import OPEN_STATUSES, Status
-    from pestdata.store import OVERDUE_DAYS, Store
+    from pestdata.store import Store
 
     store = Store(db).ensure_schema()
     today = date.today()

@@ -18,17 +18,18 @@ from datetime import date, timedelta
 import pandas as pd
 import sqlalchemy as sa
 
+from . import caseload, school_records
+from .caseload import overdue_flags
 from .facts import ALL, FOLLOWUP_DAYS, REPORT_COUNTERS, RESOLVED, days_between, month_of
 from .facts import report_flags as _report_flags
 from .guidance import load_guidance, load_protocol
 from .model import GROUPS, OPEN_STATUSES, age_band
-from .store import (
-    Store,
+from .store import Store
+from .tables import (
     incident_forms,
     incident_platforms,
     incidents,
     lessons_given,
-    overdue_flags,
     report_facts,
     step_facts,
     steps_done,
@@ -550,9 +551,9 @@ def school_action_status(store: Store, schools: tuple[str, ...] = ()) -> pd.Data
     Columns: school, action_id, title, done, done_on, done_by. Schools are those asked for,
     else every school known from reports or ticked actions.
     """
-    done = store.school_actions_done(schools)
+    done = school_records.school_actions_done(store, schools)
     if not schools:
-        schools = tuple(sorted(set(store.schools()) | {d["school"] for d in done}))
+        schools = tuple(sorted(set(caseload.schools(store)) | {d["school"] for d in done}))
     ticked = {(d["school"], d["action_id"]): d for d in done}
     rows = []
     for school in schools:

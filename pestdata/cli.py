@@ -12,8 +12,8 @@ from pathlib import Path
 
 import click
 
-from . import clock
-from .store import Store, database_url
+from . import caseload, clock, incident_log
+from .store import Store, StoreUnavailable, database_url
 
 PACKAGE = Path(__file__).resolve().parent
 NOTEBOOKS = PACKAGE.parent / "notebooks"
@@ -50,7 +50,7 @@ def _store(db: str | None, schema: bool = True) -> Store:
             "bijvoorbeeld sqlite:///pad/pestdata.sqlite of "
             "postgresql+psycopg://gebruiker@server/database"
         ) from None
-    except (exc.OperationalError, OSError) as error:
+    except (StoreUnavailable, exc.OperationalError, OSError) as error:
         reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
         raise click.ClickException(
             f"De database {_shown(url)} is niet bereikbaar: {reason}"
@@ -102,7 +102,7 @@ def demo(db: str | None, count: int, seed: int, add: bool) -> None:
     from .demo import generate
 
     store = _store(db)
-    existing = store.count_incidents()
+    existing = caseload.count_incidents(store)
     if existing and not add:
         click.echo(
             f"De database bevat al {existing} meldingen; er is niets toegevoegd. "
@@ -118,7 +118,7 @@ def demo(db: str | None, count: int, seed: int, add: bool) -> None:
                     bar.update(1000)
                 yield report
 
-        stored = store.add_incidents(reports(), actor="demo")
+        stored = incident_log.add_incidents(store, reports(), actor="demo")
         bar.update(count % 1000)
     seconds = time.perf_counter() - started
     click.echo(f"{stored} demomeldingen opgeslagen in {seconds:.1f} s ({_shown(store.url)}).")
@@ -297,7 +297,7 @@ def parent_evening(db: str | None, out: Path, school: str | None) -> None:
     from .parent_evening import aggregate_figures, build_slides, export_html
 
     store = _store(db)
-    schools = store.schools()
+    schools = caseload.schools(store)
     if school and school not in schools:
         raise click.BadParameter(
             f"onbekende school '{school}'; bekend: {', '.join(schools)}", param_hint="--school"
@@ -525,7 +525,7 @@ def restore_command(db, file: Path, yes: bool) -> None:
         restore(store, file)
     except MaintenanceError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"Teruggezet uit {file}: {_store(db).count_incidents()} meldingen.")
+    click.echo(f"Teruggezet uit {file}: {caseload.count_incidents(_store(db))} meldingen.")
 
 
 @main.command("purge")

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import recognise
+from . import caseload, incident_log, recognise
 from .guidance import load_protocol
 from .model import (
     FIELD_LABELS,
@@ -614,7 +614,7 @@ def import_file(
             f"'{IMPORT_HANDLER}'"
         )
     if commit and valid:
-        report.added, _ = store.import_reports(valid, source=path.name, actor=actor)
+        report.added, _ = incident_log.import_reports(store, valid, source=path.name, actor=actor)
     return report
 
 
@@ -632,7 +632,7 @@ def _school_for_file(store, path, targets, frame, default_school, report) -> str
     school_columns = [h for h, t in targets.items() if t == "school"]
     if school_columns and all(str(v).strip() for v in frame[school_columns[0]]):
         return ""
-    known = store.schools()
+    known = caseload.schools(store)
     if len(known) == 1:
         report.notes.append(f"Rijen zonder school horen bij {known[0]} (de enige school)")
         return known[0]
@@ -672,7 +672,7 @@ def _read_row(reader: RowReader, row_number: int, cells: dict, default_school: s
 
 def _mark_known(store: Store, report: ImportReport, valid: list) -> None:
     """Reports already stored before, or twice in this file: marked, never stored twice."""
-    known = store.known_fingerprints(incident.fingerprint for incident, _ in valid)
+    known = incident_log.known_fingerprints(store, [incident.fingerprint for incident, _ in valid])
     seen: set[str] = set()
     rows_valid = [r for r in report.rows if r.outcome == "nieuw"]
     for result, (incident, _) in zip(rows_valid, valid, strict=True):

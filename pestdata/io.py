@@ -22,8 +22,8 @@ from .model import (
     Severity,
     Status,
 )
-from .store import (
-    Store,
+from .store import Store
+from .tables import (
     descriptions,
     incident_forms,
     incident_platforms,

@@ -21,15 +21,8 @@ from sqlalchemy.engine import make_url
 from . import facts
 from .facts import month_of
 from .model import Status
-from .store import (
-    Store,
-    audit,
-    incident_forms,
-    incident_platforms,
-    incidents,
-    now,
-    retained_counts,
-)
+from .store import Store, now
+from .tables import audit, incident_forms, incident_platforms, incidents, retained_counts
 
 
 class MaintenanceError(RuntimeError):

@@ -45,7 +45,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from . import analytics, clock, privacy
+from . import analytics, caseload, clock, privacy
 from .cases import POLICE_ADVICE, nl_date, timeline
 from .guidance import load_protocol
 from .model import POLICE_FORMS, Form, Outcome, Platform, Reporter, Role, Severity, Status
@@ -242,8 +242,8 @@ def case_pdf(store: Store, incident_id: int, *, today: date | None = None) -> by
     Details with pupil numbers, the description entries, every protocol step (done or not)
     and the timeline. Raises store.NotFound for an unknown id.
     """
-    case = store.get_incident(incident_id)  # raises NotFound
-    audit_entries = store.audit_entries(incident_id)
+    case = caseload.get_incident(store, incident_id)  # raises NotFound
+    audit_entries = caseload.audit_entries(store, incident_id)
     today = today or clock.today()
     title = f"Dossier melding #{case['id']}"
 

@@ -22,6 +22,7 @@ import time
 from datetime import date
 from pathlib import Path
 
+from pestdata import incident_log
 from pestdata.model import validate_incident
 from pestdata.store import Store
 
@@ -62,7 +63,7 @@ def reports(url: str, worker: int, count: int, go_file: str) -> None:
         time.sleep(0.002)
     first = time.time()
     for n in range(count):
-        store.add_incident(report(f"W{worker}-{n}"), actor=f"writer{worker}")
+        incident_log.add_incident(store, report(f"W{worker}-{n}"), actor=f"writer{worker}")
     say(first, time.time())
 
 
@@ -74,7 +75,8 @@ def bulk(url: str, batch: int, prefix: str) -> None:
     while True:
         number += 1
         say("start", number)
-        store.add_incidents(
+        incident_log.add_incidents(
+            store,
             ((report(f"{prefix}-{number}-{n}"), []) for n in range(batch)),
             actor="bulk",
             batch=batch,

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 
-from pestdata import analytics
+from pestdata import analytics, caseload, incident_log
 from pestdata.analytics import Filters
 from pestdata.guidance import load_protocol
 from pestdata.model import validate_incident, validate_step
@@ -74,7 +74,7 @@ def make(valid_incident_data):
 
 
 def load(store: Store, *reports) -> Store:
-    store.add_incidents(list(reports), actor="test")
+    incident_log.add_incidents(store, list(reports), actor="test")
     return store
 
 
@@ -646,10 +646,10 @@ def test_overdue_cases_oldest_first(open_and_overdue):
 
 def test_analytics_output_carries_no_pupil_numbers_or_free_text(open_and_overdue, make):
     store = load(open_and_overdue, closed(make, date(2025, 9, 1), steps={"steun": 0}))
-    case = store.get_incident(1)  # the markers are really in the database
+    case = caseload.get_incident(store, 1)  # the markers are really in the database
     assert [p["pupil_number"] for p in case["pupils"]] == [PUPIL]
     assert case["descriptions"][0]["text"] == DESCRIPTION
-    assert store.get_incident(3)["steps"]["steun"]["note"] == NOTE
+    assert caseload.get_incident(store, 3)["steps"]["steun"]["note"] == NOTE
 
     f = Filters(today=TODAY)
     outputs = [

@@ -14,6 +14,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from servers import TOKEN, start_server
 
+from pestdata import caseload, incident_log
 from pestdata.model import validate_incident, validate_step
 from pestdata.store import Store
 
@@ -65,7 +66,7 @@ def plant_markers(db: str) -> None:
     step = validate_step(
         {"step_id": "steun", "done_on": reported, "done_by": "mevr. Marker", "note": MARKERS[2]}
     )
-    store.add_incidents([(incident, [step])], actor="test")
+    incident_log.add_incidents(store, [(incident, [step])], actor="test")
 
 
 @pytest.fixture
@@ -113,12 +114,12 @@ def open_case(page: Page, incident_id: int) -> None:
 
 
 def test_log_a_report_tick_two_steps_and_reload(app: Page, server, store: Store):
-    before = store.count_incidents()
+    before = caseload.count_incidents(store)
     fill_report(app, "Berichten in de klassengroep.", pupil="424242")
     app.locator("button.pd-save").click()
     incident_id = saved_id(app)
-    case = store.get_incident(incident_id)
-    assert store.count_incidents() == before + 1
+    case = caseload.get_incident(store, incident_id)
+    assert caseload.count_incidents(store) == before + 1
     assert case["pupils"] == [{"pupil_number": "424242", "role": "target"}]
     assert case["platforms"] == ["whatsapp"] and case["forms"] == ["threats"]
     assert case["group_name"] == "klas 2" and case["reported_on"] == date.today()
@@ -132,7 +133,7 @@ def test_log_a_report_tick_two_steps_and_reload(app: Page, server, store: Store)
         expect(app.locator(f".pd-step-{step} .pd-step-done")).to_contain_text(
             "Gedaan", timeout=TIMEOUT
         )
-    assert set(store.get_incident(incident_id)["steps"]) == {"steun", "hulp"}
+    assert set(caseload.get_incident(store, incident_id)["steps"]) == {"steun", "hulp"}
 
     app.reload()
     app.wait_for_selector("button.pd-save", timeout=TIMEOUT)
@@ -144,24 +145,24 @@ def test_log_a_report_tick_two_steps_and_reload(app: Page, server, store: Store)
 
 
 def test_missing_field_gives_dutch_message_and_stores_nothing(app: Page, store: Store):
-    before = store.count_incidents()
+    before = caseload.count_incidents(store)
     fill_report(app, "")  # description left empty
     app.locator("button.pd-save").click()
     expect(app.locator(".pd-result")).to_contain_text("Niet opgeslagen", timeout=TIMEOUT)
     expect(app.locator(".pd-error-description")).to_contain_text(
         "Beschrijving: dit veld is verplicht"
     )
-    assert store.count_incidents() == before
+    assert caseload.count_incidents(store) == before
     # Nothing the user typed is lost: the rest of the form still holds it.
     expect(app.locator(".pd-pupil-number input").first).to_have_value("123456")
 
 
 def test_name_as_pupil_number_is_refused(app: Page, store: Store):
-    before = store.count_incidents()
+    before = caseload.count_incidents(store)
     fill_report(app, "Iets gebeurd.", pupil="Jan de Vries")
     app.locator("button.pd-save").click()
     expect(app.locator(".pd-error-pupils")).to_contain_text("nooit een naam", timeout=TIMEOUT)
-    assert store.count_incidents() == before
+    assert caseload.count_incidents(store) == before
 
 
 def test_html_in_description_is_shown_as_text(app: Page, store: Store):
@@ -169,7 +170,7 @@ def test_html_in_description_is_shown_as_text(app: Page, store: Store):
     fill_report(app, payload)
     app.locator("button.pd-save").click()
     incident_id = saved_id(app)
-    assert store.get_incident(incident_id)["descriptions"][0]["text"] == payload
+    assert caseload.get_incident(store, incident_id)["descriptions"][0]["text"] == payload
     open_case(app, incident_id)
     expect(app.locator(".pd-description").first).to_have_text(payload)
     assert app.locator("#injected").count() == 0
@@ -297,7 +298,7 @@ def test_preheated_kernels_survive_culling_and_show_data_added_after_they_starte
                 "description": "na het voorverwarmen gemeld",
             }
         )
-        Store(db).add_incidents([(incident, [])], actor="test")
+        incident_log.add_incidents(Store(db), [(incident, [])], actor="test")
         page.goto(f"{base}/voila/render/overzicht.ipynb?token={TOKEN}")
         for chart in CHARTS:
             page.wait_for_selector(f"{chart} .js-plotly-plot", timeout=TIMEOUT)
@@ -486,7 +487,7 @@ def test_upload_checks_per_row_then_stores_on_request(app: Page, store: Store, t
             "cp1252"
         )
     )
-    before = store.count_incidents()
+    before = caseload.count_incidents(store)
     app.locator(".pd-actor input").fill("mevr. Import")
     app.get_by_role("tab", name="Import en export").click()
     with app.expect_file_chooser() as chooser:
@@ -496,10 +497,10 @@ def test_upload_checks_per_row_then_stores_on_request(app: Page, store: Store, t
     expect(report).to_contain_text("1 zouden worden toegevoegd", timeout=TIMEOUT)
     expect(report).to_contain_text("1 geweigerd")
     expect(report.locator("tr", has_text="3")).to_contain_text("Leerlingnummer")
-    assert store.count_incidents() == before  # a dry run stores nothing
+    assert caseload.count_incidents(store) == before  # a dry run stores nothing
     app.locator("button.pd-import-commit").click()
     expect(report).to_contain_text("1 meldingen opgeslagen", timeout=TIMEOUT)
-    assert store.count_incidents() == before + 1
+    assert caseload.count_incidents(store) == before + 1
 
 
 # --- the first hour: a case that leaves the filter, local time, an Excel register -----------
@@ -536,7 +537,8 @@ def test_a_case_that_leaves_the_filter_stays_open_and_times_are_local(app: Page,
     }
     today = clock.today()
     ids = [
-        store.add_incident(
+        incident_log.add_incident(
+            store,
             validate_incident(
                 {
                     **base,
@@ -564,17 +566,17 @@ def test_a_case_that_leaves_the_filter_stays_open_and_times_are_local(app: Page,
     selected = select.evaluate("s => s.options[s.selectedIndex].text").replace("\xa0", " ")
     assert selected.startswith(f"#{chosen} ") and "buiten de filters" in selected
     expect(app.locator(".pd-case-count")).to_contain_text(f"melding #{chosen} blijft geopend")
-    assert store.get_incident(chosen)["status"] == "resolved"
+    assert caseload.get_incident(store, chosen)["status"] == "resolved"
 
     # The next tick goes into the same case, not into the one the list shows next.
     row = app.locator(".pd-step-steun")
     row.locator("button.pd-step-tick").click()
     expect(saved).to_contain_text(f"#{chosen}: stap", timeout=TIMEOUT)
-    assert "steun" in store.get_incident(chosen)["steps"]
-    assert all("steun" not in store.get_incident(i)["steps"] for i in ids if i != chosen)
+    assert "steun" in caseload.get_incident(store, chosen)["steps"]
+    assert all("steun" not in caseload.get_incident(store, i)["steps"] for i in ids if i != chosen)
 
     # Times on the page are local time, not the UTC the audit stores.
-    change = next(e for e in store.audit_entries(chosen) if e["action"] == "status")
+    change = next(e for e in caseload.audit_entries(store, chosen) if e["action"] == "status")
     local = clock.local(change["at"]).strftime("%d-%m-%Y %H:%M")
     utc = change["at"].strftime("%d-%m-%Y %H:%M")
     timeline = app.locator(".pd-case-timeline")
@@ -644,8 +646,8 @@ def test_an_excel_register_without_school_imports_through_the_widget_and_exports
     )
     upload = tmp_path / "register.xlsx"
     book.save(upload)
-    before = store.count_incidents()
-    assert len(store.schools()) > 1  # the demo has two: the widget must ask which
+    before = caseload.count_incidents(store)
+    assert len(caseload.schools(store)) > 1  # the demo has two: the widget must ask which
 
     app.locator(".pd-actor input").fill("mevr. Import")
     app.get_by_role("tab", name="Import en export").click()
@@ -666,11 +668,11 @@ def test_an_excel_register_without_school_imports_through_the_widget_and_exports
     value.locator("input").press("Enter")
     app.locator("button.pd-import-recheck").click()
     expect(report).to_contain_text("3 zouden worden toegevoegd", timeout=TIMEOUT)
-    assert store.count_incidents() == before  # a dry run stores nothing
+    assert caseload.count_incidents(store) == before  # a dry run stores nothing
     app.locator("button.pd-import-commit").click()
     expect(report).to_contain_text("3 meldingen opgeslagen", timeout=TIMEOUT)
-    assert store.count_incidents() == before + 3
-    stored = store.list_cases(statuses=["new"], limit=5000)[0]
+    assert caseload.count_incidents(store) == before + 3
+    stored = caseload.list_cases(store, statuses=["new"], limit=5000)[0]
     groups = {r.group for r in stored if r.handler == "Onbekend (import)"}
     assert {"groep 7", "groep 5", "groep 8"} <= groups
 
@@ -680,7 +682,7 @@ def test_an_excel_register_without_school_imports_through_the_widget_and_exports
     href = link.get_attribute("href")
     workbook = openpyxl.load_workbook(stdio.BytesIO(base64.b64decode(href.split(",", 1)[1])))
     rows = list(workbook.active.iter_rows(values_only=True))
-    assert len(rows) - 1 == store.count_incidents()
+    assert len(rows) - 1 == caseload.count_incidents(store)
     header = rows[0]
     numbers = {str(r[header.index("Gepeste leerling")]) for r in rows[1:]}
     assert {"771001", "771002", "771003"} <= numbers

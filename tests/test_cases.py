@@ -7,10 +7,10 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from pestdata import clock, reports
+from pestdata import caseload, clock, incident_log, reports
 from pestdata.cases import nl_date, timeline
 from pestdata.model import validate_incident, validate_step
-from pestdata.store import audit, steps_done
+from pestdata.tables import audit, steps_done
 
 
 def test_stored_moments_are_shown_in_local_time(monkeypatch):
@@ -25,13 +25,15 @@ def test_stored_moments_are_shown_in_local_time(monkeypatch):
 def test_one_days_entries_appear_in_the_order_they_were_entered(store, valid_incident_data):
     """Reported at 08:00; steun ticked at 09:00, the status changed at 10:00, betrek at 11:00,
     gesprekken at 12:00, all on the report's day: the timeline tells it in that order."""
-    incident_id = store.add_incident(validate_incident(valid_incident_data()), actor="ib")
-    day = store.get_incident(incident_id)["reported_on"]
+    incident_id = incident_log.add_incident(
+        store, validate_incident(valid_incident_data()), actor="ib"
+    )
+    day = caseload.get_incident(store, incident_id)["reported_on"]
     moments = {"steun": 9, "betrek": 11, "gesprekken": 12}
     for step_id in ("gesprekken", "steun", "betrek"):  # stored in another order
         step = validate_step({"step_id": step_id, "done_on": day, "done_by": "ib"})
-        store.record_step(incident_id, step, actor="ib")
-    store.change_status(incident_id, "in_progress", actor="ib")
+        incident_log.record_step(store, incident_id, step, actor="ib")
+    incident_log.change_status(store, incident_id, "in_progress", actor="ib")
     with store.writing() as conn:
         for step_id, hour in moments.items():
             conn.execute(
@@ -45,8 +47,8 @@ def test_one_days_entries_appear_in_the_order_they_were_entered(store, valid_inc
                 .where(audit.c.incident_id == incident_id, audit.c.action == action)
                 .values(at=datetime(day.year, day.month, day.day, hour))
             )
-    case = store.get_incident(incident_id)
-    shown = [e.what for e in timeline(case, store.audit_entries(incident_id))]
+    case = caseload.get_incident(store, incident_id)
+    shown = [e.what for e in timeline(case, caseload.audit_entries(store, incident_id))]
     expected = [
         "Melding vastgelegd",
         "Steun de leerling",
@@ -61,7 +63,9 @@ def test_one_days_entries_appear_in_the_order_they_were_entered(store, valid_inc
 def test_the_printed_case_file_says_its_times_are_local(store, valid_incident_data, tmp_path):
     import subprocess
 
-    incident_id = store.add_incident(validate_incident(valid_incident_data()), actor="ib")
+    incident_id = incident_log.add_incident(
+        store, validate_incident(valid_incident_data()), actor="ib"
+    )
     with store.writing() as conn:
         conn.execute(
             audit.update()

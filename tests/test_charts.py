@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from pestdata import analytics, charts, privacy
+from pestdata import analytics, charts, incident_log, privacy
 from pestdata.guidance import load_protocol
 from pestdata.model import Platform, age_band, validate_incident
 
@@ -145,7 +145,8 @@ def test_step_heatmap_is_a_dutch_figure_in_protocol_order():
 
 
 def test_step_heatmap_follows_the_protocol_from_analytics(store, valid_incident_data):
-    store.add_incidents(
+    incident_log.add_incidents(
+        store,
         [(validate_incident(valid_incident_data(reported_on=date(2025, 10, 1))), [])],
         actor="test",
     )
@@ -251,7 +252,7 @@ def test_shared_view_trend_never_shows_a_small_count(store, valid_incident_data)
         + [report(date(2025, 11, d), "whatsapp") for d in range(1, 8)]  # 7
         + [report(date(2025, 11, d), "instagram") for d in range(10, 15)]  # 5
     )
-    store.add_incidents(reports, actor="test")
+    incident_log.add_incidents(store, reports, actor="test")
     frame = analytics.monthly_trend(
         store, analytics.Filters(start=date(2025, 8, 1), today=date(2025, 11, 20))
     )

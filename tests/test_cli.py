@@ -8,10 +8,11 @@ from datetime import date
 import sqlalchemy as sa
 from click.testing import CliRunner
 
-from pestdata import demo
+from pestdata import caseload, demo, incident_log
 from pestdata.cli import main, voila_command, voila_env
 from pestdata.model import Status, age_band
-from pestdata.store import HEAD_REVISION, Store, incident_platforms, incidents, steps_done
+from pestdata.store import HEAD_REVISION, Store
+from pestdata.tables import incident_platforms, incidents, steps_done
 
 
 def run(*args: str):
@@ -30,12 +31,12 @@ def test_init_creates_schema_and_says_where(tmp_path):
 def test_demo_fills_once_and_does_not_mix_into_a_filled_database(tmp_path):
     url = f"sqlite:///{tmp_path}/demo.sqlite"
     assert "500 demomeldingen opgeslagen" in run("demo", "--db", url, "--incidents", "500")
-    assert Store(url).count_incidents() == 500
+    assert caseload.count_incidents(Store(url)) == 500
     output = run("demo", "--db", url, "--incidents", "500")
     assert "bevat al 500 meldingen" in output
-    assert Store(url).count_incidents() == 500
+    assert caseload.count_incidents(Store(url)) == 500
     run("demo", "--db", url, "--incidents", "100", "--add")
-    assert Store(url).count_incidents() == 600
+    assert caseload.count_incidents(Store(url)) == 600
 
 
 def test_demo_is_reproducible_for_a_seed():
@@ -71,8 +72,8 @@ def test_demo_has_the_shapes_the_dashboards_need(tmp_path):
     assert all(i.reported_on <= today and i.happened_on <= i.reported_on for i, _ in reports)
 
     store = Store(f"sqlite:///{tmp_path}/shape.sqlite").ensure_schema()
-    store.add_incidents(reports, actor="demo")
-    open_cases, total_open = store.list_cases(today=today, limit=10_000)
+    incident_log.add_incidents(store, reports, actor="demo")
+    open_cases, total_open = caseload.list_cases(store, today=today, limit=10_000)
     overdue = [c for c in open_cases if c.overdue_reason]
     assert 0 < len(overdue) < total_open  # some overdue, not all
     with store.reading() as conn:

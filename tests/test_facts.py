@@ -15,13 +15,13 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from pestdata import analytics, facts
+from pestdata import analytics, caseload, facts, incident_log
 from pestdata.analytics import Filters, plan
 from pestdata.demo import generate
 from pestdata.guidance import load_protocol
 from pestdata.maintenance import purge
 from pestdata.model import GROUPS, Form, Platform, Status, StepDone, age_band
-from pestdata.store import incidents, report_facts, steps_done
+from pestdata.tables import incidents, report_facts, steps_done
 
 TODAY = date(2026, 3, 18)
 SCHOOL = "De Regenboog"
@@ -29,7 +29,7 @@ SCHOOL = "De Regenboog"
 
 @pytest.fixture
 def store(any_store):
-    any_store.add_incidents(generate(400, seed=7, today=TODAY, years=3), actor="test")
+    incident_log.add_incidents(any_store, generate(400, seed=7, today=TODAY, years=3), actor="test")
     return any_store
 
 
@@ -121,19 +121,21 @@ def test_facts_follow_every_change_the_dashboards_make(store):
         ).all()
     assert len(open_ids) == 6 and len(ticked) == 3
     for incident_id in open_ids[:3]:
-        case = store.get_incident(incident_id)
+        case = caseload.get_incident(store, incident_id)
         step = next(s.id for s in load_protocol() if s.id not in case["steps"])
         done = StepDone(step_id=step, done_on=TODAY, done_by="mentor", note="")
-        store.record_step(incident_id, done, actor="test")
+        incident_log.record_step(store, incident_id, done, actor="test")
     for incident_id, step_id in ticked:
-        store.undo_step(incident_id, step_id, actor="test")
+        incident_log.undo_step(store, incident_id, step_id, actor="test")
     for incident_id in open_ids[3:]:
-        store.change_status(incident_id, Status.RESOLVED, actor="test")
-    store.change_status(open_ids[3], Status.IN_PROGRESS, actor="test")  # taken up again
-    store.change_status(open_ids[4], Status.CLOSED, actor="test")
+        incident_log.change_status(store, incident_id, Status.RESOLVED, actor="test")
+    incident_log.change_status(
+        store, open_ids[3], Status.IN_PROGRESS, actor="test"
+    )  # taken up again
+    incident_log.change_status(store, open_ids[4], Status.CLOSED, actor="test")
     assert in_step(store) == {"report_facts": 0, "step_facts": 0}
 
-    store.add_incidents(generate(50, seed=8, today=TODAY, years=1), actor="test")
+    incident_log.add_incidents(store, generate(50, seed=8, today=TODAY, years=1), actor="test")
     removed = purge(store, date(2025, 1, 1), actor="test")
     assert removed > 0
     assert in_step(store) == {"report_facts": 0, "step_facts": 0}
@@ -145,10 +147,10 @@ def test_a_removed_report_leaves_no_empty_fact_rows(any_store, valid_incident_da
     from pestdata.model import Incident
 
     incident = Incident(**valid_incident_data(reported_on=date(2025, 10, 6), happened_on=None))
-    incident_id = any_store.add_incident(incident, actor="test")
+    incident_id = incident_log.add_incident(any_store, incident, actor="test")
     done = StepDone(step_id="steun", done_on=date(2025, 10, 7), done_by="mentor")
-    any_store.record_step(incident_id, done, actor="test")
-    any_store.undo_step(incident_id, "steun", actor="test")
+    incident_log.record_step(any_store, incident_id, done, actor="test")
+    incident_log.undo_step(any_store, incident_id, "steun", actor="test")
     with any_store.writing() as conn:
         facts.remove(conn, [incident_id])
         left = [
@@ -232,8 +234,10 @@ def test_plan_splits_a_period_into_whole_months_and_partial_ones(
     from pestdata.model import Incident
 
     for day in (date(2023, 9, 4), date(2025, 10, 6)):
-        sqlite_store.add_incident(
-            Incident(**valid_incident_data(reported_on=day, happened_on=day)), actor="t"
+        incident_log.add_incident(
+            sqlite_store,
+            Incident(**valid_incident_data(reported_on=day, happened_on=day)),
+            actor="t",
         )
     with sqlite_store.reading() as conn:
         split = plan(conn, start, end)
@@ -295,7 +299,7 @@ def test_an_edited_protocol_never_leaves_a_wrong_figure(any_url, own_protocol):
     from pestdata.store import Store
 
     store = Store(any_url).ensure_schema()
-    store.add_incidents(generate(300, seed=11, today=TODAY, years=2), actor="test")
+    incident_log.add_incidents(store, generate(300, seed=11, today=TODAY, years=2), actor="test")
     whole = Filters(today=TODAY)
     before = analytics.key_figures(store, whole)
     assert in_step(store) == {"report_facts": 0, "step_facts": 0}
@@ -322,20 +326,22 @@ def test_an_edited_protocol_never_leaves_a_wrong_figure(any_url, own_protocol):
         finished = conn.execute(
             sa.select(incidents.c.id).where(incidents.c.status == "closed").limit(1)
         ).scalar()
-    if "gesprekken" in store.get_incident(finished)["steps"]:
-        store.undo_step(finished, "gesprekken", actor="t")
+    if "gesprekken" in caseload.get_incident(store, finished)["steps"]:
+        incident_log.undo_step(store, finished, "gesprekken", actor="t")
     else:
         step = StepDone(step_id="gesprekken", done_on=TODAY, done_by="ib", note="")
-        store.record_step(finished, step, actor="t")
+        incident_log.record_step(store, finished, step, actor="t")
     assert in_step(store) == {"report_facts": 0, "step_facts": 0}
     assert analytics.key_figures(store, whole)["finished_with_all_required"] == (
         all_required_done_by_hand(store)
     )
     # A report added right after an edit is counted once, not twice.
     set_required(own_protocol, "ouders_pester", True)
-    store.add_incidents(generate(5, seed=3, today=TODAY, years=1), actor="test")
+    incident_log.add_incidents(store, generate(5, seed=3, today=TODAY, years=1), actor="test")
     assert in_step(store) == {"report_facts": 0, "step_facts": 0}
-    assert analytics.key_figures(store, whole)["reports_in_period"] == store.count_incidents()
+    assert analytics.key_figures(store, whole)["reports_in_period"] == caseload.count_incidents(
+        store
+    )
     store.engine.dispose()
 
 

@@ -25,6 +25,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from servers import TOKEN, start_server
 
+from pestdata import incident_log, school_records
 from pestdata.analytics import school_action_status
 from pestdata.model import (
     InvalidInput,
@@ -152,7 +153,7 @@ def plant(db: str) -> Planted:
             }
         )
         creator = PAYLOADS[(i + 7) % 50]
-        incident_id = store.add_incident(incident, actor=creator)
+        incident_id = incident_log.add_incident(store, incident, actor=creator)
         planted.handlers.add(handler)
         planted.schools.add(school)
         if i >= OPENED:
@@ -167,7 +168,7 @@ def plant(db: str) -> Planted:
         }
         for j in range(5):  # the ten opened cases get every payload appended between them
             text, actor = PAYLOADS[5 * i + j], PAYLOADS[(5 * i + j + 13) % 50]
-            store.append_description(incident_id, text, actor=actor)
+            incident_log.append_description(store, incident_id, text, actor=actor)
             case["descriptions"].append(text)
             case["who"].append(actor)
         for k, step_id in enumerate(STEPS):
@@ -177,12 +178,12 @@ def plant(db: str) -> Planted:
             step = validate_step(
                 {"step_id": step_id, "done_on": reported, "done_by": done_by, "note": note}
             )
-            store.record_step(incident_id, step, actor=actor)
+            incident_log.record_step(store, incident_id, step, actor=actor)
             case["steps"][step_id] = (done_by, note)
             case["timeline"] += [note, done_by]
         if statuses[i % 3] == "new":
             actor = PAYLOADS[(i + 31) % 50]
-            store.change_status(incident_id, "in_progress", actor=actor)
+            incident_log.change_status(store, incident_id, "in_progress", actor=actor)
             case["timeline"].append(actor)
         planted.cases.append(case)
 
@@ -210,7 +211,7 @@ def plant(db: str) -> Planted:
         )
         for n in range(220)
     ]
-    store.add_incidents(closed, actor=PAYLOADS[0])
+    incident_log.add_incidents(store, closed, actor=PAYLOADS[0])
     actions = (
         "meldknop_geinstalleerd",
         "besproken_in_klas",
@@ -225,7 +226,7 @@ def plant(db: str) -> Planted:
                 SchoolActionDone,
                 {"school": school, "action_id": action_id, "done_on": today, "done_by": done_by},
             )
-            store.record_school_action(done, actor=PAYLOADS[(n * 5 + 2) % 50])
+            school_records.record_school_action(store, done, actor=PAYLOADS[(n * 5 + 2) % 50])
             planted.action_done_by.setdefault(school, set()).add(done_by)
     for n, material_id in enumerate(("digitaal_pesten", "wijs", "web_we_want")):
         lesson = validate(
@@ -238,7 +239,7 @@ def plant(db: str) -> Planted:
                 "given_by": SHORT[(n * 11 + 3) % len(SHORT)],
             },
         )
-        store.log_lesson(lesson, actor=PAYLOADS[(n * 9 + 4) % 50])
+        school_records.log_lesson(store, lesson, actor=PAYLOADS[(n * 9 + 4) % 50])
     return planted
 
 

@@ -23,13 +23,14 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 
-from pestdata import demo, privacy
+from pestdata import caseload, demo, incident_log, privacy
 from pestdata.analytics import Filters
 from pestdata.guidance import load_protocol
 from pestdata.importer import ImportFileError, import_file
 from pestdata.io import export_frame, neutralise, write_export
 from pestdata.model import validate_incident, validate_step
-from pestdata.store import Store, audit, incidents
+from pestdata.store import Store
+from pestdata.tables import audit, incidents
 
 TODAY = date(2026, 3, 1)  # the demo's "today"
 HEADER = [
@@ -113,12 +114,12 @@ def dry_run_then_commit(store: Store, path: Path, expected: list, **options):
     """The dry run reports `expected` and stores nothing; the commit stores exactly the new."""
     dry = import_file(store, path, **options)
     assert outcomes(dry) == expected
-    assert store.count_incidents() == 0
+    assert caseload.count_incidents(store) == 0
     done = import_file(store, path, commit=True, **options)
     assert outcomes(done) == expected
     new = sum(outcome == "nieuw" for _, outcome, _ in expected)
     assert done.added == new
-    assert store.count_incidents() == new
+    assert caseload.count_incidents(store) == new
     return done
 
 
@@ -128,7 +129,7 @@ def cases(store: Store) -> dict[str, dict]:
         ids = conn.execute(sa.select(incidents.c.id)).scalars().all()
     found = {}
     for incident_id in ids:
-        case = store.get_incident(incident_id)
+        case = caseload.get_incident(store, incident_id)
         target = next(p["pupil_number"] for p in case["pupils"] if p["role"] == "target")
         found[target] = case
     return found
@@ -162,20 +163,22 @@ def source(tmp_path_factory) -> Store:
     holds ';', quotes, a newline and accents (the hard parts of CSV)."""
     folder = tmp_path_factory.mktemp("source")
     store = Store(f"sqlite:///{folder}/source.sqlite").ensure_schema()
-    store.add_incidents(demo.generate(300, seed=2, today=TODAY), actor="demo")
+    incident_log.add_incidents(store, demo.generate(300, seed=2, today=TODAY), actor="demo")
     plain_steps = [s.id for s in load_protocol() if not s.vraagt_uitkomst]
     noted = 0
     for incident_id in range(1, 301):
-        case = store.get_incident(incident_id)
+        case = caseload.get_incident(store, incident_id)
         missing = [s for s in plain_steps if s not in case["steps"]]
         if not missing:
             continue
-        store.append_description(
+        incident_log.append_description(
+            store,
             incident_id,
             f'Aanvulling {incident_id}: moeder belde; "dreigende" berichten\nop Snapchat, café',
             actor="mevr. Test (IB)",
         )
-        store.record_step(
+        incident_log.record_step(
+            store,
             incident_id,
             validate_step(
                 {
@@ -243,7 +246,7 @@ def test_round_trip_restores_every_report_and_a_second_import_adds_nothing(
     report = import_file(target, out, commit=True)
     assert report.refused() == []
     assert report.ignored_columns == ["Meldingnummer"]
-    assert report.added == 300 == target.count_incidents()
+    assert report.added == 300 == caseload.count_incidents(target)
     assert [r.outcome for r in report.rows] == ["nieuw"] * 300
     assert [r.row for r in report.rows] == list(range(2, 302))
 
@@ -262,12 +265,13 @@ def test_round_trip_restores_every_report_and_a_second_import_adds_nothing(
     second = import_file(target, out, commit=True)
     assert second.added == 0
     assert [r.outcome for r in second.rows] == ["al aanwezig"] * 300
-    assert target.count_incidents() == 300
+    assert caseload.count_incidents(target) == 300
 
 
 def test_round_trip_keeps_a_pupil_number_with_a_slash(tmp_path, valid_incident_data):
     store = new_store(tmp_path, "slash")
-    store.add_incident(
+    incident_log.add_incident(
+        store,
         validate_incident(
             valid_incident_data(pupils=[{"pupil_number": "LL/2024/017", "role": "target"}])
         ),
@@ -277,7 +281,9 @@ def test_round_trip_keeps_a_pupil_number_with_a_slash(tmp_path, valid_incident_d
     write_export(export_frame(store, Filters()), out)
     target = new_store(tmp_path, "empty")
     dry_run_then_commit(target, out, [(2, "nieuw", [])])
-    assert target.get_incident(1)["pupils"] == [{"pupil_number": "LL/2024/017", "role": "target"}]
+    assert caseload.get_incident(target, 1)["pupils"] == [
+        {"pupil_number": "LL/2024/017", "role": "target"}
+    ]
 
 
 # --- 2. hostile files ---------------------------------------------------------------------------
@@ -371,7 +377,7 @@ def test_missing_required_column_is_a_dutch_file_error(tmp_path, commit):
         import_file(store, path, commit=commit)
     assert "geen kolom 'Datum melding' gevonden" in str(error.value)
     assert "Leerlingnummer" in str(error.value)  # names the columns it did find
-    assert store.count_incidents() == 0
+    assert caseload.count_incidents(store) == 0
 
 
 def test_optional_columns_may_be_missing_and_unknown_ones_are_listed(tmp_path):
@@ -382,7 +388,7 @@ def test_optional_columns_may_be_missing_and_unknown_ones_are_listed(tmp_path):
     store = new_store(tmp_path)
     report = dry_run_then_commit(store, write(tmp_path, "f.csv", content), [(2, "nieuw", [])])
     assert report.ignored_columns == ["Opmerking intern", "Kolom 12"]
-    case = store.get_incident(1)
+    case = caseload.get_incident(store, 1)
     assert case["status"] == "new" and case["happened_on"] is None and case["steps"] == {}
     assert [p["role"] for p in case["pupils"]] == ["target"]
     assert "niet importeren" not in json.dumps(case, default=str)
@@ -455,7 +461,8 @@ def test_formulas_are_imported_as_text_and_neutralised_on_export(tmp_path):
         assert stored[str(400000 + n)]["descriptions"][0]["text"] == text
     assert stored["400003"]["handler"] == "@mentor groep 7"
     # A phone number in a step note starts with '+' too.
-    store.record_step(
+    incident_log.record_step(
+        store,
         1,
         validate_step(
             {
@@ -584,7 +591,7 @@ def test_mapping_to_a_field_name_and_no_mapping(tmp_path):
     with pytest.raises(ImportFileError):
         import_file(store, path)
     dry_run_then_commit(store, path, [(2, "nieuw", [])], mapping={"Gemeld op datum": "reported_on"})
-    assert store.get_incident(1)["reported_on"] == date(2025, 11, 23)
+    assert caseload.get_incident(store, 1)["reported_on"] == date(2025, 11, 23)
 
 
 def test_mapping_to_our_dutch_header(tmp_path):
@@ -595,7 +602,7 @@ def test_mapping_to_our_dutch_header(tmp_path):
         [(2, "nieuw", [])],
         mapping={"Gemeld op datum": "Datum melding"},
     )
-    assert store.get_incident(1)["reported_on"] == date(2025, 11, 23)
+    assert caseload.get_incident(store, 1)["reported_on"] == date(2025, 11, 23)
 
 
 def test_cli_map_option(tmp_path):
@@ -606,7 +613,7 @@ def test_cli_map_option(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert "1 rij: 1 toegevoegd, 0 al aanwezig, 0 geweigerd." in done.stdout
-    assert Store(url).count_incidents() == 1
+    assert caseload.count_incidents(Store(url)) == 1
 
 
 def test_xlsx_from_openpyxl_with_real_dates_and_numbers(tmp_path):
@@ -662,7 +669,7 @@ def test_unreadable_files_are_dutch_file_errors(tmp_path, content, message):
     assert str(path) in str(error.value)
     if message:
         assert message in str(error.value)
-    assert store.count_incidents() == 0
+    assert caseload.count_incidents(store) == 0
 
 
 def test_a_row_with_too_many_or_too_few_cells_is_refused_alone(tmp_path):
@@ -682,7 +689,7 @@ def test_a_row_with_too_many_or_too_few_cells_is_refused_alone(tmp_path):
     ]
     assert "12 cellen, meer dan de 10 kolommen" in report.rows[1].problems[0][1]
     assert "8 cellen, minder dan de 10 kolommen" in report.rows[2].problems[0][1]
-    assert store.count_incidents() == 3
+    assert caseload.count_incidents(store) == 3
 
 
 def test_dutch_apostrophes_do_not_confuse_the_separator(tmp_path):
@@ -761,7 +768,7 @@ def test_same_pupil_same_pseudonym_per_secret_and_another_with_another_secret(
     assert first == again and len(first) == 300
 
     # The code is the keyed pseudonym of the stored pupil number.
-    case = source.get_incident(1)
+    case = caseload.get_incident(source, 1)
     target = next(p["pupil_number"] for p in case["pupils"] if p["role"] == "target")
     assert first["1"][0] == privacy.pseudonym(key.read_bytes(), target)
 
@@ -805,7 +812,7 @@ def test_cli_import_dry_run_prints_summary_and_stores_nothing(tmp_path):
     assert (
         "rij 3: geweigerd" in done.stdout and "Platforms: onbekende waarde 'Myspace'" in done.stdout
     )
-    assert Store(url).count_incidents() == 0
+    assert caseload.count_incidents(Store(url)) == 0
 
 
 def test_cli_export_refuses_another_extension(source, tmp_path):
@@ -853,9 +860,9 @@ def test_cli_xlsx_export_imports_again_into_a_new_database(source, tmp_path):
     out = tmp_path / "meldingen.xlsx"
     done = cli("export", "--db", source.url, "--out", str(out))
     assert done.returncode == 0, done.stderr
-    assert openpyxl.load_workbook(out).active.max_row == source.count_incidents() + 1
+    assert openpyxl.load_workbook(out).active.max_row == caseload.count_incidents(source) + 1
     fresh = f"sqlite:///{tmp_path}/opnieuw.sqlite"
     again = cli("import", str(out), "--db", fresh, "--commit")
     assert again.returncode == 0, again.stderr
     assert "Traceback" not in again.stderr
-    assert Store(fresh).count_incidents() == source.count_incidents()
+    assert caseload.count_incidents(Store(fresh)) == caseload.count_incidents(source)

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from pestdata import demo
+from pestdata import demo, incident_log
 from pestdata.maintenance import (
     MaintenanceError,
     backup,
@@ -17,7 +17,8 @@ from pestdata.maintenance import (
     purge_candidates,
     restore,
 )
-from pestdata.store import Store, metadata
+from pestdata.store import Store
+from pestdata.tables import metadata
 
 TODAY = date(2026, 6, 15)
 
@@ -37,7 +38,7 @@ def filled(request, tmp_path) -> Store:
         store = Store(f"sqlite:///{tmp_path}/live.sqlite").ensure_schema()
     else:
         store = request.getfixturevalue("pg_store")
-    store.add_incidents(demo.generate(400, seed=9, today=TODAY), actor="demo")
+    incident_log.add_incidents(store, demo.generate(400, seed=9, today=TODAY), actor="demo")
     return store
 
 

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from pestdata import model
+from pestdata import caseload, incident_log, model
 from pestdata.model import (
     FIELD_LABELS,
     InvalidInput,
@@ -205,16 +205,16 @@ def test_free_text_is_kept_literally_through_the_store(store, valid_incident_dat
         valid_incident_data(description=text, school=text[:80], handler=text[:80])
     )
     assert incident.description == text
-    incident_id = store.add_incident(incident, actor="tester")
-    case = store.get_incident(incident_id)
+    incident_id = incident_log.add_incident(store, incident, actor="tester")
+    case = caseload.get_incident(store, incident_id)
     assert case["descriptions"][0]["text"] == text
     assert case["school"] == text[:80]
     assert case["handler"] == text[:80]
-    store.append_description(incident_id, text, actor=text[:80])
-    case = store.get_incident(incident_id)
+    incident_log.append_description(store, incident_id, text, actor=text[:80])
+    case = caseload.get_incident(store, incident_id)
     assert [d["text"] for d in case["descriptions"]] == [text, text]
     assert case["descriptions"][1]["written_by"] == text[:80]
-    assert store.count_incidents() == 1  # the SQL-looking text did not drop anything
+    assert caseload.count_incidents(store) == 1  # the SQL-looking text did not drop anything
 
 
 def test_control_characters_are_dropped(valid_incident_data):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from pestdata import demo
+from pestdata import demo, incident_log
 from pestdata.store import Store
 from pestdata.ui.overview import Overview
 
@@ -27,7 +27,7 @@ def test_empty_database_shows_friendly_empty_states(tmp_path):
 
 def filled(tmp_path, count=3000) -> Store:
     store = Store(f"sqlite:///{tmp_path}/demo.sqlite").ensure_schema()
-    store.add_incidents(demo.generate(count, seed=5, today=TODAY), actor="demo")
+    incident_log.add_incidents(store, demo.generate(count, seed=5, today=TODAY), actor="demo")
     return store
 
 

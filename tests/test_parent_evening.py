@@ -21,7 +21,7 @@ import nbformat
 import pytest
 from playwright.sync_api import expect
 
-from pestdata import demo
+from pestdata import caseload, demo, incident_log, school_records
 from pestdata.analytics import school_year_of
 from pestdata.model import (
     Form,
@@ -146,18 +146,21 @@ def plant_markers(store: Store, real_today: date) -> None:
                 step("betrek", day, f"Marker Stapzetter {n + 500}", f"MARKER-NOTE-{n + 500}"),
             ]
             reports.append((incident, steps))
-    store.add_incidents(reports[1:], actor="Marker Handler 901")
+    incident_log.add_incidents(store, reports[1:], actor="Marker Handler 901")
     # The one-at-a-time paths too: one report, its steps ticked, its description appended.
-    ids = [store.add_incident(reports[0][0], actor="Marker Handler 900")]
+    ids = [incident_log.add_incident(store, reports[0][0], actor="Marker Handler 900")]
     for done in reports[0][1]:
-        store.record_step(ids[0], done, actor="Marker Handler 900")
-    store.append_description(ids[0], "MARKER-DESC-902 aanvulling", actor="Marker Handler 902")
-    store.record_step(
-        ids[0], step("hulp", dates[0], "Marker Stapzetter 903", "MARKER-NOTE-903"), "x"
+        incident_log.record_step(store, ids[0], done, actor="Marker Handler 900")
+    incident_log.append_description(
+        store, ids[0], "MARKER-DESC-902 aanvulling", actor="Marker Handler 902"
+    )
+    incident_log.record_step(
+        store, ids[0], step("hulp", dates[0], "Marker Stapzetter 903", "MARKER-NOTE-903"), "x"
     )
     for school, group in (("De Regenboog", "groep 6"), ("Het Baken College", "klas 1")):
         for n, action in enumerate(("ouderavond", "besproken_in_klas"), start=910):
-            store.record_school_action(
+            school_records.record_school_action(
+                store,
                 SchoolActionDone(
                     school=school,
                     action_id=action,
@@ -168,7 +171,8 @@ def plant_markers(store: Store, real_today: date) -> None:
                 actor=f"Marker Actiedoener {n}",
             )
         for n, day in enumerate((real_today, FIXED_TODAY), start=920):
-            store.log_lesson(
+            school_records.log_lesson(
+                store,
                 LessonGiven(
                     school=school,
                     material_id="slim_online",
@@ -188,10 +192,11 @@ def marker_db(tmp_path_factory):
     url = f"sqlite:///{path}"
     store = Store(url).ensure_schema()
     real_today = date.today()
-    store.add_incidents(demo.generate(1200, seed=11, today=real_today), actor="demo")
+    incident_log.add_incidents(store, demo.generate(1200, seed=11, today=real_today), actor="demo")
     # Whatever the date, this school year has enough reports per school for a breakdown.
     year_start = date(int(school_year_of(real_today)[:4]), 8, 1)
-    store.add_incidents(
+    incident_log.add_incidents(
+        store,
         [
             (report(school, year_start, group=group), [])
             for school, group in (("De Regenboog", "groep 8"), ("Het Baken College", "klas 3"))
@@ -234,7 +239,7 @@ def figure_texts(slides) -> list[tuple[str, str]]:
 @pytest.mark.parametrize("today", [FIXED_TODAY, None], ids=["fixed-today", "real-today"])
 def test_no_marker_in_figures_or_slides(marker_db, today):
     _, _, store = marker_db
-    schools = store.schools()
+    schools = caseload.schools(store)
     assert set(schools) == {"De Regenboog", "Het Baken College"}
     for school in schools:
         figures = aggregate_figures(store, school, today=today or date.today())
@@ -262,7 +267,7 @@ def cli_export(marker_db, tmp_path_factory):
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
-    school = store.schools()[0]
+    school = caseload.schools(store)[0]
     slides = build_slides(aggregate_figures(store, school))
     return out, result.stdout, school, slides
 
@@ -300,7 +305,7 @@ def test_notebook_output_has_no_marker(marker_db, monkeypatch, tmp_path):
     assert "application/vnd.jupyter.widget-view+json" in nb.cells[0].outputs[0]["data"]
     assert "application/vnd.jupyter.widget-state+json" in nb.metadata.get("widgets", {})
     text = nbformat.writes(nb) + json.dumps(dict(nb.metadata))
-    school = store.schools()[0]
+    school = caseload.schools(store)[0]
     slides = build_slides(aggregate_figures(store, school))
     # Not vacuous: the kernel read the planted database and showed every slide.
     assert f"<span class='pd-note'>{school}</span>" in text
@@ -345,15 +350,17 @@ def small_db(tmp_path_factory):
     # Andere School in 2025-2026: 20 TikTok in november, 7 in august.
     add("Andere School", [date(2025, 11, 3)] * 20, platforms=("tiktok",), group="groep 6")
     add("Andere School", [date(2025, 8, 4)] * 7, platforms=("tiktok",), group="groep 6")
-    store.add_incidents(reports, actor="test")
+    incident_log.add_incidents(store, reports, actor="test")
 
-    store.record_school_action(
+    school_records.record_school_action(
+        store,
         SchoolActionDone(
             school="Middenschool", action_id="ouderavond", done_on=date(2025, 9, 1), done_by="x"
         ),
         actor="x",
     )
-    store.record_school_action(
+    school_records.record_school_action(
+        store,
         SchoolActionDone(
             school="Andere School",
             action_id="besproken_in_klas",
@@ -368,7 +375,8 @@ def small_db(tmp_path_factory):
         ("Middenschool", "klas 1", date(2025, 5, 1)),  # the year before: not counted
         ("Andere School", "groep 6", date(2025, 9, 10)),
     ):
-        store.log_lesson(
+        school_records.log_lesson(
+            store,
             LessonGiven(
                 school=school, material_id="slim_online", group=group, given_on=day, given_by="x"
             ),

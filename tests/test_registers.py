@@ -31,7 +31,7 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from pestdata import recognise
+from pestdata import caseload, incident_log, recognise
 from pestdata.importer import (
     IMPORT_HANDLER,
     Column,
@@ -40,7 +40,8 @@ from pestdata.importer import (
     parse_value_map,
 )
 from pestdata.model import validate_incident
-from pestdata.store import Store, audit, incidents
+from pestdata.store import Store
+from pestdata.tables import audit, incidents
 
 NOT_A_NUMBER = (
     "dit lijkt geen leerlingnummer; gebruik de code van de school (bijv. 123456), nooit een naam"
@@ -78,7 +79,7 @@ def store_with_schools(tmp_path: Path, *schools: str) -> Store:
                 "description": "Eerder ingevoerde melding",
             }
         )
-        store.add_incident(incident, actor="test")
+        incident_log.add_incident(store, incident, actor="test")
     return store
 
 
@@ -100,16 +101,16 @@ def outcomes(report) -> list[tuple[int, str, list[tuple[str, str]]]]:
 def dry_run_then_commit(store: Store, path: Path, expected: list, **options):
     """The dry run reports `expected` and stores nothing; the commit stores exactly the new
     rows, in one transaction (one import entry in the log, one creation time)."""
-    before = store.count_incidents()
+    before = caseload.count_incidents(store)
     dry = import_file(store, path, **options)
     assert outcomes(dry) == expected
     assert not dry.committed and dry.added == 0
-    assert store.count_incidents() == before
+    assert caseload.count_incidents(store) == before
     done = import_file(store, path, commit=True, **options)
     assert outcomes(done) == expected
     new = sum(outcome == "nieuw" for _, outcome, _ in expected)
     assert done.added == new
-    assert store.count_incidents() == before + new
+    assert caseload.count_incidents(store) == before + new
     with store.reading() as conn:
         entries = conn.execute(sa.select(audit).where(audit.c.action == "import")).all()
         stamps = set(
@@ -126,7 +127,7 @@ def stored(store: Store) -> dict[tuple[str, date], dict]:
         ids = conn.execute(sa.select(incidents.c.id)).scalars().all()
     found = {}
     for incident_id in ids:
-        case = store.get_incident(incident_id)
+        case = caseload.get_incident(store, incident_id)
         target = next(p["pupil_number"] for p in case["pupils"] if p["role"] == "target")
         found[target, case["reported_on"]] = case
     return found
@@ -278,7 +279,7 @@ def test_register_1_without_a_school_and_an_empty_database_asks_for_the_school(
     assert "--school" in message and "geen kolom School" in message
     assert str(register_1) in message and "bekend:" not in message
     assert error.value.known == []
-    assert store.count_incidents() == 0
+    assert caseload.count_incidents(store) == 0
 
 
 def test_register_1_with_two_schools_in_the_database_names_both(tmp_path, register_1):
@@ -288,7 +289,7 @@ def test_register_1_with_two_schools_in_the_database_names_both(tmp_path, regist
     assert sorted(error.value.known) == [LINDE, "OBS De Linde, locatie Zuid"]
     assert f"(bekend: {', '.join(error.value.known)})" in str(error.value)
     assert "--school" in str(error.value)
-    assert store.count_incidents() == 2
+    assert caseload.count_incidents(store) == 2
 
 
 def test_register_1_takes_the_only_school_in_the_database(tmp_path, register_1):
@@ -340,7 +341,7 @@ def test_register_1_with_the_school_given(tmp_path, register_1):
 
     # The same file again adds nothing.
     again = import_file(store, register_1, commit=True, default_school=LINDE)
-    assert again.added == 0 and store.count_incidents() == 8
+    assert again.added == 0 and caseload.count_incidents(store) == 8
     assert [r.row for r in again.rows if r.outcome == "al aanwezig"] == [
         2, 3, 4, 9, 11, 12, 14, 16, 17,
     ]  # fmt: skip
@@ -777,13 +778,13 @@ def test_cli_register_1_with_map_value_and_school(tmp_path, register_1):
     assert "Let op: Ernst: schaal 1–4 gelezen als 1 = Licht, 2 = Middel, 3–4 = Ernstig." in lines
     assert "15 rijen: 9 zouden worden toegevoegd, 1 al aanwezig, 5 geweigerd." in lines
     assert "rij 6: geweigerd" not in lines and "rij 5: geweigerd" in lines
-    assert Store(url).count_incidents() == 0
+    assert caseload.count_incidents(Store(url)) == 0
 
     done = cli(*args, "--commit")
     assert done.returncode == 0, done.stderr
     assert "15 rijen: 9 toegevoegd, 1 al aanwezig, 5 geweigerd." in done.stdout.splitlines()
     store = Store(url)
-    assert store.count_incidents() == 9
+    assert caseload.count_incidents(store) == 9
     assert set(stored(store)) == {*STORED_1, ROW_6_MAPPED}
 
 
@@ -797,7 +798,7 @@ def test_cli_register_1_without_school_is_one_dutch_line(tmp_path, register_1):
     assert len(named) == 1
     assert "het bestand heeft geen kolom School; kies de school voor alle rijen" in named[0]
     assert lines[-1] == named[0]  # the message is the last thing said
-    assert Store(url).count_incidents() == 0
+    assert caseload.count_incidents(Store(url)) == 0
 
 
 # --- the readings the registers above needed -------------------------------------------------

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from pestdata import demo, reports
+from pestdata import caseload, demo, incident_log, reports, school_records
 from pestdata.guidance import load_protocol
 from pestdata.model import (
     LessonGiven,
@@ -69,19 +69,23 @@ def case(store, valid_incident_data):
             description=ESCAPE_ME,
         )
     )
-    incident_id = store.add_incident(incident, actor="Mw. Jansen")
-    store.record_step(
+    incident_id = incident_log.add_incident(store, incident, actor="Mw. Jansen")
+    incident_log.record_step(
+        store,
         incident_id,
         step("steun", date(2024, 3, 4), note="Gesprek <gevoelig> & goed"),
         actor="Dhr. Smit",
     )
-    store.record_step(
+    incident_log.record_step(
+        store,
         incident_id,
         step("nazorg", date(2024, 3, 15), outcome="stopped", note="na twee weken"),
         actor="Dhr. Smit",
     )
-    store.change_status(incident_id, "in_progress", actor="Mw. Jansen")
-    store.append_description(incident_id, "Aanvulling: ouders gebeld op 5 maart.", "Dhr. Smit")
+    incident_log.change_status(store, incident_id, "in_progress", actor="Mw. Jansen")
+    incident_log.append_description(
+        store, incident_id, "Aanvulling: ouders gebeld op 5 maart.", "Dhr. Smit"
+    )
     return incident_id
 
 
@@ -135,14 +139,17 @@ def test_case_file_holds_everything_the_care_team_needs(store, case, tmp_path):
 
 
 def test_case_file_without_police_forms_has_no_police_advice(store, valid_incident_data, tmp_path):
-    incident_id = store.add_incident(validate_incident(valid_incident_data()), actor="x")
+    incident_id = incident_log.add_incident(
+        store, validate_incident(valid_incident_data()), actor="x"
+    )
     words = flat(pdf_text(tmp_path, reports.case_pdf(store, incident_id), "plain"))
     assert "Beoordeel samen of de politie" not in words
     assert "Dossier melding" in words
 
 
 def test_case_file_replaces_characters_the_font_lacks(store, valid_incident_data, tmp_path):
-    incident_id = store.add_incident(
+    incident_id = incident_log.add_incident(
+        store,
         validate_incident(valid_incident_data(description="Smiley 🙂 in de groepsapp")),
         actor="x",
     )
@@ -176,10 +183,11 @@ def year_data(store, valid_incident_data):
             handler="Marker Handler" if marker else "Mw. Jansen",
             description="MARKER-DESC iemand deelde een foto" if marker else "Foto gedeeld.",
         )
-        incident_id = store.add_incident(validate_incident(data), actor="Mw. Jansen")
+        incident_id = incident_log.add_incident(store, validate_incident(data), actor="Mw. Jansen")
         ids.append(incident_id)
         for step_id, days in (("steun", 1), ("hulp", 2), ("ouders_gepeste", 3)):
-            store.record_step(
+            incident_log.record_step(
+                store,
                 incident_id,
                 step(
                     step_id,
@@ -190,7 +198,8 @@ def year_data(store, valid_incident_data):
                 actor="Dhr. Smit",
             )
     for number in range(7):
-        store.add_incident(
+        incident_log.add_incident(
+            store,
             validate_incident(
                 valid_incident_data(
                     school="Het Baken College",
@@ -202,11 +211,13 @@ def year_data(store, valid_incident_data):
             ),
             actor="x",
         )
-    store.add_incident(
+    incident_log.add_incident(
+        store,
         validate_incident(valid_incident_data(reported_on=date(2023, 6, 1), happened_on=None)),
         actor="x",
     )
-    store.record_school_action(
+    school_records.record_school_action(
+        store,
         SchoolActionDone(
             school="De Regenboog",
             action_id="besproken_in_klas",
@@ -217,7 +228,8 @@ def year_data(store, valid_incident_data):
         actor="x",
     )
     for group in ("groep 7", "groep 7", "groep 8"):
-        store.log_lesson(
+        school_records.log_lesson(
+            store,
             LessonGiven(
                 school="De Regenboog",
                 material_id=_a_material(),
@@ -328,7 +340,8 @@ def test_year_report_with_only_small_counts_has_no_chart_bars_but_renders(
     store, valid_incident_data, tmp_path
 ):
     for number in range(3):
-        store.add_incident(
+        incident_log.add_incident(
+            store,
             validate_incident(
                 valid_incident_data(reported_on=date(2023, 10, 2 + number), happened_on=None)
             ),
@@ -355,7 +368,7 @@ def test_year_report_refuses_a_malformed_school_year(store, year):
 
 def test_year_report_on_demo_data_shows_no_pupils_or_staff(store, tmp_path):
     today = date(2025, 7, 31)
-    store.add_incidents(demo.generate(1500, seed=3, today=today), actor="demo")
+    incident_log.add_incidents(store, demo.generate(1500, seed=3, today=today), actor="demo")
     pdf = reports.year_report_pdf(store, "2024-2025", today=today)
     text = pdf_text(tmp_path, pdf, "demo")
     words = flat(text)
@@ -363,7 +376,7 @@ def test_year_report_on_demo_data_shows_no_pupils_or_staff(store, tmp_path):
     for handler in demo.HANDLERS:
         assert handler not in text
     for incident_id in (1, 700, 1500):
-        case = store.get_incident(incident_id)
+        case = caseload.get_incident(store, incident_id)
         for pupil in case["pupils"]:
             assert pupil["pupil_number"] not in text
         assert case["descriptions"][0]["text"] not in words

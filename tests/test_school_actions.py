@@ -13,6 +13,7 @@ from html.parser import HTMLParser
 import pytest
 import sqlalchemy as sa
 
+from pestdata import incident_log, school_records
 from pestdata.analytics import Filters, lesson_coverage, school_action_status
 from pestdata.guidance import load_guidance
 from pestdata.model import (
@@ -22,7 +23,7 @@ from pestdata.model import (
     validate,
     validate_incident,
 )
-from pestdata.store import audit, lessons_given, school_actions_done
+from pestdata.tables import audit, lessons_given, school_actions_done
 from pestdata.ui.common import download_link
 from pestdata.ui.school_actions import checklist_html, print_page
 
@@ -50,7 +51,7 @@ def tick(store, action_id, school=SCHOOL, done_on=date(2024, 3, 4), done_by="Mw.
             "note": note,
         },
     )
-    store.record_school_action(record, actor="tester")
+    school_records.record_school_action(store, record, actor="tester")
 
 
 def rows(store, table, *where) -> list[dict]:
@@ -63,7 +64,9 @@ def audit_rows(store, action) -> list[dict]:
 
 
 def add_incident(store, valid_incident_data, **changes) -> int:
-    return store.add_incident(validate_incident(valid_incident_data(**changes)), actor="tester")
+    return incident_log.add_incident(
+        store, validate_incident(valid_incident_data(**changes)), actor="tester"
+    )
 
 
 # --- ticking and unticking --------------------------------------------------------------------
@@ -96,10 +99,10 @@ def test_school_actions_done_reads_back(store):
     tick(store, "ouderavond", done_on=date(2024, 3, 4))
     tick(store, "besproken_in_klas", done_on=date(2024, 2, 1))
     tick(store, "ouderavond", school=OTHER)
-    mine = store.school_actions_done([SCHOOL])
+    mine = school_records.school_actions_done(store, [SCHOOL])
     assert [d["action_id"] for d in mine] == ["besproken_in_klas", "ouderavond"]  # by date
-    assert {d["school"] for d in store.school_actions_done()} == {SCHOOL, OTHER}
-    assert len(store.school_actions_done()) == 3
+    assert {d["school"] for d in school_records.school_actions_done(store)} == {SCHOOL, OTHER}
+    assert len(school_records.school_actions_done(store)) == 3
 
 
 def test_second_tick_of_the_same_action_is_refused(store):
@@ -173,7 +176,7 @@ def test_missing_fields_are_refused(field, value):
 def test_undo_removes_it_and_audits_the_old_value(store):
     tick(store, "ouderavond", note="veertig ouders")
     tick(store, "ouderavond", school=OTHER)
-    store.undo_school_action(SCHOOL, "ouderavond", actor="Dhr. Bakker")
+    school_records.undo_school_action(store, SCHOOL, "ouderavond", actor="Dhr. Bakker")
 
     assert [r["school"] for r in rows(store, school_actions_done)] == [OTHER]
     logged = audit_rows(store, "school_action_undone")
@@ -188,13 +191,13 @@ def test_undo_removes_it_and_audits_the_old_value(store):
     assert old["note"] == "veertig ouders"
     # undone, it can be ticked again
     tick(store, "ouderavond", done_on=date(2024, 4, 1))
-    assert len(store.school_actions_done([SCHOOL])) == 1
+    assert len(school_records.school_actions_done(store, [SCHOOL])) == 1
 
 
 def test_undo_of_something_not_ticked_is_refused(store):
     tick(store, "ouderavond", school=OTHER)
     with pytest.raises(InvalidInput) as caught:
-        store.undo_school_action(SCHOOL, "ouderavond", actor="tester")
+        school_records.undo_school_action(store, SCHOOL, "ouderavond", actor="tester")
     assert set(caught.value.errors) == {"action_id"}
     assert "niet afgevinkt" in caught.value.errors["action_id"]
     assert len(rows(store, school_actions_done)) == 1  # the other school's tick stays
@@ -257,7 +260,7 @@ def lesson(store, material_id="web_we_want", group="klas 2", given_on=date(2024,
             "given_by": "Mw. Jansen",
         },
     )
-    return store.log_lesson(record, actor="tester")
+    return school_records.log_lesson(store, record, actor="tester")
 
 
 def test_log_lesson_stores_the_age_band_of_the_group(store):

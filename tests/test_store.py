@@ -15,6 +15,7 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
+from pestdata import caseload, incident_log
 from pestdata.guidance import GuidanceError, load_protocol
 from pestdata.model import InvalidInput, Status, validate_incident, validate_step
 from pestdata.store import HEAD_REVISION, NotFound, Store
@@ -37,7 +38,9 @@ def store(any_store):
 
 
 def add(store, valid_incident_data, actor="tester", **changes) -> int:
-    return store.add_incident(validate_incident(valid_incident_data(**changes)), actor=actor)
+    return incident_log.add_incident(
+        store, validate_incident(valid_incident_data(**changes)), actor=actor
+    )
 
 
 def tick(store, incident_id, step_id, done_on, actor="tester", **extra):
@@ -50,11 +53,11 @@ def tick(store, incident_id, step_id, done_on, actor="tester", **extra):
             **extra,
         }
     )
-    store.record_step(incident_id, step, actor=actor)
+    incident_log.record_step(store, incident_id, step, actor=actor)
 
 
 def actions(store, incident_id):
-    return [a["action"] for a in store.audit_entries(incident_id)]
+    return [a["action"] for a in caseload.audit_entries(store, incident_id)]
 
 
 # --- incidents --------------------------------------------------------------------------------
@@ -74,8 +77,8 @@ def test_incident_round_trip(store, valid_incident_data):
         forms=["threats", "sextortion"],
         description="Regel één\nRegel twee — met ‘quotes’ en 🙂",
     )
-    incident_id = store.add_incident(validate_incident(data), actor="Mw. Jansen")
-    case = store.get_incident(incident_id)
+    incident_id = incident_log.add_incident(store, validate_incident(data), actor="Mw. Jansen")
+    case = caseload.get_incident(store, incident_id)
     assert case["id"] == incident_id
     assert case["school"] == "De Regenboog"
     assert case["reported_on"] == date(2024, 3, 1)
@@ -96,17 +99,17 @@ def test_incident_round_trip(store, valid_incident_data):
     assert [d["text"] for d in case["descriptions"]] == [data["description"]]
     assert case["descriptions"][0]["written_by"] == "Mw. Jansen"
     assert case["steps"] == {}
-    assert store.count_incidents() == 1
+    assert caseload.count_incidents(store) == 1
 
 
 def test_happened_on_is_optional(store, valid_incident_data):
     incident_id = add(store, valid_incident_data, happened_on=None)
-    assert store.get_incident(incident_id)["happened_on"] is None
+    assert caseload.get_incident(store, incident_id)["happened_on"] is None
 
 
 def test_create_is_audited_without_the_description(store, valid_incident_data):
     incident_id = add(store, valid_incident_data, actor="Mw. Jansen")
-    [entry] = store.audit_entries(incident_id)
+    [entry] = caseload.audit_entries(store, incident_id)
     assert entry["action"] == "create"
     assert entry["actor"] == "Mw. Jansen"
     summary = json.loads(entry["new_value"])
@@ -117,17 +120,21 @@ def test_create_is_audited_without_the_description(store, valid_incident_data):
 
 def test_append_description_keeps_the_original(store, valid_incident_data):
     incident_id = add(store, valid_incident_data)
-    original = store.get_incident(incident_id)["descriptions"][0]["text"]
-    store.append_description(incident_id, "  Vervolg: ouders gebeld.  ", actor="Dhr. Bakker")
-    store.append_description(incident_id, "Nog een aanvulling.", actor="Mw. Jansen")
-    texts = store.get_incident(incident_id)["descriptions"]
+    original = caseload.get_incident(store, incident_id)["descriptions"][0]["text"]
+    incident_log.append_description(
+        store, incident_id, "  Vervolg: ouders gebeld.  ", actor="Dhr. Bakker"
+    )
+    incident_log.append_description(store, incident_id, "Nog een aanvulling.", actor="Mw. Jansen")
+    texts = caseload.get_incident(store, incident_id)["descriptions"]
     assert [d["text"] for d in texts] == [
         original,
         "Vervolg: ouders gebeld.",
         "Nog een aanvulling.",
     ]
     assert [d["written_by"] for d in texts] == ["tester", "Dhr. Bakker", "Mw. Jansen"]
-    entries = [e for e in store.audit_entries(incident_id) if e["action"] == "description_added"]
+    entries = [
+        e for e in caseload.audit_entries(store, incident_id) if e["action"] == "description_added"
+    ]
     assert [(e["actor"], e["field"], e["new_value"]) for e in entries] == [
         ("Dhr. Bakker", "description", "Vervolg: ouders gebeld."),
         ("Mw. Jansen", "description", "Nog een aanvulling."),
@@ -138,10 +145,10 @@ def test_append_description_keeps_the_original(store, valid_incident_data):
 def test_append_description_refuses_bad_text(store, valid_incident_data, text):
     incident_id = add(store, valid_incident_data)
     with pytest.raises(InvalidInput) as caught:
-        store.append_description(incident_id, text, actor="tester")
+        incident_log.append_description(store, incident_id, text, actor="tester")
     assert list(caught.value.errors) == ["description"]
     assert "Beschrijving" in str(caught.value)
-    assert len(store.get_incident(incident_id)["descriptions"]) == 1
+    assert len(caseload.get_incident(store, incident_id)["descriptions"]) == 1
     assert actions(store, incident_id) == ["create"]
 
 
@@ -152,7 +159,7 @@ def test_record_and_undo_step(store, valid_incident_data):
     incident_id = add(store, valid_incident_data)
     tick(store, incident_id, "steun", date(2024, 3, 1), actor="Mw. Jansen")
     tick(store, incident_id, "nazorg", date(2024, 3, 14), outcome="stopped")
-    steps = store.get_incident(incident_id)["steps"]
+    steps = caseload.get_incident(store, incident_id)["steps"]
     assert set(steps) == {"steun", "nazorg"}
     assert steps["steun"]["done_on"] == date(2024, 3, 1)
     assert steps["steun"]["done_by"] == "Dhr. Bakker"
@@ -160,13 +167,15 @@ def test_record_and_undo_step(store, valid_incident_data):
     assert steps["steun"]["outcome"] is None
     assert steps["nazorg"]["outcome"] == "stopped"
 
-    store.undo_step(incident_id, "steun", actor="Dhr. Bakker")
-    assert set(store.get_incident(incident_id)["steps"]) == {"nazorg"}
+    incident_log.undo_step(store, incident_id, "steun", actor="Dhr. Bakker")
+    assert set(caseload.get_incident(store, incident_id)["steps"]) == {"nazorg"}
     # Undone, a step may be ticked again.
     tick(store, incident_id, "steun", date(2024, 3, 2))
-    assert store.get_incident(incident_id)["steps"]["steun"]["done_on"] == date(2024, 3, 2)
+    assert caseload.get_incident(store, incident_id)["steps"]["steun"]["done_on"] == date(
+        2024, 3, 2
+    )
 
-    entries = store.audit_entries(incident_id)
+    entries = caseload.audit_entries(store, incident_id)
     assert [(e["action"], e["field"], e["actor"]) for e in entries] == [
         ("create", None, "tester"),
         ("step_done", "steun", "Mw. Jansen"),
@@ -183,7 +192,7 @@ def test_record_and_undo_step(store, valid_incident_data):
 def test_undo_step_that_was_not_ticked(store, valid_incident_data):
     incident_id = add(store, valid_incident_data)
     with pytest.raises(InvalidInput) as caught:
-        store.undo_step(incident_id, "steun", actor="tester")
+        incident_log.undo_step(store, incident_id, "steun", actor="tester")
     assert list(caught.value.errors) == ["step_id"]
     assert actions(store, incident_id) == ["create"]
 
@@ -223,7 +232,7 @@ def test_record_step_refusals(store, valid_incident_data, step_id, done_on, extr
         tick(store, incident_id, step_id, done_on, **extra)
     assert list(caught.value.errors) == [field]
     assert fragment in caught.value.errors[field]
-    assert store.get_incident(incident_id)["steps"] == {}
+    assert caseload.get_incident(store, incident_id)["steps"] == {}
     assert actions(store, incident_id) == ["create"]
 
 
@@ -234,14 +243,14 @@ def test_record_step_refuses_double_tick(store, valid_incident_data):
         tick(store, incident_id, "hulp", date(2024, 3, 3))
     assert list(caught.value.errors) == ["step_id"]
     assert "al afgevinkt" in caught.value.errors["step_id"]
-    assert store.get_incident(incident_id)["steps"]["hulp"]["done_on"] == date(2024, 3, 2)
+    assert caseload.get_incident(store, incident_id)["steps"]["hulp"]["done_on"] == date(2024, 3, 2)
     assert actions(store, incident_id) == ["create", "step_done"]
 
 
 def test_step_on_the_report_date_is_allowed(store, valid_incident_data):
     incident_id = add(store, valid_incident_data)
     tick(store, incident_id, "steun", date(2024, 3, 1))
-    assert "steun" in store.get_incident(incident_id)["steps"]
+    assert "steun" in caseload.get_incident(store, incident_id)["steps"]
 
 
 # --- status ----------------------------------------------------------------------------------
@@ -251,9 +260,9 @@ def test_change_status_along_the_allowed_path(store, valid_incident_data):
     incident_id = add(store, valid_incident_data)
     path = ["new", "in_progress", "resolved", "closed"]
     for new in path[1:]:
-        store.change_status(incident_id, new, actor=f"actor-{new}")
-        assert store.get_incident(incident_id)["status"] == new
-    status_rows = [e for e in store.audit_entries(incident_id) if e["action"] == "status"]
+        incident_log.change_status(store, incident_id, new, actor=f"actor-{new}")
+        assert caseload.get_incident(store, incident_id)["status"] == new
+    status_rows = [e for e in caseload.audit_entries(store, incident_id) if e["action"] == "status"]
     assert [(e["field"], e["old_value"], e["new_value"], e["actor"]) for e in status_rows] == [
         ("status", old, new, f"actor-{new}") for old, new in zip(path, path[1:], strict=False)
     ]
@@ -272,24 +281,24 @@ def test_change_status_along_the_allowed_path(store, valid_incident_data):
 def test_refused_status_change_leaves_status_unchanged(store, valid_incident_data, path, refused):
     incident_id = add(store, valid_incident_data)
     for new in path:
-        store.change_status(incident_id, new, actor="tester")
-    before = store.get_incident(incident_id)["status"]
-    audit_before = store.audit_entries(incident_id)
+        incident_log.change_status(store, incident_id, new, actor="tester")
+    before = caseload.get_incident(store, incident_id)["status"]
+    audit_before = caseload.audit_entries(store, incident_id)
     with pytest.raises(InvalidInput) as caught:
-        store.change_status(incident_id, refused, actor="tester")
+        incident_log.change_status(store, incident_id, refused, actor="tester")
     assert list(caught.value.errors) == ["status"]
     assert "mag niet" in caught.value.errors["status"]
-    assert store.get_incident(incident_id)["status"] == before
-    assert store.audit_entries(incident_id) == audit_before
+    assert caseload.get_incident(store, incident_id)["status"] == before
+    assert caseload.audit_entries(store, incident_id) == audit_before
 
 
 def test_every_change_leaves_an_audit_row_with_actor(store, valid_incident_data):
     incident_id = add(store, valid_incident_data, actor="a1")
     tick(store, incident_id, "steun", date(2024, 3, 2), actor="a2")
-    store.undo_step(incident_id, "steun", actor="a3")
-    store.change_status(incident_id, Status.IN_PROGRESS, actor="a4")
-    store.append_description(incident_id, "Aanvulling", actor="a5")
-    entries = store.audit_entries(incident_id)
+    incident_log.undo_step(store, incident_id, "steun", actor="a3")
+    incident_log.change_status(store, incident_id, Status.IN_PROGRESS, actor="a4")
+    incident_log.append_description(store, incident_id, "Aanvulling", actor="a5")
+    entries = caseload.audit_entries(store, incident_id)
     assert [(e["action"], e["actor"]) for e in entries] == [
         ("create", "a1"),
         ("step_done", "a2"),
@@ -302,7 +311,7 @@ def test_every_change_leaves_an_audit_row_with_actor(store, valid_incident_data)
     # Another incident's history stays separate.
     other = add(store, valid_incident_data, actor="b1")
     assert actions(store, other) == ["create"]
-    assert len(store.audit_entries(incident_id)) == 5
+    assert len(caseload.audit_entries(store, incident_id)) == 5
 
 
 # --- unknown ids -----------------------------------------------------------------------------
@@ -311,13 +320,18 @@ def test_every_change_leaves_an_audit_row_with_actor(store, valid_incident_data)
 @pytest.mark.parametrize(
     "call",
     [
-        pytest.param(lambda s: s.get_incident(999), id="get_incident"),
-        pytest.param(lambda s: s.change_status(999, "in_progress", actor="t"), id="change_status"),
+        pytest.param(lambda s: caseload.get_incident(s, 999), id="get_incident"),
         pytest.param(
-            lambda s: s.append_description(999, "tekst", actor="t"), id="append_description"
+            lambda s: incident_log.change_status(s, 999, "in_progress", actor="t"),
+            id="change_status",
         ),
         pytest.param(
-            lambda s: s.record_step(
+            lambda s: incident_log.append_description(s, 999, "tekst", actor="t"),
+            id="append_description",
+        ),
+        pytest.param(
+            lambda s: incident_log.record_step(
+                s,
                 999,
                 validate_step({"step_id": "steun", "done_on": date(2024, 3, 2), "done_by": "x"}),
                 actor="t",
@@ -325,7 +339,7 @@ def test_every_change_leaves_an_audit_row_with_actor(store, valid_incident_data)
             id="record_step",
         ),
         pytest.param(
-            lambda s: s.undo_step(999, "steun", actor="t"),
+            lambda s: incident_log.undo_step(s, 999, "steun", actor="t"),
             id="undo_step",
         ),
     ],
@@ -371,30 +385,30 @@ def test_list_cases_filters_and_total(store, valid_incident_data):
         platforms=["discord"],
         reported_on=date(2024, 6, 4),
     )
-    store.change_status(d, "in_progress", actor="t")
-    store.change_status(d, "resolved", actor="t")
+    incident_log.change_status(store, d, "in_progress", actor="t")
+    incident_log.change_status(store, d, "resolved", actor="t")
 
-    rows, total = store.list_cases(today=TODAY)  # open cases only, newest first
+    rows, total = caseload.list_cases(store, today=TODAY)  # open cases only, newest first
     assert [r.id for r in rows] == [c, b, a]
     assert total == 3
     assert rows[1].platforms == ("instagram", "tiktok")
     assert rows[0].group == "klas 2"
 
-    rows, total = store.list_cases(statuses=["resolved"], today=TODAY)
+    rows, total = caseload.list_cases(store, statuses=["resolved"], today=TODAY)
     assert ([r.id for r in rows], total) == ([d], 1)
-    rows, total = store.list_cases(statuses=[s.value for s in Status], today=TODAY)
+    rows, total = caseload.list_cases(store, statuses=[s.value for s in Status], today=TODAY)
     assert total == 4
 
-    rows, total = store.list_cases(group="groep 7", today=TODAY)
+    rows, total = caseload.list_cases(store, group="groep 7", today=TODAY)
     assert ({r.id for r in rows}, total) == ({a, b}, 2)
-    rows, total = store.list_cases(platform="tiktok", today=TODAY)
+    rows, total = caseload.list_cases(store, platform="tiktok", today=TODAY)
     assert ({r.id for r in rows}, total) == ({b, c}, 2)
-    rows, total = store.list_cases(group="klas 2", platform="whatsapp", today=TODAY)
+    rows, total = caseload.list_cases(store, group="klas 2", platform="whatsapp", today=TODAY)
     assert ([r.id for r in rows], total) == ([c], 1)
-    rows, total = store.list_cases(group="groep 3", today=TODAY)
+    rows, total = caseload.list_cases(store, group="groep 3", today=TODAY)
     assert (rows, total) == ([], 0)
 
-    rows, total = store.list_cases(limit=2, today=TODAY)
+    rows, total = caseload.list_cases(store, limit=2, today=TODAY)
     assert [r.id for r in rows] == [c, b]
     assert total == 3
 
@@ -411,8 +425,8 @@ def test_list_cases_total_counts_beyond_the_limit(store, valid_incident_data):
         )
         for i in range(30)
     ]
-    assert store.add_incidents(incidents, actor="t", batch=7) == 30
-    rows, total = store.list_cases(limit=10, today=TODAY)
+    assert incident_log.add_incidents(store, incidents, actor="t", batch=7) == 30
+    rows, total = caseload.list_cases(store, limit=10, today=TODAY)
     assert len(rows) == 10
     assert total == 30
     assert rows[0].reported_on == date(2024, 1, 30)
@@ -430,7 +444,7 @@ def test_overdue(store, valid_incident_data):
             extra = {"outcome": "stopped"} if step_id == "nazorg" else {}
             tick(store, incident_id, step_id, TODAY - timedelta(days=ago), **extra)
         for status in status_path:
-            store.change_status(incident_id, status, actor="t")
+            incident_log.change_status(store, incident_id, status, actor="t")
         return incident_id
 
     stale = case(10)  # no step for 10 days
@@ -446,7 +460,7 @@ def test_overdue(store, valid_incident_data):
     in_progress = case(30, status_path=["in_progress"])  # open, stale and no follow-up
 
     all_statuses = [s.value for s in Status]
-    rows, total = store.list_cases(statuses=all_statuses, overdue_only=True, today=TODAY)
+    rows, total = caseload.list_cases(store, statuses=all_statuses, overdue_only=True, today=TODAY)
     overdue = {r.id: r.overdue_reason for r in rows}
     assert set(overdue) == {stale, eight, old_step, followup_missing, in_progress}
     assert total == 5
@@ -456,7 +470,7 @@ def test_overdue(store, valid_incident_data):
     assert "geen stap in 30 dagen" in overdue[in_progress]
     assert "volg op" in overdue[in_progress]
 
-    rows, _ = store.list_cases(statuses=all_statuses, today=TODAY)
+    rows, _ = caseload.list_cases(store, statuses=all_statuses, today=TODAY)
     by_id = {r.id: r for r in rows}
     for quiet in (boundary, recent_step, followup_done, fourteen, closed, resolved):
         assert by_id[quiet].overdue_reason == "", quiet
@@ -464,10 +478,12 @@ def test_overdue(store, valid_incident_data):
     assert by_id[stale].last_activity == TODAY - timedelta(days=10)
 
     # Closed cases are never overdue, however old, even when asked for explicitly.
-    rows, total = store.list_cases(statuses=["closed"], overdue_only=True, today=TODAY)
+    rows, total = caseload.list_cases(store, statuses=["closed"], overdue_only=True, today=TODAY)
     assert (rows, total) == ([], 0)
     # Overdue combines with the other filters.
-    rows, total = store.list_cases(statuses=["in_progress"], overdue_only=True, today=TODAY)
+    rows, total = caseload.list_cases(
+        store, statuses=["in_progress"], overdue_only=True, today=TODAY
+    )
     assert ([r.id for r in rows], total) == ([in_progress], 1)
 
 
@@ -508,11 +524,11 @@ def test_migrated_schema_works_and_is_stable(store, valid_incident_data):
     incident_id = add(store, valid_incident_data)
     second = Store(store.url).ensure_schema()  # a second process opening the same database
     try:
-        assert second.get_incident(incident_id)["school"] == "De Regenboog"
+        assert caseload.get_incident(second, incident_id)["school"] == "De Regenboog"
         assert second.schema_revision() == HEAD_REVISION
     finally:
         second.engine.dispose()
-    assert store.get_incident(incident_id)["school"] == "De Regenboog"
+    assert caseload.get_incident(store, incident_id)["school"] == "De Regenboog"
 
 
 def test_sqlite_pragmas_on_each_connection(sqlite_store):
@@ -558,7 +574,7 @@ def test_failed_write_stores_nothing(store, valid_incident_data):
     incident = validate_incident(valid_incident_data())
     with pytest.raises(RuntimeError):
         with store.writing() as conn:
-            store._insert_incidents(conn, [(incident, [])], "t")
+            incident_log._insert_incidents(conn, [(incident, [])], "t")
             raise RuntimeError("halverwege")
     with store.reading() as conn:
         for table in TABLES:
@@ -650,12 +666,12 @@ def test_edited_protocol_is_reloaded(tmp_path):
 
 def test_resolved_on_follows_the_status(store, valid_incident_data):
     incident_id = add(store, valid_incident_data)
-    assert store.get_incident(incident_id)["resolved_on"] is None
-    store.change_status(incident_id, "in_progress", actor="t")
-    store.change_status(incident_id, "resolved", actor="t")
-    assert store.get_incident(incident_id)["resolved_on"] == date.today()
-    store.change_status(incident_id, "in_progress", actor="t")  # taken up again
-    assert store.get_incident(incident_id)["resolved_on"] is None
+    assert caseload.get_incident(store, incident_id)["resolved_on"] is None
+    incident_log.change_status(store, incident_id, "in_progress", actor="t")
+    incident_log.change_status(store, incident_id, "resolved", actor="t")
+    assert caseload.get_incident(store, incident_id)["resolved_on"] == date.today()
+    incident_log.change_status(store, incident_id, "in_progress", actor="t")  # taken up again
+    assert caseload.get_incident(store, incident_id)["resolved_on"] is None
 
 
 def test_migration_0002_takes_resolved_on_from_the_audit(any_url):
@@ -681,6 +697,6 @@ def test_migration_0002_takes_resolved_on_from_the_audit(any_url):
             )
         )
     store.migrate()
-    assert store.get_incident(1)["resolved_on"] == date(2025, 3, 20)
-    assert store.get_incident(2)["resolved_on"] is None
+    assert caseload.get_incident(store, 1)["resolved_on"] == date(2025, 3, 20)
+    assert caseload.get_incident(store, 2)["resolved_on"] is None
     store.engine.dispose()

@@ -6,9 +6,11 @@ from collections.abc import Callable
 
 import ipywidgets as w
 
+from .. import caseload
+from ..caseload import CaseRow
 from ..cases import nl_date
 from ..model import GROUPS, OPEN_STATUSES, Platform, Status
-from ..store import CaseRow, Store
+from ..store import Store
 from .common import css, esc
 
 OPEN = "open"
@@ -87,7 +89,8 @@ class CaseList(w.VBox):
             statuses = [s.value for s in Status]
         else:
             statuses = [self.status.value]
-        rows, total = self.store.list_cases(
+        rows, total = caseload.list_cases(
+            self.store,
             statuses=statuses,
             group=self.group.value or None,
             platform=self.platform.value or None,

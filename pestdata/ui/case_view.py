@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import logging
-
 import ipywidgets as w
-from sqlalchemy.exc import SQLAlchemyError
 
-from .. import clock
+from .. import caseload, clock, incident_log
 from ..cases import POLICE_ADVICE, TimelineEntry, nl_date, timeline
 from ..guidance import ProtocolStepDef, load_protocol
 from ..model import (
     POLICE_FORMS,
     TRANSITIONS,
     Form,
-    InvalidInput,
     Outcome,
     Platform,
     Reporter,
@@ -24,9 +20,7 @@ from ..model import (
     validate_step,
 )
 from ..store import NotFound, Store
-from .common import STYLE, css, download_link, error_lines, esc, message
-
-log = logging.getLogger(__name__)
+from .common import STYLE, css, download_link, esc, message, save
 
 
 class StepRow(w.VBox):
@@ -102,8 +96,8 @@ class StepRow(w.VBox):
             "outcome": self.outcome.value if self.step.vraagt_uitkomst else None,
         }
         self.view.act(
-            lambda store, actor: store.record_step(
-                self.view.incident_id, validate_step(data), actor
+            lambda store, actor: incident_log.record_step(
+                store, self.view.incident_id, validate_step(data), actor
             ),
             self.error,
             f"stap '{self.step.titel}' afgevinkt",
@@ -111,7 +105,9 @@ class StepRow(w.VBox):
 
     def undo(self) -> None:
         self.view.act(
-            lambda store, actor: store.undo_step(self.view.incident_id, self.step.id, actor),
+            lambda store, actor: incident_log.undo_step(
+                store, self.view.incident_id, self.step.id, actor
+            ),
             self.error,
             f"stap '{self.step.titel}' teruggezet",
         )
@@ -130,11 +126,11 @@ class CaseView(w.VBox):
         """Draw the case; `saved` says what was just stored in it, above everything."""
         self.incident_id = incident_id
         try:
-            case = self.store.get_incident(incident_id)
+            case = caseload.get_incident(self.store, incident_id)
         except NotFound:
             self.children = [w.HTML(message("error", f"Melding #{incident_id} bestaat niet."))]
             return
-        audit_entries = self.store.audit_entries(incident_id)
+        audit_entries = caseload.audit_entries(self.store, incident_id)
         notice = css(w.HTML(message("ok", saved) if saved else ""), "pd-case-saved")
         self.children = [
             notice,
@@ -176,17 +172,7 @@ class CaseView(w.VBox):
                 "error", "Uw naam: vul bovenaan uw naam in (voor het logboek)"
             )
             return
-        try:
-            action(self.store, actor)
-        except InvalidInput as error:
-            error_box.value = error_lines(error.errors)
-            return
-        except SQLAlchemyError:
-            log.exception("opslaan mislukt")
-            error_box.value = message(
-                "error",
-                "Niet opgeslagen: de database is nu niet bereikbaar; probeer het zo opnieuw.",
-            )
+        if not save(lambda: action(self.store, actor), error_box):
             return
         incident_id = self.incident_id
         if self.on_change:
@@ -235,7 +221,9 @@ class CaseView(w.VBox):
         button = css(w.Button(description="Status wijzigen"), "pd-status-change")
         button.on_click(
             lambda _: self.act(
-                lambda store, actor: store.change_status(case["id"], new.value, actor),
+                lambda store, actor: incident_log.change_status(
+                    store, case["id"], new.value, actor
+                ),
                 error,
                 f"status is nu {dict((v, label) for label, v in options).get(new.value, '')}",
             )
@@ -259,7 +247,9 @@ class CaseView(w.VBox):
         button = css(w.Button(description="Aanvulling opslaan"), "pd-description-save")
         button.on_click(
             lambda _: self.act(
-                lambda store, actor: store.append_description(case["id"], addition.value, actor),
+                lambda store, actor: incident_log.append_description(
+                    store, case["id"], addition.value, actor
+                ),
                 error,
                 "beschrijving aangevuld",
             )

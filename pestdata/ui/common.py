@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import base64
 import html
+import logging
 import os
+from collections.abc import Callable
 from functools import lru_cache
 
 import ipywidgets as w
 
 from ..model import InvalidInput, label_for
-from ..store import Store
+from ..store import Store, StoreUnavailable
+
+log = logging.getLogger(__name__)
 
 LABEL_WIDTH = "170px"
 STYLE = {"description_width": LABEL_WIDTH}
@@ -97,6 +101,25 @@ def show_errors(boxes: dict[str, w.HTML], error: InvalidInput, fallback: w.HTML)
             box.value = (box.value or "") + message("error", line)
     if leftovers:
         fallback.value += "".join(message("error", line) for line in leftovers)
+
+
+def save(action: Callable[[], object], error_box: w.HTML) -> bool:
+    """Run one write of a widget; True when it was stored.
+
+    Every save path of every page goes through here, so a refusal looks the same
+    everywhere: bad input gives its Dutch messages in `error_box`, a database that cannot be
+    used gives one Dutch line (and the log the reason). The user's input stays in the form.
+    """
+    try:
+        action()
+    except InvalidInput as error:
+        error_box.value = error_lines(error.errors)
+        return False
+    except StoreUnavailable:
+        log.exception("opslaan mislukt")
+        error_box.value = message("error", StoreUnavailable.MESSAGE)
+        return False
+    return True
 
 
 def clear(boxes: dict[str, w.HTML]) -> None:

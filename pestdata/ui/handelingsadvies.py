@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ipywidgets as w
 
+from .. import caseload
 from ..guidance import load_guidance
 from ..store import Store
 from .common import STYLE, css, kernel_store
@@ -26,7 +27,7 @@ def handelingsadvies_app(store: Store | None = None) -> w.VBox:
         ),
         "pd-actor",
     )
-    schools = store.schools()
+    schools = caseload.schools(store)
     school = css(
         w.Combobox(
             description="School",

@@ -5,13 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 import ipywidgets as w
-from sqlalchemy.exc import SQLAlchemyError
 
-from .. import analytics, charts, clock
+from .. import analytics, charts, clock, school_records
 from ..guidance import Guidance
 from ..model import GROUPS, InvalidInput, LessonGiven, validate
 from ..store import Store
-from .common import STYLE, css, error_lines, message
+from .common import STYLE, css, message, save
 from .plots import Chart, show_figure
 
 
@@ -57,32 +56,34 @@ class Lessons(w.VBox):
 
     def submit(self) -> None:
         self.result.value = ""
-        errors: dict[str, str] = {}
-        if not self.actor.value.strip():
-            errors["actor"] = "vul bovenaan uw naam in (logboek)"
-        try:
-            lesson = validate(
-                LessonGiven,
-                {
-                    "school": self.school.value,
-                    "material_id": self.material.value,
-                    "group": self.group.value,
-                    "given_on": self.day.value,
-                    "given_by": self.actor.value,
-                },
-            )
-            if not errors:
-                self.store.log_lesson(lesson, self.actor.value.strip())
-        except InvalidInput as error:
-            errors.update(error.errors)
-        except SQLAlchemyError:
-            errors["?"] = "de database is nu niet bereikbaar; probeer het zo opnieuw"
-        if errors:
-            self.result.value = error_lines(errors)
+        actor = self.actor.value.strip()
+        lessons: list[LessonGiven] = []
+
+        def log_lesson() -> None:
+            errors: dict[str, str] = {} if actor else {"actor": "vul bovenaan uw naam in (logboek)"}
+            try:
+                lessons.append(validate(LessonGiven, self.lesson_input()))
+            except InvalidInput as error:
+                errors.update(error.errors)
+            if errors:
+                raise InvalidInput(errors)
+            school_records.log_lesson(self.store, lessons[0], actor)
+
+        if not save(log_lesson, self.result):
             return
+        lesson = lessons[0]
         self.result.value = message("ok", f"Les vastgelegd voor {lesson.group}.")
         self.group.value = None
         self.draw()
+
+    def lesson_input(self) -> dict:
+        return {
+            "school": self.school.value,
+            "material_id": self.material.value,
+            "group": self.group.value,
+            "given_on": self.day.value,
+            "given_by": self.actor.value,
+        }
 
     def draw(self) -> None:
         year = analytics.school_year_of(self.today)

@@ -13,7 +13,7 @@ from datetime import date
 import ipywidgets as w
 import pandas as pd
 
-from .. import analytics, charts, clock, privacy
+from .. import analytics, charts, clock, incident_log, privacy
 from ..cases import nl_date
 from ..model import AGE_BANDS, GROUPS, Form, Platform, Status
 from ..store import Store
@@ -355,7 +355,7 @@ def warm_up() -> None:
 
     with tempfile.TemporaryDirectory(prefix="pestdata-warm-up-") as folder:
         store = Store(f"sqlite:///{folder}/warm-up.sqlite").ensure_schema()
-        store.add_incidents(demo.generate(200, seed=1), actor="warm-up")
+        incident_log.add_incidents(store, demo.generate(200, seed=1), actor="warm-up")
         Overview(store).close()
-        store.engine.dispose()
+        store.close()
     w.Widget.close_all()  # nothing of it reaches the page

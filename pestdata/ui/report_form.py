@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 
 import ipywidgets as w
-from sqlalchemy.exc import SQLAlchemyError
 
-from .. import clock
+from .. import caseload, clock, incident_log
 from ..cases import nl_date
 from ..model import (
     GROUPS,
@@ -21,9 +19,8 @@ from ..model import (
     validate_incident,
 )
 from ..store import Store
-from .common import STYLE, clear, css, error_box, message, show_errors
+from .common import STYLE, clear, css, error_box, message, save, show_errors
 
-log = logging.getLogger(__name__)
 WIDE = w.Layout(width="560px")
 
 
@@ -106,7 +103,7 @@ class ReportForm(w.VBox):
     def __init__(self, store: Store, actor: w.Text, on_saved: Callable[[int], None] | None = None):
         self.store, self.actor, self.on_saved = store, actor, on_saved
         today = clock.today()
-        schools = store.schools()  # the busiest first: the default
+        schools = caseload.schools(store)  # the busiest first: the default
         self.fields = {
             "reported_on": w.DatePicker(description="Datum melding", value=today, style=STYLE),
             "happened_on": w.DatePicker(description="Datum voorval", value=None, style=STYLE),
@@ -188,16 +185,13 @@ class ReportForm(w.VBox):
                 + self.result.value
             )
             return None
-        try:
-            incident_id = self.store.add_incident(incident, actor=actor)
-        except SQLAlchemyError:
-            log.exception("melding opslaan mislukt")
-            self.result.value = message(
-                "error",
-                "Niet opgeslagen: de database is nu niet bereikbaar. Uw invoer staat er "
-                "nog; probeer het zo opnieuw.",
-            )
+        stored: list[int] = []
+        if not save(
+            lambda: stored.append(incident_log.add_incident(self.store, incident, actor=actor)),
+            self.result,
+        ):
             return None
+        incident_id = stored[0]
         self.result.value = message(
             "ok", f"Melding #{incident_id} opgeslagen ({nl_date(incident.reported_on)})."
         )

@@ -7,12 +7,12 @@ from datetime import date
 import ipywidgets as w
 import pandas as pd
 
-from .. import analytics, clock
+from .. import analytics, clock, school_records
 from ..cases import nl_date
-from ..model import InvalidInput, validate
 from ..model import SchoolActionDone as SchoolActionRecord
+from ..model import validate
 from ..store import Store
-from .common import css, download_link, error_lines, esc, message
+from .common import css, download_link, esc, message, save
 
 
 def checklist_html(frame: pd.DataFrame) -> str:
@@ -90,7 +90,9 @@ class SchoolChecklist(w.VBox):
             undo = w.Button(description="Ongedaan maken", layout=w.Layout(width="140px"))
             undo.on_click(
                 lambda _, a=r.action_id: self._act(
-                    lambda actor: self.store.undo_school_action(self.school.value.strip(), a, actor)
+                    lambda actor: school_records.undo_school_action(
+                        self.store, self.school.value.strip(), a, actor
+                    )
                 )
             )
             row = w.HBox([status, undo])
@@ -120,7 +122,7 @@ class SchoolChecklist(w.VBox):
                     "done_by": actor,
                 },
             )
-            self.store.record_school_action(record, actor)
+            school_records.record_school_action(self.store, record, actor)
 
         self._act(action)
 
@@ -130,10 +132,7 @@ class SchoolChecklist(w.VBox):
         if not actor:
             self.error.value = message("error", "Uw naam: vul bovenaan uw naam in (logboek)")
             return
-        try:
-            action(actor)
-        except InvalidInput as error:
-            self.error.value = error_lines(error.errors)
+        if not save(lambda: action(actor), self.error):
             return
         self.refresh()
         if self.on_change:

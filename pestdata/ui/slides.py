@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipywidgets as w
 
+from .. import caseload
 from ..parent_evening import Slide, aggregate_figures, build_slides
 from ..store import Store
 from .common import css, esc, kernel_store
@@ -78,6 +79,6 @@ class SlideShow(w.VBox):
 def ouderavond_app(store: Store | None = None, school: str | None = None) -> SlideShow:
     """Build the presentation for one school (default: the school with the most reports)."""
     store = store or kernel_store()
-    schools = store.schools()
+    schools = caseload.schools(store)
     school = school or (schools[0] if schools else "Onze school")
     return SlideShow(build_slides(aggregate_figures(store, school)), school)

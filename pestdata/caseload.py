@@ -1,0 +1,255 @@
+"""The care team's cases as they read them: one case with everything about it, its audit
+entries, the list of cases with what is overdue, and the schools in the log. Reads only."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+
+from . import clock, facts
+from .guidance import followup_step
+from .model import OPEN_STATUSES
+from .store import NotFound, Store
+from .tables import (
+    audit,
+    descriptions,
+    incident_forms,
+    incident_platforms,
+    incident_pupils,
+    incidents,
+    report_facts,
+    steps_done,
+)
+
+OVERDUE_DAYS = 7
+
+
+@dataclass(frozen=True)
+class OverdueFlags:
+    """SQL expressions over `incidents` that say whether, and why, an open case is overdue."""
+
+    last_activity: sa.ColumnElement  # date of the latest step, else of the report
+    stale: sa.ColumnElement  # open, and no step for `overdue_days`
+    followup_due: sa.ColumnElement  # open, and the follow-up step is past its term
+    followup_title: str
+
+    @property
+    def any(self) -> sa.ColumnElement:
+        return sa.or_(self.stale, self.followup_due)
+
+
+def overdue_flags(today: date, overdue_days: int = OVERDUE_DAYS) -> OverdueFlags:
+    """The one definition of 'overdue', shared by the care team's list and the overview.
+
+    Correlated subqueries, so only open cases (found by the status index) are looked into.
+    """
+    followup = followup_step()
+    open_case = incidents.c.status.in_([s.value for s in OPEN_STATUSES])
+    last_step = (
+        sa.select(sa.func.max(steps_done.c.done_on))
+        .where(steps_done.c.incident_id == incidents.c.id)
+        .scalar_subquery()
+    )
+    last_activity = sa.func.coalesce(last_step, incidents.c.reported_on)
+    followup_due = sa.false()
+    if followup:
+        followup_due = sa.and_(
+            open_case,
+            incidents.c.reported_on < today - timedelta(days=followup.termijn_dagen),
+            ~sa.exists().where(
+                steps_done.c.incident_id == incidents.c.id, steps_done.c.step_id == followup.id
+            ),
+        )
+    return OverdueFlags(
+        last_activity=last_activity,
+        stale=sa.and_(open_case, last_activity < today - timedelta(days=overdue_days)),
+        followup_due=followup_due,
+        followup_title=followup.titel if followup else "",
+    )
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    """One line in the care team's list of cases."""
+
+    id: int
+    reported_on: date
+    group: str
+    status: str
+    severity: str
+    handler: str
+    platforms: tuple[str, ...]
+    last_activity: date
+    overdue_reason: str
+    outside_filter: bool = False  # listed only because it is the case open on screen
+
+
+def count_incidents(store: Store) -> int:
+    with store.reading() as conn:
+        return conn.execute(sa.select(sa.func.count()).select_from(incidents)).scalar_one()
+
+
+def get_incident(store: Store, incident_id: int) -> dict:
+    """One case with everything the care team sees: fields, pupils, texts, steps."""
+    with store.reading() as conn:
+        row = conn.execute(sa.select(incidents).where(incidents.c.id == incident_id)).first()
+        if row is None:
+            raise NotFound(incident_id)
+        case = row._asdict()
+
+        def values(table, column):
+            return [
+                r[0]
+                for r in conn.execute(
+                    sa.select(table.c[column])
+                    .where(table.c.incident_id == incident_id)
+                    .order_by(table.c[column])
+                )
+            ]
+
+        case["platforms"] = values(incident_platforms, "platform")
+        case["forms"] = values(incident_forms, "form")
+        case["pupils"] = [
+            r._asdict()
+            for r in conn.execute(
+                sa.select(incident_pupils.c.pupil_number, incident_pupils.c.role)
+                .where(incident_pupils.c.incident_id == incident_id)
+                .order_by(incident_pupils.c.role, incident_pupils.c.pupil_number)
+            )
+        ]
+        case["descriptions"] = [
+            r._asdict()
+            for r in conn.execute(
+                sa.select(descriptions.c.written_at, descriptions.c.written_by, descriptions.c.text)
+                .where(descriptions.c.incident_id == incident_id)
+                .order_by(descriptions.c.id)
+            )
+        ]
+        case["steps"] = {
+            r.step_id: r._asdict()
+            for r in conn.execute(
+                sa.select(steps_done).where(steps_done.c.incident_id == incident_id)
+            )
+        }
+        return case
+
+
+def audit_entries(store: Store, incident_id: int) -> list[dict]:
+    with store.reading() as conn:
+        return [
+            r._asdict()
+            for r in conn.execute(
+                sa.select(audit).where(audit.c.incident_id == incident_id).order_by(audit.c.id)
+            )
+        ]
+
+
+def list_cases(
+    store: Store,
+    *,
+    statuses: Iterable[str] | None = None,
+    group: str | None = None,
+    platform: str | None = None,
+    overdue_only: bool = False,
+    today: date | None = None,
+    overdue_days: int = OVERDUE_DAYS,
+    limit: int = 200,
+    keep: int | None = None,
+) -> tuple[list[CaseRow], int]:
+    """Cases newest first, filtered; returns (at most `limit` rows, number matching).
+
+    Overdue means an open case with no step for `overdue_days`, or whose follow-up step
+    is past its term and not done. `keep` (the case open on screen) is listed first when
+    it does not match: a case does not vanish from under the user's hands.
+    """
+    today = today or clock.today()
+    statuses = list(statuses) if statuses else [s.value for s in OPEN_STATUSES]
+    flags = overdue_flags(today, overdue_days)
+    conditions = [incidents.c.status.in_(statuses)]
+    if group:
+        conditions.append(incidents.c.group_name == group)
+    if platform:
+        conditions.append(
+            sa.exists().where(
+                incident_platforms.c.incident_id == incidents.c.id,
+                incident_platforms.c.platform == platform,
+            )
+        )
+    if overdue_only:
+        conditions.append(flags.any)
+
+    columns = sa.select(
+        incidents.c.id,
+        incidents.c.reported_on,
+        incidents.c.group_name,
+        incidents.c.status,
+        incidents.c.severity,
+        incidents.c.handler,
+        flags.last_activity.label("last_activity"),
+        sa.case((flags.stale, 1), else_=0).label("stale"),
+        sa.case((flags.followup_due, 1), else_=0).label("followup_due"),
+    )
+    query = (
+        columns.where(*conditions)
+        .order_by(incidents.c.reported_on.desc(), incidents.c.id.desc())
+        .limit(limit)
+    )
+    count = sa.select(sa.func.count()).select_from(incidents).where(*conditions)
+    with store.reading() as conn:
+        rows = conn.execute(query).all()
+        total = conn.execute(count).scalar_one()
+        matching = {r.id for r in rows}
+        if keep is not None and keep not in matching:
+            rows = conn.execute(columns.where(incidents.c.id == keep)).all() + rows
+        platforms: dict[int, list[str]] = {}
+        if rows:
+            for incident_id, name in conn.execute(
+                sa.select(incident_platforms.c.incident_id, incident_platforms.c.platform).where(
+                    incident_platforms.c.incident_id.in_([r.id for r in rows])
+                )
+            ):
+                platforms.setdefault(incident_id, []).append(name)
+    cases = []
+    for r in rows:
+        last = r.last_activity
+        if isinstance(last, str):  # SQLite returns COALESCE over dates as text
+            last = date.fromisoformat(last)
+        reasons = []
+        if r.stale:
+            reasons.append(f"geen stap in {(today - last).days} dagen")
+        if r.followup_due:
+            reasons.append(f"{flags.followup_title.lower()} is nodig")
+        cases.append(
+            CaseRow(
+                id=r.id,
+                reported_on=r.reported_on,
+                group=r.group_name,
+                status=r.status,
+                severity=r.severity,
+                handler=r.handler,
+                platforms=tuple(sorted(platforms.get(r.id, []))),
+                last_activity=last,
+                overdue_reason="; ".join(reasons),
+                outside_filter=r.id not in matching,
+            )
+        )
+    return cases, total
+
+
+def schools(store: Store) -> list[str]:
+    """Schools in the log, the busiest first (the form's default is the first).
+
+    Counted from the monthly facts: a few thousand rows, not every report."""
+    f = report_facts.c
+    with store.reading() as conn:
+        return list(
+            conn.execute(
+                sa.select(f.school)
+                .where(f.platform == facts.ALL, f.form == facts.ALL)
+                .group_by(f.school)
+                .order_by(sa.func.sum(f.reports).desc(), f.school)
+            ).scalars()
+        )

@@ -1,0 +1,291 @@
+"""The incident log: every change to a report, each in one transaction with its audit row and
+its monthly counts.
+
+Adding reports (one, many, an import), changing the status, adding to the description,
+ticking and unticking protocol steps. The monthly counts (facts.py) change in the same
+transaction as the report, so the overview never disagrees with the log.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from . import clock, facts
+from .guidance import load_protocol
+from .model import (
+    Incident,
+    InvalidInput,
+    Status,
+    StepDone,
+    check_description_addition,
+    check_transition,
+)
+from .store import NotFound, Store, audit_row, now
+from .tables import (
+    audit,
+    descriptions,
+    incident_fingerprints,
+    incident_forms,
+    incident_platforms,
+    incident_pupils,
+    incidents,
+    steps_done,
+)
+
+
+def add_incident(store: Store, incident: Incident, actor: str) -> int:
+    """Store a validated report with its pupils, platforms, forms and first description."""
+    with store.writing() as conn:
+        return _insert_incidents(conn, [(incident, [])], actor)[0]
+
+
+def add_incidents(
+    store: Store, reports: Iterable[tuple[Incident, list[StepDone]]], actor: str, batch: int = 5000
+) -> int:
+    """Bulk-load reports with their steps (demo data, imports) in one transaction."""
+    count = 0
+    with store.writing() as conn:
+        chunk: list[tuple[Incident, list[StepDone]]] = []
+        for report in reports:
+            chunk.append(report)
+            if len(chunk) >= batch:
+                count += len(_insert_incidents(conn, chunk, actor))
+                chunk = []
+        if chunk:
+            count += len(_insert_incidents(conn, chunk, actor))
+    return count
+
+
+def known_fingerprints(store: Store, fingerprints: Iterable[str]) -> set[str]:
+    """Which of these report fingerprints are already in the database."""
+    with store.reading() as conn:
+        return _known(conn, list(fingerprints))
+
+
+def _known(conn: Connection, fingerprints: list[str]) -> set[str]:
+    known: set[str] = set()
+    column = incident_fingerprints.c.fingerprint
+    for start in range(0, len(fingerprints), 500):
+        chunk = fingerprints[start : start + 500]
+        known |= set(conn.execute(sa.select(column).where(column.in_(chunk))).scalars())
+    return known
+
+
+def import_reports(
+    store: Store, rows: list[tuple[Incident, list[StepDone]]], source: str, actor: str
+) -> tuple[int, int]:
+    """Store imported reports in one transaction, skipping reports already stored.
+
+    Returns (added, skipped). The check runs inside the writing transaction, so two
+    imports of the same file at once still add each report once.
+    """
+    with store.writing() as conn:
+        seen = _known(conn, [incident.fingerprint for incident, _ in rows])
+        new = []
+        for incident, steps in rows:
+            if incident.fingerprint not in seen:
+                seen.add(incident.fingerprint)
+                new.append((incident, steps))
+        for start in range(0, len(new), 5000):
+            _insert_incidents(conn, new[start : start + 5000], actor)
+        if new:
+            summary = json.dumps({"source": source, "added": len(new)}, ensure_ascii=False)
+            conn.execute(audit.insert(), audit_row(actor, "import", None, "file", None, summary))
+    return len(new), len(rows) - len(new)
+
+
+def _insert_incidents(
+    conn: Connection, reports: list[tuple[Incident, list[StepDone]]], actor: str
+) -> list[int]:
+    stamp = now()
+    rows = [
+        {
+            "school": i.school,
+            "reported_on": i.reported_on,
+            "happened_on": i.happened_on,
+            "reporter": i.reporter.value,
+            "group_name": i.group,
+            "age_band": i.age_band,
+            "severity": i.severity.value,
+            "status": i.status.value,
+            "resolved_on": i.resolved_on,
+            "handler": i.handler,
+            "created_at": stamp,
+        }
+        for i, _ in reports
+    ]
+    result = conn.execute(
+        incidents.insert().returning(incidents.c.id, sort_by_parameter_order=True), rows
+    )
+    ids = [row.id for row in result]
+    pupils, platforms, forms, texts, steps, log, prints = [], [], [], [], [], [], []
+    for incident_id, (i, done) in zip(ids, reports, strict=True):
+        pupils += [
+            {"incident_id": incident_id, "pupil_number": p.pupil_number, "role": p.role.value}
+            for p in i.pupils
+        ]
+        platforms += [{"incident_id": incident_id, "platform": p.value} for p in i.platforms]
+        forms += [{"incident_id": incident_id, "form": f.value} for f in i.forms]
+        texts.append(
+            {
+                "incident_id": incident_id,
+                "written_at": stamp,
+                "written_by": actor,
+                "text": i.description,
+            }
+        )
+        # One audit row per report; steps loaded with it are named in that row.
+        summary = _summary(i, [s.step_id for s in done])
+        log.append(audit_row(actor, "create", incident_id, None, None, summary, stamp))
+        steps += [_step_row(incident_id, step, stamp) for step in done]
+        prints.append({"incident_id": incident_id, "fingerprint": i.fingerprint})
+    for table, values in (
+        (incident_pupils, pupils),
+        (incident_platforms, platforms),
+        (incident_forms, forms),
+        (descriptions, texts),
+        (steps_done, steps),
+        (audit, log),
+        (incident_fingerprints, prints),
+    ):
+        if values:
+            conn.execute(table.insert(), values)
+    facts.add(conn, ids)
+    return ids
+
+
+def change_status(store: Store, incident_id: int, new: Status | str, actor: str) -> None:
+    with store.writing() as conn:
+        current = _status(conn, incident_id)
+        new = check_transition(current, new)
+        values: dict = {"status": new.value}
+        if new in (Status.RESOLVED, Status.CLOSED):  # finished: keep the first finish date
+            values["resolved_on"] = sa.func.coalesce(incidents.c.resolved_on, clock.today())
+        else:  # taken up again
+            values["resolved_on"] = None
+        facts.remove(conn, [incident_id])
+        conn.execute(incidents.update().where(incidents.c.id == incident_id).values(values))
+        facts.add(conn, [incident_id])
+        conn.execute(
+            audit.insert(),
+            audit_row(actor, "status", incident_id, "status", current, new.value),
+        )
+
+
+def append_description(store: Store, incident_id: int, text: str, actor: str) -> None:
+    """Add to the description; earlier text is never overwritten."""
+    text = check_description_addition(text)
+    with store.writing() as conn:
+        _status(conn, incident_id)
+        conn.execute(
+            descriptions.insert(),
+            {
+                "incident_id": incident_id,
+                "written_at": now(),
+                "written_by": actor,
+                "text": text,
+            },
+        )
+        conn.execute(
+            audit.insert(),
+            audit_row(actor, "description_added", incident_id, "description", None, text),
+        )
+
+
+def record_step(store: Store, incident_id: int, step: StepDone, actor: str) -> None:
+    """Tick a protocol step ("Ja, dat heb ik gedaan") for an incident."""
+    definitions = {s.id: s for s in load_protocol()}
+    definition = definitions.get(step.step_id)
+    if definition is None:
+        raise InvalidInput({"step_id": f"'{step.step_id}' staat niet in het protocol"})
+    if step.outcome and not definition.vraagt_uitkomst:
+        raise InvalidInput({"outcome": "deze stap heeft geen uitkomst"})
+    with store.writing() as conn:
+        reported_on = conn.execute(
+            sa.select(incidents.c.reported_on).where(incidents.c.id == incident_id)
+        ).scalar()
+        if reported_on is None:
+            raise NotFound(incident_id)
+        if step.done_on < reported_on:
+            raise InvalidInput({"done_on": "ligt vóór de datum van de melding"})
+        already = conn.execute(
+            sa.select(steps_done.c.id).where(
+                steps_done.c.incident_id == incident_id, steps_done.c.step_id == step.step_id
+            )
+        ).first()
+        if already:
+            raise InvalidInput({"step_id": f"'{definition.titel}' is al afgevinkt"})
+        facts.remove(conn, [incident_id])
+        conn.execute(steps_done.insert(), _step_row(incident_id, step, now()))
+        facts.add(conn, [incident_id])
+        conn.execute(
+            audit.insert(),
+            audit_row(actor, "step_done", incident_id, step.step_id, None, _step_summary(step)),
+        )
+
+
+def undo_step(store: Store, incident_id: int, step_id: str, actor: str) -> None:
+    """Untick a step; the audit keeps what it was."""
+    with store.writing() as conn:
+        _status(conn, incident_id)
+        row = conn.execute(
+            sa.select(steps_done).where(
+                steps_done.c.incident_id == incident_id, steps_done.c.step_id == step_id
+            )
+        ).first()
+        if row is None:
+            raise InvalidInput({"step_id": "deze stap was niet afgevinkt"})
+        facts.remove(conn, [incident_id])
+        conn.execute(steps_done.delete().where(steps_done.c.id == row.id))
+        facts.add(conn, [incident_id])
+        old = _step_summary(StepDone.model_construct(**row._asdict()))
+        conn.execute(
+            audit.insert(), audit_row(actor, "step_undone", incident_id, step_id, old, None)
+        )
+
+
+def _status(conn: Connection, incident_id: int) -> str:
+    status = conn.execute(
+        sa.select(incidents.c.status).where(incidents.c.id == incident_id)
+    ).scalar()
+    if status is None:
+        raise NotFound(incident_id)
+    return status
+
+
+def _step_row(incident_id: int, step: StepDone, stamp: datetime) -> dict:
+    return {
+        "incident_id": incident_id,
+        "step_id": step.step_id,
+        "done_on": step.done_on,
+        "done_by": step.done_by,
+        "note": step.note,
+        "outcome": step.outcome.value if step.outcome else None,
+        "recorded_at": stamp,
+    }
+
+
+def _summary(incident: Incident, steps: list[str]) -> str:
+    """The audit's 'new' value for a created report: every field but the description."""
+    fields = incident.model_dump(mode="json", exclude={"description"}, warnings=False)
+    if steps:
+        fields["steps"] = steps
+    return json.dumps(fields, ensure_ascii=False)
+
+
+def _step_summary(step: StepDone) -> str:
+    outcome = getattr(step, "outcome", None)
+    return json.dumps(
+        {
+            "done_on": str(step.done_on),
+            "done_by": step.done_by,
+            "note": step.note,
+            "outcome": outcome.value if hasattr(outcome, "value") else outcome,
+        },
+        ensure_ascii=False,
+    )
