@@ -416,6 +416,10 @@ def import_command(
         click.echo(f"Genegeerde kolommen: {', '.join(report.ignored_columns)}")
     for note in report.notes:
         click.echo(f"Let op: {note}.")
+    if report.readings:
+        click.echo("Zo gelezen (eigen woorden van het bestand → pestdata):")
+        for line in report.reading_lines():
+            click.echo(f"    {line}")
     if report.unknown:
         click.echo("Niet herkende waarden (koppel ze met --map-value 'KOLOM:WAARDE=ONZE WAARDE'):")
         for line in report.unknown_lines():

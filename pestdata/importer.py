@@ -30,6 +30,7 @@ from .guidance import load_protocol
 from .model import (
     FIELD_LABELS,
     InvalidInput,
+    Reporter,
     Role,
     label_for,
     validate_incident,
@@ -39,6 +40,7 @@ from .store import Store
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
 IMPORT_HANDLER = "Onbekend (import)"  # the handler of a history row that names none
+IMPORT_DESCRIPTION = "(geen beschrijving in het importbestand)"
 PROGRESS_EVERY = 500
 
 # Dutch (and our own export's) column headers → our fields. Keys are normalised headers.
@@ -57,11 +59,17 @@ HEADERS = {
     "vestiging": "school",
     "gemeld door": "reporter",
     "melder": "reporter",
+    "melding door": "reporter",
     "leerlingnummer": "target",
+    "leerling": "target",
+    "leerlingen": "target",
+    "leerling nr": "target",
     "leerlingnr": "target",
     "llnr": "target",
     "leerlingnummer gepeste leerling": "target",
+    "leerlingnummer gepeste": "target",
     "gepeste leerling": "target",
+    "betrokken leerlingen": "target",
     "gepeste leerlingen": "target",
     "slachtoffer": "target",
     "leerlingnummer pester": "bully",
@@ -81,11 +89,15 @@ HEADERS = {
     "platform": "platforms",
     "platforms": "platforms",
     "kanaal": "platforms",
+    "via": "platforms",
+    "waar": "platforms",
     "medium": "platforms",
     "app": "platforms",
     "vorm": "forms",
     "vormen": "forms",
     "vormen van pesten": "forms",
+    "vorm van pesten": "forms",
+    "soort melding": "forms",
     "soort pesten": "forms",
     "soort": "forms",
     "ernst": "severity",
@@ -96,6 +108,8 @@ HEADERS = {
     "behandelaar": "handler",
     "afhandelaar": "handler",
     "behandeld door": "handler",
+    "afgehandeld door": "handler",
+    "opgepakt door": "handler",
     "beschrijving": "description",
     "omschrijving": "description",
     "toelichting": "description",
@@ -287,6 +301,38 @@ def column_map(
     return found
 
 
+# What --map may name, in the words of our own export (each is also a header we read).
+MAP_TARGETS = (
+    "Datum melding, Datum voorval, School, Gemeld door, Leerlingnummer (gepeste leerling), "
+    "Pester, Omstanders, Groep of klas, Platforms, Vormen, Ernst, Status, Behandelaar, "
+    "Beschrijving, Datum opgelost"
+)
+
+
+def check_mapping(path: Path, columns: list[str], mapping: dict, value_map: dict) -> None:
+    """A --map or --map-value that names a column the file lacks, or a field we do not
+    have, is refused before anything is read: silently ignored, it would look applied."""
+    present = {normalise_header(c) for c in columns}
+    shown = ", ".join(columns[:12])
+    for theirs, ours in mapping.items():
+        if normalise_header(theirs) not in present:
+            raise ImportFileError(
+                f"{path}: --map '{theirs}={ours}': het bestand heeft geen kolom '{theirs}' "
+                f"(kolommen: {shown})"
+            )
+        if ours not in set(HEADERS.values()) and normalise_header(ours) not in HEADERS:
+            raise ImportFileError(
+                f"{path}: --map '{theirs}={ours}': '{ours}' is geen veld van pestdata; "
+                f"kies uit: {MAP_TARGETS}"
+            )
+    for header, _ in value_map:
+        if header not in present:
+            raise ImportFileError(
+                f"{path}: --map-value voor kolom '{header}': die kolom staat niet in het "
+                f"bestand (kolommen: {shown})"
+            )
+
+
 def _flag_column(header: str, cells: pd.Series) -> str | None:
     """'flag:platforms:whatsapp' for a column 'WhatsApp' of ja/nee cells, else None."""
     if not all(recognise.yes_no(c) is not None for c in cells):
@@ -306,6 +352,7 @@ class Column:
     target: str
     group: recognise.GroupColumn | None = None
     scale: int | None = None  # top of a numeric Ernst scale
+    scale_stated: bool = False  # named in the header, not guessed from the cells
 
     @classmethod
     def of(cls, header: str, target: str, cells: pd.Series) -> Column:
@@ -316,7 +363,7 @@ class Column:
         if target == "severity":
             stated = re.search(r"\b1 (?:t m |tot )?([345])\b", normalise_header(header))
             scale = int(stated[1]) if stated else recognise.severity_scale(list(cells))
-            return cls(header, target, scale=scale)
+            return cls(header, target, scale=scale, scale_stated=bool(stated))
         return cls(header, target)
 
 
@@ -413,6 +460,7 @@ class ImportReport:
     unknown: dict[str, Counter] = field(default_factory=dict)  # header -> value -> rows
     allowed: dict[str, str] = field(default_factory=dict)  # header -> what may be written
     options: dict[str, list[str]] = field(default_factory=dict)  # header -> our labels
+    readings: dict[str, Counter] = field(default_factory=dict)  # header -> (theirs, ours) -> n
 
     def count(self, outcome: str) -> int:
         return sum(r.outcome == outcome for r in self.rows)
@@ -430,6 +478,15 @@ class ImportReport:
             for r in self.rows
             if r.outcome == "geweigerd"
             for f, reason in r.problems
+        ]
+
+    def reading_lines(self) -> list[str]:
+        """How the school's own words were read, once per column: "Vorm: 'Schelden' →
+        Belachelijk maken, grappen uithalen (3×)", so a dry run shows what a commit stores."""
+        return [
+            f"{header}: "
+            + ", ".join(f"'{theirs}' → {ours} ({n}×)" for (theirs, ours), n in counts.most_common())
+            for header, counts in self.readings.items()
         ]
 
     def unknown_lines(self) -> list[str]:
@@ -451,10 +508,15 @@ class RowReader:
 
     def __init__(self, columns: list[Column], value_map, report: ImportReport):
         self.columns, self.value_map, self.report = columns, value_map, report
-        self.combination = False  # the row last read has a combination group (7/8)
+        self.filled: set[str] = set()  # what the row last read got from us, for the notes
 
     def mapped(self, column: Column, text: str) -> str:
         return self.value_map.get(value_key(column.header, text), text)
+
+    def read_as(self, column: Column, theirs: str, ours: str) -> None:
+        """Note how a value was read when the school wrote it in other words than ours."""
+        if recognise.normalise(theirs) != recognise.normalise(ours):
+            self.report.readings.setdefault(column.header, Counter())[(theirs.strip(), ours)] += 1
 
     def unknown(self, column: Column, text: str, kind: str = "") -> str:
         """Count a value not recognised; the Dutch reason for the row."""
@@ -473,7 +535,7 @@ class RowReader:
         data: dict = {"pupils": []}
         steps: dict[str, dict] = {}
         problems: dict[str, str] = {}
-        self.combination = False
+        self.filled = set()
         for column in self.columns:
             raw = "" if cells.get(column.header) is None else str(cells[column.header])
             text = self.mapped(column, raw) if raw.strip() else raw
@@ -499,6 +561,10 @@ class RowReader:
                 if text.strip():
                     codes, unknown = read_choices(target, text)
                     data.setdefault(target, []).extend(codes)
+                    if codes and not unknown:
+                        self.read_as(
+                            column, raw, " + ".join(recognise.label(target, c) for c in codes)
+                        )
                     if unknown:
                         problems[target] = self.unknown(column, unknown[0], target)
             elif target == "group":
@@ -511,6 +577,13 @@ class RowReader:
                 data[target] = text
         if not str(data.get("handler") or "").strip():
             data["handler"] = IMPORT_HANDLER
+            self.filled.add("handler")
+        if not str(data.get("description") or "").strip():
+            data["description"] = IMPORT_DESCRIPTION
+            self.filled.add("description")
+        if not data.get("reporter") and "reporter" not in problems:
+            data["reporter"] = Reporter.OTHER.value
+            self.filled.add("reporter")
         return data, steps, problems
 
     def choice(self, column: Column, kind: str, text: str, problems: dict) -> str | None:
@@ -519,12 +592,16 @@ class RowReader:
         code = recognise.recognise(kind, text)
         if code is None:
             problems[kind] = self.unknown(column, text, kind)
+        else:
+            self.read_as(column, text, recognise.label(kind, code))
         return code
 
     def severity(self, column: Column, text: str, problems: dict) -> str | None:
         word = text.strip()
         if column.scale and word.isdigit() and 1 <= int(word) <= column.scale:
-            return recognise.severity_from_scale(int(word), column.scale)
+            code = recognise.severity_from_scale(int(word), column.scale)
+            self.read_as(column, word, recognise.label("severity", code))
+            return code
         return self.choice(column, "severity", text, problems)
 
     def group(self, column: Column, text: str, problems: dict) -> str | None:
@@ -533,7 +610,10 @@ class RowReader:
         group, combination = recognise.recognise_group(text, column.group)
         if group is None:
             problems["group"] = self.unknown(column, text)
-        self.combination = self.combination or combination
+        else:
+            self.read_as(column, text, group)
+        if combination:
+            self.filled.add("combination")
         return group
 
     def step_value(self, column: Column, part: str, text: str, problems: dict, key: str):
@@ -565,11 +645,18 @@ def import_file(
     path = Path(path)
     table = read_table(path)
     frame = table.frame
+    check_mapping(path, list(frame.columns), mapping or {}, value_map or {})
     targets = column_map(list(frame.columns), mapping, frame)
     if "reported_on" not in targets.values():
         raise ImportFileError(
             f"{path}: geen kolom 'Datum melding' gevonden (kolommen: "
             f"{', '.join(frame.columns[:12])})"
+        )
+    if not set(ROLES) & set(targets.values()):
+        raise ImportFileError(
+            f"{path}: geen kolom met leerlingnummers gevonden (zoals 'Leerlingnummer' of "
+            f"'Gepeste leerling'); koppel de eigen kolom met --map 'KOLOM=Leerlingnummer' "
+            f"(kolommen: {', '.join(frame.columns[:12])})"
         )
     report = ImportReport(
         str(path), [], commit, ignored_columns=[c for c in frame.columns if c not in targets]
@@ -578,10 +665,16 @@ def import_file(
     columns = [Column.of(h, t, frame[h]) for h, t in targets.items()]
     for column in columns:
         if column.scale:
-            report.notes.append(f"{column.header}: {recognise.scale_note(column.scale)}")
+            guessed = (
+                ""
+                if column.scale_stated
+                else " (afgeleid uit het hoogste getal; is de schaal anders, zet haar in de kop, "
+                "bijv. 'Ernst (1-5)')"
+            )
+            report.notes.append(f"{column.header}: {recognise.scale_note(column.scale)}{guessed}")
     reader = RowReader(columns, value_map or {}, report)
     valid: list[tuple[object, list]] = []
-    combinations = 0
+    filled: Counter = Counter()  # per accepted row: what it got from us
     total = len(frame)
     for done, (row_number, cells) in enumerate(frame.to_dict("index").items(), start=1):
         if progress and (done % PROGRESS_EVERY == 0 or done == total):
@@ -597,10 +690,20 @@ def import_file(
         report.rows.append(result)
         if accepted:
             valid.append(accepted)
-            combinations += reader.combination
-    if combinations:
+            filled.update(reader.filled)
+    if filled["combination"]:
         report.notes.append(
-            f"{rows(combinations)} met een combinatiegroep: {recognise.COMBINATION_RULE}"
+            f"{rows(filled['combination'])} met een combinatiegroep: {recognise.COMBINATION_RULE}"
+        )
+    if filled["description"]:
+        report.notes.append(
+            f"{rows(filled['description'])} zonder beschrijving: als beschrijving staat er "
+            f"'{IMPORT_DESCRIPTION}'"
+        )
+    if filled["reporter"]:
+        report.notes.append(
+            f"{rows(filled['reporter'])} zonder 'Gemeld door': als melder staat er "
+            f"'{Reporter.OTHER.label}'"
         )
     _mark_known(store, report, valid)
     rows_valid = [r for r in report.rows if r.outcome != "geweigerd"]

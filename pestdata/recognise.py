@@ -194,6 +194,11 @@ def _score(query: str, choice: str, **_) -> float:
     return score
 
 
+def label(kind: str, code: str) -> str:
+    """The Dutch label of one of our codes."""
+    return LABELS[KINDS[kind](code)]
+
+
 def allowed(kind: str) -> list[str]:
     """The Dutch labels a user may write, for messages."""
     return [LABELS[m] for m in KINDS[kind]]
@@ -222,12 +227,12 @@ def yes_no(text: str) -> bool | None:
 
 
 def severity_scale(values: list[str]) -> int | None:
-    """The top of a numeric Ernst column (3, 4 or 5), read from the largest number in it;
-    None when the column has no numbers or numbers outside 1–5."""
+    """The top of a numeric Ernst column (3, 4 or 5), read from the largest number from 1 to
+    5 in it; None when it has none. A 0 or a 7 does not change the scale: that cell alone
+    is not recognised."""
     numbers = [int(v) for v in (str(v).strip() for v in values) if v.isdigit()]
-    if not numbers or min(numbers) < 1 or max(numbers) > 5:
-        return None
-    return max(3, max(numbers))
+    numbers = [n for n in numbers if 1 <= n <= 5]
+    return max(3, max(numbers)) if numbers else None
 
 
 def severity_from_scale(number: int, top: int) -> str:
@@ -282,6 +287,8 @@ def recognise_group(text: str, column: GroupColumn) -> tuple[str | None, bool]:
     In a Klas column: 2, klas 2, klas2, 2 havo, H2b, 2e klas, tweede klas, 2A; brugklas is
     klas 1. A cell that names its kind ("klas 2" in a Groep column) is read as it says.
     """
+    if excel := re.fullmatch(r"\d{4}-0?([1-8])-0?([1-8])", str(text).strip()):
+        text = f"{excel[2]}/{excel[1]}"  # '5/6' that Excel made into 5 June: groups 5/6
     words = normalise(text)
     for name, number in ORDINALS.items():
         words = re.sub(rf"\b{name}\b", str(number), words)

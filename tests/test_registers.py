@@ -35,6 +35,7 @@ from pestdata import caseload, incident_log, recognise
 from pestdata.importer import (
     IMPORT_HANDLER,
     Column,
+    ImportFileError,
     SchoolNeeded,
     import_file,
     parse_value_map,
@@ -48,6 +49,11 @@ NOT_A_NUMBER = (
 )
 BAD_DATE = "geen geldige datum (gebruik dd-mm-jjjj)"
 REQUIRED = "dit veld is verplicht"
+SCALE_1_4 = "Ernst: schaal 1–4 gelezen als 1 = Licht, 2 = Middel, 3–4 = Ernstig"
+GUESSED = (
+    " (afgeleid uit het hoogste getal; is de schaal anders, zet haar in de kop, "
+    "bijv. 'Ernst (1-5)')"
+)
 SEVERITY_ALLOWED = "Licht, Middel, Ernstig"
 GROEP_ALLOWED = "groep 1 t/m 8 (ook 7, gr7, 7b, 7/8)"
 KLAS_ALLOWED = "klas 1 t/m 6 (ook 2, 2 havo, H2b, 2e klas)"
@@ -308,7 +314,7 @@ def test_register_1_with_the_school_given(tmp_path, register_1):
     dry, done = dry_run_then_commit(store, register_1, EXPECTED_1, default_school=f" {LINDE} ")
     for report in (dry, done):
         assert not any("de enige school" in note for note in report.notes)
-        assert "Ernst: schaal 1–4 gelezen als 1 = Licht, 2 = Middel, 3–4 = Ernstig" in report.notes
+        assert SCALE_1_4 + GUESSED in report.notes
         assert HANDLER_NOTE.format("8 rijen") in report.notes
         assert (
             "2 rijen met een combinatiegroep: een combinatiegroep (zoals 7/8) telt als de "
@@ -529,7 +535,7 @@ def register_3(tmp_path: Path) -> Path:
         # 5: a group as text between numbers
         [datetime(2024, 12, 2), None, KOMPAS, "7b", 512310, None, "Snapchat"]
         + ["Foto's delen", 3, "Ouder", "Juf Marieke", "Foto doorgestuurd", "Nieuw"],
-        # 6: nobody filled in who reported it
+        # 6: nobody filled in who reported it: stored as 'Anders', and said
         [datetime(2025, 1, 20), None, KOMPAS, 5, 512400, 512401, "Discord"]
         + ["Bedreiging", 3, None, "Meester Rob", "Dreigbericht", "Nieuw"],
         # 7
@@ -567,14 +573,19 @@ def test_register_3_xlsx_with_real_dates_and_numbers(tmp_path):
             (3, "nieuw", []),
             (4, "geweigerd", [("Leerlingnummer (leerling 1)", NOT_A_NUMBER)]),
             (5, "nieuw", []),
-            (6, "geweigerd", [("Gemeld door", REQUIRED)]),
+            (6, "nieuw", []),
             (7, "nieuw", []),
             (9, "geweigerd", [("Datum melding", BAD_DATE)]),
             (10, "nieuw", []),
         ],
     )
     for report in (dry, done):
-        assert "Ernst: schaal 1–3 gelezen als 1 = Licht, 2 = Middel, 3 = Ernstig" in report.notes
+        assert (
+            "Ernst: schaal 1–3 gelezen als 1 = Licht, 2 = Middel, 3 = Ernstig" + GUESSED
+            in report.notes
+        )
+        # A row without 'Gemeld door' is a history row like one without handler.
+        assert "1 rij zonder 'Gemeld door': als melder staat er 'Anders'" in report.notes
         assert not any("zonder behandelaar" in note for note in report.notes)
         assert report.unknown == {}
     cases = stored(store)
@@ -590,6 +601,9 @@ def test_register_3_xlsx_with_real_dates_and_numbers(tmp_path):
         ("512310", date(2024, 12, 2)): (
             KOMPAS, "groep 7", ["snapchat"], ["sharing_images"], "high", "parent", "new",
             "Juf Marieke",
+        ),
+        ("512400", date(2025, 1, 20)): (
+            KOMPAS, "groep 5", ["discord"], ["threats"], "high", "other", "new", "Meester Rob",
         ),
         ("512555", date(2025, 2, 3)): (
             KOMPAS, "groep 4", ["game_chat"], ["exclusion"], "medium", "pupil", "closed",
@@ -775,7 +789,7 @@ def test_cli_register_1_with_map_value_and_school(tmp_path, register_1):
     assert "Niet herkende waarden (koppel ze met --map-value 'KOLOM:WAARDE=ONZE WAARDE'):" in lines
     unknown = [line for line in lines if "— toegestaan:" in line]
     assert unknown == [f"    Groep: '9' (2×) — toegestaan: {GROEP_ALLOWED}"]
-    assert "Let op: Ernst: schaal 1–4 gelezen als 1 = Licht, 2 = Middel, 3–4 = Ernstig." in lines
+    assert f"Let op: {SCALE_1_4}{GUESSED}." in lines
     assert "15 rijen: 9 zouden worden toegevoegd, 1 al aanwezig, 5 geweigerd." in lines
     assert "rij 6: geweigerd" not in lines and "rij 5: geweigerd" in lines
     assert caseload.count_incidents(Store(url)) == 0
@@ -837,3 +851,90 @@ def test_a_group_written_together_with_its_number(header, text, group):
 )
 def test_a_severity_header_that_names_its_scale(header, cells, scale):
     assert Column.of(header, "severity", pd.Series(cells)).scale == scale
+
+
+# --- what a new user met in the first hour ---------------------------------------------------
+
+
+def small_register(tmp_path, header: str, rows: list[str], name: str = "r.csv") -> Path:
+    """A Dutch Excel CSV (cp1252, ';', CRLF) from lines written as a school writes them."""
+    path = tmp_path / name
+    path.write_bytes("\r\n".join([header, *rows, ""]).encode("cp1252"))
+    return path
+
+
+def test_a_dry_run_says_how_each_own_word_was_read(tmp_path):
+    path = small_register(
+        tmp_path,
+        "Datum;Leerling;Klas;Via;Soort;Ernst;Afgehandeld door",
+        [
+            "03-10-2024;10251;3;Whatsap;Schelden;2;IB Anja",
+            "04-10-2024;10252;3;Snapchat;Schelden;4;IB Anja",
+            "05-10-2024;10253;2 havo;Insta;foto's delen;1;IB Anja",
+        ],
+    )
+    report = import_file(new_store(tmp_path), path, default_school=LINDE)
+    assert [r.outcome for r in report.rows] == ["nieuw"] * 3
+    lines = report.reading_lines()
+    # A primary school that calls its column 'Klas' sees at once that 3 became klas 3.
+    assert "Klas: '3' → klas 3 (2×), '2 havo' → klas 2 (1×)" in lines
+    assert (
+        "Soort: 'Schelden' → Belachelijk maken, grappen uithalen (2×), "
+        "'foto's delen' → Foto's of filmpjes delen zonder toestemming (1×)"
+    ) in lines
+    assert any(line.startswith("Via: 'Whatsap' → WhatsApp (1×)") for line in lines)
+    assert any(line.startswith("Ernst: '2' → Middel (1×)") for line in lines)
+    # No 'Gemeld door' column: the rows are history rows, said once.
+    assert "3 rijen zonder 'Gemeld door': als melder staat er 'Anders'" in report.notes
+
+
+def test_a_map_that_names_nothing_is_refused_not_ignored(tmp_path):
+    path = small_register(
+        tmp_path,
+        "Datum melding;Nummer;Groep;Platform;Vorm;Ernst",
+        ["03-10-2024;10251;7;TikTok;Roddelen;2"],
+    )
+    store = new_store(tmp_path)
+    with pytest.raises(ImportFileError, match="geen kolom met leerlingnummers"):
+        import_file(store, path, default_school=LINDE)
+    with pytest.raises(ImportFileError, match="'Onzinveld' is geen veld van pestdata; kies uit"):
+        import_file(store, path, default_school=LINDE, mapping={"Nummer": "Onzinveld"})
+    with pytest.raises(ImportFileError, match="het bestand heeft geen kolom 'Leerling'"):
+        import_file(store, path, default_school=LINDE, mapping={"Leerling": "Leerlingnummer"})
+    with pytest.raises(ImportFileError, match="--map-value voor kolom 'staus'"):
+        import_file(
+            store,
+            path,
+            default_school=LINDE,
+            mapping={"Nummer": "Leerlingnummer"},
+            value_map=parse_value_map(["Staus:open=Nieuw"]),
+        )
+    done = import_file(
+        store, path, default_school=LINDE, mapping={"Nummer": "Betrokken leerlingen"}
+    )
+    assert [r.outcome for r in done.rows] == ["nieuw"]
+    assert caseload.count_incidents(store) == 0  # still a dry run
+
+
+def test_one_odd_severity_does_not_change_the_scale_and_excel_dates_in_a_group(tmp_path):
+    path = small_register(
+        tmp_path,
+        "Datum melding;Leerlingnummer;Groep;Platform;Vorm;Ernst",
+        [
+            "03-10-2024;10251;7;TikTok;Roddelen;3",
+            "04-10-2024;10252;2024-06-05;TikTok;Roddelen;0",  # Excel made '5/6' into 5 June
+            "05-10-2024;10253;8;TikTok;Roddelen;5",
+        ],
+    )
+    report = import_file(new_store(tmp_path), path, default_school=LINDE)
+    assert [(r.row, r.outcome) for r in report.rows] == [
+        (2, "nieuw"),
+        (3, "geweigerd"),
+        (4, "nieuw"),
+    ]
+    assert report.rows[1].problems == [
+        ("Ernst", f"onbekende waarde '0'; toegestaan: {SEVERITY_ALLOWED}")
+    ]
+    assert any(note.startswith("Ernst: schaal 1–5") for note in report.notes)
+    groups = next(line for line in report.reading_lines() if line.startswith("Groep:"))
+    assert "'2024-06-05' → groep 5 (1×)" in groups  # the lowest of 5/6, as for '5/6' itself

@@ -33,6 +33,13 @@ def report_html(report: ImportReport) -> str:
         else ""
     )
     ignored += "".join(f"<p class='pd-hint'>Let op: {esc(note)}.</p>" for note in report.notes)
+    if report.readings:
+        ignored += (
+            "<details class='pd-import-readings'><summary>Zo gelezen (eigen woorden → "
+            "pestdata)</summary><ul>"
+            + "".join(f"<li>{esc(line)}</li>" for line in report.reading_lines())
+            + "</ul></details>"
+        )
     table = (
         f"<table class='pd-timeline'><tr><th>Rij</th><th>Uitkomst</th><th>Waarom</th></tr>"
         f"{rows}</table>"
