@@ -6,9 +6,10 @@ platform × form × month × school × group, with '' meaning "all platforms" or
 so a question reads a few thousand rows instead of millions.
 
 The invariant: the fact tables hold exactly `report_rows()` and `step_rows()` over all
-reports. Every write that adds a report, changes its status or steps, or removes it, calls
-`remove()` before and `add()` after, in its own transaction, so a reader never sees the
-facts disagree with the reports. Steps get no platform × form pairs (there would be more
+reports. A write that changes or removes reports does it inside `recounting(conn, ids)`,
+which takes their counts away before and adds them again after; a write that adds reports
+calls `add()`; both in the write's own transaction, so a reader never sees the facts
+disagree with the reports. Steps get no platform × form pairs (there would be more
 of them than steps); a filter on a platform and a form together reads the raw tables.
 
 The counts depend on the school's protocol (which steps are required, which is the
@@ -20,14 +21,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
-from .guidance import followup_step, load_protocol
+from .guidance import followup_step, required_steps
 from .model import Status
 from .tables import (
     FACT_KEY,
@@ -98,7 +100,7 @@ def report_flags() -> dict[str, sa.ColumnElement]:
     """
     c = incidents.c
     finished = c.status.in_(FINISHED)
-    required = [s.id for s in load_protocol() if s.verplicht]
+    required = required_steps()
     all_required_done = (
         sa.select(sa.func.count(steps_done.c.step_id))
         .where(steps_done.c.incident_id == c.id, steps_done.c.step_id.in_(required))
@@ -212,7 +214,7 @@ def protocol_basis() -> str:
     follow-up step and its term. Another title or explanation does not change it."""
     followup = followup_step()
     basis = {
-        "verplicht": sorted(s.id for s in load_protocol() if s.verplicht),
+        "verplicht": sorted(required_steps()),
         "nazorg": followup.id if followup else "",
         "nazorg_dagen": FOLLOWUP_DAYS,
     }
@@ -271,13 +273,18 @@ def _apply(conn: Connection, ids: list[int], sign: int) -> None:
 
 
 def add(conn: Connection, ids: Iterable[int]) -> None:
-    """Count these reports in the facts (after inserting or changing them)."""
+    """Count these newly inserted reports in the facts."""
     _apply(conn, list(ids), 1)
 
 
-def remove(conn: Connection, ids: Iterable[int]) -> None:
-    """Stop counting these reports (before changing or deleting them)."""
-    _apply(conn, list(ids), -1)
+@contextmanager
+def recounting(conn: Connection, ids: Iterable[int]) -> Iterator[None]:
+    """Around a change to the reports `ids` (status, steps, a deletion): their counts leave
+    the facts before it and come back, as they are then, after it."""
+    ids = list(ids)
+    _apply(conn, ids, -1)
+    yield
+    _apply(conn, ids, 1)
 
 
 def rebuild(conn: Connection) -> None:

@@ -59,6 +59,11 @@ def load_protocol(path: Path | None = None) -> tuple[ProtocolStepDef, ...]:
     return _load_protocol(path.resolve(), path.stat().st_mtime if path.exists() else 0)
 
 
+def required_steps() -> list[str]:
+    """The ids of the steps that count for "alle verplichte stappen gedaan"."""
+    return [s.id for s in load_protocol() if s.verplicht]
+
+
 def followup_step() -> ProtocolStepDef | None:
     """The protocol's follow-up step (the one that asks for an outcome), if it has one."""
     return next((s for s in load_protocol() if s.vraagt_uitkomst), None)

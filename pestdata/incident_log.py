@@ -168,9 +168,8 @@ def change_status(store: Store, incident_id: int, new: Status | str, actor: str)
             values["resolved_on"] = sa.func.coalesce(incidents.c.resolved_on, clock.today())
         else:  # taken up again
             values["resolved_on"] = None
-        facts.remove(conn, [incident_id])
-        conn.execute(incidents.update().where(incidents.c.id == incident_id).values(values))
-        facts.add(conn, [incident_id])
+        with facts.recounting(conn, [incident_id]):
+            conn.execute(incidents.update().where(incidents.c.id == incident_id).values(values))
         conn.execute(
             audit.insert(),
             audit_row(actor, "status", incident_id, "status", current, new.value),
@@ -220,9 +219,8 @@ def record_step(store: Store, incident_id: int, step: StepDone, actor: str) -> N
         ).first()
         if already:
             raise InvalidInput({"step_id": f"'{definition.titel}' is al afgevinkt"})
-        facts.remove(conn, [incident_id])
-        conn.execute(steps_done.insert(), _step_row(incident_id, step, now()))
-        facts.add(conn, [incident_id])
+        with facts.recounting(conn, [incident_id]):
+            conn.execute(steps_done.insert(), _step_row(incident_id, step, now()))
         conn.execute(
             audit.insert(),
             audit_row(actor, "step_done", incident_id, step.step_id, None, _step_summary(step)),
@@ -240,9 +238,8 @@ def undo_step(store: Store, incident_id: int, step_id: str, actor: str) -> None:
         ).first()
         if row is None:
             raise InvalidInput({"step_id": "deze stap was niet afgevinkt"})
-        facts.remove(conn, [incident_id])
-        conn.execute(steps_done.delete().where(steps_done.c.id == row.id))
-        facts.add(conn, [incident_id])
+        with facts.recounting(conn, [incident_id]):
+            conn.execute(steps_done.delete().where(steps_done.c.id == row.id))
         old = _step_summary(StepDone.model_construct(**row._asdict()))
         conn.execute(
             audit.insert(), audit_row(actor, "step_undone", incident_id, step_id, old, None)

@@ -182,8 +182,8 @@ def purge(store: Store, cutoff: date, actor: str) -> int:
             chunk = ids[start : start + 500]
             # The audit of these cases holds pupil numbers and text: it goes with them.
             conn.execute(audit.delete().where(audit.c.incident_id.in_(chunk)))
-            facts.remove(conn, chunk)
-            conn.execute(incidents.delete().where(c.id.in_(chunk)))
+            with facts.recounting(conn, chunk):
+                conn.execute(incidents.delete().where(c.id.in_(chunk)))
         conn.execute(
             audit.insert(),
             {
