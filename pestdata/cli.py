@@ -4,20 +4,24 @@ from __future__ import annotations
 
 import os
 import secrets
-import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import click
 
 from . import caseload, clock, incident_log
+from .serve import (
+    DASHBOARDS,
+    NOTEBOOKS,
+    ROLES,
+    PortTaken,
+    check_port_free,
+    role_notebooks,
+    voila_command,
+    voila_env,
+)
 from .store import Store, StoreUnavailable, database_url
-
-PACKAGE = Path(__file__).resolve().parent
-NOTEBOOKS = PACKAGE.parent / "notebooks"
-TEMPLATES = PACKAGE / "share" / "jupyter"
 
 db_option = click.option(
     "--db",
@@ -124,101 +128,6 @@ def demo(db: str | None, count: int, seed: int, add: bool) -> None:
     click.echo(f"{stored} demomeldingen opgeslagen in {seconds:.1f} s ({_shown(store.url)}).")
 
 
-def voila_command(
-    notebooks: Path,
-    port: int,
-    token: str,
-    ip: str = "127.0.0.1",
-    cull_idle: int = 300,
-    preheat: int = 1,
-) -> list[str]:
-    """The Voilà command line: token required, no tracebacks, no URL overrides, local assets.
-
-    Voilà refuses the shutdown a closed page sends (no _xsrf, voila issue 1458), so kernels of
-    closed pages are culled after `cull_idle` seconds; kernels of open pages are never culled
-    (cull_connected=False), however long someone takes to fill in the form.
-
-    With `preheat` > 0, Voilà keeps that many kernels per dashboard started, with the notebook
-    run up to the point where it reads data (`pestdata.ui.common.kernel_store` waits for the
-    page request first), and refills the pool a second after a page takes one. Kernels in the
-    pool are never culled (Voilà exempts them).
-    """
-    preheating = ["--preheat_kernel=True", f"--pool_size={preheat}"] if preheat > 0 else []
-    return [
-        sys.executable,
-        "-m",
-        "voila",
-        str(notebooks),
-        "--no-browser",
-        f"--port={port}",
-        f"--Voila.ip={ip}",
-        "--Voila.port_retries=0",  # the port we print, or a loud failure; never another
-        f"--Voila.token={token}",
-        "--Voila.open_browser=False",
-        "--VoilaConfiguration.template=pestdata",
-        "--VoilaConfiguration.show_tracebacks=False",
-        "--VoilaConfiguration.allow_template_override=NO",
-        "--VoilaConfiguration.allow_theme_override=NO",
-        # Charts draw with our own plotly.js bundle (ui/plots.py): no page needs the 4.8 MB
-        # jupyterlab-plotly extension, which Voilà would otherwise load on every page.
-        "--VoilaConfiguration.extension_denylist=jupyterlab-plotly",
-        f"--MappingKernelManager.cull_interval={max(1, min(60, cull_idle // 4))}",
-        f"--MappingKernelManager.cull_idle_timeout={cull_idle}",
-        "--MappingKernelManager.cull_connected=False",
-        *preheating,
-    ]
-
-
-def _check_port_free(port: int, ip: str = "127.0.0.1") -> None:
-    """Refuse a taken port in Dutch before printing addresses (Voilà would move to another
-    port, and the printed addresses would lead nowhere: voila_command sets port_retries=0)."""
-    import socket
-
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        try:
-            probe.bind((ip, port))
-        except OSError:
-            raise click.ClickException(
-                f"Poort {port} is al in gebruik (draait pestdata serve al?). "
-                f"Kies een andere poort met --port, bijv. --port {port + 1}."
-            ) from None
-
-
-def voila_env(db_url: str) -> dict[str, str]:
-    """Environment for Voilà and its kernels: our template first, the database URL set."""
-    env = dict(os.environ)
-    env["PESTDATA_DB"] = db_url
-    env["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(TEMPLATES), env.get("JUPYTER_PATH")]))
-    return env
-
-
-DASHBOARDS = {
-    "meldingen": "Meldingen (zorgteam)",
-    "overzicht": "Overzicht (schoolleiding)",
-    "handelingsadvies": "Handelingsadvies (leerkrachten)",
-    "ouderavond": "Ouderavond (presentatie)",
-}
-# Which dashboards each role may open. Each role runs its own Voilà with its own token, so a
-# leader's link cannot open the care team's log: that notebook is not even on that server.
-ROLES = {
-    "zorgteam": ("meldingen", "overzicht", "handelingsadvies", "ouderavond"),
-    "leiding": ("overzicht", "handelingsadvies", "ouderavond"),
-    "presentator": ("ouderavond",),
-}
-
-
-def role_notebooks(notebooks: Path, role: str) -> Path:
-    """A folder holding only the role's notebooks (copies; they are a few lines each)."""
-    if role == "zorgteam":
-        return notebooks
-    folder = Path(tempfile.mkdtemp(prefix=f"pestdata-{role}-"))
-    for name in ROLES[role]:
-        source = notebooks / f"{name}.ipynb"
-        if source.exists():
-            shutil.copy(source, folder / source.name)
-    return folder
-
-
 @main.command()
 @db_option
 @click.option("--port", default=8866, show_default=True, help="Poort op deze computer.")
@@ -264,7 +173,10 @@ def serve(
 ) -> None:
     """Start de dashboards in Voilà op http://127.0.0.1:PORT."""
     store = _store(db)
-    _check_port_free(port)
+    try:
+        check_port_free(port)
+    except PortTaken as error:
+        raise click.ClickException(str(error)) from None
     token = token or secrets.token_urlsafe(24)
     base = f"http://127.0.0.1:{port}"
     folder = role_notebooks(notebooks, role)

@@ -9,8 +9,9 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 
 from pestdata import caseload, demo, incident_log
-from pestdata.cli import main, voila_command, voila_env
+from pestdata.cli import main
 from pestdata.model import Status, age_band
+from pestdata.serve import voila_command, voila_env
 from pestdata.store import HEAD_REVISION, Store
 from pestdata.tables import incident_platforms, incidents, steps_done
 

@@ -69,22 +69,23 @@ def test_period_in_the_wrong_order_is_refused_in_dutch(tmp_path):
 
 
 def test_outside_a_preheated_kernel_nothing_waits(monkeypatch):
-    from pestdata.ui import common
+    from pestdata.ui import preheat
 
     monkeypatch.delenv("VOILA_PREHEAT", raising=False)
-    common.wait_for_page()  # nbval, scripts: returns at once
+    preheat.wait_for_page()  # nbval, scripts: returns at once
     monkeypatch.setenv("VOILA_PREHEAT", "False")  # a normal Voilà page kernel
-    common.wait_for_page()
-    assert not common.preheated()
+    preheat.wait_for_page()
+    assert not preheat.preheated()
 
 
 def test_warm_up_reads_no_school_data_and_leaves_no_widgets(monkeypatch, tmp_path):
     from ipywidgets.widgets.widget import _instances
 
-    from pestdata.ui.overview import warm_up
+    from pestdata.ui.overview import Overview
+    from pestdata.ui.preheat import warm_up
 
     school_db = tmp_path / "school.sqlite"
     monkeypatch.setenv("PESTDATA_DB", f"sqlite:///{school_db}")
-    warm_up()
+    warm_up(Overview)
     assert not school_db.exists()  # the school's database was never opened
     assert len(_instances) == 0  # no widget of the warm-up reaches the page

@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import html
 import logging
-import os
 from collections.abc import Callable
 from functools import lru_cache
 
@@ -13,43 +12,12 @@ import ipywidgets as w
 
 from ..model import InvalidInput, label_for
 from ..store import Store, StoreUnavailable
+from .preheat import wait_for_page
 
 log = logging.getLogger(__name__)
 
 LABEL_WIDTH = "170px"
 STYLE = {"description_width": LABEL_WIDTH}
-
-
-def preheated() -> bool:
-    """True in a kernel Voilà started ahead of any page request (`--preheat_kernel`)."""
-    return os.environ.get("VOILA_PREHEAT") == "True"
-
-
-def wait_for_page(timeout: float = 10) -> None:
-    """In a preheated kernel, block until a page request takes it; anywhere else (a normal
-    Voilà kernel, nbval, a script) return at once.
-
-    This is `voila.utils.wait_for_request` (Voilà 0.5) without importing Voilà into every
-    kernel (~1.3 s and ~45 MB each): Voilà sends the request info (QUERY_STRING and friends)
-    to ws://127.0.0.1:PORT/voila/query/KERNEL_ID when a page takes the kernel; it goes into
-    os.environ. Unlike Voilà's version this fails loudly when it cannot connect: reading
-    the data now would show numbers from whenever the kernel was started.
-    """
-    if not preheated():
-        return
-    import json
-
-    from websockets.sync.client import connect
-
-    env = os.environ
-    base = env.get("VOILA_WS_BASE_URL") or env.get("VOILA_SERVER_URL", "/")
-    url = (
-        f"{env.get('VOILA_WS_PROTOCOL', 'ws')}://{env.get('VOILA_APP_IP', '127.0.0.1')}:"
-        f"{env.get('VOILA_APP_PORT', '8866')}{base}voila/query/{env['VOILA_KERNEL_ID']}"
-    )
-    with connect(url, open_timeout=timeout, max_size=2**20) as socket:
-        info = json.loads(socket.recv())
-    env.update({str(k): str(v) for k, v in info.items()})
 
 
 @lru_cache(maxsize=1)

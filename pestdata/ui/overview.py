@@ -13,11 +13,12 @@ from datetime import date
 import ipywidgets as w
 import pandas as pd
 
-from .. import analytics, charts, clock, incident_log, privacy
+from .. import analytics, charts, clock, privacy
 from ..cases import nl_date
 from ..model import AGE_BANDS, GROUPS, Form, Platform, Status
 from ..store import Store
-from .common import css, download_link, esc, kernel_store, preheated
+from . import preheat
+from .common import css, download_link, esc, kernel_store
 from .plots import Chart, show_empty, show_figure
 from .school_actions import checklist_html
 
@@ -336,26 +337,8 @@ def overdue_table(frame: pd.DataFrame) -> str:
 def overzicht_app(store: Store | None = None) -> Overview:
     """Build the leadership page; the notebook only displays what this returns.
 
-    In a preheated kernel the overview is first built once on made-up data (`warm_up`),
+    In a preheated kernel the overview is first built once on made-up data (preheat.warm_up),
     before kernel_store() waits for the page request; the school's data is read after it."""
-    if store is None and preheated():
-        warm_up()
+    if store is None and preheat.preheated():
+        preheat.warm_up(Overview)
     return Overview(store or kernel_store())
-
-
-def warm_up() -> None:
-    """Build the whole overview once on a small made-up database, then throw it away.
-
-    A preheated kernel does this before anyone asks for the page (no school data is read):
-    the first build in a kernel pays ~200 ms for compiling queries and first runs of pandas
-    and plotly code; the page's own build then runs warm."""
-    import tempfile
-
-    from .. import demo
-
-    with tempfile.TemporaryDirectory(prefix="pestdata-warm-up-") as folder:
-        store = Store(f"sqlite:///{folder}/warm-up.sqlite").ensure_schema()
-        incident_log.add_incidents(store, demo.generate(200, seed=1), actor="warm-up")
-        Overview(store).close()
-        store.close()
-    w.Widget.close_all()  # nothing of it reaches the page

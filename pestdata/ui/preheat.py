@@ -1,0 +1,64 @@
+"""Preheated kernels, kernel side: Voilà starts them before anyone asks for a page.
+
+Such a kernel runs the notebook ahead of the request, so it must not read school data until
+a page takes it (`wait_for_page`), and may first warm itself on made-up data (`warm_up`).
+The server side (Voilà's flags) is in pestdata/serve.py.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+
+import ipywidgets as w
+
+from .. import demo, incident_log
+from ..store import Store
+
+
+def preheated() -> bool:
+    """True in a kernel Voilà started ahead of any page request (`--preheat_kernel`)."""
+    return os.environ.get("VOILA_PREHEAT") == "True"
+
+
+def wait_for_page(timeout: float = 10) -> None:
+    """In a preheated kernel, block until a page request takes it; anywhere else (a normal
+    Voilà kernel, nbval, a script) return at once.
+
+    This is `voila.utils.wait_for_request` (Voilà 0.5) without importing Voilà into every
+    kernel (~1.3 s and ~45 MB each): Voilà sends the request info (QUERY_STRING and friends)
+    to ws://127.0.0.1:PORT/voila/query/KERNEL_ID when a page takes the kernel; it goes into
+    os.environ. Unlike Voilà's version this fails loudly when it cannot connect: reading
+    the data now would show numbers from whenever the kernel was started.
+    """
+    if not preheated():
+        return
+    import json
+
+    from websockets.sync.client import connect
+
+    env = os.environ
+    base = env.get("VOILA_WS_BASE_URL") or env.get("VOILA_SERVER_URL", "/")
+    url = (
+        f"{env.get('VOILA_WS_PROTOCOL', 'ws')}://{env.get('VOILA_APP_IP', '127.0.0.1')}:"
+        f"{env.get('VOILA_APP_PORT', '8866')}{base}voila/query/{env['VOILA_KERNEL_ID']}"
+    )
+    with connect(url, open_timeout=timeout, max_size=2**20) as socket:
+        info = json.loads(socket.recv())
+    env.update({str(k): str(v) for k, v in info.items()})
+
+
+def warm_up(build: Callable[[Store], w.Widget]) -> None:
+    """Build a whole page once on a small made-up database, then throw it away.
+
+    A preheated kernel does this before anyone asks for the page (no school data is read):
+    the first build in a kernel pays ~200 ms for compiling queries and first runs of pandas
+    and plotly code; the page's own build then runs warm."""
+
+    with tempfile.TemporaryDirectory(prefix="pestdata-warm-up-") as folder:
+        store = Store(f"sqlite:///{folder}/warm-up.sqlite").ensure_schema()
+        incident_log.add_incidents(store, demo.generate(200, seed=1), actor="warm-up")
+        build(store).close()
+        store.close()
+    w.Widget.close_all()  # nothing of it reaches the page
