@@ -1,17 +1,20 @@
 """The care team's cases as they read them: one case with everything about it, its audit
-entries, the list of cases with what is overdue, and the schools in the log. Reads only."""
+entries and timeline, the list of cases with what is overdue, and the schools in the log.
+Reads only. The case view (ui/case_view.py) and the printed case file (reports.py) both tell
+a case through `timeline`, so the screen and the paper tell the same story."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
 from . import clock, facts
-from .guidance import followup_step
-from .model import OPEN_STATUSES
+from .guidance import followup_step, load_protocol
+from .model import OPEN_STATUSES, Outcome, Status
 from .store import NotFound, Store
 from .tables import (
     audit,
@@ -25,6 +28,13 @@ from .tables import (
 )
 
 OVERDUE_DAYS = 7
+
+POLICE_ADVICE = (
+    "Let op: bij bedreiging, seksueel beeldmateriaal of afpersing kan er sprake zijn van een "
+    "strafbaar feit. Beoordeel samen of de politie erbij moet (zie www.meldknop.nl: wanneer "
+    "stap je naar de politie). Laat bewijs bewaren met schermafbeeldingen, maar stuur seksuele "
+    "beelden van minderjarigen nooit door, ook niet naar collega's."
+)
 
 
 @dataclass(frozen=True)
@@ -253,3 +263,61 @@ def schools(store: Store) -> list[str]:
                 .order_by(sa.func.sum(f.reports).desc(), f.school)
             ).scalars()
         )
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    when: date | datetime  # a step's date, or the moment (UTC) of another action
+    what: str
+    who: str
+    first: bool = False  # the report itself leads its day, before steps dated that day
+    recorded: datetime | None = None  # when it was entered: orders a day's entries
+
+    @property
+    def day(self) -> date:
+        """The local day the entry belongs to."""
+        return clock.local(self.when).date() if isinstance(self.when, datetime) else self.when
+
+    def order(self) -> tuple:
+        moment = self.recorded or (self.when if isinstance(self.when, datetime) else None)
+        return (self.day, not self.first, moment or datetime.min)
+
+
+def timeline(case: dict, audit_entries: list[dict]) -> list[TimelineEntry]:
+    """Steps by the date they were done, plus every other audit entry, oldest first; on one
+    day the report first, then everything in the order it was entered.
+
+    Steps come from the steps table (their audit rows would say the same thing twice).
+    """
+    titles = {s.id: s.titel for s in load_protocol()}
+    entries = [
+        TimelineEntry(
+            step["done_on"],
+            f"Stap gedaan: {titles.get(step_id, step_id)}"
+            + (f" (uitkomst: {Outcome(step['outcome']).label})" if step["outcome"] else "")
+            + (f" — {step['note']}" if step["note"] else ""),
+            step["done_by"],
+            recorded=step["recorded_at"],
+        )
+        for step_id, step in case["steps"].items()
+    ]
+    for entry in audit_entries:
+        action, at, who = entry["action"], entry["at"], entry["actor"]
+        if action == "create":
+            entries.append(TimelineEntry(at, "Melding vastgelegd", who, first=True))
+        elif action == "status":
+            old, new = Status(entry["old_value"]).label, Status(entry["new_value"]).label
+            entries.append(TimelineEntry(at, f"Status: {old} → {new}", who))
+        elif action == "description_added":
+            entries.append(TimelineEntry(at, "Beschrijving aangevuld", who))
+        elif action == "step_undone":
+            old = json.loads(entry["old_value"] or "{}")
+            title = titles.get(entry["field"], entry["field"])
+            entries.append(
+                TimelineEntry(
+                    at,
+                    f"Stap teruggezet: {title} (was gedaan op {clock.nl_date(old.get('done_on'))})",
+                    who,
+                )
+            )
+    return sorted(entries, key=TimelineEntry.order)

@@ -53,3 +53,15 @@ def zone_note() -> str:
         if zone().key == DEFAULT_ZONE
         else (f"Tijden in de tijdzone {zone().key}")
     )
+
+
+def nl_date(value: date | datetime | str | None) -> str:
+    """dd-mm-jjjj, and for a stored moment (UTC) its local time as dd-mm-jjjj HH:MM;
+    '—' when there is no date."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, str):
+        value = date.fromisoformat(value[:10])
+    if isinstance(value, datetime):
+        return local(value).strftime("%d-%m-%Y %H:%M")
+    return value.strftime("%d-%m-%Y")

@@ -46,7 +46,8 @@ from reportlab.platypus import (
 )
 
 from . import analytics, caseload, clock, privacy
-from .cases import POLICE_ADVICE, nl_date, timeline
+from .caseload import POLICE_ADVICE, timeline
+from .clock import nl_date
 from .guidance import load_protocol
 from .model import POLICE_FORMS, Form, Outcome, Platform, Reporter, Role, Severity, Status
 from .store import NotFound, Store

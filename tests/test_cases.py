@@ -8,7 +8,8 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from pestdata import caseload, clock, incident_log, reports
-from pestdata.cases import nl_date, timeline
+from pestdata.caseload import timeline
+from pestdata.clock import nl_date
 from pestdata.model import validate_incident, validate_step
 from pestdata.tables import audit, steps_done
 

@@ -22,7 +22,7 @@ NO_SQL = [
 LAYERS = [
     {"clock", "tables", "privacy", "model", "recognise", "guidance", "charts"},
     {"store", "facts", "demo"},
-    {"incident_log", "school_records", "caseload", "cases", "analytics", "maintenance"},
+    {"incident_log", "school_records", "caseload", "analytics", "maintenance"},
     {"importer", "io", "reports", "parent_evening"},
     {"ui"},
     {"cli", "serve"},

@@ -8,7 +8,7 @@ import ipywidgets as w
 
 from .. import caseload
 from ..caseload import CaseRow
-from ..cases import nl_date
+from ..clock import nl_date
 from ..model import GROUPS, OPEN_STATUSES, Platform, Status
 from ..store import Store
 from .common import css, esc

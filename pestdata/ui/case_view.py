@@ -5,7 +5,8 @@ from __future__ import annotations
 import ipywidgets as w
 
 from .. import caseload, clock, incident_log
-from ..cases import POLICE_ADVICE, TimelineEntry, nl_date, timeline
+from ..caseload import POLICE_ADVICE, TimelineEntry, timeline
+from ..clock import nl_date
 from ..guidance import ProtocolStepDef, load_protocol
 from ..model import (
     POLICE_FORMS,

@@ -14,7 +14,7 @@ import ipywidgets as w
 import pandas as pd
 
 from .. import analytics, charts, clock, privacy
-from ..cases import nl_date
+from ..clock import nl_date
 from ..model import AGE_BANDS, GROUPS, Form, Platform, Status
 from ..store import Store
 from . import preheat

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import ipywidgets as w
 
 from .. import caseload, clock, incident_log
-from ..cases import nl_date
+from ..clock import nl_date
 from ..model import (
     GROUPS,
     Form,

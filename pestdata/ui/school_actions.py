@@ -8,7 +8,7 @@ import ipywidgets as w
 import pandas as pd
 
 from .. import analytics, clock, school_records
-from ..cases import nl_date
+from ..clock import nl_date
 from ..model import SchoolActionDone as SchoolActionRecord
 from ..model import validate
 from ..store import Store
