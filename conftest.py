@@ -1,6 +1,6 @@
 """Every test run gets its own SQLite file; nothing touches data/pestdata.sqlite.
 
-The notebook kernels that nbval starts inherit this environment (see VOILA-NOTES.md).
+The notebook kernels that nbval starts inherit this environment (see docs/VOILA-NOTES.md).
 """
 
 import os

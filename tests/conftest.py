@@ -120,7 +120,7 @@ CHROMIUM = "/usr/bin/chromium"
 @pytest.fixture(scope="session")
 def browser_type_launch_args():
     """Debian's Chromium for pytest-playwright (a browser download does not work here); the
-    flags keep it from calling out to Google's servers (see VOILA-NOTES.md)."""
+    flags keep it from calling out to Google's servers (see docs/VOILA-NOTES.md)."""
     if not os.path.exists(CHROMIUM):
         pytest.fail("Debian's chromium is missing: apt-get install chromium")
     return {
