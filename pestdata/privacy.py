@@ -39,6 +39,27 @@ def show_count(count: int | None, minimum: int | None) -> str:
     return f"{int(count):,}".replace(",", ".")
 
 
+TOO_FEW = "te weinig meldingen"  # what a share or median over too few cases shows instead
+
+
+def show_share(part: int | None, whole: int | None, minimum: int | None) -> str:
+    """A percentage, unless it would rest on, or give away, a count below the threshold."""
+    if not whole:
+        return "—"
+    if minimum and (is_small(part, minimum) or whole < minimum):
+        return TOO_FEW
+    return f"{round(100 * (part or 0) / whole)}%"
+
+
+def show_median(days: float | None, cases: int, minimum: int | None) -> str:
+    """A median number of days, unless too few cases make it up."""
+    if days is None:
+        return "—"
+    if minimum and cases < minimum:
+        return TOO_FEW
+    return f"{days:.0f} dagen"
+
+
 def suppress(frame: pd.DataFrame, minimum: int | None, column: str = "count") -> pd.DataFrame:
     """Drop rows whose count is small; charts then plot nothing for them.
 

@@ -388,34 +388,19 @@ def _count(n: int | float | None, minimum: int | None) -> str:
     return privacy.show_count(None if n is None else int(n), minimum)
 
 
-def _share(part: int | None, whole: int | None, minimum: int | None) -> str:
-    """A percentage, unless it would rest on, or give away, a count below the threshold."""
-    if not whole:
-        return "—"
-    if minimum and (privacy.is_small(part, minimum) or whole < minimum):
-        return "te weinig meldingen"
-    return f"{round(100 * (part or 0) / whole)}%"
-
-
 def _key_figures_table(k: dict, minimum: int | None) -> Table:
-    median = k["median_days_to_resolved"]
-    if median is None:
-        median_text = "—"
-    elif minimum and k["resolved_cases"] < minimum:
-        median_text = "te weinig meldingen"
-    else:
-        median_text = f"{median:.0f} dagen"
+    median_text = privacy.show_median(k["median_days_to_resolved"], k["resolved_cases"], minimum)
     rows = [
         ["Kerncijfer", "Waarde"],
         ["Meldingen in het schooljaar", _count(k["reports_in_period"], minimum)],
         ["Afgeronde meldingen (opgelost of afgesloten)", _count(k["finished_cases"], minimum)],
         [
             "Afgeronde meldingen met alle verplichte protocolstappen",
-            _share(k["finished_with_all_required"], k["finished_cases"], minimum),
+            privacy.show_share(k["finished_with_all_required"], k["finished_cases"], minimum),
         ],
         [
             "Nazorg binnen twee weken na de melding",
-            _share(k["followup_within_two_weeks"], k["followup_due_cases"], minimum),
+            privacy.show_share(k["followup_within_two_weeks"], k["followup_due_cases"], minimum),
         ],
         ["Mediaan dagen van melding tot opgelost", median_text],
     ]
@@ -536,7 +521,7 @@ def _protocol_section(store: Store, filters: analytics.Filters, minimum: int | N
             median = "te weinig"
         else:
             median = f"{r.median_days:.0f}"
-        share = _share(r.done, r.cases, minimum).replace(" meldingen", "")
+        share = privacy.show_share(r.done, r.cases, minimum).replace(" meldingen", "")
         rows.append(
             [
                 r.title,

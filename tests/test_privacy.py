@@ -70,3 +70,16 @@ def test_threshold_from_environment(monkeypatch, value, expected):
     else:
         monkeypatch.setenv("PESTDATA_MIN_COUNT", value)
     assert privacy.threshold() == expected
+
+
+def test_shares_and_medians_over_too_few_cases_are_not_shown():
+    from pestdata.privacy import TOO_FEW, show_median, show_share
+
+    assert show_share(3, 10, 5) == TOO_FEW  # the part would point to a few pupils
+    assert show_share(7, 4, 5) == TOO_FEW  # the whole is too small
+    assert show_share(6, 10, 5) == "60%"
+    assert show_share(3, 10, None) == "30%"  # internal view: exact
+    assert show_share(0, 0, 5) == "—"
+    assert show_median(12.4, 4, 5) == TOO_FEW
+    assert show_median(12.4, 5, 5) == "12 dagen"
+    assert show_median(None, 9, 5) == "—"

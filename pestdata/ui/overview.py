@@ -232,15 +232,11 @@ class Overview(w.VBox):
             return privacy.show_count(n, minimum)
 
         def share(part, whole):
-            if not whole or (minimum and (privacy.is_small(part, minimum) or whole < minimum)):
-                return "—" if not whole else "te weinig meldingen"
-            return f"{round(100 * part / whole)}%"
+            return privacy.show_share(part, whole, minimum)
 
-        median = k["median_days_to_resolved"]
-        if median is None or (minimum and k["resolved_cases"] < minimum):
-            median_text = "—" if median is None else "te weinig meldingen"
-        else:
-            median_text = f"{median:.0f} dagen"
+        median_text = privacy.show_median(
+            k["median_days_to_resolved"], k["resolved_cases"], minimum
+        )
         cards = [
             ("Nieuwe meldingen deze maand", count(k["reports_this_month"])),
             ("Nieuwe meldingen dit schooljaar", count(k["reports_this_school_year"])),
