@@ -20,6 +20,7 @@ import sqlalchemy as sa
 
 from . import caseload, school_records
 from .caseload import overdue_flags
+from .clock import SchoolYear
 from .facts import ALL, FOLLOWUP_DAYS, REPORT_COUNTERS, RESOLVED, days_between, month_of
 from .facts import report_flags as _report_flags
 from .guidance import load_guidance, load_protocol
@@ -39,14 +40,14 @@ from .tables import (
 
 
 def school_year_of(day: date) -> str:
-    """A Dutch school year runs from 1 August to 31 July: '2025-2026'."""
-    start = day.year if day.month >= 8 else day.year - 1
-    return f"{start}-{start + 1}"
+    """The school year of a day, as the options show it: '2025-2026' (clock.SchoolYear)."""
+    return SchoolYear.of(day).label
 
 
 def school_year_range(year: str) -> tuple[date, date]:
-    start = int(year.split("-")[0])
-    return date(start, 8, 1), date(start + 1, 7, 31)
+    """First and last day of '2025-2026'."""
+    school_year = SchoolYear.parse(year)
+    return school_year.start, school_year.end
 
 
 @dataclass(frozen=True)
@@ -249,8 +250,8 @@ def filter_options(store: Store) -> dict[str, list[str]]:
         first, last = report_dates(conn)
     years = []
     if first is not None:
-        start, end = int(school_year_of(first)[:4]), int(school_year_of(last)[:4])
-        years = [f"{y}-{y + 1}" for y in range(end, start - 1, -1)]
+        start, end = SchoolYear.of(first).first, SchoolYear.of(last).first
+        years = [SchoolYear(y).label for y in range(end, start - 1, -1)]
     return {"schools": schools, "school_years": years}
 
 

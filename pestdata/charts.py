@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from .clock import MONTHS
 from .model import AGE_BANDS, GROUPS, Form, Platform
 
 MUTED = [
@@ -64,7 +65,6 @@ DIMENSIONS = {
     "age_band": ("Leeftijd", {b: b for b in AGE_BANDS}, AGE_BAND_COLOURS),
     "group": ("Groep of klas", {g: g for g in GROUPS}, GROUP_COLOURS),
 }
-MONTHS = ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
 FONT = {"family": "Arial, sans-serif", "size": 14}
 
 

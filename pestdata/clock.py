@@ -7,6 +7,7 @@ report of the 2nd, whatever zone the server runs in. PESTDATA_TZ names another z
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -65,3 +66,55 @@ def nl_date(value: date | datetime | str | None) -> str:
     if isinstance(value, datetime):
         return local(value).strftime("%d-%m-%Y %H:%M")
     return value.strftime("%d-%m-%Y")
+
+
+MONTHS = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
+MONTH_NAMES = (
+    "januari", "februari", "maart", "april", "mei", "juni",
+    "juli", "augustus", "september", "oktober", "november", "december",
+)  # fmt: skip
+FIRST_MONTH = 8  # a Dutch school year starts on 1 August
+SCHOOL_YEAR_MONTHS = MONTHS[FIRST_MONTH - 1 :] + MONTHS[: FIRST_MONTH - 1]  # aug … jul
+
+
+@dataclass(frozen=True, order=True)
+class SchoolYear:
+    """A Dutch school year, 1 August to 31 July: SchoolYear(2025) is '2025-2026'."""
+
+    first: int  # the calendar year it starts in
+
+    @classmethod
+    def of(cls, day: date) -> SchoolYear:
+        return cls(day.year if day.month >= FIRST_MONTH else day.year - 1)
+
+    @classmethod
+    def parse(cls, text: str) -> SchoolYear:
+        """'2025-2026' (the form every screen and option shows); ValueError otherwise."""
+        first, _, second = str(text).strip().partition("-")
+        if not (first.isdigit() and second.isdigit() and int(second) == int(first) + 1):
+            raise ValueError(f"'{text}' is geen schooljaar; gebruik de vorm 2025-2026")
+        return cls(int(first))
+
+    @property
+    def label(self) -> str:
+        return f"{self.first}-{self.first + 1}"
+
+    @property
+    def start(self) -> date:
+        return date(self.first, FIRST_MONTH, 1)
+
+    @property
+    def end(self) -> date:
+        return date(self.first + 1, FIRST_MONTH - 1, 31)
+
+    @property
+    def previous(self) -> SchoolYear:
+        return SchoolYear(self.first - 1)
+
+    def __str__(self) -> str:
+        return self.label
+
+    @staticmethod
+    def month_index(month: int) -> int:
+        """Position of a calendar month in the school year: August 0, July 11."""
+        return (month - FIRST_MONTH) % 12

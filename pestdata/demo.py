@@ -155,7 +155,7 @@ def generate(
     """Yield `count` reports with their protocol steps, reproducible for a given seed."""
     rng = random.Random(seed)
     today = today or clock.today()
-    first_year = (today.year if today.month >= 8 else today.year - 1) - (years - 1)
+    first_year = clock.SchoolYear.of(today).first - (years - 1)
     days, weights = day_weights(date(first_year, 8, 20), today)
     protocol = load_protocol()
     group_of_school = {g: s for s, groups in SCHOOLS.items() for g in groups}

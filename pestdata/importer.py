@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import caseload, incident_log, recognise
+from . import caseload, clock, incident_log, recognise
 from .guidance import load_protocol
 from .model import (
     FIELD_LABELS,
@@ -120,26 +120,10 @@ HEADERS = {
 STEP_PARTS = {"datum": "done_on", "door": "done_by", "notitie": "note", "uitkomst": "outcome"}
 ROLES = {"target": Role.TARGET, "bully": Role.BULLY, "bystander": Role.BYSTANDER}
 CHOICE_FIELDS = ("reporter", "severity", "status", "platforms", "forms")
-MONTHS = {
-    name: n
-    for n, names in enumerate(
-        [
-            ("jan", "januari"),
-            ("feb", "februari"),
-            ("mrt", "maart", "mar"),
-            ("apr", "april"),
-            ("mei",),
-            ("jun", "juni"),
-            ("jul", "juli"),
-            ("aug", "augustus"),
-            ("sep", "sept", "september"),
-            ("okt", "oktober", "oct"),
-            ("nov", "november"),
-            ("dec", "december"),
-        ],
-        start=1,
-    )
-    for name in names
+MONTHS = {  # month names as registers write them, Dutch and a few English abbreviations
+    **{name: n for n, name in enumerate(clock.MONTHS, start=1)},
+    **{name: n for n, name in enumerate(clock.MONTH_NAMES, start=1)},
+    **{"mar": 3, "maa": 3, "sept": 9, "oct": 10},
 }
 WEEKDAYS = r"(?:ma|di|wo|do|vr|za|zo|maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag)"
 GROUP_ALLOWED = {  # what a group column may hold, by what its header says

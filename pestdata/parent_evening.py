@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 
 from . import analytics, clock, privacy
 from .charts import AGE_BAND_COLOURS, FONT, MUTED, month_label
+from .clock import SchoolYear
 from .guidance import AUDIENCES, Guidance, load_guidance
 from .model import AGE_BANDS, Form, Platform
 from .store import Store
@@ -55,10 +56,12 @@ def aggregate_figures(
     """The only door from the database to the slides: counts per label, suppressed."""
     today = today or clock.today()
     minimum = minimum or privacy.threshold()
-    year = analytics.school_year_of(today)
-    last_year = f"{int(year[:4]) - 1}-{int(year[:4])}"
+    school_year = SchoolYear.of(today)
+    year = school_year.label
     this = analytics.Filters.for_school_year(year, schools=(school,), today=today)
-    before = analytics.Filters.for_school_year(last_year, schools=(school,), today=today)
+    before = analytics.Filters.for_school_year(
+        school_year.previous.label, schools=(school,), today=today
+    )
 
     def per(filters, by):
         frame = analytics.monthly_trend(store, filters, by=by)
@@ -68,7 +71,7 @@ def aggregate_figures(
         frame = analytics.monthly_trend(store, filters, by="age_band")
         sums = frame.groupby("month")["count"].sum()
         # Key by position in the school year (aug = 0) so two years line up.
-        return {(int(m[5:]) - 8) % 12: int(n) for m, n in sums.items()}
+        return {SchoolYear.month_index(int(m[5:])): int(n) for m, n in sums.items()}
 
     months_now, months_before = per_month(this), per_month(before)
     total = sum(months_now.values())
@@ -76,7 +79,7 @@ def aggregate_figures(
     platforms, forms = per(this, "platform"), per(this, "form")
     status = analytics.school_action_status(store, (school,))
     lessons = analytics.lesson_coverage(store, this).groupby("age_band")["lessons"].sum()
-    start_month = int(year[:4])
+    start_month = school_year.first
     return EveningFigures(
         school=school,
         school_year=year,

@@ -59,7 +59,7 @@ WIDTH = A4[0] - 2 * MARGIN  # the width of the text block
 ACCENT = colors.HexColor("#1f5f8b")
 LIGHT = colors.HexColor("#e8f0f6")
 GRID = colors.HexColor("#b8c6d1")
-MONTHS = ["aug", "sep", "okt", "nov", "dec", "jan", "feb", "mrt", "apr", "mei", "jun", "jul"]
+MONTHS = list(clock.SCHOOL_YEAR_MONTHS)
 FALLBACK = {"→": "->", "✓": "v", "○": "o", "…": "...", "‘": "'", "’": "'", "“": '"', "”": '"'}
 
 

@@ -770,3 +770,17 @@ def test_postgresql_gives_the_same_answers_as_sqlite(sqlite_store, make, pg_stor
         assert k["finished_with_all_required"] == 1
     finally:
         pg.engine.dispose()
+
+
+def test_a_school_year_is_one_value_with_its_own_arithmetic():
+    from pestdata.clock import SCHOOL_YEAR_MONTHS, SchoolYear
+
+    year = SchoolYear.of(date(2026, 7, 31))
+    assert year.label == "2025-2026" and str(year.previous) == "2024-2025"
+    assert (year.start, year.end) == (date(2025, 8, 1), date(2026, 7, 31))
+    assert SchoolYear.of(date(2026, 8, 1)) == SchoolYear.parse("2026-2027") > year
+    assert SchoolYear.month_index(8) == 0 and SchoolYear.month_index(7) == 11
+    assert SCHOOL_YEAR_MONTHS[0] == "aug" and SCHOOL_YEAR_MONTHS[-1] == "jul"
+    for wrong in ("2025", "2025-2027", "schooljaar", ""):
+        with pytest.raises(ValueError, match="gebruik de vorm 2025-2026"):
+            SchoolYear.parse(wrong)
