@@ -33,6 +33,7 @@ from .model import (
     Reporter,
     Role,
     label_for,
+    step_date_problem,
     validate_incident,
     validate_step,
 )
@@ -749,8 +750,8 @@ def _read_row(reader: RowReader, row_number: int, cells: dict, default_school: s
                 problems.setdefault(f"stap {step_id} {key}", reason)
     if incident and not problems:
         for step in steps:
-            if step.done_on < incident.reported_on:
-                problems[f"stap {step.step_id} done_on"] = "ligt vóór de datum van de melding"
+            if problem := step_date_problem(step, incident.reported_on):
+                problems[f"stap {step.step_id} done_on"] = problem
     if problems:
         labelled = [(_field_label(k), v) for k, v in problems.items()]
         return RowResult(row_number, "geweigerd", labelled), None

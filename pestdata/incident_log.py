@@ -24,6 +24,7 @@ from .model import (
     StepDone,
     check_description_addition,
     check_transition,
+    step_date_problem,
 )
 from .store import NotFound, Store, audit_row, now
 from .tables import (
@@ -210,8 +211,8 @@ def record_step(store: Store, incident_id: int, step: StepDone, actor: str) -> N
         ).scalar()
         if reported_on is None:
             raise NotFound(incident_id)
-        if step.done_on < reported_on:
-            raise InvalidInput({"done_on": "ligt vóór de datum van de melding"})
+        if problem := step_date_problem(step, reported_on):
+            raise InvalidInput({"done_on": problem})
         already = conn.execute(
             sa.select(steps_done.c.id).where(
                 steps_done.c.incident_id == incident_id, steps_done.c.step_id == step.step_id

@@ -383,6 +383,13 @@ class StepDone(Record):
     _done_not_future = field_validator("done_on")(_not_future)
 
 
+def step_date_problem(step: StepDone, reported_on: date) -> str | None:
+    """Why a step's date cannot be, for a report made on `reported_on` (None: it can)."""
+    if step.done_on < reported_on:
+        return "ligt vóór de datum van de melding"
+    return None
+
+
 class SchoolActionDone(Record):
     """A school-wide action ("Heb je de acties uitgevoerd?") done by a school."""
 

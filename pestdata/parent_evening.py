@@ -8,7 +8,6 @@ is below the threshold there is no breakdown at all.
 
 from __future__ import annotations
 
-import html
 import json
 from dataclasses import dataclass
 from datetime import date
@@ -19,6 +18,7 @@ from . import analytics, clock, privacy
 from .charts import AGE_BAND_COLOURS, FONT, MUTED, month_label
 from .clock import SchoolYear
 from .guidance import AUDIENCES, Guidance, load_guidance
+from .markup import esc
 from .model import AGE_BANDS, Form, Platform
 from .store import Store
 
@@ -124,10 +124,6 @@ class Slide:
     title: str
     body: str  # HTML, every value escaped
     figure: go.Figure | None = None
-
-
-def esc(value: object) -> str:
-    return html.escape(str(value), quote=True)
 
 
 def _list(items) -> str:

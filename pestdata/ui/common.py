@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import base64
-import html
 import logging
 from collections.abc import Callable
 from functools import lru_cache
 
 import ipywidgets as w
 
+from ..markup import esc
 from ..model import InvalidInput, label_for
 from ..store import Store, StoreUnavailable
 from .preheat import wait_for_page
@@ -30,11 +30,6 @@ def kernel_store() -> Store:
     """
     wait_for_page()
     return Store().ensure_schema()
-
-
-def esc(value: object) -> str:
-    """Free text is escaped wherever it is shown as HTML."""
-    return html.escape("" if value is None else str(value), quote=True)
 
 
 def error_lines(errors: dict[str, str]) -> str:
