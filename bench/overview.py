@@ -46,7 +46,7 @@ from datetime import date
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-NOTEBOOKS = HERE.parent / "notebooks"
+NOTEBOOKS = HERE.parent / "pestdata" / "notebooks"
 CHARTS = {
     "trend": ".pd-chart-trend",
     "age": ".pd-chart-age",

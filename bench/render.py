@@ -27,7 +27,7 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "pestdata" / "notebooks"
 TOKEN = "bench-token"
 TIMEOUT = 120_000  # ms
 CHROMIUM_ARGS = [

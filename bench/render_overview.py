@@ -130,7 +130,7 @@ def main() -> None:
         default=[],
         help="LABEL;CODE_DIR;VOILA FLAGS (space separated); loads interleave across variants",
     )
-    parser.add_argument("--notebook", default=str(HERE.parent / "notebooks" / "overzicht.ipynb"))
+    parser.add_argument("--notebook", default=str(HERE.parent / "pestdata" / "notebooks" / "overzicht.ipynb"))
     parser.add_argument("--network", action="store_true", help="print request timings once")
     parser.add_argument("--idle", type=float, default=0.85, help="idle share counted as quiet")
     parser.add_argument("--profile", action="store_true", help="CPU profile one load each")

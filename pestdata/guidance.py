@@ -18,11 +18,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from .model import dutch_message
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DATA_DIR = Path(__file__).resolve().parent / "data"  # shipped inside the package
 
 
 def data_dir() -> Path:
-    """Where the guidance files are: PESTDATA_DATA, else data/ beside the package."""
+    """Where the guidance files are: PESTDATA_DATA (a school's own protocol and guidance),
+    else the defaults shipped inside the package."""
     return Path(os.environ.get("PESTDATA_DATA", DATA_DIR))
 
 

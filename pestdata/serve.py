@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent
-NOTEBOOKS = PACKAGE.parent / "notebooks"
+NOTEBOOKS = PACKAGE / "notebooks"  # shipped inside the package
 TEMPLATES = PACKAGE / "share" / "jupyter"
 
 

@@ -24,7 +24,16 @@ from sqlalchemy.engine import Connection, Engine
 
 from . import clock, facts
 
-DEFAULT_DB_PATH = Path(__file__).resolve().parent.parent / "data" / "pestdata.sqlite"
+CHECKOUT = Path(__file__).resolve().parent.parent
+
+
+def default_db_path() -> Path:
+    """The SQLite file when nothing else is said: data/ of the checkout pestdata runs from
+    (as it always was), else the user's data folder (a package installed from a wheel)."""
+    if (CHECKOUT / "pyproject.toml").exists():
+        return CHECKOUT / "data" / "pestdata.sqlite"
+    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return base / "pestdata" / "pestdata.sqlite"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 HEAD_REVISION = "0007"  # the newest file in migrations/versions
 
@@ -41,8 +50,8 @@ class StoreUnavailable(RuntimeError):
 
 
 def database_url(url: str | None = None) -> str:
-    """--db URL, else PESTDATA_DB, else the SQLite file under data/."""
-    return url or os.environ.get("PESTDATA_DB") or f"sqlite:///{DEFAULT_DB_PATH}"
+    """--db URL, else PESTDATA_DB, else the default SQLite file (`default_db_path`)."""
+    return url or os.environ.get("PESTDATA_DB") or f"sqlite:///{default_db_path()}"
 
 
 now = clock.now_utc  # the moment every write stores

@@ -37,7 +37,7 @@ from pestdata.store import Store
 from pestdata.ui.slides import SlideShow, ouderavond_app
 
 ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOK = ROOT / "notebooks" / "ouderavond.ipynb"
+NOTEBOOK = ROOT / "pestdata" / "notebooks" / "ouderavond.ipynb"
 TIMEOUT = 20_000
 
 FIXED_TODAY = date(2026, 6, 15)  # school year 2025-2026; the year before is 2024-2025
