@@ -1,0 +1,85 @@
+"""A wheel built from the repository, installed in a brand-new virtual environment outside
+the checkout, serves all four dashboards on demo data: the notebooks, the guidance and the
+template travel inside the package, nothing is found relative to a checkout."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DASHBOARDS = ("meldingen", "overzicht", "handelingsadvies", "ouderavond")
+TOKEN = "wheel-test-token"
+
+pytestmark = pytest.mark.browser  # a live Voilà; no browser needed, but as slow as one
+
+
+def run(*args, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run(args, capture_output=True, text=True, check=True, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory) -> Path:
+    """The `bin` folder of a new venv holding only the wheel and its declared packages."""
+    folder = tmp_path_factory.mktemp("wheel")
+    run(sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(folder), str(ROOT))
+    wheel = next(folder.glob("pestdata-*.whl"))
+    venv = folder / "venv"
+    run(sys.executable, "-m", "venv", str(venv))
+    run(str(venv / "bin" / "python"), "-m", "pip", "install", "-q", str(wheel))
+    return venv / "bin"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_the_installed_wheel_serves_every_dashboard(installed, tmp_path):
+    home = tmp_path / "school"  # far from the checkout: no data/ or notebooks/ to find
+    home.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PESTDATA_")}
+    env |= {"HOME": str(home), "XDG_DATA_HOME": str(home / "share")}
+    demo = run(str(installed / "pestdata"), "demo", "--incidents", "300", cwd=home, env=env)
+    assert "demomeldingen opgeslagen" in demo.stdout
+    assert (home / "share" / "pestdata" / "pestdata.sqlite").exists()  # the user's data folder
+    port = free_port()
+    log = open(tmp_path / "serve.log", "w")
+    server = subprocess.Popen(
+        [str(installed / "pestdata"), "serve", "--port", str(port), "--token", TOKEN,
+         "--preheat", "0"],
+        cwd=home, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        for name in DASHBOARDS:
+            url = f"http://127.0.0.1:{port}/voila/render/{name}.ipynb?token={TOKEN}"
+            page = fetch(url, server, tmp_path / "serve.log")
+            assert "pestdata" in page  # our template, found inside the installed package
+            assert not re.search(r"Traceback|Error executing|No such file", page), name
+            assert "application/vnd.jupyter.widget-view+json" in page, name  # it ran
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def fetch(url: str, server: subprocess.Popen, log: Path, deadline_s: float = 180) -> str:
+    """The rendered page; polls until the server answers (a busy machine starts slowly)."""
+    deadline = time.time() + deadline_s
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=120) as response:
+                return response.read().decode("utf-8")
+        except (urllib.error.URLError, ConnectionError):
+            if server.poll() is not None or time.time() > deadline:
+                raise AssertionError(log.read_text()) from None
+            time.sleep(1)
