@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import re
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -21,7 +22,8 @@ def run(count: int) -> tuple[float, float | None, float]:
     """Wall seconds, seconds reported by the command, database size in MB (with -wal/-shm)."""
     with tempfile.TemporaryDirectory(prefix="pd-demo-") as tmp:
         path = Path(tmp) / "demo.sqlite"
-        command = ["pestdata", "demo", "--incidents", str(count), "--db", f"sqlite:///{path}"]
+        command = [sys.executable, "-m", "pestdata.cli", "demo", "--incidents", str(count)]
+        command += ["--db", f"sqlite:///{path}"]
         started = time.perf_counter()
         done = subprocess.run(command, check=True, capture_output=True, text=True)
         wall = time.perf_counter() - started

@@ -486,8 +486,8 @@ def browser_part(size: int, db: str, loads: int) -> dict:
 
     sys.path.insert(0, str(HERE))
     from render import (  # bench/render.py
-        CHROMIUM_ARGS,
         TOKEN,
+        chromium_launch_args,
         free_port,
         one_button_notebook,
         server_notes,
@@ -508,9 +508,7 @@ def browser_part(size: int, db: str, loads: int) -> dict:
         try:
             wait_for_port(port, server)
             with sync_playwright() as p:
-                browser = p.chromium.launch(
-                    executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
-                )
+                browser = p.chromium.launch(**chromium_launch_args())
 
                 def open_page(name: str, ready, arg=None, context=None):
                     page = (context or browser.new_context()).new_page()

@@ -18,28 +18,21 @@ import json
 import os
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from servers import chromium_launch_args, free_port, wait_for_port  # noqa: E402  (tests/servers.py)
+
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "pestdata" / "notebooks"
 TOKEN = "bench-token"
 TIMEOUT = 120_000  # ms
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
 # A new confirmation (or a refusal) in .pd-result, different from the previous text.
 SAVE_DONE = """previous => {
     const text = document.querySelector('.pd-result')?.innerText || '';
@@ -55,25 +48,6 @@ def one_button_notebook(path: Path) -> None:
     kernel = {"display_name": "Python 3", "language": "python", "name": "python3"}
     notebook = {"cells": [cell], "metadata": {"kernelspec": kernel}}
     path.write_text(json.dumps(notebook | {"nbformat": 4, "nbformat_minor": 5}))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for_port(port: int, server: subprocess.Popen, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"pestdata serve stopped with code {server.returncode}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit(f"port {port} did not answer within {seconds} s")
 
 
 def summary(label: str, values: list[float], unit: str = "s") -> str:
@@ -203,9 +177,7 @@ def server_notes(log: str) -> str:
 def run(args, port: int) -> None:
     print("load average before: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
-        )
+        browser = p.chromium.launch(**chromium_launch_args())
         bench = Bench(browser, port)
         times: dict[str, list[float]] = {"meldingen": [], "button": []}
         for load in range(args.loads):

@@ -32,7 +32,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from overview import ALL_CHARTS_VISIBLE, CHARTS  # noqa: E402
-from render import CHROMIUM_ARGS, TOKEN, free_port, one_button_notebook, wait_for_port  # noqa: E402
+from render import TOKEN, chromium_launch_args, free_port, one_button_notebook, wait_for_port  # noqa: E402
 
 from pestdata.serve import voila_command, voila_env  # noqa: E402
 
@@ -130,7 +130,9 @@ def main() -> None:
         default=[],
         help="LABEL;CODE_DIR;VOILA FLAGS (space separated); loads interleave across variants",
     )
-    parser.add_argument("--notebook", default=str(HERE.parent / "pestdata" / "notebooks" / "overzicht.ipynb"))
+    parser.add_argument(
+        "--notebook", default=str(HERE.parent / "pestdata" / "notebooks" / "overzicht.ipynb")
+    )
     parser.add_argument("--network", action="store_true", help="print request timings once")
     parser.add_argument("--idle", type=float, default=0.85, help="idle share counted as quiet")
     parser.add_argument("--profile", action="store_true", help="CPU profile one load each")
@@ -160,9 +162,7 @@ def main() -> None:
         time.sleep(1)
         cpu_quiet(limit=40)
         with sync_playwright() as p:
-            browser = p.chromium.launch(
-                executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
-            )
+            browser = p.chromium.launch(**chromium_launch_args())
 
             def load(server: Server, name: str, network: bool = False, profile: bool = False):
                 context = browser.new_context()

@@ -34,6 +34,8 @@ def default_db_path() -> Path:
         return CHECKOUT / "data" / "pestdata.sqlite"
     base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
     return base / "pestdata" / "pestdata.sqlite"
+
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 HEAD_REVISION = "0007"  # the newest file in migrations/versions
 

@@ -114,29 +114,15 @@ def any_store(request) -> Store:
 
 # --- browser fixtures -----------------------------------------------------------------------
 
-CHROMIUM = "/usr/bin/chromium"
-
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args():
-    """Debian's Chromium for pytest-playwright (a browser download does not work here); the
-    flags keep it from calling out to Google's servers (see docs/VOILA-NOTES.md)."""
+    """Debian's Chromium for pytest-playwright, launched as servers.py says."""
+    from servers import CHROMIUM, chromium_launch_args
+
     if not os.path.exists(CHROMIUM):
         pytest.fail("Debian's chromium is missing: apt-get install chromium")
-    return {
-        "executable_path": CHROMIUM,
-        "headless": True,
-        "args": [
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--disable-dev-shm-usage",
-        ],
-    }
+    return chromium_launch_args()
 
 
 @pytest.fixture(scope="session")

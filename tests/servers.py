@@ -1,4 +1,8 @@
-"""Start a live `pestdata serve` for the browser and role tests."""
+"""What the browser tests and the benchmarks share: Debian's Chromium and how to launch it,
+free ports, and a live `pestdata serve` on a temp SQLite file.
+
+bench/ imports this file (it puts tests/ on sys.path), so a test and a benchmark drive the
+same browser the same way."""
 
 from __future__ import annotations
 
@@ -10,12 +14,45 @@ import urllib.error
 import urllib.request
 
 TOKEN = "browser-test-token"
+CHROMIUM = "/usr/bin/chromium"  # Debian's: a browser download does not work here
+# Without the networking flags Chromium calls out to Google's servers at every start, and a
+# closed network refuses many connections at once (docs/VOILA-NOTES.md).
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+def chromium_launch_args() -> dict:
+    """Keyword arguments for Playwright's `chromium.launch`."""
+    return {"executable_path": CHROMIUM, "headless": True, "args": list(CHROMIUM_ARGS)}
 
 
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def wait_for_port(port: int, server: subprocess.Popen, seconds: float = 60) -> None:
+    """Poll until something listens on the port; fail when the server stopped or the
+    deadline passed (a busy machine starts Voilà slowly: polls, never one long sleep)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"pestdata serve stopped with code {server.returncode}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"port {port} did not answer within {seconds} s")
 
 
 def start_server(folder, notebooks=None, *extra: str, token: str = TOKEN, incidents=3000):

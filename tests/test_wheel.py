@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +14,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from servers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 DASHBOARDS = ("meldingen", "overzicht", "handelingsadvies", "ouderavond")
@@ -37,12 +37,6 @@ def installed(tmp_path_factory) -> Path:
     run(sys.executable, "-m", "venv", str(venv))
     run(str(venv / "bin" / "python"), "-m", "pip", "install", "-q", str(wheel))
     return venv / "bin"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_the_installed_wheel_serves_every_dashboard(installed, tmp_path):
