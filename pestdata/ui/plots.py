@@ -1,12 +1,12 @@
 """Plotly charts in Voilà: one small widget that draws with plotly.js's cartesian bundle.
 
 Chosen by measurement (docs/PLOTLY-ROUTES.md; bench/overview.py measures it still). The
-figure travels as plain JSON in the widget's state; the browser draws it with plotly.js's cartesian partial
-bundle (bar and heatmap, 1.5 MB), which Voilà serves from our template's static folder and
-the browser caches. A filter change redraws in place with `Plotly.react`. Earlier routes
-cost more: the jupyterlab-plotly mime renderer spends ~0.5 s setting up its 4.8 MB module
-on every page and builds a new plot on every update; `fig.show()` imports nbformat and
-jsonschema (~1.5 s per kernel); FigureWidget ships ~5 MB per page.
+figure travels as plain JSON in the widget's state; the browser draws it with plotly.js's
+cartesian partial bundle (bar and heatmap, 1.5 MB), which Voilà serves from our template's
+static folder and the browser caches. A filter change redraws in place with `Plotly.react`.
+Earlier routes cost more: the jupyterlab-plotly mime renderer spends ~0.5 s setting up its
+4.8 MB module on every page and builds a new plot on every update; `fig.show()` imports
+nbformat and jsonschema (~1.5 s per kernel); FigureWidget ships ~5 MB per page.
 """
 
 from __future__ import annotations
