@@ -14,7 +14,17 @@ import sqlalchemy as sa
 
 from . import clock, facts
 from .guidance import followup_step, load_protocol
-from .model import OPEN_STATUSES, Outcome, Status
+from .model import (
+    FIELD_LABELS,
+    OPEN_STATUSES,
+    Form,
+    Outcome,
+    Platform,
+    Reporter,
+    Role,
+    Severity,
+    Status,
+)
 from .store import NotFound, Store
 from .tables import (
     audit,
@@ -281,6 +291,35 @@ class TimelineEntry:
     def order(self) -> tuple:
         moment = self.recorded or (self.when if isinstance(self.when, datetime) else None)
         return (self.day, not self.first, moment or datetime.min)
+
+
+def case_details(case: dict) -> list[tuple[str, list[str]]]:
+    """The facts of one case as the care team reads them, label by label, each value as its
+    lines of plain text (the caller joins and escapes): the case view and the printed file
+    show the same table."""
+
+    def lines(*values) -> list[str]:
+        return [v for v in values if v] or ["—"]
+
+    return [
+        (FIELD_LABELS["school"], lines(case["school"])),
+        (FIELD_LABELS["group"], lines(case["group_name"])),
+        (FIELD_LABELS["reported_on"], lines(clock.nl_date(case["reported_on"]))),
+        (FIELD_LABELS["happened_on"], lines(clock.nl_date(case["happened_on"]))),
+        (FIELD_LABELS["reporter"], lines(Reporter(case["reporter"]).label)),
+        (
+            FIELD_LABELS["pupils"],
+            lines(
+                *(f"{p['pupil_number']} ({Role(p['role']).label.lower()})" for p in case["pupils"])
+            ),
+        ),
+        (FIELD_LABELS["platforms"], lines(*(Platform(p).label for p in case["platforms"]))),
+        (FIELD_LABELS["forms"], lines(*(Form(f).label for f in case["forms"]))),
+        (FIELD_LABELS["severity"], lines(Severity(case["severity"]).label)),
+        (FIELD_LABELS["status"], lines(Status(case["status"]).label)),
+        (FIELD_LABELS["resolved_on"], lines(clock.nl_date(case["resolved_on"]))),
+        (FIELD_LABELS["handler"], lines(case["handler"])),
+    ]
 
 
 def timeline(case: dict, audit_entries: list[dict]) -> list[TimelineEntry]:

@@ -49,7 +49,7 @@ from . import analytics, caseload, clock, privacy
 from .caseload import POLICE_ADVICE, timeline
 from .clock import nl_date
 from .guidance import load_protocol
-from .model import POLICE_FORMS, Form, Outcome, Platform, Reporter, Role, Severity, Status
+from .model import FIELD_LABELS, POLICE_FORMS, Form, Outcome, Platform
 from .store import NotFound, Store
 
 __all__ = ["case_pdf", "year_report_pdf", "NotFound"]
@@ -248,22 +248,11 @@ def case_pdf(store: Store, incident_id: int, *, today: date | None = None) -> by
     today = today or clock.today()
     title = f"Dossier melding #{case['id']}"
 
-    pupils = "\n".join(
-        f"{p['pupil_number']} ({Role(p['role']).label.lower()})" for p in case["pupils"]
-    )
+    # Long labels (pupils, forms) one per line on paper; short ones side by side.
+    stacked = {FIELD_LABELS["pupils"], FIELD_LABELS["forms"]}
     details = [
-        ("School", case["school"]),
-        ("Groep of klas", case["group_name"]),
-        ("Datum melding", nl_date(case["reported_on"])),
-        ("Datum voorval", nl_date(case["happened_on"])),
-        ("Gemeld door", Reporter(case["reporter"]).label),
-        ("Betrokken leerlingen", pupils or "—"),
-        ("Platforms", ", ".join(Platform(p).label for p in case["platforms"]) or "—"),
-        ("Vormen van pesten", "\n".join(Form(f).label for f in case["forms"]) or "—"),
-        ("Ernst", Severity(case["severity"]).label),
-        ("Status", Status(case["status"]).label),
-        ("Datum opgelost", nl_date(case["resolved_on"])),
-        ("Behandelaar", case["handler"]),
+        (label, ("\n" if label in stacked else ", ").join(values))
+        for label, values in caseload.case_details(case)
     ]
     story: list = [
         _para(title, "title"),

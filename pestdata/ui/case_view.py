@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipywidgets as w
 
 from .. import caseload, clock, incident_log
-from ..caseload import POLICE_ADVICE, TimelineEntry, timeline
+from ..caseload import POLICE_ADVICE, TimelineEntry, case_details, timeline
 from ..clock import nl_date
 from ..guidance import ProtocolStepDef, load_protocol
 from ..model import (
@@ -13,10 +13,6 @@ from ..model import (
     TRANSITIONS,
     Form,
     Outcome,
-    Platform,
-    Reporter,
-    Role,
-    Severity,
     Status,
     validate_step,
 )
@@ -181,22 +177,7 @@ class CaseView(w.VBox):
         self.show(incident_id, saved=f"Opgeslagen bij melding #{incident_id}: {what}.")
 
     def _details(self, case: dict) -> w.HTML:
-        pupils = ", ".join(
-            f"{esc(p['pupil_number'])} ({Role(p['role']).label.lower()})" for p in case["pupils"]
-        )
-        rows = [
-            ("School", esc(case["school"])),
-            ("Groep of klas", esc(case["group_name"])),
-            ("Datum melding", nl_date(case["reported_on"])),
-            ("Datum voorval", nl_date(case["happened_on"])),
-            ("Gemeld door", Reporter(case["reporter"]).label),
-            ("Leerlingen", pupils),
-            ("Platforms", ", ".join(Platform(p).label for p in case["platforms"])),
-            ("Vormen", ", ".join(Form(f).label for f in case["forms"])),
-            ("Ernst", Severity(case["severity"]).label),
-            ("Status", Status(case["status"]).label),
-            ("Behandelaar", esc(case["handler"])),
-        ]
+        rows = [(label, ", ".join(esc(v) for v in values)) for label, values in case_details(case)]
         table = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows)
         return css(
             w.HTML(f"<h3>Melding #{case['id']}</h3><table class='pd-timeline'>{table}</table>"),
