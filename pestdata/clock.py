@@ -91,7 +91,12 @@ class SchoolYear:
     def parse(cls, text: str) -> SchoolYear:
         """'2025-2026' (the form every screen and option shows); ValueError otherwise."""
         first, _, second = str(text).strip().partition("-")
-        if not (first.isdigit() and second.isdigit() and int(second) == int(first) + 1):
+        if not (
+            len(first) == len(second) == 4
+            and first.isdigit()
+            and second.isdigit()
+            and int(second) == int(first) + 1
+        ):
             raise ValueError(f"'{text}' is geen schooljaar; gebruik de vorm 2025-2026")
         return cls(int(first))
 

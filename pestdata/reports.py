@@ -17,9 +17,9 @@ readable fallback instead of an empty box.
 from __future__ import annotations
 
 import io
-import re
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -47,7 +47,7 @@ from reportlab.platypus import (
 
 from . import analytics, caseload, clock, privacy
 from .caseload import POLICE_ADVICE, timeline
-from .clock import nl_date
+from .clock import SchoolYear, nl_date
 from .guidance import load_protocol
 from .model import FIELD_LABELS, POLICE_FORMS, Form, Outcome, Platform
 from .store import NotFound, Store
@@ -309,7 +309,45 @@ def case_pdf(store: Store, incident_id: int, *, today: date | None = None) -> by
 
 # --- the yearly report ----------------------------------------------------------------------
 
-_YEAR = re.compile(r"(\d{4})-(\d{4})")
+
+@dataclass(frozen=True)
+class YearFigures:
+    """Everything the yearly report shows, gathered in one step before any layout (as the
+    parent evening's EveningFigures): the sections below read nothing from the database."""
+
+    year: SchoolYear
+    school: str | None
+    today: date
+    key: dict  # analytics.key_figures
+    by_month: pd.DataFrame  # reports per month (each report once: by age band)
+    by_platform: pd.DataFrame
+    steps: pd.DataFrame  # analytics.step_completion
+    checklist: pd.DataFrame  # analytics.school_action_status
+    lessons: pd.DataFrame  # analytics.lesson_coverage
+
+
+def year_figures(
+    store: Store, year: str, school: str | None = None, *, today: date | None = None
+) -> YearFigures:
+    """The yearly report's figures for school year 'YYYY-YYYY' (ValueError when malformed)."""
+    try:
+        school_year = SchoolYear.parse(year)
+    except ValueError as error:
+        raise ValueError(f"Schooljaar: {error}") from None
+    today = today or clock.today()
+    schools = (school,) if school else ()
+    filters = analytics.Filters.for_school_year(school_year.label, schools=schools, today=today)
+    return YearFigures(
+        year=school_year,
+        school=school,
+        today=today,
+        key=analytics.key_figures(store, filters),
+        by_month=analytics.monthly_trend(store, filters, by="age_band"),
+        by_platform=analytics.monthly_trend(store, filters, by="platform"),
+        steps=analytics.step_completion(store, filters),
+        checklist=analytics.school_action_status(store, schools),
+        lessons=analytics.lesson_coverage(store, filters),
+    )
 
 
 def year_report_pdf(
@@ -327,18 +365,13 @@ def year_report_pdf(
     below `minimum` show as "< minimum" and are left out of the charts; `minimum=None` shows
     every count (for internal use only). Raises ValueError for a malformed year.
     """
-    match = _YEAR.fullmatch(year.strip())
-    if not match or int(match.group(2)) != int(match.group(1)) + 1:
-        raise ValueError(f"Schooljaar: '{year}' is geen schooljaar; gebruik bijv. 2024-2025")
-    year = match.group(0)
-    today = today or clock.today()
-    schools = (school,) if school else ()
-    filters = analytics.Filters.for_school_year(year, schools=schools, today=today)
-    start, end = analytics.school_year_range(year)
+    f = year_figures(store, year, school, today=today)
+    year, today = f.year.label, f.today
+    start, end = f.year.start, f.year.end
     who = school or "alle scholen"
     title = f"Jaarverslag online pesten {year}"
 
-    figures = analytics.key_figures(store, filters)
+    figures = f.key
     reports = int(figures["reports_in_period"] or 0)
     privacy_note = (
         f"Dit verslag bevat geen leerlingnummers, geen namen en geen vrije tekst. Aantallen "
@@ -365,11 +398,11 @@ def year_report_pdf(
             _para(f"Er zijn in schooljaar {year} geen meldingen van online pesten vastgelegd.")
         )
     else:
-        story += _months_section(store, filters, start, minimum)
-        story += _platform_section(store, filters, minimum)
-        story += _protocol_section(store, filters, minimum)
-    story += _checklist_section(store, schools, today)
-    story += _lessons_section(store, filters)
+        story += _months_section(f.by_month, start, today, minimum)
+        story += _platform_section(f.by_platform, minimum)
+        story += _protocol_section(f.steps, minimum)
+    story += _checklist_section(f.checklist, today)
+    story += _lessons_section(f.lessons)
     return _build(story, f"{title} · {who}", f"{title} · {who}")
 
 
@@ -422,16 +455,12 @@ def _integer_step(values: Iterable[float]) -> int:
     return step
 
 
-def _months_section(
-    store: Store, filters: analytics.Filters, start: date, minimum: int | None
-) -> list:
-    trend = analytics.monthly_trend(store, filters, by="age_band")  # each report once
+def _months_section(trend: pd.DataFrame, start: date, today: date, minimum: int | None) -> list:
     per_month = trend.groupby("month")["count"].sum().to_dict()
     firsts = [date(start.year + (i + 7) // 12, (i + 7) % 12 + 1, 1) for i in range(12)]
     # A month still to come has no count yet ('—'), rather than a misleading 0.
     counts = [
-        None if first > filters.today else int(per_month.get(f"{first:%Y-%m}", 0))
-        for first in firsts
+        None if first > today else int(per_month.get(f"{first:%Y-%m}", 0)) for first in firsts
     ]
     plotted = [
         None if n is None or (minimum and privacy.is_small(n, minimum)) else n for n in counts
@@ -461,8 +490,7 @@ def _months_section(
     ]
 
 
-def _platform_section(store: Store, filters: analytics.Filters, minimum: int | None) -> list:
-    trend = analytics.monthly_trend(store, filters, by="platform")
+def _platform_section(trend: pd.DataFrame, minimum: int | None) -> list:
     totals = (
         trend.groupby("category", as_index=False)["count"]
         .sum()
@@ -499,8 +527,7 @@ def _platform_section(store: Store, filters: analytics.Filters, minimum: int | N
     return parts
 
 
-def _protocol_section(store: Store, filters: analytics.Filters, minimum: int | None) -> list:
-    steps = analytics.step_completion(store, filters)
+def _protocol_section(steps: pd.DataFrame, minimum: int | None) -> list:
     rows = [["Stap", "Verplicht", "Termijn", "Gedaan", "% gedaan", "Mediaan dagen"]]
     for r in steps.itertuples():
         hidden = bool(minimum) and (privacy.is_small(r.done, minimum) or r.cases < minimum)
@@ -534,8 +561,7 @@ def _protocol_section(store: Store, filters: analytics.Filters, minimum: int | N
     ]
 
 
-def _checklist_section(store: Store, schools: tuple[str, ...], today: date) -> list:
-    frame = analytics.school_action_status(store, schools)
+def _checklist_section(frame: pd.DataFrame, today: date) -> list:
     parts: list = [
         _heading("Schoolbrede acties"),
         _para(f"Stand op {nl_date(today)}.", "hint"),
@@ -565,9 +591,8 @@ def _checklist_section(store: Store, schools: tuple[str, ...], today: date) -> l
     return parts
 
 
-def _lessons_section(store: Store, filters: analytics.Filters) -> list:
+def _lessons_section(frame: pd.DataFrame) -> list:
     """Lessons given per group: counts of lessons, not of pupils, so shown as they are."""
-    frame = analytics.lesson_coverage(store, filters)
     reached = int((frame["lessons"] > 0).sum())
     rows = [["Groep of klas", "Leeftijd", "Lessen"]] + [
         [r.group, r.age_band, str(int(r.lessons))] for r in frame.itertuples()

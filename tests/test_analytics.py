@@ -781,6 +781,6 @@ def test_a_school_year_is_one_value_with_its_own_arithmetic():
     assert SchoolYear.of(date(2026, 8, 1)) == SchoolYear.parse("2026-2027") > year
     assert SchoolYear.month_index(8) == 0 and SchoolYear.month_index(7) == 11
     assert SCHOOL_YEAR_MONTHS[0] == "aug" and SCHOOL_YEAR_MONTHS[-1] == "jul"
-    for wrong in ("2025", "2025-2027", "schooljaar", ""):
+    for wrong in ("2025", "2025-2027", "24-25", "schooljaar", ""):
         with pytest.raises(ValueError, match="gebruik de vorm 2025-2026"):
             SchoolYear.parse(wrong)
