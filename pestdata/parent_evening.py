@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import plotly.graph_objects as go
 
@@ -329,7 +330,10 @@ body { font-family: Arial, sans-serif; margin: 0; background: #f4f4f4; }
 .pd-school { position: fixed; bottom: 16px; left: 24px; font-size: 18px; color: #555; }
 """
 
-SCRIPT = """
+# The slideshow's keys and age filter, shared with the live deck (ui/slides.py).
+SLIDESHOW_JS = (Path(__file__).resolve().parent / "share" / "slideshow.js").read_text("utf-8")
+SCRIPT = (
+    """
 var pdIndex = 0;
 function pdShow(i) {
   var slides = document.querySelectorAll('.pd-slide');
@@ -339,21 +343,11 @@ function pdShow(i) {
   var plots = slides[pdIndex].querySelectorAll('.js-plotly-plot');
   plots.forEach(function (p) { if (window.Plotly) { Plotly.Plots.resize(p); } });
 }
-function pdFilterAge(select) {
-  var age = parseInt(select.value, 10);
-  select.closest('.pd-slide').querySelectorAll('.pd-parent-material').forEach(function (li) {
-    var fits = isNaN(age) || (+li.dataset.min <= age && age <= +li.dataset.max);
-    li.style.display = fits ? '' : 'none';
-  });
-}
-document.addEventListener('keydown', function (e) {
-  // Keys typed in a form field belong to that field; Space on a button already clicks it.
-  if (e.target.closest && e.target.closest('input, select, textarea')) { return; }
-  if (e.key === 'ArrowRight' || e.key === 'PageDown') { pdShow(pdIndex + 1); }
-  if (e.key === 'ArrowLeft' || e.key === 'PageUp') { pdShow(pdIndex - 1); }
-});
+function pdStep(delta) { pdShow(pdIndex + delta); }
 document.addEventListener('DOMContentLoaded', function () { pdShow(0); });
 """
+    + SLIDESHOW_JS
+)
 
 
 def export_html(slides: list[Slide], school: str) -> str:

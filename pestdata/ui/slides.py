@@ -5,28 +5,18 @@ from __future__ import annotations
 import ipywidgets as w
 
 from .. import caseload
-from ..parent_evening import Slide, aggregate_figures, build_slides
+from ..parent_evening import SLIDESHOW_JS, Slide, aggregate_figures, build_slides
 from ..store import Store
 from .common import css, esc, kernel_store
 from .plots import Chart, show_empty, show_figure
 
-# Arrow keys press our buttons; the age filter on the materials slide works as in the export.
-KEYS = """<script>
-document.addEventListener('keydown', function (e) {
-  if (e.target.closest && e.target.closest('input, select, textarea')) { return; }
-  var button = null;
-  if (e.key === 'ArrowRight' || e.key === 'PageDown') { button = 'button.pd-next'; }
-  if (e.key === 'ArrowLeft' || e.key === 'PageUp') { button = 'button.pd-prev'; }
-  if (button) { document.querySelector(button).click(); e.preventDefault(); }
-});
-function pdFilterAge(select) {
-  var age = parseInt(select.value, 10);
-  document.querySelectorAll('.pd-parent-material').forEach(function (li) {
-    var fits = isNaN(age) || (+li.dataset.min <= age && age <= +li.dataset.max);
-    li.style.display = fits ? '' : 'none';
-  });
-}
-</script>"""
+# Arrow keys press our buttons (pdStep); keys and the age filter as in the offline file.
+KEYS = (
+    "<script>function pdStep(delta) {"
+    " document.querySelector(delta > 0 ? 'button.pd-next' : 'button.pd-prev').click(); }\n"
+    + SLIDESHOW_JS
+    + "</script>"
+)
 
 STYLE = """<style>
 .pd-slideshow { font-size: 26px; line-height: 1.4; }
