@@ -198,9 +198,16 @@ def _insert(conn: Connection):
     return insert
 
 
-def _merge(conn: Connection, table: sa.Table, rows: sa.Select, counters: Iterable[str]) -> None:
-    """Add `rows` to `table`, summing counters where the key is already there."""
-    statement = _insert(conn)(table).from_select([c.name for c in rows.selected_columns], rows)
+def add_counts(
+    conn: Connection, table: sa.Table, rows: sa.Select | list[dict], counters: Iterable[str]
+) -> None:
+    """Add `rows` (a query, or values) to a table of counts, summing the counters where the
+    key is already there: the one upsert of pestdata, the same on SQLite and PostgreSQL."""
+    insert = _insert(conn)(table)
+    if isinstance(rows, sa.Select):
+        statement = insert.from_select([c.name for c in rows.selected_columns], rows)
+    else:
+        statement = insert.values(rows)
     key = [column.name for column in table.primary_key.columns]
     statement = statement.on_conflict_do_update(
         index_elements=key,
@@ -250,9 +257,9 @@ def _apply(conn: Connection, ids: list[int], sign: int) -> None:
         return
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
-        _merge(conn, report_facts, report_rows(chunk, sign), REPORT_COUNTERS)
+        add_counts(conn, report_facts, report_rows(chunk, sign), REPORT_COUNTERS)
         for rows in step_rows(chunk, sign):
-            _merge(conn, step_facts, rows, ["done"])
+            add_counts(conn, step_facts, rows, ["done"])
         if sign < 0:  # drop the rows that now count nothing, among the keys just touched
             touched = [c for c in report_rows(chunk).subquery().c if c.name in FACT_KEY]
             conn.execute(
@@ -292,9 +299,9 @@ def rebuild(conn: Connection) -> None:
     an edit of the protocol), and record the protocol they were counted with."""
     conn.execute(report_facts.delete())
     conn.execute(step_facts.delete())
-    _merge(conn, report_facts, report_rows(), REPORT_COUNTERS)
+    add_counts(conn, report_facts, report_rows(), REPORT_COUNTERS)
     for rows in step_rows():
-        _merge(conn, step_facts, rows, ["done"])
+        add_counts(conn, step_facts, rows, ["done"])
     conn.execute(facts_basis.delete().where(facts_basis.c.name == "protocol"))
     conn.execute(facts_basis.insert().values(name="protocol", value=protocol_basis()))
 

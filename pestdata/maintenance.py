@@ -164,20 +164,13 @@ def purge(store: Store, cutoff: date, actor: str) -> int:
                 .where(chosen)
                 .group_by(c.school, month, category)
             ).all()
-            for school, in_month, value, count in counts:
-                key = {
-                    "school": school,
-                    "month": in_month,
-                    "dimension": dimension,
-                    "category": value,
-                }
-                updated = conn.execute(
-                    retained_counts.update()
-                    .where(*(retained_counts.c[k] == v for k, v in key.items()))
-                    .values(count=retained_counts.c.count + count)
-                ).rowcount
-                if not updated:
-                    conn.execute(retained_counts.insert(), {**key, "count": count})
+            rows = [
+                {"school": school, "month": in_month, "dimension": dimension}
+                | {"category": value, "count": count}
+                for school, in_month, value, count in counts
+            ]
+            if rows:
+                facts.add_counts(conn, retained_counts, rows, ["count"])
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             # The audit of these cases holds pupil numbers and text: it goes with them.
