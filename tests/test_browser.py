@@ -86,6 +86,16 @@ def app(page: Page, server):
     page.goto("about:blank")  # lets Voilà shut the kernel down
 
 
+def upload_file(page: Page, path: Path):
+    """Upload a file in the import tab as the care team does; the import report locator."""
+    page.locator(".pd-actor input").fill("mevr. Import")
+    page.get_by_role("tab", name="Import en export").click()
+    with page.expect_file_chooser() as chooser:
+        page.locator(".pd-upload").click()
+    chooser.value.set_files(str(path))
+    return page.locator(".pd-import-report")
+
+
 def fill_report(page: Page, description: str, pupil: str = "123456") -> None:
     page.locator(".pd-actor input").fill("mevr. Test (IB)")
     page.locator(".pd-field-reporter select").select_option(label="Leerling")
@@ -488,12 +498,7 @@ def test_upload_checks_per_row_then_stores_on_request(app: Page, store: Store, t
         )
     )
     before = caseload.count_incidents(store)
-    app.locator(".pd-actor input").fill("mevr. Import")
-    app.get_by_role("tab", name="Import en export").click()
-    with app.expect_file_chooser() as chooser:
-        app.locator(".pd-upload").click()
-    chooser.value.set_files(str(upload))
-    report = app.locator(".pd-import-report")
+    report = upload_file(app, upload)
     expect(report).to_contain_text("1 zouden worden toegevoegd", timeout=TIMEOUT)
     expect(report).to_contain_text("1 geweigerd")
     expect(report.locator("tr", has_text="3")).to_contain_text("Leerlingnummer")
@@ -649,12 +654,7 @@ def test_an_excel_register_without_school_imports_through_the_widget_and_exports
     before = caseload.count_incidents(store)
     assert len(caseload.schools(store)) > 1  # the demo has two: the widget must ask which
 
-    app.locator(".pd-actor input").fill("mevr. Import")
-    app.get_by_role("tab", name="Import en export").click()
-    with app.expect_file_chooser() as chooser:
-        app.locator(".pd-upload").click()
-    chooser.value.set_files(str(upload))
-    report = app.locator(".pd-import-report")
+    report = upload_file(app, upload)
     expect(report).to_contain_text("noemt geen school", timeout=TIMEOUT)
     school = app.locator(".pd-import-school input")
     school.fill("De Regenboog")
