@@ -12,7 +12,7 @@ from .. import analytics
 from ..importer import ImportFileError, ImportReport, SchoolNeeded, import_file, value_key
 from ..io import export_frame, write_export
 from ..store import Store
-from .common import css, download_link, esc, message
+from .common import css, download_link, esc, message, save
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -141,16 +141,24 @@ class Transfer(w.VBox):
         def progress(done: int, total: int) -> None:
             self.progress.max, self.progress.value = max(total, 1), done
 
-        try:
-            report = import_file(
-                self.store,
-                self.path,
-                commit=commit,
-                actor=actor or "import",
-                value_map=self.value_map(),
-                default_school=self.school.value.strip(),
-                progress=progress,
+        reports: list[ImportReport] = []
+
+        def check_or_store() -> None:
+            reports.append(
+                import_file(
+                    self.store,
+                    self.path,
+                    commit=commit,
+                    actor=actor or "import",
+                    value_map=self.value_map(),
+                    default_school=self.school.value.strip(),
+                    progress=progress,
+                )
             )
+
+        try:
+            if not save(check_or_store, self.report):  # the database: the same line as anywhere
+                return
         except SchoolNeeded as error:
             self.ask_school(error.known)
             self.report.value = message(
@@ -164,6 +172,7 @@ class Transfer(w.VBox):
             return
         finally:
             self.progress.layout.visibility = "hidden"
+        report = reports[0]
         report.source = self.source
         self.report.value = report_html(report)
         self.show_mapping(report)
