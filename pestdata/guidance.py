@@ -1,5 +1,6 @@
-"""Loads the guidance content in data/: the protocol, the immediate actions, the materials with
-their audiences and age ranges, help sites and the school-wide checklist.
+"""Loads the guidance content (pestdata/data/, or a school's own folder in PESTDATA_DATA): the
+protocol, the immediate actions, the materials with their audiences and age ranges, help sites
+and the school-wide checklist.
 
 A school edits these files, not code, so a mistake in them must give a message that names
 the file and the entry, not a traceback.
