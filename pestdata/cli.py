@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from . import caseload, clock, incident_log
+from . import caseload, clock, files, incident_log
 from .serve import (
     DASHBOARDS,
     NOTEBOOKS,
@@ -79,6 +79,7 @@ def _shown(url: str) -> str:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """pestdata: online pesten zien, aanpakken en voorkomen."""
+    files.private_umask()  # every file this command, Voilà and its kernels make: owner only
 
 
 @main.command()
@@ -216,7 +217,7 @@ def parent_evening(db: str | None, out: Path, school: str | None) -> None:
         )
     school = school or (schools[0] if schools else "Onze school")
     slides = build_slides(aggregate_figures(store, school))
-    out.write_text(export_html(slides, school), encoding="utf-8")
+    files.write_private(out, export_html(slides, school))
     size = out.stat().st_size / 1_000_000
     click.echo(
         f"Presentatie voor {school}: {len(slides)} dia's in {out} ({size:.1f} MB). "
@@ -384,7 +385,7 @@ def case_command(db, incident_id: int, out: Path) -> None:
     from .store import NotFound
 
     try:
-        out.write_bytes(case_pdf(_store(db), incident_id))
+        files.write_private(out, case_pdf(_store(db), incident_id))
     except NotFound:
         raise click.ClickException(f"melding #{incident_id} bestaat niet") from None
     click.echo(f"Dossier van melding #{incident_id} in {out}.")
@@ -406,7 +407,7 @@ def report_command(db, year: str, school: str | None, out: Path) -> None:
     from .reports import year_report_pdf
 
     try:
-        out.write_bytes(year_report_pdf(_store(db), year, school, minimum=threshold()))
+        files.write_private(out, year_report_pdf(_store(db), year, school, minimum=threshold()))
     except ValueError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Jaarverslag {year} ({school or 'alle scholen'}) in {out}.")

@@ -176,14 +176,18 @@ def decode(raw: bytes) -> str:
     return "".join(lines)
 
 
-def read_table(path: Path) -> Table:
-    """The file's rows as text; empty lines stay rows (they keep the numbering)."""
+def read_table(path: Path, raw: bytes | None = None) -> Table:
+    """The file's rows as text; empty lines stay rows (they keep the numbering). With `raw`
+    (an upload, kept in memory so it never lies on disk) `path` only names the file."""
     path = Path(path)
-    if not path.exists():
-        raise ImportFileError(f"{path}: bestand niet gevonden")
-    if path.stat().st_size > MAX_FILE_BYTES:
+    if raw is None:
+        if not path.exists():
+            raise ImportFileError(f"{path}: bestand niet gevonden")
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise ImportFileError(f"{path}: groter dan {MAX_FILE_BYTES // 1_000_000} MB")
+        raw = path.read_bytes()
+    if len(raw) > MAX_FILE_BYTES:
         raise ImportFileError(f"{path}: groter dan {MAX_FILE_BYTES // 1_000_000} MB")
-    raw = path.read_bytes()
     if raw[:2] == b"PK" or path.suffix.lower() in (".xlsx", ".xlsm"):
         return Table(_read_excel(path, raw))
     text = decode(raw)
@@ -625,10 +629,12 @@ def import_file(
     value_map: dict[tuple[str, str], str] | None = None,
     default_school: str = "",
     progress: Callable[[int, int], None] | None = None,
+    raw: bytes | None = None,
 ) -> ImportReport:
-    """Read, validate and (with commit) store a file; the report says what happened per row."""
+    """Read, validate and (with commit) store a file; the report says what happened per row.
+    `raw`: the file's bytes (an upload), `path` then only its name."""
     path = Path(path)
-    table = read_table(path)
+    table = read_table(path, raw)
     frame = table.frame
     check_mapping(path, list(frame.columns), mapping or {}, value_map or {})
     targets = column_map(list(frame.columns), mapping, frame)

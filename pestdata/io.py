@@ -7,12 +7,13 @@ would run as a formula are neutralised.
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pandas as pd
 import sqlalchemy as sa
 
-from . import analytics, privacy
+from . import analytics, files, privacy
 from .guidance import load_protocol
 from .model import (
     Form,
@@ -139,9 +140,18 @@ class ExportFileError(ValueError):
     """The export cannot be written (a file name pestdata cannot write as CSV or Excel)."""
 
 
+def export_bytes(frame: pd.DataFrame) -> bytes:
+    """The care team's export as an Excel file in memory (for a download: never on disk)."""
+    buffer = io.BytesIO()
+    frame.to_excel(buffer, index=False, sheet_name="Meldingen")
+    return buffer.getvalue()
+
+
 def write_export(frame: pd.DataFrame, out: Path) -> None:
     """CSV (';', UTF-8 with BOM: opens correctly in Dutch Excel) or XLSX, by extension."""
     out = Path(out)
+    if out.suffix.lower() in (".xlsx", ".csv"):
+        files.create_private(out)  # pupil numbers and descriptions: the owner only
     if out.suffix.lower() == ".xlsx":
         frame.to_excel(out, index=False, sheet_name="Meldingen")
     elif out.suffix.lower() == ".csv":

@@ -18,7 +18,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-from . import facts
+from . import facts, files
 from .facts import month_of
 from .model import Status
 from .store import Store, now
@@ -36,6 +36,7 @@ def _libpq_url(store: Store) -> str:
 
 def backup(store: Store, target: Path) -> None:
     target = Path(target)
+    files.create_private(target)  # a copy of everything: as private as the database
     if store.engine.dialect.name == "sqlite":
         destination = sqlite3.connect(target)
         try:

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from . import files
+
 DEFAULT_THRESHOLD = 5
 
 
@@ -83,7 +85,7 @@ def installation_secret() -> bytes:
     """The key for pseudonyms, made on first use (32 random bytes, readable by the owner)."""
     path = secret_path()
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        files.private_dir(path.parent)
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "wb") as file:
             file.write(secrets.token_bytes(32))

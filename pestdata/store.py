@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
-from . import clock, facts
+from . import clock, facts, files
 
 CHECKOUT = Path(__file__).resolve().parent.parent
 
@@ -81,7 +81,10 @@ def make_engine(url: str | None = None) -> Engine:
     if engine.dialect.name == "sqlite":
         database = engine.url.database
         if database and database != ":memory:":
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
+            files.private_dir(Path(database).parent)
+            if not Path(database).exists():
+                files.create_private(Path(database))
+            files.make_private(*(Path(database + suffix) for suffix in ("", "-wal", "-shm")))
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
     return engine

@@ -3,14 +3,13 @@ then store; download the log as Excel."""
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 import ipywidgets as w
 
 from .. import analytics
 from ..importer import ImportFileError, ImportReport, SchoolNeeded, import_file, value_key
-from ..io import export_frame, write_export
+from ..io import export_bytes, export_frame
 from ..store import Store
 from .common import css, download_link, esc, message, save
 
@@ -89,7 +88,8 @@ class Transfer(w.VBox):
         )
         self.export = css(w.Button(description="Export maken (Excel)"), "pd-export")
         self.download = css(w.HTML(), "pd-export-link")
-        self.path: Path | None = None
+        self.path: Path | None = None  # the upload's name
+        self.content = b""  # its bytes, in memory only
         self.upload.observe(lambda _: self.check(), "value")
         self.commit.on_click(lambda _: self.run(commit=True))
         self.recheck.on_click(lambda _: self.run(commit=False))
@@ -121,11 +121,11 @@ class Transfer(w.VBox):
         if not self.upload.value:
             return
         upload = self.upload.value[0]
-        suffix = Path(upload["name"]).suffix.lower() or ".csv"
-        folder = Path(tempfile.mkdtemp(prefix="pestdata-import-"))
-        self.path = folder / f"upload{suffix}"
-        self.path.write_bytes(bytes(upload["content"]))
-        self.source = upload["name"]
+        # Kept in memory, never written to disk: an upload holds pupil numbers.
+        self.path = Path(Path(str(upload["name"])).name or "upload.csv")
+        self.content = bytes(upload["content"])
+        self.upload.value = ()  # the widget's copy goes too
+        self.source = self.path.name
         self.value_fields = {}
         self.run(commit=False)
 
@@ -153,6 +153,7 @@ class Transfer(w.VBox):
                     value_map=self.value_map(),
                     default_school=self.school.value.strip(),
                     progress=progress,
+                    raw=self.content,
                 )
             )
 
@@ -180,6 +181,7 @@ class Transfer(w.VBox):
         self.commit.disabled = commit or not new
         self.commit.description = f"Opslaan ({new} nieuwe meldingen)" if new else "Opslaan"
         if commit:
+            self.path, self.content = None, b""  # stored: the upload need not be kept
             self.report.value += message("ok", f"{report.added} meldingen opgeslagen.")
             if self.on_import:
                 self.on_import()
@@ -230,10 +232,7 @@ class Transfer(w.VBox):
 
     def make_export(self) -> None:
         frame = export_frame(self.store, analytics.Filters())
-        path = Path(tempfile.mkdtemp(prefix="pestdata-export-")) / "meldingen.xlsx"
-        write_export(frame, path)
-        data = path.read_bytes()
-        path.unlink()
+        data = export_bytes(frame)
         self.download.value = download_link(
             data, "meldingen.xlsx", XLSX, f"Download meldingen.xlsx ({len(frame)} meldingen)"
         )
