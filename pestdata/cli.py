@@ -431,18 +431,33 @@ def backup_command(db, file: Path) -> None:
 @db_option
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--yes", is_flag=True, help="Niet om bevestiging vragen.")
-def restore_command(db, file: Path, yes: bool) -> None:
-    """Zet een back-up terug: de huidige inhoud van de database wordt vervangen."""
-    from .maintenance import MaintenanceError, restore
+@click.option(
+    "--force", is_flag=True, help="Ook een back-up terugzetten die ouder is dan de database."
+)
+@click.option("--by", "actor", default="terugzetten", help="Naam voor het logboek.")
+def restore_command(db, file: Path, yes: bool, force: bool, actor: str) -> None:
+    """Zet een back-up terug: eerst gecontroleerd, de huidige database eerst apart bewaard."""
+    from .maintenance import MaintenanceError, backup_side, live_side, restore
 
     store = _store(db, schema=False)
-    if not yes:
-        click.confirm(f"De inhoud van {_shown(store.url)} vervangen door {file}?", abort=True)
     try:
-        restore(store, file)
+        now_side = live_side(store)
+        incoming = backup_side(file) if store.engine.dialect.name == "sqlite" else None
     except MaintenanceError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"Teruggezet uit {file}: {caseload.count_incidents(_store(db))} meldingen.")
+    click.echo(f"Nu in {_shown(store.url)}: {now_side.describe()}.")
+    if incoming:
+        click.echo(f"In de back-up {file}: {incoming.describe()}.")
+    if not yes:
+        click.confirm("De huidige inhoud vervangen door de back-up?", abort=True)
+    try:
+        done = restore(store, file, force=force, actor=actor)
+    except MaintenanceError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(
+        f"Teruggezet uit {file}: {done.after.describe()}. De database van voor het "
+        f"terugzetten staat apart in {done.safety_copy}."
+    )
 
 
 @main.command("purge")

@@ -12,16 +12,16 @@ import re
 import sqlite3
 import subprocess
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-from . import facts, files
+from . import clock, facts, files
 from .facts import month_of
 from .model import Status
-from .store import Store, now
+from .store import HEAD_REVISION, Store, audit_row, default_db_path, now
 from .tables import audit, incident_forms, incident_platforms, incidents, retained_counts
 
 
@@ -59,26 +59,156 @@ def backup(store: Store, target: Path) -> None:
         raise MaintenanceError(f"backup van {store.engine.dialect.name} wordt niet ondersteund")
 
 
-def restore(store: Store, source: Path) -> None:
-    """Replace the database's contents with a backup made by `backup`."""
+CORE_TABLES = {"incidents", "incident_pupils", "incident_platforms", "incident_forms",
+               "descriptions", "steps_done", "audit", "alembic_version"}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class DatabaseSide:
+    """One side of a restore, as the user sees it before anything is replaced."""
+
+    reports: int
+    last_report: date | None
+    last_change: datetime | None  # the newest audit entry: every write leaves one
+    revision: str | None
+    last_entry: int = 0  # its id: orders two writes within one second
+
+    def older_than(self, other: DatabaseSide) -> bool:
+        """Last changed before `other` was (a backup of it from before its newest writes)."""
+        if other.last_change is None:
+            return False
+        if self.last_change is None:
+            return True
+        return (self.last_change, self.last_entry) < (other.last_change, other.last_entry)
+
+    def describe(self) -> str:
+        last = f", laatste melding {self.last_report:%d-%m-%Y}" if self.last_report else ""
+        changed = (
+            f", laatste wijziging {clock.nl_date(self.last_change)}" if self.last_change else ""
+        )
+        return f"{self.reports} meldingen{last}{changed}"
+
+
+def live_side(store: Store) -> DatabaseSide:
+    """What the database holds now (an empty or new database: nothing)."""
+    with store.reading() as conn:
+        if not sa.inspect(conn).has_table("incidents"):
+            return DatabaseSide(0, None, None, None)
+        reports, last = conn.execute(
+            sa.select(sa.func.count(), sa.func.max(incidents.c.reported_on))
+        ).one()
+        changed, entry = conn.execute(
+            sa.select(sa.func.max(audit.c.at), sa.func.max(audit.c.id))
+        ).one()
+        revision = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+    return DatabaseSide(reports, _as_date(last), _as_datetime(changed), revision, entry or 0)
+
+
+def backup_side(source: Path) -> DatabaseSide:
+    """Check a SQLite backup before it touches anything: a database at all, whole
+    (integrity_check), with our tables, made by this version of pestdata or an older one."""
+    source = Path(source)
+    if not source.exists():
+        raise _refused(source, "bestand niet gevonden")
+    try:
+        origin = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    except sqlite3.Error:
+        raise _refused(source, "geen pestdata-back-up (niet te openen)") from None
+    try:
+        try:
+            check = origin.execute("PRAGMA integrity_check").fetchall()
+            names = {r[0] for r in origin.execute("SELECT name FROM sqlite_master")}
+        except sqlite3.DatabaseError:
+            raise _refused(source, "geen pestdata-back-up (geen database)") from None
+        if check != [("ok",)]:
+            raise _refused(source, f"de back-up is beschadigd ({check[0][0][:120]})")
+        missing = CORE_TABLES - names
+        if missing:
+            raise _refused(
+                source, f"geen pestdata-back-up (tabellen ontbreken: {', '.join(sorted(missing))})"
+            )
+        revision = origin.execute("SELECT version_num FROM alembic_version").fetchone()
+        revision = revision[0] if revision else None
+        if revision is None or revision > HEAD_REVISION:
+            raise _refused(
+                source,
+                f"gemaakt door een nieuwere versie van pestdata (schema {revision}); "
+                "werk pestdata eerst bij",
+            )
+        reports, last = origin.execute(
+            "SELECT count(*), max(reported_on) FROM incidents"
+        ).fetchone()
+        changed, entry = origin.execute("SELECT max(at), max(id) FROM audit").fetchone()
+    finally:
+        origin.close()
+    return DatabaseSide(reports, _as_date(last), _as_datetime(changed), revision, entry or 0)
+
+
+def _refused(source: Path, reason: str) -> MaintenanceError:
+    return MaintenanceError(f"{source}: {reason}; er is niets veranderd")
+
+
+def _as_date(value) -> date | None:
+    return date.fromisoformat(str(value)[:10]) if value else None
+
+
+def _as_datetime(value) -> datetime | None:
+    if not value or isinstance(value, datetime):
+        return value or None
+    return datetime.fromisoformat(str(value))
+
+
+@dataclass(frozen=True)
+class Restored:
+    before: DatabaseSide
+    after: DatabaseSide
+    safety_copy: Path
+
+
+def safety_copy_path(store: Store, stamp: datetime) -> Path:
+    """Where the live database is copied before a restore: beside the SQLite file, or (for
+    PostgreSQL) in the user's pestdata folder; private either way."""
+    if store.engine.dialect.name == "sqlite":
+        folder = Path(store.engine.url.database).resolve().parent
+    else:
+        folder = files.private_dir(default_db_path().parent / "terugzet-kopieen")
+    return folder / f"voor-terugzetten-{stamp:%Y%m%d-%H%M%S}.backup"
+
+
+def restore(store: Store, source: Path, *, force: bool = False, actor: str = "terugzetten"):
+    """Replace the database's contents with a backup made by `backup`.
+
+    Checked before anything is touched (SQLite: a whole database with our tables, not made by
+    a newer pestdata); a backup older than the live database's last change is refused unless
+    `force`. The live database is first copied aside (`safety_copy`); afterwards the schema
+    is brought up to date, the counts agree with the reports, and the audit says who
+    restored what."""
     source = Path(source)
     if not source.exists():
         raise MaintenanceError(f"{source}: bestand niet gevonden")
-    if store.engine.dialect.name == "sqlite":
+    sqlite = store.engine.dialect.name == "sqlite"
+    if not sqlite and store.engine.dialect.name != "postgresql":
+        raise MaintenanceError(f"terugzetten in {store.engine.dialect.name} wordt niet ondersteund")
+    before = live_side(store)
+    incoming = backup_side(source) if sqlite else None
+    if incoming and not force and incoming.older_than(before):
+        raise MaintenanceError(
+            f"De back-up ({incoming.describe()}) is ouder dan de database "
+            f"({before.describe()}): terugzetten zou de nieuwere gegevens weggooien. "
+            "Weet u het zeker, gebruik dan --force; er is niets veranderd."
+        )
+    stamp = now()
+    copy = safety_copy_path(store, stamp)
+    backup(store, copy)
+    store.close()
+    if sqlite:
         origin = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
         try:
-            try:
-                origin.execute("SELECT version_num FROM alembic_version").fetchone()
-            except sqlite3.DatabaseError:
-                raise MaintenanceError(f"{source}: geen pestdata-back-up") from None
-            store.engine.dispose()
             with store.engine.connect() as conn:
                 origin.backup(conn.connection.driver_connection)
         finally:
             origin.close()
-        store.engine.dispose()
-    elif store.engine.dialect.name == "postgresql":
-        store.engine.dispose()
+    else:
         _run(
             [
                 "pg_restore",
@@ -91,8 +221,17 @@ def restore(store: Store, source: Path) -> None:
             ],
             "pg_restore",
         )
-    else:
-        raise MaintenanceError(f"terugzetten in {store.engine.dialect.name} wordt niet ondersteund")
+    store.close()
+    store.ensure_schema()  # an older backup is migrated; the counts follow the protocol
+    with store.writing() as conn:
+        if any(facts.differences(conn).values()):
+            facts.rebuild(conn)
+        summary = {"bron": source.name, "veiligheidskopie": str(copy), "voor": before.describe()}
+        conn.execute(
+            audit.insert(),
+            audit_row(actor, "restore", None, "database", None, json.dumps(summary)),
+        )
+    return Restored(before, live_side(store), copy)
 
 
 def _run(command: list[str], name: str) -> None:

@@ -4,11 +4,12 @@ removes old closed cases and their audit, keeps anonymous monthly counts and log
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
-from pestdata import demo, incident_log
+from pestdata import caseload, demo, facts, incident_log
 from pestdata.maintenance import (
     MaintenanceError,
     backup,
@@ -18,7 +19,7 @@ from pestdata.maintenance import (
     restore,
 )
 from pestdata.store import Store
-from pestdata.tables import metadata
+from pestdata.tables import audit, metadata
 
 TODAY = date(2026, 6, 15)
 
@@ -49,9 +50,14 @@ def test_backup_then_restore_gives_an_identical_database(filled, tmp_path):
     assert target.stat().st_size > 0
     purge(filled, TODAY, actor="test")  # change the live database a lot
     assert snapshot(filled) != before
-    restore(filled, target)
-    assert snapshot(filled) == before
+    done = restore(filled, target, force=True)  # older than the live database: on purpose
+    after = snapshot(filled)
+    restored = [row for row in after["audit"] if row[3] == "restore"]
+    assert len(restored) == 1 and restored[0][2] == "terugzetten"  # who restored what
+    after["audit"] = [row for row in after["audit"] if row[3] != "restore"]
+    assert after == before
     assert sum(len(rows) for rows in before.values()) > 1000
+    assert done.safety_copy.exists() and done.safety_copy.stat().st_size > 0
 
 
 def test_restore_refuses_a_file_that_is_no_backup(tmp_path):
@@ -127,3 +133,107 @@ def test_parse_period(text, days):
 def test_parse_period_refuses_in_dutch(text):
     with pytest.raises(MaintenanceError, match="gebruik bijvoorbeeld"):
         parse_period(text)
+
+
+# --- a restore that cannot destroy -----------------------------------------------------------
+
+
+def sqlite_live(tmp_path) -> Store:
+    store = Store(f"sqlite:///{tmp_path}/live.sqlite").ensure_schema()
+    incident_log.add_incidents(store, demo.generate(150, seed=4, today=TODAY), actor="demo")
+    store.close()
+    return store
+
+
+def bad_backups(tmp_path, good: Path) -> dict[str, Path]:
+    """Backups as they go wrong: only a version table, corrupted pages, random bytes,
+    cut short, and one made by a newer pestdata."""
+    import os
+    import sqlite3
+
+    found = {}
+    only_version = tmp_path / "alleen-versie.sqlite"
+    with sqlite3.connect(only_version) as conn:
+        conn.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
+        conn.execute("INSERT INTO alembic_version VALUES ('0007')")
+    found["alleen alembic_version"] = only_version
+    corrupt = tmp_path / "beschadigd.sqlite"
+    data = bytearray(good.read_bytes())
+    page = 4096
+    for start in range(2 * page, len(data) - page, 7 * page):  # scribble over many pages
+        data[start + 100 : start + 400] = os.urandom(300)
+    corrupt.write_bytes(bytes(data))
+    found["beschadigde pagina's"] = corrupt
+    noise = tmp_path / "ruis.bin"
+    noise.write_bytes(os.urandom(50_000))
+    found["willekeurige bytes"] = noise
+    truncated = tmp_path / "afgebroken.sqlite"
+    truncated.write_bytes(good.read_bytes()[: len(good.read_bytes()) // 3])
+    found["afgebroken"] = truncated
+    newer = tmp_path / "nieuwer.sqlite"
+    newer.write_bytes(good.read_bytes())
+    with sqlite3.connect(newer) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '9999'")
+    found["nieuwere versie"] = newer
+    return found
+
+
+def test_a_bad_backup_leaves_the_live_database_byte_identical(tmp_path):
+    store = sqlite_live(tmp_path)
+    good = tmp_path / "goed.sqlite"
+    backup(store, good)
+    store.close()
+    live = tmp_path / "live.sqlite"
+    for name, path in bad_backups(tmp_path, good).items():
+        before = live.read_bytes()
+        with pytest.raises(MaintenanceError) as refused:
+            restore(store, path)
+        store.close()
+        assert live.read_bytes() == before, name
+        assert str(refused.value).endswith("er is niets veranderd"), (name, str(refused.value))
+        assert not list(tmp_path.glob("voor-terugzetten-*")), name  # refused before copying
+
+
+def test_an_older_backup_needs_force_and_the_live_database_is_kept_aside(tmp_path):
+    store = sqlite_live(tmp_path)
+    old = tmp_path / "oud.sqlite"
+    backup(store, old)
+    newer = demo.generate(10, seed=5, today=TODAY)
+    incident_log.add_incidents(store, newer, actor="later")  # the live database moves on
+    count = caseload.count_incidents(store)
+    with pytest.raises(MaintenanceError, match="ouder dan de database.*--force"):
+        restore(store, old)
+    assert caseload.count_incidents(store) == count
+    done = restore(store, old, force=True, actor="mevr. Beheer")
+    assert caseload.count_incidents(store) == count - 10
+    assert done.before.reports == count and done.after.reports == count - 10
+    kept = Store(f"sqlite:///{done.safety_copy}")
+    assert caseload.count_incidents(kept) == count  # nothing lost: the newer data is aside
+    kept.close()
+    with store.reading() as conn:
+        assert facts.differences(conn) == {"report_facts": 0, "step_facts": 0}
+        entry = conn.execute(
+            sa.select(audit.c.actor, audit.c.new_value).where(audit.c.action == "restore")
+        ).one()
+    assert entry.actor == "mevr. Beheer" and "oud.sqlite" in entry.new_value
+
+
+def test_cli_restore_shows_both_sides_and_refuses_an_older_backup(tmp_path):
+    from click.testing import CliRunner
+
+    from pestdata.cli import main
+
+    store = sqlite_live(tmp_path)
+    old = tmp_path / "oud.sqlite"
+    backup(store, old)
+    incident_log.add_incidents(store, demo.generate(5, seed=6, today=TODAY), actor="later")
+    store.close()
+    url = f"sqlite:///{tmp_path}/live.sqlite"
+    result = CliRunner().invoke(main, ["restore", "--db", url, str(old), "--yes"])
+    assert result.exit_code == 1
+    assert "Nu in" in result.output and "155 meldingen" in result.output
+    assert "In de back-up" in result.output and "150 meldingen" in result.output
+    assert "--force" in result.output and "Traceback" not in result.output
+    result = CliRunner().invoke(main, ["restore", "--db", url, str(old), "--yes", "--force"])
+    assert result.exit_code == 0, result.output
+    assert "150 meldingen" in result.output and "staat apart in" in result.output
