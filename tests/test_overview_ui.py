@@ -89,3 +89,12 @@ def test_warm_up_reads_no_school_data_and_leaves_no_widgets(monkeypatch, tmp_pat
     warm_up(Overview)
     assert not school_db.exists()  # the school's database was never opened
     assert len(_instances) == 0  # no widget of the warm-up reaches the page
+
+
+def test_a_date_in_the_year_1_is_refused_in_dutch_not_a_hang(tmp_path):
+    view = Overview(filled(tmp_path, 200), today=TODAY)
+    view.start.value = date(1, 1, 3)  # 03-01-0001, typed in the date field
+    assert "kies data tussen 01-01-2000" in view.busy.value
+    assert "Bijwerken" not in view.busy.value
+    view.start.value = date(2025, 9, 1)  # a sound date draws again
+    assert view.busy.value == ""

@@ -8,7 +8,7 @@ view (on by default) counts below the threshold show as "< 5" and are not plotte
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
+from datetime import date, timedelta
 
 import ipywidgets as w
 import pandas as pd
@@ -203,6 +203,13 @@ class Overview(w.VBox):
         filters = self.filters()
         if filters.start and filters.end and filters.start > filters.end:
             self.busy.value = "<span class='pd-error'>Periode: 'Van' ligt na 'Tot en met'.</span>"
+            return
+        earliest, latest = date(2000, 1, 1), self.today + timedelta(days=366)
+        if any(d and not earliest <= d <= latest for d in (filters.start, filters.end)):
+            self.busy.value = (
+                "<span class='pd-error'>Periode: kies data tussen 01-01-2000 en "
+                f"{nl_date(latest)}.</span>"
+            )
             return
         # The questions are independent; SQLite answers them side by side (it releases the GIL
         # while it works). Each part is drawn as soon as its answer is in, the charts first.
