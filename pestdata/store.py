@@ -67,6 +67,9 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA journal_mode = WAL")
     cursor.execute("PRAGMA synchronous = FULL")
     cursor.execute("PRAGMA foreign_keys = ON")
+    # Deleted rows (a purge, an undone step) are overwritten, not left readable in free pages,
+    # whatever default the system's SQLite was built with.
+    cursor.execute("PRAGMA secure_delete = ON")
     cursor.close()
 
 

@@ -537,12 +537,19 @@ def test_sqlite_pragmas_on_each_connection(sqlite_store):
         with store.engine.connect() as conn:
             pragma = {
                 name: conn.exec_driver_sql(f"PRAGMA {name}").scalar()
-                for name in ("journal_mode", "foreign_keys", "synchronous", "busy_timeout")
+                for name in (
+                    "journal_mode",
+                    "foreign_keys",
+                    "synchronous",
+                    "busy_timeout",
+                    "secure_delete",
+                )
             }
             assert pragma["journal_mode"] == "wal"
             assert pragma["foreign_keys"] == 1
             assert pragma["synchronous"] == 2  # FULL
             assert pragma["busy_timeout"] > 0
+            assert pragma["secure_delete"] == 1  # set by us, not by how SQLite was built
         store.engine.dispose()  # the second round gets a brand-new connection
 
 
