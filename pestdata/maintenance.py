@@ -165,17 +165,26 @@ class Restored:
     safety_copy: Path
 
 
-def safety_copy_path(store: Store, stamp: datetime) -> Path:
-    """Where the live database is copied before a restore: beside the SQLite file, or (for
-    PostgreSQL) in the user's pestdata folder; private either way."""
-    if store.engine.dialect.name == "sqlite":
+def safety_copy_path(store: Store, stamp: datetime, folder: Path | None = None) -> Path:
+    """Where the live database is copied before a restore: `folder`, else beside the SQLite
+    file, or (for PostgreSQL) in the user's pestdata folder; private either way."""
+    if folder is not None:
+        folder = files.private_dir(Path(folder))
+    elif store.engine.dialect.name == "sqlite":
         folder = Path(store.engine.url.database).resolve().parent
     else:
         folder = files.private_dir(default_db_path().parent / "terugzet-kopieen")
     return folder / f"voor-terugzetten-{stamp:%Y%m%d-%H%M%S}.backup"
 
 
-def restore(store: Store, source: Path, *, force: bool = False, actor: str = "terugzetten"):
+def restore(
+    store: Store,
+    source: Path,
+    *,
+    force: bool = False,
+    actor: str = "terugzetten",
+    safety_folder: Path | None = None,
+):
     """Replace the database's contents with a backup made by `backup`.
 
     Checked before anything is touched (SQLite: a whole database with our tables, not made by
@@ -198,7 +207,7 @@ def restore(store: Store, source: Path, *, force: bool = False, actor: str = "te
             "Weet u het zeker, gebruik dan --force; er is niets veranderd."
         )
     stamp = now()
-    copy = safety_copy_path(store, stamp)
+    copy = safety_copy_path(store, stamp, safety_folder)
     backup(store, copy)
     store.close()
     if sqlite:

@@ -50,7 +50,8 @@ def test_backup_then_restore_gives_an_identical_database(filled, tmp_path):
     assert target.stat().st_size > 0
     purge(filled, TODAY, actor="test")  # change the live database a lot
     assert snapshot(filled) != before
-    done = restore(filled, target, force=True)  # older than the live database: on purpose
+    # Older than the live database: on purpose. The safety copy goes to the test's folder.
+    done = restore(filled, target, force=True, safety_folder=tmp_path / "kopie")
     after = snapshot(filled)
     restored = [row for row in after["audit"] if row[3] == "restore"]
     assert len(restored) == 1 and restored[0][2] == "terugzetten"  # who restored what
