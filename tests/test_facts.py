@@ -258,7 +258,7 @@ def test_groups_and_age_bands_in_the_facts_match_the_model(store):
 
 @pytest.fixture
 def own_protocol(tmp_path, monkeypatch):
-    """A copy of the guidance files that the test edits, as a school edits data/protocol.yaml."""
+    """A copy of the guidance files that the test edits, as a school edits its own protocol.yaml (PESTDATA_DATA)."""
     import shutil
 
     from pestdata.guidance import data_dir
