@@ -258,7 +258,8 @@ def test_groups_and_age_bands_in_the_facts_match_the_model(store):
 
 @pytest.fixture
 def own_protocol(tmp_path, monkeypatch):
-    """A copy of the guidance files that the test edits, as a school edits its own protocol.yaml (PESTDATA_DATA)."""
+    """A copy of the guidance files that the test edits, as a school edits its own
+    protocol.yaml (in the folder PESTDATA_DATA names)."""
     import shutil
 
     from pestdata.guidance import data_dir
