@@ -20,7 +20,7 @@ NO_SQL = [
 ]
 # Lower layers first: each may import only from layers before it (and from itself).
 LAYERS = [
-    {"clock", "markup", "tables", "privacy", "model", "recognise", "guidance", "charts"},
+    {"clock", "files", "markup", "tables", "privacy", "model", "recognise", "guidance", "charts"},
     {"store", "facts", "demo"},
     {"incident_log", "school_records", "caseload", "analytics", "maintenance"},
     {"importer", "io", "reports", "parent_evening"},
