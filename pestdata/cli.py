@@ -191,7 +191,7 @@ def serve(
     sys.stdout.flush()
     sys.stderr.flush()
     # Become Voilà, so a stop signal (Ctrl+C, a service manager) reaches it and its kernels.
-    os.execve(sys.executable, command, voila_env(store.url))
+    os.execve(sys.executable, command, voila_env(store.url, role))
 
 
 @main.command("parent-evening")

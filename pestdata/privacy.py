@@ -28,6 +28,16 @@ def threshold() -> int:
         return DEFAULT_THRESHOLD
 
 
+ROLE_VARIABLE = "PESTDATA_ROLE"  # set by `pestdata serve` for Voilà and its kernels
+
+
+def exact_counts_allowed() -> bool:
+    """May this page show counts below the threshold? Only on the care team's server (or
+    outside a server: scripts, tests); on the leadership and presenter servers the shared
+    view is the only view, whatever a page's controls say."""
+    return os.environ.get(ROLE_VARIABLE, "zorgteam") == "zorgteam"
+
+
 def is_small(count: int | float | None, minimum: int) -> bool:
     return count is not None and 0 < count < minimum
 

@@ -80,10 +80,12 @@ def check_port_free(port: int, ip: str = "127.0.0.1") -> None:
             ) from None
 
 
-def voila_env(db_url: str) -> dict[str, str]:
-    """Environment for Voilà and its kernels: our template first, the database URL set."""
+def voila_env(db_url: str, role: str = "zorgteam") -> dict[str, str]:
+    """Environment for Voilà and its kernels: our template first, the database URL and the
+    server's role set (privacy.exact_counts_allowed reads it)."""
     env = dict(os.environ)
     env["PESTDATA_DB"] = db_url
+    env["PESTDATA_ROLE"] = role
     env["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(TEMPLATES), env.get("JUPYTER_PATH")]))
     return env
 

@@ -98,3 +98,20 @@ def test_a_date_in_the_year_1_is_refused_in_dutch_not_a_hang(tmp_path):
     assert "Bijwerken" not in view.busy.value
     view.start.value = date(2025, 9, 1)  # a sound date draws again
     assert view.busy.value == ""
+
+
+def test_on_the_leadership_server_the_shared_view_is_the_only_view(tmp_path, monkeypatch):
+    """A leader's page has no switch, and a client that sends the hidden switch's value
+    (comm messages are whatever the browser sends) still gets suppressed counts only."""
+    from pestdata.serve import voila_env
+
+    assert voila_env("sqlite:////x.sqlite", "leiding")["PESTDATA_ROLE"] == "leiding"
+    monkeypatch.setenv("PESTDATA_ROLE", "leiding")
+    view = Overview(filled(tmp_path, 600), today=TODAY)
+    assert view.shared.layout.display == "none" and view.shared.disabled
+    view.shared.value = False  # as a curious leader's browser could send it
+    assert view.minimum == 5
+    assert "<table" not in view.overdue.value  # no case numbers, groups or handlers
+    assert "Zet 'Deelbare weergave' uit" not in view.overdue.value
+    small = [v for _, ys in plotted(view.trend_chart) for v in ys if v and v < 5]
+    assert small == []  # nothing below the threshold is plotted

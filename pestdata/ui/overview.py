@@ -85,11 +85,15 @@ class Overview(w.VBox):
             ),
             "pd-filter-form",
         )
+        self.exact_allowed = privacy.exact_counts_allowed()
         self.shared = css(
             w.Checkbox(
                 value=True,
                 indent=False,
                 description=f"Deelbare weergave (aantallen onder {privacy.threshold()} verborgen)",
+                # Off the care team's server there is no other view: no switch at all.
+                layout=w.Layout(display="" if self.exact_allowed else "none"),
+                disabled=not self.exact_allowed,
             ),
             "pd-filter-shared",
         )
@@ -165,8 +169,11 @@ class Overview(w.VBox):
 
     @property
     def minimum(self) -> int | None:
-        """The suppression threshold, or None in the internal (not shared) view."""
-        return privacy.threshold() if self.shared.value else None
+        """The suppression threshold, or None in the internal (not shared) view, which only
+        the care team's server has (a value a client sends for the hidden switch counts not)."""
+        if self.shared.value or not self.exact_allowed:
+            return privacy.threshold()
+        return None
 
     def filters(self) -> analytics.Filters:
         start = end = None
@@ -313,9 +320,13 @@ class Overview(w.VBox):
             )
             return
         if self.minimum:
+            switch = (
+                " Zet 'Deelbare weergave' uit om de meldingen te zien."
+                if (self.exact_allowed)
+                else ""
+            )
             self.overdue.value = (
-                "<div class='pd-hint'>De lijst staat niet in de deelbare weergave. Zet "
-                "'Deelbare weergave' uit om de meldingen te zien.</div>"
+                f"<div class='pd-hint'>De lijst staat niet in de deelbare weergave.{switch}</div>"
             )
             return
         self.overdue.value = overdue_table(frame)
