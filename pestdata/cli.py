@@ -169,8 +169,22 @@ def demo(db: str | None, count: int, seed: int, add: bool) -> None:
     help="Kernels per dashboard die klaarstaan voor de volgende bezoeker (sneller openen; "
     "elk kost geheugen). 0 = uit.",
 )
+@click.option(
+    "--host-name",
+    "host_names",
+    multiple=True,
+    help="Naam waaronder de server ook bereikbaar is, bijv. achter een proxy die de Host "
+    "doorgeeft (herhaalbaar). Andere namen krijgen een weigering.",
+)
 def serve(
-    db, port: int, token: str | None, role: str, notebooks: Path, cull_idle: int, preheat: int
+    db,
+    port: int,
+    token: str | None,
+    role: str,
+    notebooks: Path,
+    cull_idle: int,
+    preheat: int,
+    host_names: tuple[str, ...],
 ) -> None:
     """Start de dashboards in Voilà op http://127.0.0.1:PORT."""
     store = _store(db)
@@ -187,7 +201,9 @@ def serve(
         if (folder / f"{name}.ipynb").exists():
             click.echo(f"  {DASHBOARDS[name]}: {base}/voila/render/{name}.ipynb?token={token}")
     click.echo("Stoppen: Ctrl+C", err=True)
-    command = voila_command(folder, port, token, cull_idle=cull_idle, preheat=preheat)
+    command = voila_command(
+        folder, port, token, cull_idle=cull_idle, preheat=preheat, host_names=host_names
+    )
     sys.stdout.flush()
     sys.stderr.flush()
     # Become Voilà, so a stop signal (Ctrl+C, a service manager) reaches it and its kernels.

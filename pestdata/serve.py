@@ -1,7 +1,8 @@
 """Serving the dashboards: the Voilà command line and environment, and which dashboards
 each role's server shows. `pestdata serve` (cli.py) prints the addresses and becomes Voilà.
 
-Preheated kernels: here the server side (Voilà's pool); the kernel side is ui/preheat.py.
+The server process itself (Voilà with our guarded channels, login and logout pages) is
+server.py; preheated kernels: the pool's size here, the kernel side in ui/preheat.py.
 """
 
 from __future__ import annotations
@@ -25,12 +26,15 @@ def voila_command(
     ip: str = "127.0.0.1",
     cull_idle: int = 300,
     preheat: int = 1,
+    host_names: tuple[str, ...] = (),
 ) -> list[str]:
-    """The Voilà command line: token required, no tracebacks, no URL overrides, local assets.
+    """The command line of our Voilà (server.py): token required, no tracebacks, no URL
+    overrides, local assets, only requests for this machine or `host_names`.
 
     Voilà refuses the shutdown a closed page sends (no _xsrf, voila issue 1458), so kernels of
-    closed pages are culled after `cull_idle` seconds; kernels of open pages are never culled
-    (cull_connected=False), however long someone takes to fill in the form.
+    closed pages are culled after `cull_idle` seconds. Jupyter's culler leaves kernels of open
+    pages alone (cull_connected=False), however long someone takes to fill in the form; a page
+    left open and unused for a school day loses its kernel (server.py).
 
     With `preheat` > 0, Voilà keeps that many kernels per dashboard started, with the notebook
     run up to the point where it reads data (`pestdata.ui.preheat.wait_for_page` waits for the
@@ -38,10 +42,11 @@ def voila_command(
     pool are never culled (Voilà exempts them).
     """
     preheating = ["--preheat_kernel=True", f"--pool_size={preheat}"] if preheat > 0 else []
+    names = ["localhost", *host_names]
     return [
         sys.executable,
         "-m",
-        "voila",
+        "pestdata.server",
         str(notebooks),
         "--no-browser",
         f"--port={port}",
@@ -59,6 +64,7 @@ def voila_command(
         f"--MappingKernelManager.cull_interval={max(1, min(60, cull_idle // 4))}",
         f"--MappingKernelManager.cull_idle_timeout={cull_idle}",
         "--MappingKernelManager.cull_connected=False",
+        *(f"--PestdataVoila.host_names={name}" for name in names),
         *preheating,
     ]
 
@@ -71,6 +77,8 @@ def check_port_free(port: int, ip: str = "127.0.0.1") -> None:
     """Refuse a taken port in Dutch before printing addresses (Voilà would move to another
     port, and the printed addresses would lead nowhere: voila_command sets port_retries=0)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        # As tornado binds: connections of a server just stopped (TIME_WAIT) do not count.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((ip, port))
         except OSError:

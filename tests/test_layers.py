@@ -25,7 +25,7 @@ LAYERS = [
     {"incident_log", "school_records", "caseload", "analytics", "maintenance"},
     {"importer", "io", "reports", "parent_evening"},
     {"ui"},
-    {"cli", "serve"},
+    {"cli", "serve", "server"},
 ]
 
 

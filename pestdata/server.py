@@ -1,0 +1,298 @@
+"""The Voilà server itself (`python -m pestdata.server`, which `pestdata serve` runs): Voilà
+0.5 with what an attacker on the same machine or a curious token holder found closed.
+
+- The preheat channel (/voila/query/KERNEL) tells a preheated kernel that a page took it.
+  Voilà lets anyone connect there and hands the next visitor's request info, token
+  included, to whoever connected last. Here only our own kernels get in (a key in this
+  server's environment, which other local users cannot read), each kernel once, and the
+  request info goes without the token.
+- Nothing a kernel writes to stderr and no error message reaches the browser (tracebacks,
+  values, paths): it goes to the server log instead.
+- Log lines carry no token; a request for a foreign Host is refused; the login cookie is
+  SameSite=Lax and lasts a school day; /logout works; /login is rate limited.
+- Kernels of pages left open but untouched are shut down after a working day.
+
+The command line and the environment are in serve.py; the kernel side of preheating in
+ui/preheat.py.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import secrets
+import time
+from collections import deque
+from functools import partial
+from hmac import compare_digest
+from urllib.parse import parse_qsl, urlencode
+
+from jupyter_server.auth.decorator import allow_unauthenticated
+from jupyter_server.auth.identity import PasswordIdentityProvider
+from jupyter_server.base.handlers import JupyterHandler
+from jupyter_server.log import log_request
+from tornado import web
+from tornado.ioloop import PeriodicCallback
+from traitlets import Float, Int, List, Unicode, default
+from voila.app import Voila
+from voila.request_info_handler import RequestInfoSocketHandler
+from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
+from voila.voila_identity_provider import VoilaLoginHandler
+
+from .ui.preheat import PREHEAT_HEADER, PREHEAT_KEY
+
+log = logging.getLogger("pestdata.server")
+
+SCHOOL_DAY_HOURS = 10  # a login lasts one school day, then the token is asked again
+SECRET_PARAMETERS = ("token",)  # never passed on to a kernel or written to a log
+
+
+def without_secrets(query: str) -> str:
+    """A query string without the token (Voilà passes the whole string on)."""
+    pairs = parse_qsl(query, keep_blank_values=True)
+    return urlencode([(key, value) for key, value in pairs if key not in SECRET_PARAMETERS])
+
+
+class NoSecretsInLog(logging.Filter):
+    """Every log line with the token's value replaced: tornado names the whole URL when a
+    request fails ("404 GET /voila/render/x.ipynb?token=...")."""
+
+    PATTERN = re.compile("((?:" + "|".join(SECRET_PARAMETERS) + r")=)[^&\s)'\"]+")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = record.getMessage()
+        if any(f"{name}=" in text for name in SECRET_PARAMETERS):
+            record.msg, record.args = self.PATTERN.sub(r"\1[secret]", text), ()
+        return True
+
+
+def keep_secrets_out_of(*loggers: logging.Logger) -> None:
+    """Put NoSecretsInLog on every handler these loggers (and the root) write through. The
+    root gets a handler of its own first: otherwise tornado's lines go to logging's
+    last-resort handler, which has no filters."""
+    logging.basicConfig(format="[%(name)s] %(levelname)s | %(message)s")
+    for logger in (*loggers, logging.getLogger()):
+        for handler in logger.handlers:
+            if not any(isinstance(f, NoSecretsInLog) for f in handler.filters):
+                handler.addFilter(NoSecretsInLog())
+
+
+class PreheatChannel(RequestInfoSocketHandler):
+    """Voilà's preheat channel, for our own kernels only and once per kernel.
+
+    Refused before the websocket opens (403) when the key is missing or wrong, when the
+    kernel id is not a kernel of this server, or when that kernel already connected: so a
+    second listener can neither read a visitor's request nor take it from the kernel that
+    waits for it (which would hang the visitor's page)."""
+
+    connected: set[str] = set()
+
+    def prepare(self):
+        kernel_id = self.path_kwargs.get("kernel_id", "")
+        given = self.request.headers.get(PREHEAT_HEADER, "")
+        key = os.environ.get(PREHEAT_KEY, "")
+        known = kernel_id in self.settings["kernel_manager"]
+        if not (key and compare_digest(given, key) and known) or kernel_id in self.connected:
+            log.warning("Voorverwarmkanaal geweigerd voor kernel %s", kernel_id)
+            raise web.HTTPError(403)
+        self.connected.add(kernel_id)
+
+    def write_message(self, message, binary=False):
+        if isinstance(message, dict) and "QUERY_STRING" in message:
+            message = {**message, "QUERY_STRING": without_secrets(message["QUERY_STRING"])}
+        sent = super().write_message(message, binary)
+        for kernel_id, waiter in list(RequestInfoSocketHandler._waiters.items()):
+            if waiter is self:
+                RequestInfoSocketHandler._cache.pop(kernel_id, None)  # delivered: forget it
+        return sent
+
+
+def message_parts(message: bytes | str | dict) -> tuple[str, dict]:
+    """The msg_type and content of a kernel message as Jupyter's websocket sends it: JSON
+    text (the legacy protocol) or the binary v1 protocol (offsets, then channel, header,
+    parent header, metadata, content, buffers)."""
+    if isinstance(message, dict):
+        return message.get("header", {}).get("msg_type", ""), message.get("content", {})
+    if isinstance(message, str):
+        data = json.loads(message)
+        return data.get("header", {}).get("msg_type", ""), data.get("content", {})
+    count = int.from_bytes(message[:8], "little")
+    offsets = [int.from_bytes(message[8 * (i + 1) : 8 * (i + 2)], "little") for i in range(count)]
+    offsets.append(len(message))
+    header = json.loads(message[offsets[1] : offsets[2]])
+    content = json.loads(message[offsets[4] : offsets[5]]) if count > 4 else {}
+    return header.get("msg_type", ""), content
+
+
+def for_server_log_only(msg_type: str, content: dict) -> bool:
+    """Kernel output the browser must not get: error messages (their traceback, value and
+    file paths) and anything written to stderr (a logged exception, a warning)."""
+    if msg_type == "error":
+        return True
+    if msg_type == "execute_reply" and content.get("status") == "error":
+        return True
+    return msg_type == "stream" and content.get("name") == "stderr"
+
+
+class KernelChannel(VoilaKernelWebsocketHandler):
+    """The page's kernel websocket, with errors and stderr kept on the server."""
+
+    def write_message(self, message, binary=False):
+        try:
+            msg_type, content = message_parts(message)
+        except (ValueError, IndexError, TypeError):
+            msg_type, content = "", {}
+        if for_server_log_only(msg_type, content):
+            text = content.get("text") or "\n".join(content.get("traceback") or [])
+            log.warning("Kernel %s (niet naar de browser): %s", msg_type, text[-2000:])
+            return None
+        return super().write_message(message, binary)
+
+
+class Attempts:
+    """Login attempts per address in a sliding window: a token cannot be guessed by trying."""
+
+    def __init__(self, allowed: int, window: float):
+        self.allowed, self.window = allowed, window
+        self.seen: dict[str, deque[float]] = {}
+
+    def too_many(self, address: str) -> bool:
+        now = time.monotonic()
+        recent = self.seen.setdefault(address, deque())
+        while recent and now - recent[0] > self.window:
+            recent.popleft()
+        recent.append(now)
+        return len(recent) > self.allowed
+
+
+LOGIN_ATTEMPTS = Attempts(allowed=10, window=300)
+
+
+class LoginPage(VoilaLoginHandler):
+    """Jupyter's login form, with at most 10 attempts per address in 5 minutes."""
+
+    @allow_unauthenticated
+    def post(self):
+        if LOGIN_ATTEMPTS.too_many(self.request.remote_ip or ""):
+            self.set_status(429)
+            self.finish(
+                page("Te vaak geprobeerd", "Wacht vijf minuten en probeer het dan opnieuw.")
+            )
+            return None
+        return super().post()
+
+
+class LogoutPage(JupyterHandler):
+    """Clears the login cookie and says so in Dutch (Jupyter's own page is missing in Voilà,
+    so /logout answered 500)."""
+
+    @allow_unauthenticated
+    def get(self):
+        self.identity_provider.clear_login_cookie(self)
+        self.finish(page("Afgemeld", "U bent afgemeld. Open de link van uw school opnieuw."))
+
+
+def page(title: str, text: str) -> str:
+    """A minimal Dutch page for the server's own answers (no Jupyter template)."""
+    return (
+        f'<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>{title} · pestdata'
+        f"</title></head><body><h1>{title}</h1><p>{text}</p></body></html>"
+    )
+
+
+class IdentityProvider(PasswordIdentityProvider):
+    """Voilà's token login with our login and logout pages and a cookie that lasts a school
+    day and is not sent along with requests from other sites."""
+
+    def __init__(self, **kwargs):
+        kwargs["login_handler_class"] = LoginPage
+        kwargs["logout_handler_class"] = LogoutPage
+        super().__init__(**kwargs)
+
+    @default("cookie_options")
+    def _cookie_options(self):
+        return {"samesite": "Lax", "expires_days": SCHOOL_DAY_HOURS / 24}
+
+    @default("get_secure_cookie_kwargs")
+    def _cookie_reading(self):
+        return {"max_age_days": SCHOOL_DAY_HOURS / 24}
+
+
+class PestdataVoila(Voila):
+    """Voilà with the channels above, our identity provider and Host check."""
+
+    host_names = List(
+        Unicode(),
+        default_value=["localhost"],
+        config=True,
+        help="Host names the server answers to besides IP addresses of this machine.",
+    )
+    open_page_idle_hours = Float(
+        SCHOOL_DAY_HOURS,
+        config=True,
+        help="A page left open without any use loses its kernel after this many hours.",
+    )
+    idle_check_seconds = Int(300, config=True)
+
+    @default("identity_provider_class")
+    def _identity_provider(self):
+        return IdentityProvider
+
+    def initialize(self, argv=None):
+        # Made before any kernel starts: each kernel inherits it, nobody else can read it.
+        os.environ[PREHEAT_KEY] = secrets.token_urlsafe(32)
+        super().initialize(argv)
+        keep_secrets_out_of(self.log, logging.getLogger("tornado"))
+
+    def init_settings(self):
+        settings = super().init_settings()
+        settings["allow_remote_access"] = False  # so jupyter_server checks the Host header
+        settings["local_hostnames"] = list(self.host_names)
+        settings["log_function"] = partial(log_request, record_prometheus_metrics=False)
+        settings["websocket_ping_interval"] = 30  # a page closed without goodbye is noticed
+        return settings
+
+    def init_handlers(self):
+        replaced = {
+            RequestInfoSocketHandler: PreheatChannel,
+            VoilaKernelWebsocketHandler: KernelChannel,
+        }
+        return [
+            (route[0], replaced.get(route[1], route[1]), *route[2:])
+            for route in super().init_handlers()
+        ]
+
+    def start(self):
+        PeriodicCallback(self.shut_down_forgotten_pages, self.idle_check_seconds * 1000).start()
+        super().start()
+
+    async def shut_down_forgotten_pages(self):
+        """Kernels of pages still open but unused for `open_page_idle_hours`: Jupyter's own
+        culler leaves connected kernels alone (closed pages go after --cull-idle seconds),
+        and kernels waiting in the preheat pool are not pages."""
+        manager = self.kernel_manager
+        limit = self.open_page_idle_hours * 3600
+        waiting = pooled_kernels(manager)
+        for kernel_id in list(manager.list_kernel_ids()):
+            idle = time.time() - manager.get_kernel(kernel_id).last_activity.timestamp()
+            if idle >= limit and kernel_id not in waiting:
+                self.log.info("Kernel %s: %.1f uur ongebruikt, afgesloten", kernel_id, idle / 3600)
+                await manager.shutdown_kernel(kernel_id)
+
+
+def pooled_kernels(manager) -> set[str]:
+    """Ids of the kernels in Voilà's preheat pool (started, not yet taken by a page)."""
+    ids = set()
+    for pool in getattr(manager, "_pools", {}).values():
+        for item in pool:
+            if item.done() and not item.cancelled() and item.exception() is None:
+                ids.add(item.result().get("kernel_id"))
+    return ids
+
+
+main = PestdataVoila.launch_instance
+
+if __name__ == "__main__":
+    main()

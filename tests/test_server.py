@@ -1,0 +1,311 @@
+"""The server against an attacker on the same machine and a curious token holder: real
+`pestdata serve` processes, real websockets and HTTP requests, no browser.
+
+Each test is a probe that succeeded against plain Voilà 0.5 (issue 13): the preheat channel
+handed the next visitor's token to anyone, kernel tracebacks reached the client, the token
+stood in the log, a foreign Host was served, the cookie lasted 30 days without SameSite,
+/logout answered 500, /login could be tried without limit, an open page kept its kernel
+forever.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import re
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+
+import pytest
+from servers import TOKEN, free_port, start_server, wait_for_port
+from websockets.exceptions import InvalidStatus
+from websockets.sync.client import connect
+
+from pestdata.serve import voila_command, voila_env
+from pestdata.server import without_secrets
+
+# A page that shows what the kernel learnt from the request, and two widgets to abuse.
+PROBE_CELL = """\
+import os
+import ipywidgets as w
+from IPython.display import HTML, display
+from pestdata.ui.preheat import wait_for_page
+
+wait_for_page()
+display(HTML("<p id=query>query=" + os.environ.get("QUERY_STRING", "") + "</p>"))
+w.VBox([w.IntSlider(value=3, description="getal"), w.HTML("tekst")])
+"""
+HOST_NAME = "pestdata.school.test"
+
+
+def notebook(folder: Path, name: str, source: str) -> None:
+    cell = {"cell_type": "code", "execution_count": None, "id": "probe", "metadata": {},
+            "outputs": [], "source": source}  # fmt: skip
+    document = {"cells": [cell], "metadata": {"kernelspec": {"name": "python3",
+                "display_name": "Python 3", "language": "python"}}, "nbformat": 4,
+                "nbformat_minor": 5}  # fmt: skip
+    (folder / f"{name}.ipynb").write_text(json.dumps(document), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("server")
+    notebooks = folder / "notebooks"
+    notebooks.mkdir()
+    notebook(notebooks, "probe", PROBE_CELL)
+    process, base, _ = start_server(folder, notebooks, "--host-name", HOST_NAME, incidents=20)
+    yield process, base, folder / "serve.log"
+    process.terminate()
+    process.wait(timeout=30)
+
+
+def own_kernels(server_pid: int) -> dict[str, int]:
+    """Kernel ids of a server's kernels (and their process ids), as any local user reads
+    them from `ps`."""
+    ids = {}
+    for proc in Path("/proc").iterdir():
+        try:
+            parts = (proc / "cmdline").read_bytes().split(b"\0")
+            parent = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        if parent != server_pid:
+            continue
+        for part in parts:
+            found = re.search(rb"kernel-([0-9a-f-]{36})\.json", part)
+            if found:
+                ids[found.group(1).decode()] = int(proc.name)
+    return ids
+
+
+def wait_for_kernels(server_pid: int, count: int, seconds: float = 90) -> dict[str, int]:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        ids = own_kernels(server_pid)
+        if len(ids) >= count:
+            return ids
+        time.sleep(0.3)
+    raise AssertionError(f"fewer than {count} kernels after {seconds} s: {ids}")
+
+
+def refused(url: str, headers: dict | None = None) -> bool:
+    """True when the websocket is refused; False when it opens (and whatever it heard is
+    printed, so a failing test shows what leaked)."""
+    try:
+        with connect(url, open_timeout=10, additional_headers=headers or {}) as socket:
+            try:
+                print("heard:", socket.recv(timeout=3))
+            except TimeoutError:
+                pass
+            return False
+    except InvalidStatus as error:
+        return error.response.status_code == 403
+
+
+def preheat_key(kernel_pid: int) -> str:
+    """The preheat key from a kernel's environment: readable by the server's owner only."""
+    environ = Path(f"/proc/{kernel_pid}/environ").read_bytes().split(b"\0")
+    return next(v.split(b"=", 1)[1].decode() for v in environ if v.startswith(b"PESTDATA_PRE"))
+
+
+def get(base: str, path: str, **headers) -> tuple[int, dict, str]:
+    parsed = urllib.parse.urlparse(base)
+    connection = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=120)
+    connection.request("GET", path, headers=headers)
+    response = connection.getresponse()
+    return response.status, response.headers, response.read().decode("utf-8", "replace")
+
+
+def test_the_preheat_channel_refuses_everyone_but_the_kernel(server):
+    process, base, _ = server
+    port = urllib.parse.urlparse(base).port
+    waiting = wait_for_kernels(process.pid, 1)
+    for kernel_id in waiting:
+        query = f"ws://127.0.0.1:{port}/voila/query/{kernel_id}"
+        assert refused(query), "an unauthenticated listener got onto the preheat channel"
+        assert refused(query, {"X-Pestdata-Preheat": "guessed"})
+    assert refused(f"ws://127.0.0.1:{port}/voila/query/{uuid.uuid4()}")
+
+    # The kernel still hears its page: the visit renders, with the request but no token.
+    status, _, html = get(base, f"/voila/render/probe.ipynb?token={TOKEN}&klas=7")
+    assert status == 200
+    shown = re.search(r"query=([^<]*)<", html)
+    assert shown and "klas=7" in shown.group(1)
+    assert TOKEN not in shown.group(1)
+
+    # Even with the key, a kernel's channel opens once: the kernel already used it.
+    for kernel_id, pid in waiting.items():
+        key = preheat_key(pid)
+        url = f"ws://127.0.0.1:{port}/voila/query/{kernel_id}"
+        assert refused(url, {"X-Pestdata-Preheat": key})
+
+
+def test_the_token_is_taken_out_of_the_request_info():
+    assert without_secrets("token=abc&klas=7") == "klas=7"
+    assert without_secrets("klas=7&TOKEN=x") == "klas=7&TOKEN=x"  # only our parameter name
+    assert without_secrets("") == ""
+
+
+def kernel_of(html: str) -> str:
+    found = re.search(r'"kernelId"\s*:\s*"([0-9a-f-]{36})"', html) or re.search(
+        r"kernel[_-]?[iI]d[\"'=:\s]+([0-9a-f-]{36})", html
+    )
+    assert found, "no kernel id in the page"
+    return found.group(1)
+
+
+def shell_message(session: str, msg_type: str, content: dict) -> dict:
+    header = {"msg_id": uuid.uuid4().hex, "username": "aanvaller", "session": session,
+              "msg_type": msg_type, "version": "5.3",
+              "date": datetime.now(UTC).isoformat()}  # fmt: skip
+    return {"header": header, "parent_header": {}, "metadata": {}, "content": content,
+            "channel": "shell", "buffers": []}  # fmt: skip
+
+
+def test_no_traceback_reaches_the_client(server):
+    process, base, log = server
+    port = urllib.parse.urlparse(base).port
+    status, _, html = get(base, f"/voila/render/probe.ipynb?token={TOKEN}")
+    assert status == 200
+    kernel_id = kernel_of(html)
+    models = set(re.findall(r'"model_id"\s*:\s*"([0-9a-f]{32})"', html))
+    assert models, "no widget in the page"
+    session = uuid.uuid4().hex
+    sent = [
+        shell_message(session, "comm_msg", {"comm_id": model, "data": {"method": "update",
+                      "state": {"value": ["geen", "getal"]}, "buffer_paths": []}})
+        for model in models
+    ]  # fmt: skip
+    sent.append(
+        shell_message(session, "comm_open", {"comm_id": uuid.uuid4().hex,
+                      "target_name": "bestaat.niet", "data": {}})
+    )  # fmt: skip
+    ours = {m["header"]["msg_id"] for m in sent}
+    url = f"ws://127.0.0.1:{port}/api/kernels/{kernel_id}/channels?session_id={session}"
+    received = []
+    with connect(url, additional_headers={"Authorization": f"token {TOKEN}"}) as socket:
+        for message in sent:
+            socket.send(json.dumps(message))
+        done, deadline = set(), time.monotonic() + 60
+        while done != ours and time.monotonic() < deadline:
+            try:
+                message = json.loads(socket.recv(timeout=1))
+            except TimeoutError:
+                continue  # not yet
+            received.append(message)
+            parent = message.get("parent_header", {}).get("msg_id")
+            if message["header"]["msg_type"] == "status" and parent in ours:
+                if message["content"]["execution_state"] == "idle":
+                    done.add(parent)
+    assert done == ours, "the kernel did not finish our messages"
+    leaked = [m for m in received if m["header"]["msg_type"] in ("error", "stream")]
+    assert leaked == []
+    assert "Traceback" not in json.dumps(received)
+    assert "TraitError" not in json.dumps(received)
+    deadline = time.monotonic() + 30
+    while "niet naar de browser" not in log.read_text() and time.monotonic() < deadline:
+        time.sleep(0.3)  # the server log got it instead
+    assert "niet naar de browser" in log.read_text()
+
+
+def test_the_token_is_not_in_the_log_of_a_failed_request(server):
+    _, base, log = server
+    status, _, _ = get(base, f"/voila/render/bestaat-niet.ipynb?token={TOKEN}")
+    assert status == 404
+    deadline = time.monotonic() + 30
+    while "bestaat-niet" not in log.read_text() and time.monotonic() < deadline:
+        time.sleep(0.3)
+    lines = [line for line in log.read_text().splitlines() if "bestaat-niet" in line]
+    assert lines
+    assert not [line for line in lines if TOKEN in line]
+
+
+def test_a_foreign_host_is_refused(server):
+    _, base, _ = server
+    port = urllib.parse.urlparse(base).port
+    path = f"/voila/render/probe.ipynb?token={TOKEN}"
+    assert get(base, path, Host=f"aanvaller.example:{port}")[0] == 403
+    assert get(base, path, Host=f"127.0.0.1:{port}")[0] == 200
+    assert get(base, path, Host=f"{HOST_NAME}:{port}")[0] == 200  # named with --host-name
+
+
+def test_the_login_cookie_is_samesite_and_lasts_a_school_day(server):
+    _, base, _ = server
+    status, headers, _ = get(base, f"/?token={TOKEN}")
+    cookie = next(c for c in headers.get_all("Set-Cookie") if c.startswith("username-"))
+    assert "SameSite=Lax" in cookie
+    assert "HttpOnly" in cookie
+    expires = parsedate_to_datetime(re.search(r"expires=([^;]+)", cookie).group(1))
+    hours = (expires - datetime.now(UTC)).total_seconds() / 3600
+    assert 8 <= hours <= 12
+
+
+def test_logout_answers_in_dutch_and_clears_the_cookie(server):
+    _, base, _ = server
+    status, headers, body = get(base, "/logout")
+    assert status == 200
+    assert "afgemeld" in body and 'lang="nl"' in body
+    assert any('=""' in c for c in headers.get_all("Set-Cookie"))
+
+
+def test_login_attempts_are_rate_limited(server):
+    _, base, _ = server
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+    opener.open(f"{base}/login", timeout=30).read()
+    jar = next(h for h in opener.handlers if isinstance(h, urllib.request.HTTPCookieProcessor))
+    xsrf = next(c.value for c in jar.cookiejar if c.name == "_xsrf")
+    statuses = []
+    for attempt in range(12):
+        form = urllib.parse.urlencode({"password": f"fout-{attempt}", "_xsrf": xsrf}).encode()
+        try:
+            statuses.append(opener.open(f"{base}/login", data=form, timeout=30).status)
+            body = ""
+        except urllib.error.HTTPError as error:
+            statuses.append(error.code)
+            body = error.read().decode()
+    assert 429 not in statuses[:10]
+    assert statuses[-1] == 429
+    assert "Wacht vijf minuten" in body
+
+
+def test_a_page_left_open_loses_its_kernel(tmp_path):
+    """A page whose socket stays open but that nobody uses: its kernel goes after the limit
+    (here 4 seconds instead of two hours); a page in use keeps it."""
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    notebook(notebooks, "probe", PROBE_CELL)
+    port = free_port()
+    command = voila_command(notebooks, port, TOKEN, preheat=0) + [
+        f"--PestdataVoila.open_page_idle_hours={4 / 3600}",
+        "--PestdataVoila.idle_check_seconds=1",
+    ]
+    env = voila_env(f"sqlite:///{tmp_path}/p.sqlite")
+    with open(tmp_path / "serve.log", "w") as log:
+        process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        wait_for_port(port, process)
+        base = f"http://127.0.0.1:{port}"
+        _, _, html = get(base, f"/voila/render/probe.ipynb?token={TOKEN}")
+        kernel_id = kernel_of(html)
+        url = f"ws://127.0.0.1:{port}/api/kernels/{kernel_id}/channels"
+        with connect(url, additional_headers={"Authorization": f"token {TOKEN}"}):
+            deadline = time.monotonic() + 60
+            while kernel_id in own_kernels(process.pid) and time.monotonic() < deadline:
+                time.sleep(0.5)  # the socket is open all the while
+            assert kernel_id not in own_kernels(process.pid)
+        assert "ongebruikt, afgesloten" in (tmp_path / "serve.log").read_text()
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    sys.exit(pytest.main([__file__, "-v"]))
