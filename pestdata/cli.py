@@ -369,21 +369,26 @@ def import_command(
 @click.option(
     "--share",
     is_flag=True,
-    help="Voor het bestuur: pseudoniemen, geen vrije tekst en geen namen van medewerkers.",
+    help="Voor het bestuur: alleen aantallen per school (per maand, platform, vorm en "
+    "leeftijd), afgerond op 5, kleine groepen onder 'Overig'; geen meldingen, leerlingen "
+    "of data.",
 )
 @with_filters
 def export_command(db, out: Path, share: bool, year, school, start, end):
     """Schrijf meldingen naar CSV of Excel, met de filters van het overzicht."""
-    from .io import ExportFileError, export_frame, write_export
+    from .io import ExportFileError, export_frame, share_frame, write_export
 
     filters = _filters(year, school, start and start.date(), end and end.date())
-    frame = export_frame(_store(db), filters, share=share)
+    store = _store(db)
+    frame = share_frame(store, filters) if share else export_frame(store, filters)
     try:
         write_export(frame, out)
     except ExportFileError as error:
         raise click.ClickException(str(error)) from None
-    kind = "deelbare export (pseudoniemen)" if share else "export voor het zorgteam"
-    click.echo(f"{len(frame)} meldingen in {out} ({kind}).")
+    if share:
+        click.echo(f"{len(frame)} regels met aantallen in {out} (deelbare export, afgerond).")
+    else:
+        click.echo(f"{len(frame)} meldingen in {out} (export voor het zorgteam).")
 
 
 @main.command("case")

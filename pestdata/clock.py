@@ -6,6 +6,7 @@ report of the 2nd, whatever zone the server runs in. PESTDATA_TZ names another z
 
 from __future__ import annotations
 
+import calendar
 import os
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -66,6 +67,11 @@ def nl_date(value: date | datetime | str | None) -> str:
     if isinstance(value, datetime):
         return local(value).strftime("%d-%m-%Y %H:%M")
     return value.strftime("%d-%m-%Y")
+
+
+def month_end(day: date) -> date:
+    """The last day of the day's month."""
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
 
 
 MONTHS = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec")

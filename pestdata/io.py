@@ -1,13 +1,14 @@
 """CSV/Excel export (the import is importer.py).
 
-Export writes the care team's file (with pupil numbers, for re-import) or, with `share`, a
-board file with keyed pseudonyms and no free text or staff names. Cells that a spreadsheet
-would run as a formula are neutralised.
+Export writes the care team's file (with pupil numbers, for re-import) or the board's file
+(`share_frame`): counts only, no report, pupil or date of its own, under the rules of the
+shared views (privacy.py). Cells that a spreadsheet would run as a formula are neutralised.
 """
 
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -45,11 +46,9 @@ def neutralise(value):
     return value
 
 
-def export_frame(
-    store: Store, filters: analytics.Filters, *, share: bool = False, secret: bytes | None = None
-) -> pd.DataFrame:
-    """One row per incident with Dutch headers. The care team's export can be imported
-    again; the shared one has pseudonyms and no free text or staff names."""
+def export_frame(store: Store, filters: analytics.Filters) -> pd.DataFrame:
+    """The care team's export: one row per incident with Dutch headers, to be imported
+    again. Never for sharing (that is share_frame)."""
     conditions = filters.conditions()
     ids_query = sa.select(incidents.c.id).where(*conditions)
     with store.reading() as conn:
@@ -73,23 +72,16 @@ def export_frame(
         steps = conn.execute(
             sa.select(steps_done).where(steps_done.c.incident_id.in_(ids_query))
         ).all()
-        texts = (
-            {}
-            if share
-            else _grouped(
-                conn.execute(
-                    sa.select(descriptions.c.incident_id, descriptions.c.text)
-                    .where(descriptions.c.incident_id.in_(ids_query))
-                    .order_by(descriptions.c.id)
-                )
+        texts = _grouped(
+            conn.execute(
+                sa.select(descriptions.c.incident_id, descriptions.c.text)
+                .where(descriptions.c.incident_id.in_(ids_query))
+                .order_by(descriptions.c.id)
             )
         )
-    if share:
-        secret = secret or privacy.installation_secret()
     by_role: dict[tuple[int, str], list[str]] = {}
     for p in pupils:
-        code = privacy.pseudonym(secret, p.pupil_number) if share else p.pupil_number
-        by_role.setdefault((p.incident_id, p.role), []).append(code)
+        by_role.setdefault((p.incident_id, p.role), []).append(p.pupil_number)
     step_by = {(s.incident_id, s.step_id): s for s in steps}
     protocol = load_protocol()
     rows = []
@@ -111,22 +103,76 @@ def export_frame(
             "Ernst": Severity(r.severity).label,
             "Status": Status(r.status).label,
             "Datum opgelost": r.resolved_on.isoformat() if r.resolved_on else "",
+            "Behandelaar": r.handler,
+            "Beschrijving": "\n\n".join(texts.get(r.id, [])),
         }
-        if not share:
-            row["Behandelaar"] = r.handler
-            row["Beschrijving"] = "\n\n".join(texts.get(r.id, []))
         for step in protocol:
             s = step_by.get((r.id, step.id))
             row[f"Stap {step.id}: datum"] = s.done_on.isoformat() if s else ""
-            if not share:
-                row[f"Stap {step.id}: door"] = s.done_by if s else ""
-                row[f"Stap {step.id}: notitie"] = s.note if s else ""
+            row[f"Stap {step.id}: door"] = s.done_by if s else ""
+            row[f"Stap {step.id}: notitie"] = s.note if s else ""
             if step.vraagt_uitkomst:
                 row[f"Stap {step.id}: uitkomst"] = (
                     Outcome(s.outcome).label if s and s.outcome else ""
                 )
         rows.append(row)
     return pd.DataFrame(rows).map(neutralise) if rows else pd.DataFrame(rows)
+
+
+SHARE_COLUMNS = ["School", "Periode", "Kenmerk", "Waarde", "Aantal meldingen", "Toelichting"]
+SHARE_DIMENSIONS = {"platform": "Platform", "form": "Vorm", "age_band": "Leeftijd"}
+
+
+def share_frame(
+    store: Store, filters: analytics.Filters, minimum: int | None = None
+) -> pd.DataFrame:
+    """The board's export: per school, counts for the period in whole months, as the shared
+    views show them: the total, each month, and per platform, form and age band, with small
+    groups merged into "Overig", months hidden where one could be worked out, every count
+    rounded to 5 (privacy.py). No case number, date, group, pupil or text: nothing in it
+    stands for one report. There is no all-schools total, which would give one school away
+    by subtraction."""
+    minimum = minimum or privacy.threshold()
+    start, end = privacy.whole_months(filters.start, filters.end)
+    period = f"{start:%Y-%m} t/m {end:%Y-%m}" if start and end else "alle maanden"
+    rows = []
+    for school in analytics.filter_options(store)["schools"]:
+        if not filters.schools or school in filters.schools:
+            mine = replace(filters, start=start, end=end, schools=(school,))
+            rows += [[school, period, *row] for row in _school_counts(store, mine, minimum)]
+    frame = pd.DataFrame(rows, columns=SHARE_COLUMNS).map(neutralise)
+    return frame.astype({"Aantal meldingen": "Int64"})  # hidden counts stay empty cells
+
+
+def _school_counts(store: Store, filters: analytics.Filters, minimum: int) -> list[list]:
+    """Kenmerk, Waarde, Aantal, Toelichting rows of one school (see share_frame)."""
+    trends = {by: analytics.monthly_trend(store, filters, by=by) for by in SHARE_DIMENSIONS}
+    months = trends["age_band"].groupby("month")["count"].sum()  # one age band per report
+    total = int(months.sum())
+    if not total:
+        return []
+    if total < minimum:
+        return [["Totaal", "meldingen", None, f"minder dan {minimum}"]]
+    rows = [["Totaal", "meldingen", privacy.shared_count(total, minimum), ""]]
+    hidden = privacy.HIDDEN_NOTE.format(minimum=minimum).removeprefix("x: ")
+    shown = privacy.shared_row([int(n) for n in months], minimum)
+    for month, count in zip(months.index, shown, strict=True):
+        rows.append(["Maand", month, count, hidden if count is None else ""])
+    merged = privacy.OTHER_NOTE.format(minimum=minimum)
+    for by, kind in SHARE_DIMENSIONS.items():
+        per = trends[by].groupby("category")["count"].sum()
+        pairs = [(_label(by, category), int(n)) for category, n in per.items()]
+        for label, count in privacy.shared_breakdown(pairs, minimum, total):
+            rows.append([kind, label, count, merged if label == privacy.OTHER else ""])
+    return rows
+
+
+def _label(by: str, category: str) -> str:
+    if by == "platform":
+        return Platform(category).label
+    if by == "form":
+        return Form(category).label
+    return category
 
 
 def _grouped(result) -> dict[int, list]:

@@ -23,7 +23,7 @@ from .markup import esc
 from .model import AGE_BANDS, Form, Platform
 from .store import Store
 
-Count = int | None  # None: suppressed, shown as "< minimum"
+Count = int | None  # None: hidden (privacy.shared_row)
 
 
 @dataclass(frozen=True)
@@ -42,19 +42,17 @@ class EveningFigures:
     actions_open: tuple[str, ...]
     lessons_by_band: tuple[tuple[str, int], ...]
 
-    def shown(self, count: Count) -> str:
-        """A count as the slides show it: suppressed ones as '< 5'."""
-        return f"< {self.minimum}" if count is None else privacy.show_count(count, self.minimum)
-
-
-def _suppressed(count: int, minimum: int) -> Count:
-    return None if privacy.is_small(count, minimum) else count
+    def shown(self, count: int) -> str:
+        """The total as the slides show it: '< 5' when small, else rounded to 5."""
+        return privacy.show_count(count, self.minimum)
 
 
 def aggregate_figures(
     store: Store, school: str, today: date | None = None, minimum: int | None = None
 ) -> EveningFigures:
-    """The only door from the database to the slides: counts per label, suppressed."""
+    """The only door from the database to the slides: counts as a shared view may show
+    them (privacy.py: small categories merged into "Overig", months hidden so that none can
+    be worked out from the total, every count rounded to 5)."""
     today = today or clock.today()
     minimum = minimum or privacy.threshold()
     school_year = SchoolYear.of(today)
@@ -81,6 +79,8 @@ def aggregate_figures(
     status = analytics.school_action_status(store, (school,))
     lessons = analytics.lesson_coverage(store, this).groupby("age_band")["lessons"].sum()
     start_month = school_year.first
+    now_row = privacy.shared_row([months_now.get(i, 0) for i in range(12)], minimum)
+    before_row = privacy.shared_row([months_before.get(i, 0) for i in range(12)], minimum)
     return EveningFigures(
         school=school,
         school_year=year,
@@ -88,22 +88,22 @@ def aggregate_figures(
         total=total,
         breakdown=breakdown,
         by_platform=tuple(
-            (p.label, _suppressed(int(platforms[p.value]), minimum))
-            for p in Platform
-            if platforms.get(p.value)
+            privacy.shared_breakdown(
+                [(p.label, platforms.get(p.value, 0)) for p in Platform], minimum
+            )
         )
         if breakdown
         else (),
         by_form=tuple(
-            (f.label, _suppressed(int(forms[f.value]), minimum)) for f in Form if forms.get(f.value)
+            privacy.shared_breakdown([(f.label, forms.get(f.value, 0)) for f in Form], minimum)
         )
         if breakdown
         else (),
         by_month=tuple(
             (
                 month_label(f"{start_month + (i + 7) // 12}-{(i + 7) % 12 + 1:02d}")[:3],
-                _suppressed(months_now.get(i, 0), minimum),
-                _suppressed(months_before.get(i, 0), minimum),
+                now_row[i],
+                before_row[i],
             )
             for i in range(12)
         )
@@ -146,8 +146,8 @@ def _layout(title: str, **extra) -> dict:
 
 
 def _bars(pairs, title: str, colour: str) -> go.Figure:
-    """Horizontal bars, largest first; suppressed counts are left out (see _small_ones)."""
-    shown = sorted(((label, n) for label, n in pairs if n is not None), key=lambda p: -p[1])
+    """Horizontal bars, largest first, "Overig" last."""
+    shown = sorted(pairs, key=lambda p: (p[0] == privacy.OTHER, -p[1]))
     return go.Figure(
         go.Bar(
             x=[n for _, n in shown],
@@ -165,19 +165,21 @@ def _bars(pairs, title: str, colour: str) -> go.Figure:
     )
 
 
-def _small_ones(pairs, minimum: int) -> str:
-    names = [label for label, n in pairs if n is None]
+def _hidden_months(f: EveningFigures) -> str:
+    """Which months have no bar although they had reports (not how many)."""
+    names = [month for month, now, _ in f.by_month if now is None]
     if not names:
         return ""
-    return f"<p class='pd-note'>&lt; {minimum} meldingen: {esc(', '.join(names))}</p>"
+    note = privacy.HIDDEN_NOTE.format(minimum=f.minimum).removeprefix("x: ")
+    return f"<p class='pd-note'>Zonder staaf: {esc(', '.join(names))} ({esc(note)})</p>"
 
 
 def build_slides(figures: EveningFigures, guidance: Guidance | None = None) -> list[Slide]:
     guidance = guidance or load_guidance()
     f = figures
     small = (
-        f"<p class='pd-note'>Aantallen onder {f.minimum} tonen we als "
-        f"‘&lt; {f.minimum}’, zodat niemand een kind kan herkennen.</p>"
+        f"<p class='pd-note'>{esc(privacy.ROUNDED_NOTE.format(minimum=f.minimum))} Kleine "
+        "groepen tellen mee onder ‘Overig’, zodat niemand een kind kan herkennen.</p>"
     )
     slides = [
         Slide(
@@ -210,15 +212,14 @@ def build_slides(figures: EveningFigures, guidance: Guidance | None = None) -> l
             Slide(
                 f"Onze school in {f.school_year}",
                 f"<p class='pd-big'>{esc(f.shown(f.total))} meldingen van online pesten</p>"
-                + small
-                + _small_ones(f.by_platform, f.minimum),
+                + small,
                 _bars(f.by_platform, "Waar gebeurde het?", MUTED[0]),
             )
         )
         slides.append(
             Slide(
                 "Welke vormen?",
-                small + _small_ones(f.by_form, f.minimum),
+                small,
                 _bars(f.by_form, "Vormen van online pesten", MUTED[6]),
             )
         )
@@ -226,7 +227,7 @@ def build_slides(figures: EveningFigures, guidance: Guidance | None = None) -> l
         slides.append(
             Slide(
                 "De trend",
-                small + _small_ones([(m, n) for m, n, _ in f.by_month], f.minimum),
+                small + _hidden_months(f),
                 go.Figure(
                     [
                         go.Bar(

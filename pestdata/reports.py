@@ -374,9 +374,10 @@ def year_report_pdf(
     figures = f.key
     reports = int(figures["reports_in_period"] or 0)
     privacy_note = (
-        f"Dit verslag bevat geen leerlingnummers, geen namen en geen vrije tekst. Aantallen "
-        f"onder de {minimum} staan er als '<\u00a0{minimum}' in en zijn niet in de grafieken "
-        "opgenomen; percentages en medianen over te weinig meldingen zijn weggelaten."
+        "Dit verslag bevat geen leerlingnummers, geen namen en geen vrije tekst. Aantallen "
+        f"zijn afgerond op 5; onder de {minimum} staan ze er als '<\u00a0{minimum}' in en zijn "
+        "niet in de grafieken opgenomen; kleine groepen tellen mee onder ‘Overig’; "
+        "percentages en medianen over te weinig meldingen zijn weggelaten."
         if minimum
         else "Intern verslag: alle aantallen zijn getoond, ook kleine. Niet bedoeld om te delen."
     )
@@ -399,7 +400,7 @@ def year_report_pdf(
         )
     else:
         story += _months_section(f.by_month, start, today, minimum)
-        story += _platform_section(f.by_platform, minimum)
+        story += _platform_section(f.by_platform, reports, minimum)
         story += _protocol_section(f.steps, minimum)
     story += _checklist_section(f.checklist, today)
     story += _lessons_section(f.lessons)
@@ -459,12 +460,10 @@ def _months_section(trend: pd.DataFrame, start: date, today: date, minimum: int 
     per_month = trend.groupby("month")["count"].sum().to_dict()
     firsts = [date(start.year + (i + 7) // 12, (i + 7) % 12 + 1, 1) for i in range(12)]
     # A month still to come has no count yet ('—'), rather than a misleading 0.
-    counts = [
-        None if first > today else int(per_month.get(f"{first:%Y-%m}", 0)) for first in firsts
-    ]
-    plotted = [
-        None if n is None or (minimum and privacy.is_small(n, minimum)) else n for n in counts
-    ]
+    past = [int(per_month.get(f"{first:%Y-%m}", 0)) for first in firsts if first <= today]
+    # Shared: hidden where a month is small or could be worked out from the others.
+    plotted = privacy.shared_row(past, minimum) + [None] * (12 - len(past))
+    hidden = any(n is None for n in plotted[: len(past)])
 
     font = _fonts()[0]
     drawing = Drawing(WIDTH, 5.2 * cm)
@@ -476,7 +475,11 @@ def _months_section(trend: pd.DataFrame, start: date, today: date, minimum: int 
     chart.valueAxis.valueStep = _integer_step(n for n in plotted if n is not None)
     drawing.add(chart)
 
-    rows = [["", *MONTHS], ["Meldingen", *(_count(n, minimum) for n in counts)]]
+    cells = [
+        _count(n, minimum) if n is not None else privacy.HIDDEN if i < len(past) else "—"
+        for i, n in enumerate(plotted)
+    ]
+    rows = [["", *MONTHS], ["Meldingen", *cells]]
     first = 2.1 * cm
     table = _table(rows, [first] + [(WIDTH - first) / 12] * 12, zebra=False)
     return [
@@ -484,43 +487,39 @@ def _months_section(trend: pd.DataFrame, start: date, today: date, minimum: int 
         drawing,
         Spacer(1, 4),
         table,
-        *_suppressed_note(
-            any(minimum and privacy.is_small(n, minimum) for n in counts), minimum, "maanden"
-        ),
+        *_suppressed_note(hidden, minimum, privacy.HIDDEN_NOTE.format(minimum=minimum)),
     ]
 
 
-def _platform_section(trend: pd.DataFrame, minimum: int | None) -> list:
+def _platform_section(trend: pd.DataFrame, reports: int, minimum: int | None) -> list:
     totals = (
         trend.groupby("category", as_index=False)["count"]
         .sum()
         .sort_values(["count", "category"], ascending=[False, True])
         .reset_index(drop=True)
     )
-    totals["label"] = [Platform(p).label for p in totals["category"]]
-    shown = privacy.suppress(totals, minimum)
+    pairs = [(Platform(row.category).label, int(row.count)) for row in totals.itertuples()]
+    shown = privacy.shared_breakdown(pairs, minimum, reports)
 
     parts: list = [_heading("Meldingen per platform")]
-    if not shown.empty:
+    if shown:
         font = _fonts()[0]
         height = 0.55 * cm * len(shown) + 30
         drawing = Drawing(WIDTH, height)
         chart = HorizontalBarChart()
         chart.x, chart.y, chart.width, chart.height = 90, 18, WIDTH - 110, height - 26
-        chart.data = [[int(n) for n in reversed(shown["count"])]]  # the largest on top
-        chart.categoryAxis.categoryNames = [_text(s) for s in reversed(shown["label"])]
+        chart.data = [[n for _, n in reversed(shown)]]  # the largest on top, "Overig" last
+        chart.categoryAxis.categoryNames = [_text(label) for label, _ in reversed(shown)]
         _bar_style(chart, font)
-        chart.valueAxis.valueStep = _integer_step(shown["count"])
+        chart.valueAxis.valueStep = _integer_step(n for _, n in shown)
         drawing.add(chart)
         parts += [drawing, Spacer(1, 4)]
     else:
-        parts.append(_para("Geen platform met genoeg meldingen voor een grafiek.", "hint"))
-    rows = [["Platform", "Meldingen"]] + [
-        [label, _count(n, minimum)]
-        for label, n in zip(totals["label"], totals["count"], strict=True)
-    ]
+        parts.append(_para("Te weinig meldingen om per platform te tonen.", "hint"))
+    rows = [["Platform", "Meldingen"]] + [[label, _count(n, minimum)] for label, n in shown]
     parts.append(_table(rows, [6 * cm, 3 * cm]))
-    parts += _suppressed_note(len(shown) < len(totals), minimum, "platforms")
+    merged = bool(minimum) and len(shown) < len(pairs)
+    parts += _suppressed_note(merged, minimum, privacy.OTHER_NOTE.format(minimum=minimum))
     parts.append(
         _para("Een melding over meer platforms telt bij elk platform één keer mee.", "small")
     )
@@ -611,14 +610,7 @@ def _lessons_section(frame: pd.DataFrame) -> list:
     ]
 
 
-def _suppressed_note(any_hidden: bool, minimum: int | None, what: str) -> list:
+def _suppressed_note(any_hidden: bool, minimum: int | None, text: str) -> list:
     if not (minimum and any_hidden):
         return []
-    return [
-        Spacer(1, 2),
-        _para(
-            f"{what.capitalize()} met minder dan {minimum} meldingen staan als "
-            f"'<\u00a0{minimum}' in de tabel en niet in de grafiek.",
-            "small",
-        ),
-    ]
+    return [Spacer(1, 2), _para(text, "small")]

@@ -34,7 +34,7 @@ def voila_command(
     Voilà refuses the shutdown a closed page sends (no _xsrf, voila issue 1458), so kernels of
     closed pages are culled after `cull_idle` seconds. Jupyter's culler leaves kernels of open
     pages alone (cull_connected=False), however long someone takes to fill in the form; a page
-    left open and unused for a school day loses its kernel (server.py).
+    left open and unused for two hours loses its kernel (server.py).
 
     With `preheat` > 0, Voilà keeps that many kernels per dashboard started, with the notebook
     run up to the point where it reads data (`pestdata.ui.preheat.wait_for_page` waits for the

@@ -10,7 +10,7 @@
   values, paths): it goes to the server log instead.
 - Log lines carry no token; a request for a foreign Host is refused; the login cookie is
   SameSite=Lax and lasts a school day; /logout works; /login is rate limited.
-- Kernels of pages left open but untouched are shut down after a working day.
+- The kernel of a page left open but untouched for two hours is shut down (~150 MB each).
 
 The command line and the environment are in serve.py; the kernel side of preheating in
 ui/preheat.py.
@@ -46,6 +46,7 @@ from .ui.preheat import PREHEAT_HEADER, PREHEAT_KEY
 log = logging.getLogger("pestdata.server")
 
 SCHOOL_DAY_HOURS = 10  # a login lasts one school day, then the token is asked again
+OPEN_PAGE_IDLE_HOURS = 2  # an open page nobody touched for this long loses its kernel
 SECRET_PARAMETERS = ("token",)  # never passed on to a kernel or written to a log
 
 
@@ -230,7 +231,7 @@ class PestdataVoila(Voila):
         help="Host names the server answers to besides IP addresses of this machine.",
     )
     open_page_idle_hours = Float(
-        SCHOOL_DAY_HOURS,
+        OPEN_PAGE_IDLE_HOURS,
         config=True,
         help="A page left open without any use loses its kernel after this many hours.",
     )

@@ -115,3 +115,39 @@ def test_on_the_leadership_server_the_shared_view_is_the_only_view(tmp_path, mon
     assert "Zet 'Deelbare weergave' uit" not in view.overdue.value
     small = [v for _, ys in plotted(view.trend_chart) for v in ys if v and v < 5]
     assert small == []  # nothing below the threshold is plotted
+
+
+def six_reports(tmp_path) -> Store:
+    """The issue's probe: 5 reports in October, the sixth on 12 November."""
+    from conftest import valid_incident_data
+    from pestdata.model import validate_incident
+
+    store = Store(f"sqlite:///{tmp_path}/zes.sqlite").ensure_schema()
+    for day in (*(date(2025, 10, d) for d in (1, 2, 3, 6, 7)), date(2025, 11, 12)):
+        incident = validate_incident(valid_incident_data(reported_on=day, happened_on=None))
+        incident_log.add_incident(store, incident, actor="t")
+    return store
+
+
+def test_the_shared_view_counts_whole_months_and_rounds(tmp_path, monkeypatch):
+    """Before: 1 Aug - 11 Nov showed 5 reports, 1 Aug - 12 Nov 6: one report isolated.
+    The shared view counts whole months and rounds, so both ranges show the same."""
+    monkeypatch.setenv("PESTDATA_ROLE", "leiding")
+    view = Overview(six_reports(tmp_path), today=date(2025, 12, 1))
+    shown = []
+    for end in (date(2025, 11, 11), date(2025, 11, 12)):
+        view.start.value, view.end.value = date(2025, 8, 1), end
+        view.refresh()
+        assert view.filters().end == date(2025, 11, 30)
+        shown.append((view.figures.value, plotted(view.trend_chart)))
+    assert shown[0] == shown[1]
+    assert ">5</div><div class='pd-hint'>Meldingen in de gekozen periode" in shown[0][0]
+    assert ">6<" not in shown[0][0]
+    assert "afgerond op 5" in outputs_text(view.trend_chart)
+
+    monkeypatch.setenv("PESTDATA_ROLE", "zorgteam")  # the care team's own view: exact days
+    view = Overview(six_reports(tmp_path / "b"), today=date(2025, 12, 1))
+    view.shared.value = False
+    view.start.value, view.end.value = date(2025, 8, 1), date(2025, 11, 11)
+    view.refresh()
+    assert ">5</div><div class='pd-hint'>Meldingen in de gekozen periode" in view.figures.value

@@ -427,38 +427,43 @@ def test_four_reports_with_the_default_threshold_from_the_environment(small_db, 
     assert figures.minimum == 3 and figures.breakdown is True
 
 
-def test_a_platform_with_four_reports_is_suppressed(small_db):
+def test_a_platform_with_four_reports_is_merged_and_never_named(small_db):
+    """12 reports: WhatsApp 8, TikTok 4. TikTok alone would be '< 5' and 12 - 8 gives it
+    away, so both go into "Overig" (12, shown rounded as 10); TikTok is named nowhere."""
     figures = aggregate_figures(small_db, "Middenschool", today=FIXED_TODAY, minimum=5)
     assert figures.total == 12 and figures.breakdown is True
-    assert figures.by_platform == ((Platform.WHATSAPP.label, 8), (Platform.TIKTOK.label, None))
-    assert figures.by_form == ((Form.GOSSIP.label, 7), (Form.EXCLUSION.label, 5))
-    assert figures.shown(dict(figures.by_platform)[Platform.TIKTOK.label]) == "< 5"
-    assert figures.shown(8) == "8"
+    assert figures.by_platform == (("Overig", 10),)
+    assert figures.by_form == ((Form.GOSSIP.label, 5), (Form.EXCLUSION.label, 5))  # 7, 5
+    assert figures.shown(figures.total) == "10"
     assert figures.actions_done == ("Ouderavond over kinderen en sociale media gehouden",)
     assert len(figures.actions_open) == 5
     assert figures.lessons_by_band == (("12-14 jaar", 2), ("15-18 jaar", 0))
 
     slides = build_slides(figures)
     ours = by_title(slides)[f"Onze school in {YEAR}"]
-    assert "12 meldingen van online pesten" in ours.body
-    assert f"&lt; 5 meldingen: {Platform.TIKTOK.label}</p>" in ours.body
+    assert "10 meldingen van online pesten" in ours.body
+    assert "12" not in ours.body and Platform.TIKTOK.label not in ours.body
     bars = ours.figure.to_dict()["data"][0]
-    assert list(bars["y"]) == [Platform.WHATSAPP.label] and list(bars["x"]) == [8]
+    assert list(bars["y"]) == ["Overig"] and list(bars["x"]) == [10]
     forms = by_title(slides)["Welke vormen?"].figure.to_dict()["data"][0]
     assert list(forms["y"]) == [Form.GOSSIP.label, Form.EXCLUSION.label]
-    assert list(forms["x"]) == [7, 5]
+    assert list(forms["x"]) == [5, 5]
     for s in slides:
         if s.figure is not None:
             values = figure_values(s.figure)
             assert values, s.title
-            assert 4 not in values and "4" not in values, (s.title, values)
+            assert Platform.TIKTOK.label not in values
+            for exact in (4, 8, 7, 12):  # exact counts, small or not, never reach a slide
+                assert exact not in values and str(exact) not in values, (s.title, values)
 
 
 def test_months_this_year_and_last_year(small_db):
     figures = aggregate_figures(small_db, "Middenschool", today=FIXED_TODAY, minimum=5)
     months = ["aug", "sep", "okt", "nov", "dec", "jan", "feb", "mrt", "apr", "mei", "jun", "jul"]
     now = {"aug": 5, "okt": None, "nov": None}  # okt 3 and nov 4 are suppressed
-    before = {"okt": 6, "mrt": None, "jul": 5}  # mrt 2 suppressed; 31 July is last year's
+    # mrt 2 is suppressed; then the year's total minus okt 6 would give it away, so jul (5,
+    # the smallest month shown; 31 July is last year's) goes too. okt 6 shows rounded: 5.
+    before = {"okt": 5, "mrt": None, "jul": None}
     assert figures.by_month == tuple((m, now.get(m, 0), before.get(m, 0)) for m in months)
 
     trend = by_title(build_slides(figures))["De trend"].figure.to_dict()["data"]
@@ -475,23 +480,22 @@ def test_trend_slide_tells_suppressed_months_from_empty_ones(small_db):
     months = list(data["x"])
     texts = list(data.get("text") or [""] * len(months))
     for month in ("okt", "nov"):  # 3 and 4 reports: suppressed, but not nothing
-        marked = "< 5" in str(texts[months.index(month)]) or re.search(
-            rf"&lt; 5[^<]*\b{month}\b", trend.body
-        )
+        marked = re.search(rf"Zonder staaf:[^<(]*\b{month}\b", trend.body)
         assert marked, (month, texts, trend.body)
-    assert "< 5" not in str(texts[months.index("sep")])  # a month without reports is 0
+    assert not re.search(r"Zonder staaf:[^<(]*\bsep\b", trend.body)  # no reports: 0
 
 
 def test_custom_minimum_changes_the_rule(small_db):
     three = aggregate_figures(small_db, "Middenschool", today=FIXED_TODAY, minimum=3)
     assert three.minimum == 3
-    assert dict(three.by_platform) == {Platform.WHATSAPP.label: 8, Platform.TIKTOK.label: 4}
-    assert dict((m, n) for m, n, _ in three.by_month)["okt"] == 3
+    # 8 and 4 are not small with minimum 3; shown rounded to 5.
+    assert dict(three.by_platform) == {Platform.WHATSAPP.label: 10, Platform.TIKTOK.label: 5}
+    assert dict((m, n) for m, n, _ in three.by_month)["okt"] == 5  # 3
     assert dict((m, n) for m, _, n in three.by_month)["mrt"] is None  # 2 < 3
     small = aggregate_figures(small_db, "Kleine School", today=FIXED_TODAY, minimum=3)
-    assert small.breakdown is True and small.by_platform == ((Platform.WHATSAPP.label, 4),)
+    assert small.breakdown is True and small.by_platform == ((Platform.WHATSAPP.label, 5),)
     body = by_title(build_slides(three))[f"Onze school in {YEAR}"].body
-    assert "&lt; 3" in body and "meldingen:" not in body  # nothing small among platforms
+    assert "onder de 3" in body and "Overig" not in str(three.by_platform)
 
     thirteen = aggregate_figures(small_db, "Middenschool", today=FIXED_TODAY, minimum=13)
     assert thirteen.breakdown is False and thirteen.shown(thirteen.total) == "< 13"
@@ -500,11 +504,11 @@ def test_custom_minimum_changes_the_rule(small_db):
 
 def test_other_schools_are_not_counted(small_db):
     other = aggregate_figures(small_db, "Andere School", today=FIXED_TODAY, minimum=5)
-    assert other.total == 27 and dict(other.by_platform) == {Platform.TIKTOK.label: 27}
+    assert other.total == 27 and dict(other.by_platform) == {Platform.TIKTOK.label: 25}
     assert other.actions_done == ("Online pesten besproken in de klas",)
     assert other.lessons_by_band == (("4-7 jaar", 0), ("8-11 jaar", 1))
     mine = aggregate_figures(small_db, "Middenschool", today=FIXED_TODAY, minimum=5)
-    assert mine.total == 12 and dict(mine.by_platform)[Platform.TIKTOK.label] is None
+    assert mine.total == 12 and Platform.TIKTOK.label not in dict(mine.by_platform)
     unknown = aggregate_figures(small_db, "Nergens", today=FIXED_TODAY, minimum=5)
     assert unknown.total == 0 and unknown.breakdown is False and unknown.actions_done == ()
 
@@ -530,7 +534,7 @@ def test_slideshow_widget_clamps_and_shows_figures(small_db):
 
     show.show(2)  # Onze school: the platform chart
     assert show.position.value == "3 / 9"
-    assert show.chart.spec["data"][0]["y"] == [Platform.WHATSAPP.label]
+    assert show.chart.spec["data"][0]["y"] == ["Overig"]
     assert show.chart.spec["config"]["displaylogo"] is False
     assert f"<h1>Onze school in {YEAR}</h1>" in show.text.value
 

@@ -283,19 +283,19 @@ def test_year_report_shows_the_figures_and_headings(store, year_data, tmp_path):
     assert "Steun de leerling en neem het verhaal serieus ja 1 dag 10 100% 1" in words
     assert "Wijs op hulp en advies (ook anoniem) ja 3 dagen 10 100% 2" in words
 
-    # Months: October 6, November 4 shown as '< 5'.
+    # Months: November has 4, hidden; October's 6 would then give it away (10 - 6), so it
+    # is hidden too: both 'x', neither 6 nor 4 anywhere in the row.
     month_row = next(line for line in layout.splitlines() if line.strip().startswith("Meldingen  "))
-    # (-layout may drop the space inside '< 5' in a narrow column)
-    assert re.search(r"0\s+0\s+6\s+<\s?5\s+0", month_row), month_row
+    assert re.search(r"0\s+0\s+x\s+x\s+0", month_row), month_row
+    assert "6" not in month_row.split() and "4" not in month_row.split()
+    assert "terug te rekenen" in words
 
-    # Platforms: WhatsApp 10; Discord has 4, shown as '< 5' and never as 4. The chart holds
-    # WhatsApp only, so Discord appears once: its table row.
+    # Platforms: WhatsApp 10, Discord 4. Discord alone is small and would be 'the rest', so
+    # both are "Overig" (14, shown as 15); Discord is named nowhere in the section.
     platforms = flat(_section(words, "Meldingen per platform", "Protocol: uitvoering per stap"))
-    assert platforms.count("Discord") == 1
-    assert "Discord < 5" in platforms
-    assert "WhatsApp 10" in platforms
-    rows = [line.split() for line in layout.splitlines() if "Discord" in line]
-    assert len(rows) == 1 and "4" not in rows[0], rows
+    assert "Discord" not in platforms
+    assert "Overig 15" in platforms
+    assert "Groepen met minder dan 5 meldingen tellen mee onder ‘Overig’" in platforms
 
 
 def test_year_report_leaves_out_pupils_free_text_and_names(store, year_data, tmp_path):
@@ -311,8 +311,11 @@ def test_year_report_leaves_out_pupils_free_text_and_names(store, year_data, tmp
 def test_year_report_for_all_schools_counts_every_school_of_that_year(store, year_data, tmp_path):
     words = flat(pdf_text(tmp_path, reports.year_report_pdf(store, YEAR, today=TODAY), "all"))
     assert "alle scholen" in words
-    assert "Meldingen in het schooljaar 17" in words  # not the report from June 2023
-    assert "Instagram 7" in words
+    assert "Meldingen in het schooljaar 15" in words  # 17, rounded; not June 2023's report
+    # WhatsApp 10, Instagram 7, Discord 4: Discord and then Instagram go into "Overig" (11).
+    platforms = _section(words, "Meldingen per platform", "Protocol: uitvoering per stap")
+    assert "WhatsApp 10" in platforms and "Overig 10" in platforms
+    assert "Instagram" not in platforms and "Discord" not in platforms
     assert "Het Baken College: 0 van" in words
 
 
@@ -349,8 +352,9 @@ def test_year_report_with_only_small_counts_has_no_chart_bars_but_renders(
         )
     words = flat(pdf_text(tmp_path, reports.year_report_pdf(store, YEAR, today=TODAY), "small"))
     assert "Meldingen in het schooljaar < 5" in words
-    assert "Geen platform met genoeg meldingen voor een grafiek." in words
-    assert "WhatsApp < 5" in words
+    assert "Te weinig meldingen om per platform te tonen." in words
+    platforms = _section(words, "Meldingen per platform", "Protocol: uitvoering per stap")
+    assert "WhatsApp" not in platforms
 
 
 def test_year_report_marks_months_still_to_come(store, year_data, tmp_path):

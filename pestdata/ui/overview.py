@@ -180,6 +180,8 @@ class Overview(w.VBox):
         if self.year.value:
             start, end = analytics.school_year_range(self.year.value)
         start, end = self.start.value or start, self.end.value or end
+        if self.minimum:  # shared: whole months, so ranges a day apart cannot isolate a report
+            start, end = privacy.whole_months(start, end)
         who = self.who.value
         return analytics.Filters(
             start=start,
@@ -278,7 +280,9 @@ class Overview(w.VBox):
         )
 
     def _note(self) -> str:
-        return f"Aantallen onder {self.minimum} zijn niet getoond." if self.minimum else ""
+        if not self.minimum:
+            return ""
+        return f"{privacy.ROUNDED_NOTE.format(minimum=self.minimum)} Periode in hele maanden."
 
     def _draw_trend(
         self, toggle: w.ToggleButtons, output: Chart, filters: analytics.Filters | None = None
