@@ -6,7 +6,7 @@ import re
 import time
 import urllib.error
 import urllib.request
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import nbformat
@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from servers import TOKEN, start_server
 
-from pestdata import caseload, incident_log
+from pestdata import caseload, clock, incident_log
 from pestdata.model import validate_incident, validate_step
 from pestdata.store import Store
 
@@ -47,7 +47,7 @@ MARKERS = ("MK-424242", "MARKER-DESC-Q7", "MARKER-NOTE-Q7")
 def plant_markers(db: str) -> None:
     """An open, overdue case whose pupil number, description and step note are markers."""
     store = Store(db).ensure_schema()
-    reported = date.today() - timedelta(days=30)
+    reported = clock.today() - timedelta(days=30)
     incident = validate_incident(
         {
             "school": "De Regenboog",
@@ -132,7 +132,7 @@ def test_log_a_report_tick_two_steps_and_reload(app: Page, server, store: Store)
     assert caseload.count_incidents(store) == before + 1
     assert case["pupils"] == [{"pupil_number": "424242", "role": "target"}]
     assert case["platforms"] == ["whatsapp"] and case["forms"] == ["threats"]
-    assert case["group_name"] == "klas 2" and case["reported_on"] == date.today()
+    assert case["group_name"] == "klas 2" and case["reported_on"] == clock.today()
 
     open_case(app, incident_id)
     expect(app.locator(".pd-police-advice")).to_contain_text("politie")
@@ -296,7 +296,7 @@ def test_preheated_kernels_survive_culling_and_show_data_added_after_they_starte
         incident = validate_incident(
             {
                 "school": school,
-                "reported_on": date.today(),
+                "reported_on": clock.today(),
                 "reporter": "parent",
                 "pupils": [{"pupil_number": "P-1", "role": "target"}],
                 "group": "groep 7",

@@ -25,7 +25,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from servers import TOKEN, start_server
 
-from pestdata import incident_log, school_records
+from pestdata import clock, incident_log, school_records
 from pestdata.analytics import school_action_status
 from pestdata.model import (
     InvalidInput,
@@ -188,7 +188,7 @@ def plant(db: str) -> Planted:
         planted.cases.append(case)
 
     # The big school: more closed reports this school year than either demo school has.
-    today = date.today()
+    today = clock.today()
     closed = [
         (
             validate_incident(
@@ -379,7 +379,7 @@ def test_a_payload_is_never_a_pupil_number(payload):
         validate_incident(
             {
                 "school": "De Regenboog",
-                "reported_on": date.today(),
+                "reported_on": clock.today(),
                 "reporter": "pupil",
                 "pupils": [{"pupil_number": payload, "role": "target"}],
                 "group": "groep 5",
@@ -484,7 +484,7 @@ def test_print_page_of_school_actions_shows_names_as_text(page: Page, server):
     done_by = server["planted"].action_done_by
     frame = school_action_status(Store(server["db"]), (BIG_SCHOOL, SCHOOLS[1]))
     watched = Watched(page)
-    page.set_content(print_page(frame, date.today()))
+    page.set_content(print_page(frame, clock.today()))
     assert_shows(page.locator("body"), {BIG_SCHOOL, SCHOOLS[1]} | done_by[BIG_SCHOOL])
     assert_shows(page.locator("body"), done_by[SCHOOLS[1]])
     assert page.locator("script").count() == 0

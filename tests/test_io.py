@@ -24,7 +24,7 @@ import pytest
 import sqlalchemy as sa
 
 from conftest import valid_incident_data
-from pestdata import caseload, demo, incident_log
+from pestdata import caseload, clock, demo, incident_log
 from pestdata.analytics import Filters
 from pestdata.guidance import load_protocol
 from pestdata.importer import ImportFileError, import_file
@@ -420,7 +420,7 @@ def test_dutch_date_notations(tmp_path):
         "23 nov 2025",
         "23 november 2025",
     ]
-    future = (date.today() + timedelta(days=30)).strftime("%d-%m-%Y")
+    future = (clock.today() + timedelta(days=30)).strftime("%d-%m-%Y")
     refused = ["31-02-2025", "gisteren", future]
     rows = [row(n, **{"Datum melding": d}) for n, d in enumerate(accepted + refused, start=1)]
     store = new_store(tmp_path)

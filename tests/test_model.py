@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from pestdata import caseload, incident_log, model
+from pestdata import caseload, clock, incident_log, model
 from pestdata.model import (
     FIELD_LABELS,
     InvalidInput,
@@ -18,7 +18,7 @@ from pestdata.model import (
     validate_step,
 )
 
-TOMORROW = date.today() + timedelta(days=1)
+TOMORROW = clock.today() + timedelta(days=1)
 NAME_MESSAGE = "nooit een naam"
 
 # (case id, changes to the valid input, field key in InvalidInput.errors, Dutch fragment)
@@ -44,7 +44,7 @@ BAD_INPUT = [
     ),
     (
         "happened_on future",
-        {"reported_on": date.today(), "happened_on": TOMORROW},
+        {"reported_on": clock.today(), "happened_on": TOMORROW},
         "happened_on",
         "toekomst",
     ),

@@ -21,7 +21,7 @@ import nbformat
 import pytest
 from playwright.sync_api import expect
 
-from pestdata import caseload, demo, incident_log, school_records
+from pestdata import caseload, clock, demo, incident_log, school_records
 from pestdata.analytics import school_year_of
 from pestdata.model import (
     Form,
@@ -191,7 +191,7 @@ def marker_db(tmp_path_factory):
     path = tmp_path_factory.mktemp("markers") / "markers.sqlite"
     url = f"sqlite:///{path}"
     store = Store(url).ensure_schema()
-    real_today = date.today()
+    real_today = clock.today()
     incident_log.add_incidents(store, demo.generate(1200, seed=11, today=real_today), actor="demo")
     # Whatever the date, this school year has enough reports per school for a breakdown.
     year_start = date(int(school_year_of(real_today)[:4]), 8, 1)
@@ -242,7 +242,7 @@ def test_no_marker_in_figures_or_slides(marker_db, today):
     schools = caseload.schools(store)
     assert set(schools) == {"De Regenboog", "Het Baken College"}
     for school in schools:
-        figures = aggregate_figures(store, school, today=today or date.today())
+        figures = aggregate_figures(store, school, today=today or clock.today())
         # Not vacuous: a full breakdown with platforms, forms, months, actions and lessons.
         assert figures.breakdown and figures.by_platform and figures.by_form
         assert figures.actions_done and any(n for _, n in figures.lessons_by_band)

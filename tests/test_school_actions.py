@@ -13,7 +13,7 @@ from html.parser import HTMLParser
 import pytest
 import sqlalchemy as sa
 
-from pestdata import incident_log, school_records
+from pestdata import clock, incident_log, school_records
 from pestdata.analytics import Filters, lesson_coverage, school_action_status
 from pestdata.guidance import load_guidance
 from pestdata.model import (
@@ -148,13 +148,13 @@ def test_unknown_action_is_refused(store):
 
 
 def test_future_date_is_refused():
-    tomorrow = date.today() + timedelta(days=1)
+    tomorrow = clock.today() + timedelta(days=1)
     data = {"school": SCHOOL, "action_id": "ouderavond", "done_by": "Mw. Jansen"}
     with pytest.raises(InvalidInput) as caught:
         validate(SchoolActionDone, {**data, "done_on": tomorrow})
     assert set(caught.value.errors) == {"done_on"}
     assert "toekomst" in caught.value.errors["done_on"]
-    assert validate(SchoolActionDone, {**data, "done_on": date.today()}).done_on == date.today()
+    assert validate(SchoolActionDone, {**data, "done_on": clock.today()}).done_on == clock.today()
 
 
 @pytest.mark.parametrize(
@@ -320,7 +320,7 @@ def test_future_lesson_is_refused():
                 "school": SCHOOL,
                 "material_id": "wijs",
                 "group": "groep 7",
-                "given_on": date.today() + timedelta(days=1),
+                "given_on": clock.today() + timedelta(days=1),
                 "given_by": "Mw. Jansen",
             },
         )

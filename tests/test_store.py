@@ -15,7 +15,7 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from pestdata import caseload, incident_log
+from pestdata import caseload, clock, incident_log
 from pestdata.guidance import GuidanceError, load_protocol
 from pestdata.model import InvalidInput, Status, validate_incident, validate_step
 from pestdata.store import HEAD_REVISION, NotFound, Store
@@ -676,7 +676,7 @@ def test_resolved_on_follows_the_status(store, valid_incident_data):
     assert caseload.get_incident(store, incident_id)["resolved_on"] is None
     incident_log.change_status(store, incident_id, "in_progress", actor="t")
     incident_log.change_status(store, incident_id, "resolved", actor="t")
-    assert caseload.get_incident(store, incident_id)["resolved_on"] == date.today()
+    assert caseload.get_incident(store, incident_id)["resolved_on"] == clock.today()
     incident_log.change_status(store, incident_id, "in_progress", actor="t")  # taken up again
     assert caseload.get_incident(store, incident_id)["resolved_on"] is None
 
