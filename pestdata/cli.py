@@ -458,17 +458,16 @@ def backup_command(db, file: Path) -> None:
 @click.option("--by", "actor", default="terugzetten", help="Naam voor het logboek.")
 def restore_command(db, file: Path, yes: bool, force: bool, actor: str) -> None:
     """Zet een back-up terug: eerst gecontroleerd, de huidige database eerst apart bewaard."""
-    from .maintenance import MaintenanceError, backup_side, live_side, restore
+    from .maintenance import MaintenanceError, incoming_side, live_side, restore
 
     store = _store(db, schema=False)
     try:
         now_side = live_side(store)
-        incoming = backup_side(file) if store.engine.dialect.name == "sqlite" else None
+        incoming = incoming_side(store, file)
     except MaintenanceError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Nu in {_shown(store.url)}: {now_side.describe()}.")
-    if incoming:
-        click.echo(f"In de back-up {file}: {incoming.describe()}.")
+    click.echo(f"In de back-up {file}: {incoming.describe()}.")
     if not yes:
         click.confirm("De huidige inhoud vervangen door de back-up?", abort=True)
     try:

@@ -144,6 +144,74 @@ def backup_side(source: Path) -> DatabaseSide:
     return DatabaseSide(reports, _as_date(last), _as_datetime(changed), revision, entry or 0)
 
 
+def pg_backup_side(source: Path) -> DatabaseSide:
+    """Check a PostgreSQL backup (pg_dump's custom format) before it touches anything: a
+    readable archive with our tables, whole (every row of the tables read here can be
+    read back), made by this version of pestdata or an older one. The figures come from the
+    archive's own data: pg_restore writes the rows of three tables as text, read line by
+    line (an archive of any size in little memory)."""
+    source = Path(source)
+    listing = _pg_restore_output(["--list", str(source)], source)
+    tables = {line.split()[-2] for line in listing.splitlines() if " TABLE public " in line}
+    missing = CORE_TABLES - tables
+    if missing:
+        raise _refused(
+            source, f"geen pestdata-back-up (tabellen ontbreken: {', '.join(sorted(missing))})"
+        )
+    wanted = ["alembic_version", "incidents", "audit"]
+    rows = _pg_restore_output(
+        ["--data-only", *(f"--table={t}" for t in wanted), "--file=-", str(source)], source
+    )
+    revision, reports, last, changed, entry = None, 0, None, None, 0
+    table, columns = None, []
+    for line in rows.splitlines():
+        if table is None:
+            if line.startswith("COPY public."):
+                table = line.split()[1].removeprefix("public.")
+                columns = line[line.index("(") + 1 : line.index(")")].split(", ")
+            continue
+        if line == "\\.":
+            table = None
+            continue
+        values = dict(zip(columns, line.split("\t"), strict=False))
+        if table == "alembic_version":
+            revision = values["version_num"]
+        elif table == "incidents":
+            reports += 1
+            last = max(last or "", values["reported_on"])
+        elif table == "audit":
+            changed = max(changed or "", values["at"])
+            entry = max(entry, int(values["id"]))
+    if revision is None or revision > HEAD_REVISION:
+        raise _refused(
+            source,
+            f"gemaakt door een nieuwere versie van pestdata (schema {revision}); "
+            "werk pestdata eerst bij",
+        )
+    return DatabaseSide(reports, _as_date(last), _as_datetime(changed), revision, entry)
+
+
+def incoming_side(store: Store, source: Path) -> DatabaseSide:
+    """The backup's side, checked the way the store's database is backed up."""
+    sqlite = store.engine.dialect.name == "sqlite"
+    return backup_side(source) if sqlite else pg_backup_side(source)
+
+
+def _pg_restore_output(arguments: list[str], source: Path) -> str:
+    """pg_restore's text output; an archive it cannot read is refused."""
+    try:
+        result = subprocess.run(["pg_restore", *arguments], capture_output=True, text=True)
+    except FileNotFoundError:
+        raise MaintenanceError(
+            "pg_restore niet gevonden; installeer de PostgreSQL-clientprogramma's "
+            "(apt-get install postgresql-client); er is niets veranderd"
+        ) from None
+    if result.returncode != 0:
+        detail = result.stderr.strip().splitlines()[-1][:200] if result.stderr.strip() else ""
+        raise _refused(source, f"geen leesbare pestdata-back-up ({detail})")
+    return result.stdout
+
+
 def _refused(source: Path, reason: str) -> MaintenanceError:
     return MaintenanceError(f"{source}: {reason}; er is niets veranderd")
 
@@ -187,11 +255,11 @@ def restore(
 ):
     """Replace the database's contents with a backup made by `backup`.
 
-    Checked before anything is touched (SQLite: a whole database with our tables, not made by
-    a newer pestdata); a backup older than the live database's last change is refused unless
-    `force`. The live database is first copied aside (`safety_copy`); afterwards the schema
-    is brought up to date, the counts agree with the reports, and the audit says who
-    restored what."""
+    Checked before anything is touched (a whole database or archive with our tables, not
+    made by a newer pestdata: backup_side, pg_backup_side); a backup older than the live
+    database's last change is refused unless `force`. The live database is first copied
+    aside (`safety_copy`); afterwards the schema is brought up to date, the counts agree
+    with the reports, and the audit says who restored what."""
     source = Path(source)
     if not source.exists():
         raise MaintenanceError(f"{source}: bestand niet gevonden")
@@ -199,8 +267,8 @@ def restore(
     if not sqlite and store.engine.dialect.name != "postgresql":
         raise MaintenanceError(f"terugzetten in {store.engine.dialect.name} wordt niet ondersteund")
     before = live_side(store)
-    incoming = backup_side(source) if sqlite else None
-    if incoming and not force and incoming.older_than(before):
+    incoming = incoming_side(store, source)
+    if not force and incoming.older_than(before):
         raise MaintenanceError(
             f"De back-up ({incoming.describe()}) is ouder dan de database "
             f"({before.describe()}): terugzetten zou de nieuwere gegevens weggooien. "

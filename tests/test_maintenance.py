@@ -238,3 +238,73 @@ def test_cli_restore_shows_both_sides_and_refuses_an_older_backup(tmp_path):
     result = CliRunner().invoke(main, ["restore", "--db", url, str(old), "--yes", "--force"])
     assert result.exit_code == 0, result.output
     assert "150 meldingen" in result.output and "staat apart in" in result.output
+
+
+def pg_bad_backups(tmp_path, good: Path, scratch_url: str) -> dict[str, Path]:
+    """PostgreSQL backups as they go wrong: an archive of a database holding only a version
+    table, scribbled-over data, random bytes, cut short, one made by a newer pestdata."""
+    import os
+
+    found = {}
+    scratch = Store(scratch_url)
+    with scratch.writing() as conn:
+        conn.execute(sa.text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)"))
+        conn.execute(sa.text("INSERT INTO alembic_version VALUES ('0007')"))
+    backup(scratch, tmp_path / "alleen-versie.dump")
+    found["alleen alembic_version"] = tmp_path / "alleen-versie.dump"
+    data = bytearray(good.read_bytes())
+    for start in range(len(data) // 3, len(data) - 400, 997):  # scribble over the data
+        data[start : start + 40] = os.urandom(40)
+    found["beschadigd"] = tmp_path / "beschadigd.dump"
+    found["beschadigd"].write_bytes(bytes(data))
+    found["willekeurige bytes"] = tmp_path / "ruis.dump"
+    found["willekeurige bytes"].write_bytes(os.urandom(50_000))
+    found["afgebroken"] = tmp_path / "afgebroken.dump"
+    found["afgebroken"].write_bytes(good.read_bytes()[: len(good.read_bytes()) // 2])
+    with scratch.writing() as conn:
+        conn.execute(sa.text("DROP TABLE alembic_version"))
+    scratch.ensure_schema()
+    with scratch.writing() as conn:
+        conn.execute(sa.text("UPDATE alembic_version SET version_num = '9999'"))
+    backup(scratch, tmp_path / "nieuwer.dump")
+    found["nieuwere versie"] = tmp_path / "nieuwer.dump"
+    scratch.close()
+    return found
+
+
+@pytest.fixture
+def second_pg_url(pg_url):
+    """Another empty PostgreSQL database beside pg_url's, dropped afterwards."""
+    import uuid
+
+    admin = sa.create_engine(pg_url, isolation_level="AUTOCOMMIT")
+    name = f"pestdata_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    yield sa.engine.make_url(pg_url).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def test_a_bad_postgresql_backup_changes_nothing(pg_store, second_pg_url, tmp_path):
+    store = pg_store
+    incident_log.add_incidents(store, demo.generate(150, seed=4, today=TODAY), actor="demo")
+    good = tmp_path / "goed.dump"
+    backup(store, good)
+    incident_log.add_incidents(store, demo.generate(5, seed=6, today=TODAY), actor="later")
+    before = snapshot(store)
+    for name, path in pg_bad_backups(tmp_path, good, second_pg_url).items():
+        with pytest.raises(MaintenanceError) as refused:
+            restore(store, path, safety_folder=tmp_path / "kopie")
+        assert str(refused.value).endswith("er is niets veranderd"), (name, str(refused.value))
+        assert snapshot(store) == before, name
+        assert not (tmp_path / "kopie").exists(), name  # refused before copying
+    # The good one is older than the live database: refused without --force, then restored.
+    with pytest.raises(MaintenanceError, match="ouder dan de database.*--force"):
+        restore(store, good, safety_folder=tmp_path / "kopie")
+    assert snapshot(store) == before
+    done = restore(store, good, force=True, safety_folder=tmp_path / "kopie")
+    assert done.before.reports == 155 and done.after.reports == 150
+    with store.reading() as conn:
+        assert facts.differences(conn) == {"report_facts": 0, "step_facts": 0}
