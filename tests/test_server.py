@@ -309,3 +309,17 @@ def test_a_page_left_open_loses_its_kernel(tmp_path):
 
 if __name__ == "__main__":
     sys.exit(pytest.main([__file__, "-v"]))
+
+
+def test_a_kernel_that_cannot_hear_its_page_says_so_in_dutch(monkeypatch):
+    """The kernel's side: a refused or absent preheat channel ends the wait at once with a
+    Dutch message (before: it waited for ever and the visitor's page hung)."""
+    from pestdata.ui.preheat import PageNotTaken, wait_for_page
+
+    monkeypatch.setenv("VOILA_PREHEAT", "True")
+    monkeypatch.setenv("VOILA_APP_PORT", str(free_port()))  # nobody listens there
+    monkeypatch.setenv("VOILA_KERNEL_ID", str(uuid.uuid4()))
+    started = time.monotonic()
+    with pytest.raises(PageNotTaken, match="Laad de pagina opnieuw"):
+        wait_for_page(timeout=5)
+    assert time.monotonic() - started < 30
