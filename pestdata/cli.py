@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from . import caseload, clock, files, incident_log
+from .model import StaffRole
 from .serve import (
     DASHBOARDS,
     NOTEBOOKS,
@@ -543,3 +544,132 @@ def facts_command(db, rebuild: bool) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+# --- accounts --------------------------------------------------------------------------------
+
+
+@main.group("users")
+def users() -> None:
+    """Persoonlijke accounts: wie mag inloggen, met welke rol."""
+
+
+def _command_line_actor(actor: str | None) -> str:
+    """Who changed an account from the command line: --by, else the system account."""
+    import getpass
+
+    return actor or f"{getpass.getuser()} (opdrachtregel)"
+
+
+def _new_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return click.get_text_stream("stdin").readline().rstrip("\n")
+    return click.prompt("Wachtwoord", hide_input=True, confirmation_prompt="Nog een keer")
+
+
+def _show_two_factor(name: str, secret: str | None) -> None:
+    from .accounts import provisioning_uri
+
+    if secret:
+        click.echo(f"Tweestapscode voor {name}: zet deze sleutel in een authenticator-app:")
+        click.echo(f"  {secret}")
+        click.echo(f"  {provisioning_uri(secret, name)}")
+
+
+ACTOR_OPTION = click.option("--by", "actor", default=None, help="Naam voor het logboek.")
+STDIN_OPTION = click.option(
+    "--password-stdin", is_flag=True, help="Lees het wachtwoord van de eerste regel van stdin."
+)
+
+
+@users.command("add")
+@db_option
+@click.argument("name")
+@click.option(
+    "--role",
+    type=click.Choice([r.value for r in StaffRole]),
+    required=True,
+    help="zorgteam, leiding, leerkracht, presentator of beheer.",
+)
+@click.option("--two-factor", is_flag=True, help="Inloggen ook met een code uit een app.")
+@STDIN_OPTION
+@ACTOR_OPTION
+def users_add(db, name, role, two_factor, password_stdin, actor) -> None:
+    """Maak een account."""
+    from .accounts import AccountError, add
+
+    try:
+        secret = add(
+            _store(db), name, role, _new_password(password_stdin),
+            _command_line_actor(actor), two_factor=two_factor,
+        )  # fmt: skip
+    except AccountError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Account {name} ({role}) gemaakt.")
+    _show_two_factor(name, secret)
+
+
+@users.command("list")
+@db_option
+def users_list(db) -> None:
+    """Toon de accounts."""
+    from .accounts import listed
+
+    found = listed(_store(db))
+    if not found:
+        click.echo("Nog geen accounts. Maak er een met: pestdata users add NAAM --role zorgteam")
+    for a in found:
+        state = "uitgezet" if a.disabled else "actief"
+        extra = " · tweestaps" if a.two_factor else ""
+        click.echo(f"{a.name:30} {a.role:12} {state}{extra}")
+
+
+@users.command("disable")
+@db_option
+@click.argument("name")
+@ACTOR_OPTION
+def users_disable(db, name, actor) -> None:
+    """Zet een account uit: inloggen kan niet meer, open sessies stoppen meteen."""
+    from .accounts import AccountError, disable
+
+    try:
+        disable(_store(db), name, _command_line_actor(actor))
+    except AccountError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Account {name} uitgezet.")
+
+
+@users.command("enable")
+@db_option
+@click.argument("name")
+@ACTOR_OPTION
+def users_enable(db, name, actor) -> None:
+    """Zet een uitgezet account weer aan."""
+    from .accounts import AccountError, enable
+
+    try:
+        enable(_store(db), name, _command_line_actor(actor))
+    except AccountError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Account {name} staat weer aan.")
+
+
+@users.command("reset")
+@db_option
+@click.argument("name")
+@click.option("--two-factor/--no-two-factor", default=None, help="Nieuwe code-sleutel, of uit.")
+@STDIN_OPTION
+@ACTOR_OPTION
+def users_reset(db, name, two_factor, password_stdin, actor) -> None:
+    """Geef een account een nieuw wachtwoord (en haal een blokkade weg)."""
+    from .accounts import AccountError, reset
+
+    try:
+        secret = reset(
+            _store(db), name, _new_password(password_stdin), _command_line_actor(actor),
+            two_factor=two_factor,
+        )  # fmt: skip
+    except AccountError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Nieuw wachtwoord voor {name}; open sessies zijn gestopt.")
+    _show_two_factor(name, secret)

@@ -97,7 +97,22 @@ class Outcome(Labeled):
     CONTINUED = "continued"
 
 
+class StaffRole(Labeled):
+    """What a signed-in person may open (serve.ROLES maps a role to its dashboards)."""
+
+    CARE_TEAM = "zorgteam"
+    LEADERSHIP = "leiding"
+    TEACHER = "leerkracht"
+    PRESENTER = "presentator"
+    ADMIN = "beheer"
+
+
 LABELS: dict[StrEnum, str] = {
+    StaffRole.CARE_TEAM: "Zorgteam",
+    StaffRole.LEADERSHIP: "Schoolleiding",
+    StaffRole.TEACHER: "Leerkracht",
+    StaffRole.PRESENTER: "Presentator",
+    StaffRole.ADMIN: "Beheer",
     Reporter.PUPIL: "Leerling",
     Reporter.PARENT: "Ouder/verzorger",
     Reporter.TEACHER: "Leerkracht",

@@ -22,7 +22,7 @@ NO_SQL = [
 LAYERS = [
     {"clock", "files", "markup", "tables", "privacy", "model", "recognise", "guidance", "charts"},
     {"store", "facts", "demo"},
-    {"incident_log", "school_records", "caseload", "analytics", "maintenance"},
+    {"incident_log", "school_records", "caseload", "analytics", "maintenance", "accounts"},
     {"importer", "io", "reports", "parent_evening"},
     {"ui"},
     {"cli", "serve", "server"},
