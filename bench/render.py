@@ -116,7 +116,6 @@ class Bench:
 
 
 def fill(page, number: int) -> None:
-    page.locator(".pd-actor input").fill("mevr. Bench")
     page.locator(".pd-field-group select").select_option(label="klas 2")
     page.locator(".pd-field-reporter select").select_option(label="Leerling")
     page.locator(".pd-pupil-number input").first.fill("123456")

@@ -9,6 +9,9 @@ its sessions at once.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -218,3 +221,28 @@ def _verify(hashed: str, password: str) -> bool:
         return HASHER.verify(hashed, password or "")
     except (VerificationError, InvalidHashError):
         return False
+
+
+# --- the signed-in person on its way to the kernel -------------------------------------------
+
+
+def sign_person(person: Person, key: str) -> str:
+    """The person as the server hands them to a page's kernel: name and role with an HMAC
+    under the server's key, so nothing but the server can make one (server.py)."""
+    body = base64.urlsafe_b64encode(
+        json.dumps({"name": person.name, "role": person.role}).encode("utf-8")
+    ).decode("ascii")
+    mac = hmac.new(key.encode("utf-8"), body.encode("ascii"), hashlib.sha256).hexdigest()
+    return f"{body}.{mac}"
+
+
+def verify_person(value: str, key: str) -> Person | None:
+    """The person in a value `sign_person` made with the same key; None for anything else."""
+    body, _, mac = (value or "").partition(".")
+    if not key or not body or not mac:
+        return None
+    wanted = hmac.new(key.encode("utf-8"), body.encode("ascii"), hashlib.sha256).hexdigest()
+    if not hmac.compare_digest(wanted, mac):
+        return None
+    data = json.loads(base64.urlsafe_b64decode(body.encode("ascii")))
+    return Person(str(data["name"]), str(data["role"]))

@@ -563,7 +563,7 @@ def _command_line_actor(actor: str | None) -> str:
 
 def _new_password(from_stdin: bool) -> str:
     if from_stdin:
-        return click.get_text_stream("stdin").readline().rstrip("\n")
+        return sys.stdin.readline().rstrip("\n")
     return click.prompt("Wachtwoord", hide_input=True, confirmation_prompt="Nog een keer")
 
 

@@ -11,8 +11,6 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-import ipywidgets as w
-
 from pestdata import caseload, demo, incident_log
 from pestdata.analytics import Filters
 from pestdata.io import export_frame, write_export
@@ -73,12 +71,14 @@ def test_as_a_library_too_the_database_and_an_export_are_private(tmp_path):
 
 
 def test_an_upload_never_lies_on_disk(tmp_path, monkeypatch):
+    from pestdata.accounts import Person
+    from pestdata.ui.common import Actor
     from pestdata.ui.transfer import Transfer
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
     (tmp_path / "tmp").mkdir()
     store = Store(f"sqlite:///{tmp_path}/u.sqlite").ensure_schema()
-    transfer = Transfer(store, w.Text(value="mevr. Import"))
+    transfer = Transfer(store, Actor(Person("mevr. Import", "zorgteam")))
     content = (
         "Datum melding;School;Leerlingnummer;Groep;Platform;Vorm;Ernst\r\n"
         "03-10-2024;De Linde;10251;7;TikTok;Roddelen;2\r\n"

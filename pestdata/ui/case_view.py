@@ -17,7 +17,7 @@ from ..model import (
     validate_step,
 )
 from ..store import NotFound, Store
-from .common import STYLE, css, download_link, esc, message, save
+from .common import STYLE, Actor, css, download_link, esc, message, save
 
 
 class StepRow(w.VBox):
@@ -51,7 +51,10 @@ class StepRow(w.VBox):
                 description="Datum", value=clock.today(), layout=w.Layout(width="250px")
             )
             self.done_by = w.Text(
-                description="Wie", value=view.actor.value, layout=w.Layout(width="260px")
+                description="Uitgevoerd door",
+                value=view.actor.name,
+                style={"description_width": "initial"},
+                layout=w.Layout(width="320px"),
             )
             self.note = w.Text(
                 description="Notitie",
@@ -113,7 +116,7 @@ class StepRow(w.VBox):
 class CaseView(w.VBox):
     """Everything about one case; each action is one transaction, then the view redraws."""
 
-    def __init__(self, store: Store, actor: w.Text, on_change=None):
+    def __init__(self, store: Store, actor: Actor, on_change=None):
         self.store, self.actor, self.on_change = store, actor, on_change
         self.incident_id: int | None = None
         super().__init__([w.HTML("<i>Kies een melding in de lijst.</i>")])
@@ -163,13 +166,7 @@ class CaseView(w.VBox):
         """Run one store action on this case; on bad input show the Dutch message beside it,
         else redraw this same case with a line that says what was saved."""
         error_box.value = ""
-        actor = self.actor.value.strip()
-        if not actor:
-            error_box.value = message(
-                "error", "Uw naam: vul bovenaan uw naam in (voor het logboek)"
-            )
-            return
-        if not save(lambda: action(self.store, actor), error_box):
+        if not save(lambda: action(self.store, self.actor.name), error_box):
             return
         incident_id = self.incident_id
         if self.on_change:

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import base64
 import logging
+import os
 from collections.abc import Callable
 from functools import lru_cache
 
 import ipywidgets as w
 
+from ..accounts import Person, verify_person
 from ..markup import esc
-from ..model import InvalidInput, label_for
+from ..model import InvalidInput, StaffRole, label_for
 from ..store import Store, StoreUnavailable
-from .preheat import wait_for_page
+from .preheat import PREHEAT_KEY, wait_for_page
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +32,42 @@ def kernel_store() -> Store:
     """
     wait_for_page()
     return Store().ensure_schema()
+
+
+PERSON_VARIABLE = "HTTP_X_PESTDATA_PERSON"  # the server's signed X-Pestdata-Person header
+
+
+def signed_in() -> Person:
+    """Who opened this page, as the server vouched for it (server.py signs the person into
+    the page request; a header a browser sends itself is replaced there, and its signature
+    would not match here). Without a signed-in person (a token server, a script, a test)
+    the server's role stands in: 'toegangscode (zorgteam)'."""
+    person = verify_person(os.environ.get(PERSON_VARIABLE, ""), os.environ.get(PREHEAT_KEY, ""))
+    if person:
+        return person
+    role = os.environ.get("PESTDATA_ROLE", "zorgteam")
+    return Person(f"toegangscode ({role})", role)
+
+
+class Actor(w.HTML):
+    """Who is working on this page, shown at the top. The audit takes `name` from here: a
+    plain attribute in the kernel, not a widget value a browser could change."""
+
+    def __init__(self, person: Person | None = None):
+        self.person = person or signed_in()
+        try:
+            role = StaffRole(self.person.role).label
+        except ValueError:
+            role = self.person.role
+        super().__init__(
+            f"<span class='pd-hint'>Aangemeld als <b>{esc(self.person.name)}</b> "
+            f"({esc(role)}). Wat u opslaat, komt met deze naam in het logboek.</span>"
+        )
+        self.add_class("pd-actor")
+
+    @property
+    def name(self) -> str:
+        return self.person.name
 
 
 def error_lines(errors: dict[str, str]) -> str:

@@ -8,25 +8,17 @@ import ipywidgets as w
 from .. import caseload
 from ..guidance import load_guidance
 from ..store import Store
-from .common import STYLE, css, kernel_store
+from .common import STYLE, Actor, css, kernel_store
 from .lessons import Lessons
 from .materials import MaterialsBrowser, help_sites_html, immediate_actions
 from .school_actions import SchoolChecklist
 
 
-def handelingsadvies_app(store: Store | None = None) -> w.VBox:
+def handelingsadvies_app(store: Store | None = None, actor: Actor | None = None) -> w.VBox:
     """Build the whole page; the notebook only displays what this returns."""
     store = store or kernel_store()
     guidance = load_guidance()
-    actor = css(
-        w.Text(
-            description="Uw naam",
-            placeholder="nodig om iets af te vinken",
-            style=STYLE,
-            layout=w.Layout(width="560px"),
-        ),
-        "pd-actor",
-    )
+    actor = actor or Actor()
     schools = caseload.schools(store)
     school = css(
         w.Combobox(

@@ -8,9 +8,9 @@ import ipywidgets as w
 
 from .. import analytics, charts, clock, school_records
 from ..guidance import Guidance
-from ..model import GROUPS, InvalidInput, LessonGiven, validate
+from ..model import GROUPS, LessonGiven, validate
 from ..store import Store
-from .common import STYLE, css, message, save
+from .common import STYLE, Actor, css, message, save
 from .plots import Chart, show_figure
 
 
@@ -19,7 +19,7 @@ class Lessons(w.VBox):
         self,
         store: Store,
         guidance: Guidance,
-        actor: w.Text,
+        actor: Actor,
         school: w.Combobox,
         today: date | None = None,
     ):
@@ -56,18 +56,11 @@ class Lessons(w.VBox):
 
     def submit(self) -> None:
         self.result.value = ""
-        actor = self.actor.value.strip()
         lessons: list[LessonGiven] = []
 
         def log_lesson() -> None:
-            errors: dict[str, str] = {} if actor else {"actor": "vul bovenaan uw naam in (logboek)"}
-            try:
-                lessons.append(validate(LessonGiven, self.lesson_input()))
-            except InvalidInput as error:
-                errors.update(error.errors)
-            if errors:
-                raise InvalidInput(errors)
-            school_records.log_lesson(self.store, lessons[0], actor)
+            lessons.append(validate(LessonGiven, self.lesson_input()))
+            school_records.log_lesson(self.store, lessons[0], self.actor.name)
 
         if not save(log_lesson, self.result):
             return
@@ -82,7 +75,7 @@ class Lessons(w.VBox):
             "material_id": self.material.value,
             "group": self.group.value,
             "given_on": self.day.value,
-            "given_by": self.actor.value,
+            "given_by": self.actor.name,
         }
 
     def draw(self) -> None:

@@ -7,22 +7,14 @@ import ipywidgets as w
 from ..store import Store
 from .case_list import CaseList
 from .case_view import CaseView
-from .common import STYLE, css, kernel_store
+from .common import Actor, css, kernel_store
 from .transfer import Transfer
 
 
-def meldingen_app(store: Store | None = None) -> w.VBox:
+def meldingen_app(store: Store | None = None, actor: Actor | None = None) -> w.VBox:
     """Build the whole page; the notebook only displays what this returns."""
     store = store or kernel_store()
-    actor = css(
-        w.Text(
-            description="Uw naam",
-            placeholder="voor het logboek, bijv. mevr. De Jong",
-            style=STYLE,
-            layout=w.Layout(width="560px"),
-        ),
-        "pd-actor",
-    )
+    actor = actor or Actor()
     case = CaseView(store, actor)
     cases = CaseList(store, on_open=case.show)
     case.on_change = cases.refresh

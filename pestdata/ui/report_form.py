@@ -19,7 +19,7 @@ from ..model import (
     validate_incident,
 )
 from ..store import Store
-from .common import STYLE, clear, css, error_box, message, save, show_errors
+from .common import STYLE, Actor, clear, css, error_box, message, save, show_errors
 
 WIDE = w.Layout(width="560px")
 
@@ -100,7 +100,7 @@ class CheckboxGroup(w.GridBox):
 class ReportForm(w.VBox):
     """Log a report in under a minute. `on_saved(incident_id)` runs after a successful save."""
 
-    def __init__(self, store: Store, actor: w.Text, on_saved: Callable[[int], None] | None = None):
+    def __init__(self, store: Store, actor: Actor, on_saved: Callable[[int], None] | None = None):
         self.store, self.actor, self.on_saved = store, actor, on_saved
         today = clock.today()
         schools = caseload.schools(store)  # the busiest first: the default
@@ -153,11 +153,7 @@ class ReportForm(w.VBox):
             rows += [widget, self.errors[name]]
         super().__init__([*rows, self.save, self.result])
         self.add_class("pd-report-form")
-        self.actor.observe(self._default_handler, "value")
-
-    def _default_handler(self, change) -> None:
-        if not self.fields["handler"].value or self.fields["handler"].value == change["old"]:
-            self.fields["handler"].value = change["new"]
+        self.fields["handler"].value = self.fields["handler"].value or actor.name
 
     def values(self) -> dict:
         return {name: widget.value for name, widget in self.fields.items()}
@@ -166,14 +162,12 @@ class ReportForm(w.VBox):
         """Validate, then store all or nothing; say in Dutch what happened."""
         clear(self.errors)
         self.result.value = ""
-        actor = self.actor.value.strip()
+        actor = self.actor.name
         errors: dict[str, str] = {}
         try:
             incident = validate_incident(self.values())
         except InvalidInput as error:
             errors.update(error.errors)
-        if not actor:
-            errors["actor"] = "vul bovenaan uw naam in (voor het logboek)"
         if errors:
             show_errors(self.errors, InvalidInput(errors), self.result)
             self.result.value = (

@@ -12,7 +12,7 @@ from ..clock import nl_date
 from ..model import SchoolActionDone as SchoolActionRecord
 from ..model import validate
 from ..store import Store
-from .common import css, download_link, esc, message, save
+from .common import Actor, css, download_link, esc, message, save
 
 
 def checklist_html(frame: pd.DataFrame) -> str:
@@ -59,7 +59,7 @@ def print_page(frame: pd.DataFrame, today: date) -> str:
 class SchoolChecklist(w.VBox):
     """Per action: done (date, who, undo) or a 'Ja, dat heb ik gedaan' button."""
 
-    def __init__(self, store: Store, actor: w.Text, school: w.Combobox, on_change=None):
+    def __init__(self, store: Store, actor: Actor, school: w.Combobox, on_change=None):
         self.store, self.actor, self.school, self.on_change = store, actor, school, on_change
         self.rows = css(w.VBox(), "pd-school-actions")
         self.error = css(w.HTML(), "pd-school-action-error")
@@ -128,11 +128,7 @@ class SchoolChecklist(w.VBox):
 
     def _act(self, action) -> None:
         self.error.value = ""
-        actor = self.actor.value.strip()
-        if not actor:
-            self.error.value = message("error", "Uw naam: vul bovenaan uw naam in (logboek)")
-            return
-        if not save(lambda: action(actor), self.error):
+        if not save(lambda: action(self.actor.name), self.error):
             return
         self.refresh()
         if self.on_change:

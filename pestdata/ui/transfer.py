@@ -11,7 +11,7 @@ from .. import analytics
 from ..importer import ImportFileError, ImportReport, SchoolNeeded, import_file, value_key
 from ..io import export_bytes, export_frame
 from ..store import Store
-from .common import css, download_link, esc, message, save
+from .common import Actor, css, download_link, esc, message, save
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -49,7 +49,7 @@ def report_html(report: ImportReport) -> str:
 
 
 class Transfer(w.VBox):
-    def __init__(self, store: Store, actor: w.Text, on_import=None):
+    def __init__(self, store: Store, actor: Actor, on_import=None):
         self.store, self.actor, self.on_import = store, actor, on_import
         self.upload = css(
             w.FileUpload(accept=".csv,.xlsx", multiple=False, description="Bestand kiezen"),
@@ -132,10 +132,7 @@ class Transfer(w.VBox):
     def run(self, commit: bool) -> None:
         if self.path is None:
             return
-        actor = self.actor.value.strip()
-        if commit and not actor:
-            self.report.value += message("error", "Uw naam: vul bovenaan uw naam in (logboek)")
-            return
+        actor = self.actor.name
         self.progress.layout.visibility = "visible"
 
         def progress(done: int, total: int) -> None:
@@ -149,7 +146,7 @@ class Transfer(w.VBox):
                     self.store,
                     self.path,
                     commit=commit,
-                    actor=actor or "import",
+                    actor=actor,
                     value_map=self.value_map(),
                     default_school=self.school.value.strip(),
                     progress=progress,
