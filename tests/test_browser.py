@@ -14,13 +14,12 @@ import pytest
 from playwright.sync_api import Page, expect
 from servers import TOKEN, start_server
 
-TOKEN_ACTOR = "toegangscode (zorgteam)"  # a token server has no signed-in person
-
 from pestdata import caseload, clock, incident_log
 from pestdata.model import validate_incident, validate_step
 from pestdata.store import Store
 
 pytestmark = pytest.mark.browser
+TOKEN_ACTOR = "toegangscode (zorgteam)"  # a token server has no signed-in person
 
 TIMEOUT = 60_000
 
