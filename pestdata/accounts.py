@@ -216,6 +216,16 @@ def still_valid(store: Store, person: Person) -> Person | None:
     return Person(row.name, row.role, row.session_version)
 
 
+def current_person(store: Store, name: str) -> Person | None:
+    """The person with this account name as it stands now (single sign-on: the proxy vouches
+    for the name, pestdata's own account gives the role); None when absent or disabled."""
+    with store.reading() as conn:
+        row = conn.execute(sa.select(accounts).where(accounts.c.name == name.strip())).first()
+    if row is None or row.disabled:
+        return None
+    return Person(row.name, row.role, row.session_version)
+
+
 def _verify(hashed: str, password: str) -> bool:
     try:
         return HASHER.verify(hashed, password or "")

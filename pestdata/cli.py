@@ -128,6 +128,23 @@ def demo(db: str | None, count: int, seed: int, add: bool) -> None:
         bar.update(count % 1000)
     seconds = time.perf_counter() - started
     click.echo(f"{stored} demomeldingen opgeslagen in {seconds:.1f} s ({_shown(store.url)}).")
+    _demo_accounts(store)
+
+
+def _demo_accounts(store: Store) -> None:
+    """A database without accounts gets one demo account per role, all with one new
+    password, shown once: enough to try every dashboard."""
+    from .accounts import add, listed
+
+    if listed(store):
+        return
+    password = secrets.token_urlsafe(9)
+    for role in ("zorgteam", "leiding", "leerkracht", "presentator"):
+        add(store, f"demo-{role}", role, password, actor="demo")
+    click.echo(
+        "Demo-accounts: demo-zorgteam, demo-leiding, demo-leerkracht en demo-presentator, "
+        f"wachtwoord {password} (alleen voor het uitproberen)."
+    )
 
 
 @main.command()
@@ -137,16 +154,15 @@ def demo(db: str | None, count: int, seed: int, add: bool) -> None:
     "--token",
     envvar="PESTDATA_TOKEN",
     default=None,
-    help="Toegangscode in de URL (standaard: elke start een nieuwe). Ook via PESTDATA_TOKEN.",
+    help="Voor scripts en tests: een toegangscode in de URL in plaats van persoonlijke "
+    "accounts. Ook via PESTDATA_TOKEN.",
 )
 @click.option(
     "--role",
     type=click.Choice(list(ROLES)),
-    default="zorgteam",
-    show_default=True,
-    help="Welke dashboards deze server toont: zorgteam (alles), leiding (overzicht, "
-    "handelingsadvies, ouderavond) of presentator (ouderavond). Start per rol een eigen "
-    "server met een eigen poort en toegangscode.",
+    default=None,
+    help="Alleen de dashboards van deze rol op deze server (standaard: alle; ieder ziet "
+    "die van de eigen rol). Met --token: zorgteam als niets gekozen is.",
 )
 @click.option(
     "--notebooks",
@@ -177,38 +193,69 @@ def demo(db: str | None, count: int, seed: int, add: bool) -> None:
     help="Naam waaronder de server ook bereikbaar is, bijv. achter een proxy die de Host "
     "doorgeeft (herhaalbaar). Andere namen krijgen een weigering.",
 )
+@click.option(
+    "--trust-header",
+    default="",
+    help="Single sign-on: neem de naam uit deze header van de proxy van de school, bijv. "
+    "X-Forwarded-User (de rol komt uit het eigen account). Vereist --proxy-key-file.",
+)
+@click.option(
+    "--proxy-key-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Bestand met de sleutel die de proxy meestuurt in X-Pestdata-Proxy-Key; zonder "
+    "die sleutel telt de header niet.",
+)
 def serve(
     db,
     port: int,
     token: str | None,
-    role: str,
+    role: str | None,
     notebooks: Path,
     cull_idle: int,
     preheat: int,
     host_names: tuple[str, ...],
+    trust_header: str,
+    proxy_key_file: Path | None,
 ) -> None:
     """Start de dashboards in Voilà op http://127.0.0.1:PORT."""
+    from .accounts import listed
+
     store = _store(db)
     try:
         check_port_free(port)
     except PortTaken as error:
         raise click.ClickException(str(error)) from None
-    token = token or secrets.token_urlsafe(24)
+    if trust_header and not proxy_key_file:
+        raise click.BadParameter("geef ook --proxy-key-file", param_hint="--trust-header")
+    if token and trust_header:
+        raise click.BadParameter("kies --token of --trust-header", param_hint="--token")
+    if not token and not listed(store):
+        raise click.ClickException(
+            "Er zijn nog geen accounts. Maak er een met: pestdata users add NAAM --role "
+            "zorgteam (of gebruik --token voor scripts en tests)."
+        )
     base = f"http://127.0.0.1:{port}"
-    folder = role_notebooks(notebooks, role)
-    click.echo(f"Database: {_shown(store.url)} · rol: {role}")
-    click.echo("Open in de browser:")
-    for name in ROLES[role]:
-        if (folder / f"{name}.ipynb").exists():
-            click.echo(f"  {DASHBOARDS[name]}: {base}/voila/render/{name}.ipynb?token={token}")
+    folder = role_notebooks(notebooks, role or ("zorgteam" if token else None))
+    click.echo(f"Database: {_shown(store.url)} · rol: {role or 'iedereen met een account'}")
+    if token:
+        click.echo("Open in de browser:")
+        for name in ROLES[role or "zorgteam"]:
+            if (folder / f"{name}.ipynb").exists():
+                click.echo(f"  {DASHBOARDS[name]}: {base}/voila/render/{name}.ipynb?token={token}")
+    else:
+        click.echo(f"Open in de browser: {base}/ en log in met uw account.")
     click.echo("Stoppen: Ctrl+C", err=True)
     command = voila_command(
-        folder, port, token, cull_idle=cull_idle, preheat=preheat, host_names=host_names
-    )
+        folder, port, token, cull_idle=cull_idle, preheat=preheat, host_names=host_names,
+        trusted_header=trust_header, proxy_key_file=proxy_key_file,
+    )  # fmt: skip
     sys.stdout.flush()
     sys.stderr.flush()
     # Become Voilà, so a stop signal (Ctrl+C, a service manager) reaches it and its kernels.
-    os.execve(sys.executable, command, voila_env(store.url, role))
+    # With accounts the kernels take the role from the signed-in person (ui.common); none
+    # stands in for them, so an unsigned page would get the least.
+    os.execve(sys.executable, command, voila_env(store.url, role or ("zorgteam" if token else "")))
 
 
 @main.command("parent-evening")

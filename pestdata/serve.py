@@ -22,14 +22,18 @@ TEMPLATES = PACKAGE / "share" / "jupyter"
 def voila_command(
     notebooks: Path,
     port: int,
-    token: str,
+    token: str | None,
     ip: str = "127.0.0.1",
     cull_idle: int = 300,
     preheat: int = 1,
     host_names: tuple[str, ...] = (),
+    trusted_header: str = "",
+    proxy_key_file: Path | None = None,
 ) -> list[str]:
-    """The command line of our Voilà (server.py): token required, no tracebacks, no URL
-    overrides, local assets, only requests for this machine or `host_names`.
+    """The command line of our Voilà (server.py): a signed-in person (personal accounts, or
+    `trusted_header` from the school's proxy with the key in `proxy_key_file`) or, given
+    `token`, the token; no tracebacks, no URL overrides, local assets, only requests for this
+    machine or `host_names`.
 
     Voilà refuses the shutdown a closed page sends (no _xsrf, voila issue 1458), so kernels of
     closed pages are culled after `cull_idle` seconds. Jupyter's culler leaves kernels of open
@@ -52,7 +56,9 @@ def voila_command(
         f"--port={port}",
         f"--Voila.ip={ip}",
         "--Voila.port_retries=0",  # the port we print, or a loud failure; never another
-        f"--Voila.token={token}",
+        *([f"--Voila.token={token}"] if token else ["--PestdataVoila.accounts=True"]),
+        *([f"--AccountsIdentity.trusted_header={trusted_header}"] if trusted_header else []),
+        *([f"--PestdataVoila.proxy_key_file={proxy_key_file}"] if proxy_key_file else []),
         "--Voila.open_browser=False",
         "--VoilaConfiguration.template=pestdata",
         "--VoilaConfiguration.show_tracebacks=False",
@@ -104,18 +110,22 @@ DASHBOARDS = {
     "handelingsadvies": "Handelingsadvies (leerkrachten)",
     "ouderavond": "Ouderavond (presentatie)",
 }
-# Which dashboards each role may open. Each role runs its own Voilà with its own token, so a
-# leader's link cannot open the care team's log: that notebook is not even on that server.
+# Which dashboards each role may open. With personal accounts one server serves everyone and
+# refuses a page outside the person's role (signin.py); a server per role (`--role`) holds
+# only that role's notebooks, so a leader's link cannot open the care team's log there.
 ROLES = {
     "zorgteam": ("meldingen", "overzicht", "handelingsadvies", "ouderavond"),
     "leiding": ("overzicht", "handelingsadvies", "ouderavond"),
+    "leerkracht": ("handelingsadvies",),
     "presentator": ("ouderavond",),
+    "beheer": ("overzicht", "handelingsadvies", "ouderavond"),
 }
 
 
-def role_notebooks(notebooks: Path, role: str) -> Path:
-    """A folder holding only the role's notebooks (copies; they are a few lines each)."""
-    if role == "zorgteam":
+def role_notebooks(notebooks: Path, role: str | None) -> Path:
+    """A folder holding only the role's notebooks (copies; they are a few lines each);
+    every notebook for no role (personal accounts) or the care team's."""
+    if role in (None, "zorgteam"):
         return notebooks
     folder = Path(tempfile.mkdtemp(prefix=f"pestdata-{role}-"))
     for name in ROLES[role]:

@@ -8,8 +8,10 @@
   request info goes without the token.
 - Nothing a kernel writes to stderr and no error message reaches the browser (tracebacks,
   values, paths): it goes to the server log instead.
-- Log lines carry no token; a request for a foreign Host is refused; the login cookie is
-  SameSite=Lax and lasts a school day; /logout works; /login is rate limited.
+- Log lines carry no token; a request for a foreign Host is refused.
+- Signing in (personal accounts, the school's proxy, or a token) is signin.py: the Dutch
+  login page, the cookie (SameSite=Lax, a school day), /logout, the rate limit, each role's
+  dashboards, and the signed person on its way to the kernel.
 - The kernel of a page left open but untouched for two hours is shut down (~150 MB each).
 
 The command line and the environment are in serve.py; the kernel side of preheating in
@@ -24,28 +26,32 @@ import os
 import re
 import secrets
 import time
-from collections import deque
 from functools import partial
 from hmac import compare_digest
+from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
 
-from jupyter_server.auth.decorator import allow_unauthenticated
-from jupyter_server.auth.identity import PasswordIdentityProvider
-from jupyter_server.base.handlers import JupyterHandler
 from jupyter_server.log import log_request
 from tornado import web
 from tornado.ioloop import PeriodicCallback
-from traitlets import Float, Int, List, Unicode, default
+from traitlets import Bool, Float, Int, List, Unicode, default
 from voila.app import Voila
 from voila.request_info_handler import RequestInfoSocketHandler
+from voila.tornado.handler import TornadoVoilaHandler
 from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
-from voila.voila_identity_provider import VoilaLoginHandler
+from voila.tornado.treehandler import TornadoVoilaTreeHandler
 
+from .signin import (
+    PERSON_HEADER,
+    AccountsIdentity,
+    DashboardPage,
+    StartPage,
+    TokenIdentity,
+)
 from .ui.preheat import PREHEAT_HEADER, PREHEAT_KEY
 
 log = logging.getLogger("pestdata.server")
 
-SCHOOL_DAY_HOURS = 10  # a login lasts one school day, then the token is asked again
 OPEN_PAGE_IDLE_HOURS = 2  # an open page nobody touched for this long loses its kernel
 SECRET_PARAMETERS = ("token",)  # never passed on to a kernel or written to a log
 
@@ -152,75 +158,6 @@ class KernelChannel(VoilaKernelWebsocketHandler):
         return super().write_message(message, binary)
 
 
-class Attempts:
-    """Login attempts per address in a sliding window: a token cannot be guessed by trying."""
-
-    def __init__(self, allowed: int, window: float):
-        self.allowed, self.window = allowed, window
-        self.seen: dict[str, deque[float]] = {}
-
-    def too_many(self, address: str) -> bool:
-        now = time.monotonic()
-        recent = self.seen.setdefault(address, deque())
-        while recent and now - recent[0] > self.window:
-            recent.popleft()
-        recent.append(now)
-        return len(recent) > self.allowed
-
-
-LOGIN_ATTEMPTS = Attempts(allowed=10, window=300)
-
-
-class LoginPage(VoilaLoginHandler):
-    """Jupyter's login form, with at most 10 attempts per address in 5 minutes."""
-
-    @allow_unauthenticated
-    def post(self):
-        if LOGIN_ATTEMPTS.too_many(self.request.remote_ip or ""):
-            self.set_status(429)
-            self.finish(
-                page("Te vaak geprobeerd", "Wacht vijf minuten en probeer het dan opnieuw.")
-            )
-            return None
-        return super().post()
-
-
-class LogoutPage(JupyterHandler):
-    """Clears the login cookie and says so in Dutch (Jupyter's own page is missing in Voilà,
-    so /logout answered 500)."""
-
-    @allow_unauthenticated
-    def get(self):
-        self.identity_provider.clear_login_cookie(self)
-        self.finish(page("Afgemeld", "U bent afgemeld. Open de link van uw school opnieuw."))
-
-
-def page(title: str, text: str) -> str:
-    """A minimal Dutch page for the server's own answers (no Jupyter template)."""
-    return (
-        f'<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>{title} · pestdata'
-        f"</title></head><body><h1>{title}</h1><p>{text}</p></body></html>"
-    )
-
-
-class IdentityProvider(PasswordIdentityProvider):
-    """Voilà's token login with our login and logout pages and a cookie that lasts a school
-    day and is not sent along with requests from other sites."""
-
-    def __init__(self, **kwargs):
-        kwargs["login_handler_class"] = LoginPage
-        kwargs["logout_handler_class"] = LogoutPage
-        super().__init__(**kwargs)
-
-    @default("cookie_options")
-    def _cookie_options(self):
-        return {"samesite": "Lax", "expires_days": SCHOOL_DAY_HOURS / 24}
-
-    @default("get_secure_cookie_kwargs")
-    def _cookie_reading(self):
-        return {"max_age_days": SCHOOL_DAY_HOURS / 24}
-
-
 class PestdataVoila(Voila):
     """Voilà with the channels above, our identity provider and Host check."""
 
@@ -237,14 +174,24 @@ class PestdataVoila(Voila):
     )
     idle_check_seconds = Int(300, config=True)
 
+    accounts = Bool(False, config=True, help="Personal accounts (signin.py) instead of a token.")
+    proxy_key_file = Unicode(
+        "", config=True, help="File with the key the proxy sends (single sign-on)."
+    )
+
     @default("identity_provider_class")
     def _identity_provider(self):
-        return IdentityProvider
+        return AccountsIdentity if self.accounts else TokenIdentity
 
     def initialize(self, argv=None):
         # Made before any kernel starts: each kernel inherits it, nobody else can read it.
         os.environ[PREHEAT_KEY] = secrets.token_urlsafe(32)
         super().initialize(argv)
+        # The signed person (signin.DashboardPage) reaches the kernel as HTTP_X_PESTDATA_PERSON.
+        self.voila_configuration.http_header_envs = [PERSON_HEADER]
+        if self.proxy_key_file:
+            key = Path(self.proxy_key_file).read_text(encoding="utf-8").strip()
+            self.config.AccountsIdentity.proxy_key = key  # read when the provider is made
         keep_secrets_out_of(self.log, logging.getLogger("tornado"))
 
     def init_settings(self):
@@ -253,12 +200,15 @@ class PestdataVoila(Voila):
         settings["local_hostnames"] = list(self.host_names)
         settings["log_function"] = partial(log_request, record_prometheus_metrics=False)
         settings["websocket_ping_interval"] = 30  # a page closed without goodbye is noticed
+        settings["pestdata_notebooks"] = self.root_dir
         return settings
 
     def init_handlers(self):
         replaced = {
             RequestInfoSocketHandler: PreheatChannel,
             VoilaKernelWebsocketHandler: KernelChannel,
+            TornadoVoilaHandler: DashboardPage,
+            TornadoVoilaTreeHandler: StartPage,
         }
         return [
             (route[0], replaced.get(route[1], route[1]), *route[2:])

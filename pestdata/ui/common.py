@@ -28,9 +28,11 @@ def kernel_store() -> Store:
 
     Every dashboard reads its data through this store, so it first waits for the page
     request: a preheated kernel runs the notebook before anyone connects, and data read
-    then would be stale by the time someone opens the page.
+    then would be stale by the time someone opens the page. The signed-in person's role
+    then decides what this page may show (privacy.exact_counts_allowed reads it).
     """
     wait_for_page()
+    os.environ["PESTDATA_ROLE"] = signed_in().role
     return Store().ensure_schema()
 
 
