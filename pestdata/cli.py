@@ -589,9 +589,6 @@ def facts_command(db, rebuild: bool) -> None:
     click.echo("De maandtellingen kloppen met de meldingen.")
 
 
-if __name__ == "__main__":
-    main()
-
 
 # --- accounts --------------------------------------------------------------------------------
 
@@ -720,3 +717,7 @@ def users_reset(db, name, two_factor, password_stdin, actor) -> None:
         raise click.ClickException(str(error)) from None
     click.echo(f"Nieuw wachtwoord voor {name}; open sessies zijn gestopt.")
     _show_two_factor(name, secret)
+
+
+if __name__ == "__main__":
+    main()

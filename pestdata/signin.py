@@ -84,35 +84,43 @@ def allowed(role: str, notebook: str) -> bool:
 
 
 class Attempts:
-    """Login attempts per address in a sliding window: passwords or tokens cannot be
-    guessed by trying (accounts.py also locks an account after five wrong passwords)."""
+    """Failed logins per address in a sliding window: passwords or tokens cannot be guessed
+    by trying (accounts.py also locks an account after five wrong passwords)."""
 
     def __init__(self, allowed: int, window: float):
         self.allowed, self.window = allowed, window
         self.seen: dict[str, deque[float]] = {}
 
-    def too_many(self, address: str) -> bool:
-        now = time.monotonic()
+    def _recent(self, address: str) -> deque[float]:
         recent = self.seen.setdefault(address, deque())
-        while recent and now - recent[0] > self.window:
+        while recent and time.monotonic() - recent[0] > self.window:
             recent.popleft()
-        recent.append(now)
-        return len(recent) > self.allowed
+        return recent
+
+    def too_many(self, address: str) -> bool:
+        return len(self._recent(address)) >= self.allowed
+
+    def failed(self, address: str) -> None:
+        self._recent(address).append(time.monotonic())
 
 
-LOGIN_ATTEMPTS = Attempts(allowed=10, window=300)
+LOGIN_ATTEMPTS = Attempts(allowed=20, window=300)
 TOO_MANY = page("Te vaak geprobeerd", "<p>Wacht vijf minuten en probeer het dan opnieuw.</p>")
 
 
 class TokenLoginPage(VoilaLoginHandler):
-    """Jupyter's token form (token mode), with at most 10 attempts per address in 5 minutes."""
+    """Jupyter's token form (token mode), with at most 20 failures per address in 5 minutes."""
 
     @allow_unauthenticated
     def post(self):
-        if LOGIN_ATTEMPTS.too_many(self.request.remote_ip or ""):
+        address = self.request.remote_ip or ""
+        if LOGIN_ATTEMPTS.too_many(address):
             self.set_status(429)
             return self.finish(TOO_MANY)
-        return super().post()
+        result = super().post()
+        if self.get_status() != 302:  # no redirect: the token was wrong
+            LOGIN_ATTEMPTS.failed(address)
+        return result
 
 
 class LoginPage(JupyterHandler):
@@ -145,7 +153,8 @@ class LoginPage(JupyterHandler):
 
     @allow_unauthenticated
     def post(self):
-        if LOGIN_ATTEMPTS.too_many(self.request.remote_ip or ""):
+        address = self.request.remote_ip or ""
+        if LOGIN_ATTEMPTS.too_many(address):
             self.set_status(429)
             return self.finish(TOO_MANY)
         name = self.get_argument("naam", "")
@@ -157,6 +166,7 @@ class LoginPage(JupyterHandler):
                 self.get_argument("code", ""),
             )
         except accounts.SignInRefused as refused:
+            LOGIN_ATTEMPTS.failed(address)
             self.set_status(401)
             return self.finish(self.form(str(refused), name))
         except StoreUnavailable:

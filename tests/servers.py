@@ -55,10 +55,14 @@ def wait_for_port(port: int, server: subprocess.Popen, seconds: float = 60) -> N
     raise RuntimeError(f"port {port} did not answer within {seconds} s")
 
 
-def start_server(folder, notebooks=None, *extra: str, token: str = TOKEN, incidents=3000):
+def start_server(
+    folder, notebooks=None, *extra: str, token: str | None = TOKEN, incidents=3000, before=None
+):
     """`pestdata serve` on a SQLite file in `folder`; returns (process, base URL, db URL).
 
-    The database gets `incidents` demo reports (added to whatever is there already).
+    The database gets `incidents` demo reports (added to whatever is there already);
+    `before(db_url)` runs after that, before the server starts (e.g. to add accounts).
+    With token None the server uses personal accounts.
     """
     db = f"sqlite:///{folder}/pestdata.sqlite"
     subprocess.run(
@@ -76,6 +80,8 @@ def start_server(folder, notebooks=None, *extra: str, token: str = TOKEN, incide
         check=True,
         capture_output=True,
     )
+    if before:
+        before(db)
     port = free_port()
     log = open(folder / "serve.log", "w")
     command = [
@@ -87,8 +93,7 @@ def start_server(folder, notebooks=None, *extra: str, token: str = TOKEN, incide
         db,
         "--port",
         str(port),
-        "--token",
-        token,
+        *(["--token", token] if token else []),  # None: personal accounts
     ]
     if notebooks:
         command += ["--notebooks", str(notebooks)]
@@ -98,7 +103,9 @@ def start_server(folder, notebooks=None, *extra: str, token: str = TOKEN, incide
     deadline = time.time() + 60
     while True:
         try:
-            urllib.request.urlopen(f"{base}/?token={token}", timeout=2)
+            urllib.request.urlopen(
+                f"{base}/?token={token}" if token else f"{base}/login", timeout=2
+            )
             break
         except urllib.error.HTTPError:
             break  # the server answers
