@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Everything the tests need on a fresh Debian machine (run as root, or with sudo):
 # Chromium for the browser tests, pdftotext for the PDF tests, a PostgreSQL server with a
-# test database for the tests that cover PostgreSQL. The Python packages go into a new
-# virtual environment: scripts/test.sh.
+# test database for the tests that cover PostgreSQL, nginx for the single sign-on tests.
+# The Python packages go into a new virtual environment: scripts/test.sh.
 set -euo pipefail
 sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
 export DEBIAN_FRONTEND=noninteractive
-packages="chromium poppler-utils postgresql"
+packages="chromium poppler-utils postgresql nginx"
 missing=$(for p in $packages; do dpkg -s "$p" >/dev/null 2>&1 || echo "$p"; done)
 if [ -n "$missing" ]; then
     $sudo apt-get update -q

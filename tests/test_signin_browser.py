@@ -1,0 +1,110 @@
+"""In Chromium, signed in with a personal account: every kind of write names the signed-in
+person in the audit, also when another name is typed under "Uitgevoerd door" and when the
+browser sends a forged person or proxy header with every request; no form has a free field
+for who is acting."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from playwright.sync_api import Page, expect
+from servers import start_server
+from test_browser import TIMEOUT, fill_report, open_case, saved_id
+
+from pestdata import accounts, caseload
+from pestdata.store import Store
+from pestdata.tables import audit
+
+pytestmark = pytest.mark.browser
+PASSWORD = "een lang wachtwoord"
+
+
+def add_people(db: str) -> None:
+    store = Store(db).ensure_schema()
+    accounts.add(store, "m.devries", "zorgteam", PASSWORD, actor="test")
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("signed")
+    process, base, db = start_server(folder, token=None, incidents=40, before=add_people)
+    yield base, db
+    process.terminate()
+    process.wait(timeout=30)
+
+
+@pytest.fixture
+def signed_in(browser, server):
+    """A page whose every request carries a forged person and a forged proxy name."""
+    base, _ = server
+    forged = accounts.sign_person(accounts.Person("de.directeur", "zorgteam"), "geraden")
+    context = browser.new_context(
+        extra_http_headers={"X-Pestdata-Person": forged, "X-Forwarded-User": "de.directeur"}
+    )
+    page = context.new_page()
+    page.goto(f"{base}/login")
+    expect(page.locator("html")).to_have_attribute("lang", "nl")
+    page.get_by_label("Naam").fill("m.devries")
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    expect(page.locator("body")).to_contain_text("Aangemeld als m.devries", timeout=TIMEOUT)
+    yield page
+    page.goto("about:blank")
+    context.close()
+
+
+def actors_since(store: Store, first_id: int) -> list[tuple[str, str]]:
+    with store.reading() as conn:
+        rows = conn.execute(
+            sa.select(audit.c.actor, audit.c.action).where(audit.c.id > first_id)
+        ).all()
+    return [(r.actor, r.action) for r in rows]
+
+
+def test_every_write_names_the_signed_in_person(signed_in: Page, server):
+    base, db = server
+    store = Store(db)
+    with store.reading() as conn:
+        first = conn.execute(sa.select(sa.func.max(audit.c.id))).scalar() or 0
+    page = signed_in
+    page.get_by_role("link", name="Meldingen (zorgteam)").click()
+    page.wait_for_selector("button.pd-save", timeout=TIMEOUT)
+    expect(page.locator(".pd-actor")).to_contain_text("Aangemeld als m.devries")
+    assert page.locator(".pd-actor input").count() == 0  # no free field for who acts
+
+    fill_report(page, "Berichten in de klassengroep.")
+    page.locator("button.pd-save").click()
+    incident_id = saved_id(page)
+    open_case(page, incident_id)
+    step = page.locator(".pd-step-steun")
+    step.locator("input[type=text]").first.fill("mevr. Mentor")  # uitgevoerd door
+    step.locator("button.pd-step-tick").click()
+    expect(page.locator(".pd-step-steun .pd-step-done")).to_contain_text(
+        "mevr. Mentor", timeout=TIMEOUT
+    )
+    page.locator(".pd-status-new select").select_option(label="In behandeling")
+    page.locator("button.pd-status-change").click()
+    expect(page.locator(".pd-case-saved")).to_contain_text("status", timeout=TIMEOUT)
+    page.locator(".pd-description-add textarea").fill("Gesprek gevoerd met de klas.")
+    page.locator("button.pd-description-save").click()
+    expect(page.locator(".pd-case-saved")).to_contain_text("Opgeslagen", timeout=TIMEOUT)
+
+    page.goto(f"{base}/voila/render/handelingsadvies.ipynb")
+    row = page.locator(".pd-school-action-ouderavond")
+    row.locator("button.pd-school-action-tick").click(timeout=TIMEOUT)
+    expect(row).to_contain_text("door m.devries", timeout=TIMEOUT)
+    page.locator(".pd-lesson-material select").select_option(index=0)
+    page.locator(".pd-lesson-group select").select_option(index=1)
+    page.locator("button.pd-lesson-save").click()
+    expect(page.locator(".pd-lesson-result")).to_contain_text("Les vastgelegd", timeout=TIMEOUT)
+
+    written = actors_since(store, first)
+    assert sorted(action for _, action in written) == sorted(
+        ["create", "step_done", "status", "description_added", "school_action_done",
+         "lesson_given"]
+    )  # fmt: skip
+    assert {actor for actor, _ in written} == {"m.devries"}, written
+    case = caseload.get_incident(store, incident_id)
+    assert case["steps"]["steun"]["done_by"] == "mevr. Mentor"  # who did it, as typed
+    store.close()
