@@ -161,13 +161,23 @@ def provisioning_uri(secret: str, name: str, school: str = "pestdata") -> str:
 
 REFUSED = "Naam, wachtwoord of code klopt niet."
 LOCKED = "Te vaak een verkeerd wachtwoord: dit account is {minutes} minuten geblokkeerd."
+NEEDS_TWO_FACTOR = (
+    "Voor uw rol is inloggen met een code verplicht. Vraag de beheerder om tweestaps-inloggen "
+    "aan te zetten (pestdata users reset NAAM --two-factor)."
+)
 
 
 def sign_in(
-    store: Store, name: str, password: str, code: str = "", at: datetime | None = None
+    store: Store,
+    name: str,
+    password: str,
+    code: str = "",
+    at: datetime | None = None,
+    two_factor_roles: tuple[str, ...] = (),
 ) -> Person:
     """The person behind a name and password (and code, when the account has two-factor
-    login); refused in Dutch otherwise. Failures count towards a lock; each is audited."""
+    login); refused in Dutch otherwise. Failures count towards a lock; each is audited.
+    An account whose role is in `two_factor_roles` but has no code yet cannot sign in."""
     at = at or now()
     name = (name or "").strip()
     refusal = None  # raised after the transaction: the failure and its audit must be kept
@@ -193,6 +203,8 @@ def sign_in(
                    None if good else {"locked": bool(locked)})  # fmt: skip
             if not good:
                 refusal = LOCKED.format(minutes=LOCK_MINUTES) if locked else REFUSED
+            elif row.role in two_factor_roles and not row.totp_secret:
+                refusal = NEEDS_TWO_FACTOR
     if refusal:
         raise SignInRefused(refusal)
     return Person(row.name, row.role, row.session_version)

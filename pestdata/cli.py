@@ -206,6 +206,13 @@ def _demo_accounts(store: Store) -> None:
     help="Bestand met de sleutel die de proxy meestuurt in X-Pestdata-Proxy-Key; zonder "
     "die sleutel telt de header niet.",
 )
+@click.option(
+    "--require-two-factor",
+    "two_factor_roles",
+    multiple=True,
+    type=click.Choice(list(ROLES)),
+    help="Deze rol logt alleen in met een code uit een app (herhaalbaar), bijv. zorgteam.",
+)
 def serve(
     db,
     port: int,
@@ -217,6 +224,7 @@ def serve(
     host_names: tuple[str, ...],
     trust_header: str,
     proxy_key_file: Path | None,
+    two_factor_roles: tuple[str, ...],
 ) -> None:
     """Start de dashboards in Voilà op http://127.0.0.1:PORT."""
     from .accounts import listed
@@ -249,6 +257,7 @@ def serve(
     command = voila_command(
         folder, port, token, cull_idle=cull_idle, preheat=preheat, host_names=host_names,
         trusted_header=trust_header, proxy_key_file=proxy_key_file,
+        two_factor_roles=two_factor_roles,
     )  # fmt: skip
     sys.stdout.flush()
     sys.stderr.flush()
@@ -587,7 +596,6 @@ def facts_command(db, rebuild: bool) -> None:
             "Herstel: pestdata facts --rebuild"
         )
     click.echo("De maandtellingen kloppen met de meldingen.")
-
 
 
 # --- accounts --------------------------------------------------------------------------------

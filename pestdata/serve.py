@@ -29,6 +29,7 @@ def voila_command(
     host_names: tuple[str, ...] = (),
     trusted_header: str = "",
     proxy_key_file: Path | None = None,
+    two_factor_roles: tuple[str, ...] = (),
 ) -> list[str]:
     """The command line of our Voilà (server.py): a signed-in person (personal accounts, or
     `trusted_header` from the school's proxy with the key in `proxy_key_file`) or, given
@@ -59,6 +60,7 @@ def voila_command(
         *([f"--Voila.token={token}"] if token else ["--PestdataVoila.accounts=True"]),
         *([f"--AccountsIdentity.trusted_header={trusted_header}"] if trusted_header else []),
         *([f"--PestdataVoila.proxy_key_file={proxy_key_file}"] if proxy_key_file else []),
+        *(f"--AccountsIdentity.two_factor_roles={role}" for role in two_factor_roles),
         "--Voila.open_browser=False",
         "--VoilaConfiguration.template=pestdata",
         "--VoilaConfiguration.show_tracebacks=False",

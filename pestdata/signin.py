@@ -21,7 +21,7 @@ from jupyter_server.auth.decorator import allow_unauthenticated
 from jupyter_server.auth.identity import IdentityProvider, PasswordIdentityProvider, User
 from jupyter_server.base.handlers import JupyterHandler
 from tornado import web
-from traitlets import Unicode, default
+from traitlets import List, Unicode, default
 from voila.tornado.handler import TornadoVoilaHandler
 from voila.voila_identity_provider import VoilaLoginHandler
 
@@ -164,6 +164,7 @@ class LoginPage(JupyterHandler):
                 name,
                 self.get_argument("wachtwoord", ""),
                 self.get_argument("code", ""),
+                two_factor_roles=tuple(self.identity_provider.two_factor_roles),
             )
         except accounts.SignInRefused as refused:
             LOGIN_ATTEMPTS.failed(address)
@@ -220,6 +221,7 @@ class AccountsIdentity(IdentityProvider):
     with the proxy's key beside it."""
 
     trusted_header = Unicode("", config=True, help="Header with the user name from the proxy.")
+    two_factor_roles = List(Unicode(), config=True, help="Roles that must sign in with a code.")
     proxy_key = Unicode("", config=True, help="Key the proxy sends in X-Pestdata-Proxy-Key.")
 
     def __init__(self, **kwargs):

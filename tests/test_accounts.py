@@ -130,3 +130,14 @@ def test_the_command_line_manages_accounts(tmp_path):
     )  # fmt: skip
     assert result.exit_code == 1 and "minstens 10 tekens" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_role_that_must_use_a_code_cannot_sign_in_without_one(store):
+    accounts.add(store, "zonder", "zorgteam", PASSWORD, actor="b")
+    with pytest.raises(SignInRefused, match="met een code verplicht"):
+        accounts.sign_in(store, "zonder", PASSWORD, two_factor_roles=("zorgteam",))
+    assert accounts.sign_in(store, "zonder", PASSWORD).name == "zonder"  # not required
+    secret = accounts.reset(store, "zonder", PASSWORD, actor="b", two_factor=True)
+    code = pyotp.TOTP(secret).now()
+    person = accounts.sign_in(store, "zonder", PASSWORD, code, two_factor_roles=("zorgteam",))
+    assert person.role == "zorgteam"

@@ -184,7 +184,8 @@ def test_the_login_cookie_is_samesite_and_ends_after_a_school_day(server):
 
 @pytest.fixture(scope="module")
 def who_server(tmp_path_factory):
-    """A server whose teacher page shows whom its kernel believes signed in."""
+    """A server whose teacher page shows whom its kernel believes signed in, and where the
+    care team must sign in with a code."""
     folder = tmp_path_factory.mktemp("who")
     notebooks = folder / "notebooks"
     notebooks.mkdir()
@@ -194,7 +195,10 @@ def who_server(tmp_path_factory):
                 "display_name": "Python 3", "language": "python"}}, "nbformat": 4,
                 "nbformat_minor": 5}  # fmt: skip
     (notebooks / "handelingsadvies.ipynb").write_text(json.dumps(document), encoding="utf-8")
-    process, base, db = start_server(folder, notebooks, token=None, incidents=20, before=add_people)
+    process, base, db = start_server(
+        folder, notebooks, "--require-two-factor", "zorgteam",
+        token=None, incidents=20, before=add_people,
+    )  # fmt: skip
     yield base
     process.terminate()
     process.wait(timeout=30)
@@ -304,3 +308,9 @@ def test_the_header_is_refused_when_it_does_not_come_through_the_proxy(behind_ng
     ):
         status, url, body = Browser(direct).get("/voila/render/meldingen.ipynb", **headers)
         assert "/login" in url and "Inloggen bij pestdata" in body, headers
+
+
+def test_a_role_that_must_use_a_code_is_refused_without_one(who_server):
+    status, body = Browser(who_server).login("ib")  # zorgteam, no code set up
+    assert status == 401 and "met een code verplicht" in body
+    assert Browser(who_server).login("juf")[0] == 200  # a teacher needs none
