@@ -12,6 +12,7 @@ from servers import start_server
 from test_browser import TIMEOUT, fill_report, open_case, saved_id
 
 from pestdata import accounts, caseload
+from pestdata.serve import DASHBOARDS, ROLES
 from pestdata.store import Store
 from pestdata.tables import audit
 
@@ -19,10 +20,24 @@ pytestmark = pytest.mark.browser
 PASSWORD = "een lang wachtwoord"
 
 
+PEOPLE = {"m.devries": "zorgteam", "directeur": "leiding", "juf": "leerkracht",
+          "spreker": "presentator"}  # fmt: skip
+
+
 def add_people(db: str) -> None:
     store = Store(db).ensure_schema()
-    accounts.add(store, "m.devries", "zorgteam", PASSWORD, actor="test")
+    for name, role in PEOPLE.items():
+        accounts.add(store, name, role, PASSWORD, actor="test")
     store.close()
+
+
+def sign_in(page: Page, base: str, name: str) -> None:
+    page.goto(f"{base}/login")
+    expect(page.locator("html")).to_have_attribute("lang", "nl")
+    page.get_by_label("Naam").fill(name)
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    expect(page.locator("body")).to_contain_text(f"Aangemeld als {name}", timeout=TIMEOUT)
 
 
 @pytest.fixture(scope="module")
@@ -43,12 +58,7 @@ def signed_in(browser, server):
         extra_http_headers={"X-Pestdata-Person": forged, "X-Forwarded-User": "de.directeur"}
     )
     page = context.new_page()
-    page.goto(f"{base}/login")
-    expect(page.locator("html")).to_have_attribute("lang", "nl")
-    page.get_by_label("Naam").fill("m.devries")
-    page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
-    expect(page.locator("body")).to_contain_text("Aangemeld als m.devries", timeout=TIMEOUT)
+    sign_in(page, base, "m.devries")
     yield page
     page.goto("about:blank")
     context.close()
@@ -108,3 +118,24 @@ def test_every_write_names_the_signed_in_person(signed_in: Page, server):
     case = caseload.get_incident(store, incident_id)
     assert case["steps"]["steun"]["done_by"] == "mevr. Mentor"  # who did it, as typed
     store.close()
+
+
+@pytest.mark.parametrize("name", list(PEOPLE))
+def test_each_role_sees_its_dashboards_and_a_dutch_refusal_for_the_rest(page: Page, server, name):
+    base, _ = server
+    sign_in(page, base, name)
+    mine = ROLES[PEOPLE[name]]
+    links = page.locator("a[href^='voila/render/']")
+    assert [a.get_attribute("href") for a in links.all()] == [
+        f"voila/render/{d}.ipynb" for d in mine
+    ]
+    for dashboard in DASHBOARDS:
+        if dashboard not in mine:
+            response = page.goto(f"{base}/voila/render/{dashboard}.ipynb")
+            assert response.status == 403
+            expect(page.locator("h1")).to_have_text("Geen toegang")
+            expect(page.locator("html")).to_have_attribute("lang", "nl")
+    page.goto(f"{base}/voila/render/{mine[0]}.ipynb")
+    expect(page.locator(".jp-OutputArea, .pd-actor, .js-plotly-plot").first).to_be_visible(
+        timeout=TIMEOUT
+    )
