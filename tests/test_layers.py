@@ -25,7 +25,7 @@ LAYERS = [
     {"incident_log", "school_records", "caseload", "analytics", "maintenance", "accounts"},
     {"importer", "io", "reports", "parent_evening"},
     {"ui"},
-    {"cli", "serve", "server"},
+    {"cli", "serve", "server", "signin"},
 ]
 
 
