@@ -11,7 +11,7 @@ from functools import lru_cache
 import ipywidgets as w
 
 from ..accounts import Person, verify_person
-from ..markup import esc
+from ..markup import esc, message
 from ..model import InvalidInput, StaffRole, label_for
 from ..store import Store, StoreUnavailable
 from .preheat import PREHEAT_KEY, wait_for_page
@@ -75,11 +75,6 @@ class Actor(w.HTML):
 def error_lines(errors: dict[str, str]) -> str:
     """Dutch messages for refused input, one line per field."""
     return "".join(message("error", f"{label_for(k)}: {v}") for k, v in errors.items())
-
-
-def message(kind: str, text: str) -> str:
-    """HTML for a status line: kind is 'ok', 'error' or 'hint'; text is escaped here."""
-    return f'<div class="pd-{kind}">{esc(text)}</div>'
 
 
 def error_box(css_class: str = "") -> w.HTML:

@@ -75,7 +75,7 @@ def wait_for_page(timeout: float = 10) -> None:
         log.error("Voorverwarmde kernel kreeg geen paginaverzoek: %s", error)
         from IPython.display import HTML, display
 
-        from .common import message
+        from ..markup import message
 
         display(HTML(message("error", PageNotTaken.MESSAGE)))
         raise PageNotTaken(PageNotTaken.MESSAGE) from None
