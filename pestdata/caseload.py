@@ -97,6 +97,7 @@ class CaseRow:
 
     id: int
     reported_on: date
+    school: str
     group: str
     status: str
     severity: str
@@ -167,6 +168,17 @@ def audit_entries(store: Store, incident_id: int) -> list[dict]:
         ]
 
 
+def _found(wanted: str):
+    """Cases whose number is `wanted`, or in which a pupil with that number appears."""
+    pupil = sa.exists().where(
+        incident_pupils.c.incident_id == incidents.c.id,
+        incident_pupils.c.pupil_number == wanted,
+    )
+    if wanted.isdigit() and len(wanted) <= 9:  # a case number fits an integer column
+        return sa.or_(incidents.c.id == int(wanted), pupil)
+    return pupil
+
+
 def list_cases(
     store: Store,
     *,
@@ -174,21 +186,35 @@ def list_cases(
     group: str | None = None,
     platform: str | None = None,
     overdue_only: bool = False,
+    school: str | None = None,
+    search: str = "",
     today: date | None = None,
     overdue_days: int = OVERDUE_DAYS,
     limit: int = 200,
+    offset: int = 0,
     keep: int | None = None,
 ) -> tuple[list[CaseRow], int]:
-    """Cases newest first, filtered; returns (at most `limit` rows, number matching).
+    """Cases newest first, filtered; returns (at most `limit` rows from `offset`, number
+    matching).
 
-    Overdue means an open case with no step for `overdue_days`, or whose follow-up step
-    is past its term and not done. `keep` (the case open on screen) is listed first when
-    it does not match: a case does not vanish from under the user's hands.
+    `search` is a case number ('123' or '#123') or a pupil number, looked up in every
+    case whatever the other filters say (a pupil's closed cases count too). Overdue means
+    an open case with no step for `overdue_days`, or whose follow-up step is past its term
+    and not done. `keep` (the case open on screen) is listed first when it does not match:
+    a case does not vanish from under the user's hands.
     """
     today = today or clock.today()
     statuses = list(statuses) if statuses else [s.value for s in OPEN_STATUSES]
     flags = overdue_flags(today, overdue_days)
-    conditions = [incidents.c.status.in_(statuses)]
+    wanted = search.strip().removeprefix("#").strip()
+    if wanted:
+        conditions = [_found(wanted)]
+        group = platform = school = None
+        overdue_only = False
+    else:
+        conditions = [incidents.c.status.in_(statuses)]
+    if school:
+        conditions.append(incidents.c.school == school)
     if group:
         conditions.append(incidents.c.group_name == group)
     if platform:
@@ -204,6 +230,7 @@ def list_cases(
     columns = sa.select(
         incidents.c.id,
         incidents.c.reported_on,
+        incidents.c.school,
         incidents.c.group_name,
         incidents.c.status,
         incidents.c.severity,
@@ -216,6 +243,7 @@ def list_cases(
         columns.where(*conditions)
         .order_by(incidents.c.reported_on.desc(), incidents.c.id.desc())
         .limit(limit)
+        .offset(max(0, offset))
     )
     count = sa.select(sa.func.count()).select_from(incidents).where(*conditions)
     with store.reading() as conn:
@@ -246,6 +274,7 @@ def list_cases(
             CaseRow(
                 id=r.id,
                 reported_on=r.reported_on,
+                school=r.school,
                 group=r.group_name,
                 status=r.status,
                 severity=r.severity,

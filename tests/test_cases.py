@@ -82,3 +82,67 @@ def test_the_printed_case_file_says_its_times_are_local(store, valid_incident_da
     assert "Tijden in Nederlandse tijd (Europe/Amsterdam)" in text
     assert "02-12-2025 00:30" in text and at.strftime("%d-%m-%Y %H:%M") not in text
     assert "UTC" not in text
+
+
+# --- the case list at the size of a big school --------------------------------------------
+
+
+def five_thousand(store, valid_incident_data) -> list[int]:
+    """5,000 demo cases plus three of pupil 777001 (one closed, one at another school)."""
+    from pestdata import demo
+
+    incident_log.add_incidents(store, demo.generate(5000, seed=3), actor="demo")
+    mine = []
+    for school, status in (("De Regenboog", "new"), ("De Regenboog", "closed"), ("Het Anker",
+                           "in_progress")):  # fmt: skip
+        data = valid_incident_data(
+            school=school, status=status,
+            pupils=[{"pupil_number": "777001", "role": "target"}],
+        )  # fmt: skip
+        mine.append(incident_log.add_incident(store, validate_incident(data), actor="t"))
+    return mine
+
+
+def test_a_pupil_number_finds_all_their_cases_among_5000(store, valid_incident_data):
+    from pestdata.ui.case_list import CaseList
+
+    mine = five_thousand(store, valid_incident_data)
+    cases = CaseList(store, on_open=lambda _: None)
+    cases.search.value = "777001"
+    assert sorted(value for _, value in cases.cases.options) == sorted(mine)
+    assert "3 meldingen voor ‘777001’" in cases.count.value  # the closed one too
+    cases.search.value = f"#{mine[1]}"
+    assert [value for _, value in cases.cases.options] == [mine[1]]
+    cases.search.value = "bestaat-niet"
+    assert cases.cases.options == () and "geen meldingen" in cases.count.value
+
+
+def test_the_list_pages_through_thousands_with_the_total_shown(store, valid_incident_data):
+    from pestdata.tables import incidents
+    from pestdata.ui.case_list import SHOWN, CaseList
+
+    five_thousand(store, valid_incident_data)
+    cases = CaseList(store, on_open=lambda _: None)
+    cases.status.value = "all"
+    with store.reading() as conn:
+        total = conn.execute(sa.select(sa.func.count()).select_from(incidents)).scalar()
+    assert total == 5003
+    assert f"1–{SHOWN} van {total} meldingen" in cases.count.value
+    assert cases.previous.disabled and not cases.next.disabled
+    first = [value for _, value in cases.cases.options]
+    cases.next.click()
+    assert f"{SHOWN + 1}–{2 * SHOWN} van {total} meldingen" in cases.count.value
+    second = [value for _, value in cases.cases.options]
+    assert len(second) == SHOWN and not set(first) & set(second)
+    for _ in range(total // SHOWN + 3):  # beyond the end on purpose: it stays at the last
+        cases.next.click()
+    last = total - total % SHOWN + 1
+    assert f"{last}–{total} van {total} meldingen" in cases.count.value and cases.next.disabled
+    school = caseload.schools(store)[0]
+    cases.school.value = school  # a filter starts at the first page again
+    with store.reading() as conn:
+        theirs = conn.execute(
+            sa.select(sa.func.count()).select_from(incidents).where(incidents.c.school == school)
+        ).scalar()
+    assert theirs > SHOWN and f"1–{SHOWN} van {theirs} meldingen" in cases.count.value
+    assert all(f" · {school} · " in label for label, _ in cases.cases.options)

@@ -1,4 +1,5 @@
-"""The care team's list of cases: filter by status, group, platform and 'overdue'; pick one."""
+"""The care team's list of cases: search by case or pupil number, filter by status, school,
+group, platform and 'overdue', page through thousands; pick one."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ def case_label(case: CaseRow) -> str:
     """One line per case; plain text (a Select shows it as text, never as HTML)."""
     platforms = ", ".join(Platform(p).label for p in case.platforms)
     line = (
-        f"#{case.id} · {nl_date(case.reported_on)} · {case.group} · {platforms} · "
+        f"#{case.id} · {nl_date(case.reported_on)} · {case.school} · {case.group} · {platforms} · "
         f"{Status(case.status).label} · {case.handler}"
     )
     if case.overdue_reason:
@@ -41,7 +42,26 @@ class CaseList(w.VBox):
     def __init__(self, store: Store, on_open: Callable[[int], None]):
         self.store, self.on_open = store, on_open
         self.opened: int | None = None
+        self.offset = 0
+        self.total = 0
         self._redrawing = False
+        self.search = css(
+            w.Text(
+                description="Zoeken",
+                placeholder="meldingnummer of leerlingnummer (in alle meldingen)",
+                continuous_update=False,
+                layout=w.Layout(width="460px"),
+            ),
+            "pd-case-search",
+        )
+        self.school = css(
+            w.Dropdown(
+                description="School",
+                options=[("Alle", "")] + [(x, x) for x in caseload.schools(store)],
+                value="",
+            ),
+            "pd-filter-school",
+        )
         status_options = [("Open (nieuw, in behandeling, doorverwezen)", OPEN)]
         status_options += [(s.label, s.value) for s in Status] + [("Alle", ALL)]
         self.status = css(
@@ -65,8 +85,13 @@ class CaseList(w.VBox):
             w.Checkbox(description="Alleen achterstallig", value=False, indent=False),
             "pd-filter-overdue",
         )
-        for control in (self.status, self.group, self.platform, self.overdue):
-            control.observe(lambda _: self.refresh(), "value")
+        for control in (self.search, self.status, self.school, self.group, self.platform,
+                        self.overdue):  # fmt: skip
+            control.observe(lambda _: self.first_page(), "value")
+        self.previous = css(w.Button(description=f"Vorige {SHOWN}"), "pd-case-previous")
+        self.next = css(w.Button(description=f"Volgende {SHOWN}"), "pd-case-next")
+        self.previous.on_click(lambda _: self.page(-SHOWN))
+        self.next.on_click(lambda _: self.page(SHOWN))
         self.count = css(w.HTML(), "pd-case-count")
         self.cases = css(
             w.Select(options=[], rows=12, layout=w.Layout(width="100%")), "pd-case-select"
@@ -74,12 +99,26 @@ class CaseList(w.VBox):
         self.cases.observe(self._picked, "value")
         super().__init__(
             [
-                w.HBox([self.status, self.group]),
-                w.HBox([self.platform, self.overdue]),
+                self.search,
+                w.HBox([self.status, self.school]),
+                w.HBox([self.group, self.platform, self.overdue]),
                 self.count,
                 self.cases,
+                w.HBox([self.previous, self.next]),
             ]
         )
+        self.refresh()
+
+    def first_page(self) -> None:
+        self.offset = 0
+        self.refresh()
+
+    def page(self, step: int) -> None:
+        """Another page; never past the last one (a click the browser sends on a disabled
+        button changes nothing)."""
+        if self.offset + step >= self.total:
+            return
+        self.offset = max(0, self.offset + step)
         self.refresh()
 
     def refresh(self) -> None:
@@ -95,14 +134,25 @@ class CaseList(w.VBox):
             group=self.group.value or None,
             platform=self.platform.value or None,
             overdue_only=self.overdue.value,
+            school=self.school.value or None,
+            search=self.search.value,
             limit=SHOWN,
+            offset=self.offset,
             keep=self.opened,
         )
+        self.total = total
+        if self.offset and self.offset >= total:  # the list shrank under this page
+            self.offset = 0
+            return self.refresh()
         matching = [r for r in rows if not r.outside_filter]
         overdue = sum(1 for r in matching if r.overdue_reason)
-        shown = f"{len(matching)} van {total}" if total > len(matching) else f"{total}"
+        first, last = self.offset + 1, self.offset + len(matching)
+        shown = f"{first}–{last} van {total}" if total > len(matching) else f"{total}"
+        self.previous.disabled = self.offset == 0
+        self.next.disabled = last >= total
+        searched = f" voor ‘{self.search.value.strip()}’" if self.search.value.strip() else ""
         self.count.value = (
-            f"<b>{esc(shown)} meldingen</b>"
+            f"<b>{esc(shown)} meldingen{esc(searched)}</b>"
             + (f" · {overdue} achterstallig in deze lijst" if overdue else "")
             + ("" if matching else " · geen meldingen bij deze filters")
             + (
