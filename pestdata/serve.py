@@ -63,6 +63,7 @@ def voila_command(
         *(f"--AccountsIdentity.two_factor_roles={role}" for role in two_factor_roles),
         "--Voila.open_browser=False",
         "--VoilaConfiguration.template=pestdata",
+        "--HTMLExporter.language_code=nl",  # <html lang="nl">: Dutch pages, Dutch speech
         "--VoilaConfiguration.show_tracebacks=False",
         "--VoilaConfiguration.allow_template_override=NO",
         "--VoilaConfiguration.allow_theme_override=NO",

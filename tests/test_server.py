@@ -323,3 +323,12 @@ def test_a_kernel_that_cannot_hear_its_page_says_so_in_dutch(monkeypatch):
     with pytest.raises(PageNotTaken, match="Laad de pagina opnieuw"):
         wait_for_page(timeout=5)
     assert time.monotonic() - started < 30
+
+
+def test_a_dashboard_page_is_dutch_while_it_loads(server):
+    _, base, _ = server
+    status, _, html = get(base, f"/voila/render/probe.ipynb?token={TOKEN}")
+    assert status == 200
+    assert '<html lang="nl">' in html  # a screen reader reads it as Dutch
+    assert '<h2 id="loading_text">Bezig met openen' in html and "Running " not in html
+    assert "Bezig met laden (${cell_index} van ${cell_count})" in html
