@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from . import caseload, clock, files, incident_log
+from . import caseload, clock, files, incident_log, nl_click
 from .model import StaffRole
 from .serve import (
     DASHBOARDS,
@@ -23,6 +23,8 @@ from .serve import (
     voila_env,
 )
 from .store import Store, StoreUnavailable, database_url
+
+nl_click.install()  # click's own messages in Dutch
 
 db_option = click.option(
     "--db",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 
+import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
@@ -175,3 +176,32 @@ def test_an_edited_protocol_is_recounted_when_a_command_starts(tmp_path, monkeyp
     assert "kloppen met de meldingen" in result.output
     again = run("facts", "--db", url)  # counted once: no second recount
     assert "Het protocol is gewijzigd" not in again
+
+
+ENGLISH = ("Error:", "Usage:", "Missing", "does not exist", "is not a valid", "No such",
+           "Try '", "is not one of", "requires an argument", "Got unexpected",
+           "integer")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "args, dutch",
+    [
+        (["import", "bestaat-niet.csv"], "Bestand 'bestaat-niet.csv' bestaat niet."),
+        (["demo", "--incidents", "abc"], "'abc' is geen geldig geheel getal."),
+        (["demo", "--incidents", "0"], "ligt niet in het bereik"),
+        (["serve", "--role", "directeur"], "'directeur' is niet een van"),
+        (["export"], "Ontbrekende optie '--out'."),
+        (["case", "abc", "--out", "x.pdf"], "'abc' is geen geldig geheel getal."),
+        (["demo", "--onbekend"], "Onbekende optie '--onbekend'."),
+        (["opdracht-die-niet-bestaat"], "Onbekende opdracht"),
+        (["users", "add", "x"], "Ontbrekende optie '--role'."),
+        (["demo", "--incidents"], "Optie '--incidents' vraagt een waarde."),
+        (["case", "1", "2", "--out", "x.pdf"], "Onverwacht extra argument"),
+    ],
+)
+def test_every_usage_error_is_dutch(args, dutch):
+    result = CliRunner().invoke(main, args)
+    output = result.output
+    assert result.exit_code == 2, output
+    assert dutch in output and "Fout:" in output
+    assert not [word for word in ENGLISH if word in output], output

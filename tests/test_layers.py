@@ -20,7 +20,18 @@ NO_SQL = [
 ]
 # Lower layers first: each may import only from layers before it (and from itself).
 LAYERS = [
-    {"clock", "files", "markup", "tables", "privacy", "model", "recognise", "guidance", "charts"},
+    {
+        "clock",
+        "files",
+        "markup",
+        "tables",
+        "privacy",
+        "model",
+        "recognise",
+        "guidance",
+        "charts",
+        "nl_click",
+    },
     {"store", "facts", "demo"},
     {"incident_log", "school_records", "caseload", "analytics", "maintenance", "accounts"},
     {"importer", "io", "reports", "parent_evening"},
