@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Everything the tests need on a fresh Debian machine (run as root, or with sudo):
 # Chromium for the browser tests, pdftotext for the PDF tests, a PostgreSQL server with a
-# test database for the tests that cover PostgreSQL, nginx for the single sign-on tests.
+# test database for the tests that cover PostgreSQL, nginx for the single sign-on tests, npm
+# and axe-core for the accessibility tests.
 # The Python packages go into a new virtual environment: scripts/test.sh.
 set -euo pipefail
 sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
@@ -21,3 +22,10 @@ $sudo su postgres -c "psql -q -c \"DO \\\$\\\$ BEGIN IF NOT EXISTS (SELECT FROM 
 $sudo su postgres -c "psql -q -tc \"SELECT 1 FROM pg_database WHERE datname = 'pestdata_test'\" | grep -q 1 || createdb -O pestdata pestdata_test"
 # Tests drop their database WITH (FORCE); autovacuum may be working in it as the superuser.
 $sudo su postgres -c "psql -q -c 'GRANT pg_signal_backend TO pestdata'"
+# axe-core (WCAG checks in tests/test_accessibility.py), from the npm registry, once per machine.
+axe_dir="${PESTDATA_AXE_DIR:-$HOME/.cache/pestdata/axe}"
+if [ ! -f "$axe_dir/node_modules/axe-core/axe.min.js" ]; then
+    command -v npm >/dev/null || $sudo apt-get install -y -q npm
+    mkdir -p "$axe_dir"
+    npm install --prefix "$axe_dir" --no-audit --no-fund --silent axe-core@4.14.1
+fi

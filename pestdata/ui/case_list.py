@@ -94,7 +94,14 @@ class CaseList(w.VBox):
         self.next.on_click(lambda _: self.page(SHOWN))
         self.count = css(w.HTML(), "pd-case-count")
         self.cases = css(
-            w.Select(options=[], rows=12, layout=w.Layout(width="100%")), "pd-case-select"
+            w.Select(
+                description="Melding",
+                options=[],
+                rows=12,
+                style={"description_width": "initial"},
+                layout=w.Layout(width="100%"),
+            ),
+            "pd-case-select",
         )
         self.cases.observe(self._picked, "value")
         super().__init__(

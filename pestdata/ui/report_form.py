@@ -36,11 +36,22 @@ class PupilRows(w.VBox):
 
     def add_row(self, role: Role = Role.BULLY) -> None:
         number = css(
-            w.Text(placeholder="leerlingnummer, bijv. 123456", layout=w.Layout(width="230px")),
+            w.Text(
+                description="Leerlingnummer",
+                placeholder="bijv. 123456",
+                style={"description_width": "initial"},
+                layout=w.Layout(width="300px"),
+            ),
             "pd-pupil-number",
         )
         role_box = css(
-            w.Dropdown(options=Role.choices(), value=role.value, layout=w.Layout(width="170px")),
+            w.Dropdown(
+                description="Rol",
+                options=Role.choices(),
+                value=role.value,
+                style={"description_width": "initial"},
+                layout=w.Layout(width="210px"),
+            ),
             "pd-pupil-role",
         )
         remove = w.Button(

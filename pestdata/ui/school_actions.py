@@ -97,7 +97,12 @@ class SchoolChecklist(w.VBox):
             )
             row = w.HBox([status, undo])
         else:
-            day = w.DatePicker(value=clock.today(), layout=w.Layout(width="150px"))
+            day = w.DatePicker(
+                description="Datum",
+                value=clock.today(),
+                style={"description_width": "initial"},
+                layout=w.Layout(width="200px"),
+            )
             tick = css(
                 w.Button(
                     description="Ja, dat heb ik gedaan",
