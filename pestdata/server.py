@@ -47,6 +47,7 @@ from .signin import (
     DashboardPage,
     StartPage,
     TokenIdentity,
+    page,
 )
 from .ui.preheat import PREHEAT_HEADER, PREHEAT_KEY
 
@@ -158,6 +159,15 @@ class KernelChannel(VoilaKernelWebsocketHandler):
         return super().write_message(message, binary)
 
 
+class NotFoundPage(web.RequestHandler):
+    """Any address no handler serves: a Dutch 404 (tornado's own is an English line)."""
+
+    def prepare(self):
+        self.set_status(404)
+        home = "<p><a href='/'>Naar de startpagina</a></p>"
+        self.finish(page("Deze pagina bestaat niet", "<p>Controleer het adres.</p>", home))
+
+
 class PestdataVoila(Voila):
     """Voilà with the channels above, our identity provider and Host check."""
 
@@ -201,6 +211,7 @@ class PestdataVoila(Voila):
         settings["log_function"] = partial(log_request, record_prometheus_metrics=False)
         settings["websocket_ping_interval"] = 30  # a page closed without goodbye is noticed
         settings["pestdata_notebooks"] = self.root_dir
+        settings["default_handler_class"] = NotFoundPage
         return settings
 
     def init_handlers(self):

@@ -332,3 +332,12 @@ def test_a_dashboard_page_is_dutch_while_it_loads(server):
     assert '<html lang="nl">' in html  # a screen reader reads it as Dutch
     assert '<h2 id="loading_text">Bezig met openen' in html and "Running " not in html
     assert "Bezig met laden (${cell_index} van ${cell_count})" in html
+
+
+def test_a_page_that_does_not_exist_answers_in_dutch(server):
+    _, base, _ = server
+    for path in (f"/voila/render/bestaat-niet.ipynb?token={TOKEN}", f"/geen/pad?token={TOKEN}"):
+        status, _, html = get(base, path)
+        assert status == 404, path
+        assert 'lang="nl"' in html and "Deze pagina bestaat niet" in html, path
+        assert "Not Found" not in html and "cdn." not in html, path
