@@ -146,3 +146,17 @@ def test_the_list_pages_through_thousands_with_the_total_shown(store, valid_inci
         ).scalar()
     assert theirs > SHOWN and f"1–{SHOWN} van {theirs} meldingen" in cases.count.value
     assert all(f" · {school} · " in label for label, _ in cases.cases.options)
+
+
+def test_the_report_form_counts_its_wrong_fields_in_proper_dutch(store):
+    import re
+
+    from pestdata.accounts import Person
+    from pestdata.ui.common import Actor
+    from pestdata.ui.report_form import ReportForm
+
+    form = ReportForm(store, Actor(Person("t", "zorgteam")))
+    form.submit()  # everything missing
+    count = re.search(r"Niet opgeslagen: (\d+) velden kloppen niet\.", form.result.value)
+    assert count and int(count.group(1)) >= 2, form.result.value
+    assert "veld(en)" not in form.result.value

@@ -184,8 +184,13 @@ class ReportForm(w.VBox):
             self.result.value = (
                 message(
                     "error",
-                    f"Niet opgeslagen: {len(errors)} veld(en) kloppen niet. "
-                    "Zie de meldingen bij de velden.",
+                    "Niet opgeslagen: "
+                    + (
+                        "1 veld klopt niet"
+                        if len(errors) == 1
+                        else f"{len(errors)} velden kloppen niet"
+                    )
+                    + ". Zie de meldingen bij de velden.",
                 )
                 + self.result.value
             )
