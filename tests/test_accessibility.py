@@ -94,3 +94,17 @@ def test_every_slide_has_no_serious_finding(page: Page, server):
         assert serious(page) == [], f"dia {number}"
         if number < total:
             page.locator("button.pd-next").click()
+
+
+def test_each_chart_has_a_text_alternative_and_a_table(page: Page, server):
+    opened(page, server, "overzicht", ".pd-overview")
+    page.wait_for_selector(".pd-chart-trend .js-plotly-plot", timeout=TIMEOUT)
+    plot = page.locator(".pd-chart-trend [role=figure]")
+    expect(plot).to_have_attribute("aria-label", re.compile(r"^Meldingen per maand.*rijen"))
+    tables = page.locator(".pd-chart-table")
+    assert tables.count() >= 3
+    trend = page.locator(".pd-chart-trend .pd-chart-table")
+    trend.locator("summary").click()  # keyboard and mouse alike: a <details>
+    expect(trend.locator("table tbody tr").first).to_be_visible()
+    assert trend.locator("table tbody tr").count() >= 2
+    assert serious(page) == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 
 import pandas as pd
@@ -315,3 +316,31 @@ def test_the_template_and_the_chart_widget_load_the_same_bundle_we_ship():
     assert bundle.read_text()[:200].count("plotly.js (cartesian - minified)") == 1
     assert plots.BUNDLE in template.read_text()
     assert plots.BUNDLE in plots.ESM
+
+
+def test_every_chart_has_a_dutch_summary_and_a_table_with_the_plotted_numbers():
+    """'Toon als tabel' shows exactly what the chart plots: in a shared view the small
+    count stays out and the others are rounded, as on the chart."""
+    from pestdata.ui.plots import Chart, describe, figure_spec, show_empty, show_figure
+
+    frame = pd.DataFrame(
+        {"month": ["2025-10", "2025-10", "2025-11"], "category": ["whatsapp", "tiktok", "whatsapp"],
+         "count": [4, 6, 7]}
+    )  # fmt: skip
+    shared = charts.trend(privacy.suppress(frame, 5), "platform")
+    summary, table = describe(figure_spec(shared))
+    assert summary.startswith("Meldingen per maand") and "2 rijen" in summary
+    assert "<summary>Toon als tabel</summary>" in table
+    cells = re.findall(r"<td>([^<]*)</td>", table)
+    assert sorted(cells) == ["5", "5", "–", "–"]  # 6 and 7 rounded, 4 not shown
+    assert "<th scope='row'>okt 2025</th>" in table and "TikTok" in table
+    internal = describe(figure_spec(charts.trend(frame, "platform")))[1]
+    assert sorted(re.findall(r"<td>([^<]*)</td>", internal)) == ["4", "6", "7", "–"]
+
+    chart = Chart()
+    show_figure(chart, shared)
+    assert chart.table == table and chart.summary == summary
+    show_empty(chart, "Geen gegevens")
+    assert chart.table == "" and chart.summary == ""
+    evil = pd.DataFrame({"month": ["2025-10"], "category": ["<b>x</b>"], "count": [9]})
+    assert "<b>x" not in describe(figure_spec(charts.trend(evil, "group")))[1]

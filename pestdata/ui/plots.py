@@ -16,6 +16,8 @@ import json
 import anywidget
 import traitlets
 
+from ..markup import esc
+
 BUNDLE = "voila/templates/pestdata/static/plotly-cartesian-4.1.1.min.js"
 CONFIG = {
     "displaylogo": False,
@@ -60,24 +62,33 @@ export default {
     plot.style.width = "100%";
     const empty = document.createElement("div");
     empty.className = "pd-empty pd-hint";
-    el.append(plot, empty);
+    // The same numbers for a screen reader and the keyboard: a summary on the chart and a
+    // table under it (HTML made and escaped in Python: plots.describe).
+    const table = document.createElement("details");
+    table.className = "pd-chart-table";
+    el.append(plot, empty, table);
     const Plotly = await loadPlotly();
     const draw = () => {
       const spec = model.get("spec") || {};
       const text = model.get("empty");
       empty.textContent = text;
       empty.style.display = text ? "" : "none";
+      table.innerHTML = model.get("table") || "";
+      table.style.display = model.get("table") ? "" : "none";
       if (!spec.data) {
         Plotly.purge(plot);
         plot.style.display = "none";
         return;
       }
+      plot.setAttribute("role", "figure");  // "img" may not hold the chart's own buttons
+      plot.setAttribute("aria-label", model.get("summary") || "");
       plot.style.display = "";
       if (!plot.clientWidth) return;  // not on the page yet: drawn once it has its width
       Plotly.react(plot, spec.data, spec.layout, spec.config);
     };
     model.on("change:spec", draw);
     model.on("change:empty", draw);
+    model.on("change:table", draw);
     draw();
     // Voilà may render the widget before it is on the page: draw when it gets its width,
     // and follow the width after that.
@@ -102,6 +113,62 @@ class Chart(anywidget.AnyWidget):
     _esm = ESM
     spec = traitlets.Dict().tag(sync=True)  # {"data", "layout", "config"}: plain JSON
     empty = traitlets.Unicode("").tag(sync=True)  # shown as text, never as HTML
+    summary = traitlets.Unicode("").tag(sync=True)  # the chart in one Dutch sentence
+    table = traitlets.Unicode("").tag(sync=True)  # "Toon als tabel": HTML escaped here
+
+
+def describe(spec: dict) -> tuple[str, str]:
+    """A figure's numbers as a Dutch sentence and a table, exactly as plotted (so a shared
+    view's suppression and rounding hold here too): one row per category, one column per
+    series; a value not plotted shows as '–'."""
+    data = spec.get("data") or []
+    title = ((spec.get("layout") or {}).get("title") or {}).get("text") or "Grafiek"
+    if not data:
+        return "", ""
+    heat = data[0].get("type") == "heatmap"
+    if heat:
+        rows = list(data[0].get("y") or [])
+        columns = list(data[0].get("x") or [])
+        cells = [list(row) for row in data[0].get("z") or []]
+    else:
+        across = data[0].get("orientation") == "h"
+        rows = list(
+            dict.fromkeys(v for t in data for v in (t.get("y") if across else t.get("x")) or [])
+        )
+        columns = [t.get("name") or "aantal" for t in data]
+        cells = [[None] * len(columns) for _ in rows]
+        for c, trace in enumerate(data):
+            keys = trace.get("y") if across else trace.get("x")
+            values = trace.get("x") if across else trace.get("y")
+            for key, value in zip(keys or [], values or [], strict=False):
+                cells[rows.index(key)][c] = value
+    shown = [(r, v) for r, line in zip(rows, cells, strict=False) for v in line if v is not None]
+    numbers = [v for _, v in shown if isinstance(v, int | float)]
+    summary = f"{title}: {len(rows)} rijen"
+    if numbers and not heat:
+        top = max(shown, key=lambda pair: pair[1] if isinstance(pair[1], int | float) else -1)
+        summary += f"; het hoogst: {top[0]} ({_number(top[1])})"
+    head = "".join(f"<th scope='col'>{esc(c)}</th>" for c in columns)
+    body = "".join(
+        f"<tr><th scope='row'>{esc(r)}</th>"
+        + "".join(f"<td>{esc(_number(v))}</td>" for v in line)
+        + "</tr>"
+        for r, line in zip(rows, cells, strict=False)
+    )
+    table = (
+        f"<summary>Toon als tabel</summary><table><caption>{esc(title)}</caption>"
+        f"<thead><tr><th></th>{head}</tr></thead><tbody>{body}</tbody></table>"
+    )
+    return summary, table
+
+
+def _number(value) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        # our charts plot counts as whole numbers and shares as 0..1
+        return f"{value:.0%}" if 0 <= value <= 1 else f"{value:g}"
+    return str(value)
 
 
 def figure_spec(figure) -> dict:
@@ -113,8 +180,10 @@ def figure_spec(figure) -> dict:
 
 def show_figure(chart: Chart, figure) -> None:
     """Draw a figure; the browser gets one message and redraws in place."""
+    spec = figure_spec(figure)
     with chart.hold_sync():
-        chart.spec = figure_spec(figure)
+        chart.spec = spec
+        chart.summary, chart.table = describe(spec)
         chart.empty = ""
 
 
@@ -122,4 +191,5 @@ def show_empty(chart: Chart, text: str) -> None:
     """A friendly empty state instead of a broken chart."""
     with chart.hold_sync():
         chart.spec = {}
+        chart.summary = chart.table = ""
         chart.empty = text
