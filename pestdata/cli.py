@@ -6,6 +6,7 @@ import os
 import secrets
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -630,6 +631,17 @@ def _show_two_factor(name: str, secret: str | None) -> None:
         click.echo(f"  {provisioning_uri(secret, name)}")
 
 
+@contextmanager
+def _account_change():
+    """A refused account change (accounts.AccountError) as one Dutch line, no traceback."""
+    from .accounts import AccountError
+
+    try:
+        yield
+    except AccountError as error:
+        raise click.ClickException(str(error)) from None
+
+
 ACTOR_OPTION = click.option("--by", "actor", default=None, help="Naam voor het logboek.")
 STDIN_OPTION = click.option(
     "--password-stdin", is_flag=True, help="Lees het wachtwoord van de eerste regel van stdin."
@@ -650,15 +662,13 @@ STDIN_OPTION = click.option(
 @ACTOR_OPTION
 def users_add(db, name, role, two_factor, password_stdin, actor) -> None:
     """Maak een account."""
-    from .accounts import AccountError, add
+    from .accounts import add
 
-    try:
+    with _account_change():
         secret = add(
             _store(db), name, role, _new_password(password_stdin),
             _command_line_actor(actor), two_factor=two_factor,
         )  # fmt: skip
-    except AccountError as error:
-        raise click.ClickException(str(error)) from None
     click.echo(f"Account {name} ({role}) gemaakt.")
     _show_two_factor(name, secret)
 
@@ -684,12 +694,10 @@ def users_list(db) -> None:
 @ACTOR_OPTION
 def users_disable(db, name, actor) -> None:
     """Zet een account uit: inloggen kan niet meer, open sessies stoppen meteen."""
-    from .accounts import AccountError, disable
+    from .accounts import disable
 
-    try:
+    with _account_change():
         disable(_store(db), name, _command_line_actor(actor))
-    except AccountError as error:
-        raise click.ClickException(str(error)) from None
     click.echo(f"Account {name} uitgezet.")
 
 
@@ -699,12 +707,10 @@ def users_disable(db, name, actor) -> None:
 @ACTOR_OPTION
 def users_enable(db, name, actor) -> None:
     """Zet een uitgezet account weer aan."""
-    from .accounts import AccountError, enable
+    from .accounts import enable
 
-    try:
+    with _account_change():
         enable(_store(db), name, _command_line_actor(actor))
-    except AccountError as error:
-        raise click.ClickException(str(error)) from None
     click.echo(f"Account {name} staat weer aan.")
 
 
@@ -716,15 +722,13 @@ def users_enable(db, name, actor) -> None:
 @ACTOR_OPTION
 def users_reset(db, name, two_factor, password_stdin, actor) -> None:
     """Geef een account een nieuw wachtwoord (en haal een blokkade weg)."""
-    from .accounts import AccountError, reset
+    from .accounts import reset
 
-    try:
+    with _account_change():
         secret = reset(
             _store(db), name, _new_password(password_stdin), _command_line_actor(actor),
             two_factor=two_factor,
         )  # fmt: skip
-    except AccountError as error:
-        raise click.ClickException(str(error)) from None
     click.echo(f"Nieuw wachtwoord voor {name}; open sessies zijn gestopt.")
     _show_two_factor(name, secret)
 

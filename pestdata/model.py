@@ -192,7 +192,6 @@ FIELD_LABELS = {
     "done_by": "Gedaan door",
     "note": "Notitie",
     "outcome": "Uitkomst",
-    "actor": "Uw naam",
     "action_id": "Actie",
     "material_id": "Materiaal",
     "given_on": "Datum",

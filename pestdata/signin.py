@@ -108,18 +108,25 @@ LOGIN_ATTEMPTS = Attempts(allowed=20, window=300)
 TOO_MANY = page("Te vaak geprobeerd", "<p>Wacht vijf minuten en probeer het dan opnieuw.</p>")
 
 
+def turned_away(handler: JupyterHandler) -> bool:
+    """Answer 429 when the address has failed too often lately (both login forms ask)."""
+    if not LOGIN_ATTEMPTS.too_many(handler.request.remote_ip or ""):
+        return False
+    handler.set_status(429)
+    handler.finish(TOO_MANY)
+    return True
+
+
 class TokenLoginPage(VoilaLoginHandler):
     """Jupyter's token form (token mode), with at most 20 failures per address in 5 minutes."""
 
     @allow_unauthenticated
     def post(self):
-        address = self.request.remote_ip or ""
-        if LOGIN_ATTEMPTS.too_many(address):
-            self.set_status(429)
-            return self.finish(TOO_MANY)
+        if turned_away(self):
+            return None
         result = super().post()
         if self.get_status() != 302:  # no redirect: the token was wrong
-            LOGIN_ATTEMPTS.failed(address)
+            LOGIN_ATTEMPTS.failed(self.request.remote_ip or "")
         return result
 
 
@@ -153,10 +160,8 @@ class LoginPage(JupyterHandler):
 
     @allow_unauthenticated
     def post(self):
-        address = self.request.remote_ip or ""
-        if LOGIN_ATTEMPTS.too_many(address):
-            self.set_status(429)
-            return self.finish(TOO_MANY)
+        if turned_away(self):
+            return None
         name = self.get_argument("naam", "")
         try:
             person = accounts.sign_in(
@@ -167,7 +172,7 @@ class LoginPage(JupyterHandler):
                 two_factor_roles=tuple(self.identity_provider.two_factor_roles),
             )
         except accounts.SignInRefused as refused:
-            LOGIN_ATTEMPTS.failed(address)
+            LOGIN_ATTEMPTS.failed(self.request.remote_ip or "")
             self.set_status(401)
             return self.finish(self.form(str(refused), name))
         except StoreUnavailable:
