@@ -136,7 +136,6 @@ def _layout(title: str, **extra) -> dict:
         "title": {"text": title},
         "font": {**FONT, "size": 20},
         "template": "none",
-        "height": 460,
         "margin": {"l": 80, "r": 30, "t": 70, "b": 70},
         "paper_bgcolor": "white",
         "plot_bgcolor": "white",
@@ -317,19 +316,37 @@ def _material_picker(materials) -> str:
 
 # --- one offline HTML file -------------------------------------------------------------------
 
-STYLE = """
-body { font-family: Arial, sans-serif; margin: 0; background: #f4f4f4; }
-.pd-slide { display: none; box-sizing: border-box; min-height: 100vh; padding: 40px 8vw;
-  background: white; font-size: 28px; line-height: 1.4; }
-.pd-slide.pd-current { display: block; }
-.pd-slide h1 { font-size: 48px; margin-top: 0; }
-.pd-big { font-size: 44px; font-weight: bold; }
-.pd-note { font-size: 20px; color: #555; }
+# One look for the live deck (ui/slides.py) and the offline file: a slide fills the screen
+# without scrolling, the navigation bar stays in one place, and the type sizes are those of a
+# 1080-line screen, scaled with the screen's height below that (so a 720-line projector shows
+# the same slide, as large in the hall).
+SLIDE_CSS = """
+.pd-slide { --pd-px: min(1px, calc(100vh / 1080)); box-sizing: border-box; height: 100vh;
+  overflow: hidden; display: flex; flex-direction: column; padding: calc(40 * var(--pd-px)) 8vw
+  calc(96 * var(--pd-px)); background: white; color: #1a1a1a; font-family: Arial, sans-serif;
+  font-size: calc(28 * var(--pd-px)); line-height: 1.4; }
+.pd-slide .widget-html, .pd-slide .widget-html-content { font-size: inherit; line-height: inherit; }
+.pd-slide h1 { font-size: calc(48 * var(--pd-px)); line-height: 1.2; margin: 0 0 0.4em; }
+.pd-slide p { margin: 0 0 0.6em; }
+.pd-slide ul { margin: 0 0 0.6em; }
+.pd-big { font-size: calc(44 * var(--pd-px)); font-weight: bold; }
+.pd-note { font-size: calc(20 * var(--pd-px)); color: #555; }
 .pd-columns { display: flex; gap: 60px; } .pd-columns > div { flex: 1; }
-.pd-nav { position: fixed; bottom: 16px; right: 24px; font-size: 22px; }
-.pd-nav button { font-size: 22px; padding: 6px 18px; }
-.pd-school { position: fixed; bottom: 16px; left: 24px; font-size: 18px; color: #555; }
+.pd-parent-materials { columns: 2; column-gap: 60px; }
+.pd-parent-materials li { break-inside: avoid; margin-bottom: 0.3em; }
+.pd-slide-chart { flex: 1 1 0; min-height: 0; display: flex; flex-direction: column; }
+.pd-slide-chart > div:first-child { flex: 1 1 0; min-height: 0; }
+.pd-nav { position: fixed; bottom: 16px; right: 24px; font-size: 22px; display: flex;
+  align-items: center; gap: 12px; z-index: 20; }
+.pd-nav button { font-size: 22px; height: auto; padding: 6px 18px; }
+.pd-school { position: fixed; bottom: 16px; left: 24px; font-size: 18px; color: #555;
+  z-index: 20; }
 """
+
+STYLE = (
+    SLIDE_CSS + "body { margin: 0; background: #f4f4f4; }\n"
+    ".pd-slide { display: none; } .pd-slide.pd-current { display: flex; }\n"
+)
 
 # The slideshow's keys and age filter, shared with the live deck (ui/slides.py).
 SLIDESHOW_JS = (Path(__file__).resolve().parent / "share" / "slideshow.js").read_text("utf-8")
@@ -361,7 +378,7 @@ def export_html(slides: list[Slide], school: str) -> str:
         if slide.figure is not None:
             spec = json.loads(slide.figure.to_json())
             chart = (
-                f"<div class='pd-chart' id='pd-chart-{number}'></div><script>"
+                f"<div class='pd-slide-chart'><div id='pd-chart-{number}'></div></div><script>"
                 f"Plotly.newPlot('pd-chart-{number}', {json.dumps(spec['data'])}, "
                 f"{json.dumps(spec['layout'])}, {{displaylogo: false, responsive: true}});"
                 "</script>"

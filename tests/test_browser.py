@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -481,6 +483,76 @@ def test_parent_evening_slides_move_with_buttons_and_arrow_keys(page: Page, serv
     for marker in (*MARKERS, "mevr. Marker"):
         assert marker not in seen
     page.goto("about:blank")
+
+
+SLIDE_LAYOUT = """(selector) => {
+  const slide = document.querySelector(selector);
+  const nav = document.querySelector('.pd-nav').getBoundingClientRect();
+  let bottom = 0;
+  slide.querySelectorAll('h1, p, li, .js-plotly-plot, summary').forEach((e) => {
+    const r = e.getBoundingClientRect();
+    if (r.height && getComputedStyle(e).display !== 'none') bottom = Math.max(bottom, r.bottom);
+  });
+  const text = slide.querySelector('p:not(.pd-note):not(.pd-big), li');
+  return {
+    overflow: slide.scrollHeight - slide.clientHeight,
+    page: document.scrollingElement.scrollHeight - innerHeight,
+    bottom: bottom, height: innerHeight,
+    nav: [Math.round(nav.left), Math.round(nav.top), Math.round(nav.width)],
+    h1: getComputedStyle(slide.querySelector('h1')).fontSize,
+    text: text ? getComputedStyle(text).fontSize : null,
+  };
+}"""
+
+
+def walk_slides(page: Page, selector: str) -> list[dict]:
+    """Every slide's layout, from the first to the last, once its chart (if any) is drawn."""
+    position = page.locator(".pd-position").first
+    expect(position).to_have_text(re.compile(r"^1 / \d+$"), timeout=TIMEOUT)
+    total = int(position.inner_text().split("/")[1])
+    seen = []
+    for number in range(1, total + 1):
+        expect(position).to_have_text(f"{number} / {total}", timeout=TIMEOUT)
+        chart = page.locator(f"{selector} .js-plotly-plot:visible")
+        if chart.count():
+            expect(chart.locator(".main-svg").first).to_be_visible(timeout=TIMEOUT)
+        seen.append(page.evaluate(SLIDE_LAYOUT, selector))
+        page.keyboard.press("ArrowRight")
+    return seen
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (1280, 720)])
+def test_live_slides_fill_a_hall_screen_like_the_exported_file(browser, server, tmp_path, size):
+    """No slide scrolls, the bar stays put, and the type is the exported file's."""
+    exported = tmp_path / "ouderavond.html"
+    subprocess.run(
+        [sys.executable, "-m", "pestdata.cli", "parent-evening", "--db", server["db"]]
+        + ["--out", str(exported), "--school", "De Regenboog"],
+        check=True,
+        capture_output=True,
+    )
+    viewport = {"width": size[0], "height": size[1]}
+    live_page = browser.new_page(viewport=viewport)
+    live_page.goto(server["evening"])
+    live_page.locator(".pd-school-choice select").select_option("De Regenboog")
+    expect(live_page.locator(".pd-slide-text h1")).to_have_text("De Regenboog", timeout=TIMEOUT)
+    live = walk_slides(live_page, ".pd-slideshow")
+    live_page.close()
+    file_page = browser.new_page(viewport=viewport)
+    file_page.goto(exported.as_uri())
+    offline = walk_slides(file_page, ".pd-slide.pd-current")
+    file_page.close()
+
+    assert len(live) == len(offline) >= 8
+    for number, (slide, same) in enumerate(zip(live, offline, strict=True), start=1):
+        assert slide["overflow"] <= 0 and slide["page"] <= 0, (number, slide)
+        assert slide["bottom"] <= slide["nav"][1], (number, slide)  # nothing under the bar
+        assert (slide["h1"], slide["text"]) == (same["h1"], same["text"]), number
+        assert same["overflow"] <= 0 and same["page"] <= 0, (number, same)
+    assert len({tuple(s["nav"]) for s in live}) == 1, "the bar moved"
+    # The export's 28 px on a 1080-line screen, as large a part of a smaller screen.
+    body = {float(s["text"].removesuffix("px")) for s in live if s["text"]}
+    assert body and all(abs(px - 28 * min(1, size[1] / 1080)) < 0.01 for px in body), body
 
 
 def test_upload_checks_per_row_then_stores_on_request(app: Page, store: Store, tmp_path):

@@ -527,7 +527,7 @@ def test_school_name_is_escaped_in_the_export(small_db):
 def test_slideshow_widget_clamps_and_shows_figures(small_db):
     figures = aggregate_figures(small_db, "Middenschool", today=FIXED_TODAY, minimum=5)
     slides = build_slides(figures)
-    show = SlideShow(slides, "Middenschool")
+    show = SlideShow(lambda school: slides, ["Middenschool"], "Middenschool")
     assert len(slides) == 9
     assert show.index == 0 and show.position.value == "1 / 9" and show.chart.spec == {}
     assert show.text.value.startswith("<h1>Middenschool</h1>")
@@ -553,10 +553,16 @@ def test_slideshow_widget_clamps_and_shows_figures(small_db):
     assert show.index == 8
 
 
-def test_ouderavond_app_defaults_to_the_busiest_school(small_db):
+def test_ouderavond_app_defaults_to_the_busiest_school_and_the_presenter_chooses(small_db):
     app = ouderavond_app(small_db)
-    assert "<span class='pd-note'>Andere School</span>" in app.children[-1].children[-1].value
+    assert app.school.value == "Andere School"
+    assert set(app.school.options) == set(caseload.schools(small_db)) >= {"Middenschool"}
     assert app.text.value.startswith("<h1>Andere School</h1>")
+    app.show(3)
+    app.school.value = "Middenschool"  # what the presenter's choice in the bar does
+    assert app.index == 0 and app.text.value.startswith("<h1>Middenschool</h1>")
+    app.show(2)
+    assert f"<h1>Onze school in {clock.SchoolYear.of(clock.today()).label}</h1>" in (app.text.value)
 
 
 # --- the CLI ---------------------------------------------------------------------------------

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import ipywidgets as w
 
 from .. import caseload
-from ..parent_evening import SLIDESHOW_JS, Slide, aggregate_figures, build_slides
+from ..parent_evening import SLIDE_CSS, SLIDESHOW_JS, Slide, aggregate_figures, build_slides
 from ..store import Store
 from .common import css, esc, kernel_store
 from .plots import Chart, show_empty, show_figure
@@ -18,41 +20,48 @@ KEYS = (
     + "</script>"
 )
 
-STYLE = """<style>
-.pd-slideshow { font-size: 26px; line-height: 1.4; }
-.pd-slideshow h1 { font-size: 44px; }
-.pd-slideshow .pd-big { font-size: 40px; font-weight: bold; }
-.pd-slideshow .pd-note { font-size: 18px; color: #555; }
-.pd-slideshow .pd-columns { display: flex; gap: 60px; }
-.pd-slideshow .pd-columns > div { flex: 1; }
-.pd-slideshow button { font-size: 20px; height: auto; }
-</style>"""
+# The offline file's look (parent_evening.SLIDE_CSS); here the deck also covers Voilà's page.
+STYLE = (
+    "<style>" + SLIDE_CSS + ".pd-slideshow { position: fixed; inset: 0; z-index: 10; }"
+    " .pd-slide-text { flex: none; } .pd-nav .widget-dropdown { width: auto; }"
+    " .pd-nav select { font-size: 18px; height: auto; padding: 4px; }"
+    " .pd-nav .widget-label { font-size: 18px; width: auto; padding-right: 6px; }"
+    "</style>"
+)
 
 
 class SlideShow(w.VBox):
-    def __init__(self, slides: list[Slide], school: str):
-        self.slides, self.index = slides, 0
+    """The live deck: one slide at a time, the presenter chooses the school in the bar."""
+
+    def __init__(self, slides_for: Callable[[str], list[Slide]], schools: list[str], school: str):
+        self.slides_for = slides_for
+        self.slides, self.index = slides_for(school), 0
         self.text = css(w.HTML(), "pd-slide-text")
         self.chart = css(Chart(), "pd-slide-chart")
         self.prev = css(w.Button(description="Vorige"), "pd-prev")
         self.next = css(w.Button(description="Volgende"), "pd-next")
         self.position = css(w.HTML(), "pd-position")
+        self.school = css(
+            w.Dropdown(options=schools or [school], value=school, description="School"),
+            "pd-school-choice",
+        )
         self.prev.on_click(lambda _: self.show(self.index - 1))
         self.next.on_click(lambda _: self.show(self.index + 1))
+        self.school.observe(lambda change: self.choose(change["new"]), "value")
         keys = w.Output()
         keys.outputs = (
             {"output_type": "display_data", "metadata": {}, "data": {"text/html": STYLE + KEYS}},
         )
-        footer = w.HBox(
-            [
-                self.prev,
-                self.position,
-                self.next,
-                w.HTML(f"<span class='pd-note'>{esc(school)}</span>"),
-            ]
-        )
-        super().__init__([keys, self.text, self.chart, footer])
+        school_bar = css(w.HBox([self.school]), "pd-school")
+        nav = css(w.HBox([self.prev, self.position, self.next]), "pd-nav")
+        super().__init__([keys, self.text, self.chart, school_bar, nav])
         self.add_class("pd-slideshow")
+        self.add_class("pd-slide")
+        self.show(0)
+
+    def choose(self, school: str) -> None:
+        """Another school's slides, from its title slide on."""
+        self.slides = self.slides_for(school)
         self.show(0)
 
     def show(self, index: int) -> None:
@@ -67,8 +76,10 @@ class SlideShow(w.VBox):
 
 
 def ouderavond_app(store: Store | None = None, school: str | None = None) -> SlideShow:
-    """Build the presentation for one school (default: the school with the most reports)."""
+    """The presentation; it opens on the school with the most reports."""
     store = store or kernel_store()
     schools = caseload.schools(store)
     school = school or (schools[0] if schools else "Onze school")
-    return SlideShow(build_slides(aggregate_figures(store, school)), school)
+    return SlideShow(
+        lambda name: build_slides(aggregate_figures(store, name)), schools or [school], school
+    )
