@@ -18,7 +18,7 @@ from datetime import date, timedelta
 import pandas as pd
 import sqlalchemy as sa
 
-from . import caseload, school_records
+from . import school_names, school_records
 from .caseload import overdue_flags
 from .clock import SchoolYear
 from .facts import ALL, FOLLOWUP_DAYS, REPORT_COUNTERS, RESOLVED, days_between, month_of
@@ -554,7 +554,7 @@ def school_action_status(store: Store, schools: tuple[str, ...] = ()) -> pd.Data
     """
     done = school_records.school_actions_done(store, schools)
     if not schools:
-        schools = tuple(sorted(set(caseload.schools(store)) | {d["school"] for d in done}))
+        schools = tuple(sorted(set(school_names.names(store)) | {d["school"] for d in done}))
     ticked = {(d["school"], d["action_id"]): d for d in done}
     rows = []
     for school in schools:

@@ -1,5 +1,5 @@
 """The care team's cases as they read them: one case with everything about it, its audit
-entries and timeline, the list of cases with what is overdue, and the schools in the log.
+entries and timeline, the list of cases with what is overdue. (The schools: school_names.py.)
 Reads only. The case view (ui/case_view.py) and the printed case file (reports.py) both tell
 a case through `timeline`, so the screen and the paper tell the same story."""
 
@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
-from . import clock, facts
+from . import clock
 from .guidance import followup_step, load_protocol
 from .model import (
     FIELD_LABELS,
@@ -33,7 +33,6 @@ from .tables import (
     incident_platforms,
     incident_pupils,
     incidents,
-    report_facts,
     steps_done,
 )
 
@@ -286,22 +285,6 @@ def list_cases(
             )
         )
     return cases, total
-
-
-def schools(store: Store) -> list[str]:
-    """Schools in the log, the busiest first (the form's default is the first).
-
-    Counted from the monthly facts: a few thousand rows, not every report."""
-    f = report_facts.c
-    with store.reading() as conn:
-        return list(
-            conn.execute(
-                sa.select(f.school)
-                .where(f.platform == facts.ALL, f.form == facts.ALL)
-                .group_by(f.school)
-                .order_by(sa.func.sum(f.reports).desc(), f.school)
-            ).scalars()
-        )
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import click
 
-from . import caseload, clock, files, incident_log, nl_click
-from .model import StaffRole
+from . import caseload, clock, files, incident_log, nl_click, school_names
+from .model import InvalidInput, StaffRole
 from .serve import (
     DASHBOARDS,
     NOTEBOOKS,
@@ -286,7 +286,7 @@ def parent_evening(db: str | None, out: Path, school: str | None) -> None:
     from .parent_evening import aggregate_figures, build_slides, export_html
 
     store = _store(db)
-    schools = caseload.schools(store)
+    schools = school_names.names(store)
     if school and school not in schools:
         raise click.BadParameter(
             f"onbekende school '{school}'; bekend: {', '.join(schools)}", param_hint="--school"
@@ -363,9 +363,21 @@ def with_filters(command):
     default="",
     help="School voor rijen zonder school (nodig als het bestand geen kolom School heeft).",
 )
+@click.option(
+    "--add-schools",
+    is_flag=True,
+    help="Scholen uit het bestand die nog niet op de lijst staan, als nieuwe school toevoegen.",
+)
 @click.option("--by", "actor", default="import", help="Naam voor het logboek.")
 def import_command(
-    db, file: Path, commit: bool, mapping, value_maps, default_school: str, actor: str
+    db,
+    file: Path,
+    commit: bool,
+    mapping,
+    value_maps,
+    default_school: str,
+    add_schools: bool,
+    actor: str,
 ):
     """Lees meldingen uit CSV (',' of ';') of Excel; standaard een proefdraai per rij."""
     from .importer import ImportFileError, import_file, parse_value_map
@@ -393,6 +405,7 @@ def import_command(
                 value_map=parse_value_map(value_maps),
                 default_school=default_school,
                 progress=progress,
+                add_schools=add_schools,
             )
         except ImportFileError as error:
             raise click.ClickException(str(error)) from None
@@ -632,13 +645,13 @@ def _show_two_factor(name: str, secret: str | None) -> None:
 
 
 @contextmanager
-def _account_change():
-    """A refused account change (accounts.AccountError) as one Dutch line, no traceback."""
+def _refused_in_dutch():
+    """A refused change (an account, a school) as one Dutch line, no traceback."""
     from .accounts import AccountError
 
     try:
         yield
-    except AccountError as error:
+    except (AccountError, InvalidInput) as error:
         raise click.ClickException(str(error)) from None
 
 
@@ -664,7 +677,7 @@ def users_add(db, name, role, two_factor, password_stdin, actor) -> None:
     """Maak een account."""
     from .accounts import add
 
-    with _account_change():
+    with _refused_in_dutch():
         secret = add(
             _store(db), name, role, _new_password(password_stdin),
             _command_line_actor(actor), two_factor=two_factor,
@@ -696,7 +709,7 @@ def users_disable(db, name, actor) -> None:
     """Zet een account uit: inloggen kan niet meer, open sessies stoppen meteen."""
     from .accounts import disable
 
-    with _account_change():
+    with _refused_in_dutch():
         disable(_store(db), name, _command_line_actor(actor))
     click.echo(f"Account {name} uitgezet.")
 
@@ -709,7 +722,7 @@ def users_enable(db, name, actor) -> None:
     """Zet een uitgezet account weer aan."""
     from .accounts import enable
 
-    with _account_change():
+    with _refused_in_dutch():
         enable(_store(db), name, _command_line_actor(actor))
     click.echo(f"Account {name} staat weer aan.")
 
@@ -724,13 +737,66 @@ def users_reset(db, name, two_factor, password_stdin, actor) -> None:
     """Geef een account een nieuw wachtwoord (en haal een blokkade weg)."""
     from .accounts import reset
 
-    with _account_change():
+    with _refused_in_dutch():
         secret = reset(
             _store(db), name, _new_password(password_stdin), _command_line_actor(actor),
             two_factor=two_factor,
         )  # fmt: skip
     click.echo(f"Nieuw wachtwoord voor {name}; open sessies zijn gestopt.")
     _show_two_factor(name, secret)
+
+
+@main.group("schools")
+def schools() -> None:
+    """De lijst van scholen: tonen, toevoegen, twee schrijfwijzen samenvoegen."""
+
+
+@schools.command("list")
+@db_option
+def schools_list(db) -> None:
+    """Toon de scholen, de drukste eerst, en namen die op elkaar lijken."""
+    store = _store(db)
+    names = school_names.names(store)
+    if not names:
+        click.echo("Nog geen scholen. Voeg er een toe met: pestdata schools add 'NAAM'")
+    for name in names:
+        click.echo(name)
+    for a, b in school_names.lookalikes(store):
+        click.echo(
+            f"Lijken op elkaar: '{a}' en '{b}'. Is het één school, voeg ze dan samen met: "
+            f"pestdata schools merge '{b}' --into '{a}'"
+        )
+
+
+@schools.command("add")
+@db_option
+@click.argument("name")
+@ACTOR_OPTION
+def schools_add(db, name, actor) -> None:
+    """Zet een school op de lijst."""
+    with _refused_in_dutch():
+        added = school_names.add(_store(db), name, _command_line_actor(actor))
+    click.echo(f"School '{added}' toegevoegd.")
+
+
+@schools.command("merge")
+@db_option
+@click.argument("old")
+@click.option("--into", required=True, help="De schrijfwijze die blijft.")
+@click.option("--yes", is_flag=True, help="Niet om bevestiging vragen.")
+@ACTOR_OPTION
+def schools_merge(db, old, into, yes, actor) -> None:
+    """Voeg een schrijfwijze samen met een andere: alles van OLD gaat naar --into."""
+    store = _store(db)
+    if not yes:
+        click.confirm(
+            f"Alle meldingen, afgevinkte acties en lessen van '{old}' gaan naar '{into}', "
+            f"en '{old}' verdwijnt van de lijst. Doorgaan?",
+            abort=True,
+        )
+    with _refused_in_dutch():
+        moved = school_names.merge(store, old, into, _command_line_actor(actor))
+    click.echo(f"'{old}' samengevoegd met '{into}': {moved} meldingen verplaatst.")
 
 
 if __name__ == "__main__":

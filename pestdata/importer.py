@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import caseload, clock, incident_log, recognise
+from . import clock, incident_log, recognise, school_names
 from .guidance import load_protocol
 from .model import (
     FIELD_LABELS,
@@ -450,6 +450,8 @@ class ImportReport:
     allowed: dict[str, str] = field(default_factory=dict)  # header -> what may be written
     options: dict[str, list[str]] = field(default_factory=dict)  # header -> our labels
     readings: dict[str, Counter] = field(default_factory=dict)  # header -> (theirs, ours) -> n
+    new_schools: set[str] = field(default_factory=set)  # not on the list yet (add_schools)
+    unknown_schools: Counter = field(default_factory=Counter)  # name -> rows refused
 
     def count(self, outcome: str) -> int:
         return sum(r.outcome == outcome for r in self.rows)
@@ -495,8 +497,17 @@ class RowReader:
     """Reads the rows of one file: each cell in the context of its column, problems per
     field, values not recognised counted for the report."""
 
-    def __init__(self, columns: list[Column], value_map, report: ImportReport):
+    def __init__(
+        self,
+        columns: list[Column],
+        value_map,
+        report: ImportReport,
+        schools: list[str],
+        add_schools: bool = False,
+    ):
         self.columns, self.value_map, self.report = columns, value_map, report
+        self.schools = schools  # the list a file's school must be on (school_names.py)
+        self.add_schools = add_schools  # a name not on it is a new school (asked for)
         self.filled: set[str] = set()  # what the row last read got from us, for the notes
 
     def mapped(self, column: Column, text: str) -> str:
@@ -509,7 +520,10 @@ class RowReader:
 
     def unknown(self, column: Column, text: str, kind: str = "") -> str:
         """Count a value not recognised; the Dutch reason for the row."""
-        if kind:
+        if kind == "school":
+            self.report.options[column.header] = self.schools
+            allowed = ", ".join(self.schools) or "nog geen school op de lijst"
+        elif kind:
             options = recognise.allowed(kind)
             self.report.options[column.header] = options
             allowed = ", ".join(options)
@@ -517,6 +531,8 @@ class RowReader:
             allowed = GROUP_ALLOWED[column.group.kind]
         self.report.unknown.setdefault(column.header, Counter())[text.strip()] += 1
         self.report.allowed[column.header] = allowed
+        if kind == "school":
+            return school_names.unknown_school(text[:40], self.schools)
         return f"onbekende waarde '{text.strip()[:40]}'; toegestaan: {allowed}"
 
     def read(self, cells: dict[str, str]) -> tuple[dict, dict[str, dict], dict[str, str]]:
@@ -556,6 +572,8 @@ class RowReader:
                         )
                     if unknown:
                         problems[target] = self.unknown(column, unknown[0], target)
+            elif target == "school":
+                data["school"] = self.school(column, text, problems)
             elif target == "group":
                 data["group"] = self.group(column, text, problems)
             elif target == "severity":
@@ -584,6 +602,24 @@ class RowReader:
         else:
             self.read_as(column, text, recognise.label(kind, code))
         return code
+
+    def school(self, column: Column, text: str, problems: dict) -> str:
+        """A school on the list, also when the file spells it a little differently; an
+        empty cell gets the file's school later."""
+        if not text.strip():
+            return ""
+        name, spelled_otherwise = school_names.match(text, self.schools)
+        if name is None and self.add_schools:
+            name = school_names.tidy(text)
+            self.report.new_schools.add(name)
+            return name
+        if name is None:
+            self.report.unknown_schools[school_names.tidy(text)] += 1
+            problems["school"] = self.unknown(column, text, "school")
+            return school_names.tidy(text)
+        if spelled_otherwise:
+            self.read_as(column, text, name)
+        return name
 
     def severity(self, column: Column, text: str, problems: dict) -> str | None:
         word = text.strip()
@@ -630,9 +666,12 @@ def import_file(
     default_school: str = "",
     progress: Callable[[int, int], None] | None = None,
     raw: bytes | None = None,
+    add_schools: bool = False,
 ) -> ImportReport:
     """Read, validate and (with commit) store a file; the report says what happened per row.
-    `raw`: the file's bytes (an upload), `path` then only its name."""
+    `raw`: the file's bytes (an upload), `path` then only its name. A school not on the
+    list refuses its rows, unless `add_schools`: then the report names it as new, and a
+    commit puts it on the list."""
     path = Path(path)
     table = read_table(path, raw)
     frame = table.frame
@@ -652,7 +691,9 @@ def import_file(
     report = ImportReport(
         str(path), [], commit, ignored_columns=[c for c in frame.columns if c not in targets]
     )
-    default_school = _school_for_file(store, path, targets, frame, default_school, report)
+    default_school = _school_for_file(
+        store, path, targets, frame, default_school, report, add_schools
+    )
     columns = [Column.of(h, t, frame[h]) for h, t in targets.items()]
     for column in columns:
         if column.scale:
@@ -663,7 +704,7 @@ def import_file(
                 "bijv. 'Ernst (1-5)')"
             )
             report.notes.append(f"{column.header}: {recognise.scale_note(column.scale)}{guessed}")
-    reader = RowReader(columns, value_map or {}, report)
+    reader = RowReader(columns, value_map or {}, report, school_names.names(store), add_schools)
     valid: list[tuple[object, list]] = []
     filled: Counter = Counter()  # per accepted row: what it got from us
     total = len(frame)
@@ -696,6 +737,7 @@ def import_file(
             f"{rows(filled['reporter'])} zonder 'Gemeld door': als melder staat er "
             f"'{Reporter.OTHER.label}'"
         )
+    _school_notes(report)
     _mark_known(store, report, valid)
     rows_valid = [r for r in report.rows if r.outcome != "geweigerd"]
     without_handler = sum(  # rows already stored are not stored again: not counted
@@ -712,21 +754,42 @@ def import_file(
     return report
 
 
+def _school_notes(report: ImportReport) -> None:
+    """Which schools of the file are not on the list: new ones (asked for) or refused ones."""
+    if report.new_schools:
+        verb = "op de lijst gezet" if report.committed else "komen op de lijst"
+        names = ", ".join(f"'{n}'" for n in sorted(report.new_schools))
+        report.notes.append(f"Nieuwe scholen, {verb}: {names}")
+    if report.unknown_schools:
+        names = ", ".join(f"'{n}' ({rows(k)})" for n, k in report.unknown_schools.most_common())
+        report.notes.append(
+            f"Niet op de lijst van scholen: {names}. Is het een nieuwe school, voeg haar dan "
+            "toe ('Nieuwe scholen uit dit bestand toevoegen', of --add-schools); is het een "
+            "andere schrijfwijze van een bekende school, koppel haar daaraan"
+        )
+
+
 def rows(n: int) -> str:
     """'1 rij', '3 rijen'."""
     return f"{n} rij" if n == 1 else f"{n} rijen"
 
 
-def _school_for_file(store, path, targets, frame, default_school, report) -> str:
+def _school_for_file(store, path, targets, frame, default_school, report, add_schools) -> str:
     """The school for rows that name none: the one given, else the only school in the
     database (said in the report); a file without a School column and no way to know which
     school it is raises SchoolNeeded."""
+    known = school_names.names(store)
     if default_school.strip():
-        return default_school.strip()
+        name, _ = school_names.match(default_school, known)
+        if name is None and add_schools:
+            report.new_schools.add(school_names.tidy(default_school))
+            return school_names.tidy(default_school)
+        if name is None:
+            raise ImportFileError(f"{path}: {school_names.unknown_school(default_school, known)}")
+        return name
     school_columns = [h for h, t in targets.items() if t == "school"]
     if school_columns and all(str(v).strip() for v in frame[school_columns[0]]):
         return ""
-    known = caseload.schools(store)
     if len(known) == 1:
         report.notes.append(f"Rijen zonder school horen bij {known[0]} (de enige school)")
         return known[0]

@@ -15,7 +15,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from . import clock, facts
+from . import clock, facts, school_names
 from .guidance import load_protocol
 from .model import (
     Incident,
@@ -104,6 +104,7 @@ def _insert_incidents(
     conn: Connection, reports: list[tuple[Incident, list[StepDone]]], actor: str
 ) -> list[int]:
     stamp = now()
+    school_names.register(conn, {i.school for i, _ in reports}, actor)
     rows = [
         {
             "school": i.school,

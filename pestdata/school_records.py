@@ -8,6 +8,7 @@ from collections.abc import Iterable
 
 import sqlalchemy as sa
 
+from . import school_names
 from .guidance import load_guidance
 from .model import InvalidInput, LessonGiven, SchoolActionDone, age_band
 from .store import Store, audit_row, now
@@ -29,6 +30,7 @@ def record_school_action(store: Store, done: SchoolActionDone, actor: str) -> No
         ).first()
         if already:
             raise InvalidInput({"action_id": f"'{titles[done.action_id]}' is al afgevinkt"})
+        school_names.register(conn, [done.school], actor)
         conn.execute(actions_done.insert(), {**done.model_dump(), "recorded_at": now()})
         conn.execute(
             audit.insert(),
@@ -92,6 +94,7 @@ def log_lesson(store: Store, lesson: LessonGiven, actor: str) -> int:
         "recorded_at": now(),
     }
     with store.writing() as conn:
+        school_names.register(conn, [lesson.school], actor)
         lesson_id = conn.execute(
             lessons_given.insert().returning(lessons_given.c.id), row
         ).scalar_one()

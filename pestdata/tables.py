@@ -83,6 +83,14 @@ lessons_given = sa.Table(
     sa.Column("given_by", sa.String(80), nullable=False),
     sa.Column("recorded_at", sa.DateTime, nullable=False),
 )
+schools = sa.Table(
+    "schools",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(80), nullable=False, unique=True),
+    sa.Column("added_at", sa.DateTime, nullable=False),
+    sa.Column("added_by", sa.String(80), nullable=False),
+)
 incident_fingerprints = sa.Table(
     "incident_fingerprints",
     metadata,

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from pestdata import caseload, clock, incident_log, reports
+from pestdata import caseload, clock, incident_log, reports, school_names
 from pestdata.caseload import timeline
 from pestdata.clock import nl_date
 from pestdata.model import validate_incident, validate_step
@@ -138,7 +138,7 @@ def test_the_list_pages_through_thousands_with_the_total_shown(store, valid_inci
         cases.next.click()
     last = total - total % SHOWN + 1
     assert f"{last}–{total} van {total} meldingen" in cases.count.value and cases.next.disabled
-    school = caseload.schools(store)[0]
+    school = school_names.names(store)[0]
     cases.school.value = school  # a filter starts at the first page again
     with store.reading() as conn:
         theirs = conn.execute(

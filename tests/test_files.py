@@ -11,7 +11,7 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pestdata import caseload, demo, incident_log
+from pestdata import caseload, demo, incident_log, school_names
 from pestdata.analytics import Filters
 from pestdata.io import export_frame, write_export
 from pestdata.store import Store
@@ -86,10 +86,17 @@ def test_an_upload_never_lies_on_disk(tmp_path, monkeypatch):
     transfer.upload.value = ({"name": "register.csv", "type": "text/csv", "size": len(content),
                               "content": memoryview(content),
                               "last_modified": datetime(2026, 1, 5, tzinfo=UTC)},)  # fmt: skip
+    # A school not on the list refuses the row until the care team adds it on purpose.
+    assert "Niet op de lijst van scholen: &#x27;De Linde&#x27; (1 rij)" in transfer.report.value
+    assert "0 zouden worden toegevoegd" in transfer.report.value
+    assert transfer.add_schools.layout.display == ""
+    transfer.add_schools.value = True
     assert "1 zouden worden toegevoegd" in transfer.report.value
+    assert "Nieuwe scholen, komen op de lijst: &#x27;De Linde&#x27;" in transfer.report.value
     transfer.run(commit=True)
     assert "1 meldingen opgeslagen" in transfer.report.value
     assert caseload.count_incidents(store) == 1
+    assert school_names.names(store) == ["De Linde"]
     assert list((tmp_path / "tmp").iterdir()) == []  # nothing in the temp folder
     assert not list(Path(tempfile.gettempdir()).glob("pestdata-import-*"))
     transfer.make_export()

@@ -455,11 +455,11 @@ def test_overzicht_internal_view_shows_names_as_text(watched: Watched, server):
 
 def test_handelingsadvies_shows_done_by_as_text(watched: Watched, server):
     page = watched.open(server["handelingsadvies"], READY["handelingsadvies"])
-    assert page.locator(".pd-school input").input_value() == BIG_SCHOOL
+    assert page.locator(".pd-school select option:checked").inner_text() == BIG_SCHOOL
     done_by = server["planted"].action_done_by
     assert_shows(page.locator(".pd-school-actions"), done_by[BIG_SCHOOL])
     assert_clean(watched)
-    page.locator(".pd-school input").fill(SCHOOLS[1])
+    page.locator(".pd-school select").select_option(label=SCHOOLS[1])
     expect(page.locator(".pd-school-actions")).to_contain_text(
         flat(sorted(done_by[SCHOOLS[1]] - done_by[BIG_SCHOOL])[0]), timeout=TIMEOUT
     )

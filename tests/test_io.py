@@ -24,7 +24,7 @@ import pytest
 import sqlalchemy as sa
 
 from conftest import valid_incident_data
-from pestdata import caseload, clock, demo, incident_log
+from pestdata import caseload, clock, demo, incident_log, school_names
 from pestdata.analytics import Filters
 from pestdata.guidance import load_protocol
 from pestdata.importer import ImportFileError, import_file
@@ -111,9 +111,13 @@ def outcomes(report) -> list[tuple[int, str, list[tuple[str, str]]]]:
 
 
 def dry_run_then_commit(store: Store, path: Path, expected: list, **options):
-    """The dry run reports `expected` and stores nothing; the commit stores exactly the new."""
+    """A school's own file into a database that may not list its school yet (add_schools).
+    The dry run reports `expected` and stores nothing; the commit stores exactly the new."""
+    options.setdefault("add_schools", True)
+    schools = school_names.names(store)
     dry = import_file(store, path, **options)
     assert outcomes(dry) == expected
+    assert school_names.names(store) == schools  # a dry run adds no school either
     assert caseload.count_incidents(store) == 0
     done = import_file(store, path, commit=True, **options)
     assert outcomes(done) == expected
@@ -243,9 +247,10 @@ def test_round_trip_restores_every_report_and_a_second_import_adds_nothing(
     write_export(export_frame(source, Filters()), out)
     target = new_store(tmp_path, "empty")
 
-    report = import_file(target, out, commit=True)
+    report = import_file(target, out, commit=True, add_schools=True)
     assert report.refused() == []
     assert report.ignored_columns == ["Meldingnummer"]
+    assert school_names.names(target) == school_names.names(source)
     assert report.added == 300 == caseload.count_incidents(target)
     assert [r.outcome for r in report.rows] == ["nieuw"] * 300
     assert [r.row for r in report.rows] == list(range(2, 302))
@@ -262,7 +267,7 @@ def test_round_trip_restores_every_report_and_a_second_import_adds_nothing(
         with_notes += any(s["note"] for s in again["steps"].values())
     assert with_notes == 15  # the notes with ';', quotes and a newline came back
 
-    second = import_file(target, out, commit=True)
+    second = import_file(target, out, commit=True)  # the schools are on the list now
     assert second.added == 0
     assert [r.outcome for r in second.rows] == ["al aanwezig"] * 300
     assert caseload.count_incidents(target) == 300
@@ -609,8 +614,9 @@ def test_cli_map_option(tmp_path):
     url = f"sqlite:///{tmp_path}/cli.sqlite"
     path = mapped_file(tmp_path)
     done = cli(
-        "import", str(path), "--db", url, "--map", "Gemeld op datum=Datum melding", "--commit"
-    )
+        "import", str(path), "--db", url, "--map", "Gemeld op datum=Datum melding", "--commit",
+        "--add-schools",
+    )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "1 rij: 1 toegevoegd, 0 al aanwezig, 0 geweigerd." in done.stdout
     assert caseload.count_incidents(Store(url)) == 1
@@ -679,6 +685,7 @@ def test_a_row_with_too_many_or_too_few_cells_is_refused_alone(tmp_path):
     lines[4] += b";;"  # row 5: empty extra cells, as Excel writes them: no problem
     path = write(tmp_path, "scheef.csv", b"\r\n".join(lines))
     store = new_store(tmp_path)
+    school_names.add(store, "De Regenboog", "test")
     report = import_file(store, path, commit=True)
     assert [(r.row, r.outcome) for r in report.rows] == [
         (2, "nieuw"),
@@ -774,8 +781,9 @@ def test_share_export_counts_whole_months(tmp_path):
 def test_cli_import_dry_run_prints_summary_and_stores_nothing(tmp_path):
     url = f"sqlite:///{tmp_path}/cli.sqlite"
     path = write(tmp_path, "f.csv", csv_bytes([row(1), row(2, Platform="Myspace"), row(3)]))
-    done = cli("import", str(path), "--db", url)
+    done = cli("import", str(path), "--db", url, "--add-schools")
     assert done.returncode == 0, done.stderr
+    assert "Let op: Nieuwe scholen, komen op de lijst: 'De Regenboog'." in done.stdout
     assert "3 rijen: 2 zouden worden toegevoegd, 0 al aanwezig, 1 geweigerd." in done.stdout
     assert "proefdraai" in done.stdout
     assert (
@@ -831,7 +839,7 @@ def test_cli_xlsx_export_imports_again_into_a_new_database(source, tmp_path):
     assert done.returncode == 0, done.stderr
     assert openpyxl.load_workbook(out).active.max_row == caseload.count_incidents(source) + 1
     fresh = f"sqlite:///{tmp_path}/opnieuw.sqlite"
-    again = cli("import", str(out), "--db", fresh, "--commit")
+    again = cli("import", str(out), "--db", fresh, "--commit", "--add-schools")
     assert again.returncode == 0, again.stderr
     assert "Traceback" not in again.stderr
     assert caseload.count_incidents(Store(fresh)) == caseload.count_incidents(source)

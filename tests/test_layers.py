@@ -32,7 +32,7 @@ LAYERS = [
         "charts",
         "nl_click",
     },
-    {"store", "facts", "demo"},
+    {"store", "facts", "demo", "school_names"},
     {"incident_log", "school_records", "caseload", "analytics", "maintenance", "accounts"},
     {"importer", "io", "reports", "parent_evening"},
     {"ui"},

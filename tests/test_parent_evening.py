@@ -21,7 +21,7 @@ import nbformat
 import pytest
 from playwright.sync_api import expect
 
-from pestdata import caseload, clock, demo, incident_log, school_records
+from pestdata import clock, demo, incident_log, school_names, school_records
 from pestdata.analytics import school_year_of
 from pestdata.model import (
     Form,
@@ -239,7 +239,7 @@ def figure_texts(slides) -> list[tuple[str, str]]:
 @pytest.mark.parametrize("today", [FIXED_TODAY, None], ids=["fixed-today", "real-today"])
 def test_no_marker_in_figures_or_slides(marker_db, today):
     _, _, store = marker_db
-    schools = caseload.schools(store)
+    schools = school_names.names(store)
     assert set(schools) == {"De Regenboog", "Het Baken College"}
     for school in schools:
         figures = aggregate_figures(store, school, today=today or clock.today())
@@ -267,7 +267,7 @@ def cli_export(marker_db, tmp_path_factory):
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
-    school = caseload.schools(store)[0]
+    school = school_names.names(store)[0]
     slides = build_slides(aggregate_figures(store, school))
     return out, result.stdout, school, slides
 
@@ -305,10 +305,10 @@ def test_notebook_output_has_no_marker(marker_db, monkeypatch, tmp_path):
     assert "application/vnd.jupyter.widget-view+json" in nb.cells[0].outputs[0]["data"]
     assert "application/vnd.jupyter.widget-state+json" in nb.metadata.get("widgets", {})
     text = nbformat.writes(nb) + json.dumps(dict(nb.metadata))
-    school = caseload.schools(store)[0]
+    school = school_names.names(store)[0]
     slides = build_slides(aggregate_figures(store, school))
     # Not vacuous: the kernel read the planted database and showed every slide.
-    assert f"<span class='pd-note'>{school}</span>" in text
+    assert f"<h1>{school}</h1>" in text
     assert f"{len(slides)} / {len(slides)}" in text
     assert "Waar gebeurde het?" in text  # a figure went into the chart output
     assert not [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
@@ -556,7 +556,7 @@ def test_slideshow_widget_clamps_and_shows_figures(small_db):
 def test_ouderavond_app_defaults_to_the_busiest_school_and_the_presenter_chooses(small_db):
     app = ouderavond_app(small_db)
     assert app.school.value == "Andere School"
-    assert set(app.school.options) == set(caseload.schools(small_db)) >= {"Middenschool"}
+    assert set(app.school.options) == set(school_names.names(small_db)) >= {"Middenschool"}
     assert app.text.value.startswith("<h1>Andere School</h1>")
     app.show(3)
     app.school.value = "Middenschool"  # what the presenter's choice in the bar does

@@ -31,7 +31,7 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from pestdata import caseload, incident_log, recognise
+from pestdata import caseload, incident_log, recognise, school_names
 from pestdata.importer import (
     IMPORT_HANDLER,
     Column,
@@ -105,11 +105,15 @@ def outcomes(report) -> list[tuple[int, str, list[tuple[str, str]]]]:
 
 
 def dry_run_then_commit(store: Store, path: Path, expected: list, **options):
-    """The dry run reports `expected` and stores nothing; the commit stores exactly the new
+    """A school's own file into a database that may not list its school yet (add_schools).
+    The dry run reports `expected` and stores nothing; the commit stores exactly the new
     rows, in one transaction (one import entry in the log, one creation time)."""
     before = caseload.count_incidents(store)
+    options.setdefault("add_schools", True)
+    schools = school_names.names(store)
     dry = import_file(store, path, **options)
     assert outcomes(dry) == expected
+    assert school_names.names(store) == schools  # a dry run adds no school either
     assert not dry.committed and dry.added == 0
     assert caseload.count_incidents(store) == before
     done = import_file(store, path, commit=True, **options)
@@ -781,7 +785,7 @@ def test_register_5_one_column_per_platform(tmp_path):
 
 def test_cli_register_1_with_map_value_and_school(tmp_path, register_1):
     url = f"sqlite:///{tmp_path}/cli.sqlite"
-    args = ["import", str(register_1), "--db", url, "--school", LINDE]
+    args = ["import", str(register_1), "--db", url, "--school", LINDE, "--add-schools"]
     args += ["--map-value", "Ernst:heel erg=Ernstig"]
     dry = cli(*args)
     assert dry.returncode == 0, dry.stderr
@@ -873,7 +877,7 @@ def test_a_dry_run_says_how_each_own_word_was_read(tmp_path):
             "05-10-2024;10253;2 havo;Insta;foto's delen;1;IB Anja",
         ],
     )
-    report = import_file(new_store(tmp_path), path, default_school=LINDE)
+    report = import_file(new_store(tmp_path), path, default_school=LINDE, add_schools=True)
     assert [r.outcome for r in report.rows] == ["nieuw"] * 3
     lines = report.reading_lines()
     # A primary school that calls its column 'Klas' sees at once that 3 became klas 3.
@@ -895,6 +899,7 @@ def test_a_map_that_names_nothing_is_refused_not_ignored(tmp_path):
         ["03-10-2024;10251;7;TikTok;Roddelen;2"],
     )
     store = new_store(tmp_path)
+    school_names.add(store, LINDE, "test")
     with pytest.raises(ImportFileError, match="geen kolom met leerlingnummers"):
         import_file(store, path, default_school=LINDE)
     with pytest.raises(ImportFileError, match="'Onzinveld' is geen veld van pestdata; kies uit"):
@@ -926,7 +931,7 @@ def test_one_odd_severity_does_not_change_the_scale_and_excel_dates_in_a_group(t
             "05-10-2024;10253;8;TikTok;Roddelen;5",
         ],
     )
-    report = import_file(new_store(tmp_path), path, default_school=LINDE)
+    report = import_file(new_store(tmp_path), path, default_school=LINDE, add_schools=True)
     assert [(r.row, r.outcome) for r in report.rows] == [
         (2, "nieuw"),
         (3, "geweigerd"),

@@ -346,11 +346,19 @@ def test_every_change_leaves_an_audit_row_with_actor(store, valid_incident_data)
 )
 def test_unknown_id_raises_not_found(store, valid_incident_data, call):
     add(store, valid_incident_data)
+
+    def counts():
+        with store.reading() as conn:
+            return [
+                conn.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar()
+                for table in ("audit", "descriptions", "steps_done")
+            ]
+
+    before = counts()
+    assert before[:2] == [2, 1]  # the report, and its school put on the list
     with pytest.raises(NotFound):
         call(store)
-    with store.reading() as conn:
-        assert conn.execute(sa.text("SELECT count(*) FROM audit")).scalar() == 1
-        assert conn.execute(sa.text("SELECT count(*) FROM descriptions")).scalar() == 1
+    assert counts() == before
 
 
 # --- list_cases ------------------------------------------------------------------------------

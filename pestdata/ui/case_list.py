@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import ipywidgets as w
 
-from .. import caseload
+from .. import caseload, school_names
 from ..caseload import CaseRow
 from ..clock import nl_date
 from ..model import GROUPS, OPEN_STATUSES, Platform, Status
@@ -57,7 +57,7 @@ class CaseList(w.VBox):
         self.school = css(
             w.Dropdown(
                 description="School",
-                options=[("Alle", "")] + [(x, x) for x in caseload.schools(store)],
+                options=[("Alle", "")] + [(x, x) for x in school_names.names(store)],
                 value="",
             ),
             "pd-filter-school",

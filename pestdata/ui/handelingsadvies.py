@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import ipywidgets as w
 
-from .. import caseload
+from .. import school_names
 from ..guidance import load_guidance
 from ..store import Store
-from .common import STYLE, Actor, css, kernel_store
+from .common import Actor, css, kernel_store
 from .lessons import Lessons
 from .materials import MaterialsBrowser, help_sites_html, immediate_actions
 from .school_actions import SchoolChecklist
+from .schools import school_dropdown
 
 
 def handelingsadvies_app(store: Store | None = None, actor: Actor | None = None) -> w.VBox:
@@ -19,17 +20,7 @@ def handelingsadvies_app(store: Store | None = None, actor: Actor | None = None)
     store = store or kernel_store()
     guidance = load_guidance()
     actor = actor or Actor()
-    schools = caseload.schools(store)
-    school = css(
-        w.Combobox(
-            description="School",
-            options=schools,
-            value=schools[0] if schools else "",
-            style=STYLE,
-            layout=w.Layout(width="560px"),
-        ),
-        "pd-school",
-    )
+    school = school_dropdown(school_names.names(store), "pd-school")
     return w.VBox(
         [
             w.HTML(

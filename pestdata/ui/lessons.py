@@ -20,7 +20,7 @@ class Lessons(w.VBox):
         store: Store,
         guidance: Guidance,
         actor: Actor,
-        school: w.Combobox,
+        school: w.Dropdown,
         today: date | None = None,
     ):
         self.store, self.actor, self.school = store, actor, school
@@ -80,7 +80,7 @@ class Lessons(w.VBox):
 
     def draw(self) -> None:
         year = analytics.school_year_of(self.today)
-        school = self.school.value.strip()
+        school = (self.school.value or "").strip()
         filters = analytics.Filters.for_school_year(
             year, schools=(school,) if school else (), today=self.today
         )

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import ipywidgets as w
 
-from .. import caseload, clock, incident_log
+from .. import clock, incident_log
 from ..clock import nl_date
 from ..model import (
     GROUPS,
@@ -20,6 +20,7 @@ from ..model import (
 )
 from ..store import Store
 from .common import STYLE, Actor, clear, css, error_box, message, save, show_errors
+from .schools import SchoolField
 
 WIDE = w.Layout(width="560px")
 
@@ -114,17 +115,10 @@ class ReportForm(w.VBox):
     def __init__(self, store: Store, actor: Actor, on_saved: Callable[[int], None] | None = None):
         self.store, self.actor, self.on_saved = store, actor, on_saved
         today = clock.today()
-        schools = caseload.schools(store)  # the busiest first: the default
         self.fields = {
             "reported_on": w.DatePicker(description="Datum melding", value=today, style=STYLE),
             "happened_on": w.DatePicker(description="Datum voorval", value=None, style=STYLE),
-            "school": w.Combobox(
-                description="School",
-                options=schools,
-                value=(schools or [""])[0],
-                style=STYLE,
-                layout=WIDE,
-            ),
+            "school": SchoolField(store, actor),
             "reporter": w.Dropdown(
                 description="Gemeld door", options=Reporter.choices(), value=None, style=STYLE
             ),

@@ -59,7 +59,7 @@ def print_page(frame: pd.DataFrame, today: date) -> str:
 class SchoolChecklist(w.VBox):
     """Per action: done (date, who, undo) or a 'Ja, dat heb ik gedaan' button."""
 
-    def __init__(self, store: Store, actor: Actor, school: w.Combobox, on_change=None):
+    def __init__(self, store: Store, actor: Actor, school: w.Dropdown, on_change=None):
         self.store, self.actor, self.school, self.on_change = store, actor, school, on_change
         self.rows = css(w.VBox(), "pd-school-actions")
         self.error = css(w.HTML(), "pd-school-action-error")
@@ -71,11 +71,11 @@ class SchoolChecklist(w.VBox):
         self.refresh()
 
     def frame(self) -> pd.DataFrame:
-        school = self.school.value.strip()
+        school = (self.school.value or "").strip()
         return analytics.school_action_status(self.store, (school,) if school else ())
 
     def refresh(self) -> None:
-        school = self.school.value.strip()
+        school = (self.school.value or "").strip()
         if not school:
             self.rows.children = [w.HTML(message("hint", "Kies eerst de school."))]
             return
@@ -91,7 +91,7 @@ class SchoolChecklist(w.VBox):
             undo.on_click(
                 lambda _, a=r.action_id: self._act(
                     lambda actor: school_records.undo_school_action(
-                        self.store, self.school.value.strip(), a, actor
+                        self.store, (self.school.value or "").strip(), a, actor
                     )
                 )
             )

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import ipywidgets as w
 
-from .. import caseload
+from .. import school_names
 from ..parent_evening import SLIDE_CSS, SLIDESHOW_JS, Slide, aggregate_figures, build_slides
 from ..store import Store
 from .common import css, esc, kernel_store
@@ -78,7 +78,7 @@ class SlideShow(w.VBox):
 def ouderavond_app(store: Store | None = None, school: str | None = None) -> SlideShow:
     """The presentation; it opens on the school with the most reports."""
     store = store or kernel_store()
-    schools = caseload.schools(store)
+    schools = school_names.names(store)
     school = school or (schools[0] if schools else "Onze school")
     return SlideShow(
         lambda name: build_slides(aggregate_figures(store, name)), schools or [school], school

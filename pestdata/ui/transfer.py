@@ -67,15 +67,23 @@ class Transfer(w.VBox):
         )
         self.report = css(w.HTML(), "pd-import-report")
         self.school = css(
-            w.Combobox(
+            w.Dropdown(
                 description="School",
-                placeholder="kies of typ de school van dit bestand",
-                ensure_option=False,
+                options=[("kies de school van dit bestand", "")],
                 style={"description_width": "170px"},
                 layout=w.Layout(display="none", width="480px"),
             ),
             "pd-import-school",
         )
+        self.add_schools = css(
+            w.Checkbox(
+                description="Nieuwe scholen uit dit bestand toevoegen",
+                indent=False,
+                layout=w.Layout(display="none"),
+            ),
+            "pd-import-add-schools",
+        )
+        self.add_schools.observe(lambda _: self.run(commit=False), "value")
         self.mapping = css(w.VBox(), "pd-import-mapping")
         self.value_fields: dict[tuple[str, str], w.Combobox] = {}
         self.recheck = css(
@@ -105,6 +113,7 @@ class Transfer(w.VBox):
                 self.school,
                 self.progress,
                 self.report,
+                self.add_schools,
                 self.mapping,
                 self.recheck,
                 self.commit,
@@ -121,6 +130,8 @@ class Transfer(w.VBox):
         if not self.upload.value:
             return
         upload = self.upload.value[0]
+        self.path = None  # a new file: nothing of the last one is re-checked
+        self.add_schools.value = False
         # Kept in memory, never written to disk: an upload holds pupil numbers.
         self.path = Path(Path(str(upload["name"])).name or "upload.csv")
         self.content = bytes(upload["content"])
@@ -148,9 +159,10 @@ class Transfer(w.VBox):
                     commit=commit,
                     actor=actor,
                     value_map=self.value_map(),
-                    default_school=self.school.value.strip(),
+                    default_school=self.school.value or "",
                     progress=progress,
                     raw=self.content,
+                    add_schools=self.add_schools.value,
                 )
             )
 
@@ -174,6 +186,8 @@ class Transfer(w.VBox):
         report.source = self.source
         self.report.value = report_html(report)
         self.show_mapping(report)
+        asked = report.unknown_schools or report.new_schools
+        self.add_schools.layout.display = "" if asked else "none"
         new = report.count("nieuw")
         self.commit.disabled = commit or not new
         self.commit.description = f"Opslaan ({new} nieuwe meldingen)" if new else "Opslaan"
@@ -185,10 +199,10 @@ class Transfer(w.VBox):
 
     def ask_school(self, known: list[str]) -> None:
         """Show the school field; a choice re-checks the file for that school."""
-        self.school.options = tuple(known)
+        self.school.options = [("kies de school van dit bestand", "")] + [(k, k) for k in known]
         self.school.layout.display = ""
         if not getattr(self, "_school_observed", False):
-            self.school.observe(lambda _: self.run(commit=False), "value")
+            self.school.observe(lambda change: change["new"] and self.run(commit=False), "value")
             self._school_observed = True
 
     def show_mapping(self, report: ImportReport) -> None:
