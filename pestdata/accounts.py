@@ -162,7 +162,7 @@ def provisioning_uri(secret: str, name: str, school: str = "pestdata") -> str:
 REFUSED = "Naam, wachtwoord of code klopt niet."
 LOCKED = "Te vaak een verkeerd wachtwoord: dit account is {minutes} minuten geblokkeerd."
 NEEDS_TWO_FACTOR = (
-    "Voor uw rol is inloggen met een code verplicht. Vraag de beheerder om tweestaps-inloggen "
+    "Voor jouw rol is inloggen met een code verplicht. Vraag de beheerder om tweestaps-inloggen "
     "aan te zetten (pestdata users reset NAAM --two-factor)."
 )
 

@@ -66,6 +66,13 @@ DIMENSIONS = {
     "group": ("Groep of klas", {g: g for g in GROUPS}, GROUP_COLOURS),
 }
 FONT = {"family": "Arial, sans-serif", "size": 14}
+# Why the bars per platform (or form) add up to more than the reports: said wherever they show.
+COUNTED_IN_EACH = {
+    "platform": "Een melding over meer platforms telt bij elk platform één keer mee; opgeteld "
+    "zijn dat dus meer dan het aantal meldingen.",
+    "form": "Een melding met meer vormen telt bij elke vorm één keer mee; opgeteld zijn dat "
+    "dus meer dan het aantal meldingen.",
+}
 
 
 def month_label(month: str) -> str:

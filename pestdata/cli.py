@@ -255,7 +255,7 @@ def serve(
             if (folder / f"{name}.ipynb").exists():
                 click.echo(f"  {DASHBOARDS[name]}: {base}/voila/render/{name}.ipynb?token={token}")
     else:
-        click.echo(f"Open in de browser: {base}/ en log in met uw account.")
+        click.echo(f"Open in de browser: {base}/ en log in met je account.")
     click.echo("Stoppen: Ctrl+C", err=True)
     command = voila_command(
         folder, port, token, cull_idle=cull_idle, preheat=preheat, host_names=host_names,

@@ -90,11 +90,13 @@ HANDLERS = [
     "dhr. Visser (zorgcoördinator)",
     "mevr. Bouali (mentor)",
 ]
+# The form is a noun phrase ("bedreiging", "foto's of filmpjes delen zonder toestemming"),
+# so every story names it after a colon, never inside a sentence of its own.
 STORIES = [
-    "Leerling wordt in de {platform}-groep van de klas {form}.",
-    "Ouder meldt dat het kind via {platform} te maken heeft met: {form}.",
-    "Mentor zag berichten op {platform}; vorm: {form}. Leerling is erg aangeslagen.",
-    "Klasgenoten delen op {platform} berichten over de leerling ({form}).",
+    "In een groep van de klas op {platform} gebeurt het volgende: {form}.",
+    "Een ouder meldt dat het kind via {platform} te maken heeft met: {form}.",
+    "De mentor zag berichten op {platform}; het gaat om: {form}. De leerling is erg aangeslagen.",
+    "Klasgenoten sturen elkaar op {platform} berichten over de leerling. Vorm: {form}.",
 ]
 
 

@@ -272,7 +272,7 @@ def restore(
         raise MaintenanceError(
             f"De back-up ({incoming.describe()}) is ouder dan de database "
             f"({before.describe()}): terugzetten zou de nieuwere gegevens weggooien. "
-            "Weet u het zeker, gebruik dan --force; er is niets veranderd."
+            "Weet je het zeker, gebruik dan --force; er is niets veranderd."
         )
     stamp = now()
     copy = safety_copy_path(store, stamp, safety_folder)

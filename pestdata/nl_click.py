@@ -18,7 +18,7 @@ CATALOGUE = {
     "Confirm the action without prompting.": "Bevestig zonder te vragen.",
     "Could not open file {filename!r}: {message}": "Kan bestand {filename!r} niet openen: "
     "{message}",
-    "Do you want to continue?": "Wilt u doorgaan?",
+    "Do you want to continue?": "Wil je doorgaan?",
     "Error: The two entered values do not match.": "Fout: de twee invoeren zijn niet gelijk.",
     "Error: invalid input": "Fout: ongeldige invoer",
     "Error: {message}": "Fout: {message}",
@@ -80,8 +80,8 @@ PLURALS = {
         "{value!r} is niet een van {choices}.",
     ),  # fmt: skip
     "Did you mean {possibility}?": (
-        "Bedoelt u {possibility}?",
-        "(Bedoelt u een van: {possibilities}?)",
+        "Bedoel je {possibility}?",
+        "(Bedoel je een van: {possibilities}?)",
     ),  # fmt: skip
     "Takes {nargs} values but 1 was given.": (
         "Vraagt {nargs} waarden, er is er 1 gegeven.",

@@ -16,7 +16,7 @@ from pathlib import Path
 import plotly.graph_objects as go
 
 from . import analytics, clock, privacy
-from .charts import AGE_BAND_COLOURS, FONT, MUTED, month_label
+from .charts import AGE_BAND_COLOURS, COUNTED_IN_EACH, FONT, MUTED, month_label
 from .clock import SchoolYear
 from .guidance import AUDIENCES, Guidance, load_guidance
 from .markup import esc
@@ -211,14 +211,15 @@ def build_slides(figures: EveningFigures, guidance: Guidance | None = None) -> l
             Slide(
                 f"Onze school in {f.school_year}",
                 f"<p class='pd-big'>{esc(f.shown(f.total))} meldingen van online pesten</p>"
-                + small,
+                + small
+                + f"<p class='pd-note'>{esc(COUNTED_IN_EACH['platform'])}</p>",
                 _bars(f.by_platform, "Waar gebeurde het?", MUTED[0]),
             )
         )
         slides.append(
             Slide(
                 "Welke vormen?",
-                small,
+                small + f"<p class='pd-note'>{esc(COUNTED_IN_EACH['form'])}</p>",
                 _bars(f.by_form, "Vormen van online pesten", MUTED[6]),
             )
         )
@@ -275,7 +276,7 @@ def build_slides(figures: EveningFigures, guidance: Guidance | None = None) -> l
     )
     slides.append(
         Slide(
-            "Wat kunt u als ouder doen?",
+            "Wat kun je als ouder doen?",
             "".join(
                 f"<p><b>{esc(t.titel)}</b><br>{esc(t.uitleg)}</p>" for t in guidance.parent_tips
             ),
@@ -307,7 +308,7 @@ def _material_picker(materials) -> str:
         for m in materials
     )
     return (
-        "<label>Leeftijd van uw kind: <select class='pd-child-age' "
+        "<label>Leeftijd van je kind: <select class='pd-child-age' "
         "onchange=\"pdFilterAge(this)\"><option value=''>alle leeftijden</option>"
         f"{options}</select></label><ul class='pd-parent-materials'>{items}</ul>"
         f"<p class='pd-note'>Voor: {esc(AUDIENCES['ouders'].lower())}</p>"

@@ -45,7 +45,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from . import analytics, caseload, clock, privacy
+from . import analytics, caseload, charts, clock, privacy
 from .caseload import POLICE_ADVICE, timeline
 from .clock import SchoolYear, nl_date
 from .guidance import load_protocol
@@ -520,9 +520,7 @@ def _platform_section(trend: pd.DataFrame, reports: int, minimum: int | None) ->
     parts.append(_table(rows, [6 * cm, 3 * cm]))
     merged = bool(minimum) and len(shown) < len(pairs)
     parts += _suppressed_note(merged, minimum, privacy.OTHER_NOTE.format(minimum=minimum))
-    parts.append(
-        _para("Een melding over meer platforms telt bij elk platform één keer mee.", "small")
-    )
+    parts.append(_para(charts.COUNTED_IN_EACH["platform"], "small"))
     return parts
 
 

@@ -143,7 +143,7 @@ class LoginPage(JupyterHandler):
             "autocomplete='username' required autofocus>"
             "<label for='wachtwoord'>Wachtwoord</label><input id='wachtwoord' "
             "name='wachtwoord' type='password' autocomplete='current-password' required>"
-            "<label for='code'>Code uit uw app (alleen als uw account daarom vraagt)</label>"
+            "<label for='code'>Code uit je app (alleen als je account daarom vraagt)</label>"
             "<input id='code' name='code' inputmode='numeric' autocomplete='one-time-code'>"
             f"<input type='hidden' name='next' value='{esc(self.next_page())}'>"
             "<button type='submit'>Inloggen</button></form>",
@@ -198,7 +198,7 @@ class LogoutPage(JupyterHandler):
         self.clear_cookie(COOKIE, path=self.base_url)
         self.identity_provider.clear_login_cookie(self)
         again = "<p><a href='login'>Opnieuw inloggen</a></p>"
-        self.finish(page("Afgemeld", "<p>U bent afgemeld.</p>", again))
+        self.finish(page("Afgemeld", "<p>Je bent afgemeld.</p>", again))
 
 
 class TokenIdentity(PasswordIdentityProvider):
@@ -281,9 +281,9 @@ class AccountsIdentity(IdentityProvider):
 
 REFUSED = page(
     "Geen toegang",
-    "<p>Deze pagina hoort niet bij uw rol. Vraag de beheerder van pestdata als u denkt dat "
+    "<p>Deze pagina hoort niet bij jouw rol. Vraag de beheerder van pestdata als je denkt dat "
     "dit niet klopt.</p>",
-    "<p><a href='/'>Naar uw dashboards</a></p>",
+    "<p><a href='/'>Naar je dashboards</a></p>",
 )
 
 

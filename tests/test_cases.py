@@ -3,7 +3,7 @@ against a real SQLite store; the printed case file tells the same story."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 
@@ -160,3 +160,37 @@ def test_the_report_form_counts_its_wrong_fields_in_proper_dutch(store):
     count = re.search(r"Niet opgeslagen: (\d+) velden kloppen niet\.", form.result.value)
     assert count and int(count.group(1)) >= 2, form.result.value
     assert "veld(en)" not in form.result.value
+
+
+def test_a_report_from_before_last_school_year_asks_once_then_saves(store):
+    from pestdata.accounts import Person
+    from pestdata.model import Platform
+    from pestdata.ui.common import Actor
+    from pestdata.ui.report_form import ReportForm, long_ago
+
+    school_names.add(store, "De Regenboog", "t")
+    form = ReportForm(store, Actor(Person("mevr. Jansen", "zorgteam")))
+    before = caseload.count_incidents(store)
+
+    def fill(day):
+        form.fields["reported_on"].value = day
+        form.fields["reporter"].value = "pupil"
+        form.fields["group"].value = "groep 7"
+        form.fields["pupils"].rows[0].children[0].value = "123456"
+        form.fields["platforms"].boxes[Platform.WHATSAPP.value].value = True
+        form.fields["forms"].boxes["gossip"].value = True
+        form.fields["description"].value = "Roddels in de klassenapp."
+
+    fill(date(1999, 11, 3))  # 2025 typed as 1999
+    assert form.submit() is None
+    assert "De datum van de melding is 03-11-1999, van vóór het vorige schooljaar." in (
+        form.result.value
+    )
+    assert form.old_date_ok.layout.display == "" and caseload.count_incidents(store) == before
+    form.old_date_ok.click()  # "Ja, de datum klopt"
+    assert "opgeslagen" in form.result.value and form.old_date_ok.layout.display == "none"
+    assert caseload.count_incidents(store) == before + 1
+
+    fill(long_ago(clock.today()))  # the first day of last school year: no question
+    assert form.submit() is not None
+    assert caseload.count_incidents(store) == before + 2

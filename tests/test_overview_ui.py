@@ -62,10 +62,29 @@ def test_shared_view_hides_small_counts_and_the_overdue_list(tmp_path):
     assert small, "the demo data should have some small cells to hide"
 
 
-def test_period_in_the_wrong_order_is_refused_in_dutch(tmp_path):
+def test_period_in_the_wrong_order_is_refused_in_dutch_and_hides_the_old_figures(tmp_path):
     view = Overview(filled(tmp_path, 200), today=TODAY)
+    before = view.figures.value
+    assert plotted(view.trend_chart) and "pd-figure-value" in before
     view.start.value, view.end.value = date(2026, 3, 1), date(2026, 2, 1)
     assert "'Van' ligt na 'Tot en met'" in view.busy.value
+    # Nothing from the last good period stays up as if it were this one's answer.
+    assert "Geen cijfers: kies eerst een geldige periode." in view.figures.value
+    assert "pd-figure-value" not in view.figures.value
+    for chart in (view.trend_chart, view.age_chart, view.steps_chart, view.heatmap_chart):
+        assert chart.spec == {}
+    assert view.trend_chart.empty == "Geen cijfers: kies eerst een geldige periode."
+    assert view.overdue.value == view.actions.value == view.trend_note.value == ""
+    view.start.value = date(2025, 9, 1)  # a good period again: figures again
+    assert view.busy.value == "" and plotted(view.trend_chart)
+    assert "pd-figure-value" in view.figures.value
+
+
+def test_the_platform_bars_say_why_they_add_up_to_more_than_the_reports(tmp_path):
+    view = Overview(filled(tmp_path, 200), today=TODAY)
+    assert "telt bij elk platform één keer mee" in view.trend_note.value
+    view.split.value = "form"
+    assert "telt bij elke vorm één keer mee" in view.trend_note.value
 
 
 def test_outside_a_preheated_kernel_nothing_waits(monkeypatch):

@@ -168,7 +168,7 @@ def test_logout_ends_the_session(server):
     browser = Browser(base)
     browser.login("directeur")
     status, _, body = browser.get("/logout")
-    assert status == 200 and "U bent afgemeld" in body
+    assert status == 200 and "Je bent afgemeld" in body
     assert "/login" in browser.get("/voila/render/overzicht.ipynb")[1]
 
 

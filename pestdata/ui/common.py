@@ -63,7 +63,7 @@ class Actor(w.HTML):
             role = self.person.role
         super().__init__(
             f"<span class='pd-hint'>Aangemeld als <b>{esc(self.person.name)}</b> "
-            f"({esc(role)}). Wat u opslaat, komt met deze naam in het logboek.</span>"
+            f"({esc(role)}). Wat je opslaat, komt met deze naam in het logboek.</span>"
         )
         self.add_class("pd-actor")
 

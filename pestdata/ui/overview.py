@@ -115,6 +115,7 @@ class Overview(w.VBox):
             "pd-split-age-group",
         )
         self.trend_chart = css(Chart(), "pd-chart-trend")
+        self.trend_note = css(w.HTML(), "pd-trend-note")
         self.age_chart = css(Chart(), "pd-chart-age")
         self.steps_chart = css(Chart(), "pd-chart-steps")
         self.heatmap_chart = css(Chart(), "pd-chart-steps-quarter")
@@ -151,6 +152,7 @@ class Overview(w.VBox):
                 w.HTML("<h3>Trend</h3>"),
                 self.split,
                 self.trend_chart,
+                self.trend_note,
                 self.split_age,
                 self.age_chart,
                 w.HTML("<h3>Protocol</h3>"),
@@ -210,15 +212,15 @@ class Overview(w.VBox):
     def refresh(self) -> None:
         self.busy.value = "<span class='pd-hint'>Bijwerken…</span>"
         filters = self.filters()
-        if filters.start and filters.end and filters.start > filters.end:
-            self.busy.value = "<span class='pd-error'>Periode: 'Van' ligt na 'Tot en met'.</span>"
-            return
         earliest, latest = date(2000, 1, 1), self.today + timedelta(days=366)
-        if any(d and not earliest <= d <= latest for d in (filters.start, filters.end)):
-            self.busy.value = (
-                "<span class='pd-error'>Periode: kies data tussen 01-01-2000 en "
-                f"{nl_date(latest)}.</span>"
-            )
+        problem = ""
+        if filters.start and filters.end and filters.start > filters.end:
+            problem = "Periode: 'Van' ligt na 'Tot en met'."
+        elif any(d and not earliest <= d <= latest for d in (filters.start, filters.end)):
+            problem = f"Periode: kies data tussen 01-01-2000 en {nl_date(latest)}."
+        if problem:
+            self.busy.value = f"<span class='pd-error'>{problem}</span>"  # our own words
+            self._show_nothing()
             return
         # The questions are independent; SQLite answers them side by side (it releases the GIL
         # while it works). Each part is drawn as soon as its answer is in, the charts first.
@@ -240,6 +242,14 @@ class Overview(w.VBox):
         self.busy.value = ""
 
     # --- parts ----------------------------------------------------------------------------
+
+    def _show_nothing(self) -> None:
+        """No figures for a period that cannot be: the last ones would look like its answer."""
+        text = "Geen cijfers: kies eerst een geldige periode."
+        self.figures.value = f"<div class='pd-empty pd-hint'>{esc(text)}</div>"
+        for chart in (self.trend_chart, self.age_chart, self.steps_chart, self.heatmap_chart):
+            show_empty(chart, text if chart is self.trend_chart else "")
+        self.trend_note.value = self.overdue.value = self.actions.value = ""
 
     def _draw_figures(self, k: dict) -> None:
         minimum = self.minimum
@@ -296,6 +306,9 @@ class Overview(w.VBox):
             show_empty(output, NO_DATA)
         else:
             show_figure(output, charts.trend(frame, toggle.value, note=self._note()))
+        if output is self.trend_chart:
+            counted = "" if frame.empty else charts.COUNTED_IN_EACH.get(toggle.value, "")
+            self.trend_note.value = f"<p class='pd-hint'>{esc(counted)}</p>" if counted else ""
 
     def _draw_steps(self, filters: analytics.Filters, counts: analytics.StepCounts) -> None:
         steps = analytics.step_completion(self.store, filters, counts)

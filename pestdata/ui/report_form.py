@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 import ipywidgets as w
 
@@ -109,6 +110,11 @@ class CheckboxGroup(w.GridBox):
             box.value = False
 
 
+def long_ago(today: date) -> date:
+    """Reports from before this day ask for a second look: from before last school year."""
+    return clock.SchoolYear.of(today).previous.start
+
+
 class ReportForm(w.VBox):
     """Log a report in under a minute. `on_saved(incident_id)` runs after a successful save."""
 
@@ -148,6 +154,12 @@ class ReportForm(w.VBox):
         self.save = css(w.Button(description="Melding opslaan", button_style="primary"), "pd-save")
         self.save.on_click(lambda _: self.submit())
         self.result = css(w.HTML(), "pd-result")
+        # A date long ago is often a typo (1999 for 2025): asked once, then saved as is.
+        self.old_date_ok = css(
+            w.Button(description="Ja, de datum klopt", layout=w.Layout(display="none")),
+            "pd-confirm-old-date",
+        )
+        self.old_date_ok.on_click(lambda _: self.submit(confirmed_old=True))
         rows = []
         for name, widget in self.fields.items():
             if name == "pupils":
@@ -156,17 +168,18 @@ class ReportForm(w.VBox):
                 title = "Platforms" if name == "platforms" else "Vormen van pesten"
                 rows.append(w.HTML(f"<b>{title}</b> (één of meer)"))
             rows += [widget, self.errors[name]]
-        super().__init__([*rows, self.save, self.result])
+        super().__init__([*rows, self.save, self.result, self.old_date_ok])
         self.add_class("pd-report-form")
         self.fields["handler"].value = self.fields["handler"].value or actor.name
 
     def values(self) -> dict:
         return {name: widget.value for name, widget in self.fields.items()}
 
-    def submit(self) -> int | None:
+    def submit(self, confirmed_old: bool = False) -> int | None:
         """Validate, then store all or nothing; say in Dutch what happened."""
         clear(self.errors)
         self.result.value = ""
+        self.old_date_ok.layout.display = "none"
         actor = self.actor.name
         errors: dict[str, str] = {}
         try:
@@ -188,6 +201,15 @@ class ReportForm(w.VBox):
                 )
                 + self.result.value
             )
+            return None
+        if incident.reported_on < long_ago(clock.today()) and not confirmed_old:
+            self.result.value = message(
+                "hint",
+                f"De datum van de melding is {nl_date(incident.reported_on)}, van vóór het "
+                "vorige schooljaar. Klopt die datum? Kies dan 'Ja, de datum klopt'; anders: "
+                "verbeter de datum en sla opnieuw op.",
+            )
+            self.old_date_ok.layout.display = ""
             return None
         stored: list[int] = []
         if not save(

@@ -106,7 +106,7 @@ class Transfer(w.VBox):
             [
                 w.HTML(
                     "<h4>Importeren</h4><p class='pd-hint'>CSV (met ',' of ';') of Excel. "
-                    "Eerst ziet u per rij wat er zou gebeuren; pas na 'Opslaan' wordt er iets "
+                    "Eerst zie je per rij wat er zou gebeuren; pas na 'Opslaan' wordt er iets "
                     "bewaard. Twee keer hetzelfde bestand voegt niets dubbel toe.</p>"
                 ),
                 self.upload,
