@@ -80,7 +80,7 @@ def _shown(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=nl_click.Group, context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """pestdata: online pesten zien, aanpakken en voorkomen."""
     files.private_umask()  # every file this command, Voilà and its kernels make: owner only
@@ -341,7 +341,9 @@ def with_filters(command):
 
 @main.command("import")
 @db_option
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument(
+    "file", metavar="BESTAND", type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
 @click.option("--commit", is_flag=True, help="Echt opslaan (standaard: alleen proefdraaien).")
 @click.option(
     "--map",
@@ -466,7 +468,7 @@ def export_command(db, out: Path, share: bool, year, school, start, end):
 
 @main.command("case")
 @db_option
-@click.argument("incident_id", type=int)
+@click.argument("incident_id", metavar="MELDINGNUMMER", type=int)
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -509,7 +511,7 @@ def report_command(db, year: str, school: str | None, out: Path) -> None:
 
 @main.command("backup")
 @db_option
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", metavar="BESTAND", type=click.Path(dir_okay=False, path_type=Path))
 def backup_command(db, file: Path) -> None:
     """Maak een back-up (SQLite: online kopie; PostgreSQL: pg_dump)."""
     from .maintenance import MaintenanceError, backup
@@ -523,7 +525,9 @@ def backup_command(db, file: Path) -> None:
 
 @main.command("restore")
 @db_option
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument(
+    "file", metavar="BESTAND", type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
 @click.option("--yes", is_flag=True, help="Niet om bevestiging vragen.")
 @click.option(
     "--force", is_flag=True, help="Ook een back-up terugzetten die ouder is dan de database."
@@ -663,7 +667,7 @@ STDIN_OPTION = click.option(
 
 @users.command("add")
 @db_option
-@click.argument("name")
+@click.argument("name", metavar="NAAM")
 @click.option(
     "--role",
     type=click.Choice([r.value for r in StaffRole]),
@@ -703,7 +707,7 @@ def users_list(db) -> None:
 
 @users.command("disable")
 @db_option
-@click.argument("name")
+@click.argument("name", metavar="NAAM")
 @ACTOR_OPTION
 def users_disable(db, name, actor) -> None:
     """Zet een account uit: inloggen kan niet meer, open sessies stoppen meteen."""
@@ -716,7 +720,7 @@ def users_disable(db, name, actor) -> None:
 
 @users.command("enable")
 @db_option
-@click.argument("name")
+@click.argument("name", metavar="NAAM")
 @ACTOR_OPTION
 def users_enable(db, name, actor) -> None:
     """Zet een uitgezet account weer aan."""
@@ -729,7 +733,7 @@ def users_enable(db, name, actor) -> None:
 
 @users.command("reset")
 @db_option
-@click.argument("name")
+@click.argument("name", metavar="NAAM")
 @click.option("--two-factor/--no-two-factor", default=None, help="Nieuwe code-sleutel, of uit.")
 @STDIN_OPTION
 @ACTOR_OPTION
@@ -770,7 +774,7 @@ def schools_list(db) -> None:
 
 @schools.command("add")
 @db_option
-@click.argument("name")
+@click.argument("name", metavar="NAAM")
 @ACTOR_OPTION
 def schools_add(db, name, actor) -> None:
     """Zet een school op de lijst."""
@@ -781,12 +785,12 @@ def schools_add(db, name, actor) -> None:
 
 @schools.command("merge")
 @db_option
-@click.argument("old")
+@click.argument("old", metavar="OUDE_NAAM")
 @click.option("--into", required=True, help="De schrijfwijze die blijft.")
 @click.option("--yes", is_flag=True, help="Niet om bevestiging vragen.")
 @ACTOR_OPTION
 def schools_merge(db, old, into, yes, actor) -> None:
-    """Voeg een schrijfwijze samen met een andere: alles van OLD gaat naar --into."""
+    """Voeg twee schrijfwijzen samen: alles van OUDE_NAAM gaat naar --into."""
     store = _store(db)
     if not yes:
         click.confirm(

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import importlib
 
+import click
+
 CATALOGUE = {
     "Aborted!": "Afgebroken.",
     "Argument {name!r} takes {nargs} values.": "Argument {name!r} vraagt {nargs} waarden.",
@@ -47,6 +49,7 @@ CATALOGUE = {
     "env var: {var}": "omgevingsvariabele: {var}",
     "file": "bestand",
     "path": "pad",
+    "required": "verplicht",
     "unknown error": "onbekende fout",
     "{name} {filename!r} does not exist.": "{name} {filename!r} bestaat niet.",
     "{name} {filename!r} is a directory.": "{name} {filename!r} is een map.",
@@ -66,6 +69,52 @@ TYPE_NAMES = {
     "FloatParamType": "getal",
     "FloatRange": "getal",
 }  # in "{number_type}"
+# What the help shows for an option's value ("--db TEKST"), by the type's class.
+METAVARS = {
+    "StringParamType": "TEKST",
+    "IntParamType": "GETAL",
+    "IntRange": "GETAL",
+    "FloatParamType": "GETAL",
+    "FloatRange": "GETAL",
+    "Path": "PAD",
+    "File": "BESTAND",
+}
+
+
+class Option(click.Option):
+    """An option whose value shows in Dutch in the help ("--seed GETAL")."""
+
+    def make_metavar(self, ctx: click.Context) -> str:
+        if self.metavar is None and not self.is_flag:
+            dutch = METAVARS.get(type(self.type).__name__)
+            if dutch:
+                return dutch + ("..." if self.nargs != 1 else "")
+        return super().make_metavar(ctx)
+
+
+class Command(click.Command):
+    """A command whose usage line is Dutch: "pestdata import [OPTIES] BESTAND"."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("options_metavar", "[OPTIES]")
+        super().__init__(*args, **kwargs)
+        for param in self.params:  # options made by the decorators before the class knew
+            if type(param) is click.Option:
+                param.__class__ = Option
+
+
+class Group(click.Group):
+    """A group of Dutch commands: "pestdata [OPTIES] OPDRACHT [ARGUMENTEN]..."."""
+
+    command_class = Command
+    group_class = type  # subgroups are Dutch groups too
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("options_metavar", "[OPTIES]")
+        kwargs.setdefault("subcommand_metavar", "OPDRACHT [ARGUMENTEN]...")
+        super().__init__(*args, **kwargs)
+
+
 PLURALS = {
     "Got unexpected extra argument ({args})": (
         "Onverwacht extra argument ({args})",

@@ -205,3 +205,24 @@ def test_every_usage_error_is_dutch(args, dutch):
     assert result.exit_code == 2, output
     assert dutch in output and "Fout:" in output
     assert not [word for word in ENGLISH if word in output], output
+
+
+def every_command(group, path=()):
+    for name, command in sorted(group.commands.items()):
+        yield (*path, name)
+        if hasattr(command, "commands"):
+            yield from every_command(command, (*path, name))
+
+
+def test_every_help_page_is_dutch():
+    """Click's own words in a help page (the usage line, metavars, '[required]')."""
+    english = ("[OPTIONS]", "COMMAND", "[ARGS]", "[required]", " TEXT", " INTEGER", " FILE",
+               " PATH", "Usage:", "Options:", "Commands:", "Show this message")  # fmt: skip
+    commands = [(), *every_command(main)]
+    assert len(commands) > 20 and ("schools", "merge") in commands
+    for command in commands:
+        result = CliRunner().invoke(main, [*command, "--help"], terminal_width=200)
+        assert result.exit_code == 0, (command, result.output)
+        assert result.output.startswith("Gebruik: "), command
+        assert "[OPTIES]" in result.output.splitlines()[0], command
+        assert not [w for w in english if w in result.output], (command, result.output)
