@@ -118,7 +118,24 @@ def turned_away(handler: JupyterHandler) -> bool:
 
 
 class TokenLoginPage(VoilaLoginHandler):
-    """Jupyter's token form (token mode), with at most 20 failures per address in 5 minutes."""
+    """The token form (token mode) in Dutch, with at most 20 failures per address in 5
+    minutes. Jupyter checks the code (its field is called 'password')."""
+
+    def _render(self, message=None):
+        error = "<p class='fout' role='alert'>Deze toegangscode klopt niet.</p>" if message else ""
+        next_url = esc(self.get_argument("next", default=self.base_url))
+        self.write(
+            page(
+                "Toegangscode voor pestdata",
+                f"{error}<form method='post'>{self.xsrf_form_html()}"
+                f"<input type='hidden' name='next' value='{next_url}'>"
+                "<label for='code'>Toegangscode</label><input id='code' name='password' "
+                "type='password' autocomplete='current-password' required autofocus>"
+                "<button type='submit'>Openen</button></form>"
+                "<p>De toegangscode staat in het bericht van wie pestdata startte "
+                "(pestdata serve --token …).</p>",
+            )
+        )
 
     @allow_unauthenticated
     def post(self):

@@ -108,3 +108,75 @@ def test_each_chart_has_a_text_alternative_and_a_table(page: Page, server):
     expect(trend.locator("table tbody tr").first).to_be_visible()
     assert trend.locator("table tbody tr").count() >= 2
     assert serious(page) == []
+
+
+FOCUSED = """() => {
+  const e = document.activeElement;
+  if (!e || e === document.body) return '';
+  const classes = [];  // every pd- class of the element and the boxes around it
+  for (let n = e; n; n = n.parentElement) {
+    classes.push(...[...(n.classList || [])].filter(c => c.startsWith('pd-')));
+  }
+  const named = e.closest('label, .widget-checkbox, button, [role=tab]') || e;
+  const text = named.textContent.trim().slice(0, 60);
+  return `${e.tagName.toLowerCase()}|${classes.join(' ')}|${text}`;
+}"""
+
+
+def tab_to(page: Page, wanted, limit: int = 250) -> str:
+    """Press Tab until the focused element is the one wanted (a predicate on FOCUSED's
+    'tag|pd-classes|text'); fails if the keyboard cannot reach it."""
+    seen = []
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        focus = page.evaluate(FOCUSED)
+        seen.append(focus)
+        if wanted(focus):
+            return focus
+    raise AssertionError(f"not reachable with Tab; focus went through: {seen[-40:]}")
+
+
+def test_a_report_is_logged_and_a_step_ticked_with_the_keyboard_alone(page: Page, server):
+    """No mouse: Tab to each field, type, Space for a box, Enter to save and to tick."""
+    opened(page, server, "meldingen", "button.pd-save")
+    page.locator("body").focus()
+    tab_to(page, lambda f: f.startswith("select|") and "pd-field-reporter" in f)
+    page.keyboard.type("Leerling")  # a closed select picks by typing
+    tab_to(page, lambda f: f.startswith("select|") and "pd-field-group" in f)
+    page.keyboard.type("klas 2")
+    tab_to(page, lambda f: f.startswith("input|") and "pd-pupil-number" in f)
+    page.keyboard.type("770077")
+    tab_to(page, lambda f: "pd-platform" in f and "WhatsApp" in f)
+    page.keyboard.press("Space")
+    tab_to(page, lambda f: "pd-form" in f and "Bedreiging" in f)
+    page.keyboard.press("Space")
+    tab_to(page, lambda f: f.startswith("textarea|") and "pd-field-description" in f)
+    page.keyboard.type("Dreigende berichten in de klassengroep.")
+    tab_to(page, lambda f: f.startswith("button|") and "pd-save" in f)
+    page.keyboard.press("Enter")
+    result = page.locator(".pd-result")
+    expect(result).to_contain_text("opgeslagen", timeout=TIMEOUT)
+    incident_id = int(re.search(r"#(\d+)", result.inner_text()).group(1))
+
+    # To the case list: arrows move along the tab bar, Enter opens the tab; then the search
+    # field takes the case number.
+    tab_to(page, lambda f: "Nieuwe melding" in f and "pd-tabs" in f, limit=400)
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("tab", name="Meldingen")).to_have_attribute(
+        "aria-selected", "true", timeout=TIMEOUT
+    )
+    tab_to(page, lambda f: f.startswith("input|") and "pd-case-search" in f)
+    page.keyboard.type(str(incident_id))
+    page.keyboard.press("Enter")
+    select = page.locator(".pd-case-select select")
+    expect(select.locator("option", has_text=f"#{incident_id} ")).to_have_count(1, timeout=TIMEOUT)
+    tab_to(page, lambda f: f.startswith("select|") and "pd-case-select" in f)
+    page.keyboard.press("ArrowDown")
+    expect(page.locator(".pd-case-details")).to_contain_text(
+        f"Melding #{incident_id}", timeout=TIMEOUT
+    )
+    tab_to(page, lambda f: f.startswith("button|") and "pd-step-steun" in f)
+    page.keyboard.press("Enter")
+    expect(page.locator(".pd-step-steun .pd-step-done")).to_contain_text("Gedaan", timeout=TIMEOUT)
+    page.goto("about:blank")

@@ -207,6 +207,22 @@ def test_token_is_required(server):
         assert ok.status == 200
 
 
+def test_the_token_form_is_dutch_and_a_wrong_code_gets_a_dutch_answer(page: Page, server):
+    page.goto(f"{server['base']}/voila/render/meldingen.ipynb")  # no token: to the form
+    expect(page.locator("h1")).to_have_text("Toegangscode voor pestdata", timeout=TIMEOUT)
+    expect(page.locator("html")).to_have_attribute("lang", "nl")
+    page.get_by_label("Toegangscode").fill("fout-geraden")
+    page.get_by_role("button", name="Openen").click()
+    expect(page.get_by_role("alert")).to_have_text("Deze toegangscode klopt niet.")
+    shown = page.inner_text("body")
+    assert not [w for w in ("Password", "Log in", "Invalid", "credentials") if w in shown]
+    page.get_by_label("Toegangscode").fill(TOKEN)
+    page.get_by_role("button", name="Openen").click()
+    page.wait_for_selector("button.pd-save", timeout=TIMEOUT)  # the page it was going to
+    assert "/voila/render/meldingen.ipynb" in page.url
+    page.goto("about:blank")
+
+
 def test_theme_and_template_cannot_be_switched_from_the_url(page: Page, server):
     page.goto(server["url"] + "&voila-theme=dark&voila-template=classic")
     page.wait_for_selector("button.pd-save", timeout=TIMEOUT)
@@ -725,9 +741,7 @@ def test_an_excel_register_without_school_imports_through_the_widget_and_exports
 
     report = upload_file(app, upload)
     expect(report).to_contain_text("noemt geen school", timeout=TIMEOUT)
-    school = app.locator(".pd-import-school input")
-    school.fill("De Regenboog")
-    school.press("Enter")
+    app.locator(".pd-import-school select").select_option(label="De Regenboog")
     expect(report).to_contain_text("2 zouden worden toegevoegd", timeout=TIMEOUT)
     expect(report).to_contain_text("1 geweigerd")
     expect(report).to_contain_text("Onbekend (import)")

@@ -114,8 +114,9 @@ STEPS = ("steun", "betrek")
 
 
 def flat(text: str) -> str:
-    """Whitespace as a browser's innerText of a table cell shows it."""
-    return " ".join(text.split())
+    """Whitespace as a browser's innerText of a table cell (or a list option, where
+    ipywidgets writes each space as a no-break space) shows it."""
+    return " ".join(text.replace("\xa0", " ").split())
 
 
 @dataclass
@@ -455,7 +456,7 @@ def test_overzicht_internal_view_shows_names_as_text(watched: Watched, server):
 
 def test_handelingsadvies_shows_done_by_as_text(watched: Watched, server):
     page = watched.open(server["handelingsadvies"], READY["handelingsadvies"])
-    assert page.locator(".pd-school select option:checked").inner_text() == BIG_SCHOOL
+    assert flat(page.locator(".pd-school select option:checked").inner_text()) == flat(BIG_SCHOOL)
     done_by = server["planted"].action_done_by
     assert_shows(page.locator(".pd-school-actions"), done_by[BIG_SCHOOL])
     assert_clean(watched)
@@ -521,7 +522,7 @@ def test_exported_parent_evening_shows_the_school_name_as_text(page: Page, serve
     total = int(position.inner_text().split("/")[1])
     assert_shows(page.locator(".pd-slide.pd-current h1"), [BIG_SCHOOL])
     assert_shows(page.locator(".pd-school"), [BIG_SCHOOL])
-    charts = page.locator(".pd-chart").count()
+    charts = page.locator(".pd-slide-chart").count()
     assert page.locator("script").count() == 2 + charts  # plotly.js, ours, one per chart
     assert_clean(watched, title=f"Ouderavond · {BIG_SCHOOL}")
     for number in range(2, total + 1):

@@ -136,6 +136,6 @@ def test_each_role_sees_its_dashboards_and_a_dutch_refusal_for_the_rest(page: Pa
             expect(page.locator("h1")).to_have_text("Geen toegang")
             expect(page.locator("html")).to_have_attribute("lang", "nl")
     page.goto(f"{base}/voila/render/{mine[0]}.ipynb")
-    expect(page.locator(".jp-OutputArea, .pd-actor, .js-plotly-plot").first).to_be_visible(
+    expect(page.locator(".pd-actor, .js-plotly-plot, .pd-slideshow").first).to_be_visible(
         timeout=TIMEOUT
     )
