@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from .clock import MONTHS
-from .model import AGE_BANDS, GROUPS, Form, Platform
+from .model import AGE_BANDS, GROUPS, Form, Motive, Platform
 
 MUTED = [
     "#332288",
@@ -36,6 +36,14 @@ FORM_COLOURS = {
 FORM_COLOURS[Form.OTHER.value] = GREY
 AGE_BAND_COLOURS = dict(zip(AGE_BANDS, ["#88CCEE", "#44AA99", "#332288", "#882255"], strict=True))
 # Groups in age order, on a sequential scale (cividis is readable with colour blindness).
+MOTIVE_COLOURS = {
+    m.value: c
+    for m, c in zip(
+        [m for m in Motive if m not in (Motive.OTHER, Motive.UNKNOWN)], MUTED, strict=False
+    )
+}
+MOTIVE_COLOURS[Motive.OTHER.value] = GREY
+MOTIVE_COLOURS[Motive.UNKNOWN.value] = "#DDDDDD"
 GROUP_COLOURS = dict(
     zip(
         GROUPS,
@@ -64,6 +72,7 @@ DIMENSIONS = {
     "form": ("Vorm van pesten", {f.value: f.label for f in Form}, FORM_COLOURS),
     "age_band": ("Leeftijd", {b: b for b in AGE_BANDS}, AGE_BAND_COLOURS),
     "group": ("Groep of klas", {g: g for g in GROUPS}, GROUP_COLOURS),
+    "motive": ("Motief", {m.value: m.label for m in Motive}, MOTIVE_COLOURS),
 }
 FONT = {"family": "Arial, sans-serif", "size": 14}
 # Why the bars per platform (or form) add up to more than the reports: said wherever they show.

@@ -105,6 +105,11 @@ HEADERS = {
     "ernst 1 4": "severity",
     "ernst 1 5": "severity",
     "ernst 1 3": "severity",
+    "motief": "motive",
+    "reden": "motive",
+    "reden pesten": "motive",
+    "waarom": "motive",
+    "waarom gepest": "motive",
     "status": "status",
     "behandelaar": "handler",
     "afhandelaar": "handler",
@@ -120,7 +125,7 @@ HEADERS = {
 }
 STEP_PARTS = {"datum": "done_on", "door": "done_by", "notitie": "note", "uitkomst": "outcome"}
 ROLES = {"target": Role.TARGET, "bully": Role.BULLY, "bystander": Role.BYSTANDER}
-CHOICE_FIELDS = ("reporter", "severity", "status", "platforms", "forms")
+CHOICE_FIELDS = ("reporter", "severity", "motive", "status", "platforms", "forms")
 MONTHS = {  # month names as registers write them, Dutch and a few English abbreviations
     **{name: n for n, name in enumerate(clock.MONTHS, start=1)},
     **{name: n for n, name in enumerate(clock.MONTH_NAMES, start=1)},
@@ -293,7 +298,7 @@ def column_map(
 # What --map may name, in the words of our own export (each is also a header we read).
 MAP_TARGETS = (
     "Datum melding, Datum voorval, School, Gemeld door, Leerlingnummer (gepeste leerling), "
-    "Pester, Omstanders, Groep of klas, Platforms, Vormen, Ernst, Status, Behandelaar, "
+    "Pester, Omstanders, Groep of klas, Platforms, Vormen, Ernst, Motief, Status, Behandelaar, "
     "Beschrijving, Datum opgelost"
 )
 

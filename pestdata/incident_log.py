@@ -114,6 +114,7 @@ def _insert_incidents(
             "group_name": i.group,
             "age_band": i.age_band,
             "severity": i.severity.value,
+            "motive": i.motive.value,
             "status": i.status.value,
             "resolved_on": i.resolved_on,
             "handler": i.handler,

@@ -18,6 +18,7 @@ from . import analytics, files, privacy
 from .guidance import load_protocol
 from .model import (
     Form,
+    Motive,
     Outcome,
     Platform,
     Reporter,
@@ -101,6 +102,7 @@ def export_frame(store: Store, filters: analytics.Filters) -> pd.DataFrame:
             ),
             "Vormen": " | ".join(Form(f).label for f in sorted(many["form"].get(r.id, []))),
             "Ernst": Severity(r.severity).label,
+            "Motief": Motive(r.motive).label,
             "Status": Status(r.status).label,
             "Datum opgelost": r.resolved_on.isoformat() if r.resolved_on else "",
             "Behandelaar": r.handler,

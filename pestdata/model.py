@@ -77,6 +77,20 @@ class Form(Labeled):
     OTHER = "other"
 
 
+class Motive(Labeled):
+    """Why a pupil is bullied, when it is about who they are (one in three bullied Dutch
+    children is): counted so a school sees it, optional per report."""
+
+    APPEARANCE = "appearance"
+    ORIGIN = "origin"
+    RELIGION = "religion"
+    SEXUAL_ORIENTATION = "sexual_orientation"
+    GENDER_IDENTITY = "gender_identity"
+    DISABILITY = "disability"
+    OTHER = "other"
+    UNKNOWN = "unknown"
+
+
 class Severity(Labeled):
     LOW = "low"
     MEDIUM = "medium"
@@ -142,6 +156,14 @@ LABELS: dict[StrEnum, str] = {
     Form.IMPERSONATION: "Nepaccount, zich voordoen als een ander",
     Form.SEXTORTION: "Seksueel beeldmateriaal, afpersing (sextortion)",
     Form.OTHER: "Anders",
+    Motive.APPEARANCE: "Uiterlijk",
+    Motive.ORIGIN: "Afkomst of huidskleur",
+    Motive.RELIGION: "Geloof",
+    Motive.SEXUAL_ORIENTATION: "Seksuele oriëntatie",
+    Motive.GENDER_IDENTITY: "Genderidentiteit",
+    Motive.DISABILITY: "Beperking",
+    Motive.OTHER: "Anders",
+    Motive.UNKNOWN: "Onbekend",
     Severity.LOW: "Licht",
     Severity.MEDIUM: "Middel",
     Severity.HIGH: "Ernstig",
@@ -183,6 +205,7 @@ FIELD_LABELS = {
     "platforms": "Platforms",
     "forms": "Vormen van pesten",
     "severity": "Ernst",
+    "motive": "Motief",
     "status": "Status",
     "resolved_on": "Datum opgelost",
     "handler": "Behandelaar",
@@ -308,6 +331,7 @@ class Incident(Record):
     platforms: list[Platform] = Field(min_length=1)
     forms: list[Form] = Field(min_length=1)
     severity: Severity
+    motive: Motive = Motive.UNKNOWN
     status: Status = Status.NEW
     resolved_on: date | None = None  # set by the store on resolving; given by demo and imports
     handler: str = Field(min_length=1, max_length=MAX_NAME)

@@ -19,7 +19,7 @@ from functools import cache, lru_cache
 
 from rapidfuzz import fuzz, process
 
-from .model import LABELS, Form, Outcome, Platform, Reporter, Severity, Status
+from .model import LABELS, Form, Motive, Outcome, Platform, Reporter, Severity, Status
 
 FUZZY_CUTOFF = 86  # rapidfuzz score (0–100) from which a spelling variant counts as a match
 
@@ -43,6 +43,61 @@ EXTRA_WORDS: dict[type, dict[str, tuple[str, ...]]] = {
         "anonymous": ("anoniem", "meldknop", "anonieme melding"),
         "other": ("anders", "overig", "overige", "onbekend"),
     },
+    Motive: {
+        "appearance": ("uiterlijk", "kleding", "gewicht", "dik", "bril", "lengte", "haar"),
+        "origin": (
+            "afkomst",
+            "huidskleur",
+            "herkomst",
+            "racisme",
+            "racistisch",
+            "etniciteit",
+            "discriminatie afkomst",
+            "buitenlander",
+            "kleur",
+        ),
+        "religion": (
+            "geloof",
+            "religie",
+            "godsdienst",
+            "moslim",
+            "joods",
+            "christelijk",
+            "hoofddoek",
+            "islam",
+        ),
+        "sexual_orientation": (
+            "seksuele orientatie",
+            "homo",
+            "homoseksueel",
+            "lesbisch",
+            "gay",
+            "lhbti",
+            "lhbtiq",
+            "biseksueel",
+            "seksualiteit",
+        ),
+        "gender_identity": (
+            "genderidentiteit",
+            "gender",
+            "transgender",
+            "trans",
+            "non binair",
+            "nonbinair",
+        ),
+        "disability": (
+            "beperking",
+            "handicap",
+            "gehandicapt",
+            "autisme",
+            "adhd",
+            "dyslexie",
+            "ziekte",
+            "stotteren",
+        ),
+        "other": ("anders", "overig", "iets anders"),
+        "unknown": ("onbekend", "weet niet", "niet bekend", "geen", "nvt", "n v t"),
+    },  # fmt: skip
     Severity: {
         "low": ("laag", "licht", "klein", "gering", "niet ernstig", "mild"),
         "medium": ("middel", "gemiddeld", "matig", "midden", "normaal"),
@@ -145,6 +200,7 @@ EXTRA_WORDS: dict[type, dict[str, tuple[str, ...]]] = {
 KINDS: dict[str, type] = {
     "reporter": Reporter,
     "severity": Severity,
+    "motive": Motive,
     "status": Status,
     "platforms": Platform,
     "forms": Form,

@@ -49,7 +49,7 @@ from . import analytics, caseload, charts, clock, privacy
 from .caseload import POLICE_ADVICE, timeline
 from .clock import SchoolYear, nl_date
 from .guidance import load_protocol
-from .model import FIELD_LABELS, POLICE_FORMS, Form, Outcome, Platform
+from .model import FIELD_LABELS, POLICE_FORMS, Form, Outcome
 from .store import NotFound, Store
 
 __all__ = ["case_pdf", "year_report_pdf", "NotFound"]
@@ -321,6 +321,7 @@ class YearFigures:
     key: dict  # analytics.key_figures
     by_month: pd.DataFrame  # reports per month (each report once: by age band)
     by_platform: pd.DataFrame
+    by_motive: pd.DataFrame
     steps: pd.DataFrame  # analytics.step_completion
     checklist: pd.DataFrame  # analytics.school_action_status
     lessons: pd.DataFrame  # analytics.lesson_coverage
@@ -344,6 +345,7 @@ def year_figures(
         key=analytics.key_figures(store, filters),
         by_month=analytics.monthly_trend(store, filters, by="age_band"),
         by_platform=analytics.monthly_trend(store, filters, by="platform"),
+        by_motive=analytics.monthly_trend(store, filters, by="motive"),
         steps=analytics.step_completion(store, filters),
         checklist=analytics.school_action_status(store, schools),
         lessons=analytics.lesson_coverage(store, filters),
@@ -400,7 +402,8 @@ def year_report_pdf(
         )
     else:
         story += _months_section(f.by_month, start, today, minimum)
-        story += _platform_section(f.by_platform, reports, minimum)
+        story += _breakdown_section(f.by_platform, "platform", reports, minimum)
+        story += _breakdown_section(f.by_motive, "motive", reports, minimum)
         story += _protocol_section(f.steps, minimum)
     story += _checklist_section(f.checklist, today)
     story += _lessons_section(f.lessons)
@@ -491,17 +494,20 @@ def _months_section(trend: pd.DataFrame, start: date, today: date, minimum: int 
     ]
 
 
-def _platform_section(trend: pd.DataFrame, reports: int, minimum: int | None) -> list:
+def _breakdown_section(trend: pd.DataFrame, by: str, reports: int, minimum: int | None) -> list:
+    """Reports per platform or per motive for the year: a bar chart and its table, small
+    ones under 'Overig' in a shared report."""
+    title, labels, _ = charts.DIMENSIONS[by]
     totals = (
         trend.groupby("category", as_index=False)["count"]
         .sum()
         .sort_values(["count", "category"], ascending=[False, True])
         .reset_index(drop=True)
     )
-    pairs = [(Platform(row.category).label, int(row.count)) for row in totals.itertuples()]
+    pairs = [(labels[row.category], int(row.count)) for row in totals.itertuples()]
     shown = privacy.shared_breakdown(pairs, minimum, reports)
 
-    parts: list = [_heading("Meldingen per platform")]
+    parts: list = [_heading(f"Meldingen per {title.lower()}")]
     if shown:
         font = _fonts()[0]
         height = 0.55 * cm * len(shown) + 30
@@ -515,12 +521,13 @@ def _platform_section(trend: pd.DataFrame, reports: int, minimum: int | None) ->
         drawing.add(chart)
         parts += [drawing, Spacer(1, 4)]
     else:
-        parts.append(_para("Te weinig meldingen om per platform te tonen.", "hint"))
-    rows = [["Platform", "Meldingen"]] + [[label, _count(n, minimum)] for label, n in shown]
+        parts.append(_para(f"Te weinig meldingen om per {title.lower()} te tonen.", "hint"))
+    rows = [[title, "Meldingen"]] + [[label, _count(n, minimum)] for label, n in shown]
     parts.append(_table(rows, [6 * cm, 3 * cm]))
     merged = bool(minimum) and len(shown) < len(pairs)
     parts += _suppressed_note(merged, minimum, privacy.OTHER_NOTE.format(minimum=minimum))
-    parts.append(_para(charts.COUNTED_IN_EACH["platform"], "small"))
+    if by in charts.COUNTED_IN_EACH:
+        parts.append(_para(charts.COUNTED_IN_EACH[by], "small"))
     return parts
 
 

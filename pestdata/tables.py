@@ -15,6 +15,7 @@ incidents = sa.Table(
     sa.Column("group_name", sa.String(10), nullable=False),
     sa.Column("age_band", sa.String(12), nullable=False),
     sa.Column("severity", sa.String(10), nullable=False),
+    sa.Column("motive", sa.String(20), nullable=False, server_default="unknown"),
     sa.Column("status", sa.String(12), nullable=False),
     sa.Column("handler", sa.String(80), nullable=False),
     sa.Column("created_at", sa.DateTime, nullable=False),

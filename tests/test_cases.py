@@ -194,3 +194,19 @@ def test_a_report_from_before_last_school_year_asks_once_then_saves(store):
     fill(long_ago(clock.today()))  # the first day of last school year: no question
     assert form.submit() is not None
     assert caseload.count_incidents(store) == before + 2
+
+
+def test_the_care_teams_page_builds_after_a_warm_up_closed_every_widget(store):
+    """A preheated kernel closes every widget of its warm-up build (preheat.warm_up); a
+    module-level Layout shared by the form died with them and broke the next build."""
+    import ipywidgets as w
+
+    from pestdata.accounts import Person
+    from pestdata.ui.common import Actor
+    from pestdata.ui.meldingen import meldingen_app
+
+    school_names.add(store, "De Regenboog", "t")
+    meldingen_app(store, Actor(Person("t", "zorgteam")))
+    w.Widget.close_all()
+    page = meldingen_app(store, Actor(Person("t", "zorgteam")))
+    assert page.children and page.children[2].children[0].fields["school"].value

@@ -110,7 +110,12 @@ class Overview(w.VBox):
         )
         self.split_age = css(
             w.ToggleButtons(
-                options=[("Per leeftijd", "age_band"), ("Per groep", "group")], value="age_band"
+                options=[
+                    ("Per leeftijd", "age_band"),
+                    ("Per groep", "group"),
+                    ("Per motief", "motive"),
+                ],
+                value="age_band",
             ),
             "pd-split-age-group",
         )

@@ -13,6 +13,7 @@ from ..model import (
     GROUPS,
     Form,
     InvalidInput,
+    Motive,
     Platform,
     Reporter,
     Role,
@@ -23,7 +24,8 @@ from ..store import Store
 from .common import STYLE, Actor, clear, css, error_box, message, save, show_errors
 from .schools import SchoolField
 
-WIDE = w.Layout(width="560px")
+# A dict, not a Layout: each widget gets its own (a shared one dies with Widget.close_all).
+WIDE = {"width": "560px"}
 
 
 class PupilRows(w.VBox):
@@ -140,6 +142,14 @@ class ReportForm(w.VBox):
                 value=Severity.MEDIUM.value,
                 style=STYLE,
             ),
+            "motive": w.Dropdown(
+                description="Motief",
+                options=Motive.choices(),
+                value=Motive.UNKNOWN.value,
+                tooltip="Wordt de leerling gepest om wie hij of zij is? Laat 'Onbekend' staan "
+                "als je het niet weet.",
+                style=STYLE,
+            ),
             "handler": w.Text(description="Behandelaar", style=STYLE, layout=WIDE),
             "description": w.Textarea(
                 description="Beschrijving",
@@ -232,5 +242,6 @@ class ReportForm(w.VBox):
             self.fields[name].value = None
         self.fields["description"].value = ""
         self.fields["severity"].value = Severity.MEDIUM.value
+        self.fields["motive"].value = Motive.UNKNOWN.value
         for name in ("pupils", "platforms", "forms"):
             self.fields[name].reset()

@@ -10,7 +10,8 @@ from ..markup import message
 from ..store import Store
 from .common import STYLE, Actor, css, save
 
-WIDE = w.Layout(width="560px")
+# A dict, not a Layout: each widget gets its own (a shared one dies with Widget.close_all).
+WIDE = {"width": "560px"}
 
 
 def school_dropdown(schools: list[str], css_class: str) -> w.Dropdown:
