@@ -587,6 +587,8 @@ class RowReader:
                 data[target] = self.choice(column, target, text, problems)
             else:
                 data[target] = text
+        if data.get("motive") is None:
+            data.pop("motive", None)  # an empty cell: 'Onbekend', the model's default
         if not str(data.get("handler") or "").strip():
             data["handler"] = IMPORT_HANDLER
             self.filled.add("handler")
