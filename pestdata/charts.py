@@ -6,6 +6,8 @@ fixed colour per platform and per form, so WhatsApp has the same colour in every
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -253,4 +255,61 @@ def lesson_coverage(frame: pd.DataFrame) -> go.Figure:
                 "range": [0, max(2, int(frame["lessons"].max() if len(frame) else 0) + 1)],
             },
         ),
+    )
+
+
+NETWORK_ROLES = {  # role in the group's cases -> (legend, colour), colour-blind safe
+    "target": ("Gepeste leerling", MUTED[0]),
+    "bully": ("Pester", MUTED[6]),
+    "both": ("Pester én gepest", MUTED[4]),
+    "bystander": ("Omstander", GREY),
+}
+
+
+def network(nodes: dict[str, str], links: dict[tuple[str, str], int], title: str) -> go.Figure:
+    """Pupils (by number) on a circle, a line for each pair that shares cases (thicker for
+    more), coloured by their role: who keeps appearing with whom, at a glance."""
+    count = max(len(nodes), 1)
+    place = {
+        pupil: (math.cos(2 * math.pi * i / count), math.sin(2 * math.pi * i / count))
+        for i, pupil in enumerate(nodes)
+    }
+    traces = []
+    for weight in sorted(set(links.values())):
+        xs, ys = [], []
+        for (a, b), shared in links.items():
+            if shared == weight:
+                xs += [place[a][0], place[b][0], None]
+                ys += [place[a][1], place[b][1], None]
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "x": xs,
+                "y": ys,
+                "line": {"color": "#999999", "width": 1 + 2 * (weight - 1)},
+                "hoverinfo": "skip",
+                "name": f"{weight} gedeelde melding" + ("en" if weight > 1 else ""),
+                "showlegend": False,
+            }
+        )
+    for role, (label, colour) in NETWORK_ROLES.items():
+        members = [p for p, r in nodes.items() if r == role]
+        if members:
+            traces.append(
+                {
+                    "type": "scatter",
+                    "mode": "markers+text",
+                    "name": label,
+                    "x": [place[p][0] for p in members],
+                    "y": [place[p][1] for p in members],
+                    "text": members,
+                    "textposition": "top center",
+                    "marker": {"size": 16, "color": colour, "line": {"color": "white", "width": 1}},
+                    "hovertemplate": "%{text}<extra>" + label + "</extra>",
+                }
+            )
+    hidden = {"visible": False, "range": [-1.3, 1.3]}
+    return figure(
+        traces, _layout(title, xaxis=hidden, yaxis={**hidden, "scaleanchor": "x"}, height=520)
     )

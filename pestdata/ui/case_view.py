@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipywidgets as w
 
-from .. import caseload, clock, incident_log
+from .. import caseload, clock, incident_log, signals
 from ..caseload import POLICE_ADVICE, TimelineEntry, case_details, timeline
 from ..clock import nl_date
 from ..guidance import ProtocolStepDef, load_protocol
@@ -18,6 +18,7 @@ from ..model import (
 )
 from ..store import NotFound, Store
 from .common import STYLE, Actor, css, download_link, esc, message, save
+from .signals import appearances_text
 
 
 class StepRow(w.VBox):
@@ -135,6 +136,7 @@ class CaseView(w.VBox):
         self.children = [
             notice,
             self._details(case),
+            self._elsewhere(incident_id),
             *self._police(case),
             self._status(case),
             self._descriptions(case),
@@ -180,6 +182,19 @@ class CaseView(w.VBox):
             w.HTML(f"<h3>Melding #{case['id']}</h3><table class='pd-timeline'>{table}</table>"),
             "pd-case-details",
         )
+
+    def _elsewhere(self, incident_id: int) -> w.HTML:
+        """Each pupil's other cases: 'deze leerling komt voor in N andere meldingen'."""
+        lines = []
+        for pupil, seen in signals.other_cases(self.store, incident_id):
+            if seen:
+                other = "andere melding" if len(seen) == 1 else "andere meldingen"
+                lines.append(
+                    f"<li><b>{esc(pupil)}</b> komt voor in {len(seen)} {other}: "
+                    f"{esc(appearances_text(seen))}</li>"
+                )
+        body = f"<ul>{''.join(lines)}</ul>" if lines else ""
+        return css(w.HTML(body), "pd-case-elsewhere")
 
     def _police(self, case: dict) -> list[w.HTML]:
         if not POLICE_FORMS & {Form(f) for f in case["forms"]}:

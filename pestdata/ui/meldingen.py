@@ -8,6 +8,7 @@ from ..store import Store
 from .case_list import CaseList
 from .case_view import CaseView
 from .common import Actor, css, kernel_store
+from .signals import SignalsView
 from .transfer import Transfer
 
 
@@ -26,8 +27,14 @@ def meldingen_app(store: Store | None = None, actor: Actor | None = None) -> w.V
 
     form = ReportForm(store, actor, on_saved=saved)
     transfer = Transfer(store, actor, on_import=cases.refresh)
-    tabs = css(w.Tab(children=[form, w.VBox([cases, case]), transfer]), "pd-tabs")
-    tabs.titles = ("Nieuwe melding", "Meldingen", "Import en export")
+
+    def open_from_signals(incident_id: int) -> None:
+        tabs.selected_index = 1
+        case.show(incident_id)
+
+    found = SignalsView(store, on_open=open_from_signals)
+    tabs = css(w.Tab(children=[form, w.VBox([cases, case]), found, transfer]), "pd-tabs")
+    tabs.titles = ("Nieuwe melding", "Meldingen", "Signalen", "Import en export")
     header = w.HTML(
         "<h2>Meldingen online pesten</h2><p class='pd-hint'>Voor het zorgteam. Gebruik "
         "leerlingnummers, nooit namen. Elke wijziging komt in het logboek.</p>"

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 import ipywidgets as w
 import pandas as pd
 
-from .. import analytics, charts, clock, privacy
+from .. import analytics, charts, clock, privacy, signals
 from ..clock import nl_date
 from ..model import AGE_BANDS, GROUPS, Form, Platform, Status
 from ..store import Store
@@ -237,11 +237,14 @@ class Overview(w.VBox):
             counts = pool.submit(analytics.step_counts, store, filters)
             figures = pool.submit(analytics.key_figures, store, filters)
             overdue = pool.submit(analytics.overdue_cases, store, filters)
+            repeated = pool.submit(
+                signals.repeatedly_targeted, store, filters.start, filters.end, filters.schools
+            )
             actions = pool.submit(analytics.school_action_status, store, filters.schools)
             self._show_trend(self.split, self.trend_chart, trend.result())
             self._show_trend(self.split_age, self.age_chart, age.result())
             self._draw_steps(filters, counts.result())
-            self._draw_figures(figures.result())
+            self._draw_figures({**figures.result(), "repeatedly_targeted": repeated.result()})
             self._draw_overdue(overdue.result())
             self.actions.value = checklist_html(actions.result())
         self.busy.value = ""
@@ -275,6 +278,7 @@ class Overview(w.VBox):
             ("Open meldingen nu", count(k["open_cases"])),
             ("Achterstallig nu", count(k["overdue_cases"])),
             ("Mediaan dagen tot opgelost", median_text),
+            ("Leerlingen herhaaldelijk gemeld als gepest", count(k["repeatedly_targeted"])),
             (
                 "Afgeronde meldingen met alle verplichte stappen",
                 share(k["finished_with_all_required"], k["finished_cases"]),
