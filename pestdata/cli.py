@@ -26,6 +26,7 @@ from .serve import (
 from .store import Store, StoreUnavailable, database_url
 
 nl_click.install()  # click's own messages in Dutch
+ACTOR_OPTION = click.option("--by", "actor", default=None, help="Naam voor het logboek.")
 
 db_option = click.option(
     "--db",
@@ -487,6 +488,29 @@ def case_command(db, incident_id: int, out: Path) -> None:
     click.echo(f"Dossier van melding #{incident_id} in {out}.")
 
 
+@main.command("inzage")
+@db_option
+@click.argument("pupil", metavar="LEERLINGNUMMER")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="Het PDF-bestand, bijv. inzage-123456.pdf.",
+)
+@ACTOR_OPTION
+def inzage_command(db, pupil: str, out: Path, actor) -> None:
+    """Maak het inzagebestand (AVG) van één leerling: alle meldingen, andere leerlingen als
+    'leerling A', 'leerling B'…; het maken staat in het logboek."""
+    from .reports import inzage_pdf
+    from .store import NotFound
+
+    try:
+        files.write_private(out, inzage_pdf(_store(db), pupil, _command_line_actor(actor)))
+    except NotFound:
+        raise click.ClickException(f"geen meldingen over leerling {pupil}") from None
+    click.echo(f"Inzagebestand van leerling {pupil} in {out}.")
+
+
 @main.command("report")
 @db_option
 @click.option("--year", required=True, help="Schooljaar, bijv. 2025-2026.")
@@ -659,7 +683,6 @@ def _refused_in_dutch():
         raise click.ClickException(str(error)) from None
 
 
-ACTOR_OPTION = click.option("--by", "actor", default=None, help="Naam voor het logboek.")
 STDIN_OPTION = click.option(
     "--password-stdin", is_flag=True, help="Lees het wachtwoord van de eerste regel van stdin."
 )

@@ -15,6 +15,7 @@ a shared view also:
 from __future__ import annotations
 
 import os
+import re
 
 import pandas as pd
 
@@ -181,3 +182,35 @@ def suppress(frame: pd.DataFrame, minimum: int | None, column: str = "count") ->
         return frame
     kept = frame[~frame[column].map(lambda n: is_small(n, minimum))].reset_index(drop=True)
     return kept.assign(**{column: [shared_count(n, minimum) for n in kept[column]]})
+
+
+class Pseudonyms:
+    """Other pupils in a file for one pupil: 'leerling A', 'leerling B'… in the order they
+    first appear, the same letter for the same pupil everywhere in the file."""
+
+    def __init__(self, subject: str):
+        self.subject, self.names = subject, {}
+
+    def add(self, number: str) -> None:
+        if number != self.subject and number not in self.names:
+            self.names[number] = f"leerling {self._letters(len(self.names))}"
+
+    @staticmethod
+    def _letters(index: int) -> str:
+        letters = ""
+        index += 1
+        while index:
+            index, rest = divmod(index - 1, 26)
+            letters = chr(ord("A") + rest) + letters
+        return letters
+
+    def scrub(self, text: str) -> str:
+        """Every other pupil's number in the text replaced by their pseudonym (whole words
+        only: 12345 stays in 123456)."""
+        if not self.names or not text:
+            return text
+        numbers = sorted(self.names, key=len, reverse=True)
+        pattern = re.compile(
+            r"(?<![A-Za-z0-9])(" + "|".join(re.escape(n) for n in numbers) + r")(?![A-Za-z0-9])"
+        )
+        return pattern.sub(lambda m: self.names[m.group(1)], text)

@@ -45,8 +45,8 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from . import analytics, caseload, charts, clock, privacy
-from .caseload import POLICE_ADVICE, timeline
+from . import access_requests, analytics, caseload, charts, clock, privacy
+from .caseload import POLICE_ADVICE, case_details, timeline
 from .clock import SchoolYear, nl_date
 from .guidance import load_protocol
 from .model import FIELD_LABELS, POLICE_FORMS, Form, Outcome
@@ -305,6 +305,70 @@ def case_pdf(store: Store, incident_id: int, *, today: date | None = None) -> by
     story.append(_para(f"{clock.zone_note()}.", "small"))
 
     return _build(story, title, f"{title} · Vertrouwelijk — zorgteam")
+
+
+# --- the inzage file (AVG) -------------------------------------------------------------------
+
+
+def inzage_pdf(store: Store, pupil: str, actor: str, *, today: date | None = None) -> bytes:
+    """What the school keeps about one pupil, for an inzageverzoek: every case they appear
+    in with its steps and timeline, every other pupil replaced by 'leerling A', 'leerling
+    B'… (also where a free text mentions their number). The file made is in the audit.
+    Raises store.NotFound when no case names the pupil."""
+    ids = access_requests.cases_of(store, pupil)
+    if not ids:
+        raise NotFound(pupil)
+    today = today or clock.today()
+    cases = [caseload.get_incident(store, i) for i in ids]
+    histories = [timeline(case, caseload.audit_entries(store, case["id"])) for case in cases]
+    names = privacy.Pseudonyms(pupil)
+    for case in cases:
+        for involved in case["pupils"]:
+            names.add(involved["pupil_number"])
+    free_text = [d["text"] for case in cases for d in case["descriptions"]]
+    free_text += [s["note"] for case in cases for s in case["steps"].values()]
+    free_text += [e.what for history in histories for e in history]
+    for number in sorted(access_requests.pupil_numbers_in(store, free_text)):
+        names.add(number)
+    scrub = names.scrub
+    title = f"Inzage: gegevens over leerling {pupil}"
+    story: list = [
+        _para(title, "title"),
+        _para(
+            f"Opgemaakt op {nl_date(today)} op verzoek (AVG, recht op inzage). Dit zijn alle "
+            f"{len(cases)} meldingen waarin deze leerling voorkomt. Andere leerlingen staan er "
+            "als 'leerling A', 'leerling B' enzovoort, in elke melding dezelfde letter voor "
+            "dezelfde leerling.",
+            "hint",
+        ),
+    ]
+    for case, history in zip(cases, histories, strict=True):
+        story.append(_heading(f"Melding #{case['id']}"))
+        details = [(k, "\n".join(scrub(v) for v in values)) for k, values in case_details(case)]
+        story.append(
+            _table([[_para(k, "cell_bold"), v] for k, v in details],
+                   [4.2 * cm, WIDTH - 4.2 * cm], header=False, zebra=False)
+        )  # fmt: skip
+        for entry in case["descriptions"]:
+            story.append(_para(f"{nl_date(entry['written_at'])} · {entry['written_by']}", "hint"))
+            story.append(_para(scrub(entry["text"])))
+        rows: list[list] = [["Stap", "Datum", "Door", "Notitie"]]
+        for step in load_protocol():
+            done = case["steps"].get(step.id)
+            if done:
+                rows.append([step.titel, nl_date(done["done_on"]), done["done_by"],
+                             scrub(done["note"])])  # fmt: skip
+        if len(rows) > 1:
+            story.append(_table(rows, [4.6 * cm, 2.2 * cm, 3.4 * cm, WIDTH - 10.2 * cm]))
+        rows = [["Wanneer", "Wat", "Wie"]] + [
+            [nl_date(e.when), scrub(e.what), e.who] for e in history
+        ]
+        story.append(_table(rows, [3.2 * cm, WIDTH - 7.0 * cm, 3.8 * cm]))
+    story.append(Spacer(1, 4))
+    story.append(_para(f"{clock.zone_note()}.", "small"))
+    pdf = _build(story, title, f"{title} · Vertrouwelijk")
+    access_requests.record_file(store, pupil, ids, actor)
+    return pdf
 
 
 # --- the yearly report ----------------------------------------------------------------------

@@ -92,6 +92,19 @@ schools = sa.Table(
     sa.Column("added_at", sa.DateTime, nullable=False),
     sa.Column("added_by", sa.String(80), nullable=False),
 )
+access_requests = sa.Table(
+    "access_requests",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("pupil_number", sa.String(32), nullable=False),
+    sa.Column("received_on", sa.Date, nullable=False),
+    sa.Column("requested_by", sa.String(80), nullable=False),
+    sa.Column("due_on", sa.Date, nullable=False),
+    sa.Column("extension_reason", sa.Text),
+    sa.Column("answered_on", sa.Date),
+    sa.Column("registered_by", sa.String(80), nullable=False),
+    sa.Column("registered_at", sa.DateTime, nullable=False),
+)
 incident_fingerprints = sa.Table(
     "incident_fingerprints",
     metadata,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipywidgets as w
 
 from ..store import Store
+from .access import AccessRequests
 from .case_list import CaseList
 from .case_view import CaseView
 from .common import Actor, css, kernel_store
@@ -33,7 +34,8 @@ def meldingen_app(store: Store | None = None, actor: Actor | None = None) -> w.V
         case.show(incident_id)
 
     found = SignalsView(store, on_open=open_from_signals)
-    tabs = css(w.Tab(children=[form, w.VBox([cases, case]), found, transfer]), "pd-tabs")
+    requests = AccessRequests(store, actor)
+    tabs = css(w.Tab(children=[form, w.VBox([requests, cases, case]), found, transfer]), "pd-tabs")
     tabs.titles = ("Nieuwe melding", "Meldingen", "Signalen", "Import en export")
     header = w.HTML(
         "<h2>Meldingen online pesten</h2><p class='pd-hint'>Voor het zorgteam. Gebruik "
