@@ -57,11 +57,11 @@ class Signals:
         return sorted(ids, reverse=True)
 
 
-def _rows(store: Store, start: date | None, end: date | None, schools=(), groups=()):
-    c, p = incidents.c, incident_pupils.c
-    query = sa.select(p.pupil_number, c.id, c.reported_on, p.role, c.group_name).join(
-        incidents, c.id == p.incident_id
-    )
+TARGET, BULLY = Role.TARGET.value, Role.BULLY.value
+
+
+def _period(query, start: date | None, end: date | None, schools=(), groups=()):
+    c = incidents.c
     if start:
         query = query.where(c.reported_on >= start)
     if end:
@@ -70,6 +70,30 @@ def _rows(store: Store, start: date | None, end: date | None, schools=(), groups
         query = query.where(c.school.in_(schools))
     if groups:
         query = query.where(c.group_name.in_(groups))
+    return query
+
+
+def _appearing(start, end, schools=(), groups=(), role: str | None = None, at_least: int = 2):
+    """The pupils in at least `at_least` cases of the period (in `role`, if given)."""
+    c, p = incidents.c, incident_pupils.c
+    query = sa.select(p.pupil_number).join(incidents, c.id == p.incident_id)
+    if role:
+        query = query.where(p.role == role)
+    query = _period(query, start, end, schools, groups)
+    return query.group_by(p.pupil_number).having(sa.func.count() >= at_least)
+
+
+def _rows(store: Store, start: date | None, end: date | None, schools=(), groups=(), every=False):
+    """(pupil, case, date, role, group) of the period, oldest first. Without `every` only
+    of pupils in two or more of its cases: no signal needs a pupil seen once, and most
+    pupils are (a 100,000-report register: ~80,000 rows down to a few thousand)."""
+    c, p = incidents.c, incident_pupils.c
+    query = sa.select(p.pupil_number, c.id, c.reported_on, p.role, c.group_name).join(
+        incidents, c.id == p.incident_id
+    )
+    query = _period(query, start, end, schools, groups)
+    if not every:
+        query = query.where(p.pupil_number.in_(_appearing(start, end, schools, groups)))
     with store.reading() as conn:
         return conn.execute(query.order_by(c.reported_on, c.id)).all()
 
@@ -90,18 +114,18 @@ def find(
         seen[pupil].append(Appearance(incident_id, reported_on, role, group))
         per_case[incident_id].append(pupil)
 
-    def repeated(role: Role):
-        found = [(p, [a for a in s if a.role == role.value]) for p, s in seen.items()]
+    def repeated(role: str):
+        found = [(p, [a for a in s if a.role == role]) for p, s in seen.items()]
         return _most_first([(p, a) for p, a in found if len(a) >= minimum])
 
     both = _most_first(
         [
             (pupil, cases)
             for pupil, cases in seen.items()
-            if {Role.TARGET.value, Role.BULLY.value} <= {a.role for a in cases}
+            if {TARGET, BULLY} <= {a.role for a in cases}
         ]
     )
-    return Signals(repeated(Role.TARGET), repeated(Role.BULLY), both, _together(per_case, minimum))
+    return Signals(repeated(TARGET), repeated(BULLY), both, _together(per_case, minimum))
 
 
 def _most_first(found):
@@ -158,7 +182,7 @@ def network(store: Store, group: str, start: date | None = None, end: date | Non
     {(a, b): shared cases}."""
     roles: dict[str, set[str]] = defaultdict(set)
     per_case: dict[int, set[str]] = defaultdict(set)
-    for pupil, incident_id, _, role, _ in _rows(store, start, end, groups=(group,)):
+    for pupil, incident_id, _, role, _ in _rows(store, start, end, groups=(group,), every=True):
         roles[pupil].add(role)
         per_case[incident_id].add(pupil)
     links: Counter = Counter()
@@ -166,9 +190,9 @@ def network(store: Store, group: str, start: date | None = None, end: date | Non
         links.update(itertools.combinations(sorted(pupils), 2))
 
     def kind(seen: set[str]) -> str:
-        if {Role.TARGET.value, Role.BULLY.value} <= seen:
+        if {TARGET, BULLY} <= seen:
             return "both"
-        for role in (Role.TARGET.value, Role.BULLY.value):
+        for role in (TARGET, BULLY):
             if role in seen:
                 return role
         return Role.BYSTANDER.value
@@ -178,5 +202,8 @@ def network(store: Store, group: str, start: date | None = None, end: date | Non
 
 def repeatedly_targeted(store: Store, start: date | None, end: date | None, schools=()) -> int:
     """How many pupils were targeted in at least `min_cases()` cases: the only signal a
-    shared view may show, and only as a suppressed count (privacy.show_count)."""
-    return len(find(store, start, end, schools=schools).targeted)
+    shared view may show, and only as a suppressed count (privacy.show_count). One query:
+    the overview asks it on every filter change."""
+    found = _appearing(start, end, schools, role=TARGET, at_least=min_cases()).subquery()
+    with store.reading() as conn:
+        return conn.execute(sa.select(sa.func.count()).select_from(found)).scalar_one()

@@ -57,6 +57,9 @@ def test_a_repeat_target_counts_within_the_period_not_across_its_boundary(store,
     assert [a.incident_id for a in targeted["P100001"]] == [cases["a1"], cases["a2"]]
     assert [a.incident_id for a in targeted["P600006"]] == [cases["g1"], cases["g2"], cases["g3"]]
     assert "P700007" not in targeted  # one case is not a pattern
+    # The overview's one query counts the same pupils.
+    assert signals.repeatedly_targeted(store, date(2025, 7, 1), date(2025, 12, 31)) == 2
+    assert signals.repeatedly_targeted(store, date(2025, 8, 1), date(2025, 12, 31)) == 1
     from_august = signals.find(store, date(2025, 8, 1), date(2025, 12, 31))
     assert "P100001" not in dict(from_august.targeted)  # its first case is before the period
     assert [p for p, _ in whole.targeted] == ["P600006", "P100001"]  # the most cases first
