@@ -83,19 +83,16 @@ def _appearing(start, end, schools=(), groups=(), role: str | None = None, at_le
     return query.group_by(p.pupil_number).having(sa.func.count() >= at_least)
 
 
-def _rows(store: Store, start: date | None, end: date | None, schools=(), groups=(), every=False):
-    """(pupil, case, date, role, group) of the period, oldest first. Without `every` only
-    of pupils in two or more of its cases: no signal needs a pupil seen once, and most
-    pupils are (a 100,000-report register: ~80,000 rows down to a few thousand)."""
+def _rows(store: Store, start: date | None, end: date | None, schools=(), groups=()):
+    """(pupil, case, date, role, group) of the period, oldest first."""
     c, p = incidents.c, incident_pupils.c
     query = sa.select(p.pupil_number, c.id, c.reported_on, p.role, c.group_name).join(
         incidents, c.id == p.incident_id
     )
-    query = _period(query, start, end, schools, groups)
-    if not every:
-        query = query.where(p.pupil_number.in_(_appearing(start, end, schools, groups)))
     with store.reading() as conn:
-        return conn.execute(query.order_by(c.reported_on, c.id)).all()
+        return conn.execute(
+            _period(query, start, end, schools, groups).order_by(c.reported_on, c.id)
+        ).all()
 
 
 def find(
@@ -110,7 +107,13 @@ def find(
     minimum = minimum or min_cases()
     seen: dict[str, list[Appearance]] = defaultdict(list)
     per_case: dict[int, list[str]] = defaultdict(list)
-    for pupil, incident_id, reported_on, role, group in _rows(store, start, end, schools):
+    rows = _rows(store, start, end, schools)
+    # No signal needs a pupil seen once, and most pupils are: only the others become
+    # objects (a year of a 100,000-report register: ~80,000 rows, a few thousand kept).
+    times = Counter(row[0] for row in rows)
+    for pupil, incident_id, reported_on, role, group in rows:
+        if times[pupil] < 2:
+            continue
         seen[pupil].append(Appearance(incident_id, reported_on, role, group))
         per_case[incident_id].append(pupil)
 
@@ -182,7 +185,7 @@ def network(store: Store, group: str, start: date | None = None, end: date | Non
     {(a, b): shared cases}."""
     roles: dict[str, set[str]] = defaultdict(set)
     per_case: dict[int, set[str]] = defaultdict(set)
-    for pupil, incident_id, _, role, _ in _rows(store, start, end, groups=(group,), every=True):
+    for pupil, incident_id, _, role, _ in _rows(store, start, end, groups=(group,)):
         roles[pupil].add(role)
         per_case[incident_id].add(pupil)
     links: Counter = Counter()
