@@ -17,6 +17,7 @@ from .model import (
     Form,
     Incident,
     InvolvedPupil,
+    Motive,
     Outcome,
     Platform,
     Reporter,
@@ -82,6 +83,17 @@ FORMS = {
     Form.HATE_CAMPAIGN: 2,
     Form.SEXTORTION: 1,
     Form.OTHER: 1,
+}
+# About one in three bullied Dutch children is bullied for who they are; often it is unknown.
+MOTIVES = {
+    Motive.UNKNOWN: 40,
+    Motive.APPEARANCE: 14,
+    Motive.ORIGIN: 7,
+    Motive.DISABILITY: 5,
+    Motive.SEXUAL_ORIENTATION: 3,
+    Motive.RELIGION: 3,
+    Motive.GENDER_IDENTITY: 2,
+    Motive.OTHER: 6,
 }
 HANDLERS = [
     "mevr. De Jong (IB)",
@@ -156,6 +168,7 @@ def generate(
 ) -> Iterator[tuple[Incident, list[StepDone]]]:
     """Yield `count` reports with their protocol steps, reproducible for a given seed."""
     rng = random.Random(seed)
+    motives = random.Random(seed + 1_000)  # its own sequence: the other fields stay as they were
     today = today or clock.today()
     first_year = clock.SchoolYear.of(today).first - (years - 1)
     days, weights = day_weights(date(first_year, 8, 20), today)
@@ -201,6 +214,7 @@ def generate(
             platforms=platforms,
             forms=forms,
             severity=severity,
+            motive=motives.choices(list(MOTIVES), list(MOTIVES.values()))[0],
             status=status,
             resolved_on=resolved_on,
             handler=rng.choice(HANDLERS),

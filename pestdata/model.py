@@ -219,6 +219,9 @@ FIELD_LABELS = {
     "material_id": "Materiaal",
     "given_on": "Datum",
     "given_by": "Gegeven door",
+    "received_on": "Ontvangen op",
+    "requested_by": "Gevraagd door",
+    "extension_reason": "Reden verlengen",
 }
 
 # --- groups, classes and age bands ---------------------------------------------------------

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 
 import sqlalchemy as sa
 from rapidfuzz import fuzz, process
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from . import facts
@@ -115,7 +116,8 @@ def add(store: Store, name: str, actor: str) -> str:
 def register(conn: Connection, used: Iterable[str], actor: str) -> None:
     """Keep every school that has data on the list (new schools of an import that asked for
     them, reports loaded by a script, the demo); each one added is in the audit. The form
-    and the import choose from the list before they get here."""
+    and the import choose from the list before they get here. Writers that meet a new
+    school at the same moment add it once (INSERT … ON CONFLICT DO NOTHING)."""
     used = set(used)
     if not used:
         return
@@ -125,19 +127,24 @@ def register(conn: Connection, used: Iterable[str], actor: str) -> None:
         .all()
     )
     new = sorted(used - listed)
-    _insert(conn, new, actor)
-    if new:
+    if not new:
+        return
+    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[conn.dialect.name]
+    stamp = now()
+    added = (
         conn.execute(
-            audit.insert(), [audit_row(actor, "school_added", None, "school", None, n) for n in new]
+            insert(school_table)
+            .values([{"name": n, "added_at": stamp, "added_by": actor} for n in new])
+            .on_conflict_do_nothing(index_elements=["name"])
+            .returning(school_table.c.name)
         )
-
-
-def _insert(conn: Connection, new: list[str], actor: str) -> None:
-    if new:
-        stamp = now()
+        .scalars()
+        .all()
+    )
+    if added:
         conn.execute(
-            school_table.insert(),
-            [{"name": n, "added_at": stamp, "added_by": actor} for n in new],
+            audit.insert(),
+            [audit_row(actor, "school_added", None, "school", None, n) for n in sorted(added)],
         )
 
 

@@ -41,6 +41,7 @@ LAYERS = [
         "maintenance",
         "accounts",
         "signals",
+        "access_requests",
     },
     {"importer", "io", "reports", "parent_evening"},
     {"ui"},

@@ -67,8 +67,9 @@ export default {
     const table = document.createElement("details");
     table.className = "pd-chart-table";
     el.append(plot, empty, table);
-    const Plotly = await loadPlotly();
-    const draw = () => {
+    // plotly.js (1.5 MB) loads only once a chart has something to draw: a page whose
+    // charts are still empty (a tab not chosen yet) does not fetch it.
+    const draw = async () => {
       const spec = model.get("spec") || {};
       const text = model.get("empty");
       empty.textContent = text;
@@ -76,31 +77,32 @@ export default {
       table.innerHTML = model.get("table") || "";
       table.style.display = model.get("table") ? "" : "none";
       if (!spec.data) {
-        Plotly.purge(plot);
+        if (window.Plotly && plot.data) window.Plotly.purge(plot);
         plot.style.display = "none";
         return;
       }
       plot.setAttribute("role", "figure");  // "img" may not hold the chart's own buttons
       plot.setAttribute("aria-label", model.get("summary") || "");
       plot.style.display = "";
+      const Plotly = await loadPlotly();
       if (!plot.clientWidth) return;  // not on the page yet: drawn once it has its width
       Plotly.react(plot, spec.data, spec.layout, spec.config);
     };
     model.on("change:spec", draw);
     model.on("change:empty", draw);
     model.on("change:table", draw);
-    draw();
+    await draw();
     // Voilà may render the widget before it is on the page: draw when it gets its width,
     // and follow the width after that.
     const sized = new ResizeObserver(() => {
       if (!plot.clientWidth) return;
-      if (plot.data) Plotly.Plots.resize(plot);
+      if (plot.data && window.Plotly) window.Plotly.Plots.resize(plot);
       else draw();
     });
     sized.observe(plot);
     return () => {
       sized.disconnect();
-      Plotly.purge(plot);
+      if (window.Plotly && plot.data) window.Plotly.purge(plot);
     };
   },
 };
