@@ -84,6 +84,9 @@ def test_the_care_teams_states_have_no_serious_finding(page: Page, server):
     open_case(page, int(re.match(r"#(\d+)", label.strip()).group(1)))
     assert serious(page) == []
     page.get_by_role("tab", name="Signalen").click()  # the signals, a group's network
+    expect(page.locator(".pd-signals-targeted h4")).to_have_text(  # counted on opening
+        "Herhaaldelijk gepest", timeout=TIMEOUT
+    )
     page.locator(".pd-signals-group select").select_option(label="groep 7")
     expect(page.locator(".pd-signals-network .js-plotly-plot, .pd-signals-network .pd-empty")
            .first).to_be_visible(timeout=TIMEOUT)  # fmt: skip

@@ -102,6 +102,7 @@ def test_the_care_team_sees_the_signals_and_opens_a_case_from_them(store, cases)
 
     opened = []
     view = SignalsView(store, on_open=opened.append)
+    assert "P100001" not in view.result.value  # nothing read before the tab is opened
     view.start.value, view.end.value = date(2025, 7, 1), date(2025, 12, 31)
     assert "P100001" in view.result.value and "P400004 + P500005 + P600006" in view.result.value
     view.case_choice.value = cases["a2"]

@@ -37,6 +37,9 @@ def meldingen_app(store: Store | None = None, actor: Actor | None = None) -> w.V
     requests = AccessRequests(store, actor)
     tabs = css(w.Tab(children=[form, w.VBox([requests, cases, case]), found, transfer]), "pd-tabs")
     tabs.titles = ("Nieuwe melding", "Meldingen", "Signalen", "Import en export")
+    # The signals read every case of the period: counted each time the tab opens, not on
+    # every page load (0.5 s on a 100,000-report register).
+    tabs.observe(lambda change: change["new"] == 2 and found.refresh(), "selected_index")
     header = w.HTML(
         "<h2>Meldingen online pesten</h2><p class='pd-hint'>Voor het zorgteam. Gebruik "
         "leerlingnummers, nooit namen. Elke wijziging komt in het logboek.</p>"

@@ -90,8 +90,8 @@ class SignalsView(w.VBox):
                 self.picture,
             ]
         )
-        self.refresh()
-        show_empty(self.picture, "Kies een groep of klas.")
+        self.result.value = "<p class='pd-hint'>Bijwerken…</p>"
+        show_empty(self.picture, "Kies een groep of klas.")  # counted when the tab opens
 
     def refresh(self) -> None:
         found = signals.find(self.store, self.start.value, self.end.value, self.minimum.value)
