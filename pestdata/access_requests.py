@@ -11,13 +11,13 @@ from __future__ import annotations
 import calendar
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 
 import sqlalchemy as sa
 
 from . import clock
-from .model import InvalidInput, check_pupil_number
+from .model import AccessRequestReceived, InvalidInput, validate
 from .store import NotFound, Store, audit_row, now
 from .tables import access_requests, audit, incident_pupils
 
@@ -46,26 +46,14 @@ class AccessRequest:
 
 
 def register(store: Store, pupil: str, received_on: date, requested_by: str, actor: str) -> int:
-    """Record a request; its due date is one month after receipt."""
-    errors = {}
-    try:
-        pupil = check_pupil_number(pupil)
-    except ValueError as error:
-        errors["pupil_number"] = str(error)
-    if received_on is None:
-        errors["received_on"] = "vul de datum van ontvangst in"
-    elif received_on > clock.today():
-        errors["received_on"] = "deze datum ligt in de toekomst"
-    requested_by = " ".join(str(requested_by or "").split())
-    if not requested_by:
-        errors["requested_by"] = "wie vraagt het? (bijv. 'ouder', 'leerling zelf')"
-    if errors:
-        raise InvalidInput(errors)
+    """Record a request (checked as model.AccessRequestReceived); due a month after receipt."""
+    request = validate(
+        AccessRequestReceived,
+        {"pupil_number": pupil, "received_on": received_on, "requested_by": requested_by},
+    )
     row = {
-        "pupil_number": pupil,
-        "received_on": received_on,
-        "requested_by": requested_by[:80],
-        "due_on": months_later(received_on, 1),
+        **request.model_dump(),
+        "due_on": months_later(request.received_on, 1),
         "registered_by": actor,
         "registered_at": now(),
     }
@@ -166,9 +154,7 @@ def _get(conn, request_id: int) -> AccessRequest:
 
 
 def _request(row) -> AccessRequest:
-    return AccessRequest(
-        **{k: row[k] for k in AccessRequest.__dataclass_fields__}  # type: ignore[attr-defined]
-    )
+    return AccessRequest(**{f.name: row[f.name] for f in fields(AccessRequest)})
 
 
 def _audit(conn, actor: str, action: str, request_id: int | None, details: dict) -> None:

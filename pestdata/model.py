@@ -444,6 +444,18 @@ class SchoolActionDone(Record):
     _done_not_future = field_validator("done_on")(_not_future)
 
 
+class AccessRequestReceived(Record):
+    """An inzageverzoek (AVG) as the care team registers it."""
+
+    pupil_number: str
+    received_on: date
+    requested_by: str = Field(min_length=1, max_length=MAX_NAME)
+
+    _check_number = field_validator("pupil_number")(check_pupil_number)
+    _text = field_validator("requested_by", mode="before")(_clean_text)
+    _received_not_future = field_validator("received_on")(_not_future)
+
+
 class LessonGiven(Record):
     """A material used in a group or class on a date."""
 

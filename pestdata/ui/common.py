@@ -20,6 +20,8 @@ log = logging.getLogger(__name__)
 
 LABEL_WIDTH = "170px"
 STYLE = {"description_width": LABEL_WIDTH}
+# A dict, not a Layout: each widget gets its own (a shared one dies with Widget.close_all).
+WIDE = {"width": "560px"}
 
 
 @lru_cache(maxsize=1)

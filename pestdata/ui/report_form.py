@@ -21,11 +21,8 @@ from ..model import (
     validate_incident,
 )
 from ..store import Store
-from .common import STYLE, Actor, clear, css, error_box, message, save, show_errors
+from .common import STYLE, WIDE, Actor, clear, css, error_box, message, save, show_errors
 from .schools import SchoolField
-
-# A dict, not a Layout: each widget gets its own (a shared one dies with Widget.close_all).
-WIDE = {"width": "560px"}
 
 
 class PupilRows(w.VBox):

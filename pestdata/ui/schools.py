@@ -8,10 +8,7 @@ import ipywidgets as w
 from .. import school_names
 from ..markup import message
 from ..store import Store
-from .common import STYLE, Actor, css, save
-
-# A dict, not a Layout: each widget gets its own (a shared one dies with Widget.close_all).
-WIDE = {"width": "560px"}
+from .common import STYLE, WIDE, Actor, css, save
 
 
 def school_dropdown(schools: list[str], css_class: str) -> w.Dropdown:
