@@ -1,10 +1,29 @@
 """Personal accounts: who may sign in, with which role. Every change is in the audit.
 
 Passwords are hashed with argon2 (argon2-cffi); a school can add a second factor per account
-(TOTP, pyotp: the six-digit code of an authenticator app). After `MAX_FAILURES` wrong
-attempts an account is locked for `LOCK_MINUTES`. The server (server.py) asks `sign_in` at
-the login and `still_valid` on every request, so a disabled account or a reset password ends
-its sessions at once.
+(TOTP, pyotp: the six-digit code of an authenticator app). A code works once: the account
+keeps the last time step it signed in with, and a code of that step or an earlier one is
+refused. The server (signin.py) asks `sign_in` at the login and `still_valid` on every
+request, so a disabled account or a reset password ends its sessions at once.
+
+Wrong attempts slow down guessing without handing anyone a way to keep a person out:
+
+- Failures count per (name, client), in the database (`login_failures`). The client is the
+  browser's address (the school's proxy names it in X-Forwarded-For, believed only with the
+  proxy's key), or a browser this person signed in with before (signin.py's device cookie).
+- The first `FREE_FAILURES` wrong attempts of a pair cost nothing; after that the pair waits
+  `FIRST_DELAY`, twice as long after each further failure, never longer than `MAX_DELAY`
+  (4 minutes). Attempts while it waits are refused unchecked (argon2 still runs) and do not
+  make the wait longer. A pair quiet for `FORGET_AFTER` starts again at 0; signing in clears
+  it.
+- So someone who knows only a name delays only their own client: the person signs in from
+  their own browser or address as always, and from the attacker's own address after at most
+  `MAX_DELAY`. The right password with a fresh code (two-factor accounts) passes any wait.
+  `pestdata users unlock NAAM` clears every wait of an account. Every wait that starts is in
+  the audit ('login_locked', with the client), as is every refusal and the unlock.
+- An unknown name, a waiting pair, a disabled account and a wrong password or code get the
+  same answer (`REFUSED`) after the same work: one argon2 verify, the same writes.
+- Besides this, signin.py refuses a client that failed 20 times in 5 minutes (any names).
 """
 
 from __future__ import annotations
@@ -14,19 +33,22 @@ import hashlib
 import hmac
 import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pyotp
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy.dialects import postgresql, sqlite
 
 from .model import StaffRole
 from .store import Store, audit_row, now
-from .tables import accounts, audit
+from .tables import accounts, audit, login_failures
 
-MAX_FAILURES = 5
-LOCK_MINUTES = 15
+FREE_FAILURES = 5  # per (name, client): wrong attempts before the first wait
+FIRST_DELAY = timedelta(seconds=30)  # the first wait; each further failure doubles it
+MAX_DELAY = timedelta(minutes=4)  # ... up to this: nobody is kept out for longer in a row
+FORGET_AFTER = timedelta(hours=24)  # a pair without failures this long starts again at 0
 MIN_PASSWORD = 10
 HASHER = PasswordHasher()
 # Checked against when the name is unknown, so a wrong name takes as long as a wrong password.
@@ -40,6 +62,12 @@ class Person:
     name: str
     role: str
     session: int = 0  # the account's session_version when they signed in
+
+    @property
+    def has_account(self) -> bool:
+        """A personal account (session versions start at 1); a token server's person, which
+        stands for its role, has none."""
+        return self.session > 0
 
 
 class AccountError(ValueError):
@@ -56,7 +84,7 @@ class Account:
     role: str
     disabled: bool
     two_factor: bool
-    locked_until: datetime | None
+    locked_until: datetime | None  # the last wait of any client for this name, if one runs
     created_at: datetime
 
 
@@ -106,16 +134,29 @@ def add(
     return secret
 
 
-def listed(store: Store) -> list[Account]:
+def listed(store: Store, at: datetime | None = None) -> list[Account]:
+    at = at or now()
+    waits = (
+        sa.select(login_failures.c.name, sa.func.max(login_failures.c.locked_until).label("until"))
+        .where(login_failures.c.locked_until > at)
+        .group_by(login_failures.c.name)
+        .subquery()
+    )
     with store.reading() as conn:
-        rows = conn.execute(sa.select(accounts).order_by(accounts.c.name)).all()
+        rows = conn.execute(
+            sa.select(accounts, waits.c.until)
+            .outerjoin(waits, waits.c.name == accounts.c.name)
+            .order_by(accounts.c.name)
+        ).all()
     return [
-        Account(r.name, r.role, r.disabled, bool(r.totp_secret), r.locked_until, r.created_at)
+        Account(r.name, r.role, r.disabled, bool(r.totp_secret), r.until, r.created_at)
         for r in rows
     ]
 
 
-def _change(store: Store, name: str, actor: str, action: str, values: dict, details=None):
+def _change(
+    store: Store, name: str, actor: str, action: str, values: dict, details=None, unlock=False
+):
     with store.writing() as conn:
         found = conn.execute(
             accounts.update()
@@ -124,6 +165,8 @@ def _change(store: Store, name: str, actor: str, action: str, values: dict, deta
         ).rowcount
         if not found:
             raise AccountError(f"Naam: er is geen account '{name}'")
+        if unlock:
+            conn.execute(login_failures.delete().where(login_failures.c.name == name))
         _audit(conn, actor, action, name, details)
 
 
@@ -133,7 +176,34 @@ def disable(store: Store, name: str, actor: str) -> None:
 
 
 def enable(store: Store, name: str, actor: str) -> None:
-    _change(store, name, actor, "account_enable", {"disabled": False, "failed_logins": 0})
+    _change(store, name, actor, "account_enable", {"disabled": False}, unlock=True)
+
+
+def unlock(store: Store, name: str, actor: str) -> int:
+    """Clear every wait and failure count of an account (all clients); returns how many
+    clients were waiting or counting. Sessions stay as they are."""
+    name = (name or "").strip()
+    with store.writing() as conn:
+        if not conn.execute(sa.select(accounts.c.id).where(accounts.c.name == name)).first():
+            raise AccountError(f"Naam: er is geen account '{name}'")
+        cleared = conn.execute(
+            login_failures.delete().where(login_failures.c.name == name)
+        ).rowcount
+        _audit(conn, actor, "account_unlock", name, {"clients": cleared})
+    return cleared
+
+
+def sign_out(store: Store, name: str) -> None:
+    """The person signed out: every session of the account ends (here and in any other
+    browser), in the audit as 'logout'."""
+    with store.writing() as conn:
+        found = conn.execute(
+            accounts.update()
+            .where(accounts.c.name == name)
+            .values(session_version=accounts.c.session_version + 1)
+        ).rowcount
+        if found:
+            _audit(conn, name, "logout", name)
 
 
 def reset(
@@ -141,16 +211,12 @@ def reset(
 ) -> str | None:
     """A new password (and lock lifted); `two_factor` True gives a new TOTP secret, False
     removes it, None keeps it. Ends the account's sessions."""
-    values = {
-        "password_hash": HASHER.hash(_check_password(password)),
-        "failed_logins": 0,
-        "locked_until": None,
-    }
+    values = {"password_hash": HASHER.hash(_check_password(password))}
     secret = None
     if two_factor is not None:
         secret = pyotp.random_base32() if two_factor else None
-        values["totp_secret"] = secret
-    _change(store, name, actor, "account_reset", values, {"two_factor": two_factor})
+        values.update(totp_secret=secret, totp_last_step=None)
+    _change(store, name, actor, "account_reset", values, {"two_factor": two_factor}, unlock=True)
     return secret
 
 
@@ -159,12 +225,21 @@ def provisioning_uri(secret: str, name: str, school: str = "pestdata") -> str:
     return pyotp.TOTP(secret).provisioning_uri(name=name, issuer_name=school)
 
 
-REFUSED = "Naam, wachtwoord of code klopt niet."
-LOCKED = "Te vaak een verkeerd wachtwoord: dit account is {minutes} minuten geblokkeerd."
+REFUSED = (
+    "Naam, wachtwoord of code klopt niet. Na vijf mislukte pogingen moet je even wachten "
+    f"(hoogstens {MAX_DELAY.seconds // 60} minuten) voordat je het opnieuw kunt proberen."
+)
 NEEDS_TWO_FACTOR = (
     "Voor jouw rol is inloggen met een code verplicht. Vraag de beheerder om tweestaps-inloggen "
     "aan te zetten (pestdata users reset NAAM --two-factor)."
 )
+
+
+def delay(failures: int) -> timedelta | None:
+    """How long a (name, client) pair waits after this many failures in a row."""
+    if failures < FREE_FAILURES:
+        return None
+    return min(MAX_DELAY, FIRST_DELAY * 2 ** min(failures - FREE_FAILURES, 16))
 
 
 def sign_in(
@@ -174,40 +249,97 @@ def sign_in(
     code: str = "",
     at: datetime | None = None,
     two_factor_roles: tuple[str, ...] = (),
+    client: str = "",
 ) -> Person:
-    """The person behind a name and password (and code, when the account has two-factor
-    login); refused in Dutch otherwise. Failures count towards a lock; each is audited.
-    An account whose role is in `two_factor_roles` but has no code yet cannot sign in."""
+    """The person behind a name and password (and a fresh code, when the account has
+    two-factor login); refused in Dutch otherwise, always with the same words (`REFUSED`).
+    `client` is who is trying (signin.client_of): failures count and wait per (name, client),
+    see the module's text. Every refusal and every wait is audited. An account whose role is
+    in `two_factor_roles` but has no code yet cannot sign in."""
     at = at or now()
     name = (name or "").strip()
+    key, client = name[:80], (client or "onbekend")[:100]
     refusal = None  # raised after the transaction: the failure and its audit must be kept
     with store.writing() as conn:
-        row = conn.execute(sa.select(accounts).where(accounts.c.name == name)).first()
-        if row is None:
-            _verify(UNKNOWN, password)
-            refusal = REFUSED
-        elif row.locked_until and row.locked_until > at:
-            refusal = LOCKED.format(minutes=LOCK_MINUTES)
-        else:
-            good = _verify(row.password_hash, password) and not row.disabled
-            if good and row.totp_secret:
-                good = pyotp.TOTP(row.totp_secret).verify((code or "").strip(), valid_window=1)
-            failures = 0 if good else row.failed_logins + 1
-            locked = at + timedelta(minutes=LOCK_MINUTES) if failures >= MAX_FAILURES else None
-            conn.execute(
-                accounts.update()
-                .where(accounts.c.id == row.id)
-                .values(failed_logins=0 if locked else failures, locked_until=locked)
-            )
-            _audit(conn, name, "login" if good else "login_refused", name,
-                   None if good else {"locked": bool(locked)})  # fmt: skip
-            if not good:
-                refusal = LOCKED.format(minutes=LOCK_MINUTES) if locked else REFUSED
-            elif row.role in two_factor_roles and not row.totp_secret:
+        row = conn.execute(
+            sa.select(accounts).where(accounts.c.name == name).with_for_update()
+        ).first()
+        pair = _pair(conn, key, client, at)
+        waiting = pair.locked_until is not None and pair.locked_until > at
+        # One argon2 verify on every path: an unknown name takes as long as a known one.
+        good = _verify(row.password_hash if row else UNKNOWN, password)
+        good = good and row is not None and not row.disabled
+        step = None
+        if good and row.totp_secret:
+            step = _fresh_step(row.totp_secret, row.totp_last_step, code, at)
+            good = step is not None
+        if waiting and not (good and row.totp_secret):
+            good = False  # while a pair waits only the password with a fresh code passes
+        where = (login_failures.c.name == key) & (login_failures.c.client == client)
+        if good:
+            conn.execute(login_failures.delete().where(where))
+            if step is not None:
+                conn.execute(
+                    accounts.update().where(accounts.c.id == row.id).values(totp_last_step=step)
+                )
+            _audit(conn, name, "login", name, {"client": client})
+            if row.role in two_factor_roles and not row.totp_secret:
                 refusal = NEEDS_TWO_FACTOR
+        else:
+            refusal, until = REFUSED, None
+            details = {"client": client, "waiting": waiting}
+            if not waiting:
+                failures = (0 if at - pair.last_failed_at > FORGET_AFTER else pair.failures) + 1
+                wait = delay(failures)
+                until = at + wait if wait else None
+                conn.execute(
+                    login_failures.update()
+                    .where(where)
+                    .values(failures=failures, last_failed_at=at, locked_until=until)
+                )
+                details["failures"] = failures
+            _audit(conn, key, "login_refused", key, details)
+            if until:
+                _audit(conn, key, "login_locked", key, {
+                    "client": client, "failures": failures, "until": until.isoformat(),
+                    "seconds": int(wait.total_seconds()),
+                })  # fmt: skip
+            gone = login_failures.c.last_failed_at < at - FORGET_AFTER
+            until_col = login_failures.c.locked_until
+            gone = gone & sa.or_(until_col.is_(None), until_col < at)
+            conn.execute(login_failures.delete().where(gone))  # they count for nothing any more
     if refusal:
         raise SignInRefused(refusal)
     return Person(row.name, row.role, row.session_version)
+
+
+def _pair(conn, name: str, client: str, at: datetime):
+    """The failure count of (name, client), made at 0 if there is none, and held for this
+    transaction (two wrong attempts at once both count)."""
+    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[conn.dialect.name]
+    conn.execute(
+        insert(login_failures)
+        .values(name=name, client=client, failures=0, last_failed_at=at)
+        .on_conflict_do_nothing(index_elements=["name", "client"])
+    )
+    return conn.execute(
+        sa.select(login_failures)
+        .where((login_failures.c.name == name) & (login_failures.c.client == client))
+        .with_for_update()
+    ).one()
+
+
+def _fresh_step(secret: str, last_step: int | None, code: str, at: datetime) -> int | None:
+    """The time step of `code` (this one, the one before or after: a clock a little off),
+    if it is later than the last one used; None for a wrong or a used code."""
+    totp = pyotp.TOTP(secret)
+    current = totp.timecode(at.replace(tzinfo=UTC) if at.tzinfo is None else at)
+    code = (code or "").strip()
+    for step in (current - 1, current, current + 1):
+        fresh = last_step is None or step > last_step
+        if fresh and hmac.compare_digest(totp.generate_otp(step), code):
+            return step
+    return None
 
 
 def needs_code(store: Store, name: str) -> bool:
@@ -249,11 +381,10 @@ def _verify(hashed: str, password: str) -> bool:
 
 
 def sign_person(person: Person, key: str) -> str:
-    """The person as the server hands them to a page's kernel: name and role with an HMAC
-    under the server's key, so nothing but the server can make one (server.py)."""
-    body = base64.urlsafe_b64encode(
-        json.dumps({"name": person.name, "role": person.role}).encode("utf-8")
-    ).decode("ascii")
+    """The person as the server hands them to a page's kernel: name, role and session with an
+    HMAC under the server's key, so nothing but the server can make one (server.py)."""
+    data = {"name": person.name, "role": person.role, "session": person.session}
+    body = base64.urlsafe_b64encode(json.dumps(data).encode("utf-8")).decode("ascii")
     mac = hmac.new(key.encode("utf-8"), body.encode("ascii"), hashlib.sha256).hexdigest()
     return f"{body}.{mac}"
 
@@ -267,4 +398,4 @@ def verify_person(value: str, key: str) -> Person | None:
     if not hmac.compare_digest(wanted, mac):
         return None
     data = json.loads(base64.urlsafe_b64decode(body.encode("ascii")))
-    return Person(str(data["name"]), str(data["role"]))
+    return Person(str(data["name"]), str(data["role"]), int(data.get("session", 0)))

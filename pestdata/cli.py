@@ -217,6 +217,12 @@ def _demo_accounts(store: Store) -> None:
     type=click.Choice(list(ROLES)),
     help="Deze rol logt alleen in met een code uit een app (herhaalbaar), bijv. zorgteam.",
 )
+@click.option(
+    "--https-only",
+    is_flag=True,
+    help="De browser bereikt pestdata alleen via https (de proxy van de school): het "
+    "inlogcookie gaat dan nooit over http (Secure).",
+)
 def serve(
     db,
     port: int,
@@ -229,6 +235,7 @@ def serve(
     trust_header: str,
     proxy_key_file: Path | None,
     two_factor_roles: tuple[str, ...],
+    https_only: bool,
 ) -> None:
     """Start de dashboards in Voilà op http://127.0.0.1:PORT."""
     from .accounts import listed
@@ -261,7 +268,7 @@ def serve(
     command = voila_command(
         folder, port, token, cull_idle=cull_idle, preheat=preheat, host_names=host_names,
         trusted_header=trust_header, proxy_key_file=proxy_key_file,
-        two_factor_roles=two_factor_roles,
+        two_factor_roles=two_factor_roles, https_only=https_only,
     )  # fmt: skip
     sys.stdout.flush()
     sys.stderr.flush()
@@ -725,6 +732,8 @@ def users_list(db) -> None:
     for a in found:
         state = "uitgezet" if a.disabled else "actief"
         extra = " · tweestaps" if a.two_factor else ""
+        if a.locked_until:
+            extra += f" · wacht na mislukte pogingen tot {clock.local(a.locked_until):%H:%M}"
         click.echo(f"{a.name:30} {a.role:12} {state}{extra}")
 
 
@@ -752,6 +761,24 @@ def users_enable(db, name, actor) -> None:
     with _refused_in_dutch():
         enable(_store(db), name, _command_line_actor(actor))
     click.echo(f"Account {name} staat weer aan.")
+
+
+@users.command("unlock")
+@db_option
+@click.argument("name", metavar="NAAM")
+@ACTOR_OPTION
+def users_unlock(db, name, actor) -> None:
+    """Haal de wachttijd na mislukte inlogpogingen weg (voor alle adressen en browsers)."""
+    from .accounts import unlock
+
+    with _refused_in_dutch():
+        cleared = unlock(_store(db), name, _command_line_actor(actor))
+    which = "adres of browser" if cleared == 1 else "adressen of browsers"
+    click.echo(
+        f"Account {name} kan weer meteen inloggen (wachttijd weg voor {cleared} {which})."
+        if cleared
+        else f"Account {name} hoefde niet te wachten; er is niets veranderd."
+    )
 
 
 @users.command("reset")

@@ -30,6 +30,7 @@ def voila_command(
     trusted_header: str = "",
     proxy_key_file: Path | None = None,
     two_factor_roles: tuple[str, ...] = (),
+    https_only: bool = False,
 ) -> list[str]:
     """The command line of our Voilà (server.py): a signed-in person (personal accounts, or
     `trusted_header` from the school's proxy with the key in `proxy_key_file`) or, given
@@ -61,6 +62,7 @@ def voila_command(
         *([f"--AccountsIdentity.trusted_header={trusted_header}"] if trusted_header else []),
         *([f"--PestdataVoila.proxy_key_file={proxy_key_file}"] if proxy_key_file else []),
         *(f"--AccountsIdentity.two_factor_roles={role}" for role in two_factor_roles),
+        *(["--AccountsIdentity.https_only=True"] if https_only else []),  # Secure cookie
         "--Voila.open_browser=False",
         "--VoilaConfiguration.template=pestdata",
         "--HTMLExporter.language_code=nl",  # <html lang="nl">: Dutch pages, Dutch speech

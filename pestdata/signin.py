@@ -5,23 +5,42 @@ Who is signed in travels to the page's kernel signed with the server's key
 (accounts.sign_person in an X-Pestdata-Person header set here, after any header of that name
 the browser sent is thrown away); the kernel believes nothing else (ui.common.signed_in).
 Each role sees only its dashboards (serve.ROLES); any other page gets a Dutch refusal.
+
+Signing in cannot be turned against the school (issue 21):
+- Failures count per client: the address the request came from, or the one the school's
+  proxy names in X-Forwarded-For, believed only with the proxy's key beside it
+  (`client_address`). One client that fails 20 times in 5 minutes waits (429); the others
+  behind the same proxy do not. Per account, accounts.sign_in makes only the failing
+  (name, client) pair wait, a few minutes at most; a browser in which the person signed in
+  before is a client of its own (a signed device cookie), so an attacker at the same address
+  cannot keep them out either.
+- Every refusal is the same Dutch text and status, whatever was wrong (accounts.REFUSED).
+- `next` is a path on this server and nothing else (`safe_next`), in both login forms.
+- Logging out is a POST with the _xsrf value (a link from another site cannot do it); it
+  ends every session of the account and closes the person's pages.
+- The cookie is Secure with `--https-only`, or when the proxy (with its key) says the
+  browser came over HTTPS (X-Forwarded-Proto). The proxy's name header is read as UTF-8.
 """
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
+import re
+import secrets
 import time
 from collections import deque
 from dataclasses import dataclass
 from functools import lru_cache
 from hmac import compare_digest
+from urllib.parse import unquote, urlsplit
 
 from jupyter_server.auth.decorator import allow_unauthenticated
 from jupyter_server.auth.identity import IdentityProvider, PasswordIdentityProvider, User
 from jupyter_server.base.handlers import JupyterHandler
 from tornado import web
-from traitlets import List, Unicode, default
+from traitlets import Bool, List, Unicode, default
 from voila.tornado.handler import TornadoVoilaHandler
 from voila.voila_identity_provider import VoilaLoginHandler
 
@@ -35,6 +54,8 @@ from .ui.preheat import PREHEAT_KEY
 
 SCHOOL_DAY_HOURS = 10  # a login lasts one school day
 COOKIE = "pestdata-sessie"
+DEVICE_COOKIE = "pestdata-apparaat"  # a browser this person signed in with: its own client
+DEVICE_DAYS = 180
 PERSON_HEADER = "X-Pestdata-Person"  # set by the server only; ui.common reads it in the kernel
 PROXY_KEY_HEADER = "X-Pestdata-Proxy-Key"  # proves a request came through the school's proxy
 
@@ -83,9 +104,73 @@ def allowed(role: str, notebook: str) -> bool:
     return notebook in ROLES.get(role, ())
 
 
+def through_proxy(handler: JupyterHandler) -> bool:
+    """The request carries the school proxy's key (X-Pestdata-Proxy-Key): only then do its
+    X-Forwarded-For, X-Forwarded-Proto and name header count."""
+    key = getattr(handler.identity_provider, "proxy_key", "")
+    given = handler.request.headers.get(PROXY_KEY_HEADER, "")
+    return bool(key) and compare_digest(given.encode("utf-8"), key.encode("utf-8"))
+
+
+def client_address(handler: JupyterHandler) -> str:
+    """Who is asking: the address the request came from, or behind the school's proxy (with
+    its key) the last address in X-Forwarded-For, the one the proxy itself added. Without
+    the key the header counts for nothing: inventing one does not make a new client."""
+    address = handler.request.remote_ip or ""
+    if through_proxy(handler):
+        forwarded = handler.request.headers.get("X-Forwarded-For", "").split(",")[-1].strip()
+        address = forwarded[:64] or address
+    return address
+
+
+def over_https(handler: JupyterHandler) -> bool:
+    """The cookie must be Secure: `--https-only`, or the proxy says the browser used HTTPS."""
+    if getattr(handler.identity_provider, "https_only", False):
+        return True
+    proto = handler.request.headers.get("X-Forwarded-Proto", "").split(",")[0].strip().lower()
+    return proto == "https" and through_proxy(handler)
+
+
+def proxy_name(raw: str) -> str:
+    """The proxy's name header as UTF-8 (tornado reads headers as latin-1: 'jöran' arrived
+    as 'jÃ¶ran'); a value that is not UTF-8 stays as it came."""
+    try:
+        return raw.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return raw
+
+
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def safe_next(wanted: str | None, base: str = "/") -> str:
+    """Where to go after signing in: a path under `base` on this server, else `base`.
+    Refused, also percent-encoded (once or more): a scheme or host, '//' anywhere, a
+    backslash (browsers read '/\\evil' as '//evil'), control characters (browsers drop a
+    tab or newline, so '/\\t/evil' is '//evil')."""
+    wanted = wanted or ""
+    forms = [wanted]
+    while len(forms) < 4 and unquote(forms[-1]) != forms[-1]:
+        forms.append(unquote(forms[-1]))
+    for form in forms:
+        parts = urlsplit(form)
+        if (
+            not form.startswith(base)
+            or not form.startswith("/")
+            or "//" in form
+            or "\\" in form
+            or CONTROL.search(form)
+            or parts.scheme
+            or parts.netloc
+        ):
+            return base
+    return wanted
+
+
 class Attempts:
-    """Failed logins per address in a sliding window: passwords or tokens cannot be guessed
-    by trying (accounts.py also locks an account after five wrong passwords)."""
+    """Failed logins per client (`client_address`) in a sliding window: passwords or tokens
+    cannot be guessed by trying many names (accounts.py also makes a (name, client) pair
+    wait after five wrong passwords)."""
 
     def __init__(self, allowed: int, window: float):
         self.allowed, self.window = allowed, window
@@ -109,8 +194,8 @@ TOO_MANY = page("Te vaak geprobeerd", "<p>Wacht vijf minuten en probeer het dan 
 
 
 def turned_away(handler: JupyterHandler) -> bool:
-    """Answer 429 when the address has failed too often lately (both login forms ask)."""
-    if not LOGIN_ATTEMPTS.too_many(handler.request.remote_ip or ""):
+    """Answer 429 when the client has failed too often lately (both login forms ask)."""
+    if not LOGIN_ATTEMPTS.too_many(client_address(handler)):
         return False
     handler.set_status(429)
     handler.finish(TOO_MANY)
@@ -123,7 +208,7 @@ class TokenLoginPage(VoilaLoginHandler):
 
     def _render(self, message=None):
         error = "<p class='fout' role='alert'>Deze toegangscode klopt niet.</p>" if message else ""
-        next_url = esc(self.get_argument("next", default=self.base_url))
+        next_url = esc(safe_next(self.get_argument("next", default=""), self.base_url))
         self.write(
             page(
                 "Toegangscode voor pestdata",
@@ -143,8 +228,12 @@ class TokenLoginPage(VoilaLoginHandler):
             return None
         result = super().post()
         if self.get_status() != 302:  # no redirect: the token was wrong
-            LOGIN_ATTEMPTS.failed(self.request.remote_ip or "")
+            LOGIN_ATTEMPTS.failed(client_address(self))
         return result
+
+    def _redirect_safe(self, url, default=None):
+        """Jupyter's check lets '/%5Cevil.example/' through; ours lets only paths here."""
+        self.redirect(safe_next(url, self.base_url))
 
 
 class LoginPage(JupyterHandler):
@@ -168,8 +257,27 @@ class LoginPage(JupyterHandler):
 
     def next_page(self) -> str:
         """Where to go after signing in: a path on this server only."""
-        wanted = self.get_argument("next", "/")
-        return wanted if wanted.startswith("/") and not wanted.startswith("//") else "/"
+        return safe_next(self.get_argument("next", ""), self.base_url)
+
+    def client(self, name: str) -> str:
+        """The client whose failures count for `name` (accounts.sign_in): this browser if the
+        person signed in with it before, else the address."""
+        raw = self.get_signed_cookie(DEVICE_COOKIE, max_age_days=DEVICE_DAYS)
+        try:
+            device = json.loads(raw) if raw else {}
+        except ValueError:
+            device = {}
+        if isinstance(device, dict) and device.get("name") == name.strip() and device.get("id"):
+            return f"browser {device['id']}"[:100]
+        return f"adres {client_address(self)}"
+
+    def remember_device(self, name: str, client: str) -> None:
+        device = client.removeprefix("browser ") if client.startswith("browser ") else None
+        value = {"name": name, "id": device or secrets.token_hex(8)}
+        self.set_signed_cookie(
+            DEVICE_COOKIE, json.dumps(value), expires_days=DEVICE_DAYS, httponly=True,
+            samesite="Strict", secure=over_https(self), path=self.base_url,
+        )  # fmt: skip
 
     @allow_unauthenticated
     def get(self):
@@ -180,6 +288,7 @@ class LoginPage(JupyterHandler):
         if turned_away(self):
             return None
         name = self.get_argument("naam", "")
+        client = self.client(name)
         try:
             person = accounts.sign_in(
                 server_store(),
@@ -187,9 +296,10 @@ class LoginPage(JupyterHandler):
                 self.get_argument("wachtwoord", ""),
                 self.get_argument("code", ""),
                 two_factor_roles=tuple(self.identity_provider.two_factor_roles),
+                client=client,
             )
         except accounts.SignInRefused as refused:
-            LOGIN_ATTEMPTS.failed(self.request.remote_ip or "")
+            LOGIN_ATTEMPTS.failed(client_address(self))
             self.set_status(401)
             return self.finish(self.form(str(refused), name))
         except StoreUnavailable:
@@ -201,17 +311,46 @@ class LoginPage(JupyterHandler):
             expires_days=SCHOOL_DAY_HOURS / 24,
             httponly=True,
             samesite="Lax",
+            secure=over_https(self),
             path=self.base_url,
         )
+        self.remember_device(person.name, client)
         self.redirect(self.next_page())
 
 
+def logout_form(handler: JupyterHandler, action: str = "logout") -> str:
+    """The 'Afmelden' button: a POST with the _xsrf value, so a link or an image on another
+    site cannot sign anyone out."""
+    return (
+        f"<form method='post' action='{esc(action)}'>{handler.xsrf_form_html()}"
+        "<button type='submit'>Afmelden</button></form>"
+    )
+
+
 class LogoutPage(JupyterHandler):
-    """Ends the session and says so in Dutch (Jupyter's own page is missing in Voilà, so
-    /logout answered 500)."""
+    """GET asks (a Dutch page with the button); the POST it sends, with the _xsrf value
+    (Jupyter checks it before `post` runs), ends every session of the account, closes the
+    person's pages (server.py's `pestdata_end_pages`) and clears the cookie."""
 
     @allow_unauthenticated
     def get(self):
+        self.finish(
+            page("Afmelden bij pestdata", "<p>Wil je afmelden?</p>" + logout_form(self, ""))
+        )
+
+    @allow_unauthenticated
+    async def post(self):
+        user = self.current_user
+        if isinstance(user, SignedInUser):
+            try:
+                accounts.sign_out(server_store(), user.username)
+            except StoreUnavailable:
+                self.log.warning("Afmelden van %s niet in de database gezet", user.username)
+            end_pages = self.settings.get("pestdata_end_pages")
+            if end_pages:
+                ended = end_pages(user.username)
+                if inspect.isawaitable(ended):
+                    await ended
         self.clear_cookie(COOKIE, path=self.base_url)
         self.identity_provider.clear_login_cookie(self)
         again = "<p><a href='login'>Opnieuw inloggen</a></p>"
@@ -245,6 +384,7 @@ class AccountsIdentity(IdentityProvider):
     trusted_header = Unicode("", config=True, help="Header with the user name from the proxy.")
     two_factor_roles = List(Unicode(), config=True, help="Roles that must sign in with a code.")
     proxy_key = Unicode("", config=True, help="Key the proxy sends in X-Pestdata-Proxy-Key.")
+    https_only = Bool(False, config=True, help="The session cookie is always Secure.")
 
     def __init__(self, **kwargs):
         kwargs["login_handler_class"] = LoginPage
@@ -286,9 +426,8 @@ class AccountsIdentity(IdentityProvider):
     def _from_proxy(self, handler) -> Person | None:
         if not self.trusted_header:
             return None
-        name = handler.request.headers.get(self.trusted_header, "")
-        key = handler.request.headers.get(PROXY_KEY_HEADER, "")
-        if not name or not self.proxy_key or not compare_digest(key, self.proxy_key):
+        name = proxy_name(handler.request.headers.get(self.trusted_header, ""))
+        if not name or not through_proxy(handler):
             return None  # a header that did not come through the proxy counts for nothing
         return accounts.current_person(server_store(), name)
 
@@ -342,6 +481,6 @@ class StartPage(JupyterHandler):
             page(
                 "pestdata",
                 f"<p>Aangemeld als <b>{esc(person.name)}</b>.</p><ul>{links}</ul>",
-                "<p><a href='logout'>Afmelden</a></p>",
+                logout_form(self),
             )
         )

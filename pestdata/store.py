@@ -37,7 +37,7 @@ def default_db_path() -> Path:
 
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-HEAD_REVISION = "0011"  # the newest file in migrations/versions
+HEAD_REVISION = "0012"  # the newest file in migrations/versions
 
 
 class NotFound(LookupError):

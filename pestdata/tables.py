@@ -185,7 +185,16 @@ accounts = sa.Table(
     sa.Column("totp_secret", sa.String(64)),
     sa.Column("disabled", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("session_version", sa.Integer, nullable=False, server_default="1"),
-    sa.Column("failed_logins", sa.Integer, nullable=False, server_default="0"),
-    sa.Column("locked_until", sa.DateTime),
     sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("totp_last_step", sa.BigInteger),  # the last TOTP time step used: a code works once
+)
+# Failed logins per (name as typed, client): accounts.py's growing delays.
+login_failures = sa.Table(
+    "login_failures",
+    metadata,
+    sa.Column("name", sa.String(80), primary_key=True),
+    sa.Column("client", sa.String(100), primary_key=True),
+    sa.Column("failures", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("last_failed_at", sa.DateTime, nullable=False),
+    sa.Column("locked_until", sa.DateTime),
 )

@@ -249,11 +249,23 @@ def test_the_login_cookie_is_samesite_and_lasts_a_school_day(server):
 
 
 def test_logout_answers_in_dutch_and_clears_the_cookie(server):
+    """GET asks, in Dutch, with a button; only its POST (with _xsrf) signs out (issue 21)."""
     _, base, _ = server
     status, headers, body = get(base, "/logout")
     assert status == 200
-    assert "afgemeld" in body and 'lang="nl"' in body
-    assert any('=""' in c for c in headers.get_all("Set-Cookie"))
+    assert "Wil je afmelden?" in body and 'lang="nl"' in body and "method='post'" in body
+    xsrf = next(c for c in headers.get_all("Set-Cookie") if c.startswith("_xsrf="))
+    xsrf = xsrf.split(";")[0].removeprefix("_xsrf=")
+    assert not any('=""' in c for c in headers.get_all("Set-Cookie"))
+    parsed = urllib.parse.urlparse(base)
+    connection = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=120)
+    connection.request("POST", "/logout", body=urllib.parse.urlencode({"_xsrf": xsrf}),
+                       headers={"Cookie": f"_xsrf={xsrf}",
+                                "Content-Type": "application/x-www-form-urlencoded"})  # fmt: skip
+    response = connection.getresponse()
+    body = response.read().decode()
+    assert response.status == 200 and "afgemeld" in body and 'lang="nl"' in body
+    assert any('=""' in c for c in response.headers.get_all("Set-Cookie"))
 
 
 def test_login_attempts_are_rate_limited(server):

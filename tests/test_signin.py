@@ -1,9 +1,16 @@
 """Personal accounts on a real `pestdata serve` (no token): the Dutch login page, each role
-exactly its dashboards, lockout, a disabled account losing its session, two-factor codes,
-logout, the person the kernel believes, and single sign-on behind a real nginx."""
+exactly its dashboards, a disabled account losing its session, two-factor codes, logout, the
+person the kernel believes, and single sign-on behind a real nginx.
+
+Sign-in that cannot be used against the school (issue 21): failures count per client (the
+proxy's X-Forwarded-For only with its key), a name alone cannot keep its person out, one
+answer for every refusal, a TOTP code works once, `next` stays on the server, logout is a
+POST with _xsrf, the cookie is Secure behind HTTPS, the proxy's name header is UTF-8."""
 
 from __future__ import annotations
 
+import base64
+import http.client
 import http.cookiejar
 import json
 import os
@@ -19,11 +26,14 @@ from pathlib import Path
 
 import pyotp
 import pytest
-from servers import free_port, start_server, wait_for_port
+import sqlalchemy as sa
+from argon2.exceptions import VerificationError
+from servers import TOKEN, free_port, start_server, wait_for_port
 
 from pestdata import accounts
 from pestdata.serve import DASHBOARDS, ROLES
 from pestdata.store import Store
+from pestdata.tables import audit
 
 PASSWORD = "een lang wachtwoord"
 PEOPLE = {
@@ -62,32 +72,47 @@ def server(tmp_path_factory):
 
 
 class Browser:
-    """Cookies and forms the way a browser keeps them (urllib, no JavaScript)."""
+    """Cookies and forms the way a browser keeps them (urllib, no JavaScript); `headers` go
+    with every request (e.g. what the school's proxy adds)."""
 
-    def __init__(self, base: str):
+    def __init__(self, base: str, headers: dict | None = None):
         self.base = base
+        self.headers = headers or {}
         self.jar = http.cookiejar.CookieJar()
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
 
     def get(self, path: str, **headers) -> tuple[int, str, str]:
-        request = urllib.request.Request(self.base + path, headers=headers)
+        request = urllib.request.Request(self.base + path, headers={**self.headers, **headers})
         try:
             response = self.opener.open(request, timeout=120)
             return response.status, response.geturl(), response.read().decode()
         except urllib.error.HTTPError as error:
             return error.code, error.geturl(), error.read().decode()
 
-    def login(self, name: str, password: str = PASSWORD, code: str = "") -> tuple[int, str]:
-        self.get("/login")
-        xsrf = next(c.value for c in self.jar if c.name == "_xsrf")
-        form = {"naam": name, "wachtwoord": password, "code": code, "_xsrf": xsrf, "next": "/"}
+    def xsrf(self) -> str:
+        return next(c.value for c in self.jar if c.name == "_xsrf")
+
+    def post(self, path: str, form: dict, **headers) -> tuple[int, str]:
+        request = urllib.request.Request(
+            self.base + path, data=urllib.parse.urlencode(form).encode(),
+            headers={**self.headers, **headers},
+        )  # fmt: skip
         try:
-            response = self.opener.open(
-                self.base + "/login", data=urllib.parse.urlencode(form).encode(), timeout=60
-            )
+            response = self.opener.open(request, timeout=60)
             return response.status, response.read().decode()
         except urllib.error.HTTPError as error:
             return error.code, error.read().decode()
+
+    def login(self, name: str, password: str = PASSWORD, code: str = "") -> tuple[int, str]:
+        self.get("/login")
+        form = {"naam": name, "wachtwoord": password, "code": code, "_xsrf": self.xsrf()}
+        return self.post("/login", {**form, "next": "/"})
+
+
+def refusal_text(body: str) -> str:
+    """The Dutch line a refused login shows (the form around it repeats the name)."""
+    found = re.search(r"<p class='fout' role='alert'>(.*?)</p>", body)
+    return found.group(1) if found else ""
 
 
 def test_the_login_page_is_dutch_and_a_wrong_password_gets_a_dutch_answer(server):
@@ -121,19 +146,6 @@ def test_each_role_sees_exactly_its_dashboards(server, name):
             assert "Traceback" not in page
 
 
-def test_five_wrong_passwords_lock_the_account(server):
-    base, db = server
-    store = Store(db)
-    accounts.add(store, "slot", "leiding", PASSWORD, actor="test")
-    browser = Browser(base)
-    for attempt in range(accounts.MAX_FAILURES):
-        status, body = browser.login("slot", f"fout {attempt}")
-    assert status == 401 and "geblokkeerd" in body
-    status, body = browser.login("slot")  # the right password, too late
-    assert status == 401 and "geblokkeerd" in body
-    store.close()
-
-
 def test_a_disabled_account_loses_its_session_at_once(server):
     base, db = server
     store = Store(db)
@@ -163,13 +175,34 @@ def test_two_factor_login_needs_the_code(server):
     store.close()
 
 
-def test_logout_ends_the_session(server):
-    base, _ = server
+def test_logout_is_a_post_with_xsrf_and_ends_the_session_everywhere(server):
+    """Issue 21: a link on another site (GET /logout) signed people out. Now GET only asks;
+    the POST needs the _xsrf value, and it ends the account's session on the server too."""
+    base, db = server
     browser = Browser(base)
-    browser.login("directeur")
-    status, _, body = browser.get("/logout")
+    status, body = browser.login("directeur")
+    assert "<form method='post' action='logout'>" in body and "_xsrf" in body  # start page
+    session = next(c for c in browser.jar if c.name == "pestdata-sessie")
+    # from another site: a link, an image, a form without the value
+    status, _, body = browser.get("/logout", Referer="http://evil.example/")
+    assert status == 200 and "Wil je afmelden?" in body and "method='post'" in body
+    assert "Aangemeld als <b>directeur</b>" in browser.get("/")[2]
+    assert browser.post("/logout", {})[0] == 403
+    assert browser.post("/logout", {"_xsrf": "geraden"})[0] == 403
+    assert "Aangemeld als <b>directeur</b>" in browser.get("/")[2]
+    # the button itself
+    status, body = browser.post("/logout", {"_xsrf": browser.xsrf()})
     assert status == 200 and "Je bent afgemeld" in body
     assert "/login" in browser.get("/voila/render/overzicht.ipynb")[1]
+    # the old cookie, kept by someone, counts for nothing any more
+    stolen = Browser(base)
+    stolen.jar.set_cookie(session)
+    assert "/login" in stolen.get("/voila/render/overzicht.ipynb")[1]
+    with Store(db).reading() as conn:
+        actions = conn.execute(
+            sa.select(audit.c.actor, audit.c.action).where(audit.c.action == "logout")
+        ).all()
+    assert ("directeur", "logout") in [tuple(r) for r in actions]
 
 
 def test_the_login_cookie_is_samesite_and_ends_after_a_school_day(server):
@@ -234,10 +267,13 @@ def behind_nginx(tmp_path_factory):
     key_file.chmod(0o600)
     process, base, db = start_server(
         folder, None, "--trust-header", "X-Forwarded-User", "--proxy-key-file", str(key_file),
-        token=None, incidents=20, before=add_people,
+        token=None, incidents=20, before=add_people_and_joran,
     )  # fmt: skip
     port = free_port()
-    (folder / "htpasswd").write_text(f"ib:{{PLAIN}}{PASSWORD}\ndirecteur:{{PLAIN}}{PASSWORD}\n")
+    (folder / "htpasswd").write_text(
+        "".join(f"{name}:{{PLAIN}}{PASSWORD}\n" for name in ("ib", "directeur", "jöran")),
+        encoding="utf-8",
+    )
     for sub in ("logs", "temp"):
         (folder / sub).mkdir()
     # As root, nginx's workers would run as nobody, who cannot enter pytest's folders.
@@ -260,6 +296,8 @@ http {{
       proxy_pass {base};
       proxy_set_header X-Forwarded-User $remote_user;
       proxy_set_header X-Pestdata-Proxy-Key "{PROXY_KEY}";
+      proxy_set_header X-Forwarded-For $remote_addr;
+      proxy_set_header X-Forwarded-Proto $scheme;
       proxy_http_version 1.1;
       proxy_set_header Upgrade $http_upgrade;
       proxy_set_header Connection "upgrade";
@@ -272,7 +310,7 @@ http {{
         stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
     )  # fmt: skip
     wait_for_port(port, nginx)
-    yield f"http://127.0.0.1:{port}", base
+    yield f"http://127.0.0.1:{port}", base, db
     nginx.terminate()
     nginx.wait(timeout=30)
     process.terminate()
@@ -280,14 +318,19 @@ http {{
 
 
 def basic(name: str) -> dict:
-    import base64
-
     token = base64.b64encode(f"{name}:{PASSWORD}".encode()).decode()
     return {"Authorization": f"Basic {token}"}
 
 
+def add_people_and_joran(db: str) -> None:
+    add_people(db)
+    store = Store(db)
+    accounts.add(store, "jöran", "leerkracht", PASSWORD, actor="test")
+    store.close()
+
+
 def test_single_sign_on_through_nginx(behind_nginx):
-    proxy, _ = behind_nginx
+    proxy, _, _ = behind_nginx
     browser = Browser(proxy)
     status, _, body = browser.get("/", **basic("ib"))
     assert status == 200 and "Aangemeld als <b>ib</b>" in body
@@ -301,7 +344,7 @@ def test_single_sign_on_through_nginx(behind_nginx):
 
 
 def test_the_header_is_refused_when_it_does_not_come_through_the_proxy(behind_nginx):
-    _, direct = behind_nginx
+    _, direct, _ = behind_nginx
     for headers in (
         {"X-Forwarded-User": "ib"},
         {"X-Forwarded-User": "ib", "X-Pestdata-Proxy-Key": "geraden"},
@@ -314,3 +357,276 @@ def test_a_role_that_must_use_a_code_is_refused_without_one(who_server):
     status, body = Browser(who_server).login("ib")  # zorgteam, no code set up
     assert status == 401 and "met een code verplicht" in body
     assert Browser(who_server).login("juf")[0] == 200  # a teacher needs none
+
+
+# --- issue 21: sign-in that cannot be used against the school --------------------------------
+
+
+def test_a_name_with_accents_arrives_as_utf8_through_nginx(behind_nginx):
+    """nginx passes the name on as UTF-8 bytes; tornado read them as latin-1 ('jÃ¶ran')."""
+    proxy, _, _ = behind_nginx
+    status, _, body = Browser(proxy).get("/", **basic("jöran"))
+    assert status == 200 and "Aangemeld als <b>jöran</b>" in body
+
+
+def through_proxy(address: str, **more) -> dict:
+    """What the school's proxy adds to a request from `address`."""
+    return {"X-Pestdata-Proxy-Key": PROXY_KEY, "X-Forwarded-For": address, **more}
+
+
+def test_twenty_wrong_passwords_through_the_proxy_leave_the_others_able_to_sign_in(behind_nginx):
+    """Behind the proxy every request came from one address, so 20 wrong passwords locked
+    out everybody (429). Now the client is the proxy's X-Forwarded-For (with its key)."""
+    _, direct, _ = behind_nginx
+    attacker = Browser(direct, through_proxy("10.20.0.66"))
+    statuses = [attacker.login(name, "fout")[0] for name in ["ib", "juf", "x"] * 7]
+    assert statuses[:20] == [401] * 20 and statuses[-1] == 429
+    for address, name in (("10.20.0.7", "juf"), ("10.20.0.8", "directeur")):
+        status, body = Browser(direct, through_proxy(address)).login(name)
+        assert status == 200 and f"Aangemeld als <b>{name}</b>" in body
+    # a proxy that adds to what the browser sent: the last address is the proxy's own
+    chained = through_proxy("10.20.0.66, 10.20.0.9")
+    assert Browser(direct, chained).login("ib")[0] == 200
+
+
+def test_an_attacker_with_only_a_name_cannot_keep_that_person_out(behind_nginx):
+    """Five wrong passwords per 15 minutes kept any named account locked. Now only the
+    attacker's own client waits: the person signs in from their own address, and from the
+    attacker's address in a browser they signed in with before (its device cookie)."""
+    _, direct, _ = behind_nginx
+    shared = "10.30.0.66"  # e.g. the teachers' room behind one NAT address
+    known = Browser(direct, through_proxy(shared))
+    assert known.login("ib")[0] == 200  # the person's own browser, signed in before
+    attacker = Browser(direct, through_proxy(shared))
+    for attempt in range(accounts.FREE_FAILURES + 2):
+        status, body = attacker.login("ib", f"fout {attempt}")
+        assert status == 401
+    status, body = attacker.login("ib")  # the right password from the waiting client
+    assert status == 401 and refusal_text(body) == accounts.REFUSED
+    assert Browser(direct, through_proxy("10.30.0.7")).login("ib")[0] == 200  # elsewhere
+    assert known.login("ib")[0] == 200  # and at the same address, in their own browser
+
+
+def test_unknown_waiting_and_wrong_get_the_same_answer_after_argon2(behind_nginx):
+    """A locked account answered in 3 ms with another text, so which names exist showed.
+    Now all three get the same status and words, and each takes at least half an argon2
+    verify (a floor: this machine may be slower, never faster)."""
+    _, direct, _ = behind_nginx
+    client = through_proxy("10.40.0.66")
+    for attempt in range(accounts.FREE_FAILURES):
+        Browser(direct, client).login("directeur", f"fout {attempt}")
+    timings = []
+    for _ in range(3):
+        began = time.perf_counter()
+        with pytest.raises(VerificationError):
+            accounts.HASHER.verify(accounts.UNKNOWN, "iets anders")
+        timings.append(time.perf_counter() - began)
+    floor = 0.5 * min(timings)
+    answers = {}
+    for case, name, password in (
+        ("onbekend", "bestaat-niet", PASSWORD),
+        ("wacht", "directeur", PASSWORD),
+        ("verkeerd", "ib", "verkeerd wachtwoord"),
+    ):
+        browser = Browser(direct, client)
+        browser.get("/login")
+        form = {"naam": name, "wachtwoord": password, "code": "", "_xsrf": browser.xsrf()}
+        began = time.perf_counter()
+        status, body = browser.post("/login", form)
+        took = time.perf_counter() - began
+        answers[case] = (status, refusal_text(body))
+        assert took >= floor, (case, took, floor)
+    assert set(answers.values()) == {(401, accounts.REFUSED)}, answers
+
+
+def test_a_totp_code_works_once(server):
+    """The same code was accepted 5 times within 52 s."""
+    base, db = server
+    secret = accounts.add(Store(db), "eenmaal", "zorgteam", PASSWORD, actor="t", two_factor=True)
+    code = pyotp.TOTP(secret).now()
+    status, body = Browser(base).login("eenmaal", code=code)
+    assert status == 200 and "Aangemeld als <b>eenmaal</b>" in body
+    status, body = Browser(base).login("eenmaal", code=code)  # replayed, another browser
+    assert status == 401 and refusal_text(body) == accounts.REFUSED
+
+
+TRICKS = [
+    "//evil.example/",
+    "/\\evil.example/",
+    "/%5Cevil.example/",
+    "/%5cevil.example/",
+    "/%255Cevil.example/",
+    "\\\\evil.example/",
+    "http://evil.example/",
+    "https:evil.example",
+    "HTTP://evil.example/",
+    "/%2F%2Fevil.example/",
+    "/%2F/evil.example/",
+    "\t//evil.example/",
+    "/\t/evil.example/",
+    "/%09/evil.example/",
+    "\n//evil.example/",
+    " //evil.example/",
+    "///evil.example/",
+    "/.//evil.example/",
+    "javascript:alert(1)",
+    "evil.example",
+    "//127.0.0.2/",
+]
+
+
+def followed(base: str, location: str) -> str:
+    """Where a browser goes for this Location: it drops tabs and newlines, trims spaces and
+    control characters, and reads '\\' as '/' (the WHATWG URL rules Chromium follows)."""
+    cleaned = re.sub(r"[\t\n\r]", "", location).strip("\x00\x01\x02\x03\x04\x05\x06\x07\x08"
+                                                      "\x0b\x0c\x0e\x0f\x10\x11\x12\x13\x14"
+                                                      "\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d"
+                                                      "\x1e\x1f ")  # fmt: skip
+    return urllib.parse.urljoin(base, cleaned.replace("\\", "/"))
+
+
+def redirects(base: str, path: str, method="GET", body=None, headers=None) -> list[str]:
+    """Every address a browser visits from `path` on, following redirects by hand (never
+    leaving for another host: the test fails first)."""
+    host = urllib.parse.urlsplit(base).netloc
+    visited, url = [], base + path
+    for _ in range(10):
+        parts = urllib.parse.urlsplit(url)
+        assert parts.netloc == host and parts.scheme == "http", (path, visited, url)
+        connection = http.client.HTTPConnection(parts.netloc, timeout=60)
+        target = parts.path + (f"?{parts.query}" if parts.query else "")
+        connection.request(method, target, body=body, headers=headers or {})
+        response = connection.getresponse()
+        response.read()
+        connection.close()
+        visited.append(url)
+        location = response.getheader("Location")
+        if response.status not in (301, 302, 303, 307, 308) or not location:
+            return visited
+        url, method, body = followed(url, location), "GET", None
+        headers = {k: v for k, v in (headers or {}).items() if k == "Cookie"}
+    raise AssertionError(f"too many redirects: {visited}")
+
+
+def cookie_header(jar) -> str:
+    return "; ".join(f"{c.name}={c.value}" for c in jar)
+
+
+@pytest.mark.parametrize("trick", TRICKS)
+def test_every_next_trick_stays_on_the_server_after_a_real_login(server, trick):
+    """`/login?next=/%5Cevil.example/` sent the browser to http://evil.example/."""
+    base, _ = server
+    browser = Browser(base)
+    status, _, page = browser.get("/login?" + urllib.parse.urlencode({"next": trick}))
+    assert "evil" not in re.search(r"name='next' value='([^']*)'", page).group(1)
+    form = {"naam": "juf", "wachtwoord": PASSWORD, "code": "", "_xsrf": browser.xsrf(),
+            "next": trick}  # fmt: skip
+    headers = {"Cookie": cookie_header(browser.jar),
+               "Content-Type": "application/x-www-form-urlencoded"}  # fmt: skip
+    visited = redirects(base, "/login", "POST", urllib.parse.urlencode(form), headers)
+    assert len(visited) >= 2  # signed in and sent on, to this server
+    assert all("evil" not in url for url in visited[1:]), visited
+
+
+@pytest.fixture(scope="module")
+def token_server(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("token")
+    process, base, _ = start_server(folder, incidents=1)
+    yield base
+    process.terminate()
+    process.wait(timeout=30)
+
+
+@pytest.mark.parametrize("trick", TRICKS)
+def test_every_next_trick_stays_on_the_server_after_a_token_login(token_server, trick):
+    """The token form used Jupyter's own redirect check, which lets '/%5Cevil/' through."""
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+    jar = next(h for h in opener.handlers if isinstance(h, urllib.request.HTTPCookieProcessor))
+    opener.open(f"{token_server}/login", timeout=60).read()
+    xsrf = next(c.value for c in jar.cookiejar if c.name == "_xsrf")
+    form = urllib.parse.urlencode({"password": TOKEN, "_xsrf": xsrf, "next": trick})
+    headers = {"Cookie": cookie_header(jar.cookiejar),
+               "Content-Type": "application/x-www-form-urlencoded"}  # fmt: skip
+    visited = redirects(token_server, "/login", "POST", form, headers)
+    assert len(visited) >= 2 and all("evil" not in url for url in visited[1:]), visited
+
+
+def login_cookies(base: str, headers: dict) -> list[str]:
+    """The Set-Cookie lines of a successful login (the 302 itself, not where it leads)."""
+    browser = Browser(base, headers)
+    browser.get("/login")
+    form = {"naam": "directeur", "wachtwoord": PASSWORD, "code": "", "_xsrf": browser.xsrf()}
+    parts = urllib.parse.urlsplit(base)
+    connection = http.client.HTTPConnection(parts.netloc, timeout=60)
+    connection.request("POST", "/login", body=urllib.parse.urlencode(form), headers={
+        **headers, "Cookie": cookie_header(browser.jar),
+        "Content-Type": "application/x-www-form-urlencoded",
+    })  # fmt: skip
+    response = connection.getresponse()
+    response.read()
+    connection.close()
+    assert response.status == 302
+    return [v for k, v in response.getheaders() if k.lower() == "set-cookie"]
+
+
+def session_cookie(lines: list[str]) -> str:
+    return next(line for line in lines if line.startswith("pestdata-sessie="))
+
+
+def test_the_cookie_is_secure_when_the_proxy_says_https(behind_nginx):
+    """The cookie was never Secure. Now it is when the proxy, with its key, says the browser
+    came over HTTPS; the same header without the key counts for nothing."""
+    _, direct, _ = behind_nginx
+    secure = session_cookie(login_cookies(direct, through_proxy("10.50.0.1", **{
+        "X-Forwarded-Proto": "https"})))  # fmt: skip
+    assert "Secure" in secure and "HttpOnly" in secure and "SameSite=Lax" in secure
+    plain = session_cookie(login_cookies(direct, through_proxy("10.50.0.2")))
+    assert "Secure" not in plain
+    forged = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "10.50.0.3"}
+    assert "Secure" not in session_cookie(login_cookies(direct, forged))
+
+
+@pytest.fixture(scope="module")
+def https_only_server(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("https")
+    process, base, _ = start_server(
+        folder, None, "--https-only", token=None, incidents=1, before=add_people
+    )
+    yield base
+    process.terminate()
+    process.wait(timeout=30)
+
+
+def test_serve_https_only_makes_the_cookie_secure(https_only_server):
+    lines = login_cookies(https_only_server, {})
+    assert "Secure" in session_cookie(lines)
+    assert all("Secure" in line for line in lines if line.startswith("pestdata-apparaat="))
+
+
+def test_users_unlock_lets_the_waiting_client_in_at_once(behind_nginx):
+    _, direct, db = behind_nginx
+    client = through_proxy("10.60.0.66")
+    for attempt in range(accounts.FREE_FAILURES):
+        Browser(direct, client).login("juf", f"fout {attempt}")
+    assert Browser(direct, client).login("juf")[0] == 401  # waits
+    result = subprocess.run(
+        [sys.executable, "-m", "pestdata.cli", "users", "unlock", "--db", db, "juf"],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert result.returncode == 0 and "kan weer meteen inloggen" in result.stdout
+    assert Browser(direct, client).login("juf")[0] == 200
+    with Store(db).reading() as conn:
+        actions = conn.execute(sa.select(audit.c.action).where(audit.c.field == "account"))
+        actions = actions.scalars().all()
+    assert "login_locked" in actions and "account_unlock" in actions
+
+
+def test_x_forwarded_for_without_the_key_is_ignored(behind_nginx):
+    """An attacker cannot dodge the count per client by inventing X-Forwarded-For (keep
+    this test last for this server: its own address ends up waiting)."""
+    _, direct, _ = behind_nginx
+    statuses = []
+    for attempt in range(21):
+        invented = {"X-Forwarded-For": f"10.70.0.{attempt}"}
+        statuses.append(Browser(direct, invented).login("bestaat-niet", "fout")[0])
+    assert statuses[:20] == [401] * 20 and statuses[-1] == 429
