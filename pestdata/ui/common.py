@@ -10,7 +10,7 @@ from functools import lru_cache
 
 import ipywidgets as w
 
-from ..accounts import Person, verify_person
+from ..accounts import Person, still_valid, verify_person
 from ..markup import esc, message
 from ..model import InvalidInput, StaffRole, label_for
 from ..store import Store, StoreUnavailable
@@ -103,14 +103,32 @@ def show_errors(boxes: dict[str, w.HTML], error: InvalidInput, fallback: w.HTML)
         fallback.value += "".join(message("error", line) for line in leftovers)
 
 
+SIGNED_OUT = (
+    "Je bent afgemeld of je account is gewijzigd: er is niets opgeslagen. Log opnieuw in en "
+    "open de pagina opnieuw."
+)
+
+
+def still_signed_in() -> bool:
+    """The page's person still has the account they signed in with (not disabled, password
+    not reset, not signed out everywhere). The server also closes such pages within
+    seconds (pages.py); this check closes the seconds in between."""
+    person = signed_in()
+    return not person.has_account or still_valid(kernel_store(), person) is not None
+
+
 def save(action: Callable[[], object], error_box: w.HTML) -> bool:
     """Run one write of a widget; True when it was stored.
 
     Every save path of every page goes through here, so a refusal looks the same
     everywhere: bad input gives its Dutch messages in `error_box`, a database that cannot be
-    used gives one Dutch line (and the log the reason). The user's input stays in the form.
+    used gives one Dutch line (and the log the reason), and a page whose person is no longer
+    signed in stores nothing. The user's input stays in the form.
     """
     try:
+        if not still_signed_in():
+            error_box.value = message("error", SIGNED_OUT)
+            return False
         action()
     except InvalidInput as error:
         error_box.value = error_lines(error.errors)
