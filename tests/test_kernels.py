@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from servers import chromium_launch_args, start_server
 from test_server import notebook, own_kernels
-from test_signin import PASSWORD, Browser
+from test_signin import PASSWORD, Browser, basic, behind_nginx  # noqa: F401  (a fixture)
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
 
@@ -94,13 +94,14 @@ def cookie(browser: Browser) -> str:
 def channels(base: str, kernel_id: str, browser: Browser):
     """The kernel's websocket as the page opens it (same origin, the person's cookie)."""
     url = base.replace("http", "ws") + f"/api/kernels/{kernel_id}/channels?session_id=t"
-    return connect(url, open_timeout=30, additional_headers={"Cookie": cookie(browser)})
+    headers = {**browser.headers, "Cookie": cookie(browser)}
+    return connect(url, open_timeout=30, additional_headers=headers)
 
 
 def call(browser: Browser, method: str, path: str) -> int:
     xsrf = next(c.value for c in browser.jar if c.name == "_xsrf")
     request = urllib.request.Request(
-        browser.base + path, method=method, headers={"X-XSRFToken": xsrf}
+        browser.base + path, method=method, headers={**browser.headers, "X-XSRFToken": xsrf}
     )
     try:
         return browser.opener.open(request, timeout=60).status
@@ -224,6 +225,22 @@ def kernel_info_request() -> dict:
                    "username": "", "version": "5.3", "date": ""},
         "parent_header": {}, "metadata": {}, "content": {}, "channel": "shell", "buffers": [],
     }  # fmt: skip
+
+
+def test_through_the_schools_proxy_a_kernel_answers_only_its_person(behind_nginx):  # noqa: F811
+    proxy, _, db = behind_nginx
+    ib, directeur = Browser(proxy, basic("ib")), Browser(proxy, basic("directeur"))
+    kernel_id = open_page(ib, "/voila/render/handelingsadvies.ipynb")
+    directeur.get("/")  # a _xsrf cookie of its own
+    with pytest.raises(InvalidStatus) as refused:
+        channels(proxy, kernel_id, directeur)
+    assert refused.value.response.status_code == 403
+    assert call(directeur, "GET", f"/api/kernels/{kernel_id}") == 403
+    assert call(directeur, "POST", f"/voila/api/shutdown/{kernel_id}") == 403
+    with channels(proxy, kernel_id, ib) as socket:
+        accounts.disable(Store(db), "ib", actor="beheerder")  # SSO: our account still counts
+        assert poll(lambda: closed(socket), 30), "the page's websocket stays open"
+    accounts.enable(Store(db), "ib", actor="beheerder")
 
 
 # --- pages end with their person ---------------------------------------------------------------
