@@ -45,7 +45,7 @@ LAYERS = [
     },
     {"importer", "io", "reports", "parent_evening"},
     {"ui"},
-    {"cli", "serve", "server", "signin"},
+    {"cli", "serve", "server", "signin", "pages"},
 ]
 
 
