@@ -5,6 +5,8 @@ for who is acting."""
 
 from __future__ import annotations
 
+import urllib.parse
+
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import Page, expect
@@ -139,3 +141,31 @@ def test_each_role_sees_its_dashboards_and_a_dutch_refusal_for_the_rest(page: Pa
     expect(page.locator(".pd-actor, .js-plotly-plot, .pd-slideshow").first).to_be_visible(
         timeout=TIMEOUT
     )
+
+
+BROWSER_TRICKS = ["/%5Cevil.example/", "/\\evil.example/", "//evil.example/",
+                  "/%2F%2Fevil.example/", "http://evil.example/", "/\t/evil.example/"]  # fmt: skip
+
+
+@pytest.mark.parametrize("trick", BROWSER_TRICKS)
+def test_after_a_real_login_the_browser_stays_on_the_server(page: Page, server, trick):
+    """Issue 21: `/login?next=/%5Cevil.example/` sent Chromium to http://evil.example/."""
+    base, _ = server
+    page.goto(f"{base}/login?{urllib.parse.urlencode({'next': trick})}")
+    page.get_by_label("Naam").fill("juf")
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    page.wait_for_load_state("load", timeout=TIMEOUT)
+    expect(page.locator("body")).to_contain_text("Aangemeld als juf", timeout=TIMEOUT)
+    assert page.url.startswith(base + "/"), page.url
+
+
+def test_afmelden_on_the_start_page_signs_out(page: Page, server):
+    """The start page's 'Afmelden' is a button that POSTs with _xsrf; /logout from another
+    site only asks."""
+    base, _ = server
+    sign_in(page, base, "directeur")
+    page.get_by_role("button", name="Afmelden").click()
+    expect(page.locator("h1")).to_have_text("Afgemeld", timeout=TIMEOUT)
+    page.goto(f"{base}/voila/render/overzicht.ipynb")
+    expect(page.get_by_label("Wachtwoord")).to_be_visible(timeout=TIMEOUT)
