@@ -424,6 +424,8 @@ def import_command(
             click.echo(f"rij {row.row}: {row.outcome}")
         for field, reason in row.problems:
             click.echo(f"    {field}: {reason}")
+    if report.refused_not_shown:  # a large file: the rest of the refused rows is counted
+        click.echo(report.not_shown_line())
     if report.ignored_columns:
         click.echo(f"Genegeerde kolommen: {', '.join(report.ignored_columns)}")
     for note in report.notes:

@@ -10,20 +10,28 @@ unrecognised values are also listed once per column with how often they occur, s
 `value_map` can name them before committing. A fingerprint per row makes a second import of
 the same file add nothing. Nothing is stored on a dry run; a commit stores every accepted row
 in one transaction.
+
+A file is never held whole: it is read as a stream, twice (what its columns hold, then its
+rows), checked against the database and stored a chunk of rows at a time, and the report
+keeps counts for every row but detail only up to a limit. A million-row CSV takes the
+memory of a ten-row one (bench/large_files.py). A file over the limit of its way in, and an
+.xlsx that unpacks to too much, are refused in Dutch before anything is parsed.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import itertools
+import math
 import re
+import zipfile
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-
-import pandas as pd
+from typing import BinaryIO
 
 from . import clock, incident_log, recognise, school_names
 from .guidance import load_protocol
@@ -39,7 +47,27 @@ from .model import (
 )
 from .store import Store
 
-MAX_FILE_BYTES = 200 * 1024 * 1024
+# How large a file may be, by its way in; each refusal names its limit in Dutch (too_large).
+# An upload lives whole in the server's and the kernel's memory and crosses the page's
+# websocket as one message (server.py lets UPLOAD_MESSAGE_BYTES through, the browser refuses
+# a larger file before sending it): 20 MB is some 150,000 rows of CSV (bench/large_files.py's
+# register: 133 bytes a row). `pestdata import` reads a file from disk as a stream, row by
+# row, so its limit is the size of the work, not of the memory: 200 MB is about 1.5 million
+# rows.
+MAX_UPLOAD_BYTES = 20_000_000
+UPLOAD_MESSAGE_BYTES = MAX_UPLOAD_BYTES + 4_000_000  # the file and its message's envelope
+MAX_FILE_BYTES = 200_000_000
+# An .xlsx is a zip: what it unpacks to is checked before it is parsed (check_workbook).
+# 200 MB of XML is an Excel register of some 300,000 rows (openpyxl: 640 bytes a row of 11
+# cells). A sheet unpacks 12 times its packed size, 16 for identical rows (each row still
+# has its own number); over 100 is a zip bomb (5 MB that unpack to 1 GB: 200).
+MAX_UNPACKED_BYTES = 200_000_000
+MAX_RATIO = 100
+RATIO_FROM_BYTES = 1_000_000  # small parts (styles, a tiny sheet) may pack better than that
+CHUNK_ROWS = 5000  # rows checked against the database and stored at a time
+DETAIL_ROWS = 10_000  # the first rows of a file each have their line in the report
+REFUSED_IN_DETAIL = 10_000  # refused rows with their reasons, at most; beyond that counted
+VALUES_LISTED = 1000  # different values listed per column; beyond that counted
 IMPORT_HANDLER = "Onbekend (import)"  # the handler of a history row that names none
 IMPORT_DESCRIPTION = "(geen beschrijving in het importbestand)"
 PROGRESS_EVERY = 500
@@ -159,88 +187,239 @@ class SchoolNeeded(ImportFileError):
 # --- reading files ---------------------------------------------------------------------------
 
 
+def megabytes(size: int) -> str:
+    """'20 MB', '3,5 MB': a size as the Dutch message says it (1 MB = 1,000,000 bytes),
+    rounded up, so that a file just over a limit never reads as the limit itself."""
+    text = f"{math.ceil(size / 100_000) / 10:.1f}".replace(".", ",").removesuffix(",0")
+    return f"{text} MB"
+
+
+def too_large(path: Path | str, size: int, upload: bool) -> str:
+    """The Dutch refusal of a file over the limit of its way in (the same words in the
+    browser, the kernel and the command line)."""
+    return _too_large(str(path), megabytes(size), upload)
+
+
+def _too_large(name: str, size: str, upload: bool) -> str:
+    if upload:
+        return (
+            f"{name}: dit bestand is {size}; een upload mag hoogstens "
+            f"{megabytes(MAX_UPLOAD_BYTES)} zijn. Splits het bestand (bijvoorbeeld per "
+            "schooljaar) of laat de beheerder het importeren met 'pestdata import'."
+        )
+    return (
+        f"{name}: dit bestand is {size}; een import mag hoogstens "
+        f"{megabytes(MAX_FILE_BYTES)} zijn. Splits het bestand, bijvoorbeeld per schooljaar."
+    )
+
+
+UPLOAD_REFUSAL = _too_large("{naam}", "{grootte}", upload=True)  # the browser fills it in
+
+
 @dataclass
+class Source:
+    """A file to import: on disk (`pestdata import`), or an upload's bytes in memory (`raw`),
+    `path` then only its name. Its size is checked against the limit of its way in before
+    anything else; every pass over it opens it anew, so a large file is read, never held."""
+
+    path: Path
+    raw: bytes | None = None
+
+    def __post_init__(self) -> None:
+        self.path = Path(self.path)
+        if self.raw is None:
+            if not self.path.exists():
+                raise ImportFileError(f"{self.path}: bestand niet gevonden")
+            size, limit = self.path.stat().st_size, MAX_FILE_BYTES
+        else:
+            size, limit = len(self.raw), MAX_UPLOAD_BYTES
+        if size > limit:
+            raise ImportFileError(too_large(self.path, size, upload=self.raw is not None))
+
+    def open(self) -> BinaryIO:
+        return io.BytesIO(self.raw) if self.raw is not None else self.path.open("rb")
+
+    @property
+    def is_excel(self) -> bool:
+        if self.path.suffix.lower() in (".xlsx", ".xlsm"):
+            return True
+        with self.open() as stream:
+            return stream.read(2) == b"PK"
+
+
 class Table:
     """A file's rows as text under the header's column names, numbered as a spreadsheet
-    shows them (the header is row 1); rows that do not fit the header, with the reason."""
+    shows them (the header is row 1), read one at a time: `rows()` reads the file anew on
+    every call, so that a file of a million rows is never held in memory."""
 
-    frame: pd.DataFrame
-    misfits: dict[int, str] = field(default_factory=dict)
+    def __init__(self, source: Source):
+        self.source, self.path = source, source.path
+        self.excel = source.is_excel
+        if self.excel:
+            check_workbook(source)
+        rows = self._read()
+        try:
+            self.columns: list[str] = next(rows)
+        finally:
+            rows.close()
+
+    def rows(self) -> Iterator[tuple[int, dict[str, str] | None, str]]:
+        """(row number, the row's cells by column, '') for each row after the header; a row
+        that does not fit the header comes as (row number, None, the Dutch reason)."""
+        rows = self._read()
+        try:
+            next(rows)  # the header
+            yield from rows
+        finally:
+            rows.close()
+
+    def _read(self) -> Iterator:
+        return self._read_excel() if self.excel else self._read_csv()
+
+    def _read_csv(self) -> Iterator:
+        """Rows of the header's width; a row with more or fewer cells is set aside with its
+        number (extra cells that are empty are no problem: Excel writes trailing ';')."""
+        csv.field_size_limit(MAX_FILE_BYTES)
+        with self.source.open() as stream:
+            lines = decoded_lines(stream)
+            header_line = next((ln for ln in lines if ln.strip("\r\n")), "")
+            if not header_line.strip():
+                if any(ln.strip() for ln in lines):
+                    raise ImportFileError(f"{self.path}: de eerste regel (de kop) is leeg")
+                raise ImportFileError(f"{self.path}: het bestand is leeg")
+            reader = csv.reader(
+                itertools.chain([header_line], lines), delimiter=guess_delimiter(header_line)
+            )
+            try:
+                header = next(reader)
+                names, width = _column_names(header), len(header)
+                yield names
+                for number, cells in enumerate(reader, start=2):
+                    if len(cells) > width and not any(c.strip() for c in cells[width:]):
+                        cells = cells[:width]
+                    if not cells:
+                        cells = [""] * width
+                    if len(cells) == width:
+                        yield number, dict(zip(names, cells, strict=True)), ""
+                        continue
+                    more = "meer" if len(cells) > width else "minder"
+                    yield (
+                        number,
+                        None,
+                        f"deze rij heeft {len(cells)} cellen, {more} dan de {width} kolommen "
+                        f"van de kop; controleer of een ';' of ',' in een cel tussen "
+                        f"aanhalingstekens staat",
+                    )
+            except csv.Error as exc:
+                raise ImportFileError(f"{self.path}: niet te lezen als CSV ({exc})") from None
+
+    def _read_excel(self) -> Iterator:
+        """The first sheet, streamed (openpyxl's read-only mode); the first row with text is
+        the header. A cell right of the header is read under 'kolom N' (an ignored column)."""
+        import openpyxl
+
+        with self.source.open() as stream:
+            try:
+                book = openpyxl.load_workbook(
+                    stream, read_only=True, data_only=True, keep_links=False
+                )
+            except Exception as exc:  # openpyxl raises many kinds for a broken workbook
+                raise ImportFileError(f"{self.path}: geen leesbaar Excel-bestand ({exc})") from None
+            try:
+                sheet = book.worksheets[0]
+                sheet.reset_dimensions()  # a wrong <dimension> must not cut rows off
+                header: list[str] | None = None
+                for number, values in enumerate(_excel_values(self.path, sheet), start=1):
+                    cells = [_cell_text(v) for v in values]
+                    if header is None:
+                        if any(c.strip() for c in cells):
+                            header = _column_names(cells)
+                            yield header
+                        continue
+                    cells += [""] * (len(header) - len(cells))
+                    names = header + [f"kolom {i + 1}" for i in range(len(header), len(cells))]
+                    yield number, dict(zip(names, cells, strict=True)), ""
+                if header is None:
+                    raise ImportFileError(f"{self.path}: het bestand is leeg")
+            finally:
+                book.close()
+
+
+def _excel_values(path: Path, sheet) -> Iterator[tuple]:
+    try:
+        yield from sheet.iter_rows(values_only=True)
+    except Exception as exc:  # a broken sheet shows itself while it is read
+        raise ImportFileError(f"{path}: geen leesbaar Excel-bestand ({exc})") from None
+
+
+def _column_names(header: list[str]) -> list[str]:
+    """The header's names, stripped; an empty one is 'kolom N', a second 'Groep' is
+    'Groep (2)' (so every column keeps its own cells; the second is ignored)."""
+    names: list[str] = []
+    for i, cell in enumerate(header):
+        name = str(cell).strip() or f"kolom {i + 1}"
+        base, n = name, 1
+        while name in names:
+            n += 1
+            name = f"{base} ({n})"
+        names.append(name)
+    return names
+
+
+def check_workbook(source: Source) -> None:
+    """An .xlsx is a zip: before openpyxl reads it, the sizes its parts claim (zipfile never
+    unpacks more than a part claims) are added up and refused above MAX_UNPACKED_BYTES, and
+    a large part that unpacks to over MAX_RATIO times its packed size is refused outright.
+    A 5 MB zip bomb that unpacks to 1 GB is stopped here, in milliseconds."""
+    path = source.path
+    with source.open() as stream:
+        try:
+            parts = zipfile.ZipFile(stream).infolist()
+        except (zipfile.BadZipFile, OSError, ValueError) as exc:
+            raise ImportFileError(f"{path}: geen leesbaar Excel-bestand ({exc})") from None
+    total = 0
+    for part in parts:
+        total += part.file_size
+        if part.file_size > RATIO_FROM_BYTES and part.file_size > MAX_RATIO * max(
+            part.compress_size, 1
+        ):
+            raise ImportFileError(
+                f"{path}: dit Excel-bestand pakt uit tot meer dan {MAX_RATIO} keer zijn eigen "
+                f"grootte ({part.filename}: {megabytes(part.file_size)}); zo'n bestand wordt niet "
+                "gelezen. Sla het opnieuw op in Excel, of als CSV."
+            )
+    if total > MAX_UNPACKED_BYTES:
+        raise ImportFileError(
+            f"{path}: uitgepakt is dit Excel-bestand {megabytes(total)}; de grens is "
+            f"{megabytes(MAX_UNPACKED_BYTES)}. Splits het bestand (bijvoorbeeld per schooljaar) "
+            "of sla het op als CSV."
+        )
+
+
+def decoded_lines(stream: BinaryIO) -> Iterator[str]:
+    """The lines of a byte stream as text, line ends kept ('\\r\\n', '\\n' or '\\r'), each
+    line UTF-8 where it decodes, else Windows-1252 (a file with mixed encodings still
+    reads); a BOM dropped. One line at a time: a large file is never held."""
+    first = True
+    for chunk in stream:  # split at '\n'; a line of an old Mac file ends in '\r' alone
+        if first:
+            chunk, first = chunk.removeprefix(b"\xef\xbb\xbf"), False
+        for line in chunk.splitlines(keepends=True) if b"\r" in chunk[:-2] else (chunk,):
+            try:
+                yield line.decode("utf-8")
+            except UnicodeDecodeError:
+                yield line.decode("cp1252", errors="replace")
 
 
 def decode(raw: bytes) -> str:
     """UTF-8 (BOM dropped) where it decodes, else Windows-1252 — line by line, for mixed files."""
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
-    lines = []
-    for line in raw.splitlines(keepends=True):
-        try:
-            lines.append(line.decode("utf-8"))
-        except UnicodeDecodeError:
-            lines.append(line.decode("cp1252", errors="replace"))
-    return "".join(lines)
+    return "".join(decoded_lines(io.BytesIO(raw)))
 
 
 def read_table(path: Path, raw: bytes | None = None) -> Table:
-    """The file's rows as text; empty lines stay rows (they keep the numbering). With `raw`
-    (an upload, kept in memory so it never lies on disk) `path` only names the file."""
-    path = Path(path)
-    if raw is None:
-        if not path.exists():
-            raise ImportFileError(f"{path}: bestand niet gevonden")
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise ImportFileError(f"{path}: groter dan {MAX_FILE_BYTES // 1_000_000} MB")
-        raw = path.read_bytes()
-    if len(raw) > MAX_FILE_BYTES:
-        raise ImportFileError(f"{path}: groter dan {MAX_FILE_BYTES // 1_000_000} MB")
-    if raw[:2] == b"PK" or path.suffix.lower() in (".xlsx", ".xlsm"):
-        return Table(_read_excel(path, raw))
-    text = decode(raw)
-    if not text.strip():
-        raise ImportFileError(f"{path}: het bestand is leeg")
-    return _read_csv(path, text)
-
-
-def _read_excel(path: Path, raw: bytes) -> pd.DataFrame:
-    try:
-        frame = pd.read_excel(io.BytesIO(raw), dtype=object, header=0)
-    except Exception as exc:  # openpyxl raises many kinds for a broken workbook
-        raise ImportFileError(f"{path}: geen leesbaar Excel-bestand ({exc})") from None
-    frame = frame.map(_cell_text)
-    frame.columns = [str(c) for c in frame.columns]
-    frame.index = range(2, len(frame) + 2)
-    return frame
-
-
-def _read_csv(path: Path, text: str) -> Table:
-    """Rows of the header's width; a row with more or fewer cells is set aside with its
-    number (extra cells that are empty are no problem: Excel writes trailing ';')."""
-    csv.field_size_limit(MAX_FILE_BYTES)
-    reader = csv.reader(io.StringIO(text.lstrip("\r\n")), delimiter=guess_delimiter(text))
-    try:
-        header = next(reader)
-        width = len(header)
-        rows, numbers, misfits = [], [], {}
-        for number, cells in enumerate(reader, start=2):
-            if len(cells) > width and not any(c.strip() for c in cells[width:]):
-                cells = cells[:width]
-            if not cells:
-                cells = [""] * width
-            if len(cells) != width:
-                more = "meer" if len(cells) > width else "minder"
-                misfits[number] = (
-                    f"deze rij heeft {len(cells)} cellen, {more} dan de {width} kolommen "
-                    f"van de kop; controleer of een ';' of ',' in een cel tussen "
-                    f"aanhalingstekens staat"
-                )
-                cells = [""] * width
-            rows.append(cells)
-            numbers.append(number)
-    except csv.Error as exc:
-        raise ImportFileError(f"{path}: niet te lezen als CSV ({exc})") from None
-    header = [h.strip() or f"kolom {i + 1}" for i, h in enumerate(header)]
-    frame = pd.DataFrame(rows, columns=header, index=numbers, dtype=str)
-    return Table(frame, misfits)
+    """The file's table; its size checked first. With `raw` (an upload, kept in memory so
+    it never lies on disk) `path` only names the file."""
+    return Table(Source(path, raw))
 
 
 def guess_delimiter(text: str) -> str:
@@ -251,7 +430,7 @@ def guess_delimiter(text: str) -> str:
 
 
 def _cell_text(value) -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
+    if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     if isinstance(value, datetime):
         return value.date().isoformat()
@@ -272,11 +451,13 @@ def normalise_header(name: str) -> str:
 
 
 def column_map(
-    columns: list[str], mapping: dict[str, str] | None = None, frame: pd.DataFrame | None = None
+    columns: list[str], mapping: dict[str, str] | None = None, yes_no: Iterable[str] = ()
 ) -> dict[str, str]:
     """Our field for each recognised column; `mapping` (their header → our field or header)
-    comes first. Step columns look like 'Stap steun: datum'. With the `frame`, a column named
-    after a platform or form whose cells are ja/nee (x, 1, ✓) becomes 'flag:platforms:tiktok'."""
+    comes first. Step columns look like 'Stap steun: datum'. A column named after a platform
+    or form whose cells are all ja/nee (x, 1, ✓; `yes_no`, found by Survey) becomes
+    'flag:platforms:tiktok'."""
+    yes_no = set(yes_no)
     mapping = {normalise_header(k): v for k, v in (mapping or {}).items()}
     steps = {s.id for s in load_protocol()}
     found = {}
@@ -288,8 +469,8 @@ def column_map(
         match = re.fullmatch(r"stap (\w+) (datum|door|notitie|uitkomst)", key)
         if not target and match and match.group(1) in steps:
             target = f"step:{match.group(1)}:{STEP_PARTS[match.group(2)]}"
-        if not target and frame is not None:
-            target = _flag_column(column, frame[column])
+        if not target and column in yes_no:
+            target = flag_target(column)
         if target:
             found[column] = target
     return found
@@ -327,10 +508,9 @@ def check_mapping(path: Path, columns: list[str], mapping: dict, value_map: dict
             )
 
 
-def _flag_column(header: str, cells: pd.Series) -> str | None:
-    """'flag:platforms:whatsapp' for a column 'WhatsApp' of ja/nee cells, else None."""
-    if not all(recognise.yes_no(c) is not None for c in cells):
-        return None
+def flag_target(header: str) -> str | None:
+    """'flag:platforms:whatsapp' for a header 'WhatsApp' (a column of ja/nee cells), else
+    None."""
     for kind in ("platforms", "forms"):
         code = recognise.recognise(kind, header)
         if code and code != "other":
@@ -349,7 +529,7 @@ class Column:
     scale_stated: bool = False  # named in the header, not guessed from the cells
 
     @classmethod
-    def of(cls, header: str, target: str, cells: pd.Series) -> Column:
+    def of(cls, header: str, target: str, cells: Iterable[str]) -> Column:
         """A header 'Ernst (1-5)' or 'Ernst 1 t/m 4' names its scale, which then holds even
         when the file's largest number is lower; else the scale is read from the cells."""
         if target == "group":
@@ -445,8 +625,12 @@ class RowResult:
 
 @dataclass
 class ImportReport:
+    """What an import did. `counts` holds every row's outcome; `rows` the rows in detail:
+    each of the first DETAIL_ROWS, then refused rows only, REFUSED_IN_DETAIL at most (a file
+    of a million rows keeps a report of kilobytes, not of gigabytes)."""
+
     source: str
-    rows: list[RowResult]
+    rows: list[RowResult]  # in detail, in file order (see above)
     committed: bool
     added: int = 0
     ignored_columns: list[str] = field(default_factory=list)
@@ -457,24 +641,56 @@ class ImportReport:
     readings: dict[str, Counter] = field(default_factory=dict)  # header -> (theirs, ours) -> n
     new_schools: set[str] = field(default_factory=set)  # not on the list yet (add_schools)
     unknown_schools: Counter = field(default_factory=Counter)  # name -> rows refused
+    counts: Counter = field(default_factory=Counter)  # outcome -> rows, all of them
+    unlisted: Counter = field(default_factory=Counter)  # header -> values past VALUES_LISTED
+    refused_in_detail: int = 0
+
+    def add(self, result: RowResult) -> None:
+        """One row's outcome: counted, and kept in detail while the limits allow."""
+        self.counts[result.outcome] += 1
+        refused = result.outcome == "geweigerd"
+        if refused and self.refused_in_detail >= REFUSED_IN_DETAIL:
+            return
+        if len(self.rows) < DETAIL_ROWS or refused:
+            self.rows.append(result)
+            self.refused_in_detail += refused
 
     def count(self, outcome: str) -> int:
-        return sum(r.outcome == outcome for r in self.rows)
+        return self.counts[outcome]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def refused_not_shown(self) -> int:
+        """Refused rows beyond REFUSED_IN_DETAIL: counted, not each named."""
+        return self.count("geweigerd") - self.refused_in_detail
 
     def summary(self) -> str:
         verb = "toegevoegd" if self.committed else "zouden worden toegevoegd"
         return (
-            f"{rows(len(self.rows))}: {self.count('nieuw')} {verb}, "
+            f"{rows(self.total)}: {self.count('nieuw')} {verb}, "
             f"{self.count('al aanwezig')} al aanwezig, {self.count('geweigerd')} geweigerd."
         )
 
     def refused(self) -> list[str]:
-        return [
+        lines = [
             f"rij {r.row}: {f}: {reason}"
             for r in self.rows
             if r.outcome == "geweigerd"
             for f, reason in r.problems
         ]
+        if self.refused_not_shown:
+            lines.append(self.not_shown_line())
+        return lines
+
+    def not_shown_line(self) -> str:
+        shown = f"{REFUSED_IN_DETAIL:,}".replace(",", ".")
+        return (
+            f"en nog {rows(self.refused_not_shown)} geweigerd (alleen de eerste {shown} "
+            "staan hier met hun reden)"
+        )
 
     def reading_lines(self) -> list[str]:
         """How the school's own words were read, once per column: "Vorm: 'Schelden' →
@@ -490,6 +706,11 @@ class ImportReport:
         return [
             f"{header}: "
             + ", ".join(f"'{value}' ({n}×)" for value, n in counts.most_common())
+            + (
+                f" en nog {self.unlisted[header]}× een andere waarde"
+                if self.unlisted[header]
+                else ""
+            )
             + f" — toegestaan: {self.allowed[header]}"
             for header, counts in self.unknown.items()
         ]
@@ -521,7 +742,17 @@ class RowReader:
     def read_as(self, column: Column, theirs: str, ours: str) -> None:
         """Note how a value was read when the school wrote it in other words than ours."""
         if recognise.normalise(theirs) != recognise.normalise(ours):
-            self.report.readings.setdefault(column.header, Counter())[(theirs.strip(), ours)] += 1
+            readings = self.report.readings.setdefault(column.header, Counter())
+            key = (theirs.strip(), ours)
+            if key in readings or len(readings) < VALUES_LISTED:  # else: not listed
+                readings[key] += 1
+
+    def tally(self, counts: Counter, value: str, header: str) -> None:
+        """Count a value not recognised; past VALUES_LISTED different values, only how many."""
+        if value in counts or len(counts) < VALUES_LISTED:
+            counts[value] += 1
+        else:
+            self.report.unlisted[header] += 1
 
     def unknown(self, column: Column, text: str, kind: str = "") -> str:
         """Count a value not recognised; the Dutch reason for the row."""
@@ -534,7 +765,9 @@ class RowReader:
             allowed = ", ".join(options)
         else:
             allowed = GROUP_ALLOWED[column.group.kind]
-        self.report.unknown.setdefault(column.header, Counter())[text.strip()] += 1
+        self.tally(
+            self.report.unknown.setdefault(column.header, Counter()), text.strip(), column.header
+        )
         self.report.allowed[column.header] = allowed
         if kind == "school":
             return school_names.unknown_school(text[:40], self.schools)
@@ -621,9 +854,14 @@ class RowReader:
             self.report.new_schools.add(name)
             return name
         if name is None:
-            self.report.unknown_schools[school_names.tidy(text)] += 1
+            name = school_names.tidy(text)
+            if (
+                name in self.report.unknown_schools
+                or len(self.report.unknown_schools) < VALUES_LISTED
+            ):
+                self.report.unknown_schools[name] += 1
             problems["school"] = self.unknown(column, text, "school")
-            return school_names.tidy(text)
+            return name
         if spelled_otherwise:
             self.read_as(column, text, name)
         return name
@@ -662,6 +900,60 @@ class RowReader:
 # --- import ----------------------------------------------------------------------------------
 
 
+@dataclass
+class Survey:
+    """What a first pass over the file learns before any row is read: how many rows there
+    are (for the progress bar), which columns named after a platform or form hold only
+    ja/nee, the numbers in each Ernst column (its scale), whether every row names its
+    school, and which columns right of the header hold something. Kept small: sets and
+    counts, never the rows."""
+
+    total: int = 0
+    yes_no: set[str] = field(default_factory=set)
+    numbers: dict[str, set[str]] = field(default_factory=dict)
+    school_everywhere: bool = True
+    beyond_header: list[str] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, table: Table, targets: dict[str, str]) -> Survey:
+        flags = {c for c in table.columns if c not in targets and flag_target(c)}
+        severity = [h for h, t in targets.items() if t == "severity"]
+        school = next((h for h, t in targets.items() if t == "school"), None)
+        survey = cls(yes_no=set(flags), numbers={h: set() for h in severity})
+        width, beyond = len(table.columns), set()
+        for _, cells, _ in table.rows():
+            survey.total += 1
+            if cells is None or not any(v.strip() for v in cells.values()):
+                continue  # a row that does not fit, or an empty line
+            for column in [c for c in survey.yes_no if recognise.yes_no(cells[c]) is None]:
+                survey.yes_no.discard(column)
+            for column in severity:
+                value = cells[column].strip()
+                if value.isdecimal() and 1 <= int(value) <= 5:
+                    survey.numbers[column].add(value)
+            if school and not cells[school].strip():
+                survey.school_everywhere = False
+            if len(cells) > width:
+                beyond |= {c for c in itertools.islice(cells, width, None) if cells[c].strip()}
+        survey.beyond_header = sorted(beyond, key=lambda c: int(c.rsplit(" ", 1)[1]))
+        return survey
+
+
+class Check:
+    """A dry run's look at the database: which reports are stored already. Stores nothing."""
+
+    added = 0
+
+    def __init__(self, store: Store):
+        self.store = store
+
+    def known(self, fingerprints: list[str]) -> set[str]:
+        return incident_log.known_fingerprints(self.store, fingerprints)
+
+    def add(self, reports: list) -> None:
+        pass
+
+
 def import_file(
     store: Store,
     path: Path,
@@ -678,31 +970,39 @@ def import_file(
     """Read, validate and (with commit) store a file; the report says what happened per row.
     `raw`: the file's bytes (an upload), `path` then only its name. A school not on the
     list refuses its rows, unless `add_schools`: then the report names it as new, and a
-    commit puts it on the list."""
-    path = Path(path)
+    commit puts it on the list.
+
+    The file is read as a stream, twice: a first pass (Survey) learns what the columns
+    hold, the second reads, checks and stores the rows CHUNK_ROWS at a time; a commit does
+    the second pass inside its one writing transaction. Memory stays the same for ten rows
+    and for a million."""
     table = read_table(path, raw)
-    frame = table.frame
-    check_mapping(path, list(frame.columns), mapping or {}, value_map or {})
-    targets = column_map(list(frame.columns), mapping, frame)
+    path, columns = table.path, table.columns
+    check_mapping(path, columns, mapping or {}, value_map or {})
+    targets = column_map(columns, mapping)
     if "reported_on" not in targets.values():
         raise ImportFileError(
-            f"{path}: geen kolom 'Datum melding' gevonden (kolommen: "
-            f"{', '.join(frame.columns[:12])})"
+            f"{path}: geen kolom 'Datum melding' gevonden (kolommen: {', '.join(columns[:12])})"
         )
     if not set(ROLES) & set(targets.values()):
         raise ImportFileError(
             f"{path}: geen kolom met leerlingnummers gevonden (zoals 'Leerlingnummer' of "
             f"'Gepeste leerling'); koppel de eigen kolom met --map 'KOLOM=Leerlingnummer' "
-            f"(kolommen: {', '.join(frame.columns[:12])})"
+            f"(kolommen: {', '.join(columns[:12])})"
         )
+    survey = Survey.of(table, targets)
+    targets = column_map(columns, mapping, survey.yes_no)
     report = ImportReport(
-        str(path), [], commit, ignored_columns=[c for c in frame.columns if c not in targets]
+        str(path),
+        [],
+        commit,
+        ignored_columns=[c for c in columns if c not in targets] + survey.beyond_header,
     )
     default_school = _school_for_file(
-        store, path, targets, frame, default_school, report, add_schools
+        store, path, targets, survey.school_everywhere, default_school, report, add_schools
     )
-    columns = [Column.of(h, t, frame[h]) for h, t in targets.items()]
-    for column in columns:
+    readers = [Column.of(h, t, survey.numbers.get(h, ())) for h, t in targets.items()]
+    for column in readers:
         if column.scale:
             guessed = (
                 ""
@@ -711,25 +1011,13 @@ def import_file(
                 "bijv. 'Ernst (1-5)')"
             )
             report.notes.append(f"{column.header}: {recognise.scale_note(column.scale)}{guessed}")
-    reader = RowReader(columns, value_map or {}, report, school_names.names(store), add_schools)
-    valid: list[tuple[object, list]] = []
-    filled: Counter = Counter()  # per accepted row: what it got from us
-    total = len(frame)
-    for done, (row_number, cells) in enumerate(frame.to_dict("index").items(), start=1):
-        if progress and (done % PROGRESS_EVERY == 0 or done == total):
-            progress(done, total)
-        if row_number in table.misfits:
-            report.rows.append(
-                RowResult(row_number, "geweigerd", [("Rij", table.misfits[row_number])])
-            )
-            continue
-        if not any(str(v).strip() for v in cells.values()):
-            continue  # an empty line
-        result, accepted = _read_row(reader, row_number, cells, default_school)
-        report.rows.append(result)
-        if accepted:
-            valid.append(accepted)
-            filled.update(reader.filled)
+    reader = RowReader(readers, value_map or {}, report, school_names.names(store), add_schools)
+    if commit:
+        with incident_log.importing(store, path.name, actor) as batch:
+            filled = _read_rows(table, reader, report, batch, default_school, survey, progress)
+        report.added = batch.added
+    else:
+        filled = _read_rows(table, reader, report, Check(store), default_school, survey, progress)
     if filled["combination"]:
         report.notes.append(
             f"{rows(filled['combination'])} met een combinatiegroep: {recognise.COMBINATION_RULE}"
@@ -745,20 +1033,67 @@ def import_file(
             f"'{Reporter.OTHER.label}'"
         )
     _school_notes(report)
-    _mark_known(store, report, valid)
-    rows_valid = [r for r in report.rows if r.outcome != "geweigerd"]
-    without_handler = sum(  # rows already stored are not stored again: not counted
-        result.outcome == "nieuw" and incident.handler == IMPORT_HANDLER
-        for result, (incident, _) in zip(rows_valid, valid, strict=True)
-    )
-    if without_handler:
+    if filled["without handler"]:  # rows already stored are not stored again: not counted
         report.notes.append(
-            f"{rows(without_handler)} zonder behandelaar: als behandelaar staat er "
+            f"{rows(filled['without handler'])} zonder behandelaar: als behandelaar staat er "
             f"'{IMPORT_HANDLER}'"
         )
-    if commit and valid:
-        report.added, _ = incident_log.import_reports(store, valid, source=path.name, actor=actor)
     return report
+
+
+def _read_rows(
+    table: Table,
+    reader: RowReader,
+    report: ImportReport,
+    database: Check | incident_log.Importing,
+    default_school: str,
+    survey: Survey,
+    progress: Callable[[int, int], None] | None,
+) -> Counter:
+    """The second pass: every row read and checked, CHUNK_ROWS at a time looked up in the
+    database (a report stored before, or earlier in this file, is 'al aanwezig') and, on a
+    commit, stored. Returns what the accepted rows got from us, for the notes."""
+    filled: Counter = Counter()
+    seen: set[bytes] = set()  # the fingerprints of this file's reports so far (32 bytes each)
+    results: list[RowResult] = []  # this chunk's rows, in file order
+    accepted: list[tuple[RowResult, tuple]] = []  # and its accepted rows, with what to store
+
+    def flush() -> None:
+        prints = [incident.fingerprint for _, (incident, _) in accepted]
+        known = database.known(prints) if prints else set()
+        new = []
+        for (result, payload), fingerprint in zip(accepted, prints, strict=True):
+            key = bytes.fromhex(fingerprint)
+            if fingerprint in known or key in seen:
+                result.outcome = "al aanwezig"
+            else:
+                new.append(payload)
+                filled["without handler"] += payload[0].handler == IMPORT_HANDLER
+            seen.add(key)
+        if new:
+            database.add(new)
+        for result in results:
+            report.add(result)
+        results.clear()
+        accepted.clear()
+
+    for done, (row_number, cells, misfit) in enumerate(table.rows(), start=1):
+        if progress and (done % PROGRESS_EVERY == 0 or done == survey.total):
+            progress(done, survey.total)
+        if cells is None:
+            results.append(RowResult(row_number, "geweigerd", [("Rij", misfit)]))
+        elif not any(v.strip() for v in cells.values()):
+            continue  # an empty line
+        else:
+            result, payload = _read_row(reader, row_number, cells, default_school)
+            results.append(result)
+            if payload:
+                accepted.append((result, payload))
+                filled.update(reader.filled)
+        if len(results) >= CHUNK_ROWS:
+            flush()
+    flush()
+    return filled
 
 
 def _school_notes(report: ImportReport) -> None:
@@ -781,7 +1116,9 @@ def rows(n: int) -> str:
     return f"{n} rij" if n == 1 else f"{n} rijen"
 
 
-def _school_for_file(store, path, targets, frame, default_school, report, add_schools) -> str:
+def _school_for_file(
+    store, path, targets, school_everywhere, default_school, report, add_schools
+) -> str:
     """The school for rows that name none: the one given, else the only school in the
     database (said in the report); a file without a School column and no way to know which
     school it is raises SchoolNeeded."""
@@ -795,7 +1132,7 @@ def _school_for_file(store, path, targets, frame, default_school, report, add_sc
             raise ImportFileError(f"{path}: {school_names.unknown_school(default_school, known)}")
         return name
     school_columns = [h for h, t in targets.items() if t == "school"]
-    if school_columns and all(str(v).strip() for v in frame[school_columns[0]]):
+    if school_columns and school_everywhere:
         return ""
     if len(known) == 1:
         report.notes.append(f"Rijen zonder school horen bij {known[0]} (de enige school)")
@@ -832,17 +1169,6 @@ def _read_row(reader: RowReader, row_number: int, cells: dict, default_school: s
         labelled = [(_field_label(k), v) for k, v in problems.items()]
         return RowResult(row_number, "geweigerd", labelled), None
     return RowResult(row_number, "nieuw"), (incident, steps)
-
-
-def _mark_known(store: Store, report: ImportReport, valid: list) -> None:
-    """Reports already stored before, or twice in this file: marked, never stored twice."""
-    known = incident_log.known_fingerprints(store, [incident.fingerprint for incident, _ in valid])
-    seen: set[str] = set()
-    rows_valid = [r for r in report.rows if r.outcome == "nieuw"]
-    for result, (incident, _) in zip(rows_valid, valid, strict=True):
-        if incident.fingerprint in known or incident.fingerprint in seen:
-            result.outcome = "al aanwezig"
-        seen.add(incident.fingerprint)
 
 
 def _field_label(key: str) -> str:

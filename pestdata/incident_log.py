@@ -9,7 +9,8 @@ transaction as the report, so the overview never disagrees with the log.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -85,19 +86,43 @@ def import_reports(
     Returns (added, skipped). The check runs inside the writing transaction, so two
     imports of the same file at once still add each report once.
     """
-    with store.writing() as conn:
-        seen = _known(conn, [incident.fingerprint for incident, _ in rows])
+    with importing(store, source, actor) as batch:
+        seen = batch.known([incident.fingerprint for incident, _ in rows])
         new = []
         for incident, steps in rows:
             if incident.fingerprint not in seen:
                 seen.add(incident.fingerprint)
                 new.append((incident, steps))
-        for start in range(0, len(new), 5000):
-            _insert_incidents(conn, new[start : start + 5000], actor)
-        if new:
-            summary = json.dumps({"source": source, "added": len(new)}, ensure_ascii=False)
-            conn.execute(audit.insert(), audit_row(actor, "import", None, "file", None, summary))
+        batch.add(new)
     return len(new), len(rows) - len(new)
+
+
+class Importing:
+    """One import, fed in chunks inside one writing transaction (a large file is never
+    held whole): which reports are stored already, and storing the new ones."""
+
+    def __init__(self, conn: Connection, actor: str):
+        self.conn, self.actor, self.added = conn, actor, 0
+
+    def known(self, fingerprints: list[str]) -> set[str]:
+        return _known(self.conn, fingerprints)
+
+    def add(self, reports: list[tuple[Incident, list[StepDone]]]) -> None:
+        for start in range(0, len(reports), 5000):
+            _insert_incidents(self.conn, reports[start : start + 5000], self.actor)
+        self.added += len(reports)
+
+
+@contextmanager
+def importing(store: Store, source: str, actor: str) -> Iterator[Importing]:
+    """The transaction of one import: everything added in it is stored, with one audit
+    entry for the file, or nothing is."""
+    with store.writing() as conn:
+        batch = Importing(conn, actor)
+        yield batch
+        if batch.added:
+            summary = json.dumps({"source": source, "added": batch.added}, ensure_ascii=False)
+            conn.execute(audit.insert(), audit_row(actor, "import", None, "file", None, summary))
 
 
 def _insert_incidents(

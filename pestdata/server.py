@@ -210,6 +210,11 @@ class PestdataVoila(Voila):
         settings["local_hostnames"] = list(self.host_names)
         settings["log_function"] = partial(log_request, record_prometheus_metrics=False)
         settings["websocket_ping_interval"] = 30  # a page closed without goodbye is noticed
+        # An upload crosses the page's websocket as one message: tornado's 10 MiB would drop
+        # a file under the stated limit without a word (the browser refuses larger ones).
+        from .importer import UPLOAD_MESSAGE_BYTES
+
+        settings["websocket_max_message_size"] = UPLOAD_MESSAGE_BYTES
         settings["pestdata_notebooks"] = self.root_dir
         settings["default_handler_class"] = NotFoundPage
         return settings
