@@ -27,6 +27,8 @@ def benches(large: bool, scratch: Path) -> dict[str, list[str]]:
         "demo": ["--sizes", *(["1000", "10000", "100000"] if large else ["200"])],
         "import_speed": ["--sizes", *(["10000", "100000"] if large else ["300"])],
         "import_registers": ["--rows", *(["10000"] if large else ["300"])],
+        "large_files": ["--rows", "1000000", "--bomb-mb", "1000"] if large
+                       else ["--rows", "300", "--bomb-mb", "20"],
         "overview": (
             []
             if large

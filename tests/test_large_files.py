@@ -316,7 +316,7 @@ def outcomes(report) -> list[tuple[int, str]]:
     return [(r.row, r.outcome) for r in report.rows]
 
 
-def test_a_register_read_in_chunks_gives_every_row_its_outcome(tmp_path, monkeypatch):
+def test_a_register_read_in_chunks_gives_every_row_its_outcome(tmp_path, monkeypatch, any_url):
     """Chunks of 7 rows, 40 rows in detail, 25 refused rows with their reasons: a report
     written twice across a chunk's edge is 'al aanwezig' there too, a commit stores exactly
     the new rows in one transaction, and the counts hold every row."""
@@ -329,7 +329,7 @@ def test_a_register_read_in_chunks_gives_every_row_its_outcome(tmp_path, monkeyp
     lines += [ln.replace("2000", "Jan ", 1) for ln in lines[30:60]]  # rows 64–93: names
     path = tmp_path / "register.csv"
     path.write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1252"))
-    url = f"sqlite:///{tmp_path}/chunks.sqlite"
+    url = any_url  # SQLite and PostgreSQL
     store = Store(url).ensure_schema()
     school_names.add(store, SCHOOL, "test")
     dry = import_file(store, path, default_school=SCHOOL)

@@ -230,8 +230,8 @@ class Transfer(w.VBox):
         # Kept in memory, never written to disk: an upload holds pupil numbers.
         path = Path(Path(str(upload["name"])).name or "upload.csv")
         size = len(upload["content"])
-        if size > MAX_UPLOAD_BYTES:  # the browser refuses it first; a page that did not
-            self.upload.value = ()
+        if size > MAX_UPLOAD_BYTES:  # the browser refuses it first; a page changed to send
+            self.upload.value = ()  # it anyway gets the same refusal here
             self.forget(message("error", too_large(path.name, size, upload=True)))
             return
         self.path = path
