@@ -467,9 +467,36 @@ def server(tmp_path_factory):
 
     folder = tmp_path_factory.mktemp("serve")
     process, base, db = start_server(folder, incidents=50)
-    yield {"url": f"{base}/voila/render/meldingen.ipynb?token={TOKEN}", "db": db}
+    yield {
+        "url": f"{base}/voila/render/meldingen.ipynb?token={TOKEN}",
+        "db": db,
+        "pid": process.pid,
+    }
     process.terminate()
     process.wait(timeout=20)
+
+
+def peaks_of_tree(pid: int) -> dict[int, float]:
+    """The peak resident memory (VmHWM, MB) of a process and of everything it started."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    peaks, todo = {}, [pid]
+    while todo:
+        current = todo.pop()
+        todo += children.get(current, [])
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+        except OSError:
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmHWM:"):
+                peaks[current] = int(line.split()[1]) / 1024
+    return peaks
 
 
 @pytest.mark.browser
@@ -521,4 +548,19 @@ def test_in_the_browser_a_file_over_the_limit_gets_a_dutch_message(page, server,
     )
     expect(report).to_contain_text("Genegeerde kolommen: Notities")
     expect(status).to_have_text("")
-    assert caseload.count_incidents(store) == before  # the refused file, and a dry run
+
+    # A zip bomb within the upload limit: refused by the kernel before it is parsed, and no
+    # process of the server (the server, its kernels) grows for it.
+    bomb = zip_bomb(tmp_path / "meldingen.xlsx", 400)
+    with page.expect_file_chooser() as chooser:
+        page.locator(".pd-upload").click()
+    chooser.value.set_files(str(bomb))
+    expect(report).to_contain_text(
+        "meldingen.xlsx: dit Excel-bestand pakt uit tot meer dan 100 keer zijn eigen grootte "
+        "(xl/worksheets/sheet1.xml: 400 MB)",
+        timeout=TIMEOUT,
+    )
+    expect(page.locator("button.pd-import-commit")).to_be_disabled()
+    peaks = peaks_of_tree(server["pid"])
+    assert len(peaks) >= 3 and max(peaks.values()) < 500, peaks  # the server and kernels
+    assert caseload.count_incidents(store) == before  # the refused files, and a dry run
