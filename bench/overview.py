@@ -501,9 +501,10 @@ def browser_part(size: int, db: str, loads: int) -> dict:
         one_button_notebook(folder / "button.ipynb")
         port = free_port()
         command = ["pestdata", "serve", "--notebooks", tmp, "--port", str(port)]
-        command += ["--token", TOKEN, "--db", db]
+        command += ["--db", db]
         log = open(folder / "serve.log", "w")
-        server = subprocess.Popen(command, stdout=log, stderr=log, start_new_session=True)
+        env = {**os.environ, "PESTDATA_TOKEN": TOKEN}  # never on the command line
+        server = subprocess.Popen(command, stdout=log, stderr=log, start_new_session=True, env=env)
         console: list[str] = []
         try:
             wait_for_port(port, server)

@@ -146,9 +146,10 @@ def main() -> None:
 
         port = free_port()
         command = ["pestdata", "serve", "--notebooks", tmp, "--port", str(port)]
-        command += ["--token", TOKEN, "--db", db]
+        command += ["--db", db]
         log = open(folder / "serve.log", "w")
-        server = subprocess.Popen(command, stdout=log, stderr=log, start_new_session=True)
+        env = {**os.environ, "PESTDATA_TOKEN": TOKEN}  # never on the command line
+        server = subprocess.Popen(command, stdout=log, stderr=log, start_new_session=True, env=env)
         try:
             wait_for_port(port, server)
             run(args, port)

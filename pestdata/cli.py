@@ -81,7 +81,18 @@ def _shown(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-@click.group(cls=nl_click.Group, context_settings={"help_option_names": ["-h", "--help"]})
+class Commands(nl_click.Group):
+    """The pestdata commands: a file that cannot be written, or a key file others can read,
+    ends the command with one Dutch line (files.FileRefused), not a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except files.FileRefused as refused:
+            raise click.ClickException(str(refused)) from None
+
+
+@click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """pestdata: online pesten zien, aanpakken en voorkomen."""
     files.private_umask()  # every file this command, Voilà and its kernels make: owner only
@@ -155,12 +166,13 @@ def _demo_accounts(store: Store) -> None:
 @db_option
 @click.option("--port", default=8866, show_default=True, help="Poort op deze computer.")
 @click.option(
-    "--token",
-    envvar="PESTDATA_TOKEN",
+    "--token-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
     default=None,
     help="Voor scripts en tests: een toegangscode in de URL in plaats van persoonlijke "
-    "accounts. Ook via PESTDATA_TOKEN.",
+    "accounts, uit dit bestand (van jou, chmod 600) of uit PESTDATA_TOKEN.",
 )
+@click.option("--token", "token_argument", default=None, hidden=True)  # refused: see serve
 @click.option(
     "--role",
     type=click.Choice(list(ROLES)),
@@ -226,7 +238,8 @@ def _demo_accounts(store: Store) -> None:
 def serve(
     db,
     port: int,
-    token: str | None,
+    token_file: Path | None,
+    token_argument: str | None,
     role: str | None,
     notebooks: Path,
     cull_idle: int,
@@ -241,6 +254,12 @@ def serve(
     from .accounts import listed
 
     store = _store(db)
+    token = _serve_token(token_argument, token_file)
+    if proxy_key_file:  # checked here in Dutch, and again where the server reads it
+        try:
+            files.read_secret(proxy_key_file, "Het sleutelbestand")
+        except files.FileRefused as refused:
+            raise click.BadParameter(str(refused), param_hint="--proxy-key-file") from None
     try:
         check_port_free(port)
     except PortTaken as error:
@@ -248,25 +267,29 @@ def serve(
     if trust_header and not proxy_key_file:
         raise click.BadParameter("geef ook --proxy-key-file", param_hint="--trust-header")
     if token and trust_header:
-        raise click.BadParameter("kies --token of --trust-header", param_hint="--token")
+        raise click.BadParameter(
+            "kies een toegangscode (PESTDATA_TOKEN, --token-file) of --trust-header",
+            param_hint="--trust-header",
+        )
     if not token and not listed(store):
         raise click.ClickException(
             "Er zijn nog geen accounts. Maak er een met: pestdata users add NAAM --role "
-            "zorgteam (of gebruik --token voor scripts en tests)."
+            "zorgteam (of zet voor scripts en tests een toegangscode in PESTDATA_TOKEN)."
         )
     base = f"http://127.0.0.1:{port}"
     folder = role_notebooks(notebooks, role or ("zorgteam" if token else None))
     click.echo(f"Database: {_shown(store.url)} · rol: {role or 'iedereen met een account'}")
     if token:
-        click.echo("Open in de browser:")
+        # The code itself is not printed: output may end up in a log others can read.
+        click.echo("Open in de browser (met de toegangscode achter token=):")
         for name in ROLES[role or "zorgteam"]:
             if (folder / f"{name}.ipynb").exists():
-                click.echo(f"  {DASHBOARDS[name]}: {base}/voila/render/{name}.ipynb?token={token}")
+                click.echo(f"  {DASHBOARDS[name]}: {base}/voila/render/{name}.ipynb?token=…")
     else:
         click.echo(f"Open in de browser: {base}/ en log in met je account.")
     click.echo("Stoppen: Ctrl+C", err=True)
     command = voila_command(
-        folder, port, token, cull_idle=cull_idle, preheat=preheat, host_names=host_names,
+        folder, port, bool(token), cull_idle=cull_idle, preheat=preheat, host_names=host_names,
         trusted_header=trust_header, proxy_key_file=proxy_key_file,
         two_factor_roles=two_factor_roles, https_only=https_only,
     )  # fmt: skip
@@ -275,7 +298,33 @@ def serve(
     # Become Voilà, so a stop signal (Ctrl+C, a service manager) reaches it and its kernels.
     # With accounts the kernels take the role from the signed-in person (ui.common); none
     # stands in for them, so an unsigned page would get the least.
-    os.execve(sys.executable, command, voila_env(store.url, role or ("zorgteam" if token else "")))
+    # The token goes to Voilà in its environment (JUPYTER_TOKEN, which server.py takes out
+    # again before any kernel starts), never on a command line that `ps` shows everyone.
+    env = voila_env(store.url, role or ("zorgteam" if token else ""), token=token)
+    os.execve(sys.executable, command, env)
+
+
+def _serve_token(argument: str | None, token_file: Path | None) -> str | None:
+    """The token for a token server: from PESTDATA_TOKEN or a private file, never from the
+    command line (every account on the machine sees process arguments in `ps`)."""
+    if argument is not None:
+        raise click.BadParameter(
+            "een toegangscode op de opdrachtregel kan iedereen op deze computer zien (ps). "
+            "Zet hem in de omgevingsvariabele PESTDATA_TOKEN, of in een bestand dat alleen "
+            "jij kunt lezen (chmod 600) en geef --token-file PAD.",
+            param_hint="--token",
+        )
+    from_env = os.environ.get("PESTDATA_TOKEN", "").strip()
+    if token_file and from_env:
+        raise click.BadParameter(
+            "kies PESTDATA_TOKEN of --token-file, niet allebei", param_hint="--token-file"
+        )
+    if token_file:
+        try:
+            return files.read_secret(token_file, "Het tokenbestand")
+        except files.FileRefused as refused:
+            raise click.BadParameter(str(refused), param_hint="--token-file") from None
+    return from_env or None
 
 
 @main.command("parent-evening")

@@ -198,11 +198,12 @@ def export_bytes(frame: pd.DataFrame) -> bytes:
 def write_export(frame: pd.DataFrame, out: Path) -> None:
     """CSV (';', UTF-8 with BOM: opens correctly in Dutch Excel) or XLSX, by extension."""
     out = Path(out)
-    if out.suffix.lower() in (".xlsx", ".csv"):
-        files.create_private(out)  # pupil numbers and descriptions: the owner only
-    if out.suffix.lower() == ".xlsx":
-        frame.to_excel(out, index=False, sheet_name="Meldingen")
-    elif out.suffix.lower() == ".csv":
-        frame.to_csv(out, index=False, sep=";", encoding="utf-8-sig")
-    else:
+    suffix = out.suffix.lower()
+    if suffix not in (".xlsx", ".csv"):
         raise ExportFileError(f"{out}: kies een bestandsnaam op .csv of .xlsx")
+    # Pupil numbers and descriptions: a new file only the owner can read, in place at once.
+    with files.private_output(out) as temp:
+        if suffix == ".xlsx":
+            frame.to_excel(temp, index=False, sheet_name="Meldingen", engine="openpyxl")
+        else:
+            frame.to_csv(temp, index=False, sep=";", encoding="utf-8-sig")

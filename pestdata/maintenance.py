@@ -36,27 +36,29 @@ def _libpq_url(store: Store) -> str:
 
 def backup(store: Store, target: Path) -> None:
     target = Path(target)
-    files.create_private(target)  # a copy of everything: as private as the database
-    if store.engine.dialect.name == "sqlite":
-        destination = sqlite3.connect(target)
-        try:
-            with store.engine.connect() as conn:
-                conn.connection.driver_connection.backup(destination)
-        finally:
-            destination.close()
-    elif store.engine.dialect.name == "postgresql":
-        _run(
-            [
+    dialect = store.engine.dialect.name
+    if dialect not in ("sqlite", "postgresql"):
+        raise MaintenanceError(f"backup van {dialect} wordt niet ondersteund")
+    # A copy of everything: a new file as private as the database, in place only when whole.
+    with files.private_output(target) as temp:
+        if dialect == "sqlite":
+            destination = sqlite3.connect(temp)
+            try:
+                with store.engine.connect() as conn:
+                    conn.connection.driver_connection.backup(destination)
+            finally:
+                destination.close()
+        else:
+            _run(
+                [
+                    "pg_dump",
+                    "--format=custom",
+                    "--no-owner",
+                    f"--file={temp}",
+                    f"--dbname={_libpq_url(store)}",
+                ],
                 "pg_dump",
-                "--format=custom",
-                "--no-owner",
-                f"--file={target}",
-                f"--dbname={_libpq_url(store)}",
-            ],
-            "pg_dump",
-        )
-    else:
-        raise MaintenanceError(f"backup van {store.engine.dialect.name} wordt niet ondersteund")
+            )
 
 
 CORE_TABLES = {"incidents", "incident_pupils", "incident_platforms", "incident_forms",

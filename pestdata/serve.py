@@ -17,12 +17,13 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent
 NOTEBOOKS = PACKAGE / "notebooks"  # shipped inside the package
 TEMPLATES = PACKAGE / "share" / "jupyter"
+TOKEN_VARIABLES = ("PESTDATA_TOKEN", "JUPYTER_TOKEN", "JUPYTER_TOKEN_FILE")  # never inherited
 
 
 def voila_command(
     notebooks: Path,
     port: int,
-    token: str | None,
+    token: str | bool | None,
     ip: str = "127.0.0.1",
     cull_idle: int = 300,
     preheat: int = 1,
@@ -33,9 +34,12 @@ def voila_command(
     https_only: bool = False,
 ) -> list[str]:
     """The command line of our Voilà (server.py): a signed-in person (personal accounts, or
-    `trusted_header` from the school's proxy with the key in `proxy_key_file`) or, given
-    `token`, the token; no tracebacks, no URL overrides, local assets, only requests for this
-    machine or `host_names`.
+    `trusted_header` from the school's proxy with the key in `proxy_key_file`) or, when
+    `token` is set, a token; no tracebacks, no URL overrides, local assets, only requests for
+    this machine or `host_names`.
+
+    The token itself is never on this command line (`ps` shows it to every account on the
+    machine): it goes in the environment (voila_env), where only this account can read it.
 
     Voilà refuses the shutdown a closed page sends (no _xsrf, voila issue 1458), so kernels of
     closed pages are culled after `cull_idle` seconds. Jupyter's culler leaves kernels of open
@@ -58,7 +62,7 @@ def voila_command(
         f"--port={port}",
         f"--Voila.ip={ip}",
         "--Voila.port_retries=0",  # the port we print, or a loud failure; never another
-        *([f"--Voila.token={token}"] if token else ["--PestdataVoila.accounts=True"]),
+        *([] if token else ["--PestdataVoila.accounts=True"]),  # the token: voila_env
         *([f"--AccountsIdentity.trusted_header={trusted_header}"] if trusted_header else []),
         *([f"--PestdataVoila.proxy_key_file={proxy_key_file}"] if proxy_key_file else []),
         *(f"--AccountsIdentity.two_factor_roles={role}" for role in two_factor_roles),
@@ -99,10 +103,13 @@ def check_port_free(port: int, ip: str = "127.0.0.1") -> None:
             ) from None
 
 
-def voila_env(db_url: str, role: str = "zorgteam") -> dict[str, str]:
+def voila_env(db_url: str, role: str = "zorgteam", token: str | None = None) -> dict[str, str]:
     """Environment for Voilà and its kernels: our template first, the database URL and the
-    server's role set (privacy.exact_counts_allowed reads it)."""
-    env = dict(os.environ)
+    server's role set (privacy.exact_counts_allowed reads it); a token server's token as
+    JUPYTER_TOKEN (server.py takes it out of the environment before a kernel starts)."""
+    env = {k: v for k, v in os.environ.items() if k not in TOKEN_VARIABLES}
+    if token:
+        env["JUPYTER_TOKEN"] = token
     env["PESTDATA_DB"] = db_url
     env["PESTDATA_ROLE"] = role
     env["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(TEMPLATES), env.get("JUPYTER_PATH")]))

@@ -41,6 +41,7 @@ from voila.tornado.handler import TornadoVoilaHandler
 from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 from voila.tornado.treehandler import TornadoVoilaTreeHandler
 
+from . import files
 from .signin import (
     PERSON_HEADER,
     AccountsIdentity,
@@ -159,6 +160,27 @@ class KernelChannel(VoilaKernelWebsocketHandler):
         return super().write_message(message, binary)
 
 
+class TokenlessDashboard(DashboardPage):
+    """A dashboard whose token, once it signed the visitor in (prepare), is gone from the
+    request: Voilà hands the query and the whole URL to the page's kernel (QUERY_STRING,
+    VOILA_REQUEST_URL in its environment) and even to the next preheated kernel."""
+
+    async def get(self, path=None):
+        forget_secrets(self.request)
+        return await super().get(path)
+
+
+def forget_secrets(request) -> None:
+    """The request (tornado's HTTPServerRequest) without the token in its query and URL."""
+    if not any(name in request.query_arguments for name in SECRET_PARAMETERS):
+        return
+    request.query = without_secrets(request.query)
+    request.uri = request.path + (f"?{request.query}" if request.query else "")
+    for name in SECRET_PARAMETERS:
+        request.query_arguments.pop(name, None)
+        request.arguments.pop(name, None)
+
+
 class NotFoundPage(web.RequestHandler):
     """Any address no handler serves: a Dutch 404 (tornado's own is an English line)."""
 
@@ -197,12 +219,24 @@ class PestdataVoila(Voila):
         # Made before any kernel starts: each kernel inherits it, nobody else can read it.
         os.environ[PREHEAT_KEY] = secrets.token_urlsafe(32)
         super().initialize(argv)
+        # A token server's token comes in the environment (serve.voila_env), never in the
+        # arguments `ps` shows; taken out again before any kernel starts (kernels inherit it).
+        token = os.environ.pop("JUPYTER_TOKEN", "")
+        if not self.accounts:
+            self.token = token or self.refuse_to_start("Geen toegangscode (PESTDATA_TOKEN).")
         # The signed person (signin.DashboardPage) reaches the kernel as HTTP_X_PESTDATA_PERSON.
         self.voila_configuration.http_header_envs = [PERSON_HEADER]
         if self.proxy_key_file:
-            key = Path(self.proxy_key_file).read_text(encoding="utf-8").strip()
+            try:  # refused in the CLI already; here too, whoever starts the server
+                key = files.read_secret(Path(self.proxy_key_file), "Het sleutelbestand")
+            except files.FileRefused as refused:
+                self.refuse_to_start(str(refused))
             self.config.AccountsIdentity.proxy_key = key  # read when the provider is made
         keep_secrets_out_of(self.log, logging.getLogger("tornado"))
+
+    def refuse_to_start(self, message: str):
+        self.log.critical("pestdata start niet: %s", message)
+        self.exit(1)
 
     def init_settings(self):
         settings = super().init_settings()
@@ -223,7 +257,7 @@ class PestdataVoila(Voila):
         replaced = {
             RequestInfoSocketHandler: PreheatChannel,
             VoilaKernelWebsocketHandler: KernelChannel,
-            TornadoVoilaHandler: DashboardPage,
+            TornadoVoilaHandler: TokenlessDashboard,
             TornadoVoilaTreeHandler: StartPage,
         }
         return [

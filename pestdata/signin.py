@@ -217,8 +217,8 @@ class TokenLoginPage(VoilaLoginHandler):
                 "<label for='code'>Toegangscode</label><input id='code' name='password' "
                 "type='password' autocomplete='current-password' required autofocus>"
                 "<button type='submit'>Openen</button></form>"
-                "<p>De toegangscode staat in het bericht van wie pestdata startte "
-                "(pestdata serve --token …).</p>",
+                "<p>De toegangscode krijg je van wie pestdata startte "
+                "(PESTDATA_TOKEN of pestdata serve --token-file …).</p>",
             )
         )
 

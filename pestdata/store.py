@@ -84,10 +84,7 @@ def make_engine(url: str | None = None) -> Engine:
     if engine.dialect.name == "sqlite":
         database = engine.url.database
         if database and database != ":memory:":
-            files.private_dir(Path(database).parent)
-            if not Path(database).exists():
-                files.create_private(Path(database))
-            files.make_private(*(Path(database + suffix) for suffix in ("", "-wal", "-shm")))
+            files.private_database(Path(database))
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
     return engine

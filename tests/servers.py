@@ -6,6 +6,7 @@ same browser the same way."""
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -62,7 +63,8 @@ def start_server(
 
     The database gets `incidents` demo reports (added to whatever is there already);
     `before(db_url)` runs after that, before the server starts (e.g. to add accounts).
-    With token None the server uses personal accounts.
+    With token None the server uses personal accounts; a token goes in PESTDATA_TOKEN,
+    as a school would give it (never on the command line, where `ps` shows it).
     """
     db = f"sqlite:///{folder}/pestdata.sqlite"
     subprocess.run(
@@ -93,12 +95,14 @@ def start_server(
         db,
         "--port",
         str(port),
-        *(["--token", token] if token else []),  # None: personal accounts
     ]
     if notebooks:
         command += ["--notebooks", str(notebooks)]
     command += list(extra)
-    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+    env = {k: v for k, v in os.environ.items() if k != "PESTDATA_TOKEN"}
+    if token:  # None: personal accounts
+        env["PESTDATA_TOKEN"] = token
+    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
     base = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
     while True:

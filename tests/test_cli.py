@@ -90,8 +90,8 @@ def test_demo_has_the_shapes_the_dashboards_need(tmp_path):
 def test_serve_command_is_locked_down(tmp_path):
     command = voila_command(tmp_path, 9999, "geheim")
     joined = " ".join(command)
+    assert "geheim" not in joined and "token" not in joined  # `ps` shows every argument
     for flag in (
-        "--Voila.token=geheim",
         "--Voila.ip=127.0.0.1",
         "--VoilaConfiguration.show_tracebacks=False",
         "--VoilaConfiguration.allow_template_override=NO",
@@ -103,7 +103,8 @@ def test_serve_command_is_locked_down(tmp_path):
     assert "--preheat_kernel=True" in command and "--pool_size=1" in command
     assert not any("preheat" in flag for flag in voila_command(tmp_path, 9999, "x", preheat=0))
     env = voila_env("sqlite:////x.sqlite")
-    assert env["PESTDATA_DB"] == "sqlite:////x.sqlite"
+    assert env["PESTDATA_DB"] == "sqlite:////x.sqlite" and "JUPYTER_TOKEN" not in env
+    assert voila_env("sqlite:////x.sqlite", token="geheim")["JUPYTER_TOKEN"] == "geheim"
     assert env["JUPYTER_PATH"].split(":")[0].endswith("share/jupyter")
 
 

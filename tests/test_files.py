@@ -4,6 +4,7 @@ it; uploads never lie on disk. Probed as a local attacker would: by the mode bit
 from __future__ import annotations
 
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -11,7 +12,10 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pestdata import caseload, demo, incident_log, school_names
+import pytest
+import sqlalchemy as sa
+
+from pestdata import caseload, demo, files, incident_log, school_names
 from pestdata.analytics import Filters
 from pestdata.io import export_frame, write_export
 from pestdata.store import Store
@@ -102,3 +106,159 @@ def test_an_upload_never_lies_on_disk(tmp_path, monkeypatch):
     transfer.make_export()
     assert "meldingen.xlsx" in transfer.download.value
     assert list((tmp_path / "tmp").iterdir()) == []  # the export was made in memory
+
+
+# --- every file is made new: an old file, its mode, its owner and its data stay behind --------
+
+MARKER = "OUDE GEGEVENS VAN IEMAND ANDERS. " * 40_000  # ~1.3 MB: longer than any new file
+NOBODY = 65534
+
+
+def write_commands(database: tuple[str, str], out: Path) -> list[tuple[str, tuple[str, ...]]]:
+    """Every command that writes a file, each with the file it writes in `out`."""
+    db, pupil = database
+    return [
+        ("zorgteam.xlsx", ("export", "--db", db, "--out", str(out / "zorgteam.xlsx"))),
+        ("zorgteam.csv", ("export", "--db", db, "--out", str(out / "zorgteam.csv"))),
+        ("bestuur.csv", ("export", "--db", db, "--share", "--out", str(out / "bestuur.csv"))),
+        ("backup.sqlite", ("backup", "--db", db, str(out / "backup.sqlite"))),
+        ("melding-1.pdf", ("case", "--db", db, "1", "--out", str(out / "melding-1.pdf"))),
+        ("inzage.pdf", ("inzage", "--db", db, pupil, "--out", str(out / "inzage.pdf"))),
+        ("mr.pdf", ("report", "--db", db, "--year", "2025-2026", "--out", str(out / "mr.pdf"))),
+        ("ouderavond.html", ("parent-evening", "--db", db, "--out", str(out / "ouderavond.html"))),
+    ]
+
+
+def starts_as_it_should(path: Path) -> bool:
+    head = path.read_bytes()[:16]
+    return {
+        ".xlsx": head.startswith(b"PK"),
+        ".csv": head.startswith("\ufeff".encode()),
+        ".sqlite": head.startswith(b"SQLite format 3"),
+        ".pdf": head.startswith(b"%PDF"),
+        ".html": head.lstrip().lower().startswith(b"<!doctype html"),
+    }[path.suffix]
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory) -> tuple[str, str]:
+    """A demo database, and a pupil number in it."""
+    folder = tmp_path_factory.mktemp("writes")
+    db = f"sqlite:///{folder}/pestdata.sqlite"
+    done = cli("demo", "--db", db, "--incidents", "150", cwd=folder)
+    assert done.returncode == 0, done.stderr
+    store = Store(db)
+    with store.reading() as conn:
+        pupil = conn.execute(sa.text("SELECT pupil_number FROM incident_pupils")).scalar()
+    store.close()
+    return db, pupil
+
+
+def test_a_file_written_over_an_open_file_of_someone_else_is_new_private_and_whole(
+    demo_db, tmp_path
+):
+    """Each command writing over a 0666 file (every second one someone else's): the result
+    is a new 0600 file of ours holding only the new content, and no temp file is left."""
+    for number, (name, args) in enumerate(write_commands(demo_db, tmp_path)):
+        target = tmp_path / name
+        target.write_text(MARKER, encoding="utf-8")
+        target.chmod(0o666)
+        if number % 2 and os.geteuid() == 0:
+            os.chown(target, NOBODY, NOBODY)
+        before = target.stat()
+        done = cli(*args, cwd=tmp_path)
+        assert done.returncode == 0, (args, done.stderr)
+        after = target.stat()
+        assert mode(target) == 0o600, (name, oct(mode(target)))
+        assert after.st_uid == os.geteuid(), name
+        assert after.st_ino != before.st_ino, name  # a new file, not the old one filled again
+        assert MARKER[:33].encode() not in target.read_bytes(), name  # no old data left
+        assert starts_as_it_should(target), name
+    written = {name for name, _ in write_commands(demo_db, tmp_path)}
+    assert {p.name for p in tmp_path.iterdir()} == written  # no temp file left behind
+
+
+def test_a_symlinked_target_is_replaced_never_written_through(demo_db, tmp_path):
+    """Someone points the target at another file: the link itself is replaced; the file it
+    pointed at keeps its content and its mode."""
+    out = tmp_path / "uit"
+    out.mkdir()
+    for name, args in write_commands(demo_db, out):
+        victim = tmp_path / f"slachtoffer-{name}"
+        victim.write_text(MARKER, encoding="utf-8")
+        victim.chmod(0o666)
+        (out / name).symlink_to(victim)
+        done = cli(*args, cwd=tmp_path)
+        assert done.returncode == 0, (args, done.stderr)
+        assert not (out / name).is_symlink(), name
+        assert mode(out / name) == 0o600 and starts_as_it_should(out / name), name
+        assert victim.read_text(encoding="utf-8") == MARKER, name
+        assert mode(victim) == 0o666, name
+    assert {p.name for p in out.iterdir()} == {n for n, _ in write_commands(demo_db, out)}
+
+
+def test_a_file_that_cannot_be_written_gives_a_dutch_line_and_leaves_nothing(demo_db, tmp_path):
+    db, _ = demo_db
+    done = cli("case", "--db", db, "1", "--out", str(tmp_path / "geen-map" / "x.pdf"),
+               cwd=tmp_path)  # fmt: skip
+    assert done.returncode == 1
+    assert "kan niet worden geschreven: de map bestaat niet" in done.stderr
+    assert "Traceback" not in done.stderr
+    (tmp_path / "een-map.pdf").mkdir()  # the CLI refuses a folder itself; as a library:
+    with pytest.raises(files.FileRefused, match="een-map.pdf kan niet worden geschreven: dat "
+                       "is een map"):  # fmt: skip
+        files.write_private(tmp_path / "een-map.pdf", b"%PDF")
+    assert list(tmp_path.iterdir()) == [tmp_path / "een-map.pdf"]  # no temp file left
+
+
+def test_a_writer_that_fails_leaves_the_old_file_and_no_temp_file(tmp_path):
+    target = tmp_path / "export.csv"
+    target.write_text("de vorige export", encoding="utf-8")
+    with pytest.raises(RuntimeError), files.private_output(target) as temp:
+        temp.write_text("half", encoding="utf-8")
+        raise RuntimeError("schijf vol")
+    assert target.read_text(encoding="utf-8") == "de vorige export"
+    assert list(tmp_path.iterdir()) == [target]
+    files.write_private(target, "nieuw")
+    assert target.read_text(encoding="utf-8") == "nieuw" and mode(target) == 0o600
+
+
+def test_an_open_database_file_of_ours_is_closed_in_place(tmp_path):
+    """The database is the one file not replaced (others have it open): made 0600 in place."""
+    path = tmp_path / "pestdata.sqlite"
+    path.touch()
+    path.chmod(0o666)
+    inode = path.stat().st_ino
+    Store(f"sqlite:///{path}").ensure_schema().close()
+    assert mode(path) == 0o600 and path.stat().st_ino == inode
+
+
+# --- secrets: read only from a file of this account that nobody else can read ----------------
+
+
+@pytest.mark.parametrize(
+    "setup, dutch",
+    [
+        (lambda p: p.chmod(0o644), "ook voor anderen leesbaar of schrijfbaar (rechten 0644)"),
+        (lambda p: p.chmod(0o640), "chmod 600"),
+        (lambda p: p.chmod(0o602), "ook voor anderen leesbaar"),
+        (lambda p: os.chown(p, NOBODY, NOBODY), "is van een ander account (nobody"),
+        (lambda p: p.write_text("  \n"), "is leeg"),
+    ],
+)
+def test_a_secret_file_others_can_read_or_own_is_refused_in_dutch(tmp_path, setup, dutch):
+    if "nobody" in dutch and os.geteuid() != 0:
+        pytest.skip("only root can give a file to nobody")
+    path = tmp_path / "proxy.key"
+    path.write_text("sleutel\n")
+    path.chmod(0o600)
+    setup(path)
+    with pytest.raises(files.FileRefused, match=re.escape(dutch)):
+        files.read_secret(path, "Het sleutelbestand")
+
+
+def test_a_private_secret_file_is_read(tmp_path):
+    path = tmp_path / "token"
+    path.write_text("  geheime-code\n")
+    path.chmod(0o400)
+    assert files.read_secret(path) == "geheime-code"

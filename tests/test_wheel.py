@@ -50,9 +50,8 @@ def test_the_installed_wheel_serves_every_dashboard(installed, tmp_path):
     port = free_port()
     log = open(tmp_path / "serve.log", "w")
     server = subprocess.Popen(
-        [str(installed / "pestdata"), "serve", "--port", str(port), "--token", TOKEN,
-         "--preheat", "0"],
-        cwd=home, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [str(installed / "pestdata"), "serve", "--port", str(port), "--preheat", "0"],
+        cwd=home, env={**env, "PESTDATA_TOKEN": TOKEN}, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     try:
         for name in DASHBOARDS:
