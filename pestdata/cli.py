@@ -16,6 +16,7 @@ from .model import InvalidInput, StaffRole
 from .serve import (
     DASHBOARDS,
     NOTEBOOKS,
+    PAGES_PER_PERSON,
     ROLES,
     PortTaken,
     check_port_free,
@@ -235,6 +236,20 @@ def _demo_accounts(store: Store) -> None:
     help="De browser bereikt pestdata alleen via https (de proxy van de school): het "
     "inlogcookie gaat dan nooit over http (Secure).",
 )
+@click.option(
+    "--pages-per-person",
+    default=PAGES_PER_PERSON,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Open pagina's per account; wie er meer opent, sluit de langst niet gebruikte.",
+)
+@click.option(
+    "--max-pages",
+    default=0,
+    type=click.IntRange(0),
+    help="Open pagina's op de hele server (elk ~150 MB geheugen). Standaard: wat 60% van "
+    "het geheugen van deze computer draagt.",
+)
 def serve(
     db,
     port: int,
@@ -249,6 +264,8 @@ def serve(
     proxy_key_file: Path | None,
     two_factor_roles: tuple[str, ...],
     https_only: bool,
+    pages_per_person: int,
+    max_pages: int,
 ) -> None:
     """Start de dashboards in Voilà op http://127.0.0.1:PORT."""
     from .accounts import listed
@@ -292,6 +309,7 @@ def serve(
         folder, port, bool(token), cull_idle=cull_idle, preheat=preheat, host_names=host_names,
         trusted_header=trust_header, proxy_key_file=proxy_key_file,
         two_factor_roles=two_factor_roles, https_only=https_only,
+        pages_per_person=pages_per_person, max_pages=max_pages,
     )  # fmt: skip
     sys.stdout.flush()
     sys.stderr.flush()

@@ -14,6 +14,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+PAGES_PER_PERSON = 6  # live pages per account (pages.py); one more closes the oldest
 PACKAGE = Path(__file__).resolve().parent
 NOTEBOOKS = PACKAGE / "notebooks"  # shipped inside the package
 TEMPLATES = PACKAGE / "share" / "jupyter"
@@ -32,6 +33,8 @@ def voila_command(
     proxy_key_file: Path | None = None,
     two_factor_roles: tuple[str, ...] = (),
     https_only: bool = False,
+    pages_per_person: int = PAGES_PER_PERSON,
+    max_pages: int = 0,
 ) -> list[str]:
     """The command line of our Voilà (server.py): a signed-in person (personal accounts, or
     `trusted_header` from the school's proxy with the key in `proxy_key_file`) or, when
@@ -76,6 +79,11 @@ def voila_command(
         # Charts draw with our own plotly.js bundle (ui/plots.py): no page needs the 4.8 MB
         # jupyterlab-plotly extension, which Voilà would otherwise load on every page.
         "--VoilaConfiguration.extension_denylist=jupyterlab-plotly",
+        # Kernels talk to the server over Unix sockets in Voilà's 0700 connection folder,
+        # which no other account on this machine can open (TCP on 127.0.0.1 anyone can).
+        "--KernelManager.transport=ipc",
+        f"--PestdataVoila.pages_per_person={pages_per_person}",
+        f"--PestdataVoila.max_pages={max_pages}",  # 0: as many as the memory holds
         f"--MappingKernelManager.cull_interval={max(1, min(60, cull_idle // 4))}",
         f"--MappingKernelManager.cull_idle_timeout={cull_idle}",
         "--MappingKernelManager.cull_connected=False",

@@ -34,14 +34,17 @@ from urllib.parse import parse_qsl, urlencode
 from jupyter_server.log import log_request
 from tornado import web
 from tornado.ioloop import PeriodicCallback
+from tornado.web import OutputTransform
 from traitlets import Bool, Float, Int, List, Unicode, default
 from voila.app import Voila
 from voila.request_info_handler import RequestInfoSocketHandler
+from voila.shutdown_kernel_handler import VoilaShutdownKernelHandler
 from voila.tornado.handler import TornadoVoilaHandler
 from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 from voila.tornado.treehandler import TornadoVoilaTreeHandler
 
 from . import files
+from .pages import PageOwners, Pages, record_owners
 from .signin import (
     PERSON_HEADER,
     AccountsIdentity,
@@ -49,6 +52,8 @@ from .signin import (
     StartPage,
     TokenIdentity,
     page,
+    person_of,
+    server_store,
 )
 from .ui.preheat import PREHEAT_HEADER, PREHEAT_KEY
 
@@ -146,7 +151,17 @@ def for_server_log_only(msg_type: str, content: dict) -> bool:
 
 
 class KernelChannel(VoilaKernelWebsocketHandler):
-    """The page's kernel websocket, with errors and stderr kept on the server."""
+    """The page's kernel websocket, for the page's owner only (pages.PageOwners answers
+    jupyter_server's authorisation), with errors and stderr kept on the server. The page
+    knows its sockets, so ending a person's pages closes them."""
+
+    async def open(self, kernel_id):
+        self.settings["pestdata_pages"].connected(kernel_id, self)
+        await super().open(kernel_id)
+
+    def on_close(self):
+        self.settings["pestdata_pages"].disconnected(self.kernel_id, self)
+        super().on_close()
 
     def write_message(self, message, binary=False):
         try:
@@ -158,6 +173,53 @@ class KernelChannel(VoilaKernelWebsocketHandler):
             log.warning("Kernel %s (niet naar de browser): %s", msg_type, text[-2000:])
             return None
         return super().write_message(message, binary)
+
+
+class OwnPageShutdown(VoilaShutdownKernelHandler):
+    """Voilà's shutdown when a page closes, for the page's owner only."""
+
+    @web.authenticated
+    async def post(self, kernel_id):
+        if not self.settings["pestdata_pages"].allows(kernel_id, person_of(self)):
+            raise web.HTTPError(403)
+        return await super().post(kernel_id)
+
+
+# What the pages may load, measured on every dashboard in Chromium (tests/test_kernels.py
+# collects violations): Voilà writes its page config and progress calls as inline scripts;
+# widget views and plotly set inline styles; anywidget imports the chart module from a blob:
+# URL; downloads and plotly's images are data: URLs; the kernel websocket is this server.
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self' 'unsafe-inline' blob:",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data: blob:",
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    # No address of ours reaches another site. Not "no-referrer": Chromium then sends
+    # "Origin: null" with every POST, and jupyter_server's origin check refuses the login
+    # form and Voilà's shutdown of a closed page.
+    "Referrer-Policy": "same-origin",
+    "X-Content-Type-Options": "nosniff",
+    "Server": "pestdata",  # tornado's says which version runs
+}
+
+
+class SecurityHeaders(OutputTransform):
+    """Every answer of the server, whichever handler made it, with the headers above."""
+
+    def transform_first_chunk(self, status_code, headers, chunk, finishing):
+        headers.update(SECURITY_HEADERS)
+        return status_code, headers, chunk
 
 
 class TokenlessDashboard(DashboardPage):
@@ -205,6 +267,11 @@ class PestdataVoila(Voila):
         help="A page left open without any use loses its kernel after this many hours.",
     )
     idle_check_seconds = Int(300, config=True)
+    account_check_seconds = Float(
+        3, config=True, help="How often pages of disabled or reset accounts are looked for."
+    )
+    pages_per_person = Int(6, config=True, help="Live pages per account.")
+    max_pages = Int(0, config=True, help="Page kernels on this server (0: from the memory).")
 
     accounts = Bool(False, config=True, help="Personal accounts (signin.py) instead of a token.")
     proxy_key_file = Unicode(
@@ -214,6 +281,10 @@ class PestdataVoila(Voila):
     @default("identity_provider_class")
     def _identity_provider(self):
         return AccountsIdentity if self.accounts else TokenIdentity
+
+    @default("authorizer_class")
+    def _authorizer(self):
+        return PageOwners
 
     def initialize(self, argv=None):
         # Made before any kernel starts: each kernel inherits it, nobody else can read it.
@@ -251,12 +322,21 @@ class PestdataVoila(Voila):
         settings["websocket_max_message_size"] = UPLOAD_MESSAGE_BYTES
         settings["pestdata_notebooks"] = self.root_dir
         settings["default_handler_class"] = NotFoundPage
+        self.pages = Pages(self.kernel_manager, self.pages_per_person, self.max_pages)
+        record_owners(self.kernel_manager, self.pages)
+        settings["pestdata_pages"] = self.pages
+        settings["pestdata_end_pages"] = self.end_pages  # signin.LogoutPage calls it
         return settings
+
+    def end_pages(self, name: str):
+        """Shut the person's pages (logout awaits it): their kernels and websockets."""
+        return self.pages.end_person(name)
 
     def init_handlers(self):
         replaced = {
             RequestInfoSocketHandler: PreheatChannel,
             VoilaKernelWebsocketHandler: KernelChannel,
+            VoilaShutdownKernelHandler: OwnPageShutdown,
             TornadoVoilaHandler: TokenlessDashboard,
             TornadoVoilaTreeHandler: StartPage,
         }
@@ -265,8 +345,17 @@ class PestdataVoila(Voila):
             for route in super().init_handlers()
         ]
 
+    def listen(self):
+        self.app.transforms.append(SecurityHeaders)  # the app exists now; it serves next
+        super().listen()
+
     def start(self):
         PeriodicCallback(self.shut_down_forgotten_pages, self.idle_check_seconds * 1000).start()
+        if self.accounts:
+            PeriodicCallback(
+                lambda: self.pages.check_accounts(server_store()),
+                self.account_check_seconds * 1000,
+            ).start()
         super().start()
 
     async def shut_down_forgotten_pages(self):

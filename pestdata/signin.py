@@ -48,6 +48,7 @@ from . import accounts
 from .accounts import Person
 from .markup import esc
 from .model import StaffRole
+from .pages import OPENING, ServerFull
 from .serve import DASHBOARDS, ROLES
 from .store import Store, StoreUnavailable
 from .ui.preheat import PREHEAT_KEY
@@ -459,7 +460,20 @@ class DashboardPage(TornadoVoilaHandler):
         self.request.headers[PERSON_HEADER] = accounts.sign_person(
             person, os.environ.get(PREHEAT_KEY, "")
         )
-        return await super().get(path)
+        pages = self.settings.get("pestdata_pages")
+        if pages is not None:
+            try:
+                closing = pages.make_room(person)
+            except ServerFull as full:
+                self.set_status(503)
+                return self.finish(page("De server is vol", f"<p>{esc(full)}</p>"))
+            for kernel_id in closing:
+                await pages.end(kernel_id, f"meer dan {pages.per_person} pagina's open")
+        opening = OPENING.set(person)  # the kernel this request gets is theirs
+        try:
+            return await super().get(path)
+        finally:
+            OPENING.reset(opening)
 
 
 class StartPage(JupyterHandler):
