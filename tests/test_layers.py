@@ -31,6 +31,7 @@ LAYERS = [
         "guidance",
         "charts",
         "nl_click",
+        "names",
     },
     {"store", "facts", "demo", "school_names"},
     {
