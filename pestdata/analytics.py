@@ -19,11 +19,11 @@ import pandas as pd
 import sqlalchemy as sa
 
 from . import school_names, school_records
-from .caseload import overdue_flags
+from .caseload import OVERDUE_DAYS, overdue_flags
 from .clock import SchoolYear
 from .facts import ALL, FOLLOWUP_DAYS, REPORT_COUNTERS, RESOLVED, days_between, month_of
 from .facts import report_flags as _report_flags
-from .guidance import load_guidance, load_protocol
+from .guidance import followup_step, load_guidance, load_protocol
 from .model import GROUPS, OPEN_STATUSES, age_band
 from .store import Store
 from .tables import (
@@ -286,11 +286,16 @@ def _report_sums(conn, filters: Filters) -> dict[str, int]:
     return sums
 
 
-def key_figures(store: Store, filters: Filters) -> dict[str, float | int | None]:
+def key_figures(
+    store: Store, filters: Filters, shared: bool = False
+) -> dict[str, float | int | None]:
     """The numbers at the top of the overview.
 
-    'This month' and 'this school year' count up to today; open and overdue are as of
-    today; the rest concern the reports in the chosen period.
+    'This month' and 'this school year' count up to `filters.today`; open and overdue are as
+    of that day; the rest concern the reports in the chosen period. A shared view passes the
+    end of the last complete month as today (disclosure.as_of) and `shared`: then 'this
+    month' is that whole month, and open and overdue are counted as of that day, over the
+    reports of the period only (steps and resolutions after it do not count).
     """
     c, today = incidents.c, filters.today
     year_start, _ = school_year_range(school_year_of(today))
@@ -305,13 +310,16 @@ def key_figures(store: Store, filters: Filters) -> dict[str, float | int | None]
         due = _report_sums(
             conn, filters.between(filters.start, min(filters.end or due_end, due_end))
         )
-        open_cases, overdue = conn.execute(
-            sa.select(
-                sa.func.count(),
-                sa.func.coalesce(sa.func.sum(sa.case((flags.any, 1), else_=0)), 0),
-            ).where(*everywhere.conditions(), open_case)
-        ).one()
-        resolved = _days_histogram(conn, filters)
+        if shared:
+            open_cases, overdue = _open_at(conn, filters, today)
+        else:
+            open_cases, overdue = conn.execute(
+                sa.select(
+                    sa.func.count(),
+                    sa.func.coalesce(sa.func.sum(sa.case((flags.any, 1), else_=0)), 0),
+                ).where(*everywhere.conditions(), open_case)
+            ).one()
+        resolved = _days_histogram(conn, filters, today if shared else None)
     return {
         "reports_this_month": month["reports"],
         "reports_this_school_year": year["reports"],
@@ -327,9 +335,42 @@ def key_figures(store: Store, filters: Filters) -> dict[str, float | int | None]
     }
 
 
-def _days_histogram(conn, filters: Filters) -> pd.DataFrame:
-    """Days from report to resolved → number of cases, for reports in the period."""
+def _open_at(conn, filters: Filters, day: date) -> tuple[int, int]:
+    """Reports of the period (up to `day`) open on `day`, and of those how many were overdue
+    then: no step for OVERDUE_DAYS, or the follow-up not done within its term. Only steps
+    done and resolutions up to `day` count, so the answer does not change after it."""
+    c, s = incidents.c, steps_done.c
+    followup = followup_step()
+    open_then = sa.or_(c.status.in_([st.value for st in OPEN_STATUSES]), c.resolved_on > day)
+    last_step = (
+        sa.select(sa.func.max(s.done_on))
+        .where(s.incident_id == c.id, s.done_on <= day)
+        .scalar_subquery()
+    )
+    stale = sa.func.coalesce(last_step, c.reported_on) < day - timedelta(days=OVERDUE_DAYS)
+    late = sa.false()
+    if followup:
+        late = sa.and_(
+            c.reported_on < day - timedelta(days=followup.termijn_dagen),
+            ~sa.exists().where(s.incident_id == c.id, s.step_id == followup.id, s.done_on <= day),
+        )
+    end = min(filters.end or day, day)
+    where = filters.between(filters.start, end).conditions()
+    found, overdue = conn.execute(
+        sa.select(
+            sa.func.count(),
+            sa.func.coalesce(sa.func.sum(sa.case((sa.or_(stale, late), 1), else_=0)), 0),
+        ).where(*where, open_then)
+    ).one()
+    return int(found), int(overdue)
+
+
+def _days_histogram(conn, filters: Filters, until: date | None = None) -> pd.DataFrame:
+    """Days from report to resolved → number of cases, for reports in the period (resolved
+    by `until`, when given: then from the raw tables, so later days change nothing)."""
     where = plan(conn, filters.start, filters.end, facts_answer(filters, steps=True))
+    if until is not None:
+        where = Plan(None, ((filters.start, filters.end),))
     rows = []
     if where.months:
         s = step_facts.c
@@ -343,7 +384,11 @@ def _days_histogram(conn, filters: Filters) -> pd.DataFrame:
     for start, end in where.edges:
         rows += conn.execute(
             sa.select(days, sa.func.count())
-            .where(*filters.between(start, end).conditions(), c.resolved_on.is_not(None))
+            .where(
+                *filters.between(start, end).conditions(),
+                c.resolved_on.is_not(None),
+                *([c.resolved_on <= until] if until is not None else []),
+            )
             .group_by(days)
         ).all()
     return _summed(rows, ["days", "count"], "count")

@@ -11,6 +11,7 @@ import math
 import pandas as pd
 import plotly.graph_objects as go
 
+from . import disclosure
 from .clock import MONTHS
 from .model import AGE_BANDS, GROUPS, Form, Motive, Platform
 
@@ -27,6 +28,7 @@ MUTED = [
     "#4477AA",
 ]
 GREY = "#BBBBBB"
+PUBLISHED = "published"  # a trace's meta when its text holds the published cells (ui/plots)
 
 PLATFORM_COLOURS = {
     p.value: c for p, c in zip([p for p in Platform if p is not Platform.OTHER], MUTED, strict=True)
@@ -117,23 +119,72 @@ def figure(traces: list[dict], layout: dict) -> go.Figure:
     return go.Figure({"data": traces, "layout": layout}, _validate=False)
 
 
-def trend(frame: pd.DataFrame, by: str, note: str = "") -> go.Figure:
-    """Stacked bars: reports per month, split by platform, form, age band or group."""
+def months_between(start, end, frame: pd.DataFrame) -> list[str]:
+    """Every month 'YYYY-MM' from start to end (open ends: the frame's first or last)."""
+    known = sorted(frame["month"].unique()) if len(frame) else []
+    first = f"{start:%Y-%m}" if start else (known[0] if known else None)
+    last = f"{end:%Y-%m}" if end else (known[-1] if known else None)
+    if not first or not last:
+        return []
+    months, (year, month) = [], map(int, first.split("-"))
+    while f"{year:04d}-{month:02d}" <= last:
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def trend(
+    frame: pd.DataFrame,
+    by: str,
+    note: str = "",
+    minimum: int | None = None,
+    months: list[str] | None = None,
+    totals: dict[str, int] | None = None,
+) -> go.Figure:
+    """Stacked bars: reports per month, split by platform, form, age band or group.
+
+    Shared (`minimum`): every label and every month of `months` is listed, each month's
+    cells published against that month's report total (`totals`; disclosure.published_row),
+    so a label without a bar says "< 5" whether it had 0 or 4 reports."""
     title, labels, colours = DIMENSIONS[by]
-    months = sorted(frame["month"].unique())
+    months = months or sorted(frame["month"].unique())
     x = [month_label(m) for m in months]
     table = frame.pivot_table(index="category", columns="month", values="count", aggfunc="sum")
+    if minimum:
+        table = table.reindex(index=list(labels), columns=months).fillna(0).astype(int)
+        columns = {
+            m: disclosure.published_row([int(n) for n in table[m]], minimum, (totals or {}).get(m))
+            for m in months
+        }
+        cells = {c: [columns[m][i] for m in months] for i, c in enumerate(labels)}
+    else:
+        cells = {
+            c: [None if pd.isna(n) else int(n) for n in table.loc[c].reindex(months)]
+            for c in labels
+            if c in table.index
+        }
     traces = [
         {
             "type": "bar",
             "name": labels[category],
             "x": x,
-            "y": [None if pd.isna(n) else int(n) for n in table.loc[category].reindex(months)],
+            "y": [disclosure.plotted(n) if n is not None else None for n in row],
             "marker": {"color": colours.get(category, GREY)},
             "hovertemplate": "%{x}: %{y} meldingen<extra>" + labels[category] + "</extra>",
+            **(
+                {
+                    "text": [disclosure.show_cell(n) for n in row],
+                    "textposition": "none",
+                    "meta": PUBLISHED,
+                    "hovertemplate": "%{x}: %{text} meldingen<extra>"
+                    + labels[category]
+                    + "</extra>",
+                }
+                if minimum
+                else {}
+            ),
         }
-        for category in labels
-        if category in table.index
+        for category, row in cells.items()
     ]
     return figure(
         traces,
@@ -148,16 +199,24 @@ def trend(frame: pd.DataFrame, by: str, note: str = "") -> go.Figure:
     )
 
 
-def step_completion(frame: pd.DataFrame, note: str = "") -> go.Figure:
-    """Per protocol step: share of cases with the step done, with the median days as text."""
+def step_completion(frame: pd.DataFrame, note: str = "", minimum: int | None = None) -> go.Figure:
+    """Per protocol step: share of cases with the step done, with the median as text.
+
+    Shares and medians as disclosure.py publishes them: shared, in bands of ten percent
+    (the bar at the band's middle) and medians over 10 steps or more in whole weeks."""
     frame = frame.iloc[::-1]  # plotly draws horizontal bars bottom-up; keep protocol order
-    shares = [None if s is None or pd.isna(s) else round(100 * s) for s in frame["share_done"]]
-    texts = [
-        ""
-        if share is None
-        else f"{share}%" + ("" if pd.isna(days) else f" · mediaan {int(days)} d")
-        for share, days in zip(shares, frame["median_days"], strict=True)
-    ]
+    shares, texts = [], []
+    for r in frame.itertuples():
+        value, text = disclosure.share(int(r.done), int(r.cases), minimum)
+        shares.append(None if value is None else round(100 * value))
+        if value is None:
+            texts.append(text if minimum else "")
+            continue
+        if not pd.isna(r.median_days):
+            median = disclosure.show_median(r.median_days, int(r.done), minimum)
+            if median != disclosure.TOO_FEW:
+                text += f" · mediaan {median if minimum else f'{int(r.median_days)} d'}"
+        texts.append(text)
     return figure(
         [
             {
@@ -167,8 +226,11 @@ def step_completion(frame: pd.DataFrame, note: str = "") -> go.Figure:
                 "orientation": "h",
                 "text": texts,
                 "textposition": "auto",
+                **({"meta": PUBLISHED} if minimum else {}),
                 "marker": {"color": MUTED[0]},
-                "hovertemplate": "%{y}: %{x}% van de meldingen<extra></extra>",
+                "hovertemplate": "%{y}: %{text}<extra></extra>"
+                if minimum
+                else "%{y}: %{x}% van de meldingen<extra></extra>",
             }
         ],
         _layout(
@@ -180,24 +242,37 @@ def step_completion(frame: pd.DataFrame, note: str = "") -> go.Figure:
     )
 
 
-def step_heatmap(frame: pd.DataFrame, note: str = "") -> go.Figure:
-    """Share of cases with each step done, per quarter: is the protocol followed better?"""
+def step_heatmap(frame: pd.DataFrame, note: str = "", minimum: int | None = None) -> go.Figure:
+    """Share of cases with each step done, per quarter: is the protocol followed better?
+
+    Each cell as disclosure.share publishes it (shared: a band of ten percent, hidden over
+    too few cases); the text of each cell is what "Toon als tabel" shows."""
+    frame = frame.copy()
+    published = [
+        disclosure.share(int(d), int(c), minimum)
+        for d, c in zip(frame["done"], frame["cases"], strict=True)
+    ]
+    frame["share_done"] = [None if v is None else v for v, _ in published]
+    frame["text"] = [t if minimum or v is not None else "" for v, t in published]
     table = frame.pivot(index="title", columns="quarter", values="share_done")
+    text = frame.pivot(index="title", columns="quarter", values="text")
     titles = list(dict.fromkeys(frame["title"]))[::-1]
-    table = table.reindex(titles)
-    z = (table * 100).round()
+    table, text = table.reindex(titles), text.reindex(titles)
+    z = (table.astype(float) * 100).round()
     return figure(
         [
             {
                 "type": "heatmap",
                 "z": [[None if pd.isna(v) else float(v) for v in row] for row in z.to_numpy()],
+                "text": [["" if pd.isna(t) else str(t) for t in row] for row in text.to_numpy()],
+                **({"meta": PUBLISHED} if minimum else {}),
                 "x": list(table.columns),
                 "y": titles,
                 "zmin": 0,
                 "zmax": 100,
                 "colorscale": "Cividis",
                 "colorbar": {"title": {"text": "%"}},
-                "hovertemplate": "%{y}<br>%{x}: %{z}%<extra></extra>",
+                "hovertemplate": "%{y}<br>%{x}: %{text}<extra></extra>",
             }
         ],
         _layout(

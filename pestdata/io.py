@@ -2,7 +2,7 @@
 
 Export writes the care team's file (with pupil numbers, for re-import) or the board's file
 (`share_frame`): counts only, no report, pupil or date of its own, under the rules of the
-shared views (privacy.py). Cells that a spreadsheet would run as a formula are neutralised.
+shared views (disclosure.py). Cells that a spreadsheet would run as a formula are neutralised.
 """
 
 from __future__ import annotations
@@ -14,9 +14,10 @@ from pathlib import Path
 import pandas as pd
 import sqlalchemy as sa
 
-from . import analytics, files, privacy
+from . import analytics, charts, disclosure, files, privacy
 from .guidance import load_protocol
 from .model import (
+    AGE_BANDS,
     Form,
     Motive,
     Outcome,
@@ -128,19 +129,29 @@ SHARE_DIMENSIONS = {"platform": "Platform", "form": "Vorm", "age_band": "Leeftij
 def share_frame(
     store: Store, filters: analytics.Filters, minimum: int | None = None
 ) -> pd.DataFrame:
-    """The board's export: per school, counts for the period in whole months, as the shared
-    views show them: the total, each month, and per platform, form and age band, with small
-    groups merged into "Overig", months hidden where one could be worked out, every count
-    rounded to 5 (privacy.py). No case number, date, group, pupil or text: nothing in it
-    stands for one report. There is no all-schools total, which would give one school away
-    by subtraction."""
+    """The board's export: per school, counts for the period in whole months up to the last
+    complete one, published as every shared view publishes them (disclosure.py): the
+    total, each month, and every platform, form and age band (zero and small alike empty,
+    'Toelichting' "< 5"; a cell hidden so that no small one can be worked out: "x"), every
+    count rounded to 5; a school below the base only its total. No case number, date,
+    group, pupil or text: nothing in it stands for one report. There is no all-schools
+    total, which would give one school away by subtraction."""
     minimum = minimum or privacy.threshold()
-    start, end = privacy.whole_months(filters.start, filters.end)
-    period = f"{start:%Y-%m} t/m {end:%Y-%m}" if start and end else "alle maanden"
+    today = filters.today
+    start, end = disclosure.shared_period(filters.start, filters.end, today, minimum)
+    period = f"{start:%Y-%m} t/m {end:%Y-%m}" if start else f"t/m {end:%Y-%m}"
+    if not disclosure.complete(start, end):
+        period = f"{start:%Y-%m}: {disclosure.NOT_COMPLETE}"
     rows = []
     for school in analytics.filter_options(store)["schools"]:
         if not filters.schools or school in filters.schools:
-            mine = replace(filters, start=start, end=end, schools=(school,))
+            mine = replace(
+                filters,
+                start=start,
+                end=end,
+                schools=(school,),
+                today=disclosure.as_of(today, minimum),
+            )
             rows += [[school, period, *row] for row in _school_counts(store, mine, minimum)]
     frame = pd.DataFrame(rows, columns=SHARE_COLUMNS).map(neutralise)
     return frame.astype({"Aantal meldingen": "Int64"})  # hidden counts stay empty cells
@@ -148,33 +159,45 @@ def share_frame(
 
 def _school_counts(store: Store, filters: analytics.Filters, minimum: int) -> list[list]:
     """Kenmerk, Waarde, Aantal, Toelichting rows of one school (see share_frame)."""
+    if not disclosure.complete(filters.start, filters.end):
+        return [["Totaal", "meldingen", None, disclosure.NOT_COMPLETE]]
     trends = {by: analytics.monthly_trend(store, filters, by=by) for by in SHARE_DIMENSIONS}
     months = trends["age_band"].groupby("month")["count"].sum()  # one age band per report
     total = int(months.sum())
-    if not total:
-        return []
-    if total < minimum:
-        return [["Totaal", "meldingen", None, f"minder dan {minimum}"]]
-    rows = [["Totaal", "meldingen", privacy.shared_count(total, minimum), ""]]
-    hidden = privacy.HIDDEN_NOTE.format(minimum=minimum).removeprefix("x: ")
-    shown = privacy.shared_row([int(n) for n in months], minimum)
-    for month, count in zip(months.index, shown, strict=True):
-        rows.append(["Maand", month, count, hidden if count is None else ""])
-    merged = privacy.OTHER_NOTE.format(minimum=minimum)
+    rows = [["Totaal", "meldingen", *_published(disclosure.published(total, minimum), minimum)]]
+    if not disclosure.base_met(total, minimum):
+        rows[0][3] = " ".join(filter(None, [rows[0][3], disclosure.base_note()]))
+        return rows
+    every = charts.months_between(filters.start, filters.end, trends["age_band"])
+    cells = disclosure.published_row([int(months.get(m, 0)) for m in every], minimum, total)
+    rows += [["Maand", m, *_published(c, minimum)] for m, c in zip(every, cells, strict=True)]
     for by, kind in SHARE_DIMENSIONS.items():
         per = trends[by].groupby("category")["count"].sum()
-        pairs = [(_label(by, category), int(n)) for category, n in per.items()]
-        for label, count in privacy.shared_breakdown(pairs, minimum, total):
-            rows.append([kind, label, count, merged if label == privacy.OTHER else ""])
+        pairs = [(label, int(per.get(value, 0))) for value, label in _labels(by)]
+        for label, cell in disclosure.breakdown(pairs, minimum, total):
+            rows.append([kind, label, *_published(cell, minimum)])
     return rows
 
 
-def _label(by: str, category: str) -> str:
+def _published(cell, minimum: int) -> list:
+    """'Aantal meldingen' and 'Toelichting' of a published cell: the number, or empty with
+    "< 5" or "x: niet getoond…" (disclosure.py)."""
+    if cell is None:
+        return [None, disclosure.small_text(minimum)]
+    if cell == disclosure.HIDDEN:
+        return [None, disclosure.HIDDEN_NOTE]
+    if isinstance(cell, str):
+        return [None, cell]
+    return [cell, ""]
+
+
+def _labels(by: str) -> list[tuple[str, str]]:
+    """Every value of a dimension with its Dutch label, in the fixed order."""
     if by == "platform":
-        return Platform(category).label
+        return [(p.value, p.label) for p in Platform]
     if by == "form":
-        return Form(category).label
-    return category
+        return [(f.value, f.label) for f in Form]
+    return [(b, b) for b in AGE_BANDS]
 
 
 def _grouped(result) -> dict[int, list]:

@@ -2,8 +2,9 @@
 
 Privacy by construction: the slides get their numbers only from `aggregate_figures`, whose
 result holds counts keyed by labels from our own enums and guidance (never a pupil number,
-a staff name or free text). Counts below the threshold show as "< 5"; when the school's total
-is below the threshold there is no breakdown at all.
+a staff name or free text), published by disclosure.py like every shared view: counts
+rounded to 5, 0 to 4 alike "< 5", every platform and form listed, whole months up to the
+last complete one, and no breakdown at all below the base of 10 reports.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import plotly.graph_objects as go
 
-from . import analytics, clock, privacy
+from . import analytics, clock, disclosure, privacy
 from .charts import AGE_BAND_COLOURS, COUNTED_IN_EACH, FONT, MUTED, month_label
 from .clock import SchoolYear
 from .guidance import AUDIENCES, Guidance, load_guidance
@@ -23,7 +24,7 @@ from .markup import esc
 from .model import AGE_BANDS, Form, Platform
 from .store import Store
 
-Count = int | None  # None: hidden (privacy.shared_row)
+Count = int | str  # a published cell: a number, "< 5" or "x" (disclosure.published_row)
 
 
 @dataclass(frozen=True)
@@ -44,22 +45,25 @@ class EveningFigures:
 
     def shown(self, count: int) -> str:
         """The total as the slides show it: '< 5' when small, else rounded to 5."""
-        return privacy.show_count(count, self.minimum)
+        return disclosure.show_count(count, self.minimum)
 
 
 def aggregate_figures(
     store: Store, school: str, today: date | None = None, minimum: int | None = None
 ) -> EveningFigures:
-    """The only door from the database to the slides: counts as a shared view may show
-    them (privacy.py: small categories merged into "Overig", months hidden so that none can
-    be worked out from the total, every count rounded to 5)."""
+    """The only door from the database to the slides: counts as every shared view publishes
+    them (disclosure.py: the school year's whole months up to the last complete one, every
+    label listed, a month hidden where a small one could be worked out, every count rounded
+    to 5; the same cell as in the overview, the yearly report and the board's export)."""
     today = today or clock.today()
     minimum = minimum or privacy.threshold()
     school_year = SchoolYear.of(today)
     year = school_year.label
-    this = analytics.Filters.for_school_year(year, schools=(school,), today=today)
+    as_of = disclosure.as_of(today, minimum)
+    start, end = disclosure.shared_period(school_year.start, school_year.end, today, minimum)
+    this = analytics.Filters(start=start, end=end, schools=(school,), today=as_of)
     before = analytics.Filters.for_school_year(
-        school_year.previous.label, schools=(school,), today=today
+        school_year.previous.label, schools=(school,), today=as_of
     )
 
     def per(filters, by):
@@ -72,15 +76,21 @@ def aggregate_figures(
         # Key by position in the school year (aug = 0) so two years line up.
         return {SchoolYear.month_index(int(m[5:])): int(n) for m, n in sums.items()}
 
-    months_now, months_before = per_month(this), per_month(before)
+    complete = disclosure.complete(start, end)
+    months_now = per_month(this) if complete else {}
+    months_before = per_month(before)
     total = sum(months_now.values())
-    breakdown = total >= minimum
-    platforms, forms = per(this, "platform"), per(this, "form")
+    breakdown = disclosure.base_met(total, minimum)
+    platforms = per(this, "platform") if complete else {}
+    forms = per(this, "form") if complete else {}
     status = analytics.school_action_status(store, (school,))
     lessons = analytics.lesson_coverage(store, this).groupby("age_band")["lessons"].sum()
     start_month = school_year.first
-    now_row = privacy.shared_row([months_now.get(i, 0) for i in range(12)], minimum)
-    before_row = privacy.shared_row([months_before.get(i, 0) for i in range(12)], minimum)
+    # Months of this year still running or to come have no value ("—"): not counted yet.
+    counted = 0 if not complete else SchoolYear.month_index(end.month) + 1
+    now_row = disclosure.published_row([months_now.get(i, 0) for i in range(counted)], minimum)
+    now_row += [None] * (12 - counted)
+    before_row = disclosure.published_row([months_before.get(i, 0) for i in range(12)], minimum)
     return EveningFigures(
         school=school,
         school_year=year,
@@ -88,14 +98,14 @@ def aggregate_figures(
         total=total,
         breakdown=breakdown,
         by_platform=tuple(
-            privacy.shared_breakdown(
-                [(p.label, platforms.get(p.value, 0)) for p in Platform], minimum
+            disclosure.breakdown(
+                [(p.label, platforms.get(p.value, 0)) for p in Platform], minimum, total
             )
         )
         if breakdown
         else (),
         by_form=tuple(
-            privacy.shared_breakdown([(f.label, forms.get(f.value, 0)) for f in Form], minimum)
+            disclosure.breakdown([(f.label, forms.get(f.value, 0)) for f in Form], minimum, total)
         )
         if breakdown
         else (),
@@ -145,16 +155,17 @@ def _layout(title: str, **extra) -> dict:
 
 
 def _bars(pairs, title: str, colour: str) -> go.Figure:
-    """Horizontal bars, largest first, "Overig" last."""
-    shown = sorted(pairs, key=lambda p: (p[0] == privacy.OTHER, -p[1]))
+    """Horizontal bars, largest first; every label listed, "< 5" and "x" without a bar."""
+    shown = sorted(pairs, key=lambda p: -(disclosure.plotted(p[1]) or 0))
     return go.Figure(
         go.Bar(
-            x=[n for _, n in shown],
+            x=[disclosure.plotted(n) for _, n in shown],
             y=[label for label, _ in shown],
             orientation="h",
             marker_color=colour,
-            text=[str(n) for _, n in shown],
-            textposition="auto",
+            text=[disclosure.show_cell(n) for _, n in shown],
+            textposition="outside",
+            cliponaxis=False,
         ),
         layout=_layout(
             title,
@@ -164,12 +175,16 @@ def _bars(pairs, title: str, colour: str) -> go.Figure:
     )
 
 
+def _bar(cell) -> int | None:
+    return None if cell is None else disclosure.plotted(cell)
+
+
 def _hidden_months(f: EveningFigures) -> str:
-    """Which months have no bar although they had reports (not how many)."""
-    names = [month for month, now, _ in f.by_month if now is None]
+    """Which counted months have no bar: fewer than 5 reports (0 included), or hidden."""
+    names = [month for month, now, _ in f.by_month if isinstance(now, str)]
     if not names:
         return ""
-    note = privacy.HIDDEN_NOTE.format(minimum=f.minimum).removeprefix("x: ")
+    note = f"minder dan {f.minimum} meldingen, of niet getoond omdat het terug te rekenen is"
     return f"<p class='pd-note'>Zonder staaf: {esc(', '.join(names))} ({esc(note)})</p>"
 
 
@@ -177,8 +192,8 @@ def build_slides(figures: EveningFigures, guidance: Guidance | None = None) -> l
     guidance = guidance or load_guidance()
     f = figures
     small = (
-        f"<p class='pd-note'>{esc(privacy.ROUNDED_NOTE.format(minimum=f.minimum))} Kleine "
-        "groepen tellen mee onder ‘Overig’, zodat niemand een kind kan herkennen.</p>"
+        f"<p class='pd-note'>{esc(disclosure.rounded_note(f.minimum))} Zo kan niemand een "
+        "kind herkennen.</p>"
     )
     slides = [
         Slide(
@@ -233,13 +248,13 @@ def build_slides(figures: EveningFigures, guidance: Guidance | None = None) -> l
                         go.Bar(
                             name=f.school_year,
                             x=months,
-                            y=[n for _, n, _ in f.by_month],
+                            y=[_bar(n) for _, n, _ in f.by_month],
                             marker_color=MUTED[0],
                         ),
                         go.Bar(
                             name="vorig schooljaar",
                             x=months,
-                            y=[n for _, _, n in f.by_month],
+                            y=[_bar(n) for _, _, n in f.by_month],
                             marker_color=MUTED[1],
                         ),
                     ],

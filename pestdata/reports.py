@@ -45,7 +45,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from . import access_requests, analytics, caseload, charts, clock, privacy
+from . import access_requests, analytics, caseload, charts, clock, disclosure, privacy
 from .caseload import POLICE_ADVICE, case_details, timeline
 from .clock import SchoolYear, nl_date
 from .guidance import load_protocol
@@ -392,21 +392,32 @@ class YearFigures:
 
 
 def year_figures(
-    store: Store, year: str, school: str | None = None, *, today: date | None = None
+    store: Store,
+    year: str,
+    school: str | None = None,
+    *,
+    today: date | None = None,
+    minimum: int | None = None,
 ) -> YearFigures:
-    """The yearly report's figures for school year 'YYYY-YYYY' (ValueError when malformed)."""
+    """The yearly report's figures for school year 'YYYY-YYYY' (ValueError when malformed).
+
+    Shared (`minimum`): whole months up to the last complete one, counted as of its end,
+    exactly as the overview counts them (disclosure.shared_period, disclosure.as_of)."""
     try:
         school_year = SchoolYear.parse(year)
     except ValueError as error:
         raise ValueError(f"Schooljaar: {error}") from None
     today = today or clock.today()
     schools = (school,) if school else ()
-    filters = analytics.Filters.for_school_year(school_year.label, schools=schools, today=today)
+    start, end = disclosure.shared_period(school_year.start, school_year.end, today, minimum)
+    filters = analytics.Filters(
+        start=start, end=end, schools=schools, today=disclosure.as_of(today, minimum)
+    )
     return YearFigures(
         year=school_year,
         school=school,
         today=today,
-        key=analytics.key_figures(store, filters),
+        key=analytics.key_figures(store, filters, shared=bool(minimum)),
         by_month=analytics.monthly_trend(store, filters, by="age_band"),
         by_platform=analytics.monthly_trend(store, filters, by="platform"),
         by_motive=analytics.monthly_trend(store, filters, by="motive"),
@@ -431,7 +442,7 @@ def year_report_pdf(
     below `minimum` show as "< minimum" and are left out of the charts; `minimum=None` shows
     every count (for internal use only). Raises ValueError for a malformed year.
     """
-    f = year_figures(store, year, school, today=today)
+    f = year_figures(store, year, school, today=today, minimum=minimum)
     year, today = f.year.label, f.today
     start, end = f.year.start, f.year.end
     who = school or "alle scholen"
@@ -441,9 +452,9 @@ def year_report_pdf(
     reports = int(figures["reports_in_period"] or 0)
     privacy_note = (
         "Dit verslag bevat geen leerlingnummers, geen namen en geen vrije tekst. Aantallen "
-        f"zijn afgerond op 5; onder de {minimum} staan ze er als '<\u00a0{minimum}' in en zijn "
-        "niet in de grafieken opgenomen; kleine groepen tellen mee onder ‘Overig’; "
-        "percentages en medianen over te weinig meldingen zijn weggelaten."
+        f"zijn afgerond op 5; 0 tot en met {minimum - 1} staat er als '< {minimum}' in, zonder "
+        "staaf; percentages in stappen van 10 en medianen in hele weken, alleen over genoeg "
+        "meldingen; alleen hele maanden die al voorbij zijn."
         if minimum
         else "Intern verslag: alle aantallen zijn getoond, ook kleine. Niet bedoeld om te delen."
     )
@@ -459,13 +470,16 @@ def year_report_pdf(
         _heading("Kerncijfers"),
         _key_figures_table(figures, minimum),
     ]
-    if not reports:
+    if minimum and not disclosure.base_met(reports, minimum):
+        story += [Spacer(1, 6), _para(disclosure.base_note())]
+        story += _months_section(f.by_month, start, today, minimum, reports)
+    elif not reports:
         story.append(Spacer(1, 6))
         story.append(
             _para(f"Er zijn in schooljaar {year} geen meldingen van online pesten vastgelegd.")
         )
     else:
-        story += _months_section(f.by_month, start, today, minimum)
+        story += _months_section(f.by_month, start, today, minimum, reports)
         story += _breakdown_section(f.by_platform, "platform", reports, minimum)
         story += _breakdown_section(f.by_motive, "motive", reports, minimum)
         story += _protocol_section(f.steps, minimum)
@@ -475,24 +489,40 @@ def year_report_pdf(
 
 
 def _count(n: int | float | None, minimum: int | None) -> str:
-    return privacy.show_count(None if n is None else int(n), minimum)
+    return disclosure.show_count(None if n is None else int(n), minimum)
 
 
 def _key_figures_table(k: dict, minimum: int | None) -> Table:
-    median_text = privacy.show_median(k["median_days_to_resolved"], k["resolved_cases"], minimum)
+    """The key figures, each through disclosure.py like the overview's cards (the same
+    cell gives the same text in both)."""
+    based = disclosure.base_met(k["reports_in_period"], minimum)
+
+    def share(part, whole):
+        return disclosure.show_share(part, whole, minimum) if based else "—"
+
+    median_text = (
+        disclosure.show_median(k["median_days_to_resolved"], k["resolved_cases"], minimum)
+        if based
+        else "—"
+    )
     rows = [
         ["Kerncijfer", "Waarde"],
         ["Meldingen in het schooljaar", _count(k["reports_in_period"], minimum)],
         ["Afgeronde meldingen (opgelost of afgesloten)", _count(k["finished_cases"], minimum)],
         [
             "Afgeronde meldingen met alle verplichte protocolstappen",
-            privacy.show_share(k["finished_with_all_required"], k["finished_cases"], minimum),
+            share(k["finished_with_all_required"], k["finished_cases"]),
         ],
         [
             "Nazorg binnen twee weken na de melding",
-            privacy.show_share(k["followup_within_two_weeks"], k["followup_due_cases"], minimum),
+            share(k["followup_within_two_weeks"], k["followup_due_cases"]),
         ],
-        ["Mediaan dagen van melding tot opgelost", median_text],
+        [
+            "Mediaan van melding tot opgelost"
+            if minimum
+            else "Mediaan dagen van melding tot opgelost",
+            median_text,
+        ],
     ]
     return _table(rows, [WIDTH - 4.5 * cm, 4.5 * cm])
 
@@ -523,14 +553,21 @@ def _integer_step(values: Iterable[float]) -> int:
     return step
 
 
-def _months_section(trend: pd.DataFrame, start: date, today: date, minimum: int | None) -> list:
+def _months_section(
+    trend: pd.DataFrame, start: date, today: date, minimum: int | None, reports: int = 0
+) -> list:
     per_month = trend.groupby("month")["count"].sum().to_dict()
     firsts = [date(start.year + (i + 7) // 12, (i + 7) % 12 + 1, 1) for i in range(12)]
-    # A month still to come has no count yet ('—'), rather than a misleading 0.
-    past = [int(per_month.get(f"{first:%Y-%m}", 0)) for first in firsts if first <= today]
-    # Shared: hidden where a month is small or could be worked out from the others.
-    plotted = privacy.shared_row(past, minimum) + [None] * (12 - len(past))
-    hidden = any(n is None for n in plotted[: len(past)])
+    # A month still to come has no count yet ('—'), rather than a misleading 0; shared, the
+    # running month is not counted either ("nog niet compleet").
+    until = disclosure.as_of(today, minimum)
+    past = [int(per_month.get(f"{first:%Y-%m}", 0)) for first in firsts if first <= until]
+    running = int(bool(minimum) and len(past) < 12 and firsts[len(past)] <= today)
+    # Shared: every month published ("< 5" for 0 to 4), one more hidden ("x") where the
+    # total would show that the small ones are not all zero (disclosure.published_row).
+    cells = disclosure.published_row(past, minimum, reports if minimum else None)
+    plotted = [disclosure.plotted(n) for n in cells] + [None] * (12 - len(past))
+    hidden = disclosure.HIDDEN in cells
 
     font = _fonts()[0]
     drawing = Drawing(WIDTH, 5.2 * cm)
@@ -542,10 +579,7 @@ def _months_section(trend: pd.DataFrame, start: date, today: date, minimum: int 
     chart.valueAxis.valueStep = _integer_step(n for n in plotted if n is not None)
     drawing.add(chart)
 
-    cells = [
-        _count(n, minimum) if n is not None else privacy.HIDDEN if i < len(past) else "—"
-        for i, n in enumerate(plotted)
-    ]
+    cells = [disclosure.show_cell(n) for n in cells] + ["—"] * (12 - len(past))
     rows = [["", *MONTHS], ["Meldingen", *cells]]
     first = 2.1 * cm
     table = _table(rows, [first] + [(WIDTH - first) / 12] * 12, zebra=False)
@@ -554,13 +588,20 @@ def _months_section(trend: pd.DataFrame, start: date, today: date, minimum: int 
         drawing,
         Spacer(1, 4),
         table,
-        *_suppressed_note(hidden, minimum, privacy.HIDDEN_NOTE.format(minimum=minimum)),
+        *_suppressed_note(hidden, minimum, disclosure.HIDDEN_NOTE),
+        *_suppressed_note(
+            running,
+            minimum,
+            f"De lopende maand ({clock.MONTHS[today.month - 1]}) is "
+            f"{disclosure.NOT_COMPLETE} en telt nog niet mee.",
+        ),
     ]
 
 
 def _breakdown_section(trend: pd.DataFrame, by: str, reports: int, minimum: int | None) -> list:
-    """Reports per platform or per motive for the year: a bar chart and its table, small
-    ones under 'Overig' in a shared report."""
+    """Reports per platform or per motive for the year: a bar chart and its table. Shared,
+    every label is listed (zero and small alike "< 5"; disclosure.breakdown), so no label
+    can be named by its absence; nothing is merged into "Overig"."""
     title, labels, _ = charts.DIMENSIONS[by]
     totals = (
         trend.groupby("category", as_index=False)["count"]
@@ -569,7 +610,11 @@ def _breakdown_section(trend: pd.DataFrame, by: str, reports: int, minimum: int 
         .reset_index(drop=True)
     )
     pairs = [(labels[row.category], int(row.count)) for row in totals.itertuples()]
-    shown = privacy.shared_breakdown(pairs, minimum, reports)
+    if minimum:  # every label, in the fixed order of the labels
+        counted = dict(pairs)
+        pairs = [(label, counted.get(label, 0)) for label in labels.values()]
+    shown = disclosure.breakdown(pairs, minimum, reports)
+    bars = [(label, disclosure.plotted(n) or 0) for label, n in shown]
 
     parts: list = [_heading(f"Meldingen per {title.lower()}")]
     if shown:
@@ -578,34 +623,37 @@ def _breakdown_section(trend: pd.DataFrame, by: str, reports: int, minimum: int 
         drawing = Drawing(WIDTH, height)
         chart = HorizontalBarChart()
         chart.x, chart.y, chart.width, chart.height = 90, 18, WIDTH - 110, height - 26
-        chart.data = [[n for _, n in reversed(shown)]]  # the largest on top, "Overig" last
-        chart.categoryAxis.categoryNames = [_text(label) for label, _ in reversed(shown)]
+        chart.data = [[n for _, n in reversed(bars)]]
+        chart.categoryAxis.categoryNames = [_text(label) for label, _ in reversed(bars)]
         _bar_style(chart, font)
-        chart.valueAxis.valueStep = _integer_step(n for _, n in shown)
+        chart.valueAxis.valueStep = _integer_step(n for _, n in bars)
         drawing.add(chart)
         parts += [drawing, Spacer(1, 4)]
     else:
         parts.append(_para(f"Te weinig meldingen om per {title.lower()} te tonen.", "hint"))
-    rows = [[title, "Meldingen"]] + [[label, _count(n, minimum)] for label, n in shown]
+    rows = [[title, "Meldingen"]] + [[label, disclosure.show_cell(n)] for label, n in shown]
     parts.append(_table(rows, [6 * cm, 3 * cm]))
-    merged = bool(minimum) and len(shown) < len(pairs)
-    parts += _suppressed_note(merged, minimum, privacy.OTHER_NOTE.format(minimum=minimum))
+    hidden = any(n == disclosure.HIDDEN for _, n in shown)
+    parts += _suppressed_note(hidden, minimum, disclosure.HIDDEN_NOTE)
     if by in charts.COUNTED_IN_EACH:
         parts.append(_para(charts.COUNTED_IN_EACH[by], "small"))
     return parts
 
 
 def _protocol_section(steps: pd.DataFrame, minimum: int | None) -> list:
-    rows = [["Stap", "Verplicht", "Termijn", "Gedaan", "% gedaan", "Mediaan dagen"]]
+    median_head = "Mediaan" if minimum else "Mediaan dagen"
+    rows = [["Stap", "Verplicht", "Termijn", "Gedaan", "% gedaan", median_head]]
     for r in steps.itertuples():
-        hidden = bool(minimum) and (privacy.is_small(r.done, minimum) or r.cases < minimum)
+        # The overview's steps chart publishes the same bands and medians (disclosure.py).
         if r.median_days is None or pd.isna(r.median_days):
             median = "—"
-        elif hidden:
-            median = "te weinig"
+        elif minimum:
+            median = disclosure.show_median(r.median_days, int(r.done), minimum)
+            median = median.replace(" meldingen", "")
         else:
             median = f"{r.median_days:.0f}"
-        share = privacy.show_share(r.done, r.cases, minimum).replace(" meldingen", "")
+        share = disclosure.show_share(int(r.done), int(r.cases), minimum)
+        share = share.replace(" meldingen", "")
         rows.append(
             [
                 r.title,

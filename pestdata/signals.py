@@ -205,8 +205,10 @@ def network(store: Store, group: str, start: date | None = None, end: date | Non
 
 def repeatedly_targeted(store: Store, start: date | None, end: date | None, schools=()) -> int:
     """How many pupils were targeted in at least `min_cases()` cases: the only signal a
-    shared view may show, and only as a suppressed count (privacy.show_count). One query:
-    the overview asks it on every filter change."""
+    shared view may show, only as a published count (disclosure.show_count) and, for
+    leaders, only per school year up to the last complete month (ui.overview), so a grid of
+    month ranges cannot date one pupil's second report. One query: the overview asks it on
+    every filter change."""
     found = _appearing(start, end, schools, role=TARGET, at_least=min_cases()).subquery()
     with store.reading() as conn:
         return conn.execute(sa.select(sa.func.count()).select_from(found)).scalar_one()

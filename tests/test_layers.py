@@ -26,6 +26,7 @@ LAYERS = [
         "markup",
         "tables",
         "privacy",
+        "disclosure",
         "model",
         "recognise",
         "guidance",

@@ -13,8 +13,8 @@ from datetime import date, timedelta
 import ipywidgets as w
 import pandas as pd
 
-from .. import analytics, charts, clock, privacy, signals
-from ..clock import nl_date
+from .. import analytics, charts, clock, disclosure, privacy, signals
+from ..clock import MONTHS, SchoolYear, nl_date
 from ..model import AGE_BANDS, GROUPS, Form, Platform, Status
 from ..store import Store
 from . import preheat
@@ -170,6 +170,8 @@ class Overview(w.VBox):
             ]
         )
         self.add_class("pd-overview")
+        self.base_met = True  # the selection may be broken down (disclosure.base_met)
+        self.month_totals: dict[str, int] = {}
         self.refresh()
 
     # --- state ----------------------------------------------------------------------------
@@ -187,8 +189,9 @@ class Overview(w.VBox):
         if self.year.value:
             start, end = analytics.school_year_range(self.year.value)
         start, end = self.start.value or start, self.end.value or end
-        if self.minimum:  # shared: whole months, so ranges a day apart cannot isolate a report
-            start, end = privacy.whole_months(start, end)
+        # Shared: whole months up to the last complete one, and counted as of its end
+        # (disclosure.py), so ranges a day apart or a look each morning isolate no report.
+        start, end = disclosure.shared_period(start, end, self.today, self.minimum)
         who = self.who.value
         return analytics.Filters(
             start=start,
@@ -198,7 +201,7 @@ class Overview(w.VBox):
             groups=(who[6:],) if who.startswith("group:") else (),
             platforms=(self.platform.value,) if self.platform.value else (),
             forms=(self.form.value,) if self.form.value else (),
-            today=self.today,
+            today=disclosure.as_of(self.today, self.minimum),
         )
 
     def make_report(self) -> None:
@@ -219,8 +222,14 @@ class Overview(w.VBox):
         filters = self.filters()
         earliest, latest = date(2000, 1, 1), self.today + timedelta(days=366)
         problem = ""
-        if filters.start and filters.end and filters.start > filters.end:
+        chosen = self.start.value, self.end.value
+        if chosen[0] and chosen[1] and chosen[0] > chosen[1]:
             problem = "Periode: 'Van' ligt na 'Tot en met'."
+        elif not disclosure.complete(filters.start, filters.end):
+            problem = (
+                f"Deze periode is {disclosure.NOT_COMPLETE}: de deelbare weergave toont alleen "
+                "hele maanden die al voorbij zijn."
+            )
         elif any(d and not earliest <= d <= latest for d in (filters.start, filters.end)):
             problem = f"Periode: kies data tussen 01-01-2000 en {nl_date(latest)}."
         if problem:
@@ -235,16 +244,21 @@ class Overview(w.VBox):
             trend = pool.submit(analytics.monthly_trend, store, filters, self.split.value)
             age = pool.submit(analytics.monthly_trend, store, filters, self.split_age.value)
             counts = pool.submit(analytics.step_counts, store, filters)
-            figures = pool.submit(analytics.key_figures, store, filters)
+            figures = pool.submit(analytics.key_figures, store, filters, bool(self.minimum))
             overdue = pool.submit(analytics.overdue_cases, store, filters)
             repeated = pool.submit(
-                signals.repeatedly_targeted, store, filters.start, filters.end, filters.schools
+                signals.repeatedly_targeted, store, *self._signal_period(filters), filters.schools
             )
             actions = pool.submit(analytics.school_action_status, store, filters.schools)
+            key = figures.result()
+            self.base_met = disclosure.base_met(key["reports_in_period"], self.minimum)
+            # Reports per month (one age band, group and motive per report): the total each
+            # month's published cells are read against.
+            self.month_totals = age.result().groupby("month")["count"].sum().to_dict()
             self._show_trend(self.split, self.trend_chart, trend.result())
             self._show_trend(self.split_age, self.age_chart, age.result())
             self._draw_steps(filters, counts.result())
-            self._draw_figures({**figures.result(), "repeatedly_targeted": repeated.result()})
+            self._draw_figures({**key, "repeatedly_targeted": repeated.result()}, filters.today)
             self._draw_overdue(overdue.result())
             self.actions.value = checklist_html(actions.result())
         self.busy.value = ""
@@ -259,26 +273,44 @@ class Overview(w.VBox):
             show_empty(chart, text if chart is self.trend_chart else "")
         self.trend_note.value = self.overdue.value = self.actions.value = ""
 
-    def _draw_figures(self, k: dict) -> None:
+    def _signal_period(self, filters: analytics.Filters) -> tuple[date | None, date | None]:
+        """The leaders' repeat-target count: for the care team the chosen period; shared,
+        only per school year (the one the period ends in) up to the last complete month, so
+        a grid of month ranges cannot date one pupil's second report."""
+        if not self.minimum:
+            return filters.start, filters.end
+        year = SchoolYear.of(filters.end or filters.today)
+        return year.start, min(year.end, filters.today)
+
+    def _draw_figures(self, k: dict, as_of: date) -> None:
         minimum = self.minimum
 
         def count(n):
-            return privacy.show_count(n, minimum)
+            return disclosure.show_count(n, minimum)
 
         def share(part, whole):
-            return privacy.show_share(part, whole, minimum)
+            return disclosure.show_share(part, whole, minimum) if self.base_met else "—"
 
-        median_text = privacy.show_median(
-            k["median_days_to_resolved"], k["resolved_cases"], minimum
+        median_text = (
+            disclosure.show_median(k["median_days_to_resolved"], k["resolved_cases"], minimum)
+            if self.base_met
+            else "—"
         )
+        month, now = "deze maand", "nu"
+        if minimum:  # counted up to the end of the last complete month (disclosure.as_of)
+            month = f"in {MONTHS[as_of.month - 1]} {as_of.year}"
+            now = f"eind {MONTHS[as_of.month - 1]} {as_of.year}"
+        repeated = "Leerlingen herhaaldelijk gemeld als gepest"
+        if minimum:
+            repeated += f" (schooljaar {SchoolYear.of(as_of).label})"
         cards = [
-            ("Nieuwe meldingen deze maand", count(k["reports_this_month"])),
+            (f"Nieuwe meldingen {month}", count(k["reports_this_month"])),
             ("Nieuwe meldingen dit schooljaar", count(k["reports_this_school_year"])),
             ("Meldingen in de gekozen periode", count(k["reports_in_period"])),
-            ("Open meldingen nu", count(k["open_cases"])),
-            ("Achterstallig nu", count(k["overdue_cases"])),
-            ("Mediaan dagen tot opgelost", median_text),
-            ("Leerlingen herhaaldelijk gemeld als gepest", count(k["repeatedly_targeted"])),
+            (f"Open meldingen {now}", count(k["open_cases"])),
+            (f"Achterstallig {now}", count(k["overdue_cases"])),
+            ("Mediaan tot opgelost" if minimum else "Mediaan dagen tot opgelost", median_text),
+            (repeated, count(k["repeatedly_targeted"])),
             (
                 "Afgeronde meldingen met alle verplichte stappen",
                 share(k["finished_with_all_required"], k["finished_cases"]),
@@ -288,6 +320,11 @@ class Overview(w.VBox):
                 share(k["followup_within_two_weeks"], k["followup_due_cases"]),
             ),
         ]
+        base = (
+            ""
+            if self.base_met
+            else f"<p class='pd-hint pd-base-note'>{esc(disclosure.base_note())}</p>"
+        )
         self.figures.value = (
             "<div class='pd-cards'>"
             + "".join(
@@ -296,12 +333,13 @@ class Overview(w.VBox):
                 for label, v in cards
             )
             + "</div>"
+            + base
         )
 
     def _note(self) -> str:
         if not self.minimum:
             return ""
-        return f"{privacy.ROUNDED_NOTE.format(minimum=self.minimum)} Periode in hele maanden."
+        return disclosure.rounded_note(self.minimum)
 
     def _draw_trend(
         self, toggle: w.ToggleButtons, output: Chart, filters: analytics.Filters | None = None
@@ -310,8 +348,24 @@ class Overview(w.VBox):
         self._show_trend(toggle, output, frame)
 
     def _show_trend(self, toggle: w.ToggleButtons, output: Chart, frame) -> None:
-        frame = privacy.suppress(frame, self.minimum)
-        if frame.empty:
+        if not self.base_met:
+            show_empty(output, disclosure.base_note())
+            frame = frame.iloc[0:0]
+        elif self.minimum:  # every label and month listed, each cell published
+            filters = self.filters()
+            months = charts.months_between(filters.start, filters.end, frame)
+            show_figure(
+                output,
+                charts.trend(
+                    frame,
+                    toggle.value,
+                    note=self._note(),
+                    minimum=self.minimum,
+                    months=months,
+                    totals=self.month_totals,
+                ),
+            )
+        elif frame.empty:
             show_empty(output, NO_DATA)
         else:
             show_figure(output, charts.trend(frame, toggle.value, note=self._note()))
@@ -326,18 +380,17 @@ class Overview(w.VBox):
             show_empty(self.steps_chart, NO_DATA)
             show_empty(self.heatmap_chart, "")
             return
+        if not self.base_met:
+            show_empty(self.steps_chart, disclosure.base_note())
+            show_empty(self.heatmap_chart, "")
+            return
         minimum = self.minimum
-        if minimum:
-            small = steps["done"].map(lambda n: privacy.is_small(n, minimum)) | (
-                steps["cases"] < minimum
-            )
-            steps.loc[small, ["share_done", "median_days"]] = None
-            small = quarters["done"].map(lambda n: privacy.is_small(n, minimum)) | (
-                quarters["cases"] < minimum
-            )
-            quarters.loc[small, "share_done"] = None
-        show_figure(self.steps_chart, charts.step_completion(steps, note=self._note()))
-        show_figure(self.heatmap_chart, charts.step_heatmap(quarters, note=self._note()))
+        show_figure(
+            self.steps_chart, charts.step_completion(steps, note=self._note(), minimum=minimum)
+        )
+        show_figure(
+            self.heatmap_chart, charts.step_heatmap(quarters, note=self._note(), minimum=minimum)
+        )
 
     def _draw_overdue(self, frame: pd.DataFrame) -> None:
         if frame.empty:

@@ -16,6 +16,7 @@ import json
 import anywidget
 import traitlets
 
+from ..charts import PUBLISHED
 from ..markup import esc
 
 BUNDLE = "voila/templates/pestdata/static/plotly-cartesian-4.1.1.min.js"
@@ -122,7 +123,9 @@ class Chart(anywidget.AnyWidget):
 def describe(spec: dict) -> tuple[str, str]:
     """A figure's numbers as a Dutch sentence and a table, exactly as plotted (so a shared
     view's suppression and rounding hold here too): one row per category, one column per
-    series; a value not plotted shows as '–'."""
+    series; a value not plotted shows as '–'. A trace of a shared view carries its cells as
+    published text ("< 5", "x", "40–50%"; disclosure.py, meta 'published'): the table shows
+    that text."""
     data = spec.get("data") or []
     title = ((spec.get("layout") or {}).get("title") or {}).get("text") or "Grafiek"
     if not data:
@@ -131,7 +134,8 @@ def describe(spec: dict) -> tuple[str, str]:
     if heat:
         rows = list(data[0].get("y") or [])
         columns = list(data[0].get("x") or [])
-        cells = [list(row) for row in data[0].get("z") or []]
+        published = data[0].get("meta") == PUBLISHED and data[0].get("text")
+        cells = [list(row) for row in published or data[0].get("z") or []]
     else:
         across = data[0].get("orientation") == "h"
         rows = list(
@@ -142,10 +146,12 @@ def describe(spec: dict) -> tuple[str, str]:
         for c, trace in enumerate(data):
             keys = trace.get("y") if across else trace.get("x")
             values = trace.get("x") if across else trace.get("y")
+            if trace.get("meta") == PUBLISHED and trace.get("text"):
+                values = trace["text"]
             for key, value in zip(keys or [], values or [], strict=False):
                 cells[rows.index(key)][c] = value
     shown = [(r, v) for r, line in zip(rows, cells, strict=False) for v in line if v is not None]
-    numbers = [v for _, v in shown if isinstance(v, int | float)]
+    numbers = [v for _, v in shown if isinstance(v, int | float) and not isinstance(v, bool)]
     summary = f"{title}: {len(rows)} rijen"
     if numbers and not heat:
         top = max(shown, key=lambda pair: pair[1] if isinstance(pair[1], int | float) else -1)

@@ -1,0 +1,210 @@
+"""Disclosure control: the one place that decides which number a shared view publishes.
+
+Every number of a shared view (the leaders' overview, the yearly report, the board's export,
+the parent evening, the leaders' signals count) comes from the functions below; the care
+team's own views pass `minimum=None` and get the exact numbers. The rules (docs/DESIGN.md,
+"Disclosure control"):
+
+- a count is published rounded to 5, and 0 looks like 1–4: "< 5" (`published`, `show_count`);
+- a selection of fewer than 10 reports (published total) shows no breakdown, no share and
+  no median, only `BASE_NOTE` (`base_met`);
+- a row of cells is listed whole (every label, zero and small alike "< 5"), and a cell more is
+  hidden ("x") while the published total and the other cells would show that the small
+  cells are not all zero (`published_row`, `breakdown`): secondary suppression;
+- a share is computed from the published counts, in bands of ten percent ("40–50%"), and
+  hidden when the part or the remainder is small (`share`);
+- a median needs 10 cases and is shown in whole weeks ("± 2 weken") (`show_median`);
+- time: whole months, ending with the last complete month (`shared_period`, `as_of`).
+
+All of it is a function of the true count alone, so one cell gets one value in every view.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from .clock import month_end
+
+ROUNDING = 5  # published counts are multiples of this
+BASE = 10  # the smallest published total that may be broken down or give a share/median
+HIDDEN = "x"  # a cell hidden by secondary suppression
+TOO_FEW = "te weinig meldingen"  # what a share or median over too few cases shows instead
+NOT_COMPLETE = "nog niet compleet"  # a month (or period) that has not ended yet
+BASE_NOTE = (
+    "Minder dan {base} meldingen bij deze keuze: we tonen geen verdeling, zodat niemand te "
+    "herkennen is."
+)
+ROUNDED_NOTE = (
+    "Aantallen zijn afgerond op 5; 0 tot en met {small} staat er als ‘< {minimum}’; "
+    "percentages in stappen van 10; alleen hele, afgelopen maanden."
+)
+HIDDEN_NOTE = "x: niet getoond, want anders uit de andere cijfers terug te rekenen."
+
+Cell = int | str  # a published count, or "< 5" / "x"
+
+
+def small_text(minimum: int) -> str:
+    return f"< {minimum}"
+
+
+def base_note() -> str:
+    return BASE_NOTE.format(base=BASE)
+
+
+def rounded_note(minimum: int) -> str:
+    return ROUNDED_NOTE.format(small=minimum - 1, minimum=minimum)
+
+
+# --- counts ------------------------------------------------------------------------------------
+
+
+def published(count: int | None, minimum: int | None) -> int | None:
+    """The count a view publishes: exact without a minimum (the care team's views); shared,
+    None below the minimum (0 included: zero looks like 1–4), else rounded to 5."""
+    if count is None:
+        return None
+    if not minimum:
+        return int(count)
+    if count < minimum:
+        return None
+    return ROUNDING * ((int(count) + ROUNDING // 2) // ROUNDING)
+
+
+def show_count(count: int | None, minimum: int | None) -> str:
+    """A count as text: '< 5', '15' (rounded) or exact ('1.234' with a Dutch point)."""
+    if count is None and not minimum:
+        return "—"
+    shown = published(count or 0, minimum)
+    if shown is None:
+        return small_text(minimum)
+    return f"{shown:,}".replace(",", ".")
+
+
+def show_cell(cell: Cell) -> str:
+    return cell if isinstance(cell, str) else f"{cell:,}".replace(",", ".")
+
+
+def plotted(cell: Cell) -> int | None:
+    """A published cell as a chart plots it: a number, or no bar."""
+    return None if isinstance(cell, str) else cell
+
+
+def bounds(cell: Cell, minimum: int) -> tuple[int, float]:
+    """What a reader can tell from a published cell: the true count lies in this range."""
+    if cell == HIDDEN:
+        return 0, float("inf")
+    if isinstance(cell, str):
+        return 0, minimum - 1
+    return max(minimum, cell - ROUNDING // 2), cell + ROUNDING // 2
+
+
+def base_met(total: int | None, minimum: int | None) -> bool:
+    """May a selection of `total` reports be broken down (shares, medians, categories)?"""
+    return not minimum or (published(total or 0, minimum) or 0) >= BASE
+
+
+def published_row(counts: list[int], minimum: int | None, total: int | None = None) -> list[Cell]:
+    """A row of counts (months, platforms, age bands…), every cell listed, as published.
+
+    `total` (default: the sum) is the published total the row is read against: the cells
+    add up to at least it (a report on two platforms counts under both). While the total and
+    the shown cells prove that the small cells are not all zero, the smallest shown cell is
+    hidden as well ("x"; secondary suppression), so a "< 5" never names a category."""
+    if not minimum:
+        return [int(n) for n in counts]
+    cells: list[Cell] = []
+    for n in counts:
+        shown = published(n, minimum)
+        cells.append(small_text(minimum) if shown is None else shown)
+    total = sum(int(n) for n in counts) if total is None else int(total)
+    shown_total = published(total, minimum)
+    floor = bounds(small_text(minimum) if shown_total is None else shown_total, minimum)[0]
+
+    def proven_nonzero() -> bool:
+        small = [c for c in cells if isinstance(c, str)]
+        if not small or HIDDEN in small:
+            return False
+        return floor - sum(bounds(c, minimum)[1] for c in cells if not isinstance(c, str)) > 0
+
+    while proven_nonzero():
+        shown = [i for i, c in enumerate(cells) if not isinstance(c, str)]
+        if not shown:
+            break
+        cells[min(shown, key=lambda i: (cells[i], i))] = HIDDEN
+    return cells
+
+
+def breakdown(
+    pairs: list[tuple[str, int]], minimum: int | None, total: int | None = None
+) -> list[tuple[str, Cell]]:
+    """Labelled counts as a view publishes them: every label kept, in the order given
+    (`published_row`); the care team's views get them exact."""
+    cells = published_row([n for _, n in pairs], minimum, total)
+    return [(label, cell) for (label, _), cell in zip(pairs, cells, strict=True)]
+
+
+# --- shares and medians -----------------------------------------------------------------------
+
+
+def share(part: int | None, whole: int | None, minimum: int | None) -> tuple[float | None, str]:
+    """A share as (value 0..1 for a chart, text). Shared: from the published counts, in a
+    band of ten percent ("40–50%", the value its middle), and (None, TOO_FEW) when the
+    whole is below the base or the part or the remainder is small."""
+    if not whole:
+        return None, "—"
+    part = part or 0
+    if not minimum:
+        return part / whole, f"{round(100 * part / whole)}%"
+    top, done, rest = (published(n, minimum) for n in (whole, part, whole - part))
+    if not base_met(whole, minimum) or done is None or rest is None:
+        return None, TOO_FEW
+    low = min(9, int(10 * done / top)) * 10
+    return (low + 5) / 100, f"{low}–{low + 10}%"
+
+
+def show_share(part: int | None, whole: int | None, minimum: int | None) -> str:
+    return share(part, whole, minimum)[1]
+
+
+def show_median(days: float | None, cases: int | None, minimum: int | None) -> str:
+    """A median number of days; shared only over `BASE` cases or more, in whole weeks."""
+    if days is None:
+        return "—"
+    if not minimum:
+        return f"{days:.0f} dagen"
+    if (cases or 0) < BASE:
+        return TOO_FEW
+    weeks = round(days / 7)
+    return "< 1 week" if weeks == 0 else f"± {weeks} {'week' if weeks == 1 else 'weken'}"
+
+
+# --- time -------------------------------------------------------------------------------------
+
+
+def last_complete_month_end(today: date) -> date:
+    """The last day of the last month that has ended."""
+    return today.replace(day=1) - timedelta(days=1)
+
+
+def as_of(today: date, minimum: int | None) -> date:
+    """The day a view counts up to: today for the care team, else the end of the last
+    complete month (no figure of a shared view runs up to today)."""
+    return last_complete_month_end(today) if minimum else today
+
+
+def shared_period(
+    start: date | None, end: date | None, today: date, minimum: int | None
+) -> tuple[date | None, date | None]:
+    """A view's period: unchanged for the care team; shared, in whole months, ending at the
+    latest with the last complete month (start > end: nothing complete yet)."""
+    if not minimum:
+        return start, end
+    last = last_complete_month_end(today)
+    start = start.replace(day=1) if start else None
+    end = min(month_end(end), last) if end else last
+    return start, end
+
+
+def complete(start: date | None, end: date | None) -> bool:
+    """Has a (shared) period at least one complete month?"""
+    return not (start and end and start > end)

@@ -1,0 +1,249 @@
+"""Disclosure control (issue 22, part 1): each way the shared views gave counts away, closed.
+
+One test per finding under "Why" in the issue; each failed on the code before disclosure.py.
+The leaders' page is built as a leader gets it (PESTDATA_ROLE=leiding: the shared view only).
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from datetime import date, timedelta
+
+import pytest
+
+from pestdata import analytics, demo, disclosure, incident_log
+from pestdata.io import share_frame
+from pestdata.model import Form, Motive, Platform
+from pestdata.parent_evening import aggregate_figures
+from pestdata.reports import year_report_pdf
+from pestdata.store import Store
+from pestdata.ui.overview import Overview
+
+TODAY = date(2026, 3, 15)
+SCHOOL = "De Regenboog"
+COUNT = re.compile(r"< 5|\d+(\.\d{3})*|—")
+BAND = re.compile(r"\d0–\d+0%|te weinig meldingen|—")
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory) -> Store:
+    folder = tmp_path_factory.mktemp("disclosure")
+    store = Store(f"sqlite:///{folder}/demo.sqlite").ensure_schema()
+    incident_log.add_incidents(store, demo.generate(600, seed=5, today=TODAY), actor="demo")
+    return store
+
+
+@pytest.fixture
+def leader(monkeypatch):
+    monkeypatch.setenv("PESTDATA_ROLE", "leiding")
+
+
+def cards(view: Overview) -> dict[str, str]:
+    pairs = re.findall(
+        r"pd-figure-value'>(.*?)</div><div class='pd-hint'>(.*?)</div>", view.figures.value
+    )
+    return {label: value.replace("&lt;", "<") for value, label in pairs}
+
+
+# --- counts and zero ------------------------------------------------------------------------
+
+
+def test_zero_and_one_to_four_look_the_same():
+    for n in range(5):
+        assert disclosure.show_count(n, 5) == "< 5"
+        assert disclosure.published(n, 5) is None
+    assert [disclosure.published(n, 5) for n in (5, 7, 8, 12, 13)] == [5, 5, 10, 10, 15]
+    assert disclosure.show_count(0, None) == "0"  # the care team's own view stays exact
+
+
+def test_a_narrowed_overview_never_shows_zero(store, leader):
+    view = Overview(store, today=TODAY)
+    view.school.value = SCHOOL
+    view.platform.value = Platform.X.value
+    view.form.value = Form.SEXTORTION.value
+    shown = cards(view)
+    assert shown, view.figures.value
+    assert "0" not in shown.values()
+    counts = [v for k, v in shown.items() if "Mediaan" not in k and "Afgeronde" not in k]
+    assert all(COUNT.fullmatch(v) for v in counts if "Nazorg" not in v), shown
+
+
+def test_a_breakdown_lists_zero_as_small_not_as_absent():
+    row = disclosure.published_row([0, 3, 20], 5)
+    assert row[:2] == ["< 5", "< 5"]
+
+
+def test_below_the_base_no_breakdown_share_or_median(store, leader):
+    view = Overview(store, today=TODAY)
+    view.school.value = SCHOOL
+    view.who.value = "group:groep 3"
+    assert disclosure.base_note() in view.figures.value
+    assert view.trend_chart.spec == {} and view.steps_chart.spec == {}
+    assert disclosure.base_note() in view.trend_chart.empty
+    shown = cards(view)
+    assert shown["Nazorg binnen twee weken"] == "—"
+
+
+# --- shares ---------------------------------------------------------------------------------
+
+
+def test_a_share_is_hidden_when_the_remainder_is_small():
+    # 12 of 13 said: exactly one case lacks the step.
+    assert disclosure.show_share(12, 13, 5) == disclosure.TOO_FEW
+    assert disclosure.show_share(2, 13, 5) == disclosure.TOO_FEW
+    assert disclosure.show_share(7, 20, 5) == "20–30%"  # 5 of 20, published counts
+
+
+def test_shares_are_bands_of_the_published_counts(store, leader):
+    view = Overview(store, today=TODAY)
+    shown = cards(view)
+    for label in ("Afgeronde meldingen met alle verplichte stappen", "Nazorg binnen twee weken"):
+        assert BAND.fullmatch(shown[label]), shown[label]
+    for chart in (view.steps_chart, view.heatmap_chart):
+        for trace in chart.spec["data"]:
+            values = trace.get("x") if trace["type"] == "bar" else sum(trace["z"], [])
+            assert all(v is None or v % 10 == 5 for v in values), values
+            assert "%" not in chart.table or not re.search(r"\b\d?[1-9]%", chart.table)
+    # Every share is one of a few bands: 57 cases with a step at "92%" no longer solve.
+    value, text = disclosure.share(52, 57, 5)
+    assert text == "90–100%" and value == 0.95
+
+
+# --- time -----------------------------------------------------------------------------------
+
+
+def test_no_published_figure_runs_up_to_today(store, leader):
+    """Moved day by day through March, the leaders' page publishes the same figures: the
+    last complete month (February) ends them all."""
+    seen = set()
+    for day in range(1, 32, 3):
+        view = Overview(store, today=date(2026, 3, day))
+        seen.add((view.figures.value, view.trend_chart.table, view.steps_chart.table))
+    assert len(seen) == 1
+    shown = cards(view)
+    assert "Nieuwe meldingen in feb 2026" in shown
+    assert "Open meldingen eind feb 2026" in shown
+
+
+def test_the_yearly_report_and_export_do_not_run_up_to_today(store):
+    def text(day):
+        filters = analytics.Filters.for_school_year("2025-2026", today=day)
+        return (
+            share_frame(store, filters).to_csv(),
+            aggregate_figures(store, SCHOOL, today=day),
+            analytics.key_figures(
+                store,
+                analytics.Filters(
+                    *disclosure.shared_period(filters.start, filters.end, day, 5),
+                    today=disclosure.as_of(day, 5),
+                ),
+                shared=True,
+            ),
+        )
+
+    first = text(date(2026, 3, 2))
+    for day in (date(2026, 3, 9), date(2026, 3, 31)):
+        assert text(day) == first
+
+
+def test_followup_share_counts_only_terms_that_ended_with_the_last_complete_month(store):
+    filters = analytics.Filters.for_school_year("2025-2026", today=date(2026, 2, 28))
+    start, end = disclosure.shared_period(filters.start, filters.end, TODAY, 5)
+    assert end == date(2026, 2, 28)
+    a = analytics.key_figures(store, filters.between(start, end), shared=True)
+    later = analytics.Filters(start=start, end=end, today=date(2026, 2, 28))
+    b = analytics.key_figures(store, later, shared=True)
+    assert a["followup_due_cases"] == b["followup_due_cases"]
+
+
+# --- medians --------------------------------------------------------------------------------
+
+
+def test_medians_need_ten_cases_and_come_in_weeks():
+    assert disclosure.show_median(12, 9, 5) == disclosure.TOO_FEW
+    assert disclosure.show_median(12, 10, 5) == "± 2 weken"
+    assert disclosure.show_median(3, 40, 5) == "< 1 week"
+    assert disclosure.show_median(12, 3, None) == "12 dagen"
+
+
+def test_the_overview_shows_no_median_in_days(store, leader):
+    view = Overview(store, today=TODAY)
+    assert not re.search(r"mediaan \d+ d", view.steps_chart.table)
+    median = cards(view)["Mediaan tot opgelost"]
+    assert re.fullmatch(r"± \d+ weken?|< 1 week|te weinig meldingen|—", median)
+
+
+# --- naming by elimination ------------------------------------------------------------------
+
+
+def pdf_text(pdf: bytes, tmp_path) -> str:
+    path = tmp_path / "jaarverslag.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def test_every_label_is_listed_so_none_is_named_by_its_absence(store, tmp_path):
+    text = pdf_text(year_report_pdf(store, "2025-2026", SCHOOL, minimum=5, today=TODAY), tmp_path)
+    assert "Overig" not in text
+    for label in [m.label for m in Motive] + [p.label for p in Platform]:
+        assert label in text, label
+    frame = share_frame(store, analytics.Filters.for_school_year("2025-2026", today=TODAY))
+    mine = frame[frame["School"] == SCHOOL]
+    assert set(mine.loc[mine["Kenmerk"] == "Vorm", "Waarde"]) == {f.label for f in Form}
+    assert set(mine.loc[mine["Kenmerk"] == "Platform", "Waarde"]) == {p.label for p in Platform}
+    evening = aggregate_figures(store, SCHOOL, today=TODAY)
+    assert [label for label, _ in evening.by_form] == [f.label for f in Form]
+
+
+def test_a_small_cell_is_never_proven_nonzero_by_the_total():
+    # Total 46 (published 45: 43..47), one band 42 (published 40: 38..42): the three small
+    # bands would hold at least one report. So the shown band is hidden too.
+    row = disclosure.published_row([0, 42, 4, 0], 5, 46)
+    assert row.count("x") == 1 and row.count("< 5") == 3
+
+
+# --- one cell, one value --------------------------------------------------------------------
+
+
+def test_the_same_cell_has_the_same_value_in_every_view(store, leader, tmp_path):
+    view = Overview(store, today=TODAY)
+    view.school.value = SCHOOL
+    overview_total = cards(view)["Meldingen in de gekozen periode"]
+    text = pdf_text(year_report_pdf(store, "2025-2026", SCHOOL, minimum=5, today=TODAY), tmp_path)
+    report_total = re.search(r"Meldingen in het schooljaar\s+(\S+)", text).group(1)
+    frame = share_frame(store, analytics.Filters.for_school_year("2025-2026", today=TODAY))
+    mine = frame[frame["School"] == SCHOOL]
+    export_total = str(mine.loc[mine["Kenmerk"] == "Totaal", "Aantal meldingen"].iloc[0])
+    evening = aggregate_figures(store, SCHOOL, today=TODAY)
+    assert overview_total == report_total == export_total == evening.shown(evening.total)
+    exported = dict(
+        zip(
+            mine.loc[mine["Kenmerk"] == "Platform", "Waarde"],
+            mine.loc[mine["Kenmerk"] == "Platform", "Aantal meldingen"],
+            strict=True,
+        )
+    )
+    for label, cell in evening.by_platform:
+        assert (None if isinstance(cell, str) else cell) == (
+            None if exported[label] is None or str(exported[label]) == "<NA>" else exported[label]
+        )
+        line = re.search(rf"^[ \t]*{re.escape(label)}[ \t]+(< ?5|\d+|x)[ \t]*$", text, re.M)
+        assert line, label
+        assert line.group(1).replace(" ", "") == disclosure.show_cell(cell).replace(" ", "")
+
+
+# --- the repeat-target count ----------------------------------------------------------------
+
+
+def test_the_repeat_target_count_is_per_school_year_only(store, leader):
+    view = Overview(store, today=TODAY)
+    view.start.value, view.end.value = date(2025, 11, 1), date(2025, 11, 30)
+    start, end = view._signal_period(view.filters())
+    assert (start, end) == (date(2025, 8, 1), date(2026, 2, 28))
+    view.end.value = date(2025, 12, 31)
+    assert view._signal_period(view.filters()) == (start, end)
+    assert "(schooljaar 2025-2026)" in view.figures.value
+    assert start + timedelta(days=1) != end
