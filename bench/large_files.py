@@ -24,9 +24,11 @@ import subprocess
 import sys
 import tempfile
 import time
-import zipfile
 from datetime import date, timedelta
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from made_files import zip_bomb  # noqa: E402  (tests/made_files.py)
 
 HEADER = (
     "Datum melding;Datum voorval;Leerlingnummer;Pester;Groep;Platform;Vorm;Ernst (1-4);"
@@ -87,63 +89,6 @@ def write_register(path: Path, rows: int, seed: int = 1) -> None:
             out.write((";".join(cells) + "\r\n").encode("cp1252"))
 
 
-CONTENT_TYPES = (
-    '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/'
-    'package/2006/content-types"><Default Extension="rels" ContentType="application/'
-    'vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType='
-    '"application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/'
-    'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName='
-    '"/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-'
-    'officedocument.spreadsheetml.worksheet+xml"/></Types>'
-)
-RELS = (
-    '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.'
-    'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://'
-    'schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
-    'Target="xl/workbook.xml"/></Relationships>'
-)
-WORKBOOK = (
-    '<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.'
-    'org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/'
-    'officeDocument/2006/relationships"><sheets><sheet name="Meldingen" sheetId="1" '
-    'r:id="rId1"/></sheets></workbook>'
-)
-WORKBOOK_RELS = (
-    '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.'
-    'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://'
-    'schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
-    'Target="worksheets/sheet1.xml"/></Relationships>'
-)
-
-
-def write_zip_bomb(path: Path, megabytes: float) -> None:
-    """A real workbook (Excel and openpyxl open it) whose one sheet is `megabytes` MB of
-    the same row of inline text cells: a few MB on disk."""
-    cells = "".join(
-        f'<c t="inlineStr"><is><t>{text}</t></is></c>'
-        for text in ("Datum melding", "Leerlingnummer", "Groep", "Platform", "Vorm")
-    )
-    row = f"<row>{cells}</row>".encode()
-    head = (
-        b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.'
-        b'openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
-    )
-    tail = b"</sheetData></worksheet>"
-    block = row * (1_000_000 // len(row))
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as book:
-        book.writestr("[Content_Types].xml", CONTENT_TYPES)
-        book.writestr("_rels/.rels", RELS)
-        book.writestr("xl/workbook.xml", WORKBOOK)
-        book.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS)
-        with book.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
-            sheet.write(head)
-            written = 0
-            while written < megabytes * 1e6:
-                sheet.write(block)
-                written += len(block)
-            sheet.write(tail)
-
-
 # Started from this small Python, not from the bench: a child's ru_maxrss also counts the
 # address space that its exec replaced, i.e. that of the process it was started from.
 MEASURE = """
@@ -198,7 +143,7 @@ def main() -> None:
         register = folder / "pestregistratie.csv"
         write_register(register, args.rows)
         bomb = folder / "meldingen.xlsx"
-        write_zip_bomb(bomb, args.bomb_mb)
+        zip_bomb(bomb, args.bomb_mb)
         db = f"sqlite:///{folder}/pestdata.sqlite"
         school = ["--school", SCHOOL, "--add-schools", "--db", db]
         runs = [
