@@ -104,6 +104,7 @@ def main() -> None:
 def init(db: str | None) -> None:
     """Maak de database aan of werk het schema bij."""
     store = _store(db)
+    _load_names()  # the name lists are built here once (names.py), not on a page
     click.echo(f"Database klaar: {_shown(store.url)} (schema {store.schema_revision()})")
 
 
@@ -322,6 +323,16 @@ def serve(
     os.execve(sys.executable, command, env)
 
 
+def _load_names() -> None:
+    """The name detector in this command's own process (names.py), with a Dutch line."""
+    from . import names
+
+    try:
+        names.load_here(progress=lambda line: click.echo(line, err=True))
+    except names.NamesUnchecked as error:
+        click.echo(f"Let op: {error}", err=True)
+
+
 def _serve_token(argument: str | None, token_file: Path | None) -> str | None:
     """The token for a token server: from PESTDATA_TOKEN or a private file, never from the
     command line (every account on the machine sees process arguments in `ps`)."""
@@ -466,6 +477,7 @@ def import_command(
             raise click.BadParameter(f"'{item}': gebruik KOLOM=VELD", param_hint="--map")
         pairs[column] = target
     store = _store(db)
+    _load_names()
     with click.progressbar(length=1, label="Rijen controleren", file=sys.stderr) as bar:
 
         def progress(done: int, total: int) -> None:
@@ -493,6 +505,8 @@ def import_command(
             click.echo(f"    {field}: {reason}")
     if report.refused_not_shown:  # a large file: the rest of the refused rows is counted
         click.echo(report.not_shown_line())
+    for line in report.name_lines():
+        click.echo(line)
     if report.ignored_columns:
         click.echo(f"Genegeerde kolommen: {', '.join(report.ignored_columns)}")
     for note in report.notes:
@@ -532,6 +546,8 @@ def export_command(db, out: Path, share: bool, year, school, start, end):
 
     filters = _filters(year, school, start and start.date(), end and end.date())
     store = _store(db)
+    if not share:
+        _load_names()  # the care team's export marks texts with names
     frame = share_frame(store, filters) if share else export_frame(store, filters)
     try:
         write_export(frame, out)
@@ -580,6 +596,7 @@ def inzage_command(db, pupil: str, out: Path, actor) -> None:
     from .reports import inzage_pdf
     from .store import NotFound
 
+    _load_names()
     try:
         files.write_private(out, inzage_pdf(_store(db), pupil, _command_line_actor(actor)))
     except NotFound:

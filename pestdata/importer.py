@@ -34,7 +34,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO
 
-from . import clock, incident_log, recognise, school_names
+from . import clock, incident_log, names, recognise, school_names
 from .guidance import load_protocol
 from .model import (
     FIELD_LABELS,
@@ -645,6 +645,9 @@ class ImportReport:
     counts: Counter = field(default_factory=Counter)  # outcome -> rows, all of them
     unlisted: Counter = field(default_factory=Counter)  # header -> values past VALUES_LISTED
     refused_in_detail: int = 0
+    # Rows whose description seems to hold a person's name (names.py), DETAIL_ROWS at most;
+    # None when the names could not be checked (no detector in this process).
+    with_names: list[tuple[int, list[str]]] | None = field(default_factory=list)
 
     def add(self, result: RowResult) -> None:
         """One row's outcome: counted, and kept in detail while the limits allow."""
@@ -692,6 +695,15 @@ class ImportReport:
             f"en nog {rows(self.refused_not_shown)} geweigerd (alleen de eerste {shown} "
             "staan hier met hun reden)"
         )
+
+    def name_lines(self) -> list[str]:
+        """One Dutch line per row whose description seems to hold a name."""
+        return [
+            f"rij {row}: in de beschrijving lijkt een naam te staan: "
+            + ", ".join(f"'{n}'" for n in found)
+            + ". Gebruik het leerlingnummer."
+            for row, found in self.with_names or []
+        ]
 
     def reading_lines(self) -> list[str]:
         """How the school's own words were read, once per column: "Vorm: 'Schelden' →
@@ -1073,6 +1085,7 @@ def _read_rows(
             seen.add(key)
         if new:
             database.add(new)
+        _names_in(accepted, report)
         for result in results:
             report.add(result)
         results.clear()
@@ -1095,6 +1108,20 @@ def _read_rows(
             flush()
     flush()
     return filled
+
+
+def _names_in(accepted: list[tuple[RowResult, tuple]], report: ImportReport) -> None:
+    """Rows whose description seems to hold a name, for the report (not refused: the
+    detector also flags words that are no name, and a school's history is kept whole)."""
+    if report.with_names is None or not accepted:
+        return
+    found = names.find_all(incident.description for _, (incident, _) in accepted)
+    if found is None:
+        report.with_names = None
+        return
+    for (result, _), in_text in zip(accepted, found, strict=True):
+        if in_text and len(report.with_names) < DETAIL_ROWS:
+            report.with_names.append((result.row, in_text))
 
 
 def _school_notes(report: ImportReport) -> None:

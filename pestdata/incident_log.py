@@ -40,10 +40,28 @@ from .tables import (
 )
 
 
-def add_incident(store: Store, incident: Incident, actor: str) -> int:
-    """Store a validated report with its pupils, platforms, forms and first description."""
+def add_incident(
+    store: Store, incident: Incident, actor: str, *, possible_name: bool = False
+) -> int:
+    """Store a validated report with its pupils, platforms, forms and first description.
+    `possible_name`: saved after the name warning (names.py); the audit says so."""
     with store.writing() as conn:
-        return _insert_incidents(conn, [(incident, [])], actor)[0]
+        incident_id = _insert_incidents(conn, [(incident, [])], actor)[0]
+        if possible_name:
+            _possible_name(conn, actor, incident_id, "description")
+        return incident_id
+
+
+POSSIBLE_NAME = "tekst opgeslagen met een mogelijke naam (na de waarschuwing)"
+
+
+def _possible_name(conn: Connection, actor: str, incident_id: int, field: str) -> None:
+    """The audit row of a text saved after the name warning (the name itself is not
+    repeated here; the text is in its own row)."""
+    conn.execute(
+        audit.insert(),
+        audit_row(actor, "possible_name", incident_id, field, None, POSSIBLE_NAME),
+    )
 
 
 def add_incidents(
@@ -204,7 +222,9 @@ def change_status(store: Store, incident_id: int, new: Status | str, actor: str)
         )
 
 
-def append_description(store: Store, incident_id: int, text: str, actor: str) -> None:
+def append_description(
+    store: Store, incident_id: int, text: str, actor: str, *, possible_name: bool = False
+) -> None:
     """Add to the description; earlier text is never overwritten."""
     text = check_description_addition(text)
     with store.writing() as conn:
@@ -222,9 +242,13 @@ def append_description(store: Store, incident_id: int, text: str, actor: str) ->
             audit.insert(),
             audit_row(actor, "description_added", incident_id, "description", None, text),
         )
+        if possible_name:
+            _possible_name(conn, actor, incident_id, "description")
 
 
-def record_step(store: Store, incident_id: int, step: StepDone, actor: str) -> None:
+def record_step(
+    store: Store, incident_id: int, step: StepDone, actor: str, *, possible_name: bool = False
+) -> None:
     """Tick a protocol step ("Ja, dat heb ik gedaan") for an incident."""
     definitions = {s.id: s for s in load_protocol()}
     definition = definitions.get(step.step_id)
@@ -253,6 +277,8 @@ def record_step(store: Store, incident_id: int, step: StepDone, actor: str) -> N
             audit.insert(),
             audit_row(actor, "step_done", incident_id, step.step_id, None, _step_summary(step)),
         )
+        if possible_name:
+            _possible_name(conn, actor, incident_id, step.step_id)
 
 
 def undo_step(store: Store, incident_id: int, step_id: str, actor: str) -> None:

@@ -26,6 +26,7 @@ from .model import (
     Severity,
     Status,
 )
+from .names import find_all
 from .store import Store
 from .tables import (
     descriptions,
@@ -119,7 +120,23 @@ def export_frame(store: Store, filters: analytics.Filters) -> pd.DataFrame:
                     Outcome(s.outcome).label if s and s.outcome else ""
                 )
         rows.append(row)
+    _mark_names(rows, protocol)
     return pd.DataFrame(rows).map(neutralise) if rows else pd.DataFrame(rows)
+
+
+NAME_COLUMN = "Naam in tekst?"
+
+
+def _mark_names(rows: list[dict], protocol) -> None:
+    """'ja' where the description or a step note seems to hold a person's name (names.py),
+    'nee' where not, 'onbekend' while the names cannot be checked."""
+    texts = [
+        "\n\n".join([row["Beschrijving"]] + [row[f"Stap {s.id}: notitie"] for s in protocol])
+        for row in rows
+    ]
+    found = find_all(texts) if rows else []
+    for index, row in enumerate(rows):
+        row[NAME_COLUMN] = "onbekend" if found is None else ("ja" if found[index] else "nee")
 
 
 SHARE_COLUMNS = ["School", "Periode", "Kenmerk", "Waarde", "Aantal meldingen", "Toelichting"]

@@ -34,10 +34,38 @@ def exact_counts_allowed() -> bool:
 
 class Pseudonyms:
     """Other pupils in a file for one pupil: 'leerling A', 'leerling B'… in the order they
-    first appear, the same letter for the same pupil everywhere in the file."""
+    first appear, the same letter for the same pupil everywhere in the file. Names of people
+    found in free text (names.py) become 'persoon 1', 'persoon 2'… the same way."""
 
     def __init__(self, subject: str):
         self.subject, self.names = subject, {}
+        self.persons: dict[str, str] = {}
+
+    def add_person(self, name: str) -> None:
+        if name.strip() and name not in self.persons:
+            self.persons[name] = f"persoon {len(self.persons) + 1}"
+
+    def scrub_text(self, text: str) -> str:
+        """Free text: every person's name found in any text of the file replaced by their
+        'persoon N' (whole words, the longest name first), and every other pupil's number."""
+        if not self.persons or not text:
+            return self.scrub(text)
+        # One pass for both, so that no replacement is looked at again ('persoon 1' holds 1).
+        people = sorted(self.persons, key=len, reverse=True)
+        parts = [r"(?<!\w)(?P<name>" + "|".join(re.escape(n) for n in people) + r")(?!\w)"]
+        if self.names:
+            numbers = sorted(self.names, key=len, reverse=True)
+            parts.insert(
+                0,
+                r"(?<![A-Za-z0-9])(?P<number>"
+                + "|".join(re.escape(n) for n in numbers)
+                + r")(?![A-Za-z0-9])",
+            )
+        return re.sub(
+            "|".join(parts),
+            lambda m: self.persons[m["name"]] if m["name"] else self.names[m["number"]],
+            text,
+        )
 
     def add(self, number: str) -> None:
         if number != self.subject and number not in self.names:

@@ -50,6 +50,7 @@ from .caseload import POLICE_ADVICE, case_details, timeline
 from .clock import SchoolYear, nl_date
 from .guidance import load_protocol
 from .model import FIELD_LABELS, POLICE_FORMS, Form, Outcome
+from .names import NamesUnchecked, find_all
 from .store import NotFound, Store
 
 __all__ = ["case_pdf", "year_report_pdf", "NotFound"]
@@ -313,8 +314,10 @@ def case_pdf(store: Store, incident_id: int, *, today: date | None = None) -> by
 def inzage_pdf(store: Store, pupil: str, actor: str, *, today: date | None = None) -> bytes:
     """What the school keeps about one pupil, for an inzageverzoek: every case they appear
     in with its steps and timeline, every other pupil replaced by 'leerling A', 'leerling
-    B'… (also where a free text mentions their number). The file made is in the audit.
-    Raises store.NotFound when no case names the pupil."""
+    B'… (also where a free text mentions their number), and every person's name in free
+    text by 'persoon 1', 'persoon 2'… (names.py). The file made is in the audit.
+    Raises store.NotFound when no case names the pupil, names.NamesUnchecked while the
+    names cannot be checked (no file then: it goes to another child's parents)."""
     ids = access_requests.cases_of(store, pupil)
     if not ids:
         raise NotFound(pupil)
@@ -330,7 +333,21 @@ def inzage_pdf(store: Store, pupil: str, actor: str, *, today: date | None = Non
     free_text += [e.what for history in histories for e in history]
     for number in sorted(access_requests.pupil_numbers_in(store, free_text)):
         names.add(number)
-    scrub = names.scrub
+    in_order = [  # as the file reads, so that 'persoon 1' comes first
+        text
+        for case, history in zip(cases, histories, strict=True)
+        for text in (
+            [d["text"] for d in case["descriptions"]]
+            + [case["steps"][s.id]["note"] for s in load_protocol() if s.id in case["steps"]]
+            + [e.what for e in history]
+        )
+    ]
+    found = find_all(in_order)
+    if found is None:
+        raise NamesUnchecked(NamesUnchecked.MESSAGE)
+    for name in (name for names_in_text in found for name in names_in_text):
+        names.add_person(name)
+    scrub, scrub_text = names.scrub, names.scrub_text
     title = f"Inzage: gegevens over leerling {pupil}"
     story: list = [
         _para(title, "title"),
@@ -338,7 +355,8 @@ def inzage_pdf(store: Store, pupil: str, actor: str, *, today: date | None = Non
             f"Opgemaakt op {nl_date(today)} op verzoek (AVG, recht op inzage). Dit zijn alle "
             f"{len(cases)} meldingen waarin deze leerling voorkomt. Andere leerlingen staan er "
             "als 'leerling A', 'leerling B' enzovoort, in elke melding dezelfde letter voor "
-            "dezelfde leerling.",
+            "dezelfde leerling. Namen in de teksten staan er als 'persoon 1', 'persoon 2' "
+            "enzovoort.",
             "hint",
         ),
     ]
@@ -351,17 +369,17 @@ def inzage_pdf(store: Store, pupil: str, actor: str, *, today: date | None = Non
         )  # fmt: skip
         for entry in case["descriptions"]:
             story.append(_para(f"{nl_date(entry['written_at'])} · {entry['written_by']}", "hint"))
-            story.append(_para(scrub(entry["text"])))
+            story.append(_para(scrub_text(entry["text"])))
         rows: list[list] = [["Stap", "Datum", "Door", "Notitie"]]
         for step in load_protocol():
             done = case["steps"].get(step.id)
             if done:
                 rows.append([step.titel, nl_date(done["done_on"]), done["done_by"],
-                             scrub(done["note"])])  # fmt: skip
+                             scrub_text(done["note"])])  # fmt: skip
         if len(rows) > 1:
             story.append(_table(rows, [4.6 * cm, 2.2 * cm, 3.4 * cm, WIDTH - 10.2 * cm]))
         rows = [["Wanneer", "Wat", "Wie"]] + [
-            [nl_date(e.when), scrub(e.what), e.who] for e in history
+            [nl_date(e.when), scrub_text(e.what), e.who] for e in history
         ]
         story.append(_table(rows, [3.2 * cm, WIDTH - 7.0 * cm, 3.8 * cm]))
     story.append(Spacer(1, 4))

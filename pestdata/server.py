@@ -43,7 +43,7 @@ from voila.tornado.handler import TornadoVoilaHandler
 from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 from voila.tornado.treehandler import TornadoVoilaTreeHandler
 
-from . import files
+from . import files, names
 from .pages import PageOwners, Pages, record_owners
 from .signin import (
     PERSON_HEADER,
@@ -289,6 +289,9 @@ class PestdataVoila(Voila):
     def initialize(self, argv=None):
         # Made before any kernel starts: each kernel inherits it, nobody else can read it.
         os.environ[PREHEAT_KEY] = secrets.token_urlsafe(32)
+        # One name detector for every page (names.py): kernels ask it over a Unix socket in
+        # a 0700 folder (PESTDATA_NAMES_SOCKET), none loads deduce. It ends with this server.
+        self.names_service = names.start_service()
         super().initialize(argv)
         # A token server's token comes in the environment (serve.voila_env), never in the
         # arguments `ps` shows; taken out again before any kernel starts (kernels inherit it).

@@ -112,6 +112,25 @@ def any_store(request) -> Store:
     return request.getfixturevalue("pg_store")
 
 
+@pytest.fixture(scope="session")
+def name_detector(tmp_path_factory):
+    """deduce's name detector (names.py), loaded once per run: built in ~1 s into a folder
+    of this run (PESTDATA_NAMES_CACHE, which a server started by a test inherits too)."""
+    from pestdata import names
+
+    os.environ[names.CACHE_ENV] = str(tmp_path_factory.mktemp("namen"))
+    return names.Detector()
+
+
+@pytest.fixture
+def names_here(name_detector, monkeypatch):
+    """The detector in this test's process (as in a command); gone again after the test."""
+    from pestdata import names
+
+    monkeypatch.setattr(names, "_here", name_detector)
+    return name_detector
+
+
 # --- browser fixtures -----------------------------------------------------------------------
 
 

@@ -24,7 +24,7 @@ OUTSIDER = "777123"  # in another case only, but named in a description
 
 
 @pytest.fixture
-def store(any_store):
+def store(any_store, names_here):  # the file is made with the names in free text checked
     return any_store
 
 

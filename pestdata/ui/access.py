@@ -102,6 +102,7 @@ class AccessRequests(w.VBox):
         )
 
     def make_file(self) -> None:
+        from ..names import NamesUnchecked
         from ..reports import inzage_pdf  # reportlab loads only when a file is asked for
         from ..store import NotFound
 
@@ -111,6 +112,9 @@ class AccessRequests(w.VBox):
             return
         try:
             pdf = inzage_pdf(self.store, request.pupil_number, self.actor.name)
+        except NamesUnchecked as error:  # the server's name detector is still loading
+            self.result.value = message("hint", str(error))
+            return
         except NotFound:
             self.result.value = message(
                 "hint", f"Er staan geen meldingen over leerling {request.pupil_number}."

@@ -17,7 +17,7 @@ from ..model import (
     validate_step,
 )
 from ..store import NotFound, Store
-from .common import STYLE, Actor, css, download_link, esc, message, save
+from .common import STYLE, Actor, NameCheck, css, download_link, esc, message, save
 from .signals import appearances_text
 
 
@@ -77,10 +77,14 @@ class StepRow(w.VBox):
                 "pd-step-tick",
             )
             tick.on_click(lambda _: self.tick())
+            self.names = NameCheck("pd-step-confirm-names", self.tick)
             fields = [self.done_on, self.done_by, self.note]
             if step.vraagt_uitkomst:
                 fields.append(self.outcome)
-            controls = [w.HBox(fields, layout=w.Layout(flex_flow="row wrap")), tick]
+            controls = [
+                w.HBox(fields, layout=w.Layout(flex_flow="row wrap")),
+                w.HBox([tick, self.names.confirm]),
+            ]
         super().__init__(
             [title, *controls, self.error],
             layout=w.Layout(border="1px solid #ddd", padding="6px", margin="4px 0"),
@@ -96,9 +100,17 @@ class StepRow(w.VBox):
             "note": self.note.value,
             "outcome": self.outcome.value if self.step.vraagt_uitkomst else None,
         }
+        self.error.value = ""
+        possible_name = self.names.ask(self.note.value, self.error)
+        if possible_name is None:
+            return
         self.view.act(
             lambda store, actor: incident_log.record_step(
-                store, self.view.incident_id, validate_step(data), actor
+                store,
+                self.view.incident_id,
+                validate_step(data),
+                actor,
+                possible_name=possible_name,
             ),
             self.error,
             f"stap '{self.step.titel}' afgevinkt",
@@ -239,20 +251,28 @@ class CaseView(w.VBox):
         )
         error = css(w.HTML(), "pd-description-error")
         button = css(w.Button(description="Aanvulling opslaan"), "pd-description-save")
-        button.on_click(
-            lambda _: self.act(
+
+        def add() -> None:
+            text = addition.value
+            error.value = ""
+            possible_name = check.ask(text, error)
+            if possible_name is None:
+                return
+            self.act(
                 lambda store, actor: incident_log.append_description(
-                    store, case["id"], addition.value, actor
+                    store, case["id"], text, actor, possible_name=possible_name
                 ),
                 error,
                 "beschrijving aangevuld",
             )
-        )
+
+        check = NameCheck("pd-description-confirm-names", add)
+        button.on_click(lambda _: add())
         return w.VBox(
             [
                 css(w.HTML(f"<h4>Beschrijving</h4>{texts}"), "pd-descriptions"),
                 addition,
-                button,
+                w.HBox([button, check.confirm]),
                 error,
             ]
         )

@@ -10,6 +10,7 @@ from functools import lru_cache
 
 import ipywidgets as w
 
+from .. import names
 from ..accounts import Person, still_valid, verify_person
 from ..markup import esc, message
 from ..model import InvalidInput, StaffRole, label_for
@@ -138,6 +139,45 @@ def save(action: Callable[[], object], error_box: w.HTML) -> bool:
         error_box.value = message("error", StoreUnavailable.MESSAGE)
         return False
     return True
+
+
+class NameCheck:
+    """Free text is checked for person names before it is saved (names.py asks the server's
+    detector; a kernel never loads deduce). The first click shows the Dutch warning and a
+    'Toch opslaan' button; that second click saves exactly the text warned about, and the
+    write's audit says it was saved with a possible name. While the server's detector is
+    still loading, the text is saved unchecked (a save is never held up by it)."""
+
+    def __init__(self, css_class: str, again: Callable[[], None]):
+        self.confirm = css(
+            w.Button(description="Toch opslaan", layout=w.Layout(display="none")), css_class
+        )
+        self._warned: str | None = None
+        self._accepted: str | None = None
+
+        def confirmed(_):
+            self._accepted = self._warned
+            again()
+
+        self.confirm.on_click(confirmed)
+
+    def ask(self, text: str, box: w.HTML) -> bool | None:
+        """False: save (no names, or not checked now); True: save, the names were accepted
+        with the second click; None: do not save, the warning is in `box`."""
+        self.confirm.layout.display = "none"
+        accepted, self._accepted = self._accepted, None
+        found = names.find(text or "")
+        if found is None:
+            log.warning("namencontrole nog niet klaar: tekst opgeslagen zonder controle")
+            return False
+        if not found:
+            return False
+        if accepted is not None and accepted == text:
+            return True
+        self._warned = text
+        box.value = message("hint", names.warning(found))
+        self.confirm.layout.display = ""
+        return None
 
 
 def clear(boxes: dict[str, w.HTML]) -> None:

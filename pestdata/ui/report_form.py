@@ -21,7 +21,18 @@ from ..model import (
     validate_incident,
 )
 from ..store import Store
-from .common import STYLE, WIDE, Actor, clear, css, error_box, message, save, show_errors
+from .common import (
+    STYLE,
+    WIDE,
+    Actor,
+    NameCheck,
+    clear,
+    css,
+    error_box,
+    message,
+    save,
+    show_errors,
+)
 from .schools import SchoolField
 
 
@@ -167,6 +178,11 @@ class ReportForm(w.VBox):
             "pd-confirm-old-date",
         )
         self.old_date_ok.on_click(lambda _: self.submit(confirmed_old=True))
+        # A name in the description is asked about once (names.py), then saved, audited.
+        self._old_confirmed = False
+        self.names = NameCheck(
+            "pd-confirm-names", lambda: self.submit(confirmed_old=self._old_confirmed)
+        )
         rows = []
         for name, widget in self.fields.items():
             if name == "pupils":
@@ -175,7 +191,7 @@ class ReportForm(w.VBox):
                 title = "Platforms" if name == "platforms" else "Vormen van pesten"
                 rows.append(w.HTML(f"<b>{title}</b> (één of meer)"))
             rows += [widget, self.errors[name]]
-        super().__init__([*rows, self.save, self.result, self.old_date_ok])
+        super().__init__([*rows, self.save, self.result, self.old_date_ok, self.names.confirm])
         self.add_class("pd-report-form")
         self.fields["handler"].value = self.fields["handler"].value or actor.name
 
@@ -187,6 +203,8 @@ class ReportForm(w.VBox):
         clear(self.errors)
         self.result.value = ""
         self.old_date_ok.layout.display = "none"
+        self.names.confirm.layout.display = "none"
+        self._old_confirmed = confirmed_old
         actor = self.actor.name
         errors: dict[str, str] = {}
         try:
@@ -218,9 +236,16 @@ class ReportForm(w.VBox):
             )
             self.old_date_ok.layout.display = ""
             return None
+        possible_name = self.names.ask(incident.description, self.result)
+        if possible_name is None:
+            return None
         stored: list[int] = []
         if not save(
-            lambda: stored.append(incident_log.add_incident(self.store, incident, actor=actor)),
+            lambda: stored.append(
+                incident_log.add_incident(
+                    self.store, incident, actor=actor, possible_name=possible_name
+                )
+            ),
             self.result,
         ):
             return None
