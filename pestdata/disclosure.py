@@ -109,7 +109,8 @@ def published_row(counts: list[int], minimum: int | None, total: int | None = No
     `total` (default: the sum) is the published total the row is read against: the cells
     add up to at least it (a report on two platforms counts under both). While the total and
     the shown cells prove that the small cells are not all zero, the smallest shown cell is
-    hidden as well ("x"; secondary suppression), so a "< 5" never names a category."""
+    hidden as well ("x"; secondary suppression), so a "< 5" never names a category. A row
+    of small cells only whose total would still name one of them is hidden whole ("x")."""
     if not minimum:
         return [int(n) for n in counts]
     cells: list[Cell] = []
@@ -126,11 +127,23 @@ def published_row(counts: list[int], minimum: int | None, total: int | None = No
             return False
         return floor - sum(bounds(c, minimum)[1] for c in cells if not isinstance(c, str)) > 0
 
+    def one_named() -> bool:
+        # A row of small cells only (nothing left to hide): the total may still prove one
+        # of them nonzero, e.g. two cells "< 5" under a total "10" (8..12) are both 4.
+        uppers = [bounds(c, minimum)[1] for c in cells]
+        return any(
+            floor - (sum(uppers) - uppers[i]) > 0
+            for i, c in enumerate(cells)
+            if c == small_text(minimum)
+        )
+
     while proven_nonzero():
         shown = [i for i, c in enumerate(cells) if not isinstance(c, str)]
         if not shown:
             break
         cells[min(shown, key=lambda i: (cells[i], i))] = HIDDEN
+    if one_named():  # then none of them is shown as small: all hidden
+        cells = [HIDDEN if isinstance(c, str) else c for c in cells]
     return cells
 
 
