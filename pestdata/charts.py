@@ -199,6 +199,29 @@ def trend(
     )
 
 
+def _missing(value) -> bool:
+    return value is None or bool(pd.isna(value))
+
+
+def _count(value) -> int | None:
+    return None if _missing(value) else int(value)
+
+
+def step_share(row: dict, minimum: int | None) -> tuple[float | None, str]:
+    """A step's share of cases as disclosure.share publishes it, from the row's `done` and
+    `cases` (analytics gives both). A frame with only `share_done` (no counts): exact for
+    the care team; a shared view publishes no share it cannot compute from the counts."""
+    done, cases = _count(row.get("done")), _count(row.get("cases"))
+    if done is not None and cases is not None:
+        return disclosure.share(done, cases, minimum)
+    if minimum:
+        return None, disclosure.TOO_FEW
+    share = row.get("share_done")
+    if _missing(share):
+        return None, "—"
+    return float(share), f"{round(100 * share)}%"
+
+
 def step_completion(frame: pd.DataFrame, note: str = "", minimum: int | None = None) -> go.Figure:
     """Per protocol step: share of cases with the step done, with the median as text.
 
@@ -206,16 +229,17 @@ def step_completion(frame: pd.DataFrame, note: str = "", minimum: int | None = N
     (the bar at the band's middle) and medians over 10 steps or more in whole weeks."""
     frame = frame.iloc[::-1]  # plotly draws horizontal bars bottom-up; keep protocol order
     shares, texts = [], []
-    for r in frame.itertuples():
-        value, text = disclosure.share(int(r.done), int(r.cases), minimum)
+    for r in frame.to_dict("records"):
+        value, text = step_share(r, minimum)
         shares.append(None if value is None else round(100 * value))
         if value is None:
             texts.append(text if minimum else "")
             continue
-        if not pd.isna(r.median_days):
-            median = disclosure.show_median(r.median_days, int(r.done), minimum)
+        if not _missing(r.get("median_days")):
+            median = disclosure.show_median(r["median_days"], _count(r.get("done")), minimum)
             if median != disclosure.TOO_FEW:
-                text += f" · mediaan {median if minimum else f'{int(r.median_days)} d'}"
+                days = f"{int(r['median_days'])} d"
+                text += f" · mediaan {median if minimum else days}"
         texts.append(text)
     return figure(
         [
@@ -248,10 +272,7 @@ def step_heatmap(frame: pd.DataFrame, note: str = "", minimum: int | None = None
     Each cell as disclosure.share publishes it (shared: a band of ten percent, hidden over
     too few cases); the text of each cell is what "Toon als tabel" shows."""
     frame = frame.copy()
-    published = [
-        disclosure.share(int(d), int(c), minimum)
-        for d, c in zip(frame["done"], frame["cases"], strict=True)
-    ]
+    published = [step_share(r, minimum) for r in frame.to_dict("records")]
     frame["share_done"] = [None if v is None else v for v, _ in published]
     frame["text"] = [t if minimum or v is not None else "" for v, t in published]
     table = frame.pivot(index="title", columns="quarter", values="share_done")

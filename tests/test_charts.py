@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from pestdata import analytics, charts, incident_log, privacy
+from pestdata import analytics, charts, incident_log
 from pestdata.guidance import load_protocol
 from pestdata.model import Platform, age_band, validate_incident
 
@@ -36,18 +36,19 @@ def colours(figure: go.Figure) -> dict[str, str]:
     return {trace.name: trace.marker.color for trace in figure.data}
 
 
-def steps_frame(**shares) -> pd.DataFrame:
-    """step_completion-like frame in protocol order; `shares` overrides share_done per step."""
+def steps_frame(cases: int = 20, **done) -> pd.DataFrame:
+    """step_completion-like frame in protocol order: `cases` cases, 10 of them with each
+    step done unless `done` says otherwise per step (share_done follows)."""
     rows = []
     for step in load_protocol():
-        share = shares.get(step.id, 0.5)
+        n = done.get(step.id, 10)
         rows.append(
             {
                 "step_id": step.id,
                 "title": step.titel,
-                "cases": 10,
-                "done": 5,
-                "share_done": share,
+                "cases": cases,
+                "done": n,
+                "share_done": n / cases if cases else None,
                 "median_days": 3.0,
             }
         )
@@ -115,7 +116,7 @@ def test_trend_note_is_shown():
 
 
 def test_step_completion_is_a_dutch_figure_in_protocol_order():
-    figure = charts.step_completion(steps_frame(steun=0.25))
+    figure = charts.step_completion(steps_frame(steun=5))  # 5 of 20
     assert isinstance(figure, go.Figure)
     assert figure.layout.title.text == "Protocol: hoe vaak is elke stap gedaan?"
     assert figure.layout.xaxis.title.text == "% van de meldingen"
@@ -143,6 +144,15 @@ def test_step_heatmap_is_a_dutch_figure_in_protocol_order():
     assert list(heatmap.y)[::-1] == titles  # drawn bottom-up: the first step on top
     assert list(heatmap.x) == quarters
     assert [row[0] for row in heatmap.z][::-1] == [round(10.0 * n) for n in range(len(titles))]
+
+
+def test_step_shares_come_from_the_counts_and_a_frame_without_counts_is_exact_only_inside():
+    with_counts = {"done": 5, "cases": 20, "share_done": 0.9}  # the counts decide
+    assert charts.step_share(with_counts, None) == (0.25, "25%")
+    assert charts.step_share({"share_done": 0.25}, None) == (0.25, "25%")  # the care team
+    assert charts.step_share({"share_done": None}, None) == (None, "—")
+    # A shared view cannot band a share without its counts: it publishes none.
+    assert charts.step_share({"share_done": 0.25}, 5) == (None, "te weinig meldingen")
 
 
 def test_step_heatmap_follows_the_protocol_from_analytics(store, valid_incident_data):
@@ -214,31 +224,49 @@ def test_chart_json_grows_with_bars_not_with_incidents():
 # --- suppression ----------------------------------------------------------------------------
 
 
-def test_suppressed_share_shows_no_bar_text():
-    frame = steps_frame(steun=None, betrek=float("nan"))
-    frame.loc[frame["step_id"] == "hulp", "median_days"] = None
-    figure = charts.step_completion(frame)
+def test_a_shared_share_over_a_small_part_or_remainder_has_no_bar_and_says_too_few():
+    # 20 cases: steun done 2 (part small), betrek 18 (remainder small: 2 lack it), hulp
+    # 9 (a band, but a median over 9 steps is not shown), nazorg 10.
+    frame = steps_frame(steun=2, betrek=18, hulp=9)
+    figure = charts.step_completion(frame, minimum=5)
     bar = figure.data[0]
     by_title = dict(zip(bar.y, zip(bar.x, bar.text, strict=True), strict=True))
     titles = {s.id: s.titel for s in load_protocol()}
-    assert by_title[titles["steun"]] == (None, "")
-    assert by_title[titles["betrek"]] == (None, "")
-    assert by_title[titles["hulp"]] == (50, "50%")
-    assert by_title[titles["nazorg"]] == (50, "50% · mediaan 3 d")
+    assert by_title[titles["steun"]] == (None, "te weinig meldingen")
+    assert by_title[titles["betrek"]] == (None, "te weinig meldingen")
+    assert by_title[titles["hulp"]] == (55, "50–60%")  # 10 of 20 published
+    assert by_title[titles["nazorg"]] == (55, "50–60% · mediaan < 1 week")
+    assert all(x is None or x % 10 == 5 for x in bar.x)  # only the middle of a band
+    assert not any(re.search(r"\d d\b|dagen|\b\d?[1-9]%", t) for t in bar.text)
+    # The care team's view of the same frame: exact shares and medians in days.
+    inside = charts.step_completion(frame).data[0]
+    exact = dict(zip(inside.y, zip(inside.x, inside.text, strict=True), strict=True))
+    assert exact[titles["steun"]] == (10, "10% · mediaan 3 d")
+    assert exact[titles["betrek"]] == (90, "90% · mediaan 3 d")
+    none = charts.step_completion(steps_frame(cases=0)).data[0]  # no cases: no bar, no text
+    assert set(none.x) == {None} and set(none.text) == {""}
 
 
-def test_suppressed_share_has_no_colour_in_heatmap():
+def test_a_shared_share_over_a_small_part_has_no_colour_in_the_heatmap():
     frame = pd.DataFrame(
         [
-            {"step_id": s.id, "title": s.titel, "quarter": "2025 K4", "share_done": None}
-            if s.id == "steun"
-            else {"step_id": s.id, "title": s.titel, "quarter": "2025 K4", "share_done": 0.5}
+            {
+                "step_id": s.id,
+                "title": s.titel,
+                "quarter": "2025 K4",
+                "cases": 20,
+                "done": 2 if s.id == "steun" else 10,
+                "share_done": (2 if s.id == "steun" else 10) / 20,
+            }
             for s in load_protocol()
         ]
     )
-    z = charts.step_heatmap(frame).data[0].z
-    assert pd.isna(z[-1][0])  # steun, drawn at the top
-    assert z[0][0] == 50
+    heatmap = charts.step_heatmap(frame, minimum=5).data[0]
+    assert pd.isna(heatmap.z[-1][0])  # steun, drawn at the top
+    assert heatmap.text[-1][0] == "te weinig meldingen"
+    assert heatmap.z[0][0] == 55 and heatmap.text[0][0] == "50–60%"
+    inside = charts.step_heatmap(frame).data[0]  # the care team: exact
+    assert inside.z[-1][0] == 10 and inside.z[0][0] == 50
 
 
 def test_shared_view_trend_never_shows_a_small_count(store, valid_incident_data):
@@ -264,11 +292,26 @@ def test_shared_view_trend_never_shows_a_small_count(store, valid_incident_data)
 
     assert 4 in values(charts.trend(frame, "platform"))  # the internal view shows it
 
-    figure = charts.trend(privacy.suppress(frame, 5), "platform", note="Aantallen onder 5")
+    totals = frame.groupby("month")["count"].sum().to_dict()  # 10 and 12 reports
+    figure = charts.trend(
+        frame,
+        "platform",
+        note="Aantallen onder 5",
+        minimum=5,
+        months=["2025-10", "2025-11"],
+        totals=totals,
+    )
     data = {t["name"]: list(t["y"]) for t in figure.to_dict()["data"]}
-    # 7 and 6 are shown rounded to 5 (privacy.shared_count)
-    assert data == {"WhatsApp": [None, 5], "Instagram": [None, 5], "TikTok": [5, None]}
-    assert 4 not in values(figure)
+    texts = {t["name"]: list(t["text"]) for t in figure.to_dict()["data"]}
+    assert list(data) == [p.label for p in Platform]  # every platform listed, none absent
+    # 7 and 5 are shown rounded to 5 (disclosure.published); October's 6 would prove
+    # WhatsApp's 4 (total 10: 8..12, TikTok at most 7), so it is hidden too ("x").
+    assert data["WhatsApp"] == [None, 5] and data["Instagram"] == [None, 5]
+    assert data["TikTok"] == [None, None]
+    assert texts["WhatsApp"] == ["< 5", "5"] and texts["TikTok"] == ["x", "< 5"]
+    assert texts["Discord"] == ["< 5", "< 5"]  # zero looks like 1-4
+    assert not {1, 2, 3, 4} & set(values(figure))
+    assert {t for row in texts.values() for t in row} <= {"< 5", "x", "5", "10"}
     assert list(figure.data[0].x) == ["okt 2025", "nov 2025"]
 
 
@@ -276,11 +319,12 @@ def test_every_chart_passes_plotlys_validation():
     """charts.figure skips validation for speed; plotly's validator checks them here."""
     quarters = pd.DataFrame(
         [
-            {"step_id": s.id, "title": s.titel, "quarter": q, "share_done": share}
+            {"step_id": s.id, "title": s.titel, "quarter": q, "cases": 20, "done": done}
             for s in load_protocol()
-            for q, share in (("2025 K1", 0.5), ("2025 K2", None))
+            for q, done in (("2025 K1", 10), ("2025 K2", 2))
         ]
     )
+    shares_only = quarters.assign(share_done=quarters["done"] / 20).drop(columns=["done"])
     lessons = pd.DataFrame(
         [{"group": "groep 7", "age_band": age_band("groep 7"), "lessons": 2}],
         columns=["group", "age_band", "lessons"],
@@ -292,8 +336,22 @@ def test_every_chart_passes_plotlys_validation():
             )
             for by, (_, labels, _) in charts.DIMENSIONS.items()
         ),
-        charts.step_completion(steps_frame(steun=None), note="x"),
+        *(
+            charts.trend(
+                trend_frame([("2025-01", c, 7) for c in list(labels)[:3]]),
+                by,
+                note="Onder 5",
+                minimum=5,
+                months=["2025-01", "2025-02"],
+                totals={"2025-01": 21},
+            )
+            for by, (_, labels, _) in charts.DIMENSIONS.items()
+        ),
+        charts.step_completion(steps_frame(steun=2), note="x"),
+        charts.step_completion(steps_frame(steun=2), note="x", minimum=5),
         charts.step_heatmap(quarters),
+        charts.step_heatmap(quarters, minimum=5),
+        charts.step_heatmap(shares_only.drop(columns=["cases"])),  # shares only: care team
         charts.lesson_coverage(lessons),
     ]
     for figure in figures:
@@ -327,12 +385,16 @@ def test_every_chart_has_a_dutch_summary_and_a_table_with_the_plotted_numbers():
         {"month": ["2025-10", "2025-10", "2025-11"], "category": ["whatsapp", "tiktok", "whatsapp"],
          "count": [4, 6, 7]}
     )  # fmt: skip
-    shared = charts.trend(privacy.suppress(frame, 5), "platform")
+    months, totals = ["2025-10", "2025-11"], {"2025-10": 10, "2025-11": 7}
+    shared = charts.trend(frame, "platform", minimum=5, months=months, totals=totals)
     summary, table = describe(figure_spec(shared))
     assert summary.startswith("Meldingen per maand") and "2 rijen" in summary
     assert "<summary>Toon als tabel</summary>" in table
     cells = re.findall(r"<td>([^<]*)</td>", table)
-    assert sorted(cells) == ["5", "5", "–", "–"]  # 6 and 7 rounded, 4 not shown
+    # Every platform in both months: 7 rounded to 5; 4 and every zero "< 5"; 6 hidden
+    # ("x"), since with October's total (10: 8..12) it would prove WhatsApp's 4.
+    assert len(cells) == 2 * len(Platform)
+    assert sorted(set(cells)) == ["&lt; 5", "5", "x"] and cells.count("5") == 1
     assert "<th scope='row'>okt 2025</th>" in table and "TikTok" in table
     internal = describe(figure_spec(charts.trend(frame, "platform")))[1]
     assert sorted(re.findall(r"<td>([^<]*)</td>", internal)) == ["4", "6", "7", "–"]
