@@ -489,8 +489,8 @@ def year_report_pdf(
         _key_figures_table(figures, minimum),
     ]
     if minimum and not disclosure.base_met(reports, minimum):
+        # Below the base no breakdown, not even per month (as the overview and the export).
         story += [Spacer(1, 6), _para(disclosure.base_note())]
-        story += _months_section(f.by_month, start, today, minimum, reports)
     elif not reports:
         story.append(Spacer(1, 6))
         story.append(

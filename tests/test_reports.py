@@ -18,6 +18,7 @@ from pestdata import caseload, demo, incident_log, reports, school_records
 from pestdata.guidance import load_protocol
 from pestdata.model import (
     LessonGiven,
+    Platform,
     SchoolActionDone,
     validate_incident,
     validate_step,
@@ -252,6 +253,14 @@ def _section(text: str, start: str, end: str) -> str:
     return text[text.index(start) : text.index(end)]
 
 
+def platform_cells(section: str) -> dict[str, str]:
+    """The platform table's cells: every platform with the text in its 'Meldingen' column
+    (the table comes after the chart, whose axis numbers may follow a label too)."""
+    return {
+        p.label: re.findall(rf"{re.escape(p.label)} (< 5|x|\d+)\b", section)[-1] for p in Platform
+    }
+
+
 def test_year_report_shows_the_figures_and_headings(store, year_data, tmp_path):
     pdf = reports.year_report_pdf(store, YEAR, school="De Regenboog", today=TODAY)
     words = flat(pdf_text(tmp_path, pdf, "year"))
@@ -279,23 +288,27 @@ def test_year_report_shows_the_figures_and_headings(store, year_data, tmp_path):
     assert "Het Baken College" not in words
     for definition in load_protocol():
         assert definition.titel in words, definition.titel
-    # Steps done for all 10 reports: count, share and median days.
-    assert "Steun de leerling en neem het verhaal serieus ja 1 dag 10 100% 1" in words
-    assert "Wijs op hulp en advies (ook anoniem) ja 3 dagen 10 100% 2" in words
+    # Steps done for all 10 reports: the count, but no share (the remainder, 0, is small:
+    # "100%" would say that every case had it) and the median in whole weeks, never days.
+    assert "Steun de leerling en neem het verhaal serieus ja 1 dag 10 te weinig < 1 week" in words
+    assert "Wijs op hulp en advies (ook anoniem) ja 3 dagen 10 te weinig < 1 week" in words
+    assert "100%" not in words
 
-    # Months: November has 4, hidden; October's 6 would then give it away (10 - 6), so it
-    # is hidden too: both 'x', neither 6 nor 4 anywhere in the row.
+    # Months: November has 4, "< 5" like every empty month; October's 6 (shown 5, at most
+    # 7) would then prove November nonzero against the total (10: at least 8), so it is
+    # hidden ('x'): neither 6 nor 4 anywhere in the row.
     month_row = next(line for line in layout.splitlines() if line.strip().startswith("Meldingen  "))
-    assert re.search(r"0\s+0\s+x\s+x\s+0", month_row), month_row
-    assert "6" not in month_row.split() and "4" not in month_row.split()
+    cells = re.findall(r"<\s?5|x|—|\d+", month_row)
+    assert [c.replace(" ", "") for c in cells] == ["<5", "<5", "x"] + ["<5"] * 9, month_row
     assert "terug te rekenen" in words
 
-    # Platforms: WhatsApp 10, Discord 4. Discord alone is small and would be 'the rest', so
-    # both are "Overig" (14, shown as 15); Discord is named nowhere in the section.
+    # Platforms: WhatsApp 10, Discord 4. Every platform is listed, Discord "< 5" like the
+    # ones without reports, so its absence names nothing; no "Overig".
     platforms = flat(_section(words, "Meldingen per platform", "Protocol: uitvoering per stap"))
-    assert "Discord" not in platforms
-    assert "Overig 15" in platforms
-    assert "Groepen met minder dan 5 meldingen tellen mee onder ‘Overig’" in platforms
+    assert "WhatsApp 10" in platforms and "Discord < 5" in platforms
+    assert all(f"{p.label} < 5" in platforms for p in Platform if p.value != "whatsapp")
+    assert "Overig" not in words
+    assert set(platform_cells(platforms).values()) == {"10", "< 5"}
 
 
 def test_year_report_leaves_out_pupils_free_text_and_names(store, year_data, tmp_path):
@@ -312,10 +325,13 @@ def test_year_report_for_all_schools_counts_every_school_of_that_year(store, yea
     words = flat(pdf_text(tmp_path, reports.year_report_pdf(store, YEAR, today=TODAY), "all"))
     assert "alle scholen" in words
     assert "Meldingen in het schooljaar 15" in words  # 17, rounded; not June 2023's report
-    # WhatsApp 10, Instagram 7, Discord 4: Discord and then Instagram go into "Overig" (11).
+    # WhatsApp 10, Instagram 7 (rounded to 5), Discord 4 ("< 5", as a platform without
+    # reports): every platform listed, nothing merged into "Overig".
     platforms = _section(words, "Meldingen per platform", "Protocol: uitvoering per stap")
-    assert "WhatsApp 10" in platforms and "Overig 10" in platforms
-    assert "Instagram" not in platforms and "Discord" not in platforms
+    assert "WhatsApp 10" in platforms and "Instagram 5" in platforms
+    assert "Discord < 5" in platforms and "TikTok < 5" in platforms
+    assert "Overig" not in words
+    assert set(platform_cells(platforms).values()) == {"10", "5", "< 5"}  # no 4, 7 or 17
     assert "Het Baken College: 0 van" in words
 
 
@@ -329,7 +345,8 @@ def test_year_report_without_suppression_shows_small_counts(store, year_data, tm
 
 
 def test_year_report_of_an_empty_database_says_there_are_no_reports(store, tmp_path):
-    pdf = reports.year_report_pdf(store, "2024-2025", today=date(2025, 9, 1))
+    # The care team's report says so; a shared one shows zero like 1-4: "< 5", below the base.
+    pdf = reports.year_report_pdf(store, "2024-2025", minimum=None, today=date(2025, 9, 1))
     words = flat(pdf_text(tmp_path, pdf, "empty"))
     assert "Jaarverslag online pesten 2024-2025" in words
     assert "alle scholen" in words
@@ -337,9 +354,17 @@ def test_year_report_of_an_empty_database_says_there_are_no_reports(store, tmp_p
     assert "Er zijn in schooljaar 2024-2025 geen meldingen van online pesten vastgelegd." in words
     assert "nog geen school bekend" in words
     assert "Lessen per groep" in words
+    shared = flat(
+        pdf_text(
+            tmp_path, reports.year_report_pdf(store, "2024-2025", today=date(2025, 9, 1)), "e2"
+        )
+    )
+    assert "Meldingen in het schooljaar < 5" in shared
+    assert "Minder dan 10 meldingen bij deze keuze" in shared
+    assert "geen meldingen van online pesten" not in shared and "Lessen per groep" in shared
 
 
-def test_year_report_with_only_small_counts_has_no_chart_bars_but_renders(
+def test_year_report_with_only_small_counts_shows_no_breakdown_but_renders(
     store, valid_incident_data, tmp_path
 ):
     for number in range(3):
@@ -352,9 +377,11 @@ def test_year_report_with_only_small_counts_has_no_chart_bars_but_renders(
         )
     words = flat(pdf_text(tmp_path, reports.year_report_pdf(store, YEAR, today=TODAY), "small"))
     assert "Meldingen in het schooljaar < 5" in words
-    assert "Te weinig meldingen om per platform te tonen." in words
-    platforms = _section(words, "Meldingen per platform", "Protocol: uitvoering per stap")
-    assert "WhatsApp" not in platforms
+    # Below the base of 10: no months, platforms, motives or steps, only the sentence why.
+    assert "Minder dan 10 meldingen bij deze keuze: we tonen geen verdeling" in words
+    for section in ("Meldingen per maand", "Meldingen per platform", "Protocol: uitvoering"):
+        assert section not in words, section
+    assert "WhatsApp" not in words and "okt" not in words
 
 
 def test_year_report_marks_months_still_to_come(store, year_data, tmp_path):
