@@ -19,7 +19,6 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import openpyxl
-import pandas as pd
 import pytest
 import sqlalchemy as sa
 
@@ -29,7 +28,7 @@ from pestdata.analytics import Filters
 from pestdata.guidance import load_protocol
 from pestdata.importer import ImportFileError, import_file
 from pestdata.io import SHARE_COLUMNS, export_frame, neutralise, share_frame, write_export
-from pestdata.model import validate_incident, validate_step
+from pestdata.model import Form, Platform, validate_incident, validate_step
 from pestdata.store import Store
 from pestdata.tables import audit, incidents
 
@@ -753,17 +752,41 @@ def issue_school(tmp_path: Path) -> Store:
 
 
 def test_share_export_gives_no_small_count_away_by_subtraction(tmp_path):
-    frame = share_frame(issue_school(tmp_path), Filters())
+    store = issue_school(tmp_path)
+    frame = share_frame(store, Filters())
     rows = {(r.Kenmerk, r.Waarde): r._5 for r in frame.itertuples()}
     assert rows[("Totaal", "meldingen")] == 5  # 6, rounded
+    # 6 reports is below the base of 10: the total only, with the sentence why.
+    assert list(rows) == [("Totaal", "meldingen")]
+    assert "Minder dan 10 meldingen bij deze keuze" in frame["Toelichting"].iloc[0]
     text = frame.to_csv()
     assert "Snapchat" not in text and "sextortion" not in text.lower()
     assert not [n for n in frame["Aantal meldingen"].dropna() if 0 < n < 5]
-    for kind in ("Platform", "Vorm"):
-        assert [(w, n) for (k, w), n in rows.items() if k == kind] == [("Overig", 5)]
-    # October 5 and November 1: November is hidden, so October is too (6 - 5 = 1 otherwise).
-    months = {w: n for (k, w), n in rows.items() if k == "Maand"}
-    assert set(months) == {"2025-10", "2025-11"} and all(pd.isna(n) for n in months.values())
+
+    # Six more WhatsApp reports in October (12: WhatsApp 11, Snapchat 1): broken down, every
+    # platform and form listed, the one Snapchat sextortion report "< 5" like the platforms
+    # and forms without any, and November's 1 "< 5" like every empty month after it.
+    for day in range(13, 19):
+        incident = validate_incident(valid_incident_data(
+            school="Klein", reported_on=date(2025, 10, day), happened_on=None,
+            platforms=["whatsapp"], forms=["gossip"]))  # fmt: skip
+        incident_log.add_incident(store, incident, actor="t")
+    frame = share_frame(store, Filters())
+    rows = {(r.Kenmerk, r.Waarde): (str(r._5), r.Toelichting) for r in frame.itertuples()}
+    assert rows[("Totaal", "meldingen")][0] == "10"  # 12, rounded
+    assert not [n for n in frame["Aantal meldingen"].dropna() if n % 5 or n < 5]
+    assert "Overig" not in frame["Waarde"].to_list()
+    platforms = {w: c for (k, w), c in rows.items() if k == "Platform"}
+    forms = {w: c for (k, w), c in rows.items() if k == "Vorm"}
+    assert list(platforms) == [p.label for p in Platform]
+    assert list(forms) == [f.label for f in Form]
+    assert platforms.pop("WhatsApp") == ("10", "")
+    assert set(platforms.values()) == {("<NA>", "< 5")}  # Snapchat's 1 like the zeros
+    assert forms[Form.SEXTORTION.label] == forms[Form.THREATS.label]  # 1 and 0 alike
+    months = {w: c for (k, w), c in rows.items() if k == "Maand"}
+    assert months["2025-10"] == ("10", "")
+    later = [c for m, c in months.items() if m > "2025-10"]
+    assert len(later) > 1 and set(later) == {("<NA>", "< 5")}  # November like the empty ones
 
 
 def test_share_export_counts_whole_months(tmp_path):
