@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from pestdata import demo, incident_log
+from pestdata import demo, disclosure, incident_log
 from pestdata.store import Store
 from pestdata.ui.overview import Overview
 
@@ -17,12 +17,32 @@ def outputs_text(chart) -> str:
 
 def test_empty_database_shows_friendly_empty_states(tmp_path):
     view = Overview(Store(f"sqlite:///{tmp_path}/empty.sqlite").ensure_schema(), today=TODAY)
+    # Shared, no reports reads as 1 to 9 do: below the base, nothing says "none".
+    assert view.minimum
+    for chart in (view.trend_chart, view.age_chart, view.steps_chart):
+        assert disclosure.base_note() in outputs_text(chart)
+        assert "Geen meldingen" not in outputs_text(chart)
+        assert chart.spec == {}
+    assert "De lijst staat niet in de deelbare weergave" in view.overdue.value
+    assert "Geen achterstallige meldingen" not in view.overdue.value
+    assert "Nog geen schoolbrede acties" in view.actions.value
+    assert view.year.value == "2025-2026"
+    view.shared.value = False  # the care team's own view says so
     for chart in (view.trend_chart, view.age_chart, view.steps_chart):
         assert "Geen meldingen bij deze filters" in outputs_text(chart)
         assert chart.spec == {}
     assert "Geen achterstallige meldingen" in view.overdue.value
-    assert "Nog geen schoolbrede acties" in view.actions.value
-    assert view.year.value == "2025-2026"
+
+
+def test_a_shared_selection_without_overdue_cases_reads_as_one_with_them(tmp_path):
+    view = Overview(filled(tmp_path, 600), today=TODAY)
+    with_overdue = view.overdue.value
+    view.shared.value = False
+    assert "<table" in view.overdue.value  # all schools: overdue cases
+    view.school.value, view.who.value, view.platform.value = "De Regenboog", "group:groep 3", "x"
+    assert "Geen achterstallige meldingen" in view.overdue.value  # narrowed: none
+    view.shared.value = True
+    assert view.overdue.value == with_overdue  # shared: the same sentence for both
 
 
 def filled(tmp_path, count=3000) -> Store:
@@ -158,11 +178,13 @@ def test_the_shared_view_counts_whole_months_and_rounds(tmp_path, monkeypatch):
         view.start.value, view.end.value = date(2025, 8, 1), end
         view.refresh()
         assert view.filters().end == date(2025, 11, 30)
-        shown.append((view.figures.value, plotted(view.trend_chart)))
+        shown.append((view.figures.value, outputs_text(view.trend_chart)))
     assert shown[0] == shown[1]
     assert ">5</div><div class='pd-hint'>Meldingen in de gekozen periode" in shown[0][0]
     assert ">6<" not in shown[0][0]
-    assert "afgerond op 5" in outputs_text(view.trend_chart)
+    # 6 reports (published 5) is below the base of 10: no chart, only the sentence why.
+    assert view.trend_chart.spec == {}
+    assert disclosure.base_note() in outputs_text(view.trend_chart)
 
     monkeypatch.setenv("PESTDATA_ROLE", "zorgteam")  # the care team's own view: exact days
     view = Overview(six_reports(tmp_path / "b"), today=date(2025, 12, 1))

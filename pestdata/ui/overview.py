@@ -376,12 +376,13 @@ class Overview(w.VBox):
     def _draw_steps(self, filters: analytics.Filters, counts: analytics.StepCounts) -> None:
         steps = analytics.step_completion(self.store, filters, counts)
         quarters = analytics.step_completion_by_quarter(self.store, filters, counts)
-        if steps.empty or not steps["cases"].iloc[0]:
-            show_empty(self.steps_chart, NO_DATA)
-            show_empty(self.heatmap_chart, "")
-            return
+        # Shared, no cases says what 1 to 9 say: below the base (zero looks like 1-4).
         if not self.base_met:
             show_empty(self.steps_chart, disclosure.base_note())
+            show_empty(self.heatmap_chart, "")
+            return
+        if steps.empty or not steps["cases"].iloc[0]:
+            show_empty(self.steps_chart, NO_DATA)
             show_empty(self.heatmap_chart, "")
             return
         minimum = self.minimum
@@ -393,7 +394,9 @@ class Overview(w.VBox):
         )
 
     def _draw_overdue(self, frame: pd.DataFrame) -> None:
-        if frame.empty:
+        # Shared, the same sentence with or without overdue cases: "none" would tell a
+        # narrowed selection's zero from 1-4 (the card says "< 5" for both).
+        if frame.empty and not self.minimum:
             self.overdue.value = (
                 "<div class='pd-empty pd-hint'>Geen achterstallige meldingen.</div>"
             )
