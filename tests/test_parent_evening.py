@@ -170,7 +170,8 @@ def plant_markers(store: Store, real_today: date) -> None:
                 ),
                 actor=f"Marker Actiedoener {n}",
             )
-        for n, day in enumerate((real_today, FIXED_TODAY), start=920):
+        # Today's lessons (the running month) and some in a month already over (counted).
+        for n, day in enumerate((real_today, FIXED_TODAY, dates[1], dates[2]), start=920):
             school_records.log_lesson(
                 store,
                 LessonGiven(
@@ -224,7 +225,7 @@ def test_markers_are_really_in_the_database(marker_db):
             count("select count(*) from incident_pupils where pupil_number like 'MK-9133%'") == 30
         )
         assert count("select count(*) from school_actions_done where done_by like 'Marker%'") == 4
-        assert count("select count(*) from lessons_given where given_by like 'Marker Les%'") == 4
+        assert count("select count(*) from lessons_given where given_by like 'Marker Les%'") == 8
 
 
 def figure_texts(slides) -> list[tuple[str, str]]:
@@ -243,9 +244,11 @@ def test_no_marker_in_figures_or_slides(marker_db, today):
     assert set(schools) == {"De Regenboog", "Het Baken College"}
     for school in schools:
         figures = aggregate_figures(store, school, today=today or clock.today())
-        # Not vacuous: a full breakdown with platforms, forms, months, actions and lessons.
-        assert figures.breakdown and figures.by_platform and figures.by_form
-        assert figures.actions_done and any(n for _, n in figures.lessons_by_band)
+        if (today or clock.today()).month == 8:  # no month of this school year is over yet
+            assert not figures.breakdown and figures.by_platform == ()
+        else:  # Not vacuous: a full breakdown with platforms, forms, months, actions, lessons.
+            assert figures.breakdown and figures.by_platform and figures.by_form
+            assert figures.actions_done and any(n for _, n in figures.lessons_by_band)
         assert_no_marker(repr(figures), f"repr(aggregate_figures) for {school}")
         slides = build_slides(figures)
         assert sum(s.figure is not None for s in slides) == 4
@@ -422,18 +425,27 @@ def test_four_reports_give_no_breakdown(small_db):
 def test_four_reports_with_the_default_threshold_from_the_environment(small_db, monkeypatch):
     monkeypatch.delenv("PESTDATA_MIN_COUNT", raising=False)
     assert aggregate_figures(small_db, "Kleine School", today=FIXED_TODAY).breakdown is False
+    assert aggregate_figures(small_db, "Kleine School", today=FIXED_TODAY).shown(4) == "< 5"
     monkeypatch.setenv("PESTDATA_MIN_COUNT", "3")
     figures = aggregate_figures(small_db, "Kleine School", today=FIXED_TODAY)
-    assert figures.minimum == 3 and figures.breakdown is True
+    # 4 is not small with minimum 3 (shown rounded: 5), but below the base of 10 reports
+    # there is still no breakdown.
+    assert figures.minimum == 3 and figures.shown(figures.total) == "5"
+    assert figures.breakdown is False and figures.by_platform == ()
 
 
-def test_a_platform_with_four_reports_is_merged_and_never_named(small_db):
-    """12 reports: WhatsApp 8, TikTok 4. TikTok alone would be '< 5' and 12 - 8 gives it
-    away, so both go into "Overig" (12, shown rounded as 10); TikTok is named nowhere."""
+def test_a_platform_with_four_reports_is_listed_like_one_without_any(small_db):
+    """12 reports: WhatsApp 8, TikTok 4. Every platform is listed, TikTok "< 5" exactly
+    like the platforms without reports, so neither its count nor that it occurred can be
+    read; no "Overig" (12, shown rounded as 10)."""
     figures = aggregate_figures(small_db, "Middenschool", today=FIXED_TODAY, minimum=5)
     assert figures.total == 12 and figures.breakdown is True
-    assert figures.by_platform == (("Overig", 10),)
-    assert figures.by_form == ((Form.GOSSIP.label, 5), (Form.EXCLUSION.label, 5))  # 7, 5
+    assert figures.by_platform == tuple(
+        (p.label, 10 if p is Platform.WHATSAPP else "< 5") for p in Platform
+    )
+    assert figures.by_form == tuple(  # 7 and 5, rounded
+        (f.label, 5 if f in (Form.GOSSIP, Form.EXCLUSION) else "< 5") for f in Form
+    )
     assert figures.shown(figures.total) == "10"
     assert figures.actions_done == ("Ouderavond over kinderen en sociale media gehouden",)
     assert len(figures.actions_open) == 5
@@ -442,17 +454,21 @@ def test_a_platform_with_four_reports_is_merged_and_never_named(small_db):
     slides = build_slides(figures)
     ours = by_title(slides)[f"Onze school in {YEAR}"]
     assert "10 meldingen van online pesten" in ours.body
-    assert "12" not in ours.body and Platform.TIKTOK.label not in ours.body
+    assert "12" not in ours.body and "Overig" not in ours.body
     bars = ours.figure.to_dict()["data"][0]
-    assert list(bars["y"]) == ["Overig"] and list(bars["x"]) == [10]
+    assert list(bars["y"])[0] == Platform.WHATSAPP.label and list(bars["x"])[0] == 10
+    assert sorted(bars["y"]) == sorted(p.label for p in Platform)
+    tiktok = list(bars["y"]).index(Platform.TIKTOK.label)
+    instagram = list(bars["y"]).index(Platform.INSTAGRAM.label)  # no reports
+    assert bars["x"][tiktok] is None and bars["x"][instagram] is None
+    assert bars["text"][tiktok] == bars["text"][instagram] == "< 5"
     forms = by_title(slides)["Welke vormen?"].figure.to_dict()["data"][0]
-    assert list(forms["y"]) == [Form.GOSSIP.label, Form.EXCLUSION.label]
-    assert list(forms["x"]) == [5, 5]
+    assert list(forms["y"])[:2] == [Form.GOSSIP.label, Form.EXCLUSION.label]
+    assert list(forms["x"]) == [5, 5] + [None] * (len(Form) - 2)
     for s in slides:
         if s.figure is not None:
             values = figure_values(s.figure)
             assert values, s.title
-            assert Platform.TIKTOK.label not in values
             for exact in (4, 8, 7, 12):  # exact counts, small or not, never reach a slide
                 assert exact not in values and str(exact) not in values, (s.title, values)
 
@@ -460,42 +476,50 @@ def test_a_platform_with_four_reports_is_merged_and_never_named(small_db):
 def test_months_this_year_and_last_year(small_db):
     figures = aggregate_figures(small_db, "Middenschool", today=FIXED_TODAY, minimum=5)
     months = ["aug", "sep", "okt", "nov", "dec", "jan", "feb", "mrt", "apr", "mei", "jun", "jul"]
-    now = {"aug": 5, "okt": None, "nov": None}  # okt 3 and nov 4 are suppressed
-    # mrt 2 is suppressed; then the year's total minus okt 6 would give it away, so jul (5,
-    # the smallest month shown; 31 July is last year's) goes too. okt 6 shows rounded: 5.
-    before = {"okt": 5, "mrt": None, "jul": None}
-    assert figures.by_month == tuple((m, now.get(m, 0), before.get(m, 0)) for m in months)
+    # This year up to May, the last complete month (June and July not counted yet: None):
+    # aug 5, okt 3, nov 4, the rest 0. Every month "< 5" but August: its 5 (at most 7)
+    # would prove okt and nov nonzero against the total (12, shown 10: at least 8), so it
+    # is hidden ("x").
+    now = {"aug": "x", "jun": None, "jul": None}
+    # Last year: okt 6 and jul 5 (31 July) shown rounded, mrt 2 "< 5" like the empty months.
+    before = {"okt": 5, "jul": 5}
+    assert figures.by_month == tuple((m, now.get(m, "< 5"), before.get(m, "< 5")) for m in months)
 
     trend = by_title(build_slides(figures))["De trend"].figure.to_dict()["data"]
     assert [t["name"] for t in trend] == [YEAR, "vorig schooljaar"]
     assert list(trend[0]["x"]) == list(trend[1]["x"]) == months
-    assert list(trend[0]["y"]) == [now.get(m, 0) for m in months]
-    assert list(trend[1]["y"]) == [before.get(m, 0) for m in months]
+    assert list(trend[0]["y"]) == [None] * 12  # no bar for "< 5", "x" or not counted
+    assert list(trend[1]["y"]) == [before.get(m) for m in months]
 
 
-def test_trend_slide_tells_suppressed_months_from_empty_ones(small_db):
+def test_trend_slide_tells_months_without_a_bar_from_months_not_counted_yet(small_db):
     figures = aggregate_figures(small_db, "Middenschool", today=FIXED_TODAY, minimum=5)
     trend = by_title(build_slides(figures))["De trend"]
     data = trend.figure.to_dict()["data"][0]
     months = list(data["x"])
     texts = list(data.get("text") or [""] * len(months))
-    for month in ("okt", "nov"):  # 3 and 4 reports: suppressed, but not nothing
+    # okt 3, nov 4 and sep 0 alike: counted, without a bar (zero looks like 1-4).
+    for month in ("okt", "nov", "sep"):
         marked = re.search(rf"Zonder staaf:[^<(]*\b{month}\b", trend.body)
         assert marked, (month, texts, trend.body)
-    assert not re.search(r"Zonder staaf:[^<(]*\bsep\b", trend.body)  # no reports: 0
+    for month in ("jun", "jul"):  # not over yet on 15 June: not counted, not listed
+        assert not re.search(rf"Zonder staaf:[^<(]*\b{month}\b", trend.body), month
 
 
 def test_custom_minimum_changes_the_rule(small_db):
     three = aggregate_figures(small_db, "Middenschool", today=FIXED_TODAY, minimum=3)
     assert three.minimum == 3
-    # 8 and 4 are not small with minimum 3; shown rounded to 5.
-    assert dict(three.by_platform) == {Platform.WHATSAPP.label: 10, Platform.TIKTOK.label: 5}
+    # 8 and 4 are not small with minimum 3; shown rounded to 5; 0 is "< 3".
+    shown = {label: n for label, n in three.by_platform if n != "< 3"}
+    assert shown == {Platform.WHATSAPP.label: 10, Platform.TIKTOK.label: 5}
+    assert len(three.by_platform) == len(Platform)
     assert dict((m, n) for m, n, _ in three.by_month)["okt"] == 5  # 3
-    assert dict((m, n) for m, _, n in three.by_month)["mrt"] is None  # 2 < 3
+    assert dict((m, n) for m, _, n in three.by_month)["mrt"] == "< 3"  # 2 < 3
     small = aggregate_figures(small_db, "Kleine School", today=FIXED_TODAY, minimum=3)
-    assert small.breakdown is True and small.by_platform == ((Platform.WHATSAPP.label, 5),)
+    # 4 reports (shown 5) stay below the base of 10, whatever the minimum.
+    assert small.shown(small.total) == "5" and small.breakdown is False
     body = by_title(build_slides(three))[f"Onze school in {YEAR}"].body
-    assert "onder de 3" in body and "Overig" not in str(three.by_platform)
+    assert "‘&lt; 3’" in body and "Overig" not in str(three.by_platform)
 
     thirteen = aggregate_figures(small_db, "Middenschool", today=FIXED_TODAY, minimum=13)
     assert thirteen.breakdown is False and thirteen.shown(thirteen.total) == "< 13"
@@ -504,11 +528,14 @@ def test_custom_minimum_changes_the_rule(small_db):
 
 def test_other_schools_are_not_counted(small_db):
     other = aggregate_figures(small_db, "Andere School", today=FIXED_TODAY, minimum=5)
-    assert other.total == 27 and dict(other.by_platform) == {Platform.TIKTOK.label: 25}
+    assert other.total == 27
+    assert dict(other.by_platform) == {
+        p.label: 25 if p is Platform.TIKTOK else "< 5" for p in Platform
+    }
     assert other.actions_done == ("Online pesten besproken in de klas",)
     assert other.lessons_by_band == (("4-7 jaar", 0), ("8-11 jaar", 1))
     mine = aggregate_figures(small_db, "Middenschool", today=FIXED_TODAY, minimum=5)
-    assert mine.total == 12 and Platform.TIKTOK.label not in dict(mine.by_platform)
+    assert mine.total == 12 and dict(mine.by_platform)[Platform.TIKTOK.label] == "< 5"  # 4
     unknown = aggregate_figures(small_db, "Nergens", today=FIXED_TODAY, minimum=5)
     assert unknown.total == 0 and unknown.breakdown is False and unknown.actions_done == ()
 
@@ -534,7 +561,8 @@ def test_slideshow_widget_clamps_and_shows_figures(small_db):
 
     show.show(2)  # Onze school: the platform chart
     assert show.position.value == "3 / 9"
-    assert show.chart.spec["data"][0]["y"] == ["Overig"]
+    assert show.chart.spec["data"][0]["y"][0] == Platform.WHATSAPP.label
+    assert len(show.chart.spec["data"][0]["y"]) == len(Platform)  # every platform listed
     assert show.chart.spec["config"]["displaylogo"] is False
     assert f"<h1>Onze school in {YEAR}</h1>" in show.text.value
 
