@@ -244,3 +244,29 @@ def test_the_care_teams_export_marks_texts_with_names(cases_with_names, monkeypa
     monkeypatch.setattr(names, "_here", None)
     monkeypatch.delenv(names.SOCKET_ENV, raising=False)
     assert set(export_frame(cases_with_names, Filters())["Naam in tekst?"]) == {"onbekend"}
+
+
+def test_the_import_tab_lists_rows_whose_description_holds_a_name(
+    tmp_path, store, names_here, monkeypatch
+):
+    from pestdata.importer import import_file
+    from pestdata.ui.transfer import report_html
+
+    register = tmp_path / "register.csv"
+    register.write_text(
+        "Datum melding;School;Leerlingnummer;Groep;Platform;Vorm;Ernst;Beschrijving\n"
+        "03-10-2025;De Regenboog;204533;groep 7;WhatsApp;Roddelen;Middel;Geen namen.\n"
+        f"04-10-2025;De Regenboog;204534;groep 7;WhatsApp;Roddelen;Middel;<i>{NAMED}</i>\n",
+        encoding="utf-8",
+    )
+    shown = report_html(import_file(store, register, add_schools=True))
+    assert "pd-import-names" in shown and "<i>" not in shown  # escaped, as every value
+    assert (
+        "rij 3: in de beschrijving lijkt een naam te staan: 'Daan de Boer', 'Fatima', "
+        "'Sanne'. Gebruik het leerlingnummer."
+    ) in shown.replace("&#x27;", "'")
+    assert "rij 2:" not in shown
+    monkeypatch.setattr(names, "_here", None)  # the server's detector still loading
+    monkeypatch.delenv(names.SOCKET_ENV, raising=False)
+    unchecked = report_html(import_file(store, register, add_schools=True))
+    assert "niet op namen gecontroleerd" in unchecked and "Daan" not in unchecked

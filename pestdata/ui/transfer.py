@@ -123,6 +123,19 @@ def report_html(report: ImportReport) -> str:
         else ""
     )
     ignored += "".join(f"<p class='pd-hint'>Let op: {esc(note)}.</p>" for note in report.notes)
+    # Rows whose description seems to hold a name, as `pestdata import` lists them (kept:
+    # the detector also flags words that are no name, and a history is imported whole).
+    if report.with_names is None:
+        ignored += (
+            "<p class='pd-hint pd-import-names'>De beschrijvingen zijn niet op namen "
+            "gecontroleerd: de namencontrole is nog niet klaar.</p>"
+        )
+    elif report.with_names:
+        ignored += (
+            "<ul class='pd-import-names'>"
+            + "".join(f"<li>{esc(line)}</li>" for line in report.name_lines())
+            + "</ul>"
+        )
     if report.readings:
         ignored += (
             "<details class='pd-import-readings'><summary>Zo gelezen (eigen woorden → "
