@@ -289,15 +289,16 @@ class PestdataVoila(Voila):
     def initialize(self, argv=None):
         # Made before any kernel starts: each kernel inherits it, nobody else can read it.
         os.environ[PREHEAT_KEY] = secrets.token_urlsafe(32)
-        # One name detector for every page (names.py): kernels ask it over a Unix socket in
-        # a 0700 folder (PESTDATA_NAMES_SOCKET), none loads deduce. It ends with this server.
-        self.names_service = names.start_service()
         super().initialize(argv)
         # A token server's token comes in the environment (serve.voila_env), never in the
-        # arguments `ps` shows; taken out again before any kernel starts (kernels inherit it).
+        # arguments `ps` shows; taken out again before any kernel or helper process starts
+        # (they inherit the environment).
         token = os.environ.pop("JUPYTER_TOKEN", "")
         if not self.accounts:
             self.token = token or self.refuse_to_start("Geen toegangscode (PESTDATA_TOKEN).")
+        # One name detector for every page (names.py): kernels ask it over a Unix socket in
+        # a 0700 folder (PESTDATA_NAMES_SOCKET), none loads deduce. It ends with this server.
+        self.names_service = names.start_service()
         # The signed person (signin.DashboardPage) reaches the kernel as HTTP_X_PESTDATA_PERSON.
         self.voila_configuration.http_header_envs = [PERSON_HEADER]
         if self.proxy_key_file:
