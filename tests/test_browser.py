@@ -366,7 +366,11 @@ def plotted(page: Page, chart: str) -> list:
 def test_overview_shows_every_chart_with_demo_data(overview: Page):
     for chart in CHARTS:
         assert plotted(overview, chart), chart
-    expect(overview.locator(".pd-key-figures")).to_contain_text("Open meldingen nu")
+    # Shared: "now" is the end of the last complete month (disclosure.as_of).
+    last = clock.today().replace(day=1) - timedelta(days=1)
+    month = f"{clock.MONTHS[last.month - 1]} {last.year}"
+    expect(overview.locator(".pd-key-figures")).to_contain_text(f"Open meldingen eind {month}")
+    expect(overview.locator(".pd-key-figures")).to_contain_text(f"Nieuwe meldingen in {month}")
     names = [trace[0] for trace in plotted(overview, ".pd-chart-trend")]
     assert "WhatsApp" in names
     # Each chart spans the page's width, not plotly's default 700 px.
@@ -389,11 +393,19 @@ def test_changing_a_filter_changes_the_plotted_data(overview: Page):
         timeout=TIMEOUT,
     )
     assert plotted(overview, ".pd-chart-trend") != before
-    # A secondary school has no pupils aged 4-7: that band leaves the age chart.
-    expect(overview.locator(".pd-chart-age .legendtext", has_text="4-7 jaar")).to_have_count(
-        0, timeout=TIMEOUT
+    # A secondary school has no pupils aged 4-7: shared, that band stays listed (zero looks
+    # like 1-4), without a bar and "< 5" in every month.
+    overview.wait_for_function(
+        "() => { const t = document.querySelector('.pd-chart-age .js-plotly-plot').data"
+        ".find(t => t.name === '4-7 jaar'); return t && t.y.every(v => v === null); }",
+        timeout=TIMEOUT,
     )
-    assert "4-7 jaar" not in [trace[0] for trace in plotted(overview, ".pd-chart-age")]
+    band = overview.evaluate(
+        "() => document.querySelector('.pd-chart-age .js-plotly-plot').data"
+        ".find(t => t.name === '4-7 jaar').text"
+    )
+    assert band and set(band) == {"< 5"}, band
+    expect(overview.locator(".pd-chart-age .legendtext", has_text="4-7 jaar")).to_have_count(1)
 
 
 def test_charts_load_our_plotly_bundle_not_the_lab_extension(page: Page, server):
