@@ -3,6 +3,7 @@ own words, the export and back, the overview and the yearly report, suppressed w
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import sqlalchemy as sa
@@ -115,12 +116,14 @@ def test_import_reads_the_motive_in_everyday_words_and_the_export_round_trips(tm
                                  "unknown", "appearance", "religion"]  # fmt: skip
 
 
-def test_overview_and_yearly_report_count_motives_and_hide_small_ones(sqlite_store, tmp_path):
+def test_overview_and_yearly_report_count_motives_and_list_small_ones_like_zero(
+    sqlite_store, tmp_path
+):
     from pestdata.ui.overview import Overview
 
     add(sqlite_store, 12, "appearance", 100000)
     add(sqlite_store, 6, "origin", 200000)
-    add(sqlite_store, 2, "religion", 300000)  # small: never named in a shared view
+    add(sqlite_store, 2, "religion", 300000)  # small: shared, "< 5" like a motive with none
     filters = analytics.Filters.for_school_year(YEAR, today=TODAY)
     trend = analytics.monthly_trend(sqlite_store, filters, by="motive")
     assert dict(zip(trend["category"], trend["count"], strict=True)) == {
@@ -129,12 +132,16 @@ def test_overview_and_yearly_report_count_motives_and_hide_small_ones(sqlite_sto
     view = Overview(sqlite_store, today=TODAY)
     view.year.value = YEAR
     view.split_age.value = "motive"
-    plotted = {t["name"]: [v for v in t["y"] if v] for t in view.age_chart.spec["data"]}
+    data = view.age_chart.spec["data"]
+    plotted = {t["name"]: [v for v in t["y"] if v] for t in data if any(t["y"])}
     assert plotted == {"Uiterlijk": [10], "Afkomst of huidskleur": [5]}  # rounded to 5
-    assert "Geloof" not in view.age_chart.table
+    assert [t["name"] for t in data] == [m.label for m in Motive]  # every motive listed
+    texts = {t["name"]: t["text"] for t in data}
+    assert texts["Geloof"] == texts["Beperking"] and set(texts["Geloof"]) == {"< 5"}  # 2 and 0
 
     text = pdf_text(tmp_path, year_report_pdf(sqlite_store, YEAR, minimum=5, today=TODAY), "j")
     assert "Meldingen per motief" in text
-    # Geloof (2) goes under 'Overig'; while that is below 5, the next smallest joins it.
-    assert "Uiterlijk 10" in text and "Overig 10" in text
-    assert "Geloof" not in text and "Afkomst" not in text
+    # Every motive listed, Geloof (2) "< 5" as Beperking (0); nothing merged into "Overig".
+    assert "Uiterlijk 10" in text and "Afkomst of huidskleur 5" in text
+    assert "Geloof < 5" in text and "Beperking < 5" in text
+    assert "Overig" not in text and not re.search(r"Geloof [1-4]\b", text)
