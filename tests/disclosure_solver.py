@@ -12,8 +12,9 @@ intervals (`bound`), and constraints tie unknowns together:
 - `covered_by(whole, parts)`: every report has a platform and a form, so the platforms'
   counts add up to at least the reports';
 - `ratio(part, base, low, high)`: a share low ≤ part/base ≤ high (a shown "92%" is
-  0.915..0.925). Shares are solved by enumerating the bases in range and the parts each
-  allows, so the integers decide (15 ± 2 with 92% leaves only 12 of 13);
+  0.915..0.925), of the true counts or of the published (rounded) ones: either reading is
+  kept (`_parts_for`). Shares are solved by enumerating the bases in range and the parts
+  each allows, so the integers decide (15 ± 2 with 92% leaves only 12 of 13);
 - `at_least_one(keys)`: a rule of the page says these occurred.
 
 `solve()` repeats every constraint until no bound changes (interval constraint propagation:
@@ -164,11 +165,15 @@ class System:
         b_lo, b_hi = max(1, self.lo[base]), self.hi[base]
         if b_hi - b_lo > MAX_ENUMERATION:
             # Too wide to enumerate yet: only what the extreme bases allow.
-            return self._narrow(c, part, 0, INF if b_hi >= INF else math.floor(high * b_hi))
+            return self._narrow(c, part, 0, b_hi)
         a_lo, a_hi = self.lo[part], self.hi[part]
         bases, parts_lo, parts_hi = [], INF, -1
         for b in range(b_lo, b_hi + 1):
-            first, last = max(a_lo, math.ceil(low * b)), min(a_hi, math.floor(high * b), b)
+            first, last = INF, -1
+            for lo, hi in _parts_for(b, low, high):
+                lo, hi = max(a_lo, lo), min(a_hi, hi, b)
+                if lo <= hi:
+                    first, last = min(first, lo), max(last, hi)
             if first <= last:
                 bases.append(b)
                 parts_lo, parts_hi = min(parts_lo, first), max(parts_hi, last)
@@ -188,6 +193,24 @@ class System:
 
     def interval(self, key) -> tuple[int, int]:
         return self.lo[key], self.hi[key]
+
+
+def rounded(n: int) -> int:
+    """A count rounded to 5 as the shared views publish it (7 -> 5, 8 -> 10)."""
+    return 5 * ((n + 2) // 5)
+
+
+def _parts_for(b: int, low: Fraction, high: Fraction) -> list[tuple[int, int]]:
+    """The parts a of base b a shown share allows: a/b in [low, high] (a share of the true
+    counts), or a share of the published counts: rounded(a)/rounded(b) in [low, high] (both
+    published, so at least 5). Either reading may be the page's, so both are kept."""
+    ranges = [(math.ceil(low * b), math.floor(high * b))]
+    if b >= 3 and rounded(b) >= 5:
+        shown_b = rounded(b)
+        first = 5 * math.ceil(low * shown_b / 5) - 2
+        last = 5 * math.floor(high * shown_b / 5) + 2
+        ranges.append((max(3, first), last))
+    return ranges
 
 
 # --- reading shown values -------------------------------------------------------------------
@@ -279,6 +302,7 @@ def read_share(text) -> tuple[Fraction, Fraction] | None:
     raise UnknownFormat(f"a share shown as {text!r}")
 
 
+MEDIAN_BELOW = re.compile(r"^(?:mediaan\s+)?<\s*(\d+)\s*(week|weken|dag|dagen|d)$", re.I)
 MEDIAN = re.compile(
     r"^(mediaan\s+)?(±\s*|ca\.?\s*|circa\s+|ongeveer\s+)?(\d+)(\s*[–-]\s*\d+)?\s*"
     r"(d|dag|dagen|w|wk|week|weken)$",
@@ -293,6 +317,8 @@ def read_median(text) -> tuple[str, int] | None:
     t = clean(text)
     if t in DASHES or NOT_COUNTED.match(t):
         return None
+    if m := MEDIAN_BELOW.match(t):
+        return ("weken" if m.group(2).lower().startswith("w") else "dagen"), 0
     if m := MEDIAN.match(t):
         unit = "weken" if m.group(5).lower().startswith("w") else "dagen"
         return unit, int(m.group(3))

@@ -213,6 +213,7 @@ class Truth:
                 "day": incident.reported_on,
                 "motive": incident.motive.value,
                 "open": incident.status in OPEN_STATUSES,
+                "resolved": (incident.resolved_on or date(2099, 12, 31)).toordinal(),
             }
             row.update({f"p:{p.value}": True for p in incident.platforms})
             row.update({f"f:{f.value}": True for f in incident.forms})
@@ -230,7 +231,7 @@ class Truth:
         self._cache: dict = {}
 
     def __call__(self, c: Cell) -> int | None:
-        if not (c.measure in MEASURES_WITH_TRUTH or c.measure.startswith("step:")):
+        if not (c.measure in MEASURES_WITH_TRUTH or c.measure.startswith(("step:", "open@"))):
             return None
         if c not in self._cache:
             self._cache[c] = int(self._mask(c).sum())
@@ -259,6 +260,9 @@ class Truth:
             mask &= self._column("motive", c.motive)
         if c.measure == "open":
             mask &= self._column("open")
+        elif c.measure.startswith("open@"):
+            then = date.fromisoformat(c.measure[5:]).toordinal()
+            mask &= self._column("open") | (self.frame["resolved"].to_numpy() > then)
         elif c.measure.startswith("step:"):
             mask &= self._column(f"s:{c.measure[5:]}")
         return mask
@@ -382,17 +386,24 @@ class OverviewReader:
     """Reads a leader's Overview (pestdata.ui.overview) as shown: cards, charts' tables,
     the heat map; the filters are set on its widgets, one refresh per setting."""
 
-    CARDS = {
-        "Nieuwe meldingen deze maand": "this_month",
-        "Nieuwe meldingen dit schooljaar": "this_year",
-        "Meldingen in de gekozen periode": "period",
-        "Open meldingen nu": "open",
-        "Achterstallig nu": "overdue",
-        "Mediaan dagen tot opgelost": "median",
-        "Leerlingen herhaaldelijk gemeld als gepest": "repeat",
-        "Afgeronde meldingen met alle verplichte stappen": "finished_all",
-        "Nazorg binnen twee weken": "followup",
-    }
+    CARDS = [
+        (r"Nieuwe meldingen (deze maand|in \w{3} \d{4})", "this_month"),
+        (r"Nieuwe meldingen dit schooljaar", "this_year"),
+        (r"Meldingen in de gekozen periode", "period"),
+        (r"Open meldingen (nu|eind \w{3} \d{4})", "open"),
+        (r"Achterstallig (nu|eind \w{3} \d{4})", "overdue"),
+        (r"Mediaan (dagen )?tot opgelost", "median"),
+        (r"Leerlingen herhaaldelijk gemeld als gepest( \(schooljaar \d{4}-\d{4}\))?", "repeat"),
+        (r"Afgeronde meldingen met alle verplichte stappen", "finished_all"),
+        (r"Nazorg binnen twee weken", "followup"),
+    ]
+
+    @classmethod
+    def card_kind(cls, label: str) -> str | None:
+        for pattern, kind in cls.CARDS:
+            if re.fullmatch(pattern, label):
+                return kind
+        return None
 
     def __init__(self, view, readings: Readings, first_month: str, data_end: date):
         self.view, self.r = view, readings
@@ -428,33 +439,41 @@ class OverviewReader:
         ), period  # fmt: skip
 
     def cards(self, only_today: bool = False) -> None:
+        """The key figures. The page counts up to the day its filters say (today, or the end
+        of the last complete month where the cards say 'in feb 2026', 'eind feb 2026')."""
         v, base = self.view, self.base()[0]
-        today = v.today
+        day = v.filters().today
         period = (base.start, base.end)
-        source = f"overview cards:{short(base)} @{today}"
         shown = _cards(v.figures.value)
         if not shown and "pd-figure-value" not in v.figures.value:
             self.r.sentences[clean(re.sub("<[^>]+>", " ", v.figures.value))] += 1
         for value, label in shown:
-            kind = self.CARDS.get(label)
+            kind = self.card_kind(label)
             if kind is None:
                 raise UnknownFormat(f"a card {label!r} ({value!r}): teach OverviewReader.CARDS")
             if only_today and kind not in ("this_month", "this_year", "open", "followup"):
                 continue
-            year = school_year_of(today)
-            source = f"overview card '{label}':{short(base)} @{today}"
+            source = f"overview card '{label}':{short(base)} @{v.today}"
+            year = school_year_of(day)
             if kind == "this_month":
-                self.r.count(base._replace(start=today.replace(day=1), end=today), value,
-                             "overview", source)  # fmt: skip
+                m = re.search(r"in (\w{3}) (\d{4})$", label)
+                if m:  # that whole month
+                    month = f"{m.group(2)}-{MONTHS.index(m.group(1)) + 1:02d}"
+                    c = base._replace(start=month_range(month)[0], end=month_range(month)[1])
+                else:  # this month up to today
+                    c = base._replace(start=day.replace(day=1), end=day)
+                self.r.count(c, value, "overview", source)
             elif kind == "this_year":
-                self.r.count(base._replace(start=year[0], end=today), value, "overview", source)
+                self.r.count(base._replace(start=year[0], end=day), value, "overview", source)
             elif kind == "period":
                 self.r.count(base, value, "overview", source)
-            elif kind == "open":
-                self.r.count(base._replace(measure="open", start=EVER[0], end=EVER[1]), value,
-                             "overview", source)  # fmt: skip
-            elif kind == "overdue":
-                c = base._replace(measure=f"overdue@{today}", start=EVER[0], end=EVER[1])
+            elif kind in ("open", "overdue"):
+                if label.endswith(" nu"):  # every report open today, whatever its date
+                    c = base._replace(measure="open", start=EVER[0], end=EVER[1])
+                else:  # the period's reports open at the end of the month named
+                    c = base._replace(measure=f"open@{day}", end=min(base.end, day))
+                if kind == "overdue":
+                    c = c._replace(measure=f"overdue@{day}")
                 self.r.count(c, value, "overview", source)
             elif kind == "median":
                 read_median(value)
@@ -462,17 +481,21 @@ class OverviewReader:
             elif kind == "repeat":
                 read_count(value)  # pupils, not reports: read, not solved
             elif kind == "finished_all":
-                self.r.share(base._replace(measure="finished_all"),
-                             base._replace(measure="finished"), value, source)  # fmt: skip
+                self.r.share(
+                    base._replace(measure="finished_all"),
+                    base._replace(measure="finished"),
+                    value,
+                    source,
+                )
             elif kind == "followup":
-                due_end = min(period[1], today - timedelta(days=14))
+                due_end = min(period[1], day - timedelta(days=14))
                 if period[0] <= due_end:
                     due = base._replace(start=period[0], end=due_end)
                     self.r.share(due._replace(measure="followup"), due, value, source)
 
     def months(self) -> list[str]:
         base = self.base()[0]
-        start = max(base.start, month_range(self.first_month)[0])
+        start = max(base.start, month_range(self.first_month)[0] - timedelta(days=62))
         end = min(base.end, self.data_end)
         return months_between(start, end) if start <= end else []
 
@@ -504,7 +527,7 @@ class OverviewReader:
                     raise UnknownFormat(f"{source}: a column {label!r}")
                 c = cells.get((month, label))
                 if c is None:
-                    if read_count(value) not in (None, (0, 0)):
+                    if read_count(value) not in (None, (0, 0), "small"):
                         raise UnknownFormat(f"{source}: {label} {month} outside the selection")
                     continue
                 seen.add((month, label))
@@ -541,7 +564,11 @@ class OverviewReader:
         _, rows = table_cells(chart.table)
         for title, values in rows:
             step = titles[title]
-            self.r.share(base._replace(measure=f"step:{step}"), base, _percent(values[0]), source)
+            share, *median = values[0].split("·")
+            self.r.share(base._replace(measure=f"step:{step}"), base, _percent(share), source)
+            if median:
+                read_median(median[0])
+                self.r.medians.append((median[0], source))
         for text in (chart.spec.get("data") or [{}])[0].get("text") or []:
             if "mediaan" in text:
                 read_median(text.split("·")[-1])
@@ -757,7 +784,7 @@ ADDITIVE = ("reports", "finished", "finished_all", "followup", "open")
 
 
 def _additive(c: Cell) -> bool:
-    return c.measure in ADDITIVE or c.measure.startswith("step:")
+    return c.measure in ADDITIVE or c.measure.startswith(("step:", "open@", "overdue@"))
 
 
 def build_system(readings: Readings, schools: list[str], targets=()) -> System:
@@ -805,18 +832,22 @@ def _structure(s: System, schools: list[str]) -> None:
     motives_used = {k._replace(motive="") for k in keys if k.motive}
     for k in keys:
         if not _additive(k):
-            if k.measure.startswith("overdue@"):
-                s.at_most(k, k._replace(measure="open"), "overdue cases are open")
             continue
-        if k.measure not in ("reports", "open"):
+        if k.measure.startswith("overdue@"):
+            day = k.measure[8:]
+            open_then = k._replace(measure="open" if (k.start, k.end) == EVER else f"open@{day}")
+            s.at_most(k, open_then, "overdue cases are open")
+        if k.measure.startswith("open@"):
+            s.at_most(k, k._replace(measure="reports"), "open reports")
+        if k.measure.split("@")[0] not in ("reports", "open", "overdue"):
             pass  # steps, finished, follow-up: tied to their reports and their months only
         elif not k.school:
             s.equal_sum(k, [k._replace(school=x) for x in schools], "schools")
-        if k.measure not in ("reports", "open"):
+        if k.measure.split("@")[0] not in ("reports", "open", "overdue"):
             pass
         elif not k.who:
             s.equal_sum(k, [k._replace(who=f"band:{b}") for b in AGE_BANDS], "age bands")
-        if k.measure not in ("reports", "open"):
+        if k.measure.split("@")[0] not in ("reports", "open", "overdue"):
             pass
         elif k.who.startswith("band:") or not k.who:
             for b in [k.who[5:]] if k.who else AGE_BANDS:

@@ -148,7 +148,18 @@ def test_shares_are_read_as_shown(shown, expected):
     assert read_share(shown) == expected
 
 
-@pytest.mark.parametrize("shown", ["mediaan 12 d", "17 dagen", "± 3 weken", "3 weken", "2–3 weken"])
+@pytest.mark.parametrize(
+    "shown",
+    [
+        "mediaan 12 d",
+        "17 dagen",
+        "± 3 weken",
+        "± 1 week",
+        "< 1 week",
+        "mediaan < 1 week",
+        "2–3 weken",
+    ],
+)
 def test_medians_are_read_as_shown(shown):
     assert read_median(shown)
 
