@@ -11,13 +11,14 @@ from datetime import date
 
 import pytest
 import sqlalchemy as sa
+from test_inzage import case
 from test_io import cli
 from test_reports import pdf_text
 
 from pestdata import caseload, incident_log, names, school_names
 from pestdata.analytics import Filters
 from pestdata.io import export_frame
-from pestdata.model import Platform, validate_incident, validate_step
+from pestdata.model import Platform, validate_incident
 from pestdata.reports import inzage_pdf
 from pestdata.store import Store
 from pestdata.tables import audit
@@ -179,22 +180,7 @@ def test_the_import_lists_rows_whose_description_holds_a_name(tmp_path, name_det
 @pytest.fixture
 def cases_with_names(store, names_here):
     def add(day, pupils, text, note=""):
-        incident = validate_incident(
-            {
-                "school": "De Regenboog",
-                "reported_on": day,
-                "reporter": "parent",
-                "pupils": [{"pupil_number": n, "role": r} for n, r in pupils],
-                "group": "groep 7",
-                "platforms": ["whatsapp"],
-                "forms": ["gossip"],
-                "severity": "medium",
-                "handler": "mevr. De Jong",
-                "description": text,
-            }
-        )
-        steps = [validate_step({"step_id": "steun", "done_on": day, "done_by": "ib", "note": note})]
-        incident_log.add_incidents(store, [(incident, steps)], actor="mevr. De Jong")
+        case(store, day, pupils, text, note)
 
     add(date(2025, 10, 1), [("482913", "target"), ("204533", "bully")], NAMED,
         note="Gesprek met Sanne en 204533 gehad.")  # fmt: skip
