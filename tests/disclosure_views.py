@@ -902,8 +902,9 @@ class Finding:
 
 
 def findings(s: System, truth: Truth, targets=()) -> tuple[list, list]:
-    """(leaks, unsound): small true counts pinned or shown to have occurred; and true values
-    outside what the attack concluded (the attack itself would be wrong)."""
+    """(leaks, unsound): small true counts pinned, dated finer than a month, a report's
+    school + group + month + platform shown to hold a report, a small category shown to have
+    occurred; and true values outside what the attack concluded (the attack would be wrong)."""
     leaks, unsound = [], []
     targets = set(targets)
     for k in s.lo:
@@ -918,11 +919,20 @@ def findings(s: System, truth: Truth, targets=()) -> tuple[list, list]:
             unsound.append(Finding("outside", k, t, (lo, hi), why))
         elif 1 <= t <= 4 and lo == hi:
             leaks.append(Finding("pinned", k, t, (lo, hi), why))
+        elif 1 <= t <= 4 and lo >= 1 and _within_a_month(k):
+            leaks.append(Finding("dated", k, t, (lo, hi), why))
         elif 1 <= t <= 4 and lo >= 1 and k in targets:
             leaks.append(Finding("report located", k, t, (lo, hi), why))
         elif 1 <= t <= 4 and lo >= 1 and (k.platform or k.form or k.motive or k.who):
             leaks.append(Finding("named", k, t, (lo, hi), why))
     return leaks, unsound
+
+
+def _within_a_month(c: Cell) -> bool:
+    """A period shorter than its month: a report found there is dated finer than a month."""
+    return (c.start.year, c.start.month) == (c.end.year, c.end.month) and (
+        c.start.day != 1 or c.end != month_range(f"{c.end:%Y-%m}")[1]
+    )
 
 
 def report_targets(reports) -> list[Cell]:
