@@ -325,6 +325,8 @@ def assert_cannot_be_solved(leaks, unsound):
         "the attack is wrong somewhere (a reading or an assumed rule): true counts outside "
         "its conclusion:\n" + describe(unsound)
     )
+    order = {"pinned": 0, "dated": 1, "report located": 2, "named": 3}
+    leaks = sorted(leaks, key=lambda f: order.get(f.kind, 9))
     assert not leaks, f"{len(leaks)} small counts given away ({summary(leaks)}):\n" + describe(
         leaks, 20
     )
