@@ -928,6 +928,38 @@ def findings(s: System, truth: Truth, targets=()) -> tuple[list, list]:
     return leaks, unsound
 
 
+def false_constraints(s: System, truth: Truth) -> list[str]:
+    """Constraints the true counts break (where all their cells have a truth): a reading or
+    an assumed rule of the page that is wrong. The attack may only use true statements."""
+    from disclosure_solver import _parts_for
+
+    wrong = []
+    for c in s.constraints:
+        values = [truth(k) if isinstance(k, Cell) else None for k in c.keys]
+        if None in values:
+            continue
+        first, *rest = values
+        if c.kind == "sum":
+            holds = first == sum(rest)
+        elif c.kind == "le":
+            holds = first <= rest[0]
+        elif c.kind == "cover":
+            holds = first <= sum(rest)
+        else:  # ratio: (part, base)
+            holds = rest[0] == 0 or any(
+                lo <= first <= hi for lo, hi in _parts_for(rest[0], *c.data)
+            )
+        if not holds:
+            wrong.append(f"{c.kind} from {c.source}: {[short(k) for k in c.keys]} = {values}")
+    for k, why in s.why.items():
+        t = truth(k) if isinstance(k, Cell) else None
+        for reading in why if t is not None else ():
+            lo, hi = map(int, reading.rsplit(": ", 1)[1].split(".."))
+            if not lo <= t <= hi:
+                wrong.append(f"{short(k)} is {t}, read as {reading}")
+    return wrong
+
+
 def _within_a_month(c: Cell) -> bool:
     """A period shorter than its month: a report found there is dated finer than a month."""
     return (c.start.year, c.start.month) == (c.end.year, c.end.month) and (

@@ -49,6 +49,7 @@ from disclosure_views import (  # noqa: E402
     Truth,
     build_system,
     describe,
+    false_constraints,
     findings,
     hand_made_reports,
     month_range,
@@ -308,6 +309,7 @@ def attack(store, reports, grid):
     system = build_system(readings, schools, targets)
     truth = Truth(reports)
     leaks, unsound = findings(system, truth, targets)
+    unsound += false_constraints(system, truth)
     solved = time.perf_counter() - started - asked
     small = sum(1 for k in system.lo if hasattr(k, "measure") and 1 <= (truth(k) or 0) <= 4)
     print(
@@ -323,7 +325,9 @@ def attack(store, reports, grid):
 def assert_cannot_be_solved(leaks, unsound):
     assert not unsound, (
         "the attack is wrong somewhere (a reading or an assumed rule): true counts outside "
-        "its conclusion:\n" + describe(unsound)
+        "its conclusion, or constraints the true counts break:\n"
+        + describe([f for f in unsound if not isinstance(f, str)])
+        + "\n".join(f"  {f}" for f in unsound if isinstance(f, str))[:4000]
     )
     order = {"pinned": 0, "dated": 1, "report located": 2, "named": 3}
     leaks = sorted(leaks, key=lambda f: order.get(f.kind, 9))
