@@ -641,6 +641,8 @@ def read_year_report(store, readings: Readings, year: str, school: str | None, t
     base = cell(school=school or "", period=period)
     source = f"year report:{school or 'alle scholen'} {year}@{today}"
     titles = protocol_titles()
+    if not any(rows[0] == ["Kerncijfer", "Waarde"] for rows in tables):
+        raise UnknownFormat(f"{source}: no key figures read (reports._table no longer used?)")
     for rows in tables:
         head = rows[0]
         for row in rows[1:]:
