@@ -265,14 +265,16 @@ def test_an_error_in_a_notebook_shows_no_traceback(page: Page, tmp_path):
 
 
 def children_of(pid: int) -> list[int]:
-    """Live child processes, read from /proc (Voilà's kernels are its children)."""
+    """Live kernels of a server, read from /proc: its child processes that run ipykernel
+    (the server's other child, the name detector of names.py, is not a page)."""
     children = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
+            kernel = b"ipykernel" in (stat.parent / "cmdline").read_bytes()
         except OSError:
             continue
-        if int(fields[1]) == pid and fields[0] != "Z":
+        if int(fields[1]) == pid and fields[0] != "Z" and kernel:
             children.append(int(stat.parent.name))
     return children
 
