@@ -325,6 +325,8 @@ class PestdataVoila(Voila):
 
         settings["websocket_max_message_size"] = UPLOAD_MESSAGE_BYTES
         settings["pestdata_notebooks"] = self.root_dir
+        if self.config.AccountsIdentity.get("https_only", False):  # serve --https-only
+            settings["xsrf_cookie_kwargs"] = {"secure": True}  # as the session cookie
         settings["default_handler_class"] = NotFoundPage
         self.pages = Pages(self.kernel_manager, self.pages_per_person, self.max_pages)
         record_owners(self.kernel_manager, self.pages)

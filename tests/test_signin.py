@@ -601,6 +601,9 @@ def test_serve_https_only_makes_the_cookie_secure(https_only_server):
     lines = login_cookies(https_only_server, {})
     assert "Secure" in session_cookie(lines)
     assert all("Secure" in line for line in lines if line.startswith("pestdata-apparaat="))
+    form = urllib.request.urlopen(https_only_server + "/login", timeout=60)
+    xsrf = [v for k, v in form.getheaders() if k.lower() == "set-cookie" and "_xsrf=" in v]
+    assert xsrf and all("Secure" in line for line in xsrf)  # the form's cookie too
 
 
 def test_users_unlock_lets_the_waiting_client_in_at_once(behind_nginx):
