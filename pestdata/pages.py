@@ -3,8 +3,8 @@
 A page's kernel holds what that person may see and acts in their name, so nobody else may
 reach it. The server (server.py) records the owner when a page starts a kernel or takes one
 from the preheat pool, and every kernel endpoint (the channels websocket, /api/kernels/ID,
-Voilà's shutdown) answers 403 to anyone else. Kernels waiting in the pool have no owner, so
-no browser can connect to them at all.
+Voilà's shutdown) answers 403 to anyone else (signin.PageOwners asks `Pages.allows`).
+Kernels waiting in the pool have no owner, so no browser can connect to them at all.
 
 Limits one person cannot exceed: at most `per_person` live pages per account (opening one
 more closes that person's least recently used page), and a server-wide number of pages
@@ -21,8 +21,6 @@ import os
 import time
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-
-from jupyter_server.auth.authorizer import Authorizer
 
 from . import accounts
 from .accounts import Person
@@ -182,19 +180,3 @@ def record_owners(manager, pages: Pages) -> None:
     manager.start_kernel = start_kernel
     if take:
         manager.get_rendered_notebook = get_rendered_notebook
-
-
-class PageOwners(Authorizer):
-    """jupyter_server asks this for every kernel endpoint (the websocket, /api/kernels/ID):
-    only the page's owner is allowed."""
-
-    def is_authorized(self, handler, user, action, resource) -> bool:
-        if resource != "kernels":
-            return True
-        from .signin import person_of
-
-        kernel_id = handler.path_kwargs.get("kernel_id") or next(iter(handler.path_args), "")
-        allowed = handler.settings["pestdata_pages"].allows(kernel_id, person_of(handler))
-        if not allowed:
-            log.warning("Kernel %s geweigerd voor %s", kernel_id, person_of(handler).name)
-        return allowed

@@ -44,11 +44,12 @@ from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 from voila.tornado.treehandler import TornadoVoilaTreeHandler
 
 from . import files, names
-from .pages import PageOwners, Pages, record_owners
+from .pages import Pages, record_owners
 from .signin import (
     PERSON_HEADER,
     AccountsIdentity,
     DashboardPage,
+    PageOwners,
     StartPage,
     TokenIdentity,
     page,
@@ -151,7 +152,7 @@ def for_server_log_only(msg_type: str, content: dict) -> bool:
 
 
 class KernelChannel(VoilaKernelWebsocketHandler):
-    """The page's kernel websocket, for the page's owner only (pages.PageOwners answers
+    """The page's kernel websocket, for the page's owner only (signin.PageOwners answers
     jupyter_server's authorisation), with errors and stderr kept on the server. The page
     knows its sockets, so ending a person's pages closes them."""
 

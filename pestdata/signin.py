@@ -36,6 +36,7 @@ from functools import lru_cache
 from hmac import compare_digest
 from urllib.parse import unquote, urlsplit
 
+from jupyter_server.auth.authorizer import Authorizer
 from jupyter_server.auth.decorator import allow_unauthenticated
 from jupyter_server.auth.identity import IdentityProvider, PasswordIdentityProvider, User
 from jupyter_server.base.handlers import JupyterHandler
@@ -431,6 +432,20 @@ class AccountsIdentity(IdentityProvider):
         if not name or not through_proxy(handler):
             return None  # a header that did not come through the proxy counts for nothing
         return accounts.current_person(server_store(), name)
+
+
+class PageOwners(Authorizer):
+    """jupyter_server asks this for every kernel endpoint (the websocket, /api/kernels/ID):
+    only the page's owner is allowed."""
+
+    def is_authorized(self, handler, user, action, resource) -> bool:
+        if resource != "kernels":
+            return True
+        kernel_id = handler.path_kwargs.get("kernel_id") or next(iter(handler.path_args), "")
+        allowed = handler.settings["pestdata_pages"].allows(kernel_id, person_of(handler))
+        if not allowed:
+            self.log.warning("Kernel %s geweigerd voor %s", kernel_id, person_of(handler).name)
+        return allowed
 
 
 # --- pages ------------------------------------------------------------------------------------
