@@ -21,7 +21,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from servers import chromium_launch_args, start_server
+from servers import start_server
 from test_server import notebook, own_kernels
 from test_signin import PASSWORD, Browser, basic, behind_nginx  # noqa: F401  (a fixture)
 from websockets.exceptions import ConnectionClosed, InvalidStatus
@@ -305,15 +305,13 @@ def test_a_page_whose_account_was_disabled_stores_nothing(tmp_path, monkeypatch)
         common.kernel_store.cache_clear()
 
 
-def test_the_click_after_disable_stores_nothing_in_the_browser(server):
-    from playwright.sync_api import sync_playwright
-
+@pytest.mark.browser
+def test_the_click_after_disable_stores_nothing_in_the_browser(server, browser):
     process, base, db, _ = server
     store = Store(db)
     accounts.add(store, "klikker", "zorgteam", PASSWORD, actor="test")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(**chromium_launch_args())
-        page = browser.new_page()
+    page = browser.new_page()
+    try:
         page.goto(base + "/login")
         page.fill("#naam", "klikker")
         page.fill("#wachtwoord", PASSWORD)
@@ -321,10 +319,13 @@ def test_the_click_after_disable_stores_nothing_in_the_browser(server):
         page.wait_for_url(base + "/", timeout=60_000)
         page.goto(base + "/voila/render/meldingen.ipynb")
         page.get_by_role("textbox").fill("Na het blokkeren")
+        kernel_id = re.search(r'"kernelId": "([0-9a-f-]{36})"', page.content()).group(1)
         accounts.disable(store, "klikker", actor="beheerder")
         page.get_by_role("button", name="Opslaan").click()
-        page.wait_for_timeout(3000)  # a click has time to arrive; nothing may come of it
-        browser.close()
+        # once the page's kernel is gone, nothing of the click can still arrive
+        assert poll(lambda: kernel_id not in own_kernels(process.pid), 30)
+    finally:
+        page.close()
     assert "Na het blokkeren" not in school_names.names(store)
 
 
@@ -375,38 +376,32 @@ def test_every_answer_carries_the_security_headers(server):
 
 
 @pytest.mark.browser
-def test_the_dashboards_work_under_the_policy(tmp_path_factory):
+def test_the_dashboards_work_under_the_policy(tmp_path_factory, browser):
     """The real dashboards for the care team: no request or script the policy blocks, and
     the charts are drawn (anywidget's module comes from a blob: URL)."""
-    from playwright.sync_api import sync_playwright
-
     folder = tmp_path_factory.mktemp("policy")
     process, base, _ = start_server(folder, None, token=None, incidents=200, before=add_people)
+    page = browser.new_page(viewport={"width": 1280, "height": 1600})
     try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(**chromium_launch_args())
-            page = browser.new_page(viewport={"width": 1280, "height": 1600})
-            page.add_init_script(
-                "document.addEventListener('securitypolicyviolation', e => "
-                "console.error('CSP ' + e.violatedDirective + ' ' + e.blockedURI))"
-            )
-            blocked = []
-            page.on("console", lambda m: blocked.append(m.text) if "CSP" in m.text else None)
-            page.goto(base + "/login")
-            page.fill("#naam", "ib")
-            page.fill("#wachtwoord", PASSWORD)
-            page.click("button[type=submit]")
-            page.wait_for_url(base + "/", timeout=60_000)
-            for name in ("meldingen", "overzicht", "handelingsadvies", "ouderavond"):
-                page.goto(f"{base}/voila/render/{name}.ipynb")
-                page.locator(".pd-actor, .pd-slides, .jupyter-widgets").first.wait_for(
-                    timeout=120_000
-                )
-            page.goto(f"{base}/voila/render/overzicht.ipynb")
-            page.locator(".js-plotly-plot").first.wait_for(timeout=120_000)
-            browser.close()
+        page.add_init_script(
+            "document.addEventListener('securitypolicyviolation', e => "
+            "console.error('CSP ' + e.violatedDirective + ' ' + e.blockedURI))"
+        )
+        blocked = []
+        page.on("console", lambda m: blocked.append(m.text) if "CSP" in m.text else None)
+        page.goto(base + "/login")
+        page.fill("#naam", "ib")
+        page.fill("#wachtwoord", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(base + "/", timeout=60_000)
+        for name in ("meldingen", "overzicht", "handelingsadvies", "ouderavond"):
+            page.goto(f"{base}/voila/render/{name}.ipynb")
+            page.locator(".pd-actor, .pd-cards, .pd-slideshow").first.wait_for(timeout=120_000)
+        page.goto(f"{base}/voila/render/overzicht.ipynb")
+        page.locator(".js-plotly-plot").first.wait_for(timeout=120_000)  # a chart is drawn
         assert blocked == []
     finally:
+        page.close()
         process.terminate()
         process.wait(timeout=30)
 
