@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import logging
 import os
-import time
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
@@ -45,10 +44,9 @@ def pages_for_memory(total_bytes: int | None = None) -> int:
 
 @dataclass
 class Page:
-    """One page's kernel: whose it is, since when, and the websockets open to it."""
+    """One page's kernel: whose it is, and the websockets open to it."""
 
     owner: Person
-    opened: float = field(default_factory=time.monotonic)
     sockets: set = field(default_factory=set)
 
 
