@@ -29,6 +29,7 @@ def benches(large: bool, scratch: Path) -> dict[str, list[str]]:
         "import_registers": ["--rows", *(["10000"] if large else ["300"])],
         "large_files": ["--rows", "1000000", "--bomb-mb", "1000"] if large
                        else ["--rows", "300", "--bomb-mb", "20"],
+        "flood": ["--loads", "30" if large else "3"],
         "overview": (
             []
             if large
