@@ -28,7 +28,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from made_files import zip_bomb  # noqa: E402  (tests/made_files.py)
+from made_files import dutch_date, zip_bomb  # noqa: E402  (tests/made_files.py)
 
 HEADER = (
     "Datum melding;Datum voorval;Leerlingnummer;Pester;Groep;Platform;Vorm;Ernst (1-4);"
@@ -45,21 +45,9 @@ TEXTS = [
     '"Roddels over de thuissituatie;\r\nleerling erg overstuur"',
     "Foto van de gymles gedeeld met gemene tekst",
 ]
-MONTHS = "januari februari maart april mei juni juli augustus september oktober november december"
-DAYS = "ma di wo do vr za zo".split()
 FIRST_DAY = date(2024, 8, 19)
 SPAN = (date(2025, 7, 11) - FIRST_DAY).days
 SCHOOL = "OBS De Linde"
-
-
-def dutch_date(day: date, n: int) -> str:
-    """23-11-2024, 'ma 23 november 2024' or '23-nov-24', as registers mix them."""
-    month = MONTHS.split()[day.month - 1]
-    return (
-        day.strftime("%d-%m-%Y"),
-        f"{DAYS[day.weekday()]} {day.day} {month} {day.year}",
-        f"{day.day}-{month[:3]}-{day.year % 100:02d}",
-    )[n % 3]
 
 
 def write_register(path: Path, rows: int, seed: int = 1) -> None:

@@ -1,11 +1,26 @@
-"""Files made the way a zip bomb is made: a real workbook (Excel and openpyxl open it) that
-is small on disk and huge unpacked. Shared by tests/test_large_files.py and bench/large_files.py
-(bench/ puts tests/ on sys.path, as for tests/servers.py)."""
+"""Files as schools (and attackers) make them: dates written the ways registers mix them,
+and a zip bomb (a real workbook, small on disk and huge unpacked). Shared by
+tests/test_large_files.py and bench/large_files.py (bench/ puts tests/ on sys.path)."""
 
 from __future__ import annotations
 
 import zipfile
+from datetime import date
 from pathlib import Path
+
+MONTHS = "januari februari maart april mei juni juli augustus september oktober november december"
+DAYS = "ma di wo do vr za zo".split()
+
+
+def dutch_date(day: date, n: int) -> str:
+    """23-11-2024, 'ma 23 november 2024' or '23-nov-24', as registers mix them."""
+    month = MONTHS.split()[day.month - 1]
+    return (
+        day.strftime("%d-%m-%Y"),
+        f"{DAYS[day.weekday()]} {day.day} {month} {day.year}",
+        f"{day.day}-{month[:3]}-{day.year % 100:02d}",
+    )[n % 3]
+
 
 CONTENT_TYPES = (
     '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/'

@@ -23,7 +23,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from made_files import zip_bomb
+from made_files import dutch_date, zip_bomb
 
 from pestdata import caseload, importer, school_names
 from pestdata.cli import main
@@ -40,23 +40,12 @@ HEADER = (
     "Datum melding;Datum voorval;Leerlingnummer;Pester;Groep;Platform;Vorm;Ernst (1-4);"
     "Omschrijving;Gemeld door;Status"
 )
-MONTHS = "januari februari maart april mei juni juli augustus september oktober november december"
-DAYS = "ma di wo do vr za zo".split()
 TEXTS = [
     "Uit de klassenapp gezet na ruzie op het schoolplein",
     '"Bericht ""ik wacht je op"" in de groepsapp; ouders gebeld"',
     '"Roddels over de thuissituatie;\r\nleerling erg overstuur"',
     "Foto’s van de gymles gedeeld met gemene tekst",
 ]
-
-
-def dutch_date(day: date, n: int) -> str:
-    month = MONTHS.split()[day.month - 1]
-    return (
-        day.strftime("%d-%m-%Y"),
-        f"{DAYS[day.weekday()]} {day.day} {month} {day.year}",
-        f"{day.day}-{month[:3]}-{day.year % 100:02d}",
-    )[n % 3]
 
 
 def register_lines(rows: int, seed: int = 1) -> list[str]:
