@@ -18,13 +18,13 @@ from datetime import date, timedelta
 import pandas as pd
 import sqlalchemy as sa
 
-from . import school_names, school_records
+from . import disclosure, school_names, school_records
 from .caseload import OVERDUE_DAYS, overdue_flags
 from .clock import SchoolYear
 from .facts import ALL, FOLLOWUP_DAYS, REPORT_COUNTERS, RESOLVED, days_between, month_of
 from .facts import report_flags as _report_flags
 from .guidance import followup_step, load_guidance, load_protocol
-from .model import GROUPS, OPEN_STATUSES, age_band
+from .model import AGE_BANDS, GROUPS, OPEN_STATUSES, age_band
 from .store import Store
 from .tables import (
     incident_forms,
@@ -311,7 +311,8 @@ def key_figures(
             conn, filters.between(filters.start, min(filters.end or due_end, due_end))
         )
         if shared:
-            open_cases, overdue = _open_at(conn, filters, today)
+            open_then = _open_at(conn, filters, today)
+            open_cases, overdue = open_then["open"].sum(), open_then["overdue"].sum()
         else:
             open_cases, overdue = conn.execute(
                 sa.select(
@@ -335,9 +336,10 @@ def key_figures(
     }
 
 
-def _open_at(conn, filters: Filters, day: date) -> tuple[int, int]:
+def _open_at(conn, filters: Filters, day: date) -> pd.DataFrame:
     """Reports of the period (up to `day`) open on `day`, and of those how many were overdue
-    then: no step for OVERDUE_DAYS, or the follow-up not done within its term. Only steps
+    then, per school, group and month reported (columns school, group, month, open,
+    overdue): no step for OVERDUE_DAYS, or the follow-up not done within its term. Only steps
     done and resolutions up to `day` count, so the answer does not change after it."""
     c, s = incidents.c, steps_done.c
     followup = followup_step()
@@ -356,13 +358,43 @@ def _open_at(conn, filters: Filters, day: date) -> tuple[int, int]:
         )
     end = min(filters.end or day, day)
     where = filters.between(filters.start, end).conditions()
-    found, overdue = conn.execute(
+    month = month_of(c.reported_on)
+    rows = conn.execute(
         sa.select(
+            c.school,
+            c.group_name,
+            month,
             sa.func.count(),
             sa.func.coalesce(sa.func.sum(sa.case((sa.or_(stale, late), 1), else_=0)), 0),
-        ).where(*where, open_then)
-    ).one()
-    return int(found), int(overdue)
+        )
+        .where(*where, open_then)
+        .group_by(c.school, c.group_name, month)
+    ).all()
+    return pd.DataFrame(rows, columns=["school", "group", "month", "open", "overdue"]).astype(
+        {"open": "int64", "overdue": "int64"}
+    )
+
+
+def count_units(store: Store, filters: Filters) -> dict[str, pd.DataFrame]:
+    """A shared view's count cards, each as the rows behind it (school, group, month, count),
+    so each can be checked against its parts (`splits`, disclosure.gives_away). The same
+    periods and days as `key_figures` with `shared`."""
+    today = filters.today
+    year_start, _ = school_year_range(school_year_of(today))
+    everywhere = filters.without_period()
+
+    def reports(f: Filters) -> pd.DataFrame:
+        return monthly_trend(store, f, by="age_band", units=True)
+
+    with store.reading() as conn:
+        open_then = _open_at(conn, filters, today)
+    return {
+        "reports_this_month": reports(everywhere.between(today.replace(day=1), today)),
+        "reports_this_school_year": reports(everywhere.between(year_start, today)),
+        "reports_in_period": reports(filters),
+        "open_cases": open_then.rename(columns={"open": "count"}),
+        "overdue_cases": open_then.rename(columns={"overdue": "count"}),
+    }
 
 
 def _days_histogram(conn, filters: Filters, until: date | None = None) -> pd.DataFrame:
@@ -397,9 +429,12 @@ def _days_histogram(conn, filters: Filters, until: date | None = None) -> pd.Dat
 TREND_DIMENSIONS = ("platform", "form", "age_band", "group", "motive")
 
 
-def monthly_trend(store: Store, filters: Filters, by: str = "platform") -> pd.DataFrame:
+def monthly_trend(
+    store: Store, filters: Filters, by: str = "platform", units: bool = False
+) -> pd.DataFrame:
     """Reports per month per platform, form, age band, group or motive: columns month,
-    category, count.
+    category, count (and school and group with `units`: the parts a shared view checks
+    each published count against, `splits`).
 
     A report on two platforms (or with two forms) counts once for each. Filtered on a
     platform and split per platform, only the chosen platform is counted. The motive is not
@@ -407,27 +442,135 @@ def monthly_trend(store: Store, filters: Filters, by: str = "platform") -> pd.Da
     """
     if by not in TREND_DIMENSIONS:
         raise ValueError(f"onbekende indeling: {by}")
+    columns = ["month", "category", *(["school", "group"] if units else []), "count"]
     if by == "motive":
         with store.reading() as conn:
-            rows = conn.execute(_raw_trend(filters, by)).all()
-        return _summed(rows, ["month", "category", "count"], "count")
+            rows = conn.execute(_raw_trend(filters, by, units)).all()
+        return _summed(rows, columns, "count")
     with store.reading() as conn:
         where = plan(conn, filters.start, filters.end, facts_answer(filters))
         rows = []
         if where.months:
             f = report_facts.c
-            category = f["group_name" if by == "group" else by]
+            keys = [f.month, f["group_name" if by == "group" else by]]
+            keys += [f.school, f.group_name] if units else []
             rows += conn.execute(
-                sa.select(f.month, category, sa.func.sum(f.reports))
+                sa.select(*keys, sa.func.sum(f.reports))
                 .where(*_fact_where(report_facts, filters, where.months, split_by=by))
-                .group_by(f.month, category)
+                .group_by(*keys)
             ).all()
         for start, end in where.edges:
-            rows += conn.execute(_raw_trend(filters.between(start, end), by)).all()
-    return _summed(rows, ["month", "category", "count"], "count")
+            rows += conn.execute(_raw_trend(filters.between(start, end), by, units)).all()
+    return _summed(rows, columns, "count")
 
 
-def _raw_trend(filters: Filters, by: str) -> sa.Select:
+def splits(
+    units: pd.DataFrame, filters: Filters, schools: list[str], months: list[str] | None = None
+) -> list[list[int]]:
+    """The parts a reader can split one published count into, each also published in a view
+    of its own: per school (all schools), per age band and per group (all pupils), per group
+    (an age band), per month (a longer period). `units`: the count's reports as rows school,
+    group, month, count; `filters`: the count's own (the care team's view has no parts)."""
+    parts = []
+    if not len(units):
+        units = pd.DataFrame(columns=["school", "group", "month", "count"])
+
+    def per(key, values):
+        sums = units.groupby(key)["count"].sum() if len(units) else {}
+        return [int(sums.get(v, 0)) for v in values]
+
+    if not filters.schools:
+        parts.append(per("school", schools))
+    if not filters.groups:
+        bands = list(filters.age_bands) or AGE_BANDS
+        if not filters.age_bands:
+            parts.append(per(units["group"].map(age_band) if len(units) else "group", bands))
+        parts.append(per("group", [g for g in GROUPS if age_band(g) in bands]))
+    if months and len(months) > 1:
+        parts.append(per("month", months))
+    return parts
+
+
+def given_away(
+    units: pd.DataFrame,
+    filters: Filters,
+    schools: list[str],
+    minimum: int | None,
+    months: list[str] | None = None,
+) -> bool:
+    """Must a shared view hide this count ("x")? Yes when, beside any of its parts
+    (`splits`), it would give a small part away (disclosure.gives_away)."""
+    total = int(units["count"].sum()) if len(units) else 0
+    return any(
+        disclosure.gives_away(total, parts, minimum)
+        for parts in splits(units, filters, schools, months)
+    )
+
+
+def hidden_cells(
+    frame: pd.DataFrame,
+    by: str,
+    filters: Filters,
+    schools: list[str],
+    minimum: int | None,
+    keys: tuple[str, ...] = ("month", "category"),
+    months: list[str] | None = None,
+) -> frozenset:
+    """The cells of a `monthly_trend(..., units=True)` frame, per `keys`, that a shared view
+    hides (`given_away`); a category that is an age band or a group narrows the cell's own
+    filters. `months`: the months a cell spans, when it spans several (per category)."""
+    if not minimum or not len(frame):
+        return frozenset()
+    hidden = set()
+    for key, units in frame.groupby(list(keys)):
+        cell = dict(zip(keys, key, strict=True))
+        own = filters
+        if by == "age_band" and "category" in cell:
+            own = replace(filters, age_bands=(cell["category"],))
+        elif by == "group" and "category" in cell:
+            own = replace(filters, groups=(cell["category"],))
+        if given_away(units, own, schools, minimum, months):
+            hidden.add(key if len(keys) > 1 else key[0])
+    return frozenset(hidden)
+
+
+def months_between(start, end, frame: pd.DataFrame) -> list[str]:
+    """Every month 'YYYY-MM' from start to end (open ends: the frame's first or last)."""
+    known = sorted(frame["month"].unique()) if len(frame) else []
+    first = f"{start:%Y-%m}" if start else (known[0] if known else None)
+    last = f"{end:%Y-%m}" if end else (known[-1] if known else None)
+    if not first or not last:
+        return []
+    months, (year, month) = [], map(int, first.split("-"))
+    while f"{year:04d}-{month:02d}" <= last:
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def hidden_in_summary(
+    store: Store, filters: Filters, trends: dict[str, pd.DataFrame], minimum: int | None
+) -> dict:
+    """What a shared summary of a period (the yearly report, the board's export, the parent
+    evening) hides across views, as the overview hides the same cells: "total" (bool), the
+    "months" and, per dimension of `trends` (monthly_trend frames with units; "age_band"
+    gives the months), the categories whose period total would give a part away."""
+    if not minimum:
+        return {}
+    schools = filter_options(store)["schools"]
+    per_report = trends["age_band"]
+    months = months_between(filters.start, filters.end, per_report)
+    return {
+        "total": given_away(per_report, filters, schools, minimum, months),
+        "months": hidden_cells(per_report, "age_band", filters, schools, minimum, ("month",)),
+        **{
+            by: hidden_cells(frame, by, filters, schools, minimum, ("category",), months)
+            for by, frame in trends.items()
+        },
+    }
+
+
+def _raw_trend(filters: Filters, by: str, units: bool = False) -> sa.Select:
     month = month_of(incidents.c.reported_on)
     where = filters.conditions()
     if by == "platform":
@@ -441,12 +584,8 @@ def _raw_trend(filters: Filters, by: str) -> sa.Select:
     else:
         category = incidents.c[{"group": "group_name"}.get(by, by)]  # age_band, motive
         source = incidents
-    return (
-        sa.select(month, category, sa.func.count())
-        .select_from(source)
-        .where(*where)
-        .group_by(month, category)
-    )
+    keys = [month, category, *([incidents.c.school, incidents.c.group_name] if units else [])]
+    return sa.select(*keys, sa.func.count()).select_from(source).where(*where).group_by(*keys)
 
 
 @dataclass(frozen=True)

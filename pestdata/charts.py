@@ -119,20 +119,6 @@ def figure(traces: list[dict], layout: dict) -> go.Figure:
     return go.Figure({"data": traces, "layout": layout}, _validate=False)
 
 
-def months_between(start, end, frame: pd.DataFrame) -> list[str]:
-    """Every month 'YYYY-MM' from start to end (open ends: the frame's first or last)."""
-    known = sorted(frame["month"].unique()) if len(frame) else []
-    first = f"{start:%Y-%m}" if start else (known[0] if known else None)
-    last = f"{end:%Y-%m}" if end else (known[-1] if known else None)
-    if not first or not last:
-        return []
-    months, (year, month) = [], map(int, first.split("-"))
-    while f"{year:04d}-{month:02d}" <= last:
-        months.append(f"{year:04d}-{month:02d}")
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return months
-
-
 def trend(
     frame: pd.DataFrame,
     by: str,
@@ -140,12 +126,14 @@ def trend(
     minimum: int | None = None,
     months: list[str] | None = None,
     totals: dict[str, int] | None = None,
+    hidden: frozenset = frozenset(),
 ) -> go.Figure:
     """Stacked bars: reports per month, split by platform, form, age band or group.
 
     Shared (`minimum`): every label and every month of `months` is listed, each month's
     cells published against that month's report total (`totals`; disclosure.published_row),
-    so a label without a bar says "< 5" whether it had 0 or 4 reports."""
+    so a label without a bar says "< 5" whether it had 0 or 4 reports. `hidden`: the
+    (month, category) cells hidden across views (disclosure.gives_away)."""
     title, labels, colours = DIMENSIONS[by]
     months = months or sorted(frame["month"].unique())
     x = [month_label(m) for m in months]
@@ -153,7 +141,12 @@ def trend(
     if minimum:
         table = table.reindex(index=list(labels), columns=months).fillna(0).astype(int)
         columns = {
-            m: disclosure.published_row([int(n) for n in table[m]], minimum, (totals or {}).get(m))
+            m: disclosure.published_row(
+                [int(n) for n in table[m]],
+                minimum,
+                (totals or {}).get(m),
+                {i for i, c in enumerate(labels) if (m, c) in hidden},
+            )
             for m in months
         }
         cells = {c: [columns[m][i] for m in months] for i, c in enumerate(labels)}

@@ -11,6 +11,11 @@ team's own views pass `minimum=None` and get the exact numbers. The rules (docs/
 - a row of cells is listed whole (every label, zero and small alike "< 5"), and a cell more is
   hidden ("x") while the published total and the other cells would show that the small
   cells are not all zero (`published_row`, `breakdown`): secondary suppression;
+- a total is hidden ("x") when it and its published parts along any hierarchy a reader
+  knows (all schools = each school, all pupils = each age band = each group, an age band =
+  its groups, a period = its months) would pin a small part or show it is not zero
+  (`gives_away`): secondary suppression across views, decided by the total and its parts
+  alone, so the total is hidden in every view that shows it;
 - a share is computed from the published counts, in bands of ten percent ("40–50%"), and
   hidden when the part or the remainder is small (`share`);
 - a median needs 10 cases and is shown in whole weeks ("± 2 weken") (`show_median`);
@@ -103,20 +108,43 @@ def base_met(total: int | None, minimum: int | None) -> bool:
     return not minimum or (published(total or 0, minimum) or 0) >= BASE
 
 
-def published_row(counts: list[int], minimum: int | None, total: int | None = None) -> list[Cell]:
+def gives_away(total: int, parts: list[int], minimum: int | None) -> bool:
+    """Would publishing `total` beside its `parts` (each published on its own) pin a small
+    part or prove that one is not zero? Then the total is hidden (the parts are published
+    in views of their own, the total only where it is asked for)."""
+    if not minimum or not parts or published(total, minimum) is None:
+        return False
+    cells = [published(n, minimum) for n in parts]
+    ranges = [bounds(small_text(minimum) if c is None else c, minimum) for c in cells]
+    low, high = [lo for lo, _ in ranges], [hi for _, hi in ranges]
+    top_low, top_high = bounds(published(total, minimum), minimum)
+    for i, cell in enumerate(cells):
+        if cell is not None:
+            continue
+        least = top_low - (sum(high) - high[i])
+        most = min(minimum - 1, top_high - (sum(low) - low[i]))
+        if least >= 1 or (least >= most and parts[i] >= 1):
+            return True
+    return False
+
+
+def published_row(
+    counts: list[int], minimum: int | None, total: int | None = None, hidden=()
+) -> list[Cell]:
     """A row of counts (months, platforms, age bands…), every cell listed, as published.
 
     `total` (default: the sum) is the published total the row is read against: the cells
     add up to at least it (a report on two platforms counts under both). While the total and
     the shown cells prove that the small cells are not all zero, the smallest shown cell is
     hidden as well ("x"; secondary suppression), so a "< 5" never names a category. A row
-    of small cells only whose total would still name one of them is hidden whole ("x")."""
+    of small cells only whose total would still name one of them is hidden whole ("x").
+    `hidden`: positions already hidden for another reason (`gives_away`)."""
     if not minimum:
         return [int(n) for n in counts]
     cells: list[Cell] = []
-    for n in counts:
+    for i, n in enumerate(counts):
         shown = published(n, minimum)
-        cells.append(small_text(minimum) if shown is None else shown)
+        cells.append(HIDDEN if i in hidden else small_text(minimum) if shown is None else shown)
     total = sum(int(n) for n in counts) if total is None else int(total)
     shown_total = published(total, minimum)
     floor = bounds(small_text(minimum) if shown_total is None else shown_total, minimum)[0]
@@ -148,11 +176,13 @@ def published_row(counts: list[int], minimum: int | None, total: int | None = No
 
 
 def breakdown(
-    pairs: list[tuple[str, int]], minimum: int | None, total: int | None = None
+    pairs: list[tuple[str, int]], minimum: int | None, total: int | None = None, hidden=()
 ) -> list[tuple[str, Cell]]:
     """Labelled counts as a view publishes them: every label kept, in the order given
-    (`published_row`); the care team's views get them exact."""
-    cells = published_row([n for _, n in pairs], minimum, total)
+    (`published_row`; `hidden`: labels hidden across views); the care team's views get
+    them exact."""
+    hide = {i for i, (label, _) in enumerate(pairs) if label in hidden}
+    cells = published_row([n for _, n in pairs], minimum, total, hide)
     return [(label, cell) for (label, _), cell in zip(pairs, cells, strict=True)]
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import sqlalchemy as sa
 
-from . import analytics, charts, disclosure, files, privacy
+from . import analytics, disclosure, files, privacy
 from .guidance import load_protocol
 from .model import (
     AGE_BANDS,
@@ -178,20 +178,26 @@ def _school_counts(store: Store, filters: analytics.Filters, minimum: int) -> li
     """Kenmerk, Waarde, Aantal, Toelichting rows of one school (see share_frame)."""
     if not disclosure.complete(filters.start, filters.end):
         return [["Totaal", "meldingen", None, disclosure.NOT_COMPLETE]]
-    trends = {by: analytics.monthly_trend(store, filters, by=by) for by in SHARE_DIMENSIONS}
+    trends = {
+        by: analytics.monthly_trend(store, filters, by=by, units=True) for by in SHARE_DIMENSIONS
+    }
+    hidden = analytics.hidden_in_summary(store, filters, trends, minimum)
     months = trends["age_band"].groupby("month")["count"].sum()  # one age band per report
     total = int(months.sum())
-    rows = [["Totaal", "meldingen", *_published(disclosure.published(total, minimum), minimum)]]
+    shown = disclosure.HIDDEN if hidden["total"] else disclosure.published(total, minimum)
+    rows = [["Totaal", "meldingen", *_published(shown, minimum)]]
     if not disclosure.base_met(total, minimum):
         rows[0][3] = " ".join(filter(None, [rows[0][3], disclosure.base_note()]))
         return rows
-    every = charts.months_between(filters.start, filters.end, trends["age_band"])
-    cells = disclosure.published_row([int(months.get(m, 0)) for m in every], minimum, total)
+    every = analytics.months_between(filters.start, filters.end, trends["age_band"])
+    across = {i for i, m in enumerate(every) if m in hidden["months"]}
+    cells = disclosure.published_row([int(months.get(m, 0)) for m in every], minimum, total, across)
     rows += [["Maand", m, *_published(c, minimum)] for m, c in zip(every, cells, strict=True)]
     for by, kind in SHARE_DIMENSIONS.items():
         per = trends[by].groupby("category")["count"].sum()
         pairs = [(label, int(per.get(value, 0))) for value, label in _labels(by)]
-        for label, cell in disclosure.breakdown(pairs, minimum, total):
+        across = {label for value, label in _labels(by) if value in hidden[by]}
+        for label, cell in disclosure.breakdown(pairs, minimum, total, across):
             rows.append([kind, label, *_published(cell, minimum)])
     return rows
 

@@ -43,8 +43,12 @@ class EveningFigures:
     actions_open: tuple[str, ...]
     lessons_by_band: tuple[tuple[str, int], ...]
 
+    total_hidden: bool = False  # the total would give a part away (disclosure.gives_away)
+
     def shown(self, count: int) -> str:
         """The total as the slides show it: '< 5' when small, else rounded to 5."""
+        if self.total_hidden:
+            return disclosure.HIDDEN
         return disclosure.show_count(count, self.minimum)
 
 
@@ -66,49 +70,65 @@ def aggregate_figures(
         school_year.previous.label, schools=(school,), today=as_of
     )
 
-    def per(filters, by):
-        frame = analytics.monthly_trend(store, filters, by=by)
+    def trends(filters, dimensions):
+        return {by: analytics.monthly_trend(store, filters, by, units=True) for by in dimensions}
+
+    def per(frame):
         return frame.groupby("category")["count"].sum().to_dict()
 
-    def per_month(filters):
-        frame = analytics.monthly_trend(store, filters, by="age_band")
+    def per_month(frame, hidden):
+        """Reports per month and the months hidden across views, keyed by position in the
+        school year (aug = 0) so two years line up."""
         sums = frame.groupby("month")["count"].sum()
-        # Key by position in the school year (aug = 0) so two years line up.
-        return {SchoolYear.month_index(int(m[5:])): int(n) for m, n in sums.items()}
+        index = {m: SchoolYear.month_index(int(m[5:])) for m in sums.index}
+        return {index[m]: int(n) for m, n in sums.items()}, {
+            SchoolYear.month_index(int(m[5:])) for m in hidden.get("months", ())
+        }
 
     complete = disclosure.complete(start, end)
-    months_now = per_month(this) if complete else {}
-    months_before = per_month(before)
+    now = trends(this, ("age_band", "platform", "form")) if complete else {}
+    then = trends(before, ("age_band",))
+    hidden_now = analytics.hidden_in_summary(store, this, now, minimum) if complete else {}
+    hidden_then = analytics.hidden_in_summary(store, before, then, minimum)
+    months_now, across_now = per_month(now["age_band"], hidden_now) if complete else ({}, set())
+    months_before, across_before = per_month(then["age_band"], hidden_then)
     total = sum(months_now.values())
     breakdown = disclosure.base_met(total, minimum)
-    platforms = per(this, "platform") if complete else {}
-    forms = per(this, "form") if complete else {}
+    platforms = per(now["platform"]) if complete else {}
+    forms = per(now["form"]) if complete else {}
+
+    def labelled(pairs, dimension):
+        across = {label for value, label in pairs if value in hidden_now.get(dimension, ())}
+        counts = platforms if dimension == "platform" else forms
+        return tuple(
+            disclosure.breakdown(
+                [(label, counts.get(value, 0)) for value, label in pairs], minimum, total, across
+            )
+        )
+
     status = analytics.school_action_status(store, (school,))
     lessons = analytics.lesson_coverage(store, this).groupby("age_band")["lessons"].sum()
     start_month = school_year.first
     # Months of this year still running or to come have no value ("—"): not counted yet.
     counted = 0 if not complete else SchoolYear.month_index(end.month) + 1
-    now_row = disclosure.published_row([months_now.get(i, 0) for i in range(counted)], minimum)
+    now_row = disclosure.published_row(
+        [months_now.get(i, 0) for i in range(counted)], minimum, hidden=across_now
+    )
     now_row += [None] * (12 - counted)
-    before_row = disclosure.published_row([months_before.get(i, 0) for i in range(12)], minimum)
+    before_row = disclosure.published_row(
+        [months_before.get(i, 0) for i in range(12)], minimum, hidden=across_before
+    )
     return EveningFigures(
         school=school,
         school_year=year,
         minimum=minimum,
         total=total,
         breakdown=breakdown,
-        by_platform=tuple(
-            disclosure.breakdown(
-                [(p.label, platforms.get(p.value, 0)) for p in Platform], minimum, total
-            )
-        )
+        total_hidden=bool(hidden_now.get("total")),
+        by_platform=labelled([(p.value, p.label) for p in Platform], "platform")
         if breakdown
         else (),
-        by_form=tuple(
-            disclosure.breakdown([(f.label, forms.get(f.value, 0)) for f in Form], minimum, total)
-        )
-        if breakdown
-        else (),
+        by_form=labelled([(f.value, f.label) for f in Form], "form") if breakdown else (),
         by_month=tuple(
             (
                 month_label(f"{start_month + (i + 7) // 12}-{(i + 7) % 12 + 1:02d}")[:3],

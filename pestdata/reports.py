@@ -19,7 +19,7 @@ from __future__ import annotations
 import io
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -407,6 +407,7 @@ class YearFigures:
     steps: pd.DataFrame  # analytics.step_completion
     checklist: pd.DataFrame  # analytics.school_action_status
     lessons: pd.DataFrame  # analytics.lesson_coverage
+    hidden: dict = field(default_factory=dict)  # shared: cells hidden across views, per part
 
 
 def year_figures(
@@ -431,14 +432,20 @@ def year_figures(
     filters = analytics.Filters(
         start=start, end=end, schools=schools, today=disclosure.as_of(today, minimum)
     )
+    units = bool(minimum)
+    trends = {
+        by: analytics.monthly_trend(store, filters, by=by, units=units)
+        for by in ("age_band", "platform", "motive")
+    }
     return YearFigures(
         year=school_year,
         school=school,
         today=today,
         key=analytics.key_figures(store, filters, shared=bool(minimum)),
-        by_month=analytics.monthly_trend(store, filters, by="age_band"),
-        by_platform=analytics.monthly_trend(store, filters, by="platform"),
-        by_motive=analytics.monthly_trend(store, filters, by="motive"),
+        by_month=trends["age_band"],
+        by_platform=trends["platform"],
+        by_motive=trends["motive"],
+        hidden=analytics.hidden_in_summary(store, filters, trends, minimum),
         steps=analytics.step_completion(store, filters),
         checklist=analytics.school_action_status(store, schools),
         lessons=analytics.lesson_coverage(store, filters),
@@ -486,7 +493,7 @@ def year_report_pdf(
         Spacer(1, 4),
         _para(privacy_note, "hint"),
         _heading("Kerncijfers"),
-        _key_figures_table(figures, minimum),
+        _key_figures_table(figures, minimum, f.hidden.get("total", False)),
     ]
     if minimum and not disclosure.base_met(reports, minimum):
         # Below the base no breakdown, not even per month (as the overview and the export).
@@ -497,9 +504,12 @@ def year_report_pdf(
             _para(f"Er zijn in schooljaar {year} geen meldingen van online pesten vastgelegd.")
         )
     else:
-        story += _months_section(f.by_month, start, today, minimum, reports)
-        story += _breakdown_section(f.by_platform, "platform", reports, minimum)
-        story += _breakdown_section(f.by_motive, "motive", reports, minimum)
+        hidden = f.hidden
+        story += _months_section(f.by_month, start, today, minimum, reports, hidden.get("months"))
+        story += _breakdown_section(
+            f.by_platform, "platform", reports, minimum, hidden.get("platform")
+        )
+        story += _breakdown_section(f.by_motive, "motive", reports, minimum, hidden.get("motive"))
         story += _protocol_section(f.steps, minimum)
     story += _checklist_section(f.checklist, today)
     story += _lessons_section(f.lessons)
@@ -510,7 +520,7 @@ def _count(n: int | float | None, minimum: int | None) -> str:
     return disclosure.show_count(None if n is None else int(n), minimum)
 
 
-def _key_figures_table(k: dict, minimum: int | None) -> Table:
+def _key_figures_table(k: dict, minimum: int | None, total_hidden: bool = False) -> Table:
     """The key figures, each through disclosure.py like the overview's cards (the same
     cell gives the same text in both)."""
     based = disclosure.base_met(k["reports_in_period"], minimum)
@@ -525,7 +535,10 @@ def _key_figures_table(k: dict, minimum: int | None) -> Table:
     )
     rows = [
         ["Kerncijfer", "Waarde"],
-        ["Meldingen in het schooljaar", _count(k["reports_in_period"], minimum)],
+        [
+            "Meldingen in het schooljaar",
+            disclosure.HIDDEN if total_hidden else _count(k["reports_in_period"], minimum),
+        ],
         ["Afgeronde meldingen (opgelost of afgesloten)", _count(k["finished_cases"], minimum)],
         [
             "Afgeronde meldingen met alle verplichte protocolstappen",
@@ -572,7 +585,12 @@ def _integer_step(values: Iterable[float]) -> int:
 
 
 def _months_section(
-    trend: pd.DataFrame, start: date, today: date, minimum: int | None, reports: int = 0
+    trend: pd.DataFrame,
+    start: date,
+    today: date,
+    minimum: int | None,
+    reports: int = 0,
+    across: frozenset | None = None,
 ) -> list:
     per_month = trend.groupby("month")["count"].sum().to_dict()
     firsts = [date(start.year + (i + 7) // 12, (i + 7) % 12 + 1, 1) for i in range(12)]
@@ -583,7 +601,8 @@ def _months_section(
     running = int(bool(minimum) and len(past) < 12 and firsts[len(past)] <= today)
     # Shared: every month published ("< 5" for 0 to 4), one more hidden ("x") where the
     # total would show that the small ones are not all zero (disclosure.published_row).
-    cells = disclosure.published_row(past, minimum, reports if minimum else None)
+    hide = {i for i, first in enumerate(firsts[: len(past)]) if f"{first:%Y-%m}" in (across or ())}
+    cells = disclosure.published_row(past, minimum, reports if minimum else None, hide)
     plotted = [disclosure.plotted(n) for n in cells] + [None] * (12 - len(past))
     hidden = disclosure.HIDDEN in cells
 
@@ -616,7 +635,13 @@ def _months_section(
     ]
 
 
-def _breakdown_section(trend: pd.DataFrame, by: str, reports: int, minimum: int | None) -> list:
+def _breakdown_section(
+    trend: pd.DataFrame,
+    by: str,
+    reports: int,
+    minimum: int | None,
+    across: frozenset | None = None,
+) -> list:
     """Reports per platform or per motive for the year: a bar chart and its table. Shared,
     every label is listed (zero and small alike "< 5"; disclosure.breakdown), so no label
     can be named by its absence; nothing is merged into "Overig"."""
@@ -631,7 +656,7 @@ def _breakdown_section(trend: pd.DataFrame, by: str, reports: int, minimum: int 
     if minimum:  # every label, in the fixed order of the labels
         counted = dict(pairs)
         pairs = [(label, counted.get(label, 0)) for label in labels.values()]
-    shown = disclosure.breakdown(pairs, minimum, reports)
+    shown = disclosure.breakdown(pairs, minimum, reports, {labels[c] for c in across or ()})
     bars = [(label, disclosure.plotted(n) or 0) for label, n in shown]
 
     parts: list = [_heading(f"Meldingen per {title.lower()}")]

@@ -247,3 +247,59 @@ def test_the_repeat_target_count_is_per_school_year_only(store, leader):
     assert view._signal_period(view.filters()) == (start, end)
     assert "(schooljaar 2025-2026)" in view.figures.value
     assert start + timedelta(days=1) != end
+
+
+# --- across views: a total beside its parts ------------------------------------------------
+
+
+def test_a_total_is_hidden_when_its_parts_elsewhere_would_give_a_small_one_away():
+    # All schools 9 ("10": 8..12), one school 6 ("5": 3..7): the other school, "< 5",
+    # would hold at least 8 - 7 = 1 report.
+    assert disclosure.gives_away(9, [3, 6], 5)
+    # Four groups "< 5" under an age band of 14 ("15": 13..17): each holds at least one.
+    assert disclosure.gives_away(14, [3, 3, 4, 4], 5)
+    # Enough room left: nothing follows, nothing hidden.
+    assert not disclosure.gives_away(14, [2, 13], 5)  # 13..17 beside "15": room for 0
+    assert not disclosure.gives_away(9, [3, 3, 3], 5)
+    assert not disclosure.gives_away(3, [3, 0], 5)  # a small total is "< 5" itself
+    assert not disclosure.gives_away(9, [3, 6], None)  # the care team's own view
+
+
+def test_all_schools_hide_a_count_a_small_school_could_be_subtracted_from(tmp_path, leader):
+    """A month on TikTok: 3 reports at one school, 6 at the other. The all-schools card
+    would say 10 and the big school 5, so the small school's '< 5' would be at least 1.
+    The all-schools count is 'x' in the overview and in the yearly report alike."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from disclosure_views import _incident
+
+    reports = [
+        (_incident(school, date(2025, 10, 6), group, ["tiktok"], ["ridicule"], n=n), [])
+        for n, (school, group) in enumerate(
+            [("De Linde", "groep 6")] * 3 + [("Het Baken", "klas 2")] * 6
+        )
+    ]
+    reports += [  # enough reports elsewhere for a breakdown
+        (_incident(school, date(2025, 11, 3), group, ["whatsapp"], ["gossip"], n=100 + n), [])
+        for n, (school, group) in enumerate(
+            [("De Linde", "groep 6")] * 12 + [("Het Baken", "klas 2")] * 12
+        )
+    ]
+    db = Store(f"sqlite:///{tmp_path}/two.sqlite").ensure_schema()
+    incident_log.add_incidents(db, reports, actor="test")
+    view = Overview(db, today=TODAY)
+    view.platform.value = "tiktok"
+    assert cards(view)["Meldingen in de gekozen periode"] == "x"
+    view.school.value = "Het Baken"
+    assert cards(view)["Meldingen in de gekozen periode"] == "5"
+    view.school.value = "De Linde"
+    assert cards(view)["Meldingen in de gekozen periode"] == "< 5"
+    # The trend chart for all schools: TikTok in October is hidden too.
+    view.school.value, view.platform.value = "", ""
+    october = analytics.monthly_trend(db, view.filters(), "platform", units=True)
+    hidden = analytics.hidden_cells(october, "platform", view.filters(), view.schools, 5)
+    assert ("2025-10", "tiktok") in hidden and ("2025-11", "whatsapp") not in hidden
+    text = pdf_text(year_report_pdf(db, "2025-2026", None, minimum=5, today=TODAY), tmp_path)
+    assert re.search(r"^[ \t]*TikTok[ \t]+x[ \t]*$", text, re.M), text

@@ -365,13 +365,6 @@ def demo_reports(count=2000, seed=22):
     return list(demo.generate(count, seed=seed, today=DEMO_TODAY))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 22 is open: on 2,000 demo reports 37 small counts still follow from sums "
-    "across views (all schools against each school, an age band against its groups, the year "
-    "against its months); disclosure.published_row hides extra cells within one row only. "
-    "Strict: once the cross-view check lands this passes, and the marker must go.",
-)
 def test_two_thousand_demo_reports_cannot_be_solved(tmp_path, leader):
     reports = demo_reports()
     store = load(tmp_path, reports)

@@ -140,9 +140,7 @@ def test_each_role_sees_its_dashboards_and_a_dutch_refusal_for_the_rest(page: Pa
     page.goto(f"{base}/voila/render/{mine[0]}.ipynb")
     # each role's first page is usable: the care team's form, the leaders' figures (charts
     # only where the shared rules allow them), the teacher's guidance, the slides
-    expect(page.locator(".pd-actor, .pd-cards, .pd-slideshow").first).to_be_visible(
-        timeout=TIMEOUT
-    )
+    expect(page.locator(".pd-actor, .pd-cards, .pd-slideshow").first).to_be_visible(timeout=TIMEOUT)
 
 
 BROWSER_TRICKS = ["/%5Cevil.example/", "/\\evil.example/", "//evil.example/",

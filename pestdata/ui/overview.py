@@ -34,6 +34,8 @@ class Overview(w.VBox):
         self.store = store
         self.today = today or clock.today()
         options = analytics.filter_options(store)
+        self.schools = options["schools"]
+        self.hidden_cards: set[str] = set()  # count cards hidden across views (refresh)
         current = analytics.school_year_of(self.today)
         years = options["school_years"] or [current]
         self.year = css(
@@ -241,8 +243,9 @@ class Overview(w.VBox):
         store = self.store
         store.ensure_facts_current()  # the protocol file may have changed since the page opened
         with ThreadPoolExecutor(max_workers=3) as pool:
-            trend = pool.submit(analytics.monthly_trend, store, filters, self.split.value)
-            age = pool.submit(analytics.monthly_trend, store, filters, self.split_age.value)
+            units = bool(self.minimum)  # shared: each count checked against its parts
+            trend = pool.submit(analytics.monthly_trend, store, filters, self.split.value, units)
+            age = pool.submit(analytics.monthly_trend, store, filters, self.split_age.value, units)
             counts = pool.submit(analytics.step_counts, store, filters)
             figures = pool.submit(analytics.key_figures, store, filters, bool(self.minimum))
             overdue = pool.submit(analytics.overdue_cases, store, filters)
@@ -250,7 +253,9 @@ class Overview(w.VBox):
                 signals.repeatedly_targeted, store, *self._signal_period(filters), filters.schools
             )
             actions = pool.submit(analytics.school_action_status, store, filters.schools)
+            cards = pool.submit(analytics.count_units, store, filters) if units else None
             key = figures.result()
+            self.hidden_cards = self._hidden_cards(cards.result(), filters) if units else set()
             self.base_met = disclosure.base_met(key["reports_in_period"], self.minimum)
             # Reports per month (one age band, group and motive per report): the total each
             # month's published cells are read against.
@@ -285,8 +290,10 @@ class Overview(w.VBox):
     def _draw_figures(self, k: dict, as_of: date) -> None:
         minimum = self.minimum
 
-        def count(n):
-            return disclosure.show_count(n, minimum)
+        def count(name):
+            if name in self.hidden_cards:  # it would give a small part away
+                return disclosure.HIDDEN
+            return disclosure.show_count(k[name], minimum)
 
         def share(part, whole):
             return disclosure.show_share(part, whole, minimum) if self.base_met else "—"
@@ -304,13 +311,13 @@ class Overview(w.VBox):
         if minimum:
             repeated += f" (schooljaar {SchoolYear.of(as_of).label})"
         cards = [
-            (f"Nieuwe meldingen {month}", count(k["reports_this_month"])),
-            ("Nieuwe meldingen dit schooljaar", count(k["reports_this_school_year"])),
-            ("Meldingen in de gekozen periode", count(k["reports_in_period"])),
-            (f"Open meldingen {now}", count(k["open_cases"])),
-            (f"Achterstallig {now}", count(k["overdue_cases"])),
+            (f"Nieuwe meldingen {month}", count("reports_this_month")),
+            ("Nieuwe meldingen dit schooljaar", count("reports_this_school_year")),
+            ("Meldingen in de gekozen periode", count("reports_in_period")),
+            (f"Open meldingen {now}", count("open_cases")),
+            (f"Achterstallig {now}", count("overdue_cases")),
             ("Mediaan tot opgelost" if minimum else "Mediaan dagen tot opgelost", median_text),
-            (repeated, count(k["repeatedly_targeted"])),
+            (repeated, count("repeatedly_targeted")),
             (
                 "Afgeronde meldingen met alle verplichte stappen",
                 share(k["finished_with_all_required"], k["finished_cases"]),
@@ -344,7 +351,9 @@ class Overview(w.VBox):
     def _draw_trend(
         self, toggle: w.ToggleButtons, output: Chart, filters: analytics.Filters | None = None
     ) -> None:
-        frame = analytics.monthly_trend(self.store, filters or self.filters(), by=toggle.value)
+        frame = analytics.monthly_trend(
+            self.store, filters or self.filters(), by=toggle.value, units=bool(self.minimum)
+        )
         self._show_trend(toggle, output, frame)
 
     def _show_trend(self, toggle: w.ToggleButtons, output: Chart, frame) -> None:
@@ -353,7 +362,7 @@ class Overview(w.VBox):
             frame = frame.iloc[0:0]
         elif self.minimum:  # every label and month listed, each cell published
             filters = self.filters()
-            months = charts.months_between(filters.start, filters.end, frame)
+            months = analytics.months_between(filters.start, filters.end, frame)
             show_figure(
                 output,
                 charts.trend(
@@ -363,6 +372,9 @@ class Overview(w.VBox):
                     minimum=self.minimum,
                     months=months,
                     totals=self.month_totals,
+                    hidden=analytics.hidden_cells(
+                        frame, toggle.value, filters, self.schools, self.minimum
+                    ),
                 ),
             )
         elif frame.empty:
@@ -372,6 +384,32 @@ class Overview(w.VBox):
         if output is self.trend_chart:
             counted = "" if frame.empty else charts.COUNTED_IN_EACH.get(toggle.value, "")
             self.trend_note.value = f"<p class='pd-hint'>{esc(counted)}</p>" if counted else ""
+
+    def _hidden_cards(self, units: dict, filters: analytics.Filters) -> set[str]:
+        """The count cards a shared view hides ("x"): those that, beside their parts
+        published elsewhere (each school, age band, group, month), would give a small part
+        away (disclosure.gives_away)."""
+        today = filters.today
+        year = SchoolYear.of(today)
+        everywhere = filters.without_period()
+        periods = {
+            "reports_this_month": (everywhere, None),
+            "reports_this_school_year": (everywhere, (year.start, today)),
+            "reports_in_period": (filters, (filters.start, filters.end)),
+            "open_cases": (filters, (filters.start, filters.end)),
+            "overdue_cases": (filters, (filters.start, filters.end)),
+        }
+        return {
+            name
+            for name, (own, period) in periods.items()
+            if analytics.given_away(
+                units[name],
+                own,
+                self.schools,
+                self.minimum,
+                analytics.months_between(*period, units[name]) if period else None,
+            )
+        }
 
     def _draw_steps(self, filters: analytics.Filters, counts: analytics.StepCounts) -> None:
         steps = analytics.step_completion(self.store, filters, counts)
