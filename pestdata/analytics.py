@@ -469,8 +469,9 @@ def splits(
 ) -> list[list[int]]:
     """The parts a reader can split one published count into, each also published in a view
     of its own: per school (all schools), per age band and per group (all pupils), per group
-    (an age band), per month (a longer period). `units`: the count's reports as rows school,
-    group, month, count; `filters`: the count's own (the care team's view has no parts)."""
+    (an age band), per month and per school year (a longer period). `units`: the count's
+    reports as rows school, group, month, count; `filters`: the count's own (the care team's
+    view has no parts)."""
     parts = []
     if not len(units):
         units = pd.DataFrame(columns=["school", "group", "month", "count"])
@@ -488,6 +489,10 @@ def splits(
         parts.append(per("group", [g for g in GROUPS if age_band(g) in bands]))
     if months and len(months) > 1:
         parts.append(per("month", months))
+        years = units["month"].map(lambda m: school_year_of(date.fromisoformat(f"{m}-01")))
+        every = sorted({school_year_of(date.fromisoformat(f"{m}-01")) for m in months})
+        if len(every) > 1:  # all years: each school year is published too
+            parts.append(per(years if len(units) else "month", every))
     return parts
 
 

@@ -536,8 +536,8 @@ def import_command(
     "--share",
     is_flag=True,
     help="Voor het bestuur: alleen aantallen per school (per maand, platform, vorm en "
-    "leeftijd), afgerond op 5, kleine groepen onder 'Overig'; geen meldingen, leerlingen "
-    "of data.",
+    "leeftijd), afgerond op 5, kleine aantallen als '< 5'; geen meldingen, leerlingen of "
+    "data. Periode: één maand, een schooljaar of alles.",
 )
 @with_filters
 def export_command(db, out: Path, share: bool, year, school, start, end):
@@ -548,7 +548,10 @@ def export_command(db, out: Path, share: bool, year, school, start, end):
     store = _store(db)
     if not share:
         _load_names()  # the care team's export marks texts with names
-    frame = share_frame(store, filters) if share else export_frame(store, filters)
+    try:
+        frame = share_frame(store, filters) if share else export_frame(store, filters)
+    except ValueError as error:  # a shared period that is not allowed (our own words)
+        raise click.ClickException(str(error)) from None
     try:
         write_export(frame, out)
     except ExportFileError as error:

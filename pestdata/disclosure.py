@@ -19,7 +19,9 @@ team's own views pass `minimum=None` and get the exact numbers. The rules (docs/
 - a share is computed from the published counts, in bands of ten percent ("40–50%"), and
   hidden when the part or the remainder is small (`share`);
 - a median needs 10 cases and is shown in whole weeks ("± 2 weken") (`show_median`);
-- time: whole months, ending with the last complete month (`shared_period`, `as_of`).
+- time: whole months, ending with the last complete month (`shared_period`, `as_of`); a
+  period is one month, one school year or all years (`period_allowed`), so no two periods
+  subtract to a few months that are not published as such.
 
 All of it is a function of the true count alone, so one cell gets one value in every view.
 """
@@ -28,7 +30,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from .clock import month_end
+from .clock import SchoolYear, month_end
 
 ROUNDING = 5  # published counts are multiples of this
 BASE = 10  # the smallest published total that may be broken down or give a share/median
@@ -44,6 +46,10 @@ ROUNDED_NOTE = (
     "percentages in stappen van 10; alleen hele, afgelopen maanden."
 )
 HIDDEN_NOTE = "x: niet getoond, want anders uit de andere cijfers terug te rekenen."
+PERIOD_NOTE = (
+    "De deelbare weergave toont één hele maand, een heel schooljaar of alle jaren: uit twee "
+    "andere perioden zou het verschil, een paar maanden, terug te rekenen zijn."
+)
 
 Cell = int | str  # a published count, or "< 5" / "x"
 
@@ -251,3 +257,18 @@ def shared_period(
 def complete(start: date | None, end: date | None) -> bool:
     """Has a (shared) period at least one complete month?"""
     return not (start and end and start > end)
+
+
+def period_allowed(start: date | None, end: date | None, today: date) -> bool:
+    """May a shared view count over this (shared) period? One whole month, one school year
+    (up to the last complete month) or all years up to it. Any other pair of periods, say
+    August to December and August to February, would subtract to January and February."""
+    last = last_complete_month_end(today)
+    if start is None:
+        return end == last
+    if end is None:
+        return False
+    if start.day == 1 and end == month_end(start):
+        return True
+    year = SchoolYear.of(start)
+    return start == year.start and end == min(year.end, last)

@@ -159,6 +159,8 @@ def share_frame(
     period = f"{start:%Y-%m} t/m {end:%Y-%m}" if start else f"t/m {end:%Y-%m}"
     if not disclosure.complete(start, end):
         period = f"{start:%Y-%m}: {disclosure.NOT_COMPLETE}"
+    elif not disclosure.period_allowed(start, end, today):
+        raise ValueError(disclosure.PERIOD_NOTE)
     rows = []
     for school in analytics.filter_options(store)["schools"]:
         if not filters.schools or school in filters.schools:

@@ -243,7 +243,9 @@ def test_the_repeat_target_count_is_per_school_year_only(store, leader):
     view.start.value, view.end.value = date(2025, 11, 1), date(2025, 11, 30)
     start, end = view._signal_period(view.filters())
     assert (start, end) == (date(2025, 8, 1), date(2026, 2, 28))
-    view.end.value = date(2025, 12, 31)
+    view.end.value = date(2025, 12, 31)  # two months: refused (disclosure.period_allowed)
+    assert disclosure.PERIOD_NOTE in view.busy.value
+    view.start.value = date(2025, 12, 1)  # the next month: the same school year's count
     assert view._signal_period(view.filters()) == (start, end)
     assert "(schooljaar 2025-2026)" in view.figures.value
     assert start + timedelta(days=1) != end
@@ -303,3 +305,31 @@ def test_all_schools_hide_a_count_a_small_school_could_be_subtracted_from(tmp_pa
     assert ("2025-10", "tiktok") in hidden and ("2025-11", "whatsapp") not in hidden
     text = pdf_text(year_report_pdf(db, "2025-2026", None, minimum=5, today=TODAY), tmp_path)
     assert re.search(r"^[ \t]*TikTok[ \t]+x[ \t]*$", text, re.M), text
+
+
+def test_two_periods_that_would_subtract_to_a_few_months_are_refused(store, leader, tmp_path):
+    """August to December and August to February would give January and February: a shared
+    period is one month, one school year or all years, in the overview and the export."""
+    view = Overview(store, today=TODAY)
+    assert cards(view)  # the school year: allowed
+    view.start.value = date(2025, 8, 1)
+    view.end.value = date(2025, 12, 31)
+    assert disclosure.PERIOD_NOTE in view.busy.value and "pd-figure-value" not in cards_html(view)
+    view.start.value, view.end.value = date(2025, 11, 1), date(2025, 11, 30)
+    assert view.busy.value == "" and cards(view)["Meldingen in de gekozen periode"]
+    view.start.value, view.end.value = None, None
+    view.year.value = ""  # all years up to the last complete month: allowed
+    assert view.busy.value == ""
+    db = tmp_path / "export.sqlite"
+    subprocess.run(["cp", store.url.removeprefix("sqlite:///"), str(db)], check=True)
+    done = subprocess.run(
+        ["pestdata", "export", "--db", f"sqlite:///{db}", "--share", "--out",
+         str(tmp_path / "b.csv"), "--from", "2025-08-01", "--to", "2025-12-31"],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert done.returncode != 0 and "één hele maand, een heel schooljaar" in done.stderr
+    assert not (tmp_path / "b.csv").exists()
+
+
+def cards_html(view: Overview) -> str:
+    return view.figures.value

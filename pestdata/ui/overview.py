@@ -234,6 +234,8 @@ class Overview(w.VBox):
             )
         elif any(d and not earliest <= d <= latest for d in (filters.start, filters.end)):
             problem = f"Periode: kies data tussen 01-01-2000 en {nl_date(latest)}."
+        elif self.minimum and not disclosure.period_allowed(filters.start, filters.end, self.today):
+            problem = disclosure.PERIOD_NOTE
         if problem:
             self.busy.value = f"<span class='pd-error'>{problem}</span>"  # our own words
             self._show_nothing()
