@@ -696,6 +696,27 @@ def step_completion_by_quarter(
     return grid[["step_id", "title", "quarter", "cases", "done", "share_done"]]
 
 
+def hide_step_shares(
+    frame: pd.DataFrame, counts: StepCounts, minimum: int | None, per_quarter: bool = False
+) -> pd.DataFrame:
+    """The protocol's shares (`step_completion` or, `per_quarter`, `_by_quarter`) with a
+    column `hidden`: shared, True where the share beside its months' shares would give a
+    month's small count away (disclosure.share_gives_away), as the overview and the yearly
+    report hide the same cell."""
+    frame = frame.copy()
+    frame["hidden"] = False
+    if not minimum or frame.empty:
+        return frame
+    cases = counts.cases.set_index("month")["cases"]
+    done = counts.by_month.groupby(["step_id", "month"])["count"].sum()
+    for index, row in frame.iterrows():
+        months = [m for m in cases.index if not per_quarter or quarter_of(m) == row["quarter"]]
+        parts = [(int(done.get((row["step_id"], m), 0)), int(cases[m])) for m in months]
+        total = (int(row["done"]), int(row["cases"]))
+        frame.loc[index, "hidden"] = disclosure.share_gives_away(total, parts, minimum)
+    return frame
+
+
 def quarter_of(month: str) -> str:
     """'2025-11' -> '2025 K4'."""
     year, number = month.split("-")

@@ -205,6 +205,8 @@ def step_share(row: dict, minimum: int | None) -> tuple[float | None, str]:
     `cases` (analytics gives both). A frame with only `share_done` (no counts): exact for
     the care team; a shared view publishes no share it cannot compute from the counts."""
     done, cases = _count(row.get("done")), _count(row.get("cases"))
+    if minimum and row.get("hidden"):  # analytics.hide_step_shares
+        return None, disclosure.HIDDEN
     if done is not None and cases is not None:
         return disclosure.share(done, cases, minimum)
     if minimum:

@@ -28,7 +28,9 @@ All of it is a function of the true count alone, so one cell gets one value in e
 
 from __future__ import annotations
 
+import math
 from datetime import date, timedelta
+from fractions import Fraction
 
 from .clock import SchoolYear, month_end
 
@@ -81,14 +83,17 @@ def published(count: int | None, minimum: int | None) -> int | None:
     return ROUNDING * ((int(count) + ROUNDING // 2) // ROUNDING)
 
 
+def published_cell(count: int, minimum: int | None) -> Cell:
+    """A count as a view's cell: shared, the rounded number or "< 5"; else exact."""
+    shown = published(count, minimum)
+    return small_text(minimum) if shown is None else shown
+
+
 def show_count(count: int | None, minimum: int | None) -> str:
     """A count as text: '< 5', '15' (rounded) or exact ('1.234' with a Dutch point)."""
     if count is None and not minimum:
         return "—"
-    shown = published(count or 0, minimum)
-    if shown is None:
-        return small_text(minimum)
-    return f"{shown:,}".replace(",", ".")
+    return show_cell(published_cell(count or 0, minimum))
 
 
 def show_cell(cell: Cell) -> str:
@@ -121,7 +126,7 @@ def gives_away(total: int, parts: list[int], minimum: int | None) -> bool:
     if not minimum or not parts or published(total, minimum) is None:
         return False
     cells = [published(n, minimum) for n in parts]
-    ranges = [bounds(small_text(minimum) if c is None else c, minimum) for c in cells]
+    ranges = [bounds(published_cell(n, minimum), minimum) for n in parts]
     low, high = [lo for lo, _ in ranges], [hi for _, hi in ranges]
     top_low, top_high = bounds(published(total, minimum), minimum)
     for i, cell in enumerate(cells):
@@ -149,8 +154,7 @@ def published_row(
         return [int(n) for n in counts]
     cells: list[Cell] = []
     for i, n in enumerate(counts):
-        shown = published(n, minimum)
-        cells.append(HIDDEN if i in hidden else small_text(minimum) if shown is None else shown)
+        cells.append(HIDDEN if i in hidden else published_cell(n, minimum))
     total = sum(int(n) for n in counts) if total is None else int(total)
     shown_total = published(total, minimum)
     floor = bounds(small_text(minimum) if shown_total is None else shown_total, minimum)[0]
@@ -195,6 +199,15 @@ def breakdown(
 # --- shares and medians -----------------------------------------------------------------------
 
 
+def _band(part: int, whole: int, minimum: int) -> int | None:
+    """The lower end (0, 10, …, 90) of the ten-percent band a shared share is published in,
+    from the published counts; None when no share is published."""
+    top, done, rest = (published(n, minimum) for n in (whole, part, whole - part))
+    if not base_met(whole, minimum) or done is None or rest is None:
+        return None
+    return min(9, int(10 * done / top)) * 10
+
+
 def share(part: int | None, whole: int | None, minimum: int | None) -> tuple[float | None, str]:
     """A share as (value 0..1 for a chart, text). Shared: from the published counts, in a
     band of ten percent ("40–50%", the value its middle), and (None, TOO_FEW) when the
@@ -204,11 +217,50 @@ def share(part: int | None, whole: int | None, minimum: int | None) -> tuple[flo
     part = part or 0
     if not minimum:
         return part / whole, f"{round(100 * part / whole)}%"
-    top, done, rest = (published(n, minimum) for n in (whole, part, whole - part))
-    if not base_met(whole, minimum) or done is None or rest is None:
+    low = _band(part, whole, minimum)
+    if low is None:
         return None, TOO_FEW
-    low = min(9, int(10 * done / top)) * 10
     return (low + 5) / 100, f"{low}–{low + 10}%"
+
+
+def part_range(part: int, whole: int, minimum: int) -> tuple[int, int]:
+    """What a reader can tell about `part` from the share of `whole` a view publishes (or,
+    without a share, from the published `whole` alone): the band read against every base
+    the published whole allows, as a share of the true or of the published counts."""
+    whole_low, whole_high = bounds(published_cell(whole, minimum), minimum)
+    low = _band(part, whole, minimum) if whole else None
+    if low is None:
+        return 0, int(min(whole_high, 10**9))
+    share_low, share_high = Fraction(low, 100), Fraction(low + 10, 100)
+    top = published(whole, minimum)
+    rounded_low = max(3, 5 * math.ceil(share_low * top / 5) - 2)
+    rounded_high = 5 * math.floor(share_high * top / 5) + 2
+    least = min(math.ceil(share_low * whole_low), rounded_low)
+    most = max(math.floor(share_high * whole_high), rounded_high)
+    return max(0, least), min(int(whole_high), most)
+
+
+def share_gives_away(
+    total: tuple[int, int], parts: list[tuple[int, int]], minimum: int | None
+) -> bool:
+    """Would a share over a period (part, whole), beside the shares of its months (each
+    (part, whole) published on its own), pin a month's small part or show it is not zero?
+    Then the period's share is hidden (`gives_away` for counts)."""
+    if not minimum or not parts or _band(*total, minimum) is None:
+        return False
+    top_low, top_high = part_range(*total, minimum)
+    # The yearly report also publishes the part as a count: read it too.
+    count_low, count_high = bounds(published_cell(total[0], minimum), minimum)
+    top_low, top_high = max(top_low, count_low), min(top_high, count_high)
+    ranges = [part_range(k, n, minimum) for k, n in parts]
+    for i, (k, _) in enumerate(parts):
+        if not 1 <= k < minimum:
+            continue
+        least = top_low - sum(hi for j, (_, hi) in enumerate(ranges) if j != i)
+        most = min(ranges[i][1], top_high - sum(lo for j, (lo, _) in enumerate(ranges) if j != i))
+        if least >= 1 or least >= most:
+            return True
+    return False
 
 
 def show_share(part: int | None, whole: int | None, minimum: int | None) -> str:

@@ -433,6 +433,7 @@ def year_figures(
         start=start, end=end, schools=schools, today=disclosure.as_of(today, minimum)
     )
     units = bool(minimum)
+    counts = analytics.step_counts(store, filters)
     trends = {
         by: analytics.monthly_trend(store, filters, by=by, units=units)
         for by in ("age_band", "platform", "motive")
@@ -446,7 +447,9 @@ def year_figures(
         by_platform=trends["platform"],
         by_motive=trends["motive"],
         hidden=analytics.hidden_in_summary(store, filters, trends, minimum),
-        steps=analytics.step_completion(store, filters),
+        steps=analytics.hide_step_shares(
+            analytics.step_completion(store, filters, counts), counts, minimum
+        ),
         checklist=analytics.school_action_status(store, schools),
         lessons=analytics.lesson_coverage(store, filters),
     )
@@ -697,12 +700,15 @@ def _protocol_section(steps: pd.DataFrame, minimum: int | None) -> list:
             median = f"{r.median_days:.0f}"
         share = disclosure.show_share(int(r.done), int(r.cases), minimum)
         share = share.replace(" meldingen", "")
+        done = _count(r.done, minimum)
+        if minimum and r.hidden:  # beside its months it would give one away
+            share = done = disclosure.HIDDEN
         rows.append(
             [
                 r.title,
                 "ja" if r.required else "nee",
                 f"{r.term_days} {'dag' if r.term_days == 1 else 'dagen'}",
-                _count(r.done, minimum),
+                done,
                 share,
                 median,
             ]

@@ -333,3 +333,14 @@ def test_two_periods_that_would_subtract_to_a_few_months_are_refused(store, lead
 
 def cards_html(view: Overview) -> str:
     return view.figures.value
+
+
+def test_a_period_share_is_hidden_when_its_months_shares_would_give_one_away():
+    """The heat map's quarter (9 of 20 steps done: '40–50%') beside September's share
+    (7 of 15: '40–50%') would leave August's 2 of 5 at least 1."""
+    assert disclosure.share_gives_away((9, 20), [(2, 5), (7, 15)], 5)
+    # A month whose part is 0 cannot be shown to be more; a care-team view hides nothing.
+    assert not disclosure.share_gives_away((7, 20), [(0, 5), (7, 15)], 5)
+    assert not disclosure.share_gives_away((9, 20), [(2, 5), (7, 15)], None)
+    # Wide months leave room: nothing follows.
+    assert not disclosure.share_gives_away((30, 60), [(2, 20), (14, 20), (14, 20)], 5)

@@ -257,7 +257,11 @@ class Overview(w.VBox):
             actions = pool.submit(analytics.school_action_status, store, filters.schools)
             cards = pool.submit(analytics.count_units, store, filters) if units else None
             key = figures.result()
-            self.hidden_cards = self._hidden_cards(cards.result(), filters) if units else set()
+            self.hidden_cards = set()
+            if units:
+                self.hidden_cards = self._hidden_cards(cards.result(), filters)
+                if not filters.schools and self._repeat_gives_away(repeated.result(), filters):
+                    self.hidden_cards.add("repeatedly_targeted")
             self.base_met = disclosure.base_met(key["reports_in_period"], self.minimum)
             # Reports per month (one age band, group and motive per report): the total each
             # month's published cells are read against.
@@ -387,6 +391,13 @@ class Overview(w.VBox):
             counted = "" if frame.empty else charts.COUNTED_IN_EACH.get(toggle.value, "")
             self.trend_note.value = f"<p class='pd-hint'>{esc(counted)}</p>" if counted else ""
 
+    def _repeat_gives_away(self, total: int, filters: analytics.Filters) -> bool:
+        """The repeat-target count for all schools beside each school's (a pupil belongs to
+        one school): hidden where it would give a small school's count away."""
+        period = self._signal_period(filters)
+        parts = [signals.repeatedly_targeted(self.store, *period, (s,)) for s in self.schools]
+        return disclosure.gives_away(total, parts, self.minimum)
+
     def _hidden_cards(self, units: dict, filters: analytics.Filters) -> set[str]:
         """The count cards a shared view hides ("x"): those that, beside their parts
         published elsewhere (each school, age band, group, month), would give a small part
@@ -414,8 +425,15 @@ class Overview(w.VBox):
         }
 
     def _draw_steps(self, filters: analytics.Filters, counts: analytics.StepCounts) -> None:
-        steps = analytics.step_completion(self.store, filters, counts)
-        quarters = analytics.step_completion_by_quarter(self.store, filters, counts)
+        steps = analytics.hide_step_shares(
+            analytics.step_completion(self.store, filters, counts), counts, self.minimum
+        )
+        quarters = analytics.hide_step_shares(
+            analytics.step_completion_by_quarter(self.store, filters, counts),
+            counts,
+            self.minimum,
+            per_quarter=True,
+        )
         # Shared, no cases says what 1 to 9 say: below the base (zero looks like 1-4).
         if not self.base_met:
             show_empty(self.steps_chart, disclosure.base_note())
