@@ -46,7 +46,7 @@ from datetime import date
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-NOTEBOOKS = HERE.parent / "pestdata" / "notebooks"
+NOTEBOOKS = HERE.parent / "notebooks"
 CHARTS = {
     "trend": ".pd-chart-trend",
     "age": ".pd-chart-age",

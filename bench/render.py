@@ -30,7 +30,7 @@ from playwright.sync_api import sync_playwright
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from servers import chromium_launch_args, free_port, wait_for_port  # noqa: E402  (tests/servers.py)
 
-NOTEBOOKS = Path(__file__).resolve().parent.parent / "pestdata" / "notebooks"
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 TOKEN = "bench-token"
 TIMEOUT = 120_000  # ms
 # A new confirmation (or a refusal) in .pd-result, different from the previous text.

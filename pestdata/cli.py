@@ -15,7 +15,6 @@ from . import caseload, clock, files, incident_log, nl_click, school_names
 from .model import InvalidInput, StaffRole
 from .serve import (
     DASHBOARDS,
-    NOTEBOOKS,
     PAGES_PER_PERSON,
     ROLES,
     PortTaken,
@@ -24,6 +23,7 @@ from .serve import (
     voila_command,
     voila_env,
 )
+from .shipped import NOTEBOOKS
 from .store import Store, StoreUnavailable, database_url
 
 nl_click.install()  # click's own messages in Dutch

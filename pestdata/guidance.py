@@ -1,4 +1,4 @@
-"""Loads the guidance content (pestdata/data/, or a school's own folder in PESTDATA_DATA): the
+"""Loads the guidance content (data/, or a school's own folder in PESTDATA_DATA): the
 protocol, the immediate actions, the materials with their audiences and age ranges, help sites
 and the school-wide checklist.
 
@@ -18,13 +18,14 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .model import dutch_message
+from .shipped import GUIDANCE
 
-DATA_DIR = Path(__file__).resolve().parent / "data"  # shipped inside the package
+DATA_DIR = GUIDANCE  # the shipped defaults (shipped.py: installed copy, else the checkout's)
 
 
 def data_dir() -> Path:
     """Where the guidance files are: PESTDATA_DATA (a school's own protocol and guidance),
-    else the defaults shipped inside the package."""
+    else the shipped defaults (top-level data/, inside the package once installed)."""
     return Path(os.environ.get("PESTDATA_DATA", DATA_DIR))
 
 

@@ -16,7 +16,6 @@ from pathlib import Path
 
 PAGES_PER_PERSON = 6  # live pages per account (pages.py); one more closes the oldest
 PACKAGE = Path(__file__).resolve().parent
-NOTEBOOKS = PACKAGE / "notebooks"  # shipped inside the package
 TEMPLATES = PACKAGE / "share" / "jupyter"
 TOKEN_VARIABLES = ("PESTDATA_TOKEN", "JUPYTER_TOKEN", "JUPYTER_TOKEN_FILE")  # never inherited
 

@@ -13,6 +13,7 @@ deferred read-then-write transaction ignores the busy timeout). The schema is ow
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -27,17 +28,40 @@ from . import clock, facts, files
 CHECKOUT = Path(__file__).resolve().parent.parent
 
 
+OLD_CHECKOUT_FOLDER = CHECKOUT / "data"  # before: beside the guidance, which a wheel ships
+MOVED_NOTE = (
+    "De database staat nu in {new} (was {old}): data/ bevat alleen de meegeleverde "
+    "handreiking en gaat mee in het pakket; var/ nooit."
+)
+
+
 def default_db_path() -> Path:
-    """The SQLite file when nothing else is said: data/ of the checkout pestdata runs from
-    (as it always was), else the user's data folder (a package installed from a wheel)."""
+    """The SQLite file when nothing else is said: var/ of the checkout pestdata runs from
+    (git-ignored and never in a wheel), else the user's data folder (an installed wheel)."""
     if (CHECKOUT / "pyproject.toml").exists():
-        return CHECKOUT / "data" / "pestdata.sqlite"
+        return CHECKOUT / "var" / "pestdata.sqlite"
     base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
     return base / "pestdata" / "pestdata.sqlite"
 
 
+def move_old_checkout_database(
+    say: Callable[[str], None], old_folder: Path = OLD_CHECKOUT_FOLDER, target: Path | None = None
+) -> None:
+    """A checkout's database, its journal files, restore copies and keys from before var/:
+    moved once into var/ (a rename: the same file system), with one Dutch line."""
+    target = target or default_db_path()
+    old = old_folder / target.name
+    if target.parent.name != "var" or not old.exists() or target.exists():
+        return
+    folder = files.private_dir(target.parent)
+    for path in sorted(old_folder.iterdir()):
+        if path.name.startswith((target.name, "secret", "terugzet-kopieen")):
+            path.rename(folder / path.name)
+    say(MOVED_NOTE.format(new=target, old=old))
+
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-HEAD_REVISION = "0012"  # the newest file in migrations/versions
+HEAD_REVISION = "0013"  # the newest file in migrations/versions
 
 
 class NotFound(LookupError):
@@ -52,8 +76,13 @@ class StoreUnavailable(RuntimeError):
 
 
 def database_url(url: str | None = None) -> str:
-    """--db URL, else PESTDATA_DB, else the default SQLite file (`default_db_path`)."""
-    return url or os.environ.get("PESTDATA_DB") or f"sqlite:///{default_db_path()}"
+    """--db URL, else PESTDATA_DB, else the default SQLite file (`default_db_path`; an old
+    checkout's data/pestdata.sqlite is moved there first)."""
+    chosen = url or os.environ.get("PESTDATA_DB")
+    if chosen:
+        return chosen
+    move_old_checkout_database(lambda line: print(line, file=sys.stderr))
+    return f"sqlite:///{default_db_path()}"
 
 
 now = clock.now_utc  # the moment every write stores

@@ -262,3 +262,27 @@ def test_a_private_secret_file_is_read(tmp_path):
     path.write_text("  geheime-code\n")
     path.chmod(0o400)
     assert files.read_secret(path) == "geheime-code"
+
+
+def test_an_old_checkout_database_moves_from_data_to_var_once(tmp_path):
+    """data/ now ships in the wheel: a checkout's database, its journal, keys and restore
+    copies move to the never-shipped var/ (0700) on first use; the guidance stays."""
+    from pestdata.store import move_old_checkout_database
+
+    old = tmp_path / "data"
+    (old / "terugzet-kopieen").mkdir(parents=True)
+    for name in ("pestdata.sqlite", "pestdata.sqlite-wal", "secret.key", "guidance.yaml"):
+        (old / name).write_text(name)
+    (old / "terugzet-kopieen" / "voor-terugzetten-1.backup").write_text("kopie")
+    target = tmp_path / "var" / "pestdata.sqlite"
+    said = []
+    move_old_checkout_database(said.append, old, target)
+    assert target.read_text() == "pestdata.sqlite"
+    assert (target.parent / "pestdata.sqlite-wal").exists()
+    assert (target.parent / "secret.key").exists()
+    assert (target.parent / "terugzet-kopieen" / "voor-terugzetten-1.backup").exists()
+    assert sorted(p.name for p in old.iterdir()) == ["guidance.yaml"]
+    assert oct(target.parent.stat().st_mode & 0o777) == "0o700"
+    assert len(said) == 1 and "De database staat nu in" in said[0] and str(target) in said[0]
+    move_old_checkout_database(said.append, old, target)  # once: nothing left to move
+    assert len(said) == 1

@@ -1,4 +1,4 @@
-"""The guidance as data (pestdata/data/guidance.yaml) against the handreiking it comes from.
+"""The guidance as data (data/guidance.yaml) against the handreiking it comes from.
 
 The expectations below are written by hand from the handreiking "Een van mijn leerlingen wordt
 online gepest" (shared/seed/), not read from the YAML, so a wrong entry in the YAML fails here.

@@ -29,7 +29,7 @@ from pestdata.ui.school_actions import checklist_html, print_page
 
 SCHOOL = "De Regenboog"
 OTHER = "Het Baken"
-# Written by hand from pestdata/data/guidance.yaml's checklist, in its order.
+# Written by hand from data/guidance.yaml's checklist, in its order.
 ACTION_IDS = [
     "meldknop_geinstalleerd",
     "besproken_in_klas",

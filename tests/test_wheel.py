@@ -76,3 +76,32 @@ def fetch(url: str, server: subprocess.Popen, log: Path, deadline_s: float = 180
             if server.poll() is not None or time.time() > deadline:
                 raise AssertionError(log.read_text()) from None
             time.sleep(1)
+
+
+def test_the_wheel_holds_exactly_the_code_the_dashboards_and_the_guidance(tmp_path):
+    """notebooks/ and data/ at the top level travel as pestdata/notebooks and pestdata/data;
+    nothing else from the checkout does: not a database, key or restore copy left in data/
+    or var/ (planted here in a copy of the checkout), not tests, docs or benches."""
+    import shutil
+    import zipfile
+
+    tracked = run("git", "ls-files", cwd=ROOT).stdout.split()
+    copy = tmp_path / "checkout"
+    for name in tracked:
+        (copy / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / name, copy / name)
+    planted = ["data/pestdata.sqlite", "data/pestdata.sqlite-wal", "data/secret.key",
+               "data/terugzet-kopieen/voor-terugzetten.backup", "var/pestdata.sqlite",
+               "pestdata/data/pestdata.sqlite", "notebooks/.ipynb_checkpoints/x.ipynb"]  # fmt: skip
+    for name in planted:
+        (copy / name).parent.mkdir(parents=True, exist_ok=True)
+        (copy / name).write_text("leerling 123456")
+    out = tmp_path / "wheel"
+    run(sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(out), str(copy))
+    names = set(zipfile.ZipFile(next(out.glob("pestdata-*.whl"))).namelist())
+    expected = {name for name in tracked if name.startswith("pestdata/")}
+    expected |= {f"pestdata/{name}" for name in tracked if name.startswith(("notebooks/", "data/"))}
+    shipped = {name for name in names if ".dist-info/" not in name}
+    assert shipped == expected, (sorted(shipped - expected), sorted(expected - shipped))
+    assert {"pestdata/notebooks/overzicht.ipynb", "pestdata/data/protocol.yaml"} <= shipped
+    assert not [name for name in names if "sqlite" in name or "secret" in name]
