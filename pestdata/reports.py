@@ -401,13 +401,26 @@ class YearFigures:
     school: str | None
     today: date
     key: dict  # analytics.key_figures
-    by_month: pd.DataFrame  # reports per month (each report once: by age band)
-    by_platform: pd.DataFrame
-    by_motive: pd.DataFrame
+    # Reports per month and category, per key of BREAKDOWNS (monthly_trend; shared, with the
+    # units each cell is checked against). "age_band" counts each report once: the months.
+    trends: dict[str, pd.DataFrame]
     steps: pd.DataFrame  # analytics.step_completion
     checklist: pd.DataFrame  # analytics.school_action_status
     lessons: pd.DataFrame  # analytics.lesson_coverage
     hidden: dict = field(default_factory=dict)  # shared: cells hidden across views, per part
+
+
+# The yearly report's sections per category, in the order they are printed, with their
+# headings. Each lists every label (shared), as the overview's charts and the board's export.
+BREAKDOWNS = {
+    "platform": "Meldingen per platform",
+    "form": "Meldingen per vorm",
+    "age_band": "Meldingen per leeftijd",
+    "group": "Meldingen per groep of klas",
+    "motive": "Meldingen per motief",
+}
+# Categories with an order of their own (young to old) keep it; the others go largest first.
+IN_OWN_ORDER = ("age_band", "group")
 
 
 def year_figures(
@@ -434,18 +447,13 @@ def year_figures(
     )
     units = bool(minimum)
     counts = analytics.step_counts(store, filters)
-    trends = {
-        by: analytics.monthly_trend(store, filters, by=by, units=units)
-        for by in ("age_band", "platform", "motive")
-    }
+    trends = {by: analytics.monthly_trend(store, filters, by=by, units=units) for by in BREAKDOWNS}
     return YearFigures(
         year=school_year,
         school=school,
         today=today,
         key=analytics.key_figures(store, filters, shared=bool(minimum)),
-        by_month=trends["age_band"],
-        by_platform=trends["platform"],
-        by_motive=trends["motive"],
+        trends=trends,
         hidden=analytics.hidden_in_summary(store, filters, trends, minimum),
         steps=analytics.hide_step_shares(
             analytics.step_completion(store, filters, counts), counts, minimum
@@ -465,8 +473,10 @@ def year_report_pdf(
 ) -> bytes:
     """The yearly report for the participation council (MR) for school year 'YYYY-YYYY'.
 
-    Key figures, reports per month and per platform (charts), protocol completion per step,
-    the school-wide checklist and lessons reached per group; for one school or all. Counts
+    Key figures, reports per month and per platform, form, age band, group and motive
+    (charts and tables), protocol completion per step, the school-wide checklist and lessons
+    reached per group; for one school or all. Every heading stays on the page of what
+    follows it. Counts
     below `minimum` show as "< minimum" and are left out of the charts; `minimum=None` shows
     every count (for internal use only). Raises ValueError for a malformed year.
     """
@@ -508,11 +518,10 @@ def year_report_pdf(
         )
     else:
         hidden = f.hidden
-        story += _months_section(f.by_month, start, today, minimum, reports, hidden.get("months"))
-        story += _breakdown_section(
-            f.by_platform, "platform", reports, minimum, hidden.get("platform")
-        )
-        story += _breakdown_section(f.by_motive, "motive", reports, minimum, hidden.get("motive"))
+        per_report = f.trends["age_band"]
+        story += _months_section(per_report, start, today, minimum, reports, hidden.get("months"))
+        for by in BREAKDOWNS:
+            story += _breakdown_section(f.trends[by], by, reports, minimum, hidden.get(by))
         story += _protocol_section(f.steps, minimum)
     story += _checklist_section(f.checklist, today)
     story += _lessons_section(f.lessons)
@@ -624,10 +633,7 @@ def _months_section(
     first = 2.1 * cm
     table = _table(rows, [first] + [(WIDTH - first) / 12] * 12, zebra=False)
     return [
-        _heading("Meldingen per maand"),
-        drawing,
-        Spacer(1, 4),
-        table,
+        *_kept_with_heading("Meldingen per maand", [drawing, Spacer(1, 4), table]),
         *_suppressed_note(hidden, minimum, disclosure.HIDDEN_NOTE),
         *_suppressed_note(
             running,
@@ -645,45 +651,62 @@ def _breakdown_section(
     minimum: int | None,
     across: frozenset | None = None,
 ) -> list:
-    """Reports per platform or per motive for the year: a bar chart and its table. Shared,
-    every label is listed (zero and small alike "< 5"; disclosure.breakdown), so no label
-    can be named by its absence; nothing is merged into "Overig"."""
+    """Reports per category of `by` (BREAKDOWNS) for the year: a bar chart and its table.
+    Shared, every label is listed (zero and small alike "< 5"; disclosure.breakdown) and a
+    cell the overview or the board's export hides is hidden here too (`across`), so no label
+    can be named by its absence and one cell reads the same everywhere; nothing is merged
+    into "Overig". The care team's report lists the categories that occur, exactly."""
     title, labels, _ = charts.DIMENSIONS[by]
-    totals = (
-        trend.groupby("category", as_index=False)["count"]
-        .sum()
-        .sort_values(["count", "category"], ascending=[False, True])
-        .reset_index(drop=True)
-    )
-    pairs = [(labels[row.category], int(row.count)) for row in totals.itertuples()]
+    per = trend.groupby("category")["count"].sum() if len(trend) else pd.Series(dtype="int64")
     if minimum:  # every label, in the fixed order of the labels
-        counted = dict(pairs)
-        pairs = [(label, counted.get(label, 0)) for label in labels.values()]
-    shown = disclosure.breakdown(pairs, minimum, reports, {labels[c] for c in across or ()})
-    bars = [(label, disclosure.plotted(n) or 0) for label, n in shown]
-
-    parts: list = [_heading(f"Meldingen per {title.lower()}")]
-    if shown:
-        font = _fonts()[0]
-        height = 0.55 * cm * len(shown) + 30
-        drawing = Drawing(WIDTH, height)
-        chart = HorizontalBarChart()
-        chart.x, chart.y, chart.width, chart.height = 90, 18, WIDTH - 110, height - 26
-        chart.data = [[n for _, n in reversed(bars)]]
-        chart.categoryAxis.categoryNames = [_text(label) for label, _ in reversed(bars)]
-        _bar_style(chart, font)
-        chart.valueAxis.valueStep = _integer_step(n for _, n in bars)
-        drawing.add(chart)
-        parts += [drawing, Spacer(1, 4)]
+        pairs = [(label, int(per.get(value, 0))) for value, label in labels.items()]
     else:
-        parts.append(_para(f"Te weinig meldingen om per {title.lower()} te tonen.", "hint"))
+        pairs = [(label, int(per[value])) for value, label in labels.items() if value in per]
+    shown = disclosure.breakdown(pairs, minimum, reports, {labels[c] for c in across or ()})
+    if by not in IN_OWN_ORDER:  # largest first, as the overview's bars
+        shown.sort(key=lambda pair: -(disclosure.plotted(pair[1]) or 0))
     rows = [[title, "Meldingen"]] + [[label, disclosure.show_cell(n)] for label, n in shown]
-    parts.append(_table(rows, [6 * cm, 3 * cm]))
+    table = _table(rows, [8 * cm, 3 * cm])  # the longest form fits on one line
+    if shown:
+        kept = [_bar_chart(shown), Spacer(1, 4), table]
+    else:
+        kept = [_para(f"Te weinig meldingen om per {title.lower()} te tonen.", "hint"), table]
+    parts = _kept_with_heading(BREAKDOWNS[by], kept)
     hidden = any(n == disclosure.HIDDEN for _, n in shown)
     parts += _suppressed_note(hidden, minimum, disclosure.HIDDEN_NOTE)
     if by in charts.COUNTED_IN_EACH:
         parts.append(_para(charts.COUNTED_IN_EACH[by], "small"))
     return parts
+
+
+def _label_width(labels: Iterable[str], size: float = 7.5) -> float:
+    """The width the longest label takes in the chart's font, plus a little room."""
+    font = _fonts()[0]
+    return max((pdfmetrics.stringWidth(_text(s), font, size) for s in labels), default=0) + 8
+
+
+def _bar_chart(shown: list[tuple[str, disclosure.Cell]]) -> Drawing:
+    """Horizontal bars in the order given (top to bottom); "< 5" and "x" have no bar. The
+    labels get the room the longest one needs (a form's name is long), at most half."""
+    bars = [(label, disclosure.plotted(n) or 0) for label, n in shown]
+    room = min(_label_width(label for label, _ in bars), WIDTH / 2)
+    height = 0.55 * cm * len(bars) + 30
+    drawing = Drawing(WIDTH, height)
+    chart = HorizontalBarChart()
+    chart.x, chart.y, chart.width, chart.height = room, 18, WIDTH - room - 20, height - 26
+    chart.data = [[n for _, n in reversed(bars)]]
+    chart.categoryAxis.categoryNames = [_text(label) for label, _ in reversed(bars)]
+    _bar_style(chart, _fonts()[0])
+    chart.valueAxis.valueStep = _integer_step(n for _, n in bars)
+    drawing.add(chart)
+    return drawing
+
+
+def _kept_with_heading(heading: str, kept: list, rest: Iterable = ()) -> list:
+    """A section whose heading never stands alone at the foot of a page: the heading and
+    the flowables `kept` (its introduction and first chart or table) move to the next page
+    together (KeepTogether); `rest` follows as it fits."""
+    return [KeepTogether([_heading(heading), *kept]), *rest]
 
 
 def _protocol_section(steps: pd.DataFrame, minimum: int | None) -> list:
@@ -714,33 +737,27 @@ def _protocol_section(steps: pd.DataFrame, minimum: int | None) -> list:
             ]
         )
     widths = [2.1 * cm, 2.0 * cm, 1.8 * cm, 1.9 * cm, 2.0 * cm]
-    return [
-        _heading("Protocol: uitvoering per stap"),
-        _para(
-            "Van de meldingen in dit schooljaar: bij hoeveel is elke stap gedaan, en hoeveel "
-            "dagen na de melding (mediaan).",
-            "hint",
-        ),
-        Spacer(1, 3),
-        _table(rows, [WIDTH - sum(widths), *widths]),
-    ]
+    intro = _para(
+        "Van de meldingen in dit schooljaar: bij hoeveel is elke stap gedaan, en hoeveel "
+        "dagen na de melding (mediaan).",
+        "hint",
+    )
+    table = _table(rows, [WIDTH - sum(widths), *widths])
+    return _kept_with_heading("Protocol: uitvoering per stap", [intro, Spacer(1, 3), table])
 
 
 def _checklist_section(frame: pd.DataFrame, today: date) -> list:
-    parts: list = [
-        _heading("Schoolbrede acties"),
-        _para(f"Stand op {nl_date(today)}.", "hint"),
-        Spacer(1, 3),
-    ]
+    intro = [_para(f"Stand op {nl_date(today)}.", "hint"), Spacer(1, 3)]
     if frame.empty:
-        parts.append(_para("Nog geen schoolbrede acties vastgelegd: er is nog geen school bekend."))
-        return parts
+        empty = _para("Nog geen schoolbrede acties vastgelegd: er is nog geen school bekend.")
+        return _kept_with_heading("Schoolbrede acties", [*intro, empty])
+    blocks = []
     for name, rows in frame.groupby("school", sort=True):
         table = [["Actie", "Stand"]] + [
             [r.title, f"gedaan op {nl_date(r.done_on)}" if r.done else "open"]
             for r in rows.itertuples()
         ]
-        parts.append(
+        blocks.append(
             KeepTogether(
                 [
                     _para(
@@ -753,7 +770,7 @@ def _checklist_section(frame: pd.DataFrame, today: date) -> list:
                 ]
             )
         )
-    return parts
+    return _kept_with_heading("Schoolbrede acties", [*intro, blocks[0]], blocks[1:])
 
 
 def _lessons_section(frame: pd.DataFrame) -> list:
@@ -768,12 +785,8 @@ def _lessons_section(frame: pd.DataFrame) -> list:
         if reached
         else "In dit schooljaar zijn nog geen lessen over online gedrag vastgelegd."
     )
-    return [
-        _heading("Lessen per groep"),
-        _para(summary),
-        Spacer(1, 3),
-        _table(rows, [4 * cm, 3.5 * cm, 2.5 * cm]),
-    ]
+    table = _table(rows, [4 * cm, 3.5 * cm, 2.5 * cm])
+    return _kept_with_heading("Lessen per groep", [_para(summary), Spacer(1, 3), table])
 
 
 def _suppressed_note(any_hidden: bool, minimum: int | None, text: str) -> list:

@@ -308,6 +308,8 @@ class Readings:
         labels = {"platform": PLATFORM_BY_LABEL, "form": FORM_BY_LABEL, "motive": MOTIVE_BY_LABEL}
         if category == "band":
             labels = {b: b for b in AGE_BANDS}
+        elif category == "group":
+            labels = {g: g for g in GROUPS}
         else:
             labels = labels[category]
         listed = set()
@@ -333,6 +335,8 @@ class Readings:
 def _category_cell(base: Cell, category: str, value: str) -> Cell:
     if category == "band":
         return base._replace(who=f"band:{value}")
+    if category == "group":
+        return base._replace(who=f"group:{value}")
     return base._replace(**{category: value})
 
 
@@ -610,6 +614,16 @@ def _percent(value: str) -> str:
 # --- the yearly report, the board's export, the parent evening -------------------------------
 
 
+# The yearly report's tables per category (their first column's head): what each lists.
+YEAR_REPORT_LISTS = {
+    "Platform": "platform",
+    "Vorm van pesten": "form",
+    "Leeftijd": "band",
+    "Groep of klas": "group",
+    "Motief": "motive",
+}
+
+
 def read_year_report(store, readings: Readings, year: str, school: str | None, today, minimum):
     """The MR's yearly report as the leader's page makes it: its tables as printed (the rows
     reportlab gets), checked against the PDF's text (pdftotext)."""
@@ -673,8 +687,8 @@ def read_year_report(store, readings: Readings, year: str, school: str | None, t
                 month = f"{first + (i + 7) // 12}-{(i + 7) % 12 + 1:02d}"
                 c = base._replace(start=month_range(month)[0], end=month_range(month)[1])
                 readings.count(c, value, "year report", source)
-        elif head in (["Platform", "Meldingen"], ["Motief", "Meldingen"]):
-            category = "platform" if head[0] == "Platform" else "motive"
+        elif head[1:] == ["Meldingen"] and head[0] in YEAR_REPORT_LISTS:
+            category = YEAR_REPORT_LISTS[head[0]]
             readings.listing(dict(rows[1:]), category, base, source, "year report")
         elif head[:4] == ["Stap", "Verplicht", "Termijn", "Gedaan"]:
             for title, _, _, done, share, median in rows[1:]:

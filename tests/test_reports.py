@@ -12,17 +12,25 @@ import shutil
 import subprocess
 from datetime import date, timedelta
 
+import pandas as pd
 import pytest
+from reportlab.platypus import Spacer
 
 from pestdata import caseload, demo, incident_log, reports, school_records
+from pestdata.analytics import Filters
 from pestdata.guidance import load_protocol
+from pestdata.io import share_frame
 from pestdata.model import (
+    AGE_BANDS,
+    GROUPS,
+    Form,
     LessonGiven,
     Platform,
     SchoolActionDone,
     validate_incident,
     validate_step,
 )
+from pestdata.reports import BREAKDOWNS
 from pestdata.store import NotFound
 
 YEAR = "2023-2024"
@@ -411,3 +419,162 @@ def test_year_report_on_demo_data_shows_no_pupils_or_staff(store, tmp_path):
         for pupil in case["pupils"]:
             assert pupil["pupil_number"] not in text
         assert case["descriptions"][0]["text"] not in words
+
+
+# --- sections per form, age band and group -----------------------------------------------------
+
+BREAKDOWN_HEADINGS = [
+    ("Meldingen per vorm", "Vorm van pesten", [f.label for f in Form]),
+    ("Meldingen per leeftijd", "Leeftijd", AGE_BANDS),
+    ("Meldingen per groep of klas", "Groep of klas", GROUPS),
+]
+SECTION_AFTER = {
+    "Meldingen per vorm": "Meldingen per leeftijd",
+    "Meldingen per leeftijd": "Meldingen per groep of klas",
+    "Meldingen per groep of klas": "Meldingen per motief",
+}
+CELL = r"(<\s?5|x|\d[\d.]*)"
+
+
+def section_cells(layout: str, heading: str, head: str) -> dict[str, str]:
+    """The cells of a section's table, label -> text, from `pdftotext -layout`: the lines
+    under the table's head (the chart's labels and axis come before it)."""
+    section = _section(layout, heading, SECTION_AFTER[heading])
+    table = section[section.index(head) :].splitlines()[1:]
+    cells = {}
+    for line in table:
+        m = re.match(rf"^\s*(\S.*?)\s{{2,}}{CELL}\s*$", line)
+        if m:
+            cells[m.group(1)] = m.group(2).replace("< ", "<").replace("<", "< ")
+    return cells
+
+
+SMALL = "< 5"
+# year_data: De Regenboog 10 reports in groep 7, all gossip; Het Baken College 7 in klas 2,
+# gossip and exclusion. Shared, every label is listed, small and zero alike "< 5".
+EXPECTED_SECTIONS = {
+    ("De Regenboog", 5): {
+        "Vorm van pesten": {Form.GOSSIP.label: "10"},
+        "Leeftijd": {"8-11 jaar": "10"},
+        "Groep of klas": {"groep 7": "10"},
+    },
+    (None, 5): {
+        "Vorm van pesten": {Form.GOSSIP.label: "15", Form.EXCLUSION.label: "5"},
+        "Leeftijd": {"8-11 jaar": "10", "12-14 jaar": "5"},
+        "Groep of klas": {"groep 7": "10", "klas 2": "5"},
+    },
+    ("De Regenboog", None): {
+        "Vorm van pesten": {Form.GOSSIP.label: "10"},
+        "Leeftijd": {"8-11 jaar": "10"},
+        "Groep of klas": {"groep 7": "10"},
+    },
+    (None, None): {
+        "Vorm van pesten": {Form.GOSSIP.label: "17", Form.EXCLUSION.label: "7"},
+        "Leeftijd": {"8-11 jaar": "10", "12-14 jaar": "7"},
+        "Groep of klas": {"groep 7": "10", "klas 2": "7"},
+    },
+}
+
+
+@pytest.mark.parametrize("school", ["De Regenboog", None], ids=["one school", "all schools"])
+@pytest.mark.parametrize("minimum", [5, None], ids=["shared", "internal"])
+def test_year_report_has_sections_per_form_age_band_and_group(
+    store, year_data, tmp_path, school, minimum
+):
+    pdf = reports.year_report_pdf(store, YEAR, school, minimum=minimum, today=TODAY)
+    layout = pdf_text(tmp_path, pdf, "sections", "-layout")
+    words = flat(layout)
+    order = [words.index(heading) for heading in BREAKDOWNS.values()]
+    assert order == sorted(order), "the sections in their order"
+    for heading, head, labels in BREAKDOWN_HEADINGS:
+        cells = section_cells(layout, heading, head)
+        expected = EXPECTED_SECTIONS[(school, minimum)][head]
+        if minimum:  # every label, the ones without a count of their own "< 5"
+            expected = {label: expected.get(label, SMALL) for label in labels}
+        assert cells == expected, heading
+    if minimum:
+        assert "Overig" not in words
+    # Ages and groups read young to old, not by size.
+    internal_all = (school, minimum) == (None, None)
+    bands = list(section_cells(layout, "Meldingen per leeftijd", "Leeftijd"))
+    assert bands == (["8-11 jaar", "12-14 jaar"] if internal_all else bands)
+    assert bands == [b for b in AGE_BANDS if b in bands]
+
+
+def test_year_report_cells_match_the_board_export(store, tmp_path):
+    """The same cell reads the same in the yearly report and `export --share`: each school's
+    forms and age bands over the school year (the cell-key idea, docs/DESIGN.md)."""
+    today = date(2025, 7, 31)
+    incident_log.add_incidents(store, demo.generate(1500, seed=3, today=today), actor="demo")
+    start, end = date(2024, 8, 1), date(2025, 7, 31)
+    board = share_frame(store, Filters(start=start, end=end, today=today))
+    compared = 0
+    for school in sorted(set(board["School"])):
+        mine = board[board["School"] == school]
+        pdf = reports.year_report_pdf(store, "2024-2025", school, today=today)
+        layout = pdf_text(tmp_path, pdf, "board", "-layout")
+        for kind, heading, head in (
+            ("Vorm", "Meldingen per vorm", "Vorm van pesten"),
+            ("Leeftijd", "Meldingen per leeftijd", "Leeftijd"),
+        ):
+            rows = mine[mine["Kenmerk"] == kind]
+            exported = {
+                label: str(int(count)) if pd.notna(count) else note.split(":")[0]
+                for label, count, note in zip(
+                    rows["Waarde"], rows["Aantal meldingen"], rows["Toelichting"], strict=True
+                )
+            }
+            assert exported, (school, kind)
+            assert section_cells(layout, heading, head) == exported, (school, kind)
+            compared += len(exported)
+    assert compared >= 2 * (len(Form) + len(AGE_BANDS))
+
+
+def _pages(layout: str) -> list[list[str]]:
+    """Each page's lines with text, without the footer (pdftotext ends a page with \\f)."""
+    return [
+        [line.strip() for line in page.splitlines() if line.strip()][:-1]
+        for page in layout.split("\f")
+        if page.strip()
+    ]
+
+
+HEADINGS = (
+    "Kerncijfers",
+    "Meldingen per maand",
+    *BREAKDOWNS.values(),
+    "Protocol: uitvoering per stap",
+    "Schoolbrede acties",
+    "Lessen per groep",
+)
+
+
+@pytest.mark.parametrize("school", ["De Regenboog", None], ids=["one school", "all schools"])
+@pytest.mark.parametrize("minimum", [5, None], ids=["shared", "internal"])
+def test_no_heading_ends_a_page(store, tmp_path, school, minimum):
+    today = date(2025, 7, 31)
+    incident_log.add_incidents(store, demo.generate(600, seed=5, today=today), actor="demo")
+    pdf = reports.year_report_pdf(store, "2024-2025", school, minimum=minimum, today=today)
+    pages = _pages(pdf_text(tmp_path, pdf, "pages", "-layout"))
+    assert len(pages) > 3
+    found = [line for page in pages for line in page if line in HEADINGS]
+    assert set(found) == set(HEADINGS)
+    for number, lines in enumerate(pages, start=1):
+        assert lines[-1] not in HEADINGS, (number, lines[-1])
+
+
+def test_a_section_heading_moves_to_the_next_page_with_its_table(store, year_data, tmp_path):
+    """Whatever stands above it: the heading 'Meldingen per vorm' is on the page of its
+    chart and table, at every height from the top to the foot of the page."""
+    figures = reports.year_figures(store, YEAR, "De Regenboog", today=TODAY, minimum=5)
+    section = reports._breakdown_section(figures.trends["form"], "form", 10, 5, frozenset())
+    moved = 0
+    for height in range(0, 700, 25):
+        story = [Spacer(1, height), *section]
+        pdf = reports._build(story, "proef", "proef")
+        pages = _pages(pdf_text(tmp_path, pdf, f"filler-{height}", "-layout"))
+        with_heading = next(p for p in pages if "Meldingen per vorm" in p)
+        assert any(line.startswith("Anders") for line in with_heading), height
+        assert with_heading[-1] != "Meldingen per vorm", height
+        moved += pages.index(with_heading) > 0
+    assert moved, "at some height the section did not fit and moved as a whole"
