@@ -6,13 +6,24 @@ online gepest" (shared/seed/), not read from the YAML, so a wrong entry in the Y
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 import yaml
 
-from pestdata.guidance import DATA_DIR, GuidanceError, Material, load_guidance
+from pestdata.guidance import (
+    DATA_DIR,
+    HELP_LINES,
+    SEARCH_WORDS,
+    GuidanceError,
+    Material,
+    load_guidance,
+    stem,
+    where_to_find,
+    words,
+)
 from pestdata.model import ages_for_group
 from pestdata.ui.materials import MaterialsBrowser, link_html, material_card
 
@@ -263,9 +274,21 @@ def refused(path: Path) -> str:
     return message
 
 
+def refused_file(folder: Path, name: str) -> str:
+    """The message for a broken help-line or synonym file names that file, not guidance.yaml."""
+    with pytest.raises(GuidanceError) as caught:
+        load_guidance(folder / "guidance.yaml")
+    message = str(caught.value)
+    assert message.startswith(f"{folder / name}: ")
+    return message
+
+
 def test_an_unbroken_copy_loads(tmp_path):
+    for name in (HELP_LINES, SEARCH_WORDS):  # the same folder, as a school copies it
+        (tmp_path / name).write_bytes((DATA_DIR / name).read_bytes())
     copied = load_guidance(write(tmp_path, original()))
     assert copied == load_guidance(GUIDANCE_FILE)
+    assert len(copied.help_lines) == 4 and copied.synonyms.groups
 
 
 def test_material_without_title(tmp_path):
@@ -355,11 +378,6 @@ def test_missing_file(tmp_path):
 # --- HTML ---------------------------------------------------------------------------------
 
 
-def test_link_html_without_link():
-    assert "(geen link in de handreiking)" in link_html("")
-    assert "<a " not in link_html("")
-
-
 def test_link_html_opens_in_a_new_tab_safely():
     html = link_html("https://www.meldknop.nl", "Meldknop")
     assert 'href="https://www.meldknop.nl"' in html
@@ -401,7 +419,9 @@ def test_material_card_shows_age_label_and_link(guidance):
     card = material_card(guidance.material("wijs"))
     assert "WIJS De online wereld in" in card and "5-17 jaar" in card
     assert 'href="https://wijsmagazine.vodafonecampagnes.nl"' in card
-    assert "(geen link in de handreiking)" in material_card(guidance.material("denk_na"))
+    denk_na = material_card(guidance.material("denk_na"))
+    assert "<a " not in denk_na
+    assert "Te vinden bij: Facebook, Mijn Kind Online (Kennisnet) en Veilig Internetten" in denk_na
 
 
 # --- the materials browser, in the kernel --------------------------------------------------
@@ -450,3 +470,246 @@ def test_browser_no_match_shows_dutch_empty_message(guidance):
     assert shown(browser) == set()
     browser.text.value = ""
     assert "Geen materiaal" not in browser.cards.value
+
+
+# --- search in everyday words (zoekwoorden.yaml, trefwoorden, stemming, spelling) ------------
+
+
+def found_ids(found) -> tuple[set[str], set[str], set[str]]:
+    return ({a.id for a in found.actions}, ids(found.materials), {h.id for h in found.help})
+
+
+# What a teacher looking for help with nude pictures must find, by hand: the help line for
+# sexting and sextortion, meldknop (police, also anonymous) and the materials on sharing.
+SEXTING = ({"meldknop"}, {"online_privacy", "denk_na"}, {"meldknop", "helpwanted"})
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["sexting", "Sexting", "sextortion", "naaktfoto", "naaktfoto's", "Naaktfoto’s", "NUDES",
+     "seksuele afpersing", "afgeperst"],
+)  # fmt: skip
+def test_sexting_and_its_synonyms_find_the_help_for_it(guidance_here, query):
+    found = guidance_here.search(query)
+    assert found_ids(found) == SEXTING
+    assert not found.partial
+
+
+def test_search_says_which_other_words_it_searched(guidance_here):
+    found = guidance_here.search("naaktfoto")
+    assert {"sexting", "sextortion"} <= set(found.also)
+    assert "naaktfoto" not in found.also
+
+
+@pytest.mark.parametrize(
+    "query", ["WhatsApp", "whatsapp", "groepsapp", "groepsapps", "Whatsappgroep", "klassenapp"]
+)
+def test_whatsapp_and_the_group_chat_find_the_same(guidance_here, query):
+    actions, materials, help_ = found_ids(guidance_here.search(query))
+    assert actions == {"bespreekbaar"}
+    assert materials == {"digitaal_pesten", "sociale_media"}
+    assert help_ == {"digitaalpesten"}
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["buitensluiten", "buitengesloten", "Buitengesloten", "uitgesloten", "uitsluiting",
+     "genegeerd", "buitensluit"],
+)  # fmt: skip
+def test_exclusion_in_its_inflections(guidance_here, query):
+    actions, materials, help_ = found_ids(guidance_here.search(query))
+    assert actions == {"bespreekbaar"}
+    assert materials == {"digitaal_pesten"}
+    assert help_ == {"digitaalpesten", "kindertelefoon"}
+
+
+def test_a_register_phrase_with_little_words(guidance_here):
+    found = guidance_here.search("Buitengesloten uit de groepsapp")
+    assert found_ids(found) == ({"bespreekbaar"}, {"digitaal_pesten"}, {"digitaalpesten"})
+    assert not found.partial  # 'uit' and 'de' are no search words
+
+
+def test_verb_noun_and_participle_find_the_same():
+    g = load_guidance()
+    threats = [found_ids(g.search(q)) for q in ("bedreiging", "bedreigd", "bedreigen", "dreigen")]
+    assert threats[0] == ({"meldknop"}, set(), {"meldknop"})
+    assert all(t == threats[0] for t in threats)
+
+
+@pytest.mark.parametrize("typo", ["sextorsion", "sexsting", "naaktfotto"])
+def test_a_misspelt_word_is_read_as_the_closest_word(guidance_here, typo):
+    assert found_ids(guidance_here.search(typo)) == SEXTING
+
+
+def test_two_subjects_without_a_shared_entry_show_both_marked_partial(guidance_here):
+    found = guidance_here.search("sexting via WhatsApp")
+    assert found.partial
+    actions, materials, help_ = found_ids(found)
+    assert {"helpwanted", "digitaalpesten"} <= help_
+    assert {"denk_na", "sociale_media"} <= materials
+
+
+def test_nothing_found_for_a_word_that_means_nothing_here(guidance_here):
+    assert len(guidance_here.search("zzzgeenwoord")) == 0
+    assert len(guidance_here.search("de het een")) == 0  # only little words: no search
+
+
+def test_the_materials_filter_reads_everyday_words_too(guidance_here):
+    assert ids(guidance_here.find_materials(text="naaktfoto")) == {"online_privacy", "denk_na"}
+    assert ids(guidance_here.find_materials(text="whatsapp", ages=(4, 4))) == {
+        "digitaal_pesten",
+        "sociale_media",
+    }
+
+
+@pytest.mark.parametrize(
+    ("word", "stemmed"),
+    [("naaktfotos", "naaktfoto"), ("bedreiging", "bedreig"), ("bedreigd", "bedreig"),
+     ("bedreigen", "bedreig"), ("groepsapps", "groepsap"), ("groepsapp", "groepsap"),
+     ("lessen", "les"), ("les", "les"), ("app", "app"), ("apps", "app"), ("berichtjes", "bericht"),
+     ("nudes", "nud"), ("nude", "nud"), ("113", "113")],
+)  # fmt: skip
+def test_stem(word, stemmed):
+    assert stem(word) == stemmed
+
+
+def test_words_drop_case_accents_and_apostrophes():
+    assert words("Foto’s DÉLEN!") == words("fotos delen") == ("foto", "del")
+
+
+@pytest.fixture
+def guidance_here():
+    return load_guidance()
+
+
+def school_folder(tmp_path: Path, *names: str) -> Path:
+    """A school's own data folder: protocol and guidance, plus the shipped files named."""
+    for name in ("protocol.yaml", "guidance.yaml", *names):
+        (tmp_path / name).write_bytes((DATA_DIR / name).read_bytes())
+    return tmp_path
+
+
+def test_the_synonyms_are_the_schools_data(tmp_path, monkeypatch):
+    folder = school_folder(tmp_path)  # no zoekwoorden.yaml: only the words themselves
+    monkeypatch.setenv("PESTDATA_DATA", str(folder))
+    assert ids(load_guidance().search("naaktfoto").materials) == set()
+    assert len(load_guidance().search("dickpic")) == 0
+    (folder / SEARCH_WORDS).write_text(
+        "synoniemen:\n  - [naaktfoto, sexting, dickpic]\n", encoding="utf-8"
+    )
+    found = load_guidance().search("dickpic")  # the file's new time is read: no restart
+    assert ids(found.materials) == {"online_privacy", "denk_na"}
+    assert found.also == ("naaktfoto", "sexting")
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [("synoniemen:\n  - [sexting]\n", "synoniemen 1"),
+     ("synoniemen:\n  - [sexting, naaktfoto]\n  - sexting\n", "synoniemen 2"),
+     ("synoniemen: sexting\n", "'synoniemen' moet een lijst")],
+)  # fmt: skip
+def test_a_broken_synonym_file_is_named(tmp_path, content, problem):
+    folder = school_folder(tmp_path)
+    (folder / SEARCH_WORDS).write_text(content, encoding="utf-8")
+    message = refused_file(folder, SEARCH_WORDS)
+    assert problem in message
+
+
+# --- the national help lines (hulplijnen.yaml, added by pestdata) ---------------------------
+
+# By hand, from the issue: name, number, host.
+HELP_LINES_EXPECTED = {
+    "kindertelefoon": ("Kindertelefoon", "0800-0432", "www.kindertelefoon.nl"),
+    "helpwanted": ("Helpwanted.nl", "", "www.helpwanted.nl"),
+    "zelfmoordpreventie": ("113 Zelfmoordpreventie", "0800-0113", "www.113.nl"),
+    "veilig_thuis": ("Veilig Thuis", "0800-2000", "www.veiligthuis.nl"),
+}
+
+
+def test_the_four_national_help_lines_marked_as_added_by_pestdata(guidance_here):
+    lines = {line.id: line for line in guidance_here.help_lines}
+    assert set(lines) == set(HELP_LINES_EXPECTED)
+    for line_id, (name, phone, host) in HELP_LINES_EXPECTED.items():
+        line = lines[line_id]
+        assert name in line.titel
+        assert line.telefoon == phone
+        assert urlsplit(line.link).hostname == host and line.link.startswith("https://")
+        assert line.toegevoegd_door == "pestdata"
+    assert "sexting" in lines["helpwanted"].uitleg and "sextortion" in lines["helpwanted"].uitleg
+
+
+def test_the_help_lines_are_not_the_handreikings_help_sites(guidance_here):
+    """The handreiking names meldknop, digitaalpesten, School en Veiligheid and Facebook's
+    centre; the help lines add to them and repeat none."""
+    sites = {s.id for s in guidance_here.help_sites}
+    assert sites == {"meldknop", "digitaalpesten", "school_en_veiligheid", "veiligheidscentrum"}
+    assert not sites & {line.id for line in guidance_here.help_lines}
+
+
+def test_a_school_folder_without_the_help_lines_file_has_none(tmp_path, monkeypatch):
+    monkeypatch.setenv("PESTDATA_DATA", str(school_folder(tmp_path)))
+    assert load_guidance().help_lines == ()
+    assert load_guidance().help_sites  # the handreiking's own help stays
+
+
+def test_a_school_edits_removes_and_adds_help_lines(tmp_path, monkeypatch):
+    folder = school_folder(tmp_path, HELP_LINES)
+    monkeypatch.setenv("PESTDATA_DATA", str(folder))
+    content = yaml.safe_load((folder / HELP_LINES).read_text("utf-8"))
+    lines = content["hulplijnen"]
+    lines[0]["uitleg"] = "Bel gratis; in de klas hangt de poster bij het bord."
+    del lines[3]  # Veilig Thuis: the school's own care team handles it
+    lines.append(
+        {"id": "ggd", "titel": "Jeugdarts GGD Regio Noord", "telefoon": "050 123 4567",
+         "voor": ["ouders"], "uitleg": "Vragen over je kind.", "toegevoegd_door": "De Regenboog"}
+    )  # fmt: skip
+    write(folder, content, HELP_LINES)
+    shown = {line.id: line for line in load_guidance().help_lines}
+    assert list(shown) == ["kindertelefoon", "helpwanted", "zelfmoordpreventie", "ggd"]
+    assert shown["kindertelefoon"].uitleg.startswith("Bel gratis; in de klas")
+    assert shown["ggd"].toegevoegd_door == "De Regenboog"
+
+
+def test_an_empty_help_lines_list_removes_them_all(tmp_path):
+    folder = school_folder(tmp_path)
+    (folder / HELP_LINES).write_text("hulplijnen: []\n", encoding="utf-8")
+    assert load_guidance(folder / "guidance.yaml").help_lines == ()
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [({"telefoon": "", "link": ""}, "geef een telefoonnummer of een link"),
+     ({"toegevoegd_door": ""}, "toegevoegd_door"),
+     ({"link": "http://www.kindertelefoon.nl"}, "link"),
+     ({"telefoon": "bel ons"}, "telefoon: 'bel ons' heeft niet de juiste vorm")],
+)  # fmt: skip
+def test_a_broken_help_line_is_named(tmp_path, change, problem):
+    folder = school_folder(tmp_path, HELP_LINES)
+    content = yaml.safe_load((folder / HELP_LINES).read_text("utf-8"))
+    content["hulplijnen"][0].update(change)
+    write(folder, content, HELP_LINES)
+    message = refused_file(folder, HELP_LINES)
+    assert "hulplijnen 1 (kindertelefoon)" in message and problem in message
+
+
+# --- every material says where to find it, one way -----------------------------------------
+
+
+def test_where_to_find_is_one_rule(guidance_here):
+    rule = {m.id: where_to_find(m) for m in guidance_here.materials}
+    assert rule["wijs"] == ""  # it has a link
+    assert rule["web_we_want"] == "Te vinden bij: Ziggo"
+    assert rule["safe_and_social"] == "Te vinden bij: Veiliginternetten.nl en Vodafone"
+    # the handreiking names no publisher for these four
+    asked = {m for m, text in rule.items() if text == "Vraag de anti-pestcoördinator"}
+    assert asked == {"digitaal_pesten", "spelend_leren", "sociale_media", "e_safety_kit"}
+
+
+def test_every_material_card_shows_a_link_or_where_to_find_it(guidance_here):
+    for material in guidance_here.materials:
+        card = material_card(material)
+        has_link = 'href="https://' in card
+        where = re.search(r"<span class='pd-where'>([^<]+)</span>", card)
+        assert has_link != bool(where), material.id  # exactly one of the two
+        if where:
+            assert where.group(1).startswith(("Te vinden bij: ", "Vraag de anti-pestco"))

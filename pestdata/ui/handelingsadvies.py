@@ -10,7 +10,13 @@ from ..guidance import load_guidance
 from ..store import Store
 from .common import Actor, css, kernel_store
 from .lessons import Lessons
-from .materials import MaterialsBrowser, help_sites_html, immediate_actions
+from .materials import (
+    GuidanceSearch,
+    MaterialsBrowser,
+    help_lines_html,
+    help_sites_html,
+    immediate_actions,
+)
 from .school_actions import SchoolChecklist
 from .schools import school_dropdown
 
@@ -28,12 +34,15 @@ def handelingsadvies_app(store: Store | None = None, actor: Actor | None = None)
                 "nu doet, lesmateriaal per leeftijd en waar leerlingen en ouders hulp vinden."
                 "</p>"
             ),
+            w.HTML("<h3>Zoeken</h3>"),
+            GuidanceSearch(guidance),
             w.HTML("<h3>Wat doe ik nu?</h3>"),
             immediate_actions(guidance),
             w.HTML("<h3>Brochures, boekjes en lessen</h3>"),
             MaterialsBrowser(guidance),
             w.HTML("<h3>Hier vinden leerlingen en ouders hulp</h3>"),
             css(w.HTML(help_sites_html(guidance.help_sites)), "pd-help-sites"),
+            css(w.HTML(help_lines_html(guidance.help_lines)), "pd-help-lines"),
             w.HTML(
                 "<h3>Heb je de acties uitgevoerd?</h3><p class='pd-hint'>De schoolbrede "
                 "checklist; de schoolleiding ziet hem in het overzicht.</p>"

@@ -1,10 +1,20 @@
-"""What to do now, the materials browser and where to find help (read-only guidance)."""
+"""What to do now, the search, the materials browser and where to find help (read-only
+guidance)."""
 
 from __future__ import annotations
 
 import ipywidgets as w
 
-from ..guidance import AUDIENCES, Guidance, HelpSite, Material
+from ..guidance import (
+    AUDIENCES,
+    Found,
+    Guidance,
+    HelpLine,
+    HelpSite,
+    ImmediateAction,
+    Material,
+    where_to_find,
+)
 from ..model import GROUPS, ages_for_group
 from .common import css, esc
 
@@ -13,9 +23,22 @@ AGES = range(4, 19)
 
 def link_html(url: str, text: str = "Openen") -> str:
     """A link that opens in a new tab without giving that page access to ours."""
-    if not url:
-        return "<span class='pd-hint'>(geen link in de handreiking)</span>"
     return f'<a href="{esc(url)}" target="_blank" rel="noopener noreferrer">{esc(text)} ↗</a>'
+
+
+def find_it_html(entry: Material | HelpSite, text: str = "Openen") -> str:
+    """Its link, or where to find it (guidance.where_to_find: the one rule for all)."""
+    if entry.link:
+        return link_html(entry.link, text)
+    return f"<span class='pd-where'>{esc(where_to_find(entry))}</span>"
+
+
+def action_card(number: int, action: ImmediateAction) -> str:
+    link = f"<p>{link_html(action.link, action.link)}</p>" if action.link else ""
+    return (
+        f"<div class='pd-card pd-action' data-id='{esc(action.id)}'><b>{number}. "
+        f"{esc(action.titel)}</b><p>{esc(action.uitleg)}</p>{link}</div>"
+    )
 
 
 def immediate_actions(guidance: Guidance) -> w.Accordion:
@@ -37,17 +60,100 @@ def material_card(m: Material) -> str:
         f"<div class='pd-card pd-material' data-id='{esc(m.id)}'>"
         f"<b>{esc(m.titel)}</b> <span class='pd-badge'>{esc(m.age_label)}</span>"
         f"<div class='pd-hint'>{esc(m.soort)} · voor {esc(audiences.lower())} · "
-        f"{esc(m.onderwerp)}</div><p>{esc(m.samenvatting)}</p>{link_html(m.link)}</div>"
+        f"{esc(m.onderwerp)}</div><p>{esc(m.samenvatting)}</p>{find_it_html(m)}</div>"
+    )
+
+
+ADDED_NOTE = (
+    "Landelijke hulplijnen. De handreiking noemt ze niet: ze zijn toegevoegd door pestdata "
+    "(of door de school) en de school kan ze aanpassen of weghalen."
+)
+
+
+def help_card(s: HelpSite) -> str:
+    """A help site of the handreiking, or a help line with its number and who added it."""
+    line = isinstance(s, HelpLine)
+    badges = " <span class='pd-badge'>ook anoniem</span>" if s.anoniem else ""
+    if line:
+        badges += (
+            f" <span class='pd-badge pd-added'>toegevoegd door {esc(s.toegevoegd_door)}</span>"
+        )
+    phone = ""
+    if line and s.telefoon:
+        digits = "".join(c for c in s.telefoon if c.isdigit())
+        phone = f"<p class='pd-phone'>Bel <a href=\"tel:{digits}\">{esc(s.telefoon)}</a></p>"
+    where = find_it_html(s, s.link) if s.link or not line else ""
+    return (
+        f"<div class='pd-card pd-help{' pd-help-line' if line else ''}' data-id='{esc(s.id)}'>"
+        f"<b>{esc(s.titel)}</b>{badges}<p>{esc(s.uitleg)}</p>{phone}{where}</div>"
     )
 
 
 def help_sites_html(sites: tuple[HelpSite, ...]) -> str:
-    return "".join(
-        f"<div class='pd-card pd-help'><b>{esc(s.titel)}</b>"
-        + (" <span class='pd-badge'>ook anoniem</span>" if s.anoniem else "")
-        + f"<p>{esc(s.uitleg)}</p>{link_html(s.link, s.link or 'Openen')}</div>"
-        for s in sites
+    return "".join(help_card(s) for s in sites)
+
+
+def help_lines_html(lines: tuple[HelpLine, ...]) -> str:
+    """The help lines under a note that they are not the handreiking's; '' when a school
+    removed them all."""
+    if not lines:
+        return ""
+    return f"<p class='pd-hint'>{esc(ADDED_NOTE)}</p>" + help_sites_html(lines)
+
+
+def found_html(guidance: Guidance, query: str, found: Found) -> str:
+    """The search's answer: what to do, materials and help, each under its heading."""
+    if not query.strip():
+        return ""
+    if not found:
+        return (
+            f"<div class='pd-empty pd-hint'>Niets gevonden voor ‘{esc(query.strip())}’. "
+            "Probeer een ander woord, bijv. pesten, groepsapp of privacy.</div>"
+        )
+    number = {a.id: n for n, a in enumerate(guidance.actions, start=1)}
+    parts = [f"<p class='pd-search-count'><b>{len(found)} gevonden</b> voor ‘{esc(query.strip())}’"]
+    if found.also:
+        parts.append(
+            f" <span class='pd-hint'>(ook gezocht op: {esc(', '.join(found.also))})</span>"
+        )
+    parts.append("</p>")
+    if found.partial:
+        parts.append(
+            "<p class='pd-hint'>Niets gaat over al je woorden samen; dit gaat over een deel "
+            "ervan.</p>"
+        )
+    sections = (
+        ("Wat doe ik nu?", [action_card(number[a.id], a) for a in found.actions]),
+        ("Brochures, boekjes en lessen", [material_card(m) for m in found.materials]),
+        ("Hulp", [help_card(h) for h in found.help]),
     )
+    for title, cards in sections:
+        if cards:
+            parts.append(f"<h4>{title}</h4>" + "".join(cards))
+    return "".join(parts)
+
+
+class GuidanceSearch(w.VBox):
+    """Search the whole page in everyday words: what to do, materials and help."""
+
+    def __init__(self, guidance: Guidance):
+        self.guidance = guidance
+        self.text = css(
+            w.Text(
+                description="Zoek",
+                placeholder="bijv. sexting, groepsapp, buitensluiten",
+                continuous_update=True,
+                layout=w.Layout(width="560px"),
+            ),
+            "pd-search",
+        )
+        self.results = css(w.HTML(), "pd-search-results")
+        self.text.observe(lambda _: self.refresh(), "value")
+        super().__init__([self.text, self.results])
+
+    def refresh(self) -> None:
+        query = self.text.value
+        self.results.value = found_html(self.guidance, query, self.guidance.search(query))
 
 
 class MaterialsBrowser(w.VBox):
