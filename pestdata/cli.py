@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from . import caseload, clock, files, incident_log, nl_click, school_names
+from .markup import counted, meldingen
 from .model import InvalidInput, StaffRole
 from .serve import (
     DASHBOARDS,
@@ -128,7 +129,7 @@ def demo(db: str | None, count: int, seed: int, add: bool) -> None:
     existing = caseload.count_incidents(store)
     if existing and not add:
         click.echo(
-            f"De database bevat al {existing} meldingen; er is niets toegevoegd. "
+            f"De database bevat al {meldingen(existing)}; er is niets toegevoegd. "
             "Gebruik --add om er demomeldingen bij te zetten."
         )
         return
@@ -559,7 +560,7 @@ def export_command(db, out: Path, share: bool, year, school, start, end):
     if share:
         click.echo(f"{len(frame)} regels met aantallen in {out} (deelbare export, afgerond).")
     else:
-        click.echo(f"{len(frame)} meldingen in {out} (export voor het zorgteam).")
+        click.echo(f"{meldingen(len(frame))} in {out} (export voor het zorgteam).")
 
 
 @main.command("case")
@@ -703,13 +704,15 @@ def purge_command(db, period: str, commit: bool, actor: str) -> None:
                 else f"#{case.id} {case.school} · gemeld {case.reported_on:%d-%m-%Y}"
             )
         click.echo(
-            f"{len(candidates)} afgesloten meldingen van vóór {cutoff:%d-%m-%Y} zouden "
+            f"{counted(len(candidates), 'afgesloten melding', 'afgesloten meldingen')} van "
+            f"vóór {cutoff:%d-%m-%Y} {'zou' if len(candidates) == 1 else 'zouden'} "
             "verdwijnen. Dit was een proefdraai; verwijderen: voeg --commit toe."
         )
         return
     removed = purge(store, cutoff, actor)
     click.echo(
-        f"{removed} afgesloten meldingen van vóór {cutoff:%d-%m-%Y} verwijderd; de "
+        f"{counted(removed, 'afgesloten melding', 'afgesloten meldingen')} van vóór "
+        f"{cutoff:%d-%m-%Y} verwijderd; de "
         "anonieme maandtellingen zijn bewaard en het logboek vermeldt de opschoning."
     )
 
@@ -939,7 +942,7 @@ def schools_merge(db, old, into, yes, actor) -> None:
         )
     with _refused_in_dutch():
         moved = school_names.merge(store, old, into, _command_line_actor(actor))
-    click.echo(f"'{old}' samengevoegd met '{into}': {moved} meldingen verplaatst.")
+    click.echo(f"'{old}' samengevoegd met '{into}': {meldingen(moved)} verplaatst.")
 
 
 if __name__ == "__main__":

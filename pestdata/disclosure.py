@@ -33,6 +33,7 @@ from datetime import date, timedelta
 from fractions import Fraction
 
 from .clock import SchoolYear, month_end
+from .markup import counted
 
 ROUNDING = 5  # published counts are multiples of this
 BASE = 10  # the smallest published total that may be broken down or give a share/median
@@ -272,7 +273,7 @@ def show_median(days: float | None, cases: int | None, minimum: int | None) -> s
     if days is None:
         return "—"
     if not minimum:
-        return f"{days:.0f} dagen"
+        return counted(round(days), "dag", "dagen")
     if (cases or 0) < BASE:
         return TOO_FEW
     weeks = round(days / 7)

@@ -20,6 +20,7 @@ from sqlalchemy.engine import make_url
 
 from . import clock, facts, files
 from .facts import month_of
+from .markup import meldingen
 from .model import Status
 from .store import HEAD_REVISION, Store, audit_row, default_db_path, now
 from .tables import audit, incident_forms, incident_platforms, incidents, retained_counts
@@ -88,7 +89,7 @@ class DatabaseSide:
         changed = (
             f", laatste wijziging {clock.nl_date(self.last_change)}" if self.last_change else ""
         )
-        return f"{self.reports} meldingen{last}{changed}"
+        return f"{meldingen(self.reports)}{last}{changed}"
 
 
 def live_side(store: Store) -> DatabaseSide:

@@ -1,5 +1,5 @@
-"""HTML that pestdata writes (pages, slides, the offline parent evening): free text is
-escaped wherever it is shown."""
+"""HTML and text that pestdata writes (pages, slides, the offline parent evening): free text
+is escaped wherever it is shown; a count says '1 melding', never '1 meldingen'."""
 
 from __future__ import annotations
 
@@ -14,3 +14,13 @@ def esc(value: object) -> str:
 def message(kind: str, text: str) -> str:
     """HTML for a status line: kind is 'ok', 'error' or 'hint'; text is escaped here."""
     return f'<div class="pd-{kind}">{esc(text)}</div>'
+
+
+def counted(number: int, one: str, many: str) -> str:
+    """A count with its noun in Dutch: '1 melding', '0 meldingen', '3 meldingen'."""
+    return f"{number} {one if number == 1 else many}"
+
+
+def meldingen(number: int) -> str:
+    """'1 melding', '3 meldingen': the count pestdata writes most."""
+    return counted(number, "melding", "meldingen")

@@ -353,7 +353,7 @@ def inzage_pdf(store: Store, pupil: str, actor: str, *, today: date | None = Non
         _para(title, "title"),
         _para(
             f"Opgemaakt op {nl_date(today)} op verzoek (AVG, recht op inzage). Dit zijn alle "
-            f"{len(cases)} meldingen waarin deze leerling voorkomt. Andere leerlingen staan er "
+            f"meldingen waarin deze leerling voorkomt ({len(cases)}). Andere leerlingen staan er "
             "als 'leerling A', 'leerling B' enzovoort, in elke melding dezelfde letter voor "
             "dezelfde leerling. Namen in de teksten staan er als 'persoon 1', 'persoon 2' "
             "enzovoort.",

@@ -133,7 +133,7 @@ def test_an_addition_and_a_step_note_warn_too(store, names_here, valid_incident_
     find(w.Textarea, "pd-description-add").value = "Jesse zei het tegen dhr. Jansen."
     find(w.Button, "pd-description-save").click()
     assert "Er lijken namen in te staan: 'Jesse' en 'dhr. Jansen'" in find(
-        w.HTML, "pd-description-error"
+        w.HTML, "pd-description-result"
     ).value.replace("&#x27;", "'")
     assert len(caseload.get_incident(store, incident_id)["descriptions"]) == 1
     find(w.Button, "pd-description-confirm-names").click()
@@ -142,7 +142,7 @@ def test_an_addition_and_a_step_note_warn_too(store, names_here, valid_incident_
     step = next(c for c in _walk(view) if isinstance(c, StepRow) and c.step.id == "steun")
     step.note.value = "Gesprek met Sanne gehad."
     step.tick()
-    assert "'Sanne'" in step.error.value.replace("&#x27;", "'")
+    assert "'Sanne'" in step.result.value.replace("&#x27;", "'")
     assert "steun" not in caseload.get_incident(store, incident_id)["steps"]
     step.names.confirm.click()
     assert "steun" in caseload.get_incident(store, incident_id)["steps"]

@@ -6,7 +6,7 @@ import ipywidgets as w
 
 from .. import access_requests, clock
 from ..clock import nl_date
-from ..markup import esc, message
+from ..markup import counted, esc, message
 from ..store import Store
 from .common import STYLE, Actor, css, download_link, save
 
@@ -121,7 +121,7 @@ class AccessRequests(w.VBox):
             )
             return
         name = f"inzage-{request.pupil_number}.pdf".replace("/", "-")
-        self.result.value = download_link(pdf, name, "application/pdf", f"Download {name}")
+        self.result.value = download_link(pdf, name, "application/pdf", f"{name} opslaan")
 
     def _extend(self, request) -> None:
         access_requests.extend(self.store, request.id, self.reason.value, self.actor.name)
@@ -142,5 +142,5 @@ class AccessRequests(w.VBox):
 
 def _left(days: int) -> str:
     if days < 0:
-        return f"{-days} dagen te laat"
-    return "vandaag" if days == 0 else f"{days} dagen"
+        return f"{counted(-days, 'dag', 'dagen')} te laat"
+    return "vandaag" if days == 0 else counted(days, "dag", "dagen")

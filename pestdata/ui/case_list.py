@@ -10,6 +10,7 @@ import ipywidgets as w
 from .. import caseload, school_names
 from ..caseload import CaseRow
 from ..clock import nl_date
+from ..markup import counted
 from ..model import GROUPS, OPEN_STATUSES, Platform, Status
 from ..store import Store
 from .common import css, esc
@@ -154,12 +155,16 @@ class CaseList(w.VBox):
         matching = [r for r in rows if not r.outside_filter]
         overdue = sum(1 for r in matching if r.overdue_reason)
         first, last = self.offset + 1, self.offset + len(matching)
-        shown = f"{first}–{last} van {total}" if total > len(matching) else f"{total}"
+        shown = (
+            f"{first}–{last} van {total} meldingen"
+            if total > len(matching)
+            else counted(total, "melding", "meldingen")
+        )
         self.previous.disabled = self.offset == 0
         self.next.disabled = last >= total
         searched = f" voor ‘{self.search.value.strip()}’" if self.search.value.strip() else ""
         self.count.value = (
-            f"<b>{esc(shown)} meldingen{esc(searched)}</b>"
+            f"<b>{esc(shown)}{esc(searched)}</b>"
             + (f" · {overdue} achterstallig in deze lijst" if overdue else "")
             + ("" if matching else " · geen meldingen bij deze filters")
             + (

@@ -216,7 +216,7 @@ class Overview(w.VBox):
             self.store, year, school, minimum=privacy.threshold(), today=self.today
         )
         self.report_link.value = download_link(
-            pdf, f"jaarverslag-{year}.pdf", "application/pdf", f"Download jaarverslag-{year}.pdf"
+            pdf, f"jaarverslag-{year}.pdf", "application/pdf", f"jaarverslag-{year}.pdf opslaan"
         )
 
     def refresh(self) -> None:

@@ -17,7 +17,7 @@ import anywidget
 import traitlets
 
 from ..charts import PUBLISHED
-from ..markup import esc
+from ..markup import counted, esc
 
 BUNDLE = "voila/templates/pestdata/static/plotly-cartesian-4.1.1.min.js"
 CONFIG = {
@@ -152,7 +152,7 @@ def describe(spec: dict) -> tuple[str, str]:
                 cells[rows.index(key)][c] = value
     shown = [(r, v) for r, line in zip(rows, cells, strict=False) for v in line if v is not None]
     numbers = [v for _, v in shown if isinstance(v, int | float) and not isinstance(v, bool)]
-    summary = f"{title}: {len(rows)} rijen"
+    summary = f"{title}: {counted(len(rows), 'rij', 'rijen')}"
     if numbers and not heat:
         top = max(shown, key=lambda pair: pair[1] if isinstance(pair[1], int | float) else -1)
         summary += f"; het hoogst: {top[0]} ({_number(top[1])})"

@@ -37,16 +37,21 @@ from .schools import SchoolField
 
 
 class PupilRows(w.VBox):
-    """The pupils involved: a pupil number and a role per row; rows can be added and removed."""
+    """The pupils involved: a pupil number and a role per row; rows can be added and removed.
+
+    A row added with the button takes the focus (a keyboard user types on at once); an empty
+    row is not dropped on saving but pointed out (`empty_rows`), as a number the user meant
+    to type may be missing."""
 
     def __init__(self):
         self.add_button = css(w.Button(description="+ leerling toevoegen"), "pd-add-pupil")
-        self.add_button.on_click(lambda _: self.add_row())
+        self.add_button.on_click(lambda _: self.add_row().focus())
         super().__init__()
         self.rows: list[w.HBox] = []
         self.reset()
 
-    def add_row(self, role: Role = Role.BULLY) -> None:
+    def add_row(self, role: Role = Role.BULLY) -> w.Text:
+        """A new row at the bottom; returns its pupil-number field."""
         number = css(
             w.Text(
                 description="Leerlingnummer",
@@ -66,18 +71,28 @@ class PupilRows(w.VBox):
             ),
             "pd-pupil-role",
         )
-        remove = w.Button(
-            description="✕", tooltip="Verwijder deze leerling", layout=w.Layout(width="40px")
+        remove = css(
+            w.Button(
+                description="✕",
+                tooltip="Verwijder deze leerling",
+                layout=w.Layout(width="40px", min_width="40px"),
+            ),
+            "pd-remove-pupil",
         )
         row = w.HBox([number, role_box, remove])
         remove.on_click(lambda _: self._remove(row))
         self.rows.append(row)
         self._render()
+        return number
 
     def _remove(self, row: w.HBox) -> None:
-        if len(self.rows) > 1:
+        """Take a row away; the focus goes to the number of the row now in its place (the
+        button that was clicked is gone with its row)."""
+        if len(self.rows) > 1 and row in self.rows:
+            place = self.rows.index(row)
             self.rows.remove(row)
             self._render()
+            self.rows[min(place, len(self.rows) - 1)].children[0].focus()
 
     def _render(self) -> None:
         self.children = [*self.rows, self.add_button]
@@ -86,12 +101,17 @@ class PupilRows(w.VBox):
         self.rows = []
         self.add_row(Role.TARGET)
 
+    def empty_rows(self) -> list[int]:
+        """The rows (0-based) without a pupil number, when there is more than one row."""
+        if len(self.rows) < 2:
+            return []
+        return [i for i, row in enumerate(self.rows) if not row.children[0].value.strip()]
+
     @property
     def value(self) -> list[dict]:
         return [
             {"pupil_number": row.children[0].value, "role": row.children[1].value}
             for row in self.rows
-            if row.children[0].value.strip()
         ]
 
 
@@ -135,8 +155,15 @@ class ReportForm(w.VBox):
             "reported_on": w.DatePicker(description="Datum melding", value=today, style=STYLE),
             "happened_on": w.DatePicker(description="Datum voorval", value=None, style=STYLE),
             "school": SchoolField(store, actor),
-            "reporter": w.Dropdown(
-                description="Gemeld door", options=Reporter.choices(), value=None, style=STYLE
+            # Radio buttons, none chosen: a dropdown took the first typed letter as the choice
+            # ('l' picked Leerkracht), a radio button is only chosen on purpose.
+            "reporter": w.RadioButtons(
+                description="Gemeld door",
+                options=Reporter.choices(),
+                value=None,
+                orientation="horizontal",
+                style=STYLE,
+                layout=w.Layout(width="auto"),
             ),
             "group": w.Dropdown(
                 description="Groep of klas", options=GROUPS, value=None, style=STYLE
@@ -198,6 +225,20 @@ class ReportForm(w.VBox):
     def values(self) -> dict:
         return {name: widget.value for name, widget in self.fields.items()}
 
+    def choices_missing(self) -> dict[str, str]:
+        """The form's own words for what the model calls 'dit veld is verplicht': a school and
+        a reporter are chosen on purpose, an empty pupil row is filled or taken away."""
+        missing = {}
+        if not self.fields["school"].value:
+            missing["school"] = "kies de school van deze melding"
+        if not self.fields["reporter"].value:
+            missing["reporter"] = "kies wie het meldde"
+        for row in self.fields["pupils"].empty_rows():
+            missing[f"pupils.{row}.pupil_number"] = (
+                "deze rij is leeg: vul een leerlingnummer in, of haal de rij weg met ✕"
+            )
+        return missing
+
     def submit(self, confirmed_old: bool = False) -> int | None:
         """Validate, then store all or nothing; say in Dutch what happened."""
         clear(self.errors)
@@ -211,6 +252,7 @@ class ReportForm(w.VBox):
             incident = validate_incident(self.values())
         except InvalidInput as error:
             errors.update(error.errors)
+        errors.update(self.choices_missing())
         if errors:
             show_errors(self.errors, InvalidInput(errors), self.result)
             self.result.value = (

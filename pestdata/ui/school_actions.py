@@ -142,5 +142,5 @@ class SchoolChecklist(w.VBox):
     def make_print(self) -> None:
         page = print_page(self.frame(), clock.today()).encode("utf-8")
         self.print_link.value = download_link(
-            page, "schoolacties.html", "text/html;charset=utf-8", "Download de afdrukversie"
+            page, "schoolacties.html", "text/html;charset=utf-8", "Afdrukversie opslaan"
         )

@@ -10,14 +10,23 @@ from ..markup import message
 from ..store import Store
 from .common import STYLE, WIDE, Actor, css, save
 
+CHOOSE = "Kies een school…"
+
+
+def school_options(schools: list[str]) -> list[tuple[str, str]]:
+    """The listed schools, the busiest first; with several, 'Kies een school…' above them."""
+    listed = [(school, school) for school in schools]
+    return listed if len(schools) <= 1 else [(CHOOSE, ""), *listed]
+
 
 def school_dropdown(schools: list[str], css_class: str) -> w.Dropdown:
-    """The listed schools, the busiest first and chosen."""
+    """The school to work for. One school is chosen; of several none is (value ''), so a
+    report or a tick never lands at a school because it came first in the list."""
     return css(
         w.Dropdown(
             description="School",
-            options=schools,
-            value=schools[0] if schools else None,
+            options=school_options(schools),
+            value=schools[0] if len(schools) == 1 else ("" if schools else None),
             style=STYLE,
             layout=WIDE,
         ),
@@ -69,7 +78,7 @@ class SchoolField(w.VBox):
             self.feedback,
         ):
             return
-        self.choice.options = school_names.names(self.store)
+        self.choice.options = school_options(school_names.names(self.store))
         self.choice.value = added[0]
         self.new_name.value = ""
         self.adding.layout.display = "none"

@@ -12,7 +12,7 @@ import ipywidgets as w
 
 from .. import charts, clock, signals
 from ..clock import nl_date
-from ..markup import esc
+from ..markup import counted, esc
 from ..model import GROUPS, Role
 from ..store import Store
 from .common import STYLE, css
@@ -135,7 +135,8 @@ class SignalsView(w.VBox):
         show_figure(self.picture, charts.network(nodes, links, f"Leerlingen in {group}"))
         shared = sorted(links.items(), key=lambda item: (-item[1], item[0]))
         self.picture.summary = (
-            f"{len(nodes)} leerlingen in {group}; {len(links)} paren staan samen in een melding."
+            f"{len(nodes)} leerlingen in {group}; "
+            f"{counted(len(links), 'paar staat', 'paren staan')} samen in een melding."
         )
         self.picture.table = (
             "<summary>Toon als tabel</summary><table><tr><th>Leerlingen</th>"

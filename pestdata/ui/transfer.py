@@ -23,6 +23,7 @@ from ..importer import (
     value_key,
 )
 from ..io import export_bytes, export_frame
+from ..markup import counted, meldingen
 from ..store import Store
 from .common import Actor, css, download_link, esc, message, save
 
@@ -322,10 +323,12 @@ class Transfer(w.VBox):
         self.add_schools.layout.display = "" if asked else "none"
         new = report.count("nieuw")
         self.commit.disabled = commit or not new
-        self.commit.description = f"Opslaan ({new} nieuwe meldingen)" if new else "Opslaan"
+        self.commit.description = (
+            f"Opslaan ({counted(new, 'nieuwe melding', 'nieuwe meldingen')})" if new else "Opslaan"
+        )
         if commit:
             self.path, self.content = None, b""  # stored: the upload need not be kept
-            self.report.value += message("ok", f"{report.added} meldingen opgeslagen.")
+            self.report.value += message("ok", f"{meldingen(report.added)} opgeslagen.")
             if self.on_import:
                 self.on_import()
 
@@ -389,5 +392,5 @@ class Transfer(w.VBox):
         frame = export_frame(self.store, analytics.Filters())
         data = export_bytes(frame)
         self.download.value = download_link(
-            data, "meldingen.xlsx", XLSX, f"Download meldingen.xlsx ({len(frame)} meldingen)"
+            data, "meldingen.xlsx", XLSX, f"meldingen.xlsx opslaan ({meldingen(len(frame))})"
         )
