@@ -65,8 +65,8 @@ def material_card(m: Material) -> str:
 
 
 ADDED_NOTE = (
-    "Landelijke hulplijnen. De handreiking noemt ze niet: ze zijn toegevoegd door pestdata "
-    "(of door de school) en de school kan ze aanpassen of weghalen."
+    "Landelijke hulplijnen staan niet in de handreiking. Bij elke lijn staat wie hem toevoegde; "
+    "de school kan ze aanpassen of weghalen."
 )
 
 
