@@ -252,6 +252,12 @@ def _demo_accounts(store: Store) -> None:
     help="Open pagina's op de hele server (elk ~150 MB geheugen). Standaard: wat 60% van "
     "het geheugen van deze computer draagt.",
 )
+@click.option(
+    "--verbose",
+    is_flag=True,
+    help="Het hele (Engelstalige) log van Jupyter en Voilà tonen, voor foutzoeken. "
+    "Standaard alleen de eigen regels van pestdata, in het Nederlands.",
+)
 def serve(
     db,
     port: int,
@@ -268,6 +274,7 @@ def serve(
     https_only: bool,
     pages_per_person: int,
     max_pages: int,
+    verbose: bool,
 ) -> None:
     """Start de dashboards in Voilà op http://127.0.0.1:PORT."""
     from .accounts import listed
@@ -311,7 +318,7 @@ def serve(
         folder, port, bool(token), cull_idle=cull_idle, preheat=preheat, host_names=host_names,
         trusted_header=trust_header, proxy_key_file=proxy_key_file,
         two_factor_roles=two_factor_roles, https_only=https_only,
-        pages_per_person=pages_per_person, max_pages=max_pages,
+        pages_per_person=pages_per_person, max_pages=max_pages, verbose=verbose,
     )  # fmt: skip
     sys.stdout.flush()
     sys.stderr.flush()

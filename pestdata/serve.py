@@ -34,6 +34,7 @@ def voila_command(
     https_only: bool = False,
     pages_per_person: int = PAGES_PER_PERSON,
     max_pages: int = 0,
+    verbose: bool = False,
 ) -> list[str]:
     """The command line of our Voilà (server.py): a signed-in person (personal accounts, or
     `trusted_header` from the school's proxy with the key in `proxy_key_file`) or, when
@@ -52,6 +53,9 @@ def voila_command(
     run up to the point where it reads data (`pestdata.ui.preheat.wait_for_page` waits for the
     page request first), and refills the pool a second after a page takes one. Kernels in the
     pool are never culled (Voilà exempts them).
+
+    The terminal shows only pestdata's Dutch lines (terminal.py); `verbose`: Jupyter's and
+    Voilà's whole log.
     """
     preheating = ["--preheat_kernel=True", f"--pool_size={preheat}"] if preheat > 0 else []
     names = ["localhost", *host_names]
@@ -83,6 +87,7 @@ def voila_command(
         "--KernelManager.transport=ipc",
         f"--PestdataVoila.pages_per_person={pages_per_person}",
         f"--PestdataVoila.max_pages={max_pages}",  # 0: as many as the memory holds
+        f"--PestdataVoila.verbose={verbose}",
         f"--MappingKernelManager.cull_interval={max(1, min(60, cull_idle // 4))}",
         f"--MappingKernelManager.cull_idle_timeout={cull_idle}",
         "--MappingKernelManager.cull_connected=False",

@@ -13,6 +13,10 @@
   login page, the cookie (SameSite=Lax, a school day), /logout, the rate limit, each role's
   dashboards, and the signed person on its way to the kernel.
 - The kernel of a page left open but untouched for two hours is shut down (~150 MB each).
+- The served notebooks are signed at start in a notary of this process only, so Jupyter does
+  not call each one "not trusted" at every page visit.
+- The terminal gets our Dutch lines only (terminal.py) unless `verbose`; no address with a
+  token in it either way.
 
 The command line and the environment are in serve.py; the kernel side of preheating in
 ui/preheat.py.
@@ -25,13 +29,16 @@ import logging
 import os
 import re
 import secrets
+import sys
 import time
 from functools import partial
 from hmac import compare_digest
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
 
+import nbformat
 from jupyter_server.log import log_request
+from nbformat.sign import NotebookNotary
 from tornado import web
 from tornado.ioloop import PeriodicCallback
 from tornado.web import OutputTransform
@@ -43,7 +50,7 @@ from voila.tornado.handler import TornadoVoilaHandler
 from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 from voila.tornado.treehandler import TornadoVoilaTreeHandler
 
-from . import files, names
+from . import files, names, terminal
 from .pages import Pages, record_owners
 from .signin import (
     PERSON_HEADER,
@@ -171,7 +178,10 @@ class KernelChannel(VoilaKernelWebsocketHandler):
             msg_type, content = "", {}
         if for_server_log_only(msg_type, content):
             text = content.get("text") or "\n".join(content.get("traceback") or [])
-            log.warning("Kernel %s (niet naar de browser): %s", msg_type, text[-2000:])
+            log.warning(
+                "Kernel %s (niet naar de browser): %s", msg_type, text[-2000:],
+                extra={"terminal": terminal.kernel_line(msg_type, content)},
+            )  # fmt: skip
             return None
         return super().write_message(message, binary)
 
@@ -278,6 +288,12 @@ class PestdataVoila(Voila):
     proxy_key_file = Unicode(
         "", config=True, help="File with the key the proxy sends (single sign-on)."
     )
+    verbose = Bool(
+        True,
+        config=True,
+        help="Jupyter's and Voilà's whole log; False: only pestdata's Dutch lines "
+        "(terminal.py), as `pestdata serve` without --verbose.",
+    )
 
     @default("identity_provider_class")
     def _identity_provider(self):
@@ -286,6 +302,12 @@ class PestdataVoila(Voila):
     @default("authorizer_class")
     def _authorizer(self):
         return PageOwners
+
+    def parse_command_line(self, argv=None):
+        super().parse_command_line(argv)
+        if not self.verbose:  # as soon as we know, before anything else can log
+            terminal.speak_dutch(self.log, lambda: self.port)
+            self.config.MappingKernelManager.kernel_manager_class = terminal.QUIET_KERNELS
 
     def initialize(self, argv=None):
         # Made before any kernel starts: each kernel inherits it, nobody else can read it.
@@ -310,6 +332,13 @@ class PestdataVoila(Voila):
             self.config.AccountsIdentity.proxy_key = key  # read when the provider is made
         keep_secrets_out_of(self.log, logging.getLogger("tornado"))
 
+    @property
+    def display_url(self):
+        """The address Voilà logs at start, without `?token=`: with accounts Jupyter's own
+        generated token opens nothing here (signin.AccountsIdentity), and a token server's
+        token stays out of the log."""
+        return super().display_url.split("?", 1)[0]
+
     def refuse_to_start(self, message: str):
         self.log.critical("pestdata start niet: %s", message)
         self.exit(1)
@@ -333,7 +362,22 @@ class PestdataVoila(Voila):
         record_owners(self.kernel_manager, self.pages)
         settings["pestdata_pages"] = self.pages
         settings["pestdata_end_pages"] = self.end_pages  # signin.LogoutPage calls it
+        self.trust_served_notebooks()
         return settings
+
+    def trust_served_notebooks(self) -> None:
+        """Sign the notebooks this server serves, in a notary of this process: a new key at
+        every start, signatures in memory, nothing written to the home folder (Jupyter's
+        default notary keeps both there). jupyter_server checks the signature each time a
+        page opens a notebook and warns "Notebook … is not trusted" for any it cannot vouch
+        for; whoever starts the server chose these notebooks. Signed as read (nbformat 4),
+        as the contents manager reads them."""
+        notary = NotebookNotary(
+            parent=self.contents_manager, db_file=":memory:", secret=secrets.token_bytes(32)
+        )
+        for path in sorted(Path(self.root_dir).rglob("*.ipynb")):
+            notary.sign(nbformat.read(path, as_version=4))
+        self.contents_manager.notary = notary
 
     def end_pages(self, name: str):
         """Shut the person's pages (logout awaits it): their kernels and websockets."""
@@ -389,7 +433,15 @@ def pooled_kernels(manager) -> set[str]:
     return ids
 
 
-main = PestdataVoila.launch_instance
+def main() -> None:
+    """Run the server. A crash ends it with one Dutch line (the traceback too with
+    verbose), and exit status 1."""
+    try:
+        PestdataVoila.launch_instance()
+    except Exception:
+        log.critical("pestdata serve is gestopt door een fout", exc_info=True)
+        sys.exit(1)
+
 
 if __name__ == "__main__":
     main()

@@ -57,7 +57,13 @@ def wait_for_port(port: int, server: subprocess.Popen, seconds: float = 60) -> N
 
 
 def start_server(
-    folder, notebooks=None, *extra: str, token: str | None = TOKEN, incidents=3000, before=None
+    folder,
+    notebooks=None,
+    *extra: str,
+    token: str | None = TOKEN,
+    incidents=3000,
+    before=None,
+    verbose=True,
 ):
     """`pestdata serve` on a SQLite file in `folder`; returns (process, base URL, db URL).
 
@@ -65,6 +71,8 @@ def start_server(
     `before(db_url)` runs after that, before the server starts (e.g. to add accounts).
     With token None the server uses personal accounts; a token goes in PESTDATA_TOKEN,
     as a school would give it (never on the command line, where `ps` shows it).
+    Its stdout and stderr go to `folder`/serve.log: Jupyter's whole log (`--verbose`), which
+    tests read; verbose False: only the Dutch lines a school's terminal shows.
     """
     db = f"sqlite:///{folder}/pestdata.sqlite"
     subprocess.run(
@@ -98,7 +106,7 @@ def start_server(
     ]
     if notebooks:
         command += ["--notebooks", str(notebooks)]
-    command += list(extra)
+    command += list(extra) + (["--verbose"] if verbose else [])
     env = {k: v for k, v in os.environ.items() if k != "PESTDATA_TOKEN"}
     if token:  # None: personal accounts
         env["PESTDATA_TOKEN"] = token

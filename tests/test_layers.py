@@ -47,7 +47,7 @@ LAYERS = [
     },
     {"importer", "io", "reports", "parent_evening"},
     {"ui"},
-    {"cli", "serve", "server", "signin", "pages"},
+    {"cli", "serve", "server", "signin", "pages", "terminal"},
 ]
 
 

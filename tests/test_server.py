@@ -295,7 +295,7 @@ def test_a_page_left_open_loses_its_kernel(tmp_path):
     notebooks.mkdir()
     notebook(notebooks, "probe", PROBE_CELL)
     port = free_port()
-    command = voila_command(notebooks, port, TOKEN, preheat=0) + [
+    command = voila_command(notebooks, port, TOKEN, preheat=0, verbose=True) + [
         f"--PestdataVoila.open_page_idle_hours={4 / 3600}",
         "--PestdataVoila.idle_check_seconds=1",
     ]
