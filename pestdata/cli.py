@@ -464,6 +464,19 @@ def with_filters(command):
     is_flag=True,
     help="Scholen uit het bestand die nog niet op de lijst staan, als nieuwe school toevoegen.",
 )
+@click.option(
+    "--school-type",
+    default=None,
+    metavar="SOORT",
+    help="Soort van de nieuwe scholen (basis, vo of beide); standaard volgt die uit de "
+    "groepen van het bestand.",
+)
+@click.option(
+    "--accept-groups",
+    is_flag=True,
+    help="Rijen waarvan de groep niet bij de soort school past (groep 7 op een school voor "
+    "voortgezet onderwijs) toch bij die school importeren.",
+)
 @click.option("--by", "actor", default="import", help="Naam voor het logboek.")
 def import_command(
     db,
@@ -473,6 +486,8 @@ def import_command(
     value_maps,
     default_school: str,
     add_schools: bool,
+    school_type: str | None,
+    accept_groups: bool,
     actor: str,
 ):
     """Lees meldingen uit CSV (',' of ';') of Excel; standaard een proefdraai per rij."""
@@ -503,8 +518,10 @@ def import_command(
                 default_school=default_school,
                 progress=progress,
                 add_schools=add_schools,
+                school_type=school_type,
+                accept_groups=accept_groups,
             )
-        except ImportFileError as error:
+        except (ImportFileError, InvalidInput) as error:
             raise click.ClickException(str(error)) from None
     for row in report.rows:
         if row.outcome != "nieuw":
@@ -904,16 +921,22 @@ def schools() -> None:
     """De lijst van scholen: tonen, toevoegen, twee schrijfwijzen samenvoegen."""
 
 
+SCHOOL_TYPE_HELP = "Soort school: basis (basisonderwijs), vo (voortgezet onderwijs) of beide."
+
+
 @schools.command("list")
 @db_option
 def schools_list(db) -> None:
-    """Toon de scholen, de drukste eerst, en namen die op elkaar lijken."""
+    """Toon de scholen (met hun soort), de drukste eerst, en namen die op elkaar lijken."""
     store = _store(db)
     names = school_names.names(store)
+    types = school_names.types(store)
     if not names:
-        click.echo("Nog geen scholen. Voeg er een toe met: pestdata schools add 'NAAM'")
+        click.echo(
+            "Nog geen scholen. Voeg er een toe met: pestdata schools add 'NAAM' --type basis"
+        )
     for name in names:
-        click.echo(name)
+        click.echo(f"{name} ({types[name].label})" if name in types else name)
     for a, b in school_names.lookalikes(store):
         click.echo(
             f"Lijken op elkaar: '{a}' en '{b}'. Is het één school, voeg ze dan samen met: "
@@ -924,12 +947,26 @@ def schools_list(db) -> None:
 @schools.command("add")
 @db_option
 @click.argument("name", metavar="NAAM")
+@click.option("--type", "school_type", required=True, metavar="SOORT", help=SCHOOL_TYPE_HELP)
 @ACTOR_OPTION
-def schools_add(db, name, actor) -> None:
-    """Zet een school op de lijst."""
+def schools_add(db, name, school_type, actor) -> None:
+    """Zet een school op de lijst, met haar soort (welke groepen of klassen er horen)."""
     with _refused_in_dutch():
-        added = school_names.add(_store(db), name, _command_line_actor(actor))
-    click.echo(f"School '{added}' toegevoegd.")
+        kind = school_names.SchoolType.parse(school_type)
+        added = school_names.add(_store(db), name, _command_line_actor(actor), kind)
+    click.echo(f"School '{added}' toegevoegd ({kind.label}).")
+
+
+@schools.command("type")
+@db_option
+@click.argument("name", metavar="NAAM")
+@click.argument("school_type", metavar="SOORT")
+@ACTOR_OPTION
+def schools_type(db, name, school_type, actor) -> None:
+    """Zet de soort van een school goed: basis, vo of beide."""
+    with _refused_in_dutch():
+        kind = school_names.set_type(_store(db), name, school_type, _command_line_actor(actor))
+    click.echo(f"{school_names.tidy(name)} is nu: {kind.label}.")
 
 
 @schools.command("merge")

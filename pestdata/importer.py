@@ -166,6 +166,7 @@ GROUP_ALLOWED = {  # what a group column may hold, by what its header says
     "klas": "klas 1 t/m 6 (ook 2, 2 havo, H2b, 2e klas)",
     "": "groep 1 t/m 8 of klas 1 t/m 6 (schrijf 'groep 7' of 'klas 2')",
 }
+ASK = "te bevestigen"  # a row's outcome when its group does not fit its school's type
 EXCEL_EPOCH = date(1899, 12, 30)  # a date cell that lost its format shows days since then
 
 
@@ -174,15 +175,37 @@ class ImportFileError(ValueError):
 
 
 class SchoolNeeded(ImportFileError):
-    """The file names no school and the database has none or several: the user must choose."""
+    """The file names no school: the user says which, also when the list has just one (a
+    secondary school's register must not land in the only, primary, school unasked)."""
 
     def __init__(self, path: Path, known: list[str]):
         self.known = known
-        choice = f" (bekend: {', '.join(known)})" if known else ""
-        super().__init__(
-            f"{path}: het bestand heeft geen kolom School; kies de school voor alle rijen"
-            f"{choice}. In de opdrachtregel: --school 'NAAM'."
-        )
+        if not known:
+            choice = (
+                "er staat nog geen school op de lijst: geef de school van dit bestand op en "
+                "voeg haar toe met --school 'NAAM' --add-schools"
+            )
+        elif len(known) == 1:
+            choice = (
+                f"hoort het bij {known[0]} (de enige school op de lijst)? Bevestig dat met "
+                f"--school '{known[0]}'; is het een andere school, voeg die toe met "
+                "--school 'NAAM' --add-schools"
+            )
+        else:
+            choice = (
+                f"kies de school voor alle rijen (bekend: {', '.join(known)}) met "
+                "--school 'NAAM'; een nieuwe school voeg je toe met --add-schools"
+            )
+        super().__init__(f"{path}: het bestand heeft geen kolom School; {choice}.")
+
+
+class ColumnsMissing(ImportFileError):
+    """A column we need (the date, the pupil numbers) is not recognised: the user can name
+    it (--map, or the column fields in the browser). `columns` are the file's columns."""
+
+    def __init__(self, message: str, columns: list[str]):
+        self.columns = columns
+        super().__init__(message)
 
 
 # --- reading files ---------------------------------------------------------------------------
@@ -619,7 +642,7 @@ def read_choices(kind: str, text: str) -> tuple[list[str], list[str]]:
 @dataclass
 class RowResult:
     row: int
-    outcome: str  # "nieuw", "al aanwezig", "geweigerd"
+    outcome: str  # "nieuw", "al aanwezig", "geweigerd", ASK
     problems: list[tuple[str, str]] = field(default_factory=list)  # (Dutch field, reason)
     incident_id: int | None = None
 
@@ -642,6 +665,11 @@ class ImportReport:
     readings: dict[str, Counter] = field(default_factory=dict)  # header -> (theirs, ours) -> n
     new_schools: set[str] = field(default_factory=set)  # not on the list yet (add_schools)
     unknown_schools: Counter = field(default_factory=Counter)  # name -> rows refused
+    # Schools not on the list -> the kinds of group ('groep', 'klas') their rows have: the
+    # type a new school gets unless one is chosen (SchoolType.of_groups).
+    school_groups: dict[str, set[str]] = field(default_factory=dict)
+    # (school, its type's label, group) -> rows whose group does not fit the school's type
+    misfits: Counter = field(default_factory=Counter)
     counts: Counter = field(default_factory=Counter)  # outcome -> rows, all of them
     unlisted: Counter = field(default_factory=Counter)  # header -> values past VALUES_LISTED
     refused_in_detail: int = 0
@@ -673,10 +701,19 @@ class ImportReport:
 
     def summary(self) -> str:
         verb = "toegevoegd" if self.committed else "zouden worden toegevoegd"
+        asked = f", {self.count(ASK)} {ASK}" if self.count(ASK) else ""
         return (
             f"{rows(self.total)}: {self.count('nieuw')} {verb}, "
-            f"{self.count('al aanwezig')} al aanwezig, {self.count('geweigerd')} geweigerd."
+            f"{self.count('al aanwezig')} al aanwezig, {self.count('geweigerd')} geweigerd"
+            f"{asked}."
         )
+
+    def misfit_summary(self) -> str:
+        """'Het Baken College (voortgezet onderwijs): groep 7 (2×), groep 8 (1×)'."""
+        by_school: dict[tuple[str, str], list[str]] = {}
+        for (school, label, group), n in sorted(self.misfits.items()):
+            by_school.setdefault((school, label), []).append(f"{group} ({n}×)")
+        return "; ".join(f"{s} ({label}): {', '.join(g)}" for (s, label), g in by_school.items())
 
     def refused(self) -> list[str]:
         lines = [
@@ -748,6 +785,51 @@ class RowReader:
         self.schools = schools  # the list a file's school must be on (school_names.py)
         self.add_schools = add_schools  # a name not on it is a new school (asked for)
         self.filled: set[str] = set()  # what the row last read got from us, for the notes
+        self.types: dict[str, school_names.SchoolType] = {}  # listed schools' types
+        self.chosen_type: school_names.SchoolType | None = None  # for new schools
+        self.accept_groups = False
+
+    def expect_types(
+        self,
+        types: dict[str, school_names.SchoolType],
+        chosen: school_names.SchoolType | None,
+        accept_groups: bool,
+    ) -> None:
+        """The schools' types a row's group must fit (a new school: the type chosen for
+        it, else none yet), and whether rows that do not fit were confirmed."""
+        self.types, self.chosen_type, self.accept_groups = types, chosen, accept_groups
+
+    def note_group(self, school: str, group: str | None) -> None:
+        """Remember the kind of group of a school not on the list (its type, if added)."""
+        if not school or not group or school in self.types:
+            return
+        groups = self.report.school_groups
+        if school in groups or len(groups) < VALUES_LISTED:
+            groups.setdefault(school, set()).add(str(group).split(" ", 1)[0])
+
+    def misfit(self, incident) -> str | None:
+        """The Dutch question for a row whose group does not fit its school's type, else
+        None. Counted for the report, also once confirmed (accept_groups)."""
+        school_type = self.types.get(incident.school)
+        if school_type is None and incident.school in self.report.new_schools:
+            school_type = self.chosen_type
+        if school_type is None or school_type.fits(incident.group):
+            return None
+        self.report.misfits[(incident.school, school_type.label, incident.group)] += 1
+        if self.accept_groups:
+            return None
+        return (
+            f"{incident.group} past niet bij {incident.school} ({school_type.label}: "
+            f"{school_names.TYPE_GROUPS[school_type]}); hoort deze rij bij deze school?"
+        )
+
+    def new_school_types(self) -> dict[str, school_names.SchoolType]:
+        """The type each new school gets: the one chosen, else what its rows' groups show."""
+        return {
+            name: self.chosen_type
+            or school_names.SchoolType.of_groups(self.report.school_groups.get(name, ()))
+            for name in self.report.new_schools
+        }
 
     def mapped(self, column: Column, text: str) -> str:
         return self.value_map.get(value_key(column.header, text), text)
@@ -979,11 +1061,15 @@ def import_file(
     progress: Callable[[int, int], None] | None = None,
     raw: bytes | None = None,
     add_schools: bool = False,
+    school_type: str | school_names.SchoolType | None = None,
+    accept_groups: bool = False,
 ) -> ImportReport:
     """Read, validate and (with commit) store a file; the report says what happened per row.
     `raw`: the file's bytes (an upload), `path` then only its name. A school not on the
     list refuses its rows, unless `add_schools`: then the report names it as new, and a
-    commit puts it on the list.
+    commit puts it on the list, with `school_type` or else the type its rows' groups show.
+    A row whose group does not fit its school's type ('groep 7' at a secondary school) is
+    'te bevestigen', not stored, unless `accept_groups`.
 
     The file is read as a stream, twice: a first pass (Survey) learns what the columns
     hold, the second reads, checks and stores the rows CHUNK_ROWS at a time; a commit does
@@ -994,14 +1080,16 @@ def import_file(
     check_mapping(path, columns, mapping or {}, value_map or {})
     targets = column_map(columns, mapping)
     if "reported_on" not in targets.values():
-        raise ImportFileError(
-            f"{path}: geen kolom 'Datum melding' gevonden (kolommen: {', '.join(columns[:12])})"
+        raise ColumnsMissing(
+            f"{path}: geen kolom 'Datum melding' gevonden (kolommen: {', '.join(columns[:12])})",
+            columns,
         )
     if not set(ROLES) & set(targets.values()):
-        raise ImportFileError(
+        raise ColumnsMissing(
             f"{path}: geen kolom met leerlingnummers gevonden (zoals 'Leerlingnummer' of "
             f"'Gepeste leerling'); koppel de eigen kolom met --map 'KOLOM=Leerlingnummer' "
-            f"(kolommen: {', '.join(columns[:12])})"
+            f"(kolommen: {', '.join(columns[:12])})",
+            columns,
         )
     survey = Survey.of(table, targets)
     targets = column_map(columns, mapping, survey.yes_no)
@@ -1025,9 +1113,15 @@ def import_file(
             )
             report.notes.append(f"{column.header}: {recognise.scale_note(column.scale)}{guessed}")
     reader = RowReader(readers, value_map or {}, report, school_names.names(store), add_schools)
+    reader.expect_types(
+        school_names.types(store),
+        school_type and school_names.SchoolType.parse(school_type),
+        accept_groups,
+    )
     if commit:
         with incident_log.importing(store, path.name, actor) as batch:
             filled = _read_rows(table, reader, report, batch, default_school, survey, progress)
+            school_names.set_types(batch.conn, reader.new_school_types(), actor)
         report.added = batch.added
     else:
         filled = _read_rows(table, reader, report, Check(store), default_school, survey, progress)
@@ -1045,7 +1139,8 @@ def import_file(
             f"{rows(filled['reporter'])} zonder 'Gemeld door': als melder staat er "
             f"'{Reporter.OTHER.label}'"
         )
-    _school_notes(report)
+    _school_notes(report, reader.new_school_types())
+    _group_notes(report, accept_groups)
     if filled["without handler"]:  # rows already stored are not stored again: not counted
         report.notes.append(
             f"{rows(filled['without handler'])} zonder behandelaar: als behandelaar staat er "
@@ -1078,7 +1173,9 @@ def _read_rows(
         for (result, payload), fingerprint in zip(accepted, prints, strict=True):
             key = bytes.fromhex(fingerprint)
             if fingerprint in known or key in seen:
-                result.outcome = "al aanwezig"
+                result.outcome, result.problems = "al aanwezig", []
+            elif result.outcome == ASK:
+                pass  # its group does not fit its school: stored only once confirmed
             else:
                 new.append(payload)
                 filled["without handler"] += payload[0].handler == IMPORT_HANDLER
@@ -1124,12 +1221,18 @@ def _names_in(accepted: list[tuple[RowResult, tuple]], report: ImportReport) -> 
             report.with_names.append((result.row, in_text))
 
 
-def _school_notes(report: ImportReport) -> None:
-    """Which schools of the file are not on the list: new ones (asked for) or refused ones."""
+def _school_notes(report: ImportReport, types: dict[str, school_names.SchoolType]) -> None:
+    """Which schools of the file are not on the list: new ones (asked for, with the type
+    they get) or refused ones."""
     if report.new_schools:
         verb = "op de lijst gezet" if report.committed else "komen op de lijst"
         names = ", ".join(f"'{n}'" for n in sorted(report.new_schools))
         report.notes.append(f"Nieuwe scholen, {verb}: {names}")
+        kinds = ", ".join(f"'{n}': {types[n].label}" for n in sorted(types))
+        report.notes.append(
+            f"Soort school: {kinds} (gekozen, of volgens de groepen van het bestand; geef "
+            "haar anders op: --school-type basis, vo of beide)"
+        )
     if report.unknown_schools:
         names = ", ".join(f"'{n}' ({rows(k)})" for n, k in report.unknown_schools.most_common())
         report.notes.append(
@@ -1137,6 +1240,25 @@ def _school_notes(report: ImportReport) -> None:
             "toe ('Nieuwe scholen uit dit bestand toevoegen', of --add-schools); is het een "
             "andere schrijfwijze van een bekende school, koppel haar daaraan"
         )
+
+
+def _group_notes(report: ImportReport, accepted: bool) -> None:
+    """Rows whose group does not fit their school's type: asked about, or taken as asked."""
+    if not report.misfits:
+        return
+    found = report.misfit_summary()
+    if accepted:
+        report.notes.append(
+            f"{rows(sum(report.misfits.values()))} met een groep die niet bij de soort school "
+            f"past, op verzoek toch overgenomen: {found}"
+        )
+        return
+    report.notes.append(
+        f"{rows(report.count(ASK))} te bevestigen: de groep past niet bij de soort school "
+        f"({found}). Horen ze toch bij die school, bevestig dat dan (--accept-groups; in de "
+        "browser: 'Ja, deze rijen horen bij deze school'); anders: kies de juiste school, of "
+        "zet de soort school goed (pestdata schools type)"
+    )
 
 
 def rows(n: int) -> str:
@@ -1147,9 +1269,9 @@ def rows(n: int) -> str:
 def _school_for_file(
     store, path, targets, school_everywhere, default_school, report, add_schools
 ) -> str:
-    """The school for rows that name none: the one given, else the only school in the
-    database (said in the report); a file without a School column and no way to know which
-    school it is raises SchoolNeeded."""
+    """The school for rows that name none: the one given. A file without a School column
+    and no school given raises SchoolNeeded, even when the list has one school; a School
+    column with empty cells refuses those rows."""
     known = school_names.names(store)
     if default_school.strip():
         name, _ = school_names.match(default_school, known)
@@ -1157,16 +1279,14 @@ def _school_for_file(
             report.new_schools.add(school_names.tidy(default_school))
             return school_names.tidy(default_school)
         if name is None:
-            raise ImportFileError(f"{path}: {school_names.unknown_school(default_school, known)}")
+            raise ImportFileError(
+                f"{path}: {school_names.unknown_school(default_school, known)}; of importeer "
+                "met --add-schools om haar als nieuwe school toe te voegen"
+            )
         return name
     school_columns = [h for h, t in targets.items() if t == "school"]
-    if school_columns and school_everywhere:
-        return ""
-    if len(known) == 1:
-        report.notes.append(f"Rijen zonder school horen bij {known[0]} (de enige school)")
-        return known[0]
     if not school_columns:
-        raise SchoolNeeded(path, known)
+        raise SchoolNeeded(path, known)  # also when the list has one school: asked, not assumed
     return ""
 
 
@@ -1175,6 +1295,7 @@ def _read_row(reader: RowReader, row_number: int, cells: dict, default_school: s
     data, step_data, problems = reader.read(cells)
     if not str(data.get("school") or "").strip():
         data["school"] = default_school
+    reader.note_group(data["school"], data.get("group"))
     incident, steps = None, []
     try:
         incident = validate_incident(data)
@@ -1196,6 +1317,8 @@ def _read_row(reader: RowReader, row_number: int, cells: dict, default_school: s
     if problems:
         labelled = [(_field_label(k), v) for k, v in problems.items()]
         return RowResult(row_number, "geweigerd", labelled), None
+    if question := reader.misfit(incident):
+        return RowResult(row_number, ASK, [(_field_label("group"), question)]), (incident, steps)
     return RowResult(row_number, "nieuw"), (incident, steps)
 
 

@@ -147,7 +147,12 @@ def _insert_incidents(
     conn: Connection, reports: list[tuple[Incident, list[StepDone]]], actor: str
 ) -> list[int]:
     stamp = now()
-    school_names.register(conn, {i.school for i, _ in reports}, actor)
+    school_names.register(
+        conn,
+        {i.school for i, _ in reports},
+        actor,
+        groups=((i.school, i.group) for i, _ in reports),
+    )
     rows = [
         {
             "school": i.school,

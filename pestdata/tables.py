@@ -91,6 +91,8 @@ schools = sa.Table(
     sa.Column("name", sa.String(80), nullable=False, unique=True),
     sa.Column("added_at", sa.DateTime, nullable=False),
     sa.Column("added_by", sa.String(80), nullable=False),
+    # primary, secondary or both (school_names.SchoolType): which groups fit the school
+    sa.Column("school_type", sa.String(12), nullable=False, server_default="both"),
 )
 access_requests = sa.Table(
     "access_requests",

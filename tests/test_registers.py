@@ -302,11 +302,20 @@ def test_register_1_with_two_schools_in_the_database_names_both(tmp_path, regist
     assert caseload.count_incidents(store) == 2
 
 
-def test_register_1_takes_the_only_school_in_the_database(tmp_path, register_1):
+def test_register_1_goes_to_the_only_school_only_when_it_is_confirmed(tmp_path, register_1):
     store = store_with_schools(tmp_path, LINDE)
-    dry, done = dry_run_then_commit(store, register_1, EXPECTED_1)
+    with pytest.raises(SchoolNeeded) as error:
+        import_file(store, register_1, commit=True)
+    assert error.value.known == [LINDE]
+    assert (
+        f"het bestand heeft geen kolom School; hoort het bij {LINDE} (de enige school op de "
+        f"lijst)? Bevestig dat met --school '{LINDE}'; is het een andere school, voeg die toe "
+        "met --school 'NAAM' --add-schools."
+    ) in str(error.value)
+    assert caseload.count_incidents(store) == 1
+    dry, done = dry_run_then_commit(store, register_1, EXPECTED_1, default_school=LINDE)
     for report in (dry, done):
-        assert f"Rijen zonder school horen bij {LINDE} (de enige school)" in report.notes
+        assert not any("de enige school" in note for note in report.notes)
     cases = stored(store)
     assert {key: summary(case)[:7] for key, case in cases.items() if key in STORED_1} == STORED_1
     assert len(cases) == 1 + len(STORED_1)
@@ -814,7 +823,10 @@ def test_cli_register_1_without_school_is_one_dutch_line(tmp_path, register_1):
     lines = [line for line in done.stderr.splitlines() if line.strip()]
     named = [line for line in lines if "--school" in line]
     assert len(named) == 1
-    assert "het bestand heeft geen kolom School; kies de school voor alle rijen" in named[0]
+    assert (
+        "het bestand heeft geen kolom School; er staat nog geen school op de lijst: geef de "
+        "school van dit bestand op en voeg haar toe met --school 'NAAM' --add-schools."
+    ) in named[0]
     assert lines[-1] == named[0]  # the message is the last thing said
     assert caseload.count_incidents(Store(url)) == 0
 

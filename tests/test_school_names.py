@@ -233,17 +233,29 @@ def test_a_school_given_for_the_whole_file_must_be_on_the_list(tmp_path):
 def test_cli_add_list_and_merge_in_dutch(tmp_path):
     url = f"sqlite:///{tmp_path}/c.sqlite"
     empty = cli("schools", "list", "--db", url)
-    assert "Nog geen scholen. Voeg er een toe met: pestdata schools add 'NAAM'" in empty.stdout
-    assert cli("schools", "add", REGENBOOG, "--db", url, "--by", "ib").returncode == 0
+    assert (
+        "Nog geen scholen. Voeg er een toe met: pestdata schools add 'NAAM' --type basis"
+        in empty.stdout
+    )
+    untyped = cli("schools", "add", REGENBOOG, "--db", url)
+    assert untyped.returncode == 2 and "Ontbrekende optie '--type'" in untyped.stderr
+    wrong = cli("schools", "add", REGENBOOG, "--db", url, "--type", "lagere school")
+    assert wrong.returncode == 1 and "Traceback" not in wrong.stderr
+    assert "onbekende soort school 'lagere school'; kies basisonderwijs" in wrong.stderr
+    added = cli("schools", "add", REGENBOOG, "--db", url, "--by", "ib", "--type", "Basis")
+    assert added.returncode == 0 and "(basisonderwijs)" in added.stdout
     store = Store(url)
     report(store, TYPO, "200")  # a spelling from before the list
     listed = cli("schools", "list", "--db", url)
-    assert listed.stdout.splitlines()[:2] == [TYPO, REGENBOOG]
+    assert listed.stdout.splitlines()[:2] == [
+        f"{TYPO} (basisonderwijs)",  # its one report is in a groep
+        f"{REGENBOOG} (basisonderwijs)",
+    ]
     assert (
         f"Lijken op elkaar: '{REGENBOOG}' en '{TYPO}'. Is het één school, voeg ze dan samen "
         f"met: pestdata schools merge '{TYPO}' --into '{REGENBOOG}'"
     ) in listed.stdout
-    twice = cli("schools", "add", "de regenboog", "--db", url)
+    twice = cli("schools", "add", "de regenboog", "--db", url, "--type", "vo")
     assert twice.returncode == 1 and "Traceback" not in twice.stderr
     assert "deze school staat er al, als 'De Regenboog'" in twice.stderr
     unknown = cli("schools", "merge", "De Linde", "--into", REGENBOOG, "--db", url, "--yes")
