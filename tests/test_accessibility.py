@@ -148,7 +148,7 @@ def test_a_report_is_logged_and_a_step_ticked_with_the_keyboard_alone(page: Page
     """No mouse: Tab to each field, type, Space for a box, Enter to save and to tick."""
     opened(page, server, "meldingen", "button.pd-save")
     page.locator("body").focus()
-    tab_to(page, lambda f: f.startswith("select|") and "pd-field-school" in f)
+    tab_to(page, lambda f: f.startswith("select|") and "pd-school-choice" in f)
     page.keyboard.type("De Regenboog")  # a closed select picks by typing; none preselected
     tab_to(page, lambda f: "pd-field-reporter" in f and f.endswith("|Leerling"))
     page.keyboard.press("Space")  # a radio button: chosen on purpose, never by a typed letter

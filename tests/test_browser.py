@@ -101,7 +101,7 @@ def upload_file(page: Page, path: Path):
 def fill_report(
     page: Page, description: str, pupil: str = "123456", school: str = "De Regenboog"
 ) -> None:
-    page.locator(".pd-field-school select").select_option(school)  # none is preselected
+    page.locator(".pd-school-choice select").select_option(school)  # none is preselected
     page.locator(".pd-field-reporter").get_by_label("Leerling", exact=True).check()
     page.locator(".pd-field-group select").select_option(label="klas 2")
     page.locator(".pd-pupil-number input").first.fill(pupil)
