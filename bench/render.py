@@ -117,7 +117,7 @@ class Bench:
 
 def fill(page, number: int) -> None:
     page.locator(".pd-field-group select").select_option(label="klas 2")
-    page.locator(".pd-field-school select").select_option("De Regenboog")
+    page.locator(".pd-school-choice select").select_option("De Regenboog")
     page.locator(".pd-field-reporter").get_by_label("Leerling", exact=True).check()
     page.locator(".pd-pupil-number input").first.fill("123456")
     page.locator(".pd-platform", has_text="WhatsApp").locator("input").check()
