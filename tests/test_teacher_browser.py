@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 from servers import TOKEN, start_server
+from test_accessibility import serious
 from test_browser import TIMEOUT
 
 pytestmark = pytest.mark.browser
@@ -38,6 +39,7 @@ def test_the_search_finds_sexting_naaktfoto_whatsapp_and_buitensluiten(teacher: 
     expect(results).to_contain_text("Denk na voordat je iets deelt")
     expect(results).to_contain_text("2. Ga naar www.meldknop.nl")
     expect(results.locator(".pd-help-line")).to_contain_text("toegevoegd door pestdata")
+    assert serious(teacher) == []  # WCAG (axe-core) with the results on screen
 
     field.fill("")
     expect(results).to_be_empty(timeout=TIMEOUT)
