@@ -26,6 +26,8 @@ def benches(large: bool, scratch: Path) -> dict[str, list[str]]:
     return {
         "demo": ["--sizes", *(["1000", "10000", "100000"] if large else ["200"])],
         "import_speed": ["--sizes", *(["10000", "100000"] if large else ["300"])],
+        "export_speed": ["--reports", "2000", "--repeat", "5"] if large
+                        else ["--reports", "300", "--repeat", "1"],
         "import_registers": ["--rows", *(["10000"] if large else ["300"])],
         "large_files": ["--rows", "1000000", "--bomb-mb", "1000"] if large
                        else ["--rows", "300", "--bomb-mb", "20"],

@@ -290,6 +290,117 @@ def test_round_trip_keeps_a_pupil_number_with_a_slash(tmp_path, valid_incident_d
     ]
 
 
+def dated_reports(store: Store) -> None:
+    """Two reports as a care team keeps them: one handled (happened two days before it was
+    reported, resolved, two steps done on their own dates), one still new without any date
+    but the report's (and a leap day, which a spreadsheet's day numbers must get right)."""
+    handled = validate_incident(
+        valid_incident_data(
+            reported_on=date(2025, 10, 3),
+            happened_on=date(2025, 10, 1),
+            status="resolved",
+            resolved_on=date(2025, 10, 17),
+        )
+    )
+    incident_log.add_incident(store, handled, actor="t")
+    for step_id, day in (("steun", date(2025, 10, 6)), ("hulp", date(2025, 10, 8))):
+        incident_log.record_step(
+            store,
+            1,
+            validate_step({"step_id": step_id, "done_on": day, "done_by": "Mw. de Vries"}),
+            actor="t",
+        )
+    fresh = validate_incident(valid_incident_data(reported_on=date(2024, 2, 29), happened_on=None))
+    incident_log.add_incident(store, fresh, actor="t")
+
+
+DATE_COLUMNS = ["Datum melding", "Datum voorval", "Datum opgelost", "Stap steun: datum"]
+
+
+def test_excel_export_writes_dates_as_date_cells(tmp_path):
+    store = new_store(tmp_path)
+    dated_reports(store)
+    frame = export_frame(store, Filters())
+    out = tmp_path / "zorgteam.xlsx"
+    write_export(frame, out)
+    sheet = openpyxl.load_workbook(out).active
+    header = [c.value for c in sheet[1]]
+    assert header == list(frame.columns)
+    assert all(c.font.b for c in sheet[1])  # the header bold
+    rows = {row[0].value: dict(zip(header, row, strict=True)) for row in sheet.iter_rows(2)}
+    handled, fresh = rows[1], rows[2]
+    expected = {
+        "Datum melding": datetime(2025, 10, 3),
+        "Datum voorval": datetime(2025, 10, 1),
+        "Datum opgelost": datetime(2025, 10, 17),
+        "Stap steun: datum": datetime(2025, 10, 6),
+        "Stap hulp: datum": datetime(2025, 10, 8),
+    }
+    for column, day in expected.items():
+        cell = handled[column]
+        assert (cell.value, cell.is_date, cell.data_type) == (day, True, "d"), column
+        assert cell.number_format == "dd-mm-yyyy", column  # as a Dutch school writes a date
+    assert (fresh["Datum melding"].value, fresh["Datum melding"].is_date) == (
+        datetime(2024, 2, 29),
+        True,
+    )
+    for column in ("Datum voorval", "Datum opgelost", "Stap steun: datum"):
+        assert fresh[column].value is None, column  # empty, not a text '' or a 0 (1899)
+    assert handled["Meldingnummer"].data_type == "n"
+    assert handled["Stap steun: door"].value == "Mw. de Vries"
+    assert handled["Status"].value == "Opgelost" and handled["Status"].data_type == "s"
+
+
+def test_csv_export_writes_iso_dates_and_empty_cells(tmp_path):
+    store = new_store(tmp_path)
+    dated_reports(store)
+    out = tmp_path / "zorgteam.csv"
+    write_export(export_frame(store, Filters()), out)
+    header, *lines = csv_cells(out)
+    rows = {line[0]: dict(zip(header, line, strict=True)) for line in lines}
+    assert [rows["1"][c] for c in DATE_COLUMNS] == [
+        "2025-10-03",
+        "2025-10-01",
+        "2025-10-17",
+        "2025-10-06",
+    ]
+    assert [rows["2"][c] for c in DATE_COLUMNS] == ["2024-02-29", "", "", ""]
+
+
+def test_the_browser_download_holds_date_cells_too(tmp_path):
+    from pestdata.io import export_bytes
+
+    store = new_store(tmp_path)
+    dated_reports(store)
+    data = export_bytes(export_frame(store, Filters()))
+    sheet = openpyxl.load_workbook(stdio.BytesIO(data)).active
+    assert sheet.title == "Meldingen"
+    dates = [c for c in sheet["C"][1:]]  # Datum melding
+    assert [(c.value, c.is_date) for c in dates] == [
+        (datetime(2024, 2, 29), True),
+        (datetime(2025, 10, 3), True),
+    ]
+
+
+def test_excel_export_keeps_text_as_it_was(tmp_path):
+    """Text with XML's own characters, line breaks, leading spaces and a quote reads back
+    exactly; nothing in the file is a formula."""
+    import pandas as pd
+
+    texts = [
+        "Ruzie in de app 'klas 2b' & daarna <schelden> op het plein",
+        "regel 1\nregel 2\r\nregel 3",
+        "  twee spaties vooraan, één achteraan ",
+        'Hij zei: "doe normaal" (café, één week)',
+    ]
+    frame = pd.DataFrame({"Beschrijving": texts, "Datum melding": [date(2025, 11, 24)] * 4})
+    out = tmp_path / "tekst.xlsx"
+    write_export(frame, out)
+    sheet = openpyxl.load_workbook(out).active
+    assert [c.value for c in sheet["A"][1:]] == texts
+    assert all(c.data_type == "s" for c in sheet["A"][1:])
+
+
 # --- 2. hostile files ---------------------------------------------------------------------------
 
 
@@ -393,7 +504,9 @@ def test_optional_columns_may_be_missing_and_unknown_ones_are_listed(tmp_path):
     report = dry_run_then_commit(store, write(tmp_path, "f.csv", content), [(2, "nieuw", [])])
     assert report.ignored_columns == ["Opmerking intern", "Kolom 12"]
     case = caseload.get_incident(store, 1)
-    assert case["status"] == "new" and case["happened_on"] is None and case["steps"] == {}
+    # No status column: a report of last school year is history, closed on its report date.
+    assert case["status"] == "closed" and case["resolved_on"] == case["reported_on"]
+    assert case["happened_on"] is None and case["steps"] == {}
     assert [p["role"] for p in case["pupils"]] == ["target"]
     assert "niet importeren" not in json.dumps(case, default=str)
 
