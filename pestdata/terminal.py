@@ -12,6 +12,7 @@ The server (server.py) installs this with `speak_dutch` and starts its kernels a
 from __future__ import annotations
 
 import logging
+import os
 import re
 import subprocess
 import sys
@@ -20,7 +21,7 @@ from pathlib import Path
 
 from jupyter_server.services.kernels.kernelmanager import ServerKernelManager
 
-OWN_CODE = str(Path(__file__).resolve().parent)  # a line logged from here is ours: Dutch
+OWN_CODE = os.path.join(Path(__file__).resolve().parent, "")  # logged from in here: Dutch
 VERBOSE = "details: pestdata serve --verbose"
 TIME_FORMAT = "%H:%M:%S"
 # What a page's widgets say to a comm the kernel already closed (every redraw, every page
@@ -161,6 +162,7 @@ def speak_dutch(app_log: logging.Logger, port: Callable[[], int]) -> logging.Han
             logger.removeHandler(old)
         logger.addHandler(handler)
     root.setLevel(logging.INFO)  # tornado's and ours reach the filter, which decides
+    logging.captureWarnings(True)  # a library's DeprecationWarning: a record, not a print
     return handler
 
 

@@ -216,9 +216,9 @@ def test_a_crash_is_one_dutch_line_and_the_traceback_comes_with_verbose(tmp_path
 
 def record(level: int, message: str, *args, where: str = "jupyter_server", error=None):
     """A log record as a module of package `where` logs it (pestdata's own, or another)."""
-    folder = OWN_CODE if where == "pestdata" else f"/venv/lib/python3/site-packages/{where}"
+    folder = OWN_CODE if where == "pestdata" else f"/venv/lib/python3/site-packages/{where}/"
     exc_info = (type(error), error, None) if error else None
-    return logging.LogRecord("x", level, f"{folder}/m.py", 1, message, args, exc_info)
+    return logging.LogRecord("x", level, f"{folder}m.py", 1, message, args, exc_info)
 
 
 def test_what_reaches_the_terminal():
