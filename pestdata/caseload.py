@@ -336,6 +336,17 @@ def case_details(case: dict) -> list[tuple[str, list[str]]]:
     ]
 
 
+def _shown(field: str, value: str | None) -> str:
+    """A stored status, severity or date as the timeline says it."""
+    if not value:
+        return "—"
+    if field == "status":
+        return Status(value).label
+    if field == "severity":
+        return Severity(value).label
+    return clock.nl_date(value)
+
+
 def timeline(case: dict, audit_entries: list[dict]) -> list[TimelineEntry]:
     """Steps by the date they were done, plus every other audit entry, oldest first; on one
     day the report first, then everything in the order it was entered.
@@ -363,6 +374,10 @@ def timeline(case: dict, audit_entries: list[dict]) -> list[TimelineEntry]:
             entries.append(TimelineEntry(at, f"Status: {old} → {new}", who))
         elif action == "description_added":
             entries.append(TimelineEntry(at, "Beschrijving aangevuld", who))
+        elif action == "import_update":  # a corrected register imported (import --update)
+            what = f"Bijgewerkt uit import: {FIELD_LABELS.get(entry['field'], entry['field'])}"
+            old, new = (_shown(entry["field"], entry[k]) for k in ("old_value", "new_value"))
+            entries.append(TimelineEntry(at, f"{what}: {old} → {new}", who))
         elif action == "step_undone":
             old = json.loads(entry["old_value"] or "{}")
             title = titles.get(entry["field"], entry["field"])

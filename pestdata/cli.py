@@ -477,7 +477,27 @@ def with_filters(command):
     help="Rijen waarvan de groep niet bij de soort school past (groep 7 op een school voor "
     "voortgezet onderwijs) toch bij die school importeren.",
 )
-@click.option("--by", "actor", default="import", help="Naam voor het logboek.")
+@click.option(
+    "--history-status",
+    type=click.Choice(["afgesloten", "nieuw"], case_sensitive=False),
+    default=None,
+    help="Status van rijen zonder status. Standaard: van vóór dit schooljaar 'afgesloten' "
+    "(oude meldingen), uit dit schooljaar 'nieuw'.",
+)
+@click.option(
+    "--severity",
+    type=click.Choice(["onbekend", "licht", "middel", "ernstig"], case_sensitive=False),
+    default=None,
+    help="Ernst van rijen zonder ernst (of als het bestand geen kolom Ernst heeft). "
+    "Standaard: onbekend.",
+)
+@click.option(
+    "--update",
+    is_flag=True,
+    help="Rijen die al in de database staan bijwerken als het bestand een andere status, "
+    "ernst of datum afgehandeld noemt; de proefdraai toont per rij wat er verandert.",
+)
+@ACTOR_OPTION
 def import_command(
     db,
     file: Path,
@@ -488,7 +508,10 @@ def import_command(
     add_schools: bool,
     school_type: str | None,
     accept_groups: bool,
-    actor: str,
+    history_status: str | None,
+    severity: str | None,
+    update: bool,
+    actor: str | None,
 ):
     """Lees meldingen uit CSV (',' of ';') of Excel; standaard een proefdraai per rij."""
     from .importer import ImportFileError, import_file, parse_value_map
@@ -512,7 +535,7 @@ def import_command(
                 store,
                 file,
                 commit=commit,
-                actor=actor,
+                actor=_command_line_actor(actor),
                 mapping=pairs,
                 value_map=parse_value_map(value_maps),
                 default_school=default_school,
@@ -520,6 +543,9 @@ def import_command(
                 add_schools=add_schools,
                 school_type=school_type,
                 accept_groups=accept_groups,
+                history_status=history_status,
+                severity=severity,
+                update=update,
             )
         except (ImportFileError, InvalidInput) as error:
             raise click.ClickException(str(error)) from None
@@ -528,6 +554,8 @@ def import_command(
             click.echo(f"rij {row.row}: {row.outcome}")
         for field, reason in row.problems:
             click.echo(f"    {field}: {reason}")
+        for field, old, new in row.changes:
+            click.echo(f"    {field}: {old} → {new}")
     if report.refused_not_shown:  # a large file: the rest of the refused rows is counted
         click.echo(report.not_shown_line())
     for line in report.name_lines():
@@ -545,7 +573,7 @@ def import_command(
         for line in report.unknown_lines():
             click.echo(f"    {line}")
     click.echo(report.summary())
-    if not commit and report.count("nieuw"):
+    if not commit and (report.count("nieuw") or report.count("bijgewerkt")):
         click.echo("Dit was een proefdraai; niets opgeslagen. Opslaan: voeg --commit toe.")
 
 

@@ -41,6 +41,8 @@ from .model import (
     InvalidInput,
     Reporter,
     Role,
+    Severity,
+    Status,
     label_for,
     step_date_problem,
     validate_incident,
@@ -151,10 +153,16 @@ HEADERS = {
     "wat is er gebeurd": "description",
     "datum opgelost": "resolved_on",
     "opgelost op": "resolved_on",
+    "datum afgehandeld": "resolved_on",
+    "afgehandeld": "done",  # ja/nee, a date or a status word (recognise.handling_column)
+    "afgehandeld ja nee": "done",
+    "nog open": "open",  # the same, said the other way round
+    "stand van zaken": "status",
 }
 STEP_PARTS = {"datum": "done_on", "door": "done_by", "notitie": "note", "uitkomst": "outcome"}
 ROLES = {"target": Role.TARGET, "bully": Role.BULLY, "bystander": Role.BYSTANDER}
 CHOICE_FIELDS = ("reporter", "severity", "motive", "status", "platforms", "forms")
+HANDLING = ("status", "done", "open")  # the columns that say whether a report was handled
 MONTHS = {  # month names as registers write them, Dutch and a few English abbreviations
     **{name: n for n, name in enumerate(clock.MONTHS, start=1)},
     **{name: n for n, name in enumerate(clock.MONTH_NAMES, start=1)},
@@ -167,6 +175,7 @@ GROUP_ALLOWED = {  # what a group column may hold, by what its header says
     "": "groep 1 t/m 8 of klas 1 t/m 6 (schrijf 'groep 7' of 'klas 2')",
 }
 ASK = "te bevestigen"  # a row's outcome when its group does not fit its school's type
+UPDATED = "bijgewerkt"  # a row's outcome when it corrects a stored report (update)
 EXCEL_EPOCH = date(1899, 12, 30)  # a date cell that lost its format shows days since then
 
 
@@ -487,7 +496,7 @@ def column_map(
     found = {}
     for column in columns:
         key = normalise_header(column)
-        target = mapping.get(key) or HEADERS.get(key)
+        target = mapping.get(key) or HEADERS.get(key) or recognise.handling_column(column)
         if target and normalise_header(target) in HEADERS:  # a mapping may name our header
             target = HEADERS[normalise_header(target)]
         match = re.fullmatch(r"stap (\w+) (datum|door|notitie|uitkomst)", key)
@@ -503,8 +512,8 @@ def column_map(
 # What --map may name, in the words of our own export (each is also a header we read).
 MAP_TARGETS = (
     "Datum melding, Datum voorval, School, Gemeld door, Leerlingnummer (gepeste leerling), "
-    "Pester, Omstanders, Groep of klas, Platforms, Vormen, Ernst, Motief, Status, Behandelaar, "
-    "Beschrijving, Datum opgelost"
+    "Pester, Omstanders, Groep of klas, Platforms, Vormen, Ernst, Motief, Status, "
+    "Afgehandeld (ja/nee), Datum opgelost, Behandelaar, Beschrijving"
 )
 
 
@@ -636,6 +645,99 @@ def read_choices(kind: str, text: str) -> tuple[list[str], list[str]]:
     return [c for c in codes if c], [p for p, c in zip(parts, codes, strict=True) if not c]
 
 
+# --- handling: status, date handled, history ------------------------------------------------
+
+FINISHED = frozenset({Status.RESOLVED.value, Status.CLOSED.value})
+# A date inside a cell about the handling: 03-03-2025, 2025-03-03, 3 maart 2025, 3-mrt-25, or
+# the day number of a date cell that lost its format (45719).
+DATE_IN_TEXT = re.compile(
+    r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}|\d{1,2}[ -][a-z]+\.?[ -]\d{2,4}"
+    r"|(?<!\d)[34]\d{4}(?!\d)"
+)
+DATE_FILLERS = rf"\b(?:op|per|sinds|datum|{WEEKDAYS})\b\.?"
+HISTORY_STATUSES = {"afgesloten": Status.CLOSED.value, "nieuw": Status.NEW.value}
+
+
+@dataclass(frozen=True)
+class Handled:
+    """What one cell about the handling said: our status and the date handled, if any."""
+
+    header: str
+    kind: str  # 'status', 'done' or 'open' (HANDLING)
+    code: str | None
+    day: date | None
+    text: str
+
+
+def read_handling(text: str, kind: str) -> tuple[str | None, date | None, bool]:
+    """One cell about the handling -> (our status, the date handled, understood).
+
+    In a column 'Afgehandeld (ja/nee)' or 'Klaar' (`kind` 'done'): ja, x, 1, ✓ is
+    Afgesloten, nee is Nieuw; in 'Nog open' ('open') the other way round. In every such
+    column: a date, alone or with words ('3 maart 2025', '03-03-2025', 45719, 'afgerond op
+    3-3-2025'), is Afgesloten on that day; status words in everyday form ('afgerond',
+    'loopt nog', 'nog niet gestart') are read by recognise. An empty cell says nothing.
+    A date beside an open status is not understood (code given, understood False)."""
+    raw = text.strip()
+    if not raw:
+        return None, None, True
+    rest, day = raw.lower(), None
+    for match in DATE_IN_TEXT.finditer(rest):
+        found = parse_date(match.group(0))
+        if isinstance(found, date):
+            day, rest = found, rest[: match.start()] + " " + rest[match.end() :]
+            break
+    if day:
+        rest = re.sub(DATE_FILLERS, " ", rest)
+    words = recognise.normalise(rest)
+    if not words and raw not in ("✓", "✔", "☑"):
+        return (Status.CLOSED.value if day else None), day, day is not None
+    yes = recognise.yes_no(words or raw) if kind in ("done", "open") else None
+    if yes is not None:
+        code = Status.CLOSED.value if yes == (kind == "done") else Status.NEW.value
+    else:
+        code = recognise.recognise("status", words)
+    if code is None:
+        return None, day, False
+    return code, day, not (day and code not in FINISHED)
+
+
+def merge_handling(handling: list[Handled], problems: dict) -> tuple[str | None, date | None]:
+    """The status and date handled of a row from all its columns about the handling: a
+    Status column's word before a ja/nee; a finished against an open one is asked about."""
+    said = [h for h in handling if h.code]
+    finished = [h for h in said if h.code in FINISHED]
+    still_open = [h for h in said if h.code not in FINISHED]
+    if finished and still_open and "status" not in problems:
+        a, b = finished[0], still_open[0]
+        problems["status"] = (
+            f"'{a.header}' zegt '{a.text[:40]}', maar '{b.header}' zegt '{b.text[:40]}'; "
+            "is de melding afgehandeld of niet?"
+        )
+    said.sort(key=lambda h: h.kind != "status")
+    day = next((h.day for h in handling if h.day), None)
+    return (said[0].code if said else None), day
+
+
+def read_history_status(text: str) -> str:
+    """'afgesloten' or 'nieuw' (the choice for rows without a status) -> our code."""
+    code = HISTORY_STATUSES.get(recognise.normalise(text))
+    if code is None:
+        raise ImportFileError(f"'{text}': kies voor rijen zonder status 'afgesloten' of 'nieuw'")
+    return code
+
+
+def read_severity_choice(text: str) -> str:
+    """A severity the user chose for rows without one ('middel', 'onbekend') -> our code."""
+    code = recognise.recognise("severity", text)
+    if code is None:
+        allowed = ", ".join(label.lower() for label, _ in Severity.choices())
+        raise ImportFileError(
+            f"'{text}': kies als ernst voor rijen zonder ernst {allowed} of onbekend"
+        )
+    return code
+
+
 # --- the report ------------------------------------------------------------------------------
 
 
@@ -645,6 +747,7 @@ class RowResult:
     outcome: str  # "nieuw", "al aanwezig", "geweigerd", ASK
     problems: list[tuple[str, str]] = field(default_factory=list)  # (Dutch field, reason)
     incident_id: int | None = None
+    changes: list[tuple[str, str, str]] = field(default_factory=list)  # UPDATED: field, old, new
 
 
 @dataclass
@@ -671,6 +774,9 @@ class ImportReport:
     # (school, its type's label, group) -> rows whose group does not fit the school's type
     misfits: Counter = field(default_factory=Counter)
     counts: Counter = field(default_factory=Counter)  # outcome -> rows, all of them
+    updated: int = 0  # reports corrected on a commit with update
+    differing: int = 0  # rows stored already with another status, severity or date handled
+    proposed_columns: dict[str, str] = field(default_factory=dict)  # header -> our field
     unlisted: Counter = field(default_factory=Counter)  # header -> values past VALUES_LISTED
     refused_in_detail: int = 0
     # Rows whose description seems to hold a person's name (names.py), DETAIL_ROWS at most;
@@ -702,6 +808,10 @@ class ImportReport:
     def summary(self) -> str:
         verb = "toegevoegd" if self.committed else "zouden worden toegevoegd"
         asked = f", {self.count(ASK)} {ASK}" if self.count(ASK) else ""
+        updated = self.count(UPDATED)
+        if updated:
+            updated_verb = UPDATED if self.committed else "zouden worden bijgewerkt"
+            verb += f", {updated} {updated_verb}"
         return (
             f"{rows(self.total)}: {self.count('nieuw')} {verb}, "
             f"{self.count('al aanwezig')} al aanwezig, {self.count('geweigerd')} geweigerd"
@@ -849,15 +959,16 @@ class RowReader:
         else:
             self.report.unlisted[header] += 1
 
-    def unknown(self, column: Column, text: str, kind: str = "") -> str:
-        """Count a value not recognised; the Dutch reason for the row."""
+    def unknown(self, column: Column, text: str, kind: str = "", also: str = "") -> str:
+        """Count a value not recognised; the Dutch reason for the row. `also`: what the
+        column may hold besides our labels ('ja, nee, een datum')."""
         if kind == "school":
             self.report.options[column.header] = self.schools
             allowed = ", ".join(self.schools) or "nog geen school op de lijst"
         elif kind:
             options = recognise.allowed(kind)
             self.report.options[column.header] = options
-            allowed = ", ".join(options)
+            allowed = also + ", ".join(options)
         else:
             allowed = GROUP_ALLOWED[column.group.kind]
         self.tally(
@@ -873,7 +984,8 @@ class RowReader:
         data: dict = {"pupils": []}
         steps: dict[str, dict] = {}
         problems: dict[str, str] = {}
-        self.filled = set()
+        handling: list[Handled] = []
+        self.filled, self.said, self.history = set(), set(), set()
         for column in self.columns:
             raw = "" if cells.get(column.header) is None else str(cells[column.header])
             text = self.mapped(column, raw) if raw.strip() else raw
@@ -893,8 +1005,13 @@ class RowReader:
                     {"pupil_number": n, "role": ROLES[target].value}
                     for n in split_list(text, more="")
                 ]
-            elif target in ("reported_on", "happened_on", "resolved_on"):
+            elif target in ("reported_on", "happened_on"):
                 data[target] = parse_date(text)
+            elif target == "resolved_on":
+                if text.strip() or target not in data:  # two such columns: the one filled
+                    data[target] = parse_date(text)
+            elif target in HANDLING:
+                handling.append(self.handled(column, text, problems))
             elif target in ("platforms", "forms"):
                 if text.strip():
                     codes, unknown = read_choices(target, text)
@@ -911,10 +1028,13 @@ class RowReader:
                 data["group"] = self.group(column, text, problems)
             elif target == "severity":
                 data["severity"] = self.severity(column, text, problems)
+                if data["severity"]:
+                    self.said.add("severity")
             elif target in CHOICE_FIELDS:
                 data[target] = self.choice(column, target, text, problems)
             else:
                 data[target] = text
+        self.settle_history(data, handling, problems)
         if data.get("motive") is None:
             data.pop("motive", None)  # an empty cell: 'Onbekend', the model's default
         if not str(data.get("handler") or "").strip():
@@ -927,6 +1047,93 @@ class RowReader:
             data["reporter"] = Reporter.OTHER.value
             self.filled.add("reporter")
         return data, steps, problems
+
+    # --- history: status, date handled, severity ---
+
+    def expect_history(
+        self, history_status: str | None, default_severity: str | None, update: bool
+    ) -> None:
+        """What rows that do not say their status or severity get: `history_status` for
+        every row without a status ('afgesloten', 'nieuw'; None: by the school year, see
+        settle_history), `default_severity` (a level in Dutch; None: 'Onbekend'); with
+        `update`, a row already stored corrects its status, severity and date handled."""
+        self.history_status = history_status and read_history_status(history_status)
+        self.default_severity = (
+            read_severity_choice(default_severity) if default_severity else Severity.UNKNOWN.value
+        )
+        self.this_year = clock.SchoolYear.of(clock.today())
+        self.update = update
+
+    update = False
+    history_status: str | None = None
+    default_severity: str = Severity.UNKNOWN.value
+    this_year: clock.SchoolYear | None = None
+    # Which of status, resolved_on and severity the row last read said itself (an update
+    # changes only those), and what it got from the history rules (for the notes).
+    said: set[str] = frozenset()  # type: ignore[assignment]
+    history: set[str] = frozenset()  # type: ignore[assignment]
+
+    def handled(self, column: Column, text: str, problems: dict) -> Handled:
+        """One cell of a column about the handling (Status, Afgehandeld ja/nee, Nog open)."""
+        code, day, understood = read_handling(text, column.target)
+        if not understood and code is None:
+            also = "ja, nee, x, " if column.target in ("done", "open") else ""
+            problems["status"] = self.unknown(
+                column, text, "status", also=f"{also}een datum (zoals 3 maart 2025), "
+            )
+        elif not understood:
+            problems["status"] = (
+                f"'{text.strip()[:40]}': een datum afgehandeld bij de status "
+                f"'{recognise.label('status', code)}'; is de melding afgehandeld of niet?"
+            )
+        elif day:
+            self.read_as(column, "(een datum)", f"{recognise.label('status', code)} op die datum")
+        elif code:
+            self.read_as(column, text, recognise.label("status", code))
+        return Handled(column.header, column.target, code, day, text.strip())
+
+    def settle_history(self, data: dict, handling: list[Handled], problems: dict) -> None:
+        """Status, date handled and severity of one row: as its cells say, else by the
+        history rules. A date handled closes a row that says no status. A row that says
+        nothing is 'Afgesloten' when it was reported before this school year (history, not
+        an open case: it must not count as overdue) and 'Nieuw' in this school year, unless
+        the user chose (history_status). A finished row without its date handled gets the
+        date of the report. No severity: 'Onbekend', or the level the user chose."""
+        status, day = merge_handling(handling, problems)
+        resolved = data.get("resolved_on")
+        if resolved in (None, "") and day:
+            data["resolved_on"] = resolved = day
+        if isinstance(resolved, date):
+            self.said.add("resolved_on")
+            status = status or Status.CLOSED.value
+        reported = data.get("reported_on")
+        if status:
+            self.said.add("status")
+            if isinstance(resolved, date) and status not in FINISHED:
+                problems.setdefault(
+                    "resolved_on",
+                    f"er staat een datum afgehandeld ({clock.nl_date(resolved)}), maar de "
+                    f"status is '{recognise.label('status', status)}'; is de melding "
+                    "afgehandeld of niet?",
+                )
+        elif "status" not in problems:
+            if self.history_status:
+                status = self.history_status
+                self.history.add(f"status chosen:{status}")
+            elif isinstance(reported, date) and self.this_year and reported < self.this_year.start:
+                status = Status.CLOSED.value
+                self.history.add("closed as history")
+            else:
+                status = Status.NEW.value
+                self.history.add("new this year")
+        if status in FINISHED and resolved in (None, "") and isinstance(reported, date):
+            data["resolved_on"] = reported
+            self.history.add("resolved on report date")
+        if status:
+            data["status"] = status
+        if data.get("severity") is None and "severity" not in problems:
+            data["severity"] = self.default_severity
+            self.history.add("severity")
 
     def choice(self, column: Column, kind: str, text: str, problems: dict) -> str | None:
         if not text.strip():
@@ -1008,6 +1215,10 @@ class Survey:
     numbers: dict[str, set[str]] = field(default_factory=dict)
     school_everywhere: bool = True
     beyond_header: list[str] = field(default_factory=list)
+    # Columns we do not read yet: their values (VALUES_SAMPLED at most) and filled cells, to
+    # see whether they hold forms or platforms under a header of their own (propose_columns).
+    samples: dict[str, Counter] = field(default_factory=dict)
+    filled: Counter = field(default_factory=Counter)
 
     @classmethod
     def of(cls, table: Table, targets: dict[str, str]) -> Survey:
@@ -1015,6 +1226,7 @@ class Survey:
         severity = [h for h, t in targets.items() if t == "severity"]
         school = next((h for h, t in targets.items() if t == "school"), None)
         survey = cls(yes_no=set(flags), numbers={h: set() for h in severity})
+        survey.samples = {c: Counter() for c in table.columns if c not in targets}
         width, beyond = len(table.columns), set()
         for _, cells, _ in table.rows():
             survey.total += 1
@@ -1028,10 +1240,64 @@ class Survey:
                     survey.numbers[column].add(value)
             if school and not cells[school].strip():
                 survey.school_everywhere = False
+            survey.sample(cells)
             if len(cells) > width:
                 beyond |= {c for c in itertools.islice(cells, width, None) if cells[c].strip()}
         survey.beyond_header = sorted(beyond, key=lambda c: int(c.rsplit(" ", 1)[1]))
         return survey
+
+    def sample(self, cells: dict[str, str]) -> None:
+        """Count the values of columns we do not read, in the first CELLS_SAMPLED filled
+        cells of each (enough to know what a column holds; a large file is not slowed)."""
+        for column, counts in self.samples.items():
+            value = (cells.get(column) or "").strip()
+            if value and self.filled[column] < CELLS_SAMPLED:
+                self.filled[column] += 1
+                if value in counts or len(counts) < VALUES_SAMPLED:
+                    counts[value] += 1
+
+
+# A column under a header of its own is read as forms or platforms when it is sure: at least
+# CONFIDENT_CELLS filled cells, CONFIDENT_SHARE of them read as that field, the file has no
+# column for it, and no other column or field competes. It is only proposed (a note naming
+# --map) from PROPOSED_SHARE. Only short phrases count: a description that happens to hold
+# 'bedreigd' is no form column.
+VALUES_SAMPLED, CELLS_SAMPLED = 200, 2000
+CONFIDENT_CELLS, CONFIDENT_SHARE, PROPOSED_SHARE = 3, 0.8, 0.5
+SHORT_PHRASE = 60  # characters
+PROPOSABLE = {"forms": "Vorm", "platforms": "Platform"}  # our field -> the header to --map
+
+
+def propose_columns(
+    survey: Survey, targets: dict[str, str]
+) -> tuple[dict[str, str], list[tuple[str, str, int, int]]]:
+    """Columns whose header we do not know but whose values are clearly forms or platforms:
+    ({header: field} read as such, [(header, field, recognised, filled)] of each candidate)."""
+    have = {t.split(":")[1] if t.startswith("flag:") else t for t in targets.values()}
+    found = []
+    for column, counts in survey.samples.items():
+        if column in targets or not survey.filled[column]:
+            continue
+        for kind in PROPOSABLE:
+            if kind in have:
+                continue
+            known = sum(n for value, n in counts.items() if _reads_as(kind, value))
+            if known / survey.filled[column] >= PROPOSED_SHARE:
+                found.append((column, kind, known, survey.filled[column]))
+    sure = {}
+    for column, kind, known, filled in found:
+        rivals = [f for f in found if (f[0] == column) != (f[1] == kind)]
+        if filled >= CONFIDENT_CELLS and known / filled >= CONFIDENT_SHARE and not rivals:
+            sure[column] = kind
+    return sure, found
+
+
+def _reads_as(kind: str, value: str) -> bool:
+    """A short cell read whole as forms or platforms."""
+    if len(value) > SHORT_PHRASE:
+        return False
+    codes, unknown = read_choices(kind, value)
+    return bool(codes) and not unknown
 
 
 class Check:
@@ -1045,7 +1311,13 @@ class Check:
     def known(self, fingerprints: list[str]) -> set[str]:
         return incident_log.known_fingerprints(self.store, fingerprints)
 
+    def stored(self, fingerprints: list[str]) -> dict[str, incident_log.Stored]:
+        return incident_log.stored_reports(self.store, fingerprints)
+
     def add(self, reports: list) -> None:
+        pass
+
+    def update(self, changes: list) -> None:
         pass
 
 
@@ -1063,6 +1335,9 @@ def import_file(
     add_schools: bool = False,
     school_type: str | school_names.SchoolType | None = None,
     accept_groups: bool = False,
+    history_status: str | None = None,
+    severity: str | None = None,
+    update: bool = False,
 ) -> ImportReport:
     """Read, validate and (with commit) store a file; the report says what happened per row.
     `raw`: the file's bytes (an upload), `path` then only its name. A school not on the
@@ -1070,6 +1345,13 @@ def import_file(
     commit puts it on the list, with `school_type` or else the type its rows' groups show.
     A row whose group does not fit its school's type ('groep 7' at a secondary school) is
     'te bevestigen', not stored, unless `accept_groups`.
+
+    History (RowReader.settle_history): a row that does not say its status is 'Afgesloten'
+    when reported before this school year, else 'Nieuw', or `history_status` ('afgesloten',
+    'nieuw') for all; a row without severity gets `severity` (a level in Dutch), else
+    'Onbekend'. A column under an unknown header whose values are clearly forms or
+    platforms is read as such (propose_columns). With `update`, a row stored before that
+    says another status, severity or date handled corrects it ('bijgewerkt', audited).
 
     The file is read as a stream, twice: a first pass (Survey) learns what the columns
     hold, the second reads, checks and stores the rows CHUNK_ROWS at a time; a commit does
@@ -1093,12 +1375,15 @@ def import_file(
         )
     survey = Survey.of(table, targets)
     targets = column_map(columns, mapping, survey.yes_no)
+    sure, candidates = propose_columns(survey, targets)
+    targets = column_map(columns, {**sure, **(mapping or {})}, survey.yes_no)
     report = ImportReport(
         str(path),
         [],
         commit,
         ignored_columns=[c for c in columns if c not in targets] + survey.beyond_header,
     )
+    _column_notes(report, sure, candidates)
     default_school = _school_for_file(
         store, path, targets, survey.school_everywhere, default_school, report, add_schools
     )
@@ -1118,11 +1403,12 @@ def import_file(
         school_type and school_names.SchoolType.parse(school_type),
         accept_groups,
     )
+    reader.expect_history(history_status, severity, update)
     if commit:
         with incident_log.importing(store, path.name, actor) as batch:
             filled = _read_rows(table, reader, report, batch, default_school, survey, progress)
             school_names.set_types(batch.conn, reader.new_school_types(), actor)
-        report.added = batch.added
+        report.added, report.updated = batch.added, batch.updated
     else:
         filled = _read_rows(table, reader, report, Check(store), default_school, survey, progress)
     if filled["combination"]:
@@ -1139,6 +1425,7 @@ def import_file(
             f"{rows(filled['reporter'])} zonder 'Gemeld door': als melder staat er "
             f"'{Reporter.OTHER.label}'"
         )
+    _history_notes(report, filled, reader, targets)
     _school_notes(report, reader.new_school_types())
     _group_notes(report, accept_groups)
     if filled["without handler"]:  # rows already stored are not stored again: not counted
@@ -1165,28 +1452,37 @@ def _read_rows(
     seen: set[bytes] = set()  # the fingerprints of this file's reports so far (32 bytes each)
     results: list[RowResult] = []  # this chunk's rows, in file order
     accepted: list[tuple[RowResult, tuple]] = []  # and its accepted rows, with what to store
+    history: list[tuple[set, set]] = []  # and what each said and got (RowReader.said, .history)
 
     def flush() -> None:
         prints = [incident.fingerprint for _, (incident, _) in accepted]
-        known = database.known(prints) if prints else set()
-        new = []
-        for (result, payload), fingerprint in zip(accepted, prints, strict=True):
+        stored = database.stored(prints) if prints else {}
+        new, changes = [], []
+        for (result, payload), (said, got), fingerprint in zip(
+            accepted, history, prints, strict=True
+        ):
             key = bytes.fromhex(fingerprint)
-            if fingerprint in known or key in seen:
-                result.outcome, result.problems = "al aanwezig", []
+            if fingerprint in stored and key not in seen:
+                _correction(reader, report, result, stored[fingerprint], payload[0], said, changes)
+            if fingerprint in stored or key in seen:
+                if result.outcome != UPDATED:
+                    result.outcome, result.problems = "al aanwezig", []
             elif result.outcome == ASK:
                 pass  # its group does not fit its school: stored only once confirmed
             else:
                 new.append(payload)
                 filled["without handler"] += payload[0].handler == IMPORT_HANDLER
+                filled.update(got)
             seen.add(key)
         if new:
             database.add(new)
+        database.update(changes)
         _names_in(accepted, report)
         for result in results:
             report.add(result)
         results.clear()
         accepted.clear()
+        history.clear()
 
     for done, (row_number, cells, misfit) in enumerate(table.rows(), start=1):
         if progress and (done % PROGRESS_EVERY == 0 or done == survey.total):
@@ -1200,11 +1496,68 @@ def _read_rows(
             results.append(result)
             if payload:
                 accepted.append((result, payload))
+                history.append((reader.said, reader.history))
                 filled.update(reader.filled)
         if len(results) >= CHUNK_ROWS:
             flush()
     flush()
     return filled
+
+
+def _correction(
+    reader: RowReader,
+    report: ImportReport,
+    result: RowResult,
+    stored: incident_log.Stored,
+    incident,
+    said: set[str],
+    changes: list,
+) -> None:
+    """A row already stored that says another status, severity or date handled: with
+    `update` it becomes 'bijgewerkt' (its changes listed; a commit stores them, audited),
+    without it the report counts it, so the dry run can say that --update would correct it.
+    Only what the row says itself counts: a default (history rule, 'Onbekend') never
+    overwrites what is stored."""
+    fields = corrections(stored, incident, said)
+    if not fields:
+        return
+    if not reader.update:
+        report.differing += 1
+        return
+    result.outcome, result.problems = UPDATED, []
+    result.changes = [
+        (label_for(name), shown(name, old), shown(name, new)) for name, (old, new) in fields.items()
+    ]
+    changes.append((stored.id, fields))
+
+
+def corrections(stored: incident_log.Stored, incident, said: set[str]) -> dict[str, tuple]:
+    """Field -> (stored, from the file) for what the file's row changes. A status that
+    changes between open and finished brings its date handled along (the file's, else the
+    date of the report; none for an open case)."""
+    fields: dict[str, tuple] = {}
+    status = incident.status.value
+    if "status" in said and status != stored.status:
+        fields["status"] = (stored.status, status)
+    if "severity" in said and incident.severity.value != stored.severity:
+        fields["severity"] = (stored.severity, incident.severity.value)
+    resolved = stored.resolved_on
+    if "resolved_on" in said:
+        resolved = incident.resolved_on
+    elif "status" in fields and (status not in FINISHED or stored.status not in FINISHED):
+        resolved = incident.resolved_on if status in FINISHED else None
+    if resolved != stored.resolved_on:
+        fields["resolved_on"] = (stored.resolved_on, resolved)
+    return fields
+
+
+def shown(name: str, value) -> str:
+    """A stored value as the report shows it: a label, a Dutch date, '—'."""
+    if value is None:
+        return "—"
+    if isinstance(value, date):
+        return clock.nl_date(value)
+    return recognise.label(name, value)
 
 
 def _names_in(accepted: list[tuple[RowResult, tuple]], report: ImportReport) -> None:
@@ -1219,6 +1572,87 @@ def _names_in(accepted: list[tuple[RowResult, tuple]], report: ImportReport) -> 
     for (result, _), in_text in zip(accepted, found, strict=True):
         if in_text and len(report.with_names) < DETAIL_ROWS:
             report.with_names.append((result.row, in_text))
+
+
+def _column_notes(report: ImportReport, sure: dict, candidates: list) -> None:
+    """Columns read as forms or platforms by their values, or proposed as such."""
+    for column, kind, known, filled in candidates:
+        ours = PROPOSABLE[kind]
+        report.proposed_columns.setdefault(column, kind)
+        if sure.get(column) == kind:
+            report.notes.append(
+                f"Kolom '{column}' gelezen als '{ours}' ({known} van {filled} waarden herkend); "
+                f"klopt dat niet, koppel dan zelf een kolom met --map 'KOLOM={ours}'"
+            )
+        else:
+            report.notes.append(
+                f"Kolom '{column}' lijkt '{ours}' te zijn ({known} van {filled} waarden "
+                f"herkend); gebruik --map '{column}={ours}'"
+            )
+
+
+def _history_notes(report: ImportReport, filled: Counter, reader: RowReader, targets) -> None:
+    """What rows that did not say their status or severity got (settle_history)."""
+    dry = not report.committed
+    has_status = bool({*HANDLING, "resolved_on"} & set(targets.values()))
+    closed, new = filled["closed as history"], filled["new this year"]
+    if closed or new:
+        year = reader.this_year.label if reader.this_year else ""
+        parts = []
+        if closed:
+            verb = _verb(closed, "wordt", "worden") if dry else _verb(closed, "is", "zijn")
+            parts.append(
+                f"{rows(closed)} van vóór dit schooljaar ({year}) {verb} 'Afgesloten' (oude "
+                "meldingen, niet achterstallig)"
+            )
+        if new:
+            verb = _verb(new, "blijft", "blijven") if dry else _verb(new, "is", "zijn")
+            parts.append(f"{rows(new)} uit dit schooljaar {verb} 'Nieuw'")
+        opening = (
+            f"{rows(closed + new)} zonder status"
+            if has_status
+            else "Het bestand heeft geen kolom voor de status (zoals 'Status' of "
+            "'Afgehandeld ja/nee')"
+        )
+        report.notes.append(
+            f"{opening}: {'; '.join(parts)}. Kies anders voor alle rijen zonder status: "
+            "--history-status afgesloten of --history-status nieuw"
+        )
+    for code in (Status.CLOSED.value, Status.NEW.value):
+        if n := filled[f"status chosen:{code}"]:
+            verb = _verb(n, "wordt", "worden") if dry else _verb(n, "is", "zijn")
+            report.notes.append(
+                f"{rows(n)} zonder status {verb} '{recognise.label('status', code)}' "
+                "(gekozen met --history-status)"
+            )
+    if n := filled["resolved on report date"]:
+        report.notes.append(
+            f"{rows(n)} afgehandeld zonder datum: als datum afgehandeld staat er de datum van "
+            "melding"
+        )
+    if n := filled["severity"]:
+        level = recognise.label("severity", reader.default_severity)
+        chosen = reader.default_severity != Severity.UNKNOWN.value
+        opening = (
+            f"{rows(n)} zonder ernst"
+            if "severity" in targets.values()
+            else f"Het bestand heeft geen kolom Ernst ({rows(n)})"
+        )
+        choice = (
+            " (gekozen met --severity)"
+            if chosen
+            else "; kies anders --severity licht, middel of ernstig"
+        )
+        report.notes.append(f"{opening}: als ernst staat er '{level}'{choice}")
+    if report.differing:
+        report.notes.append(
+            f"{rows(report.differing)} al aanwezig met een andere status, ernst of datum "
+            "afgehandeld; werk ze bij met --update (een proefdraai toont per rij wat er verandert)"
+        )
+
+
+def _verb(n: int, one: str, more: str) -> str:
+    return one if n == 1 else more
 
 
 def _school_notes(report: ImportReport, types: dict[str, school_names.SchoolType]) -> None:

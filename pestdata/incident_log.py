@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -96,6 +97,68 @@ def _known(conn: Connection, fingerprints: list[str]) -> set[str]:
     return known
 
 
+@dataclass(frozen=True)
+class Stored:
+    """What an import may correct in a stored report (import --update)."""
+
+    id: int
+    status: str
+    severity: str
+    resolved_on: date | None
+
+
+def stored_reports(store: Store, fingerprints: Iterable[str]) -> dict[str, Stored]:
+    """The stored reports with these fingerprints, by fingerprint (for a dry run)."""
+    with store.reading() as conn:
+        return _stored(conn, list(fingerprints))
+
+
+def _stored(conn: Connection, fingerprints: list[str]) -> dict[str, Stored]:
+    found: dict[str, Stored] = {}
+    c, f = incidents.c, incident_fingerprints.c
+    for start in range(0, len(fingerprints), 500):
+        chunk = fingerprints[start : start + 500]
+        query = (
+            sa.select(f.fingerprint, c.id, c.status, c.severity, c.resolved_on)
+            .join(incidents, c.id == f.incident_id)
+            .where(f.fingerprint.in_(chunk))
+        )
+        for row in conn.execute(query):
+            found[row.fingerprint] = Stored(row.id, row.status, row.severity, row.resolved_on)
+    return found
+
+
+IMPORT_FIELDS = ("status", "severity", "resolved_on")  # what an import may correct
+
+
+def _update_imported(
+    conn: Connection, changes: list[tuple[int, dict[str, tuple]]], actor: str
+) -> None:
+    """Correct stored reports from a school's corrected file: each changed field in its
+    report, with one audit row per change ('import_update', the field, old and new)."""
+    ids = [incident_id for incident_id, _ in changes]
+    stamp = now()
+    with facts.recounting(conn, ids):
+        for incident_id, fields in changes:
+            conn.execute(
+                incidents.update()
+                .where(incidents.c.id == incident_id)
+                .values({name: new for name, (_, new) in fields.items()})
+            )
+    conn.execute(
+        audit.insert(),
+        [
+            audit_row(actor, "import_update", incident_id, name, _text(old), _text(new), stamp)
+            for incident_id, fields in changes
+            for name, (old, new) in fields.items()
+        ],
+    )
+
+
+def _text(value) -> str | None:
+    return None if value is None else str(value)
+
+
 def import_reports(
     store: Store, rows: list[tuple[Incident, list[StepDone]]], source: str, actor: str
 ) -> tuple[int, int]:
@@ -120,10 +183,19 @@ class Importing:
     held whole): which reports are stored already, and storing the new ones."""
 
     def __init__(self, conn: Connection, actor: str):
-        self.conn, self.actor, self.added = conn, actor, 0
+        self.conn, self.actor, self.added, self.updated = conn, actor, 0, 0
 
     def known(self, fingerprints: list[str]) -> set[str]:
         return _known(self.conn, fingerprints)
+
+    def stored(self, fingerprints: list[str]) -> dict[str, Stored]:
+        return _stored(self.conn, fingerprints)
+
+    def update(self, changes: list[tuple[int, dict[str, tuple]]]) -> None:
+        """Corrections from the file (import --update): field -> (old, new) per report."""
+        if changes:
+            _update_imported(self.conn, changes, self.actor)
+            self.updated += len(changes)
 
     def add(self, reports: list[tuple[Incident, list[StepDone]]]) -> None:
         for start in range(0, len(reports), 5000):
@@ -138,8 +210,11 @@ def importing(store: Store, source: str, actor: str) -> Iterator[Importing]:
     with store.writing() as conn:
         batch = Importing(conn, actor)
         yield batch
-        if batch.added:
-            summary = json.dumps({"source": source, "added": batch.added}, ensure_ascii=False)
+        if batch.added or batch.updated:
+            done = {"source": source, "added": batch.added}
+            if batch.updated:
+                done["updated"] = batch.updated
+            summary = json.dumps(done, ensure_ascii=False)
             conn.execute(audit.insert(), audit_row(actor, "import", None, "file", None, summary))
 
 

@@ -92,9 +92,18 @@ class Motive(Labeled):
 
 
 class Severity(Labeled):
+    """How serious a report is. UNKNOWN is for history: a register without an Ernst column
+    (or with an empty cell) says nothing, and a made-up level would be a false figure."""
+
     LOW = "low"
     MEDIUM = "medium"
     HIGH = "high"
+    UNKNOWN = "unknown"
+
+    @classmethod
+    def choices(cls) -> list[tuple[str, str]]:
+        """The levels a new report is judged on: 'Onbekend' only comes with imported history."""
+        return [(m.label, m.value) for m in cls if m is not cls.UNKNOWN]
 
 
 class Status(Labeled):
@@ -167,6 +176,7 @@ LABELS: dict[StrEnum, str] = {
     Severity.LOW: "Licht",
     Severity.MEDIUM: "Middel",
     Severity.HIGH: "Ernstig",
+    Severity.UNKNOWN: "Onbekend",
     Status.NEW: "Nieuw",
     Status.IN_PROGRESS: "In behandeling",
     Status.REFERRED: "Doorverwezen",

@@ -6,8 +6,10 @@ here takes the text of one cell and what is known about its column, and gives ou
 None when it does not recognise the text (the importer then lists it with the allowed values).
 
 Matching is on normalised Dutch text (lower case, no accents, punctuation as spaces): first the
-exact words of a vocabulary (our labels, their parts, common verbs and nouns), then rapidfuzz
-for spelling variants, refusing a guess that fits two different values equally well.
+exact words of a vocabulary (our labels, their parts, common verbs and nouns), then the words
+that carry the meaning in a short phrase, inflections and all ("Buitengesloten uit de
+groepsapp" is buitensluiten: `read_phrase`, `stem`), then rapidfuzz for spelling variants;
+a guess that fits two different values equally well is refused.
 """
 
 from __future__ import annotations
@@ -102,16 +104,60 @@ EXTRA_WORDS: dict[type, dict[str, tuple[str, ...]]] = {
         "low": ("laag", "licht", "klein", "gering", "niet ernstig", "mild"),
         "medium": ("middel", "gemiddeld", "matig", "midden", "normaal"),
         "high": ("hoog", "ernstig", "zwaar", "zeer ernstig", "heel ernstig", "groot"),
+        "unknown": ("onbekend", "niet bekend", "weet niet", "niet ingevuld", "nvt"),
     },
     Status: {
-        "new": ("nieuw", "open", "gemeld", "nog niet gestart"),
-        "in_progress": ("in behandeling", "lopend", "loopt", "bezig", "in uitvoering"),
+        "new": (
+            "nieuw",
+            "open",
+            "nog open",
+            "nog niet",
+            "gemeld",
+            "nog niet gestart",
+            "niet gestart",
+            "niet afgerond",
+            "niet afgehandeld",
+            "niet klaar",
+            "nog niet opgelost",
+        ),
+        "in_progress": (
+            "in behandeling",
+            "lopend",
+            "loopt",
+            "loopt nog",
+            "bezig",
+            "nog bezig",
+            "in uitvoering",
+            "opgepakt",
+            "mee bezig",
+            "gestart",
+        ),
         "referred": ("doorverwezen", "verwezen", "overgedragen"),
         "resolved": ("opgelost",),
-        "closed": ("afgesloten", "gesloten", "afgehandeld", "afgerond", "klaar", "dicht"),
+        "closed": (
+            "afgesloten",
+            "gesloten",
+            "afgehandeld",
+            "afgerond",
+            "klaar",
+            "dicht",
+            "gereed",
+            "voltooid",
+            "gedaan",
+            "afgewerkt",
+            "gearchiveerd",
+        ),
     },
     Platform: {
-        "whatsapp": ("whatsapp", "app", "whatsappgroep", "whatsapp groep", "klassenapp", "wa"),
+        "whatsapp": (
+            "whatsapp",
+            "app",
+            "whatsappgroep",
+            "whatsapp groep",
+            "klassenapp",
+            "groepsapp",
+            "wa",
+        ),
         "instagram": ("instagram", "insta", "ig"),
         "tiktok": ("tiktok", "tik tok"),
         "snapchat": ("snapchat", "snap"),
@@ -145,6 +191,9 @@ EXTRA_WORDS: dict[type, dict[str, tuple[str, ...]]] = {
             "vernederen",
             "schelden",
             "uitschelden",
+            "scheldwoorden",
+            "beledigen",
+            "belediging",
         ),
         "exclusion": (
             "buitensluiten",
@@ -155,6 +204,7 @@ EXTRA_WORDS: dict[type, dict[str, tuple[str, ...]]] = {
             "uit groep gezet",
             "verwijderd uit groep",
             "negeren",
+            "niet meedoen",
         ),
         "sharing_images": (
             "foto s delen",
@@ -178,6 +228,9 @@ EXTRA_WORDS: dict[type, dict[str, tuple[str, ...]]] = {
             "nepprofiel",
             "zich voordoen als een ander",
             "identiteitsfraude",
+            "account nagemaakt",
+            "account overgenomen",
+            "gehackt",
         ),
         "sextortion": (
             "sexting",
@@ -231,6 +284,8 @@ def recognise(kind: str, text: str) -> str | None:
     words = vocabulary(kind)
     if word in words:
         return words[word]
+    if code := read_phrase(kind, word):
+        return code
     if len(word) < 4:  # "wa", "ig": short words only exactly, a fuzzy guess would be noise
         return None
     found = process.extract(word, list(words), scorer=_score, limit=4, score_cutoff=FUZZY_CUTOFF)
@@ -250,14 +305,147 @@ def _score(query: str, choice: str, **_) -> float:
     return score
 
 
+# --- phrases: the words that carry the meaning ------------------------------------------------
+#
+# A register writes "Buitengesloten uit de groepsapp", "Uitgescholden in de chat", "Bedreigd
+# in een privébericht": one word carries the meaning, inflected. No Dutch stemmer is installed
+# (snowballstemmer is no dependency), so `stem` is a small suffix rule of our own, applied alike
+# to the register's words and to our vocabulary, so that both meet in one stem:
+#   1. a participle's 'ge' goes, also after a separable prefix (uitgescholden -> uitscholden,
+#      buitengesloten -> buitensloten, gepest -> pest);
+#   2. the strong verbs of bullying get their present form back (sloten -> sluiten,
+#      scholden -> schelden: STRONG);
+#   3. one ending goes: -ingen, -ing, -ende, -end, -tjes, -pjes, -jes, -tje, -pje, -je, -en,
+#      -de, -te, -s, -e (buitensluiting -> buitensluit, bedreigingen -> bedreig, roddels ->
+#      roddel, filmpjes -> film);
+#   4. a final -dt, -d or -t goes (bedreigd -> bedreig, scheldt -> schel; pest and pesten
+#      both become pes);
+#   5. a doubled vowel and a doubled last consonant become single (negeer -> neger,
+#      zett -> zet, fotoo -> foto).
+# Each step keeps at least three letters. The stems are no words, only meeting points: a
+# phrase matches a vocabulary entry when every content word of the entry has its stem among
+# the phrase's stems (a compound holds a stem of four letters or more at its start or end:
+# groepsapp holds groep, scheldwoorden holds schel).
+
+SEPARABLE = (
+    "buiten", "terug", "door", "over", "voor", "mee", "uit", "aan", "toe", "weg", "neer",
+    "vast", "rond", "bij", "af", "op", "na", "om", "in",
+)  # fmt: skip
+STRONG = {  # past forms of strong verbs registers use, to their infinitive
+    "sloten": "sluiten",
+    "sloot": "sluiten",
+    "scholden": "schelden",
+    "schold": "schelden",
+    "bedrogen": "bedriegen",
+    "schreven": "schrijven",
+    "schreef": "schrijven",
+    "zonden": "zenden",
+    "dwongen": "dwingen",
+    "dreven": "drijven",
+    "nomen": "nemen",
+}
+ENDINGS = (
+    "ingen", "ende", "tjes", "pjes", "ing", "end", "jes", "tje", "pje", "je", "en", "de", "te",
+    "s", "e",
+)  # fmt: skip
+# Words that carry no meaning of their own in a register's phrase.
+STOPWORDS = frozenset(
+    "de het een in op uit van via met door naar aan bij voor na over om te tegen is zijn was "
+    "waren werd wordt worden er en of ook al nog hem haar hij zij ze ik je jij we wij die dat "
+    "deze dit zich als mee elkaar iemand iets heeft hebben had zo heel erg".split()
+)
+NEGATIONS = frozenset({"niet", "geen", "nooit", "niets"})
+NO_PHRASE_CODES = frozenset({"other", "unknown"})  # 'anders', 'onbekend': the whole cell only
+
+
+@lru_cache(maxsize=20_000)
+def stem(word: str) -> str:
+    """The meeting point of a Dutch word's inflections (see the rule above)."""
+    w = word
+    for prefix in SEPARABLE:
+        rest = w[len(prefix) + 2 :]
+        if w.startswith(prefix + "ge") and len(rest) >= 3:
+            w = prefix + STRONG.get(rest, rest)
+            break
+    else:
+        if w.startswith("ge") and len(w) >= 5 and w.endswith(("d", "t", "en")):
+            w = STRONG.get(w[2:], w[2:])
+    w = STRONG.get(w, w)
+    for ending in ENDINGS:
+        if w.endswith(ending) and len(w) - len(ending) >= 3:
+            w = w[: -len(ending)]
+            break
+    for ending in ("dt", "d", "t"):
+        if w.endswith(ending) and len(w) - len(ending) >= 3:
+            w = w[: -len(ending)]
+            break
+    w = re.sub(r"([aeou])\1", r"\1", w)
+    if len(w) > 3 and w[-1] == w[-2] and w[-1] not in "aeiou":
+        w = w[:-1]
+    return w
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A text's content words as stems, and whether it says 'not'."""
+
+    stems: tuple[str, ...]
+    negated: bool
+
+    @classmethod
+    def of(cls, words: str) -> Phrase:
+        tokens = words.split()
+        stems = tuple(stem(t) for t in tokens if t not in STOPWORDS | NEGATIONS and len(t) > 1)
+        return cls(stems, any(t in NEGATIONS for t in tokens))
+
+    def holds(self, wanted: str) -> bool:
+        """One of our stems is here: the same stem, or a compound that starts or ends
+        with it (only stems of four letters or more: 'app' is in no compound)."""
+        return any(
+            s == wanted or (len(wanted) >= 4 and (s.startswith(wanted) or s.endswith(wanted)))
+            for s in self.stems
+        )
+
+
+@cache
+def _entries(kind: str) -> list[tuple[str, Phrase]]:
+    """(code, the entry's phrase) for each vocabulary word of three letters or more."""
+    return [
+        (code, phrase)
+        for word, code in vocabulary(kind).items()
+        if code not in NO_PHRASE_CODES and len(word) >= 3 and (phrase := Phrase.of(word)).stems
+    ]
+
+
+def read_phrase(kind: str, words: str) -> str | None:
+    """Our code for a short phrase by the words that carry its meaning ('buitengesloten
+    uit de groepsapp' -> exclusion), or None. The entries found with the most words decide;
+    when they name two different codes there is no guess. A 'not' must be on both sides:
+    'nog niet afgerond' is not 'afgerond'."""
+    phrase = Phrase.of(words)
+    if not phrase.stems:
+        return None
+    found = [
+        (len(entry.stems), code)
+        for code, entry in _entries(kind)
+        if entry.negated == phrase.negated and all(phrase.holds(s) for s in entry.stems)
+    ]
+    if not found:
+        return None
+    most = max(n for n, _ in found)
+    codes = {code for n, code in found if n == most}
+    return codes.pop() if len(codes) == 1 else None
+
+
 def label(kind: str, code: str) -> str:
     """The Dutch label of one of our codes."""
     return LABELS[KINDS[kind](code)]
 
 
 def allowed(kind: str) -> list[str]:
-    """The Dutch labels a user may write, for messages."""
-    return [LABELS[m] for m in KINDS[kind]]
+    """The Dutch labels a user may write, for messages (Ernst 'Onbekend' is read, not
+    offered: Severity.choices)."""
+    return [label for label, _ in KINDS[kind].choices()]
 
 
 # --- yes/no columns --------------------------------------------------------------------------
@@ -276,6 +464,46 @@ def yes_no(text: str) -> bool | None:
         return True
     if word in NO:
         return False
+    return None
+
+
+# --- columns about the handling: status, done (ja/nee), date handled -------------------------
+
+DONE_WORDS = (
+    "afgehandeld", "afgerond", "opgelost", "klaar", "afgesloten", "gesloten", "gereed",
+    "voltooid", "gedaan", "afgewerkt", "afhandeling", "afsluiting",
+)  # fmt: skip
+OPEN_WORDS = ("open", "lopend", "loopt")
+STATUS_PHRASES = ("status", "stand van zaken", "stand zaken", "voortgang", "fase", "stadium")
+DATE_WORDS = ("datum", "op", "wanneer", "per", "sinds", "dag")
+# A header with one of these words is about something else: 'Afgehandeld door' is the handler.
+NOT_HANDLING = frozenset(
+    "door wie hoe wijze manier notitie opmerking opmerkingen toelichting uitkomst actie acties "
+    "reden waarom omschrijving beschrijving".split()
+)
+
+
+def handling_column(header: str) -> str | None:
+    """What a register's column about the handling holds, from its everyday header:
+    'resolved_on' for a date ('Opgelost op', 'Datum afgehandeld', 'Afsluitdatum'), 'done'
+    for ja/nee, a date or a status ('Afgehandeld ja/nee', 'Afgehandeld?', 'Klaar'), 'open'
+    for the same, said the other way round ('Nog open?'), 'status' for status words
+    ('Status', 'Stand van zaken'); None for any other header."""
+    words = normalise(header)
+    tokens = words.split()
+    if not tokens or NOT_HANDLING & set(tokens):
+        return None
+    phrase = Phrase.of(words)
+    done = any(phrase.holds(stem(w)) for w in DONE_WORDS)
+    still_open = any(t in OPEN_WORDS for t in tokens)
+    stated = any(f" {p} " in f" {words} " for p in STATUS_PHRASES)
+    dated = any(t in DATE_WORDS or "datum" in t for t in tokens)
+    if stated or (done and still_open):
+        return "status"
+    if done:
+        return "resolved_on" if dated else "done"
+    if still_open and not dated:
+        return "open"
     return None
 
 

@@ -457,33 +457,33 @@ EXPECTED_2 = [
 ]
 STORED_2 = {
     ("310245", date(2025, 10, 3)): (
-        BAKEN, "klas 1", ["snapchat"], ["gossip"], "medium", "mentor", "new", "Dhr. de Boer",
+        BAKEN, "klas 1", ["snapchat"], ["gossip"], "medium", "mentor", "closed", "Dhr. de Boer",
     ),
     ("309876", date(2025, 10, 7)): (
-        BAKEN, "klas 2", ["instagram"], ["impersonation"], "high", "parent", "new", "Mw. Yılmaz",
+        BAKEN, "klas 2", ["instagram"], ["impersonation"], "high", "parent", "closed", "Mw. Yılmaz",
     ),
     ("309912", date(2025, 10, 14)): (
-        BAKEN, "klas 2", ["whatsapp"], ["exclusion"], "low", "pupil", "new", IMPORT_HANDLER,
+        BAKEN, "klas 2", ["whatsapp"], ["exclusion"], "low", "pupil", "closed", IMPORT_HANDLER,
     ),
     ("310455", date(2025, 10, 28)): (
-        BAKEN, "klas 2", ["tiktok"], ["ridicule"], "medium", "teacher", "new", "Mw. Yılmaz",
+        BAKEN, "klas 2", ["tiktok"], ["ridicule"], "medium", "teacher", "closed", "Mw. Yılmaz",
     ),
     ("307781", date(2025, 11, 12)): (
-        BAKEN, "klas 4", ["snapchat"], ["sharing_images"], "high", "mentor", "new",
+        BAKEN, "klas 4", ["snapchat"], ["sharing_images"], "high", "mentor", "closed",
         "Dhr. de Boer",
     ),
     ("308640", date(2025, 11, 19)): (
-        BAKEN, "klas 3", ["discord"], ["threats"], "high", "anonymous", "new", IMPORT_HANDLER,
+        BAKEN, "klas 3", ["discord"], ["threats"], "high", "anonymous", "closed", IMPORT_HANDLER,
     ),
     ("310520", date(2025, 12, 16)): (
-        BAKEN, "klas 1", ["instagram"], ["ridicule"], "high", "teacher", "new", "Mw. Yılmaz",
+        BAKEN, "klas 1", ["instagram"], ["ridicule"], "high", "teacher", "closed", "Mw. Yılmaz",
     ),
     ("306001", date(2025, 1, 20)): (
-        BAKEN, "klas 5", ["snapchat", "whatsapp"], ["threats"], "high", "mentor", "new",
+        BAKEN, "klas 5", ["snapchat", "whatsapp"], ["threats"], "high", "mentor", "closed",
         "Dhr. de Boer",
     ),
     ("309001", date(2025, 2, 3)): (
-        BAKEN, "klas 2", ["tiktok"], ["gossip"], "low", "parent", "new", IMPORT_HANDLER,
+        BAKEN, "klas 2", ["tiktok"], ["gossip"], "low", "parent", "closed", IMPORT_HANDLER,
     ),
 }  # fmt: skip
 
@@ -767,24 +767,24 @@ def test_register_5_one_column_per_platform(tmp_path):
         assert report.unknown == {"Ernst (1-5)": {"6": 1}}
     assert {key: summary(case) for key, case in stored(store).items()} == {
         ("701010", date(2025, 10, 3)): (
-            WERELDBOOM, "groep 8", ["whatsapp"], ["gossip"], "medium", "parent", "new",
+            WERELDBOOM, "groep 8", ["whatsapp"], ["gossip"], "medium", "parent", "closed",
             "Juf Ilse",
         ),
         ("701022", date(2025, 10, 10)): (
-            WERELDBOOM, "groep 6", ["instagram"], ["ridicule"], "medium", "teacher", "new",
+            WERELDBOOM, "groep 6", ["instagram"], ["ridicule"], "medium", "teacher", "closed",
             "Meester Joost",
         ),
         ("701035", date(2025, 10, 17)): (
             WERELDBOOM, "groep 7", ["tiktok", "whatsapp"], ["exclusion", "gossip"], "high",
-            "parent", "new", "Juf Ilse",
+            "parent", "closed", "Juf Ilse",
         ),
         ("701050", date(2025, 10, 31)): (
-            WERELDBOOM, "groep 8", ["snapchat"], ["threats"], "high", "anonymous", "new",
+            WERELDBOOM, "groep 8", ["snapchat"], ["threats"], "high", "anonymous", "closed",
             IMPORT_HANDLER,
         ),
         ("701010", date(2025, 11, 7)): (
             WERELDBOOM, "groep 8", ["snapchat", "whatsapp"], ["sharing_images"], "high",
-            "parent", "new", "Juf Ilse",
+            "parent", "closed", "Juf Ilse",
         ),
     }  # fmt: skip
 
