@@ -22,6 +22,7 @@ NO_SQL = [
 LAYERS = [
     {
         "clock",
+        "shipped",
         "files",
         "markup",
         "tables",
