@@ -67,7 +67,8 @@ def start_server(
 ):
     """`pestdata serve` on a SQLite file in `folder`; returns (process, base URL, db URL).
 
-    The database gets `incidents` demo reports (added to whatever is there already);
+    The database gets `incidents` demo reports (added to whatever is there already; 0: an
+    empty database, as on a first install);
     `before(db_url)` runs after that, before the server starts (e.g. to add accounts).
     With token None the server uses personal accounts; a token goes in PESTDATA_TOKEN,
     as a school would give it (never on the command line, where `ps` shows it).
@@ -75,18 +76,9 @@ def start_server(
     tests read; verbose False: only the Dutch lines a school's terminal shows.
     """
     db = f"sqlite:///{folder}/pestdata.sqlite"
+    demo = ["demo", "--db", db, "--incidents", str(incidents), "--add"]
     subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pestdata.cli",
-            "demo",
-            "--db",
-            db,
-            "--incidents",
-            str(incidents),
-            "--add",
-        ],
+        [sys.executable, "-m", "pestdata.cli", *(demo if incidents else ["init", "--db", db])],
         check=True,
         capture_output=True,
     )

@@ -93,12 +93,12 @@ def test_an_upload_never_lies_on_disk(tmp_path, monkeypatch):
     # A school not on the list refuses the row until the care team adds it on purpose.
     assert "Niet op de lijst van scholen: &#x27;De Linde&#x27; (1 rij)" in transfer.report.value
     assert "0 zouden worden toegevoegd" in transfer.report.value
-    assert transfer.add_schools.layout.display == ""
-    transfer.add_schools.value = True
+    assert transfer.new_schools.layout.display == ""
+    assert transfer.new_school_types["De Linde"].value == "primary"  # groep 7: proposed
+    transfer.add_new_schools.click()
     assert "1 zouden worden toegevoegd" in transfer.report.value
-    assert "Nieuwe scholen, komen op de lijst: &#x27;De Linde&#x27;" in transfer.report.value
     transfer.run(commit=True)
-    assert "1 meldingen opgeslagen" in transfer.report.value
+    assert "1 melding opgeslagen" in transfer.report.value
     assert caseload.count_incidents(store) == 1
     assert school_names.names(store) == ["De Linde"]
     assert list((tmp_path / "tmp").iterdir()) == []  # nothing in the temp folder

@@ -278,12 +278,21 @@ def test_the_form_chooses_from_the_list_and_adds_a_school_on_purpose(sqlite_stor
     assert field.choice.options == ((REGENBOOG, REGENBOOG),) and field.value == REGENBOOG
     assert field.adding.layout.display == "none"
     field.open_add.click()
+    field.new_name.value = "OBS De Linde"
+    field.confirm.click()  # no type chosen: asked for, nothing added
+    assert "kies de soort school: basisonderwijs, voortgezet onderwijs of beide" in (
+        field.feedback.value
+    )
+    assert school_names.names(sqlite_store) == [REGENBOOG]
+    field.new_type.value = "primary"
     field.new_name.value = "de  regenboog"
     field.confirm.click()
     assert "deze school staat er al, als &#x27;De Regenboog&#x27;" in field.feedback.value
     field.new_name.value = "OBS De Linde"
     field.confirm.click()
     assert "School &#x27;OBS De Linde&#x27; toegevoegd en gekozen." in field.feedback.value
+    assert school_names.types(sqlite_store)["OBS De Linde"] == "primary"
+    assert field.new_type.value == ""  # the next school's type is chosen anew
     assert field.value == "OBS De Linde" and [v for _, v in field.choice.options] == [
         "",  # 'Kies een school…': of two schools, none is chosen for the next form
         REGENBOOG,

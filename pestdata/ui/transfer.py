@@ -3,6 +3,7 @@ then store; download the log as Excel."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -10,13 +11,17 @@ import anywidget
 import ipywidgets as w
 import traitlets
 
-from .. import analytics, importer
+from .. import analytics, importer, school_names
 from ..importer import (
+    ASK,
+    MAP_TARGETS,
     MAX_UPLOAD_BYTES,
     UPLOAD_REFUSAL,
+    ColumnsMissing,
     ImportFileError,
     ImportReport,
     SchoolNeeded,
+    column_map,
     import_file,
     megabytes,
     too_large,
@@ -24,12 +29,20 @@ from ..importer import (
 )
 from ..io import export_bytes, export_frame
 from ..markup import counted, meldingen
+from ..school_names import SchoolType
 from ..store import Store
 from .common import Actor, css, download_link, esc, message, save
+from .schools import NewSchool, add_school, type_dropdown
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 REFUSED_SHOWN = 200  # refused rows in the page's table; the rest is counted under it
 VALUES_SHOWN = 30  # values not recognised with a field each, per column
+COLUMNS_SHOWN = 30  # columns not recognised with a field each
+# What a column can be named as, in the words of our own export (as --map takes them).
+FIELDS = [name.strip() for name in MAP_TARGETS.split(",")]
+NOT_USED = "— niet gebruiken —"
+CHOOSE_SCHOOL = "kies de school van dit bestand"
+BEYOND = re.compile(r"kolom \d+")  # a cell right of the header: no column to name
 
 UPLOAD_ESM = """
 function megabytes(size) {  // as importer.megabytes: '20 MB', '3,5 MB', rounded up
@@ -110,14 +123,14 @@ class Upload(anywidget.AnyWidget):
 def report_html(report: ImportReport) -> str:
     """The outcome: counts per kind, and each refused row with field and reason (rows that
     are new or already present need no explanation); every value escaped."""
-    refused = [r for r in report.rows if r.outcome == "geweigerd"]
+    refused = [r for r in report.rows if r.outcome in ("geweigerd", ASK)]
     rows = "".join(
         f"<tr><td>{r.row}</td><td>{esc(r.outcome)}</td><td>"
         + "<br>".join(f"{esc(f)}: {esc(reason)}" for f, reason in r.problems)
         + "</td></tr>"
         for r in refused[:REFUSED_SHOWN]
     )
-    more = report.count("geweigerd") - min(len(refused), REFUSED_SHOWN)
+    more = report.count("geweigerd") + report.count(ASK) - min(len(refused), REFUSED_SHOWN)
     ignored = (
         f"<p class='pd-hint'>Genegeerde kolommen: {esc(', '.join(report.ignored_columns))}</p>"
         if report.ignored_columns
@@ -159,6 +172,14 @@ def report_html(report: ImportReport) -> str:
 
 
 class Transfer(w.VBox):
+    """The import and export tab. An upload is checked (a dry run) and stored only on
+    'Opslaan'. What the check cannot decide alone is asked here, and each answer checks the
+    file again: which school a file without a School column belongs to (never assumed, also
+    when there is one school; a first install adds it here), schools of the file that are
+    not listed yet (added with their type on confirmation), rows whose group does not fit
+    the school's type, columns not recognised (named as one of our fields, as --map does)
+    and values not recognised (as --map-value)."""
+
     def __init__(self, store: Store, actor: Actor, on_import=None):
         self.store, self.actor, self.on_import = store, actor, on_import
         self.upload = css(Upload(), "pd-upload")
@@ -174,24 +195,54 @@ class Transfer(w.VBox):
             "pd-progress",
         )
         self.report = css(w.HTML(), "pd-import-report")
+        # The school of a file without a School column: chosen from the list, or added.
         self.school = css(
             w.Dropdown(
                 description="School",
-                options=[("kies de school van dit bestand", "")],
+                options=[(CHOOSE_SCHOOL, "")],
+                value="",
                 style={"description_width": "170px"},
-                layout=w.Layout(display="none", width="480px"),
+                layout=w.Layout(width="480px"),
             ),
             "pd-import-school",
         )
-        self.add_schools = css(
-            w.Checkbox(
-                description="Nieuwe scholen uit dit bestand toevoegen",
-                indent=False,
-                layout=w.Layout(display="none"),
-            ),
-            "pd-import-add-schools",
+        self.school.observe(lambda change: self.school_chosen(change["new"]), "value")
+        self.school_feedback = css(w.HTML(), "pd-import-school-result")
+        self.school_adder = NewSchool(store, actor, self.school_feedback, "pd-import-new-school")
+        self.school_adder.on_added = self.school_added
+        self.school_box = w.VBox(
+            [
+                self.school,
+                w.HTML(
+                    "<p class='pd-hint'>Staat de school er niet bij? Voeg haar toe, met haar "
+                    "soort (welke groepen of klassen er horen):</p>"
+                ),
+                self.school_adder,
+                self.school_feedback,
+            ],
+            layout=w.Layout(display="none"),
         )
-        self.add_schools.observe(lambda _: self.run(commit=False), "value")
+        # Schools named in the file's School column that are not listed yet.
+        self.new_schools = css(w.VBox(layout=w.Layout(display="none")), "pd-import-new-schools")
+        self.new_school_types: dict[str, w.Dropdown] = {}
+        self.add_new_schools = css(
+            w.Button(description="Deze scholen toevoegen"), "pd-import-add-schools"
+        )
+        self.add_new_schools.on_click(lambda _: self.add_schools())
+        self.new_schools_feedback = css(w.HTML(), "pd-import-add-schools-result")
+        # Rows whose group does not fit their school's type: stored only when confirmed.
+        self.accept_groups = css(
+            w.Checkbox(
+                description="Ja, deze rijen horen bij deze school (toch importeren)",
+                indent=False,
+                layout=w.Layout(display="none", width="auto"),
+            ),
+            "pd-import-accept-groups",
+        )
+        self.accept_groups.observe(lambda _: self.quiet or self.run(commit=False), "value")
+        self.quiet = False  # True while the page itself sets a field (no check follows)
+        self.columns = css(w.VBox(), "pd-import-columns")
+        self.column_fields: dict[str, w.Dropdown] = {}
         self.mapping = css(w.VBox(), "pd-import-mapping")
         self.value_fields: dict[tuple[str, str], w.Combobox] = {}
         self.recheck = css(
@@ -219,10 +270,12 @@ class Transfer(w.VBox):
                     "bewaard. Twee keer hetzelfde bestand voegt niets dubbel toe.</p>"
                 ),
                 self.upload,
-                self.school,
+                self.school_box,
                 self.progress,
                 self.report,
-                self.add_schools,
+                self.new_schools,
+                self.accept_groups,
+                self.columns,
                 self.mapping,
                 self.recheck,
                 self.commit,
@@ -239,8 +292,7 @@ class Transfer(w.VBox):
         if not self.upload.value:
             return
         upload = self.upload.value[0]
-        self.path = None  # a new file: nothing of the last one is re-checked
-        self.add_schools.value = False
+        self.forget("")  # a new file: nothing asked or answered for the last one carries over
         # Kept in memory, never written to disk: an upload holds pupil numbers.
         path = Path(Path(str(upload["name"])).name or "upload.csv")
         size = len(upload["content"])
@@ -252,7 +304,6 @@ class Transfer(w.VBox):
         self.content = bytes(upload["content"])
         self.upload.value = ()  # the widget's copy goes too
         self.source = self.path.name
-        self.value_fields = {}
         self.run(commit=False)
 
     def refused(self, name: str, size: int) -> None:
@@ -262,13 +313,17 @@ class Transfer(w.VBox):
         self.forget("")
 
     def forget(self, html: str) -> None:
-        """No file: nothing to check or store; `html` in the report."""
-        self.path, self.content = None, b""
-        self.value_fields = {}
-        self.mapping.children = ()
-        self.recheck.layout.display = "none"
-        self.add_schools.layout.display = "none"
-        self.school.layout.display = "none"
+        """No file: nothing to check or store, and no answer given for an earlier file
+        (its school, its confirmed groups, its columns and values) holds for the next;
+        `html` in the report."""
+        self.path, self.content = None, b""  # first: the resets below check nothing again
+        self.value_fields, self.column_fields, self.new_school_types = {}, {}, {}
+        self.mapping.children = self.columns.children = self.new_schools.children = ()
+        self.school.value = ""
+        self.accept_groups.value = False
+        for part in (self.recheck, self.new_schools, self.accept_groups, self.school_box):
+            part.layout.display = "none"
+        self.school_feedback.value = self.new_schools_feedback.value = ""
         self.commit.disabled = True
         self.commit.description = "Opslaan"
         self.report.value = html
@@ -291,36 +346,40 @@ class Transfer(w.VBox):
                     self.path,
                     commit=commit,
                     actor=actor,
+                    mapping=self.column_mapping(),
                     value_map=self.value_map(),
                     default_school=self.school.value or "",
                     progress=progress,
                     raw=self.content,
-                    add_schools=self.add_schools.value,
+                    accept_groups=self.accept_groups.value,
                 )
             )
 
+        self.commit.disabled = True
         try:
             if not save(check_or_store, self.report):  # the database: the same line as anywhere
                 return
         except SchoolNeeded as error:
             self.ask_school(error.known)
-            self.report.value = message(
-                "hint", "Dit bestand noemt geen school. Kies hierboven de school van alle rijen."
-            )
-            self.commit.disabled = True
+            return
+        except ColumnsMissing as error:
+            self.report.value = message("error", str(error).replace(str(self.path), self.source))
+            self.show_columns(error.columns)
             return
         except ImportFileError as error:
             self.report.value = message("error", str(error).replace(str(self.path), self.source))
-            self.commit.disabled = True
             return
         finally:
             self.progress.layout.visibility = "hidden"
         report = reports[0]
         report.source = self.source
         self.report.value = report_html(report)
+        self.show_columns([c for c in report.ignored_columns if not BEYOND.fullmatch(c)])
         self.show_mapping(report)
-        asked = report.unknown_schools or report.new_schools
-        self.add_schools.layout.display = "" if asked else "none"
+        self.show_new_schools(report)
+        self.accept_groups.layout.display = "" if report.misfits else "none"
+        if not report.misfits:  # confirmed for rows that are gone (another school chosen)
+            self.quietly(self.accept_groups, False)
         new = report.count("nieuw")
         self.commit.disabled = commit or not new
         self.commit.description = (
@@ -332,13 +391,133 @@ class Transfer(w.VBox):
             if self.on_import:
                 self.on_import()
 
+    def quietly(self, field: w.ValueWidget, value) -> None:
+        """Set a field without checking the file again for it."""
+        self.quiet = True
+        try:
+            field.value = value
+        finally:
+            self.quiet = False
+
+    # --- the school of a file without a School column ------------------------------------
+
     def ask_school(self, known: list[str]) -> None:
-        """Show the school field; a choice re-checks the file for that school."""
-        self.school.options = [("kies de school van dit bestand", "")] + [(k, k) for k in known]
-        self.school.layout.display = ""
-        if not getattr(self, "_school_observed", False):
-            self.school.observe(lambda change: change["new"] and self.run(commit=False), "value")
-            self._school_observed = True
+        """The file names no school: choose it (nothing chosen beforehand, also when the
+        list has one school) or add it; either checks the file again."""
+        self.school.options = [(CHOOSE_SCHOOL, "")] + [(k, k) for k in known]
+        self.school_box.layout.display = ""
+        self.report.value = message(
+            "hint",
+            "Dit bestand noemt geen school. Kies hierboven de school van alle rijen, of "
+            "voeg haar toe als ze er nog niet bij staat."
+            if known
+            else "Dit bestand noemt geen school, en er staat nog geen school op de lijst. "
+            "Voeg hierboven de school van dit bestand toe, met haar soort; daarna wordt het "
+            "bestand opnieuw gecontroleerd.",
+        )
+
+    def school_chosen(self, name: str) -> None:
+        """Check the file for the school chosen; a confirmation of groups given for another
+        school does not hold for this one."""
+        if name:
+            self.quietly(self.accept_groups, False)
+            self.run(commit=False)
+
+    def school_added(self, name: str) -> None:
+        """A school added for this file: listed, chosen, and the file checked for it."""
+        self.school.options = [(CHOOSE_SCHOOL, "")] + [
+            (k, k) for k in school_names.names(self.store)
+        ]
+        self.school_feedback.value = message("ok", f"School '{name}' toegevoegd en gekozen.")
+        self.school.value = name  # checks the file again (observed)
+
+    # --- schools of the file's School column not on the list ------------------------------
+
+    def show_new_schools(self, report: ImportReport) -> None:
+        """Each school of the file not on the list, with a type (proposed from its rows'
+        groups, to be confirmed) and 'Deze scholen toevoegen'."""
+        names = [n for n, _ in report.unknown_schools.most_common()]
+        if not names:
+            self.new_schools.layout.display = "none"
+            return
+        rows = []
+        for name in names:
+            if name not in self.new_school_types:
+                groups = report.school_groups.get(name, set())
+                proposed = SchoolType.of_groups(groups).value if groups else ""
+                self.new_school_types[name] = type_dropdown("pd-import-new-school-type", proposed)
+            rows.append(
+                w.HBox(
+                    [
+                        w.HTML(
+                            f"<span class='pd-import-new-school-name'>{esc(name)} "
+                            f"({importer.rows(report.unknown_schools[name])})</span>",
+                            layout=w.Layout(width="320px"),
+                        ),
+                        self.new_school_types[name],
+                    ]
+                )
+            )
+        self.new_schools.children = [
+            w.HTML(
+                "<p class='pd-hint'>Deze scholen uit het bestand staan nog niet op de lijst. "
+                "Is het een nieuwe school, kies dan haar soort en voeg haar toe; is het een "
+                "andere schrijfwijze van een bekende school, verbeter dan het bestand.</p>"
+            ),
+            *rows,
+            self.add_new_schools,
+            self.new_schools_feedback,
+        ]
+        self.new_schools.layout.display = ""
+
+    def add_schools(self) -> None:
+        """Add the file's new schools with the types chosen, then check the file again."""
+        chosen = {name: field.value for name, field in self.new_school_types.items()}
+
+        def add_all() -> None:
+            for name, school_type in chosen.items():
+                add_school(self.store, name, school_type, self.actor)
+
+        if save(add_all, self.new_schools_feedback):
+            self.new_school_types = {}
+            self.new_schools_feedback.value = message(
+                "ok", "Toegevoegd: " + ", ".join(f"'{n}'" for n in chosen) + "."
+            )
+            self.run(commit=False)
+
+    # --- columns and values not recognised -------------------------------------------------
+
+    def show_columns(self, columns: list[str]) -> None:
+        """One field per column not recognised (and each one named already): which of our
+        fields it holds; a choice checks the file again with it, as --map does."""
+        recognised = column_map(columns) if columns else {}
+        wanted = [h for h, f in self.column_fields.items() if f.value]
+        wanted += [c for c in columns if c not in recognised and c not in wanted]
+        fields = []
+        for header in wanted[:COLUMNS_SHOWN]:
+            if header not in self.column_fields:
+                field = css(
+                    w.Dropdown(
+                        description=header[:40],
+                        options=[(NOT_USED, "")] + [(f, f) for f in FIELDS],
+                        value="",
+                        style={"description_width": "240px"},
+                        layout=w.Layout(width="560px"),
+                    ),
+                    "pd-import-column",
+                )
+                field.observe(lambda _: self.run(commit=False), "value")
+                self.column_fields[header] = field
+            fields.append(self.column_fields[header])
+        intro = w.HTML(
+            "<p class='pd-hint'>Niet herkende kolommen: kies welk veld erin staat, dan wordt "
+            "het bestand opnieuw gecontroleerd (niet gebruikt: de kolom wordt genegeerd).</p>"
+        )
+        self.columns.children = [intro, *fields] if fields else []
+
+    def column_mapping(self) -> dict[str, str]:
+        """The columns the user named, as import_file's `mapping` (--map) wants them."""
+        return {header: f.value for header, f in self.column_fields.items() if f.value}
 
     def show_mapping(self, report: ImportReport) -> None:
         """One field per value not recognised: what it means in our words; kept across
