@@ -107,6 +107,8 @@ def aggregate_figures(
         )
 
     status = analytics.school_action_status(store, (school,))
+    kept = [not is_this_evening(a.action_id, a.title) for a in status.itertuples()]
+    status = status.loc[kept]
     lessons = analytics.lesson_coverage(store, this).groupby("age_band")["lessons"].sum()
     start_month = school_year.first
     # Months of this year still running or to come have no value ("—"): not counted yet.
@@ -147,6 +149,14 @@ def aggregate_figures(
     )
 
 
+def is_this_evening(action_id: str, title: str) -> bool:
+    """Is this school action the parent evening itself ("Ouderavond over kinderen en sociale
+    media gehouden")? The slides leave it out: shown during the evening it would read as
+    still to do, or as done before it was. By its id or its title, so a school's own
+    checklist (PESTDATA_DATA) that names it otherwise is read the same way."""
+    return "ouderavond" in f"{action_id} {title}".lower()
+
+
 # --- slides ----------------------------------------------------------------------------------
 
 
@@ -155,6 +165,8 @@ class Slide:
     title: str
     body: str  # HTML, every value escaped
     figure: go.Figure | None = None
+    # Which slide this is, the same for every school (the presenter hides slides by it).
+    key: str = ""
 
 
 def _list(items) -> str:
@@ -220,6 +232,7 @@ def build_slides(figures: EveningFigures, guidance: Guidance | None = None) -> l
             f"{f.school}",
             f"<p class='pd-big'>Kinderen en sociale media</p>"
             f"<p>Ouderavond over online pesten · schooljaar {esc(f.school_year)}</p>",
+            key="titel",
         ),
         Slide(
             "Wat is online pesten?",
@@ -230,6 +243,7 @@ def build_slides(figures: EveningFigures, guidance: Guidance | None = None) -> l
             + "</div><div><b>Waar</b>"
             + _list(x.label for x in Platform if x is not Platform.OTHER)
             + "</div></div>",
+            key="wat_is",
         ),
     ]
     if not f.breakdown:
@@ -239,6 +253,7 @@ def build_slides(figures: EveningFigures, guidance: Guidance | None = None) -> l
                 f"<p class='pd-big'>{esc(f.shown(f.total))} meldingen</p>"
                 "<p>Dat zijn te weinig meldingen om verder uit te splitsen zonder dat iemand "
                 "herkenbaar wordt.</p>",
+                key="cijfers",
             )
         )
     else:
@@ -249,6 +264,7 @@ def build_slides(figures: EveningFigures, guidance: Guidance | None = None) -> l
                 + small
                 + f"<p class='pd-note'>{esc(COUNTED_IN_EACH['platform'])}</p>",
                 _bars(f.by_platform, "Waar gebeurde het?", MUTED[0]),
+                key="cijfers",
             )
         )
         slides.append(
@@ -256,6 +272,7 @@ def build_slides(figures: EveningFigures, guidance: Guidance | None = None) -> l
                 "Welke vormen?",
                 small + f"<p class='pd-note'>{esc(COUNTED_IN_EACH['form'])}</p>",
                 _bars(f.by_form, "Vormen van online pesten", MUTED[6]),
+                key="vormen",
             )
         )
         months = [m for m, _, _ in f.by_month]
@@ -284,6 +301,7 @@ def build_slides(figures: EveningFigures, guidance: Guidance | None = None) -> l
                         yaxis={"title": {"text": "Aantal meldingen"}, "rangemode": "tozero"},
                     ),
                 ),
+                key="trend",
             )
         )
     done = _list(f"✓ {t}" for t in f.actions_done) if f.actions_done else "<p>—</p>"
@@ -307,6 +325,7 @@ def build_slides(figures: EveningFigures, guidance: Guidance | None = None) -> l
             f"<div class='pd-columns'><div><b>Gedaan</b>{done}</div>"
             f"<div><b>Nog te doen</b>{todo}</div></div>",
             lesson_figure,
+            key="school",
         )
     )
     slides.append(
@@ -315,10 +334,11 @@ def build_slides(figures: EveningFigures, guidance: Guidance | None = None) -> l
             "".join(
                 f"<p><b>{esc(t.titel)}</b><br>{esc(t.uitleg)}</p>" for t in guidance.parent_tips
             ),
+            key="ouders",
         )
     )
     parents = [m for m in guidance.materials if "ouders" in m.doelgroep]
-    slides.append(Slide("Materiaal voor ouders", _material_picker(parents)))
+    slides.append(Slide("Materiaal voor ouders", _material_picker(parents), key="materiaal"))
     slides.append(
         Slide(
             "Hier vinden kinderen en ouders hulp",
@@ -328,6 +348,7 @@ def build_slides(figures: EveningFigures, guidance: Guidance | None = None) -> l
                 for s in guidance.help_sites
                 if "ouders" in s.voor
             ),
+            key="hulp",
         )
     )
     return slides

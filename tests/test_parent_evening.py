@@ -7,6 +7,7 @@ nbclient kernel, the exported page in Debian's Chromium with the network blocked
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -14,7 +15,6 @@ import sqlite3
 import subprocess
 import sys
 from datetime import date, timedelta
-from pathlib import Path
 
 import nbclient
 import nbformat
@@ -32,12 +32,17 @@ from pestdata.model import (
     validate_incident,
     validate_step,
 )
-from pestdata.parent_evening import aggregate_figures, build_slides, export_html
+from pestdata.parent_evening import (
+    aggregate_figures,
+    build_slides,
+    export_html,
+    is_this_evening,
+)
+from pestdata.shipped import NOTEBOOKS
 from pestdata.store import Store
-from pestdata.ui.slides import SlideShow, ouderavond_app
+from pestdata.ui.slides import SlideShow, offline_name, ouderavond_app
 
-ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOK = ROOT / "pestdata" / "notebooks" / "ouderavond.ipynb"
+NOTEBOOK = NOTEBOOKS / "ouderavond.ipynb"  # the checkout's, or the installed copy
 TIMEOUT = 20_000
 
 FIXED_TODAY = date(2026, 6, 15)  # school year 2025-2026; the year before is 2024-2025
@@ -447,7 +452,8 @@ def test_a_platform_with_four_reports_is_listed_like_one_without_any(small_db):
         (f.label, 5 if f in (Form.GOSSIP, Form.EXCLUSION) else "< 5") for f in Form
     )
     assert figures.shown(figures.total) == "10"
-    assert figures.actions_done == ("Ouderavond over kinderen en sociale media gehouden",)
+    # The evening itself (ticked as done) is not on the slides: neither done nor to do.
+    assert figures.actions_done == ()
     assert len(figures.actions_open) == 5
     assert figures.lessons_by_band == (("12-14 jaar", 2), ("15-18 jaar", 0))
 
@@ -591,6 +597,120 @@ def test_ouderavond_app_defaults_to_the_busiest_school_and_the_presenter_chooses
     assert app.index == 0 and app.text.value.startswith("<h1>Middenschool</h1>")
     app.show(2)
     assert f"<h1>Onze school in {clock.SchoolYear.of(clock.today()).label}</h1>" in (app.text.value)
+
+
+EVENING = "Ouderavond over kinderen en sociale media gehouden"
+
+
+@pytest.mark.parametrize("school", ["Middenschool", "Andere School", "Kleine School"])
+def test_the_school_slide_leaves_out_the_evening_itself(small_db, school):
+    """Middenschool ticked the parent evening as done, the others did not: during the
+    evening it is neither 'Gedaan' nor 'Nog te doen'; every other action is listed."""
+    from pestdata.guidance import load_guidance
+
+    figures = aggregate_figures(small_db, school, today=FIXED_TODAY, minimum=5)
+    others = [a.titel for a in load_guidance().school_actions if a.id != "ouderavond"]
+    assert len(others) == len(load_guidance().school_actions) - 1
+    assert sorted(figures.actions_done + figures.actions_open) == sorted(others)
+    body = by_title(build_slides(figures))["Wat doet de school?"].body
+    assert "Ouderavond" not in body and "ouderavond" not in body
+    for title in others:
+        assert html.escape(title, quote=True) in body or title in body, title
+    if school == "Andere School":
+        assert figures.actions_done == ("Online pesten besproken in de klas",)
+
+
+@pytest.mark.parametrize(
+    "action_id, title, expected",
+    [
+        ("ouderavond", EVENING, True),
+        ("info_ouders", "Ouderavond sociale media georganiseerd", True),  # a school's own list
+        ("OUDERAVOND_2025", "Avond voor ouders", True),
+        ("besproken_in_klas", "Online pesten besproken in de klas", False),
+        ("ouders_informeren", "Ouders geïnformeerd via de nieuwsbrief", False),
+    ],
+)
+def test_the_evening_is_known_by_its_id_or_its_title(action_id, title, expected):
+    assert is_this_evening(action_id, title) is expected
+
+
+def middenschool_show(small_db) -> SlideShow:
+    figures = aggregate_figures(small_db, "Middenschool", today=FIXED_TODAY, minimum=5)
+    slides = build_slides(figures)
+    return SlideShow(lambda school: slides, ["Middenschool"], "Middenschool")
+
+
+def choice(show: SlideShow, key: str):
+    return next(c for c in show.choices.children if f"pd-slide-choice-{key}" in c._dom_classes)
+
+
+def test_hidden_slides_are_skipped_by_the_buttons(small_db):
+    show = middenschool_show(small_db)
+    keys = [s.key for s in show.slides]
+    assert keys == ["titel", "wat_is", "cijfers", "vormen", "trend", "school", "ouders",
+                    "materiaal", "hulp"]  # fmt: skip
+    assert [c.description for c in show.choices.children][:2] == [
+        "1. Middenschool",
+        "2. Wat is online pesten?",
+    ]
+    assert all(c.value for c in show.choices.children)
+    show.show(4)  # De trend
+    choice(show, "trend").value = False  # the presenter unticks the slide on screen
+    assert show.hidden == {"trend"}
+    assert show.text.value.startswith("<h1>Wat doet de school?</h1>")  # moved on
+    assert show.position.value == "5 / 8"
+    choice(show, "vormen").value = False
+    assert show.position.value == "4 / 7"
+    seen = []
+    show.show(0)
+    for _ in range(10):
+        seen.append(show.text.value.split("</h1>")[0][4:])
+        show.next.click()
+    assert "De trend" not in seen and "Welke vormen?" not in seen
+    assert seen[:7] == [s.title for s in show.slides if s.key not in ("trend", "vormen")]
+    choice(show, "trend").value = True  # back again, in its place
+    show.show(0)
+    assert show.position.value == "1 / 8"
+    show.show(3)
+    assert show.text.value.startswith("<h1>De trend</h1>")
+
+
+def test_the_last_slide_shown_cannot_be_hidden(small_db):
+    show = middenschool_show(small_db)
+    for key in [s.key for s in show.slides][1:]:
+        choice(show, key).value = False
+    assert show.position.value == "1 / 1"
+    choice(show, "titel").value = False
+    assert show.hidden == {s.key for s in show.slides} - {"titel"}
+    assert choice(show, "titel").value is True
+    assert "minstens één dia" in show.note.value
+    assert show.text.value.startswith("<h1>Middenschool</h1>")
+
+
+def test_the_offline_file_from_the_page_holds_the_slides_shown(small_db):
+    import base64
+
+    show = middenschool_show(small_db)
+    assert show.offline_link.value == ""
+    choice(show, "trend").value = False
+    show.make_offline.click()
+    link = show.offline_link.value
+    assert 'download="ouderavond-middenschool.html"' in link
+    assert "Offline bestand opslaan: ouderavond-middenschool.html (8 dia&#x27;s," in link
+    page = base64.b64decode(re.search(r"base64,([^\"]+)", link).group(1)).decode("utf-8")
+    shown = [s for s in show.slides if s.key != "trend"]
+    assert page == export_html(shown, "Middenschool")  # what `pestdata parent-evening` writes
+    assert page.count("<section class='pd-slide'>") == 8 and "De trend" not in page
+    choice(show, "trend").value = True  # another choice: the old file is gone
+    assert show.offline_link.value == ""
+
+
+def test_offline_file_names_are_plain():
+    assert offline_name("De Regenboog") == "ouderavond-de-regenboog.html"
+    assert offline_name("Basisschool 't Startpunt / Zuid") == (
+        "ouderavond-basisschool-t-startpunt-zuid.html"
+    )
+    assert offline_name("***") == "ouderavond-school.html"
 
 
 # --- the CLI ---------------------------------------------------------------------------------

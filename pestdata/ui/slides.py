@@ -1,15 +1,27 @@
-"""The parent-evening presentation in Voilà: one slide at a time, buttons and arrow keys."""
+"""The parent-evening presentation in Voilà: one slide at a time, buttons and arrow keys.
+
+The presenter chooses the school, hides slides that do not fit the evening (they are skipped
+by the buttons and the keys, and left out of the offline file) and saves the offline file
+(parent_evening.export_html, as `pestdata parent-evening` makes it) from the page."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import ipywidgets as w
 
 from .. import school_names
-from ..parent_evening import SLIDE_CSS, SLIDESHOW_JS, Slide, aggregate_figures, build_slides
+from ..parent_evening import (
+    SLIDE_CSS,
+    SLIDESHOW_JS,
+    Slide,
+    aggregate_figures,
+    build_slides,
+    export_html,
+)
 from ..store import Store
-from .common import css, esc, kernel_store
+from .common import css, download_link, esc, kernel_store
 from .plots import Chart, show_empty, show_figure
 
 # Arrow keys press our buttons (pdStep); keys and the age filter as in the offline file.
@@ -21,13 +33,35 @@ KEYS = (
 )
 
 # The offline file's look (parent_evening.SLIDE_CSS); here the deck also covers Voilà's page.
+# The presenter's panel (which slides, the offline file) opens above the school bar.
 STYLE = (
     "<style>" + SLIDE_CSS + ".pd-slideshow { position: fixed; inset: 0; z-index: 10; }"
     " .pd-slide-text { flex: none; } .pd-nav .widget-dropdown { width: auto; }"
     " .pd-nav select { font-size: 18px; height: auto; padding: 4px; }"
     " .pd-nav .widget-label { font-size: 18px; width: auto; padding-right: 6px; }"
+    " .pd-school { display: flex; align-items: center; gap: 12px; }"
+    " .pd-school .widget-toggle-button { width: auto; font-size: 16px; }"
+    " .pd-slide-panel { position: fixed; left: 24px; bottom: 64px; z-index: 30;"
+    " max-height: calc(100vh - 120px); overflow: auto; background: white; color: #1a1a1a;"
+    " border: 1px solid #999; border-radius: 6px; padding: 12px 16px; font-size: 16px;"
+    " box-shadow: 0 4px 16px rgba(0, 0, 0, 0.2); width: min(560px, 90vw); }"
+    " .pd-slide-panel .widget-checkbox { width: auto; }"
+    " .pd-slide-panel label { font-size: 16px; }"
+    " .pd-slide-panel .widget-button { width: auto; font-size: 16px; }"
+    " .pd-slide-panel a { color: #1f5f8b; text-decoration: underline; }"
     "</style>"
 )
+PANEL_INTRO = (
+    "<b>Welke dia's laat je zien?</b><br><span class='pd-note'>Een uitgevinkte dia wordt "
+    "overgeslagen, ook in het offline bestand.</span>"
+)
+ONE_SLIDE_AT_LEAST = "Er moet minstens één dia te zien zijn."
+
+
+def offline_name(school: str) -> str:
+    """The offline file's name: 'ouderavond-de-regenboog.html'."""
+    slug = re.sub(r"[^a-z0-9]+", "-", school.lower()).strip("-")
+    return f"ouderavond-{slug or 'school'}.html"
 
 
 class SlideShow(w.VBox):
@@ -36,6 +70,7 @@ class SlideShow(w.VBox):
     def __init__(self, slides_for: Callable[[str], list[Slide]], schools: list[str], school: str):
         self.slides_for = slides_for
         self.slides, self.index = slides_for(school), 0
+        self.hidden: set[str] = set()  # keys of the slides the presenter hides
         self.text = css(w.HTML(), "pd-slide-text")
         self.chart = css(Chart(), "pd-slide-chart")
         self.prev = css(w.Button(description="Vorige"), "pd-prev")
@@ -45,34 +80,109 @@ class SlideShow(w.VBox):
             w.Dropdown(options=schools or [school], value=school, description="School"),
             "pd-school-choice",
         )
+        self.open_panel = css(
+            w.ToggleButton(description="Dia's en offline bestand", value=False),
+            "pd-slides-toggle",
+        )
+        self.choices = css(w.VBox(), "pd-slide-choices")
+        self.note = css(w.HTML(), "pd-slide-note")
+        self.make_offline = css(w.Button(description="Offline bestand maken"), "pd-offline-make")
+        self.offline_link = css(w.HTML(), "pd-offline-link")
+        self.panel = css(
+            w.VBox(
+                [w.HTML(PANEL_INTRO), self.choices, self.note, self.make_offline, self.offline_link]
+            ),
+            "pd-slide-panel",
+        )
+        self.panel.layout.display = "none"
         self.prev.on_click(lambda _: self.show(self.index - 1))
         self.next.on_click(lambda _: self.show(self.index + 1))
         self.school.observe(lambda change: self.choose(change["new"]), "value")
+        self.open_panel.observe(lambda change: self._toggle_panel(change["new"]), "value")
+        self.make_offline.on_click(lambda _: self.offer_offline())
         keys = w.Output()
         keys.outputs = (
             {"output_type": "display_data", "metadata": {}, "data": {"text/html": STYLE + KEYS}},
         )
-        school_bar = css(w.HBox([self.school]), "pd-school")
+        school_bar = css(w.HBox([self.school, self.open_panel]), "pd-school")
         nav = css(w.HBox([self.prev, self.position, self.next]), "pd-nav")
-        super().__init__([keys, self.text, self.chart, school_bar, nav])
+        super().__init__([keys, self.text, self.chart, school_bar, nav, self.panel])
         self.add_class("pd-slideshow")
         self.add_class("pd-slide")
+        self._list_choices()
         self.show(0)
 
+    @property
+    def shown(self) -> list[Slide]:
+        """The slides of this evening: every slide the presenter did not hide."""
+        return [s for s in self.slides if s.key not in self.hidden]
+
     def choose(self, school: str) -> None:
-        """Another school's slides, from its title slide on."""
+        """Another school's slides, from its title slide on (the hidden slides stay hidden)."""
         self.slides = self.slides_for(school)
+        self._list_choices()
+        self.offline_link.value = ""
         self.show(0)
 
     def show(self, index: int) -> None:
-        self.index = max(0, min(len(self.slides) - 1, index))
-        slide = self.slides[self.index]
+        shown = self.shown
+        self.index = max(0, min(len(shown) - 1, index))
+        slide = shown[self.index]
         self.text.value = f"<h1>{esc(slide.title)}</h1>{slide.body}"
         if slide.figure is None:
             show_empty(self.chart, "")
         else:
             show_figure(self.chart, slide.figure)
-        self.position.value = f"{self.index + 1} / {len(self.slides)}"
+        self.position.value = f"{self.index + 1} / {len(shown)}"
+
+    def hide(self, key: str, hidden: bool = True) -> None:
+        """Hide a slide (or show it again); the deck stays on the slide it showed, or moves
+        on to the next one shown. The last slide shown cannot be hidden."""
+        current = self.shown[self.index]
+        if hidden and not [s for s in self.shown if s.key != key]:
+            self.note.value = f"<p class='pd-note'>{esc(ONE_SLIDE_AT_LEAST)}</p>"
+            self._list_choices()
+            return
+        self.note.value = ""
+        (self.hidden.add if hidden else self.hidden.discard)(key)
+        self.offline_link.value = ""  # made for other slides
+        order = [s.key for s in self.slides]
+        later = order[order.index(current.key) :] + order[: order.index(current.key)][::-1]
+        keys = [s.key for s in self.shown]
+        self.show(keys.index(next(k for k in later if k in keys)))
+
+    def offer_offline(self) -> None:
+        """The offline file of the slides shown (export_html, as the command makes it), as
+        a link that saves it; nothing leaves the machine."""
+        school = self.school.value
+        page = export_html(self.shown, school).encode("utf-8")
+        name = offline_name(school)
+        size = f"{len(page) / 1_000_000:.1f}".replace(".", ",")
+        self.offline_link.value = download_link(
+            page,
+            name,
+            "text/html",
+            f"Offline bestand opslaan: {name} ({len(self.shown)} dia's, {size} MB)",
+        )
+
+    def _toggle_panel(self, open_: bool) -> None:
+        self.panel.layout.display = "" if open_ else "none"
+
+    def _list_choices(self) -> None:
+        boxes = []
+        for number, slide in enumerate(self.slides, start=1):
+            box = css(
+                w.Checkbox(
+                    value=slide.key not in self.hidden,
+                    description=f"{number}. {slide.title}",
+                    indent=False,
+                ),
+                "pd-slide-choice",
+                f"pd-slide-choice-{slide.key}",
+            )
+            box.observe(lambda change, key=slide.key: self.hide(key, not change["new"]), "value")
+            boxes.append(box)
+        self.choices.children = boxes
 
 
 def ouderavond_app(store: Store | None = None, school: str | None = None) -> SlideShow:
