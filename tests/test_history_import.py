@@ -664,3 +664,40 @@ def test_register_c_on_the_command_line_with_a_chosen_status_and_severity(tmp_pa
     assert {actor for *_, actor in import_updates(store)} == {IB}
     bad = cli(*base, "--history-status", "misschien")
     assert bad.returncode != 0 and "--history-status" in bad.stderr
+
+
+# --- a column proposed, not taken ---------------------------------------------------------------
+
+
+def test_a_column_that_only_may_hold_forms_is_proposed_and_read_once_mapped(tmp_path):
+    """Three of five phrases are forms: not sure enough to read the column unasked; the dry
+    run proposes it, and --map reads it. A long description is never taken for forms."""
+    lines = [
+        "Datum melding;Leerlingnummer;Groep;Platform;Wat speelde er;Verslag",
+        "12-11-2024;701001;groep 6;WhatsApp;Buitengesloten;"
+        "Leerling werd bedreigd en buitengesloten in de groepsapp van de klas, ouders gebeld",
+        "19-11-2024;701002;groep 7;TikTok;Ruzie na de gymles;",
+        "26-11-2024;701003;groep 8;Snapchat;Foto doorgestuurd;",
+        "03-12-2024;701004;groep 6;WhatsApp;Gedoe;",
+        "10-12-2024;701005;groep 5;Instagram;Uitgescholden;",
+    ]
+    path = write(tmp_path, "register.csv", excel_csv(lines))
+    store = new_store(tmp_path)
+    options = {"default_school": "De Klimop", "add_schools": True}
+    dry = import_file(store, path, **options)
+    assert (
+        "Kolom 'Wat speelde er' lijkt 'Vorm' te zijn (3 van 5 waarden herkend); gebruik "
+        "--map 'Wat speelde er=Vorm'"
+    ) in dry.notes
+    assert dry.proposed_columns == {"Wat speelde er": "forms"}
+    assert dry.ignored_columns == ["Wat speelde er", "Verslag"]
+    assert {r.problems[0] for r in dry.rows} == {("Vormen van pesten", "dit veld is verplicht")}
+    mapped = import_file(store, path, mapping={"Wat speelde er": "Vorm"}, **options)
+    assert outcomes(mapped) == [
+        (2, "nieuw"),
+        (3, "geweigerd"),
+        (4, "nieuw"),
+        (5, "geweigerd"),
+        (6, "nieuw"),
+    ]
+    assert mapped.unknown == {"Wat speelde er": {"Ruzie na de gymles": 1, "Gedoe": 1}}
