@@ -16,6 +16,7 @@ from ..importer import (
     ASK,
     MAP_TARGETS,
     MAX_UPLOAD_BYTES,
+    PROPOSABLE,
     UPLOAD_REFUSAL,
     ColumnsMissing,
     ImportFileError,
@@ -374,7 +375,9 @@ class Transfer(w.VBox):
         report = reports[0]
         report.source = self.source
         self.report.value = report_html(report)
-        self.show_columns([c for c in report.ignored_columns if not BEYOND.fullmatch(c)])
+        self.show_columns(
+            [c for c in report.ignored_columns if not BEYOND.fullmatch(c)], report.proposed_columns
+        )
         self.show_mapping(report)
         self.show_new_schools(report)
         self.accept_groups.layout.display = "" if report.misfits else "none"
@@ -487,19 +490,24 @@ class Transfer(w.VBox):
 
     # --- columns and values not recognised -------------------------------------------------
 
-    def show_columns(self, columns: list[str]) -> None:
+    def show_columns(self, columns: list[str], proposed: dict[str, str] | None = None) -> None:
         """One field per column not recognised (and each one named already): which of our
-        fields it holds; a choice checks the file again with it, as --map does."""
+        fields it holds; a choice checks the file again with it, as --map does. A column
+        the import proposes as forms or platforms (by its values) lists that field first,
+        marked 'voorstel', still to be chosen."""
+        proposed = proposed or {}
         recognised = column_map(columns) if columns else {}
         wanted = [h for h, f in self.column_fields.items() if f.value]
         wanted += [c for c in columns if c not in recognised and c not in wanted]
         fields = []
         for header in wanted[:COLUMNS_SHOWN]:
             if header not in self.column_fields:
+                offer = PROPOSABLE.get(proposed.get(header, ""))
+                first = [(f"{offer} (voorstel)", offer)] if offer else []
                 field = css(
                     w.Dropdown(
                         description=header[:40],
-                        options=[(NOT_USED, "")] + [(f, f) for f in FIELDS],
+                        options=[(NOT_USED, ""), *first] + [(f, f) for f in FIELDS],
                         value="",
                         style={"description_width": "240px"},
                         layout=w.Layout(width="560px"),

@@ -1,0 +1,68 @@
+"""The import tab's questions, in the kernel (ui/transfer.py on a real SQLite file): a column
+named in the tab as --map names it, a column proposed by its values still chosen by the user,
+and no answer given for one file carried over to the next. The same in Chromium:
+tests/test_import_browser.py."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from pestdata import caseload, school_names
+from pestdata.accounts import Person
+from pestdata.store import Store
+from pestdata.ui.common import Actor
+from pestdata.ui.transfer import NOT_USED, Transfer
+
+LINDE = "OBS De Linde"
+
+# Kept by a teacher in Excel: what happened in her own words, no Vorm column.
+OWN_WORDS = (
+    "Datum melding;Leerlingnummer;Groep;Platform;Wat gebeurde er;Ernst\r\n"
+    "06-10-2025;771001;groep 7;WhatsApp;Buitengesloten uit de groepsapp;licht\r\n"
+    "13-10-2025;771002;groep 8;Instagram;Nepaccount aangemaakt;middel\r\n"
+).encode("cp1252")
+
+
+def upload(transfer: Transfer, name: str, content: bytes) -> None:
+    transfer.upload.value = ({"name": name, "type": "text/csv", "size": len(content),
+                              "content": memoryview(content),
+                              "last_modified": datetime(2026, 1, 5, tzinfo=UTC)},)  # fmt: skip
+
+
+@pytest.fixture
+def transfer(tmp_path) -> Transfer:
+    store = Store(f"sqlite:///{tmp_path}/tab.sqlite").ensure_schema()
+    school_names.add(store, LINDE, "test", "basis")
+    return Transfer(store, Actor(Person("mevr. Import", "zorgteam")))
+
+
+def test_one_school_is_asked_for_and_a_proposed_column_is_chosen_not_assumed(transfer):
+    upload(transfer, "eigen woorden.csv", OWN_WORDS)
+    # One school on the list, yet nothing is chosen for this file.
+    assert transfer.school_box.layout.display == ""
+    assert transfer.school.value == "" and transfer.commit.disabled
+    assert "Dit bestand noemt geen school." in transfer.report.value
+    transfer.school.value = LINDE
+    assert "Genegeerde kolommen: Wat gebeurde er" in transfer.report.value
+    assert "2 geweigerd" in transfer.report.value  # no form yet
+    field = transfer.column_fields["Wat gebeurde er"]
+    assert field.value == ""  # proposed, not applied
+    assert list(field.options)[:3] == [
+        (NOT_USED, ""),
+        ("Vorm (voorstel)", "Vorm"),
+        ("Datum melding", "Datum melding"),
+    ]
+    field.value = "Vorm"  # the user's choice checks the file again, as --map 'Wat gebeurde er=Vorm'
+    assert "2 zouden worden toegevoegd" in transfer.report.value
+    assert "Genegeerde kolommen" not in transfer.report.value
+    assert transfer.column_mapping() == {"Wat gebeurde er": "Vorm"}
+    transfer.run(commit=True)
+    assert caseload.count_incidents(transfer.store) == 2
+
+    # The next file starts without the last one's answers: school, columns, values.
+    upload(transfer, "eigen woorden 2.csv", OWN_WORDS.replace(b"77100", b"77200"))
+    assert transfer.school.value == "" and transfer.column_fields == {}
+    assert transfer.column_mapping() == {} and transfer.commit.disabled
+    assert "Dit bestand noemt geen school." in transfer.report.value
