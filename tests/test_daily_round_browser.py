@@ -257,7 +257,10 @@ NO_NULL_NO_CUTS = """() => {
       'button, .widget-label, .widget-label-basic, .lm-TabBar-tabLabel')]
     .filter(e => e.getClientRects().length && e.scrollWidth > e.clientWidth + 1)
     .map(e => `${e.textContent.trim()} (${e.scrollWidth} > ${e.clientWidth} px)`);
-  return {nulls, cut};
+  const wide = [...document.querySelectorAll('button')]  // stretched across a column
+    .filter(e => e.getClientRects().length && e.clientWidth > 600 && !e.style.width)
+    .map(e => `${e.textContent.trim()} (${e.clientWidth} px)`);
+  return {nulls, cut, wide};
 }"""
 
 
@@ -289,4 +292,4 @@ def test_no_null_tooltip_no_cut_off_words_and_counts_in_proper_dutch(
         app.wait_for_selector(ready, timeout=TIMEOUT)
         expect(app.locator(".widget-label").first).to_be_attached(timeout=TIMEOUT)
         seen[url] = app.evaluate(NO_NULL_NO_CUTS)
-    assert {k: v for k, v in seen.items() if v["nulls"] or v["cut"]} == {}
+    assert {k: v for k, v in seen.items() if v["nulls"] or v["cut"] or v["wide"]} == {}
