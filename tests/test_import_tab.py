@@ -66,3 +66,28 @@ def test_one_school_is_asked_for_and_a_proposed_column_is_chosen_not_assumed(tra
     assert transfer.school.value == "" and transfer.column_fields == {}
     assert transfer.column_mapping() == {} and transfer.commit.disabled
     assert "Dit bestand noemt geen school." in transfer.report.value
+
+
+def test_a_school_whose_type_is_wrong_is_set_right_in_the_tab(transfer):
+    mentor = (
+        "Gemeld op;Llnr;Klas;Soort pesten;Platform;Ernst\r\n"
+        "3 okt. 2024;240117;2 havo;Buitensluiten;WhatsApp;2\r\n"
+        "15-okt-24;240233;H3b;Bedreigen;Instagram;3\r\n"
+    ).encode("cp1252")
+    upload(transfer, "mentorregistratie.csv", mentor)
+    transfer.school.value = LINDE  # listed as basisonderwijs, by mistake
+    assert "2 te bevestigen" in transfer.report.value
+    assert transfer.retype.layout.display == ""
+    field, save = transfer.retype_fields[LINDE]
+    assert field.value == "primary"
+    field.value = ""
+    save.click()  # nothing chosen: refused in Dutch, nothing changed
+    assert "kies de soort school" in transfer.retype_feedback.value
+    assert school_names.types(transfer.store)[LINDE] == "primary"
+    field.value = "secondary"
+    save.click()
+    assert f"{LINDE} is nu: voortgezet onderwijs." in transfer.retype_feedback.value
+    assert "2 zouden worden toegevoegd" in transfer.report.value
+    assert "te bevestigen" not in transfer.report.value
+    assert transfer.retype.layout.display == "none"
+    assert school_names.types(transfer.store)[LINDE] == "secondary"

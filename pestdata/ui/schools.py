@@ -58,13 +58,18 @@ def type_dropdown(css_class: str, value: str = "", description: str = "Soort") -
     )
 
 
-def add_school(store: Store, name: str, school_type: str, actor: Actor) -> str:
-    """Add a school on purpose: the type must be chosen (Dutch refusal otherwise)."""
-    if not school_type:
+def chosen_type(value: str) -> SchoolType:
+    """The type chosen in a type field; a Dutch refusal when none is."""
+    if not value:
         raise InvalidInput(
             {"school": "kies de soort school: basisonderwijs, voortgezet onderwijs of beide"}
         )
-    return school_names.add(store, name, actor.name, school_type)
+    return SchoolType(value)
+
+
+def add_school(store: Store, name: str, school_type: str, actor: Actor) -> str:
+    """Add a school on purpose: the type must be chosen (Dutch refusal otherwise)."""
+    return school_names.add(store, name, actor.name, chosen_type(school_type))
 
 
 class NewSchool(w.HBox):

@@ -33,7 +33,7 @@ from ..markup import counted, meldingen
 from ..school_names import SchoolType
 from ..store import Store
 from .common import Actor, css, download_link, esc, message, save
-from .schools import NewSchool, add_school, type_dropdown
+from .schools import NewSchool, add_school, chosen_type, type_dropdown
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 REFUSED_SHOWN = 200  # refused rows in the page's table; the rest is counted under it
@@ -242,6 +242,10 @@ class Transfer(w.VBox):
         )
         self.accept_groups.observe(lambda _: self.quiet or self.run(commit=False), "value")
         self.quiet = False  # True while the page itself sets a field (no check follows)
+        # Or the school's type is wrong: set it right here (in the audit), then check again.
+        self.retype = css(w.VBox(layout=w.Layout(display="none")), "pd-import-retype")
+        self.retype_fields: dict[str, tuple[w.Dropdown, w.Button]] = {}
+        self.retype_feedback = css(w.HTML(), "pd-import-retype-result")
         self.columns = css(w.VBox(), "pd-import-columns")
         self.column_fields: dict[str, w.Dropdown] = {}
         self.mapping = css(w.VBox(), "pd-import-mapping")
@@ -276,6 +280,8 @@ class Transfer(w.VBox):
                 self.report,
                 self.new_schools,
                 self.accept_groups,
+                self.retype,
+                self.retype_feedback,
                 self.columns,
                 self.mapping,
                 self.recheck,
@@ -322,7 +328,10 @@ class Transfer(w.VBox):
         self.mapping.children = self.columns.children = self.new_schools.children = ()
         self.school.value = ""
         self.accept_groups.value = False
-        for part in (self.recheck, self.new_schools, self.accept_groups, self.school_box):
+        self.retype_fields, self.retype.children = {}, ()
+        self.retype_feedback.value = ""
+        parts = (self.recheck, self.new_schools, self.accept_groups, self.retype, self.school_box)
+        for part in parts:
             part.layout.display = "none"
         self.school_feedback.value = self.new_schools_feedback.value = ""
         self.commit.disabled = True
@@ -383,6 +392,7 @@ class Transfer(w.VBox):
         self.accept_groups.layout.display = "" if report.misfits else "none"
         if not report.misfits:  # confirmed for rows that are gone (another school chosen)
             self.quietly(self.accept_groups, False)
+        self.show_retype(report)
         new = report.count("nieuw")
         self.commit.disabled = commit or not new
         self.commit.description = (
@@ -486,6 +496,43 @@ class Transfer(w.VBox):
             self.new_schools_feedback.value = message(
                 "ok", "Toegevoegd: " + ", ".join(f"'{n}'" for n in chosen) + "."
             )
+            self.run(commit=False)
+
+    # --- a school's type that the file's groups question ------------------------------------
+
+    def show_retype(self, report: ImportReport) -> None:
+        """For each school whose type a row's group does not fit: its type, to correct."""
+        schools = list(dict.fromkeys(school for school, _, _ in report.misfits))
+        if not schools or self.accept_groups.value:
+            self.retype.layout.display = "none"
+            return
+        types = school_names.types(self.store)
+        rows = []
+        for name in schools:
+            if name not in self.retype_fields:
+                field = type_dropdown("pd-import-retype-type", types[name].value, "")
+                button = css(w.Button(description="Soort opslaan"), "pd-import-retype-save")
+                button.on_click(lambda _, name=name: self.set_type(name))
+                self.retype_fields[name] = (field, button)
+            label = w.HTML(
+                f"<span>Of klopt de soort van {esc(name)} niet?</span>",
+                layout=w.Layout(width="320px"),
+            )
+            rows.append(w.HBox([label, *self.retype_fields[name]]))
+        self.retype.children = rows
+        self.retype.layout.display = ""
+
+    def set_type(self, name: str) -> None:
+        """Store the type chosen for a school, then check the file again."""
+        chosen = self.retype_fields[name][0].value
+
+        def store_type() -> None:
+            school_names.set_type(self.store, name, chosen_type(chosen), self.actor.name)
+
+        if save(store_type, self.retype_feedback):
+            label = SchoolType(chosen).label
+            self.retype_feedback.value = message("ok", f"{name} is nu: {label}.")
+            self.retype_fields.pop(name, None)
             self.run(commit=False)
 
     # --- columns and values not recognised -------------------------------------------------
