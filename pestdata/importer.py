@@ -1691,7 +1691,7 @@ def _group_notes(report: ImportReport, accepted: bool) -> None:
         f"{rows(report.count(ASK))} te bevestigen: de groep past niet bij de soort school "
         f"({found}). Horen ze toch bij die school, bevestig dat dan (--accept-groups; in de "
         "browser: 'Ja, deze rijen horen bij deze school'); anders: kies de juiste school, of "
-        "zet de soort school goed (pestdata schools type)"
+        "zet de soort school goed (pestdata schools type; in de browser: 'Soort opslaan')"
     )
 
 

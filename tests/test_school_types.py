@@ -208,7 +208,7 @@ def test_a_secondary_register_into_a_primary_only_database_is_asked_about(store,
         "(basisonderwijs): klas 1 (1×), klas 2 (1×), klas 3 (1×), klas 4 (1×)). Horen ze toch bij "
         "die school, bevestig dat dan (--accept-groups; in de browser: 'Ja, deze rijen horen bij "
         "deze school'); anders: kies de juiste school, of zet de soort school goed (pestdata "
-        "schools type)"
+        "schools type; in de browser: 'Soort opslaan')"
     ) in dry.notes
     done = import_file(store, mentor_register, default_school=REGENBOOG, commit=True)
     assert outcomes(done) == expected and done.added == 0
