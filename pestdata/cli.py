@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from . import caseload, clock, files, incident_log, nl_click, school_names
+from . import caseload, clock, files, incident_log, nl_click, school_names, settings
 from .markup import counted, meldingen
 from .model import InvalidInput, StaffRole
 from .serve import (
@@ -351,7 +351,7 @@ def _serve_token(argument: str | None, token_file: Path | None) -> str | None:
             "jij kunt lezen (chmod 600) en geef --token-file PAD.",
             param_hint="--token",
         )
-    from_env = os.environ.get("PESTDATA_TOKEN", "").strip()
+    from_env = (settings.get("PESTDATA_TOKEN") or "").strip()
     if token_file and from_env:
         raise click.BadParameter(
             "kies PESTDATA_TOKEN of --token-file, niet allebei", param_hint="--token-file"

@@ -7,18 +7,19 @@ report of the 2nd, whatever zone the server runs in. PESTDATA_TZ names another z
 from __future__ import annotations
 
 import calendar
-import os
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-DEFAULT_ZONE = "Europe/Amsterdam"
+from . import settings
+
+DEFAULT_ZONE = settings.SETTINGS["PESTDATA_TZ"].default
 
 
 def zone() -> ZoneInfo:
     """The local time zone: PESTDATA_TZ, else Europe/Amsterdam."""
-    return _zone(os.environ.get("PESTDATA_TZ") or DEFAULT_ZONE)
+    return _zone(settings.get("PESTDATA_TZ") or DEFAULT_ZONE)
 
 
 @lru_cache(maxsize=4)

@@ -15,7 +15,6 @@ such as buitengesloten are listed there), then rapidfuzz for a misspelt word.
 
 from __future__ import annotations
 
-import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -29,6 +28,7 @@ from rapidfuzz import fuzz, process
 
 from .model import dutch_message
 from .shipped import GUIDANCE
+from . import settings
 
 DATA_DIR = GUIDANCE  # the shipped defaults (shipped.py: installed copy, else the checkout's)
 
@@ -36,7 +36,8 @@ DATA_DIR = GUIDANCE  # the shipped defaults (shipped.py: installed copy, else th
 def data_dir() -> Path:
     """Where the guidance files are: PESTDATA_DATA (a school's own protocol and guidance),
     else the shipped defaults (top-level data/, inside the package once installed)."""
-    return Path(os.environ.get("PESTDATA_DATA", DATA_DIR))
+    chosen = settings.get("PESTDATA_DATA")
+    return Path(DATA_DIR if chosen is None else chosen)
 
 
 class GuidanceError(ValueError):

@@ -32,7 +32,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from . import files
+from . import files, settings
 
 SOCKET_ENV = "PESTDATA_NAMES_SOCKET"  # set by the server for its kernels
 CACHE_ENV = "PESTDATA_NAMES_CACHE"  # the folder for the built lists (tests, services)
@@ -65,7 +65,7 @@ def cache_folder() -> Path:
     """Where the built lists are kept: PESTDATA_NAMES_CACHE, else the user's cache folder."""
     import deduce
 
-    given = os.environ.get(CACHE_ENV)
+    given = settings.get(CACHE_ENV)
     if given:
         return Path(given)
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
@@ -177,7 +177,7 @@ def find_all(texts: Iterable[str]) -> list[list[str]] | None:
     texts = [t or "" for t in texts]
     if _here is not None:
         return [_here.names(t) for t in texts]
-    path = os.environ.get(SOCKET_ENV)
+    path = settings.get(SOCKET_ENV)
     if not path:
         return None
     found: list[list[str]] = []

@@ -8,18 +8,14 @@ this server may show exact counts at all (only the care team's).
 
 from __future__ import annotations
 
-import os
 import re
 
-DEFAULT_THRESHOLD = 5
+from . import settings
 
 
 def threshold() -> int:
     """The configured minimum count for shared views."""
-    try:
-        return max(1, int(os.environ.get("PESTDATA_MIN_COUNT", DEFAULT_THRESHOLD)))
-    except ValueError:
-        return DEFAULT_THRESHOLD
+    return settings.integer("PESTDATA_MIN_COUNT", at_least=1)
 
 
 ROLE_VARIABLE = "PESTDATA_ROLE"  # set by `pestdata serve` for Voilà and its kernels
@@ -29,7 +25,7 @@ def exact_counts_allowed() -> bool:
     """May this page show counts below the threshold? Only on the care team's server (or
     outside a server: scripts, tests); on the leadership and presenter servers the shared
     view is the only view, whatever a page's controls say."""
-    return os.environ.get(ROLE_VARIABLE, "zorgteam") == "zorgteam"
+    return settings.get(ROLE_VARIABLE) == "zorgteam"
 
 
 class Pseudonyms:

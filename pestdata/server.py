@@ -50,7 +50,7 @@ from voila.tornado.handler import TornadoVoilaHandler
 from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 from voila.tornado.treehandler import TornadoVoilaTreeHandler
 
-from . import files, names, terminal
+from . import files, names, settings, terminal
 from .pages import Pages, record_owners
 from .signin import (
     PERSON_HEADER,
@@ -114,7 +114,7 @@ class PreheatChannel(RequestInfoSocketHandler):
     def prepare(self):
         kernel_id = self.path_kwargs.get("kernel_id", "")
         given = self.request.headers.get(PREHEAT_HEADER, "")
-        key = os.environ.get(PREHEAT_KEY, "")
+        key = settings.get(PREHEAT_KEY)
         known = kernel_id in self.settings["kernel_manager"]
         if not (key and compare_digest(given, key) and known) or kernel_id in self.connected:
             log.warning("Voorverwarmkanaal geweigerd voor kernel %s", kernel_id)

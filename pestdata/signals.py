@@ -9,7 +9,6 @@ most a suppressed count (`repeatedly_targeted`), never a number or a link.
 from __future__ import annotations
 
 import itertools
-import os
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -18,6 +17,7 @@ import sqlalchemy as sa
 
 from .model import Role
 from .store import Store
+from . import settings
 from .tables import incident_pupils, incidents
 
 MOST_TOGETHER = 8  # pupils per case looked at for groups (C(8, 3) = 56 triples at most)
@@ -25,10 +25,7 @@ MOST_TOGETHER = 8  # pupils per case looked at for groups (C(8, 3) = 56 triples 
 
 def min_cases() -> int:
     """From how many cases a pattern is a signal (setting PESTDATA_SIGNAL_MIN_CASES)."""
-    try:
-        return max(2, int(os.environ.get("PESTDATA_SIGNAL_MIN_CASES", 2)))
-    except ValueError:
-        return 2
+    return settings.integer("PESTDATA_SIGNAL_MIN_CASES", at_least=2)
 
 
 @dataclass(frozen=True)

@@ -45,10 +45,9 @@ from traitlets import Bool, List, Unicode, default
 from voila.tornado.handler import TornadoVoilaHandler
 from voila.voila_identity_provider import VoilaLoginHandler
 
-from . import accounts
+from . import accounts, settings
 from .accounts import Person
 from .markup import esc
-from .model import StaffRole
 from .pages import OPENING, ServerFull
 from .serve import DASHBOARDS, ROLES
 from .store import Store, StoreUnavailable
@@ -65,7 +64,7 @@ PROXY_KEY_HEADER = "X-Pestdata-Proxy-Key"  # proves a request came through the s
 @lru_cache(maxsize=1)
 def server_store() -> Store:
     """The server process's own store (accounts), on the database the kernels use."""
-    return Store(os.environ.get("PESTDATA_DB")).ensure_schema()
+    return Store(settings.get("PESTDATA_DB")).ensure_schema()
 
 
 def page(title: str, text: str, status_link: str = "") -> str:
@@ -98,7 +97,7 @@ def person_of(handler: JupyterHandler) -> Person:
     user = handler.current_user
     if isinstance(user, SignedInUser):
         return Person(user.username, user.role, user.session)
-    role = os.environ.get("PESTDATA_ROLE", StaffRole.CARE_TEAM.value)
+    role = settings.get("PESTDATA_ROLE")
     return Person(f"toegangscode ({role})", role)
 
 
@@ -473,7 +472,7 @@ class DashboardPage(TornadoVoilaHandler):
         for name in [h for h in self.request.headers if h.lower() == PERSON_HEADER.lower()]:
             del self.request.headers[name]  # a browser's own "person" counts for nothing
         self.request.headers[PERSON_HEADER] = accounts.sign_person(
-            person, os.environ.get(PREHEAT_KEY, "")
+            person, settings.get(PREHEAT_KEY)
         )
         pages = self.settings.get("pestdata_pages")
         if pages is not None:

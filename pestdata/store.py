@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
-from . import clock, facts, files
+from . import clock, facts, files, settings
 
 CHECKOUT = Path(__file__).resolve().parent.parent
 
@@ -78,7 +78,7 @@ class StoreUnavailable(RuntimeError):
 def database_url(url: str | None = None) -> str:
     """--db URL, else PESTDATA_DB, else the default SQLite file (`default_db_path`; an old
     checkout's data/pestdata.sqlite is moved there first)."""
-    chosen = url or os.environ.get("PESTDATA_DB")
+    chosen = url or settings.get("PESTDATA_DB")
     if chosen:
         return chosen
     move_old_checkout_database(lambda line: print(line, file=sys.stderr))

@@ -21,6 +21,7 @@ NO_SQL = [
 # Lower layers first: each may import only from layers before it (and from itself).
 LAYERS = [
     {
+        "settings",
         "clock",
         "shipped",
         "files",

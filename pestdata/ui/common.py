@@ -10,7 +10,7 @@ from functools import lru_cache
 
 import ipywidgets as w
 
-from .. import names
+from .. import names, settings
 from ..accounts import Person, still_valid, verify_person
 from ..markup import esc, message
 from ..model import InvalidInput, StaffRole, label_for
@@ -47,10 +47,10 @@ def signed_in() -> Person:
     the page request; a header a browser sends itself is replaced there, and its signature
     would not match here). Without a signed-in person (a token server, a script, a test)
     the server's role stands in: 'toegangscode (zorgteam)'."""
-    person = verify_person(os.environ.get(PERSON_VARIABLE, ""), os.environ.get(PREHEAT_KEY, ""))
+    person = verify_person(os.environ.get(PERSON_VARIABLE, ""), settings.get(PREHEAT_KEY))
     if person:
         return person
-    role = os.environ.get("PESTDATA_ROLE", "zorgteam")
+    role = settings.get("PESTDATA_ROLE")
     return Person(f"toegangscode ({role})", role)
 
 

@@ -14,6 +14,8 @@ import tempfile
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from .. import settings
+
 if TYPE_CHECKING:
     import ipywidgets as w
 
@@ -64,7 +66,7 @@ def wait_for_page(timeout: float = 10) -> None:
         f"{env.get('VOILA_WS_PROTOCOL', 'ws')}://{env.get('VOILA_APP_IP', '127.0.0.1')}:"
         f"{env.get('VOILA_APP_PORT', '8866')}{base}voila/query/{env.get('VOILA_KERNEL_ID')}"
     )
-    headers = {PREHEAT_HEADER: env.get(PREHEAT_KEY, "")}
+    headers = {PREHEAT_HEADER: settings.get(PREHEAT_KEY)}
     try:
         with connect(
             url, open_timeout=timeout, additional_headers=headers, max_size=2**20,
