@@ -1,4 +1,6 @@
-"""Loads the guidance content (data/, or a school's own folder in PESTDATA_DATA): the
+"""The guidance a school works from: protocol, materials, help lines and search words.
+
+Loads the guidance content (data/, or a school's own folder in PESTDATA_DATA): the
 protocol, the immediate actions, the materials with their audiences and age ranges, help sites
 and the school-wide checklist (guidance.yaml); the national help lines pestdata adds
 (hulplijnen.yaml); the words that mean the same when a teacher searches (zoekwoorden.yaml).

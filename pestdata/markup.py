@@ -1,5 +1,7 @@
-"""HTML and text that pestdata writes (pages, slides, the offline parent evening): free text
-is escaped wherever it is shown; a count says '1 melding', never '1 meldingen'."""
+"""HTML and text pestdata writes: free text escaped, counts said in good Dutch.
+
+Pages, slides and the offline parent evening: free text is escaped wherever it is shown; a
+count says '1 melding', never '1 meldingen'."""
 
 from __future__ import annotations
 

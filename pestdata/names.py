@@ -1,4 +1,6 @@
-"""Person names in free text, found by deduce (Dutch first names, surnames, prefixes such as
+"""Person names in free text, found with deduce's Dutch name lists.
+
+Person names in free text, found by deduce (Dutch first names, surnames, prefixes such as
 'dhr.', interfixes such as 'de' and 'van', and the patterns between them).
 
 Only deduce's name annotators are built, over its name and whitelist lists (the street,

@@ -1,4 +1,6 @@
-"""What a school does as a whole: the "Heb je de acties uitgevoerd?" checklist and the lessons
+"""What a school does as a whole: the school-wide checklist and the lessons given.
+
+What a school does as a whole: the "Heb je de acties uitgevoerd?" checklist and the lessons
 given, each write in one transaction with its audit row."""
 
 from __future__ import annotations

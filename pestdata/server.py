@@ -1,4 +1,6 @@
-"""The Voilà server itself (`python -m pestdata.server`, which `pestdata serve` runs): Voilà
+"""The Voilà server process that `pestdata serve` runs, with the holes that were found closed.
+
+The Voilà server itself (`python -m pestdata.server`, which `pestdata serve` runs): Voilà
 0.5 with what an attacker on the same machine or a curious token holder found closed.
 
 - The preheat channel (/voila/query/KERNEL) tells a preheated kernel that a page took it.

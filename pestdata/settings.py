@@ -1,4 +1,6 @@
-"""Every PESTDATA_* setting in one list, with its default and what it does; the only module
+"""Every PESTDATA_* setting with its default and help; the only reader of them.
+
+Every PESTDATA_* setting in one list, with its default and what it does; the only module
 that reads them from the environment, so that no setting hides in a corner of the package.
 
 README's settings table shows the same settings with the same defaults

@@ -1,4 +1,6 @@
-"""Signals across cases, for the care team only: a pupil targeted again and again, a pupil
+"""Signals across cases, for the care team only: pupils who keep coming back, and with whom.
+
+Signals across cases, for the care team only: a pupil targeted again and again, a pupil
 who bullies again and again, a pupil who is both, and pupils who keep appearing together.
 
 Every incident system records cases one at a time; the pupil numbers with their roles per

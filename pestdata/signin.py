@@ -1,4 +1,6 @@
-"""Signing in to the server (server.py): personal accounts with a Dutch login page, or a
+"""Signing in to the server: personal accounts, the school's proxy, or a token for scripts.
+
+Signing in to the server (server.py): personal accounts with a Dutch login page, or a
 name vouched for by the school's reverse proxy, or (for scripts and tests) a token.
 
 Who is signed in travels to the page's kernel signed with the server's key

@@ -1,4 +1,6 @@
-"""What the terminal of `pestdata serve` shows: our own Dutch lines, and the few lines of
+"""What the terminal of `pestdata serve` shows: our own Dutch lines and the few that matter.
+
+What the terminal of `pestdata serve` shows: our own Dutch lines, and the few lines of
 Jupyter, Voilà and tornado that matter, said in Dutch (the server ready or stopping, a port
 it cannot use, a kernel that died, a request that failed). Everything else they log (kernels
 started, pools filled, websockets opened: a dozen English lines per page visit) goes to the

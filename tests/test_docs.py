@@ -59,3 +59,27 @@ def test_readme_and_design_are_what_cog_generates():
     status = cog.main(["cog", "--check", "-I", str(ROOT / "scripts"), str(README), str(DESIGN)])
     assert status == 0, f"{said.getvalue()}\nREADME.md or docs/DESIGN.md is stale: run {REGENERATE}"
 
+
+def module_files():
+    for path in sorted((ROOT / "pestdata").rglob("*.py")):
+        rel = path.relative_to(ROOT)
+        if "versions" in rel.parts or (path.name == "__init__.py" and not path.read_text()):
+            continue
+        yield rel.as_posix()
+
+
+@pytest.mark.parametrize("name", list(module_files()))
+def test_every_module_says_in_one_short_sentence_what_it_is_for(name):
+    """The module map shows each docstring's first sentence: it must exist and be short."""
+    doc = ast.get_docstring(ast.parse((ROOT / name).read_text(encoding="utf-8")))
+    assert doc, f"{name} has no docstring"
+    first = " ".join(doc.split("\n\n")[0].split())
+    sentence = re.match(r"(.+?[.!?])(?:\s|$)", first)
+    assert sentence, f"{name}: the docstring's first paragraph has no sentence"
+    assert len(sentence.group(1)) <= 120, f"{name}: first sentence over 120 characters"
+
+
+@pytest.mark.parametrize("name", list(module_files()))
+def test_every_module_is_in_design_s_map(name):
+    shown = name.removesuffix("__init__.py")
+    assert re.search(rf"^{re.escape(shown)}\s", DESIGN.read_text(encoding="utf-8"), re.M)

@@ -1,4 +1,6 @@
-"""The care team's list of cases: search by case or pupil number, filter by status, school,
+"""The care team's list of cases: search, filter, page through thousands, pick one.
+
+The care team's list of cases: search by case or pupil number, filter by status, school,
 group, platform and 'overdue', page through thousands; pick one."""
 
 from __future__ import annotations

@@ -1,4 +1,6 @@
-"""Choosing a school: always from the list (school_names.py), so a typo never becomes a new
+"""Choosing a school: always from the list, so a typo never becomes a new school.
+
+Choosing a school: always from the list (school_names.py), so a typo never becomes a new
 school; the report form and the import can add one on purpose, with its type (which groups
 belong there: an import asks about a group that does not fit)."""
 

@@ -1,4 +1,6 @@
-"""Import and export in the care team's page: upload a file, see per row what would happen,
+"""Import and export in the care team's page: upload, check per row, store, download.
+
+Import and export in the care team's page: upload a file, see per row what would happen,
 then store; download the log as Excel."""
 
 from __future__ import annotations
