@@ -51,13 +51,39 @@ def test_every_command_is_in_the_readme_with_its_help(path, command):
     assert help_line and help_line in row, f"README.md's row for `{path}` is not its --help"
 
 
-def test_readme_and_design_are_what_cog_generates():
-    """CI fails when the generated parts are stale (cog's own check mode, as sqlite-utils)."""
+def cog_check(*files: Path) -> tuple[int, str]:
+    """cog's own check mode (as sqlite-utils and datasette run it): 0 when every generated part
+    is what the code says now."""
     said = io.StringIO()
     cog = Cog()
     cog.set_output(stdout=said, stderr=said)
-    status = cog.main(["cog", "--check", "-I", str(ROOT / "scripts"), str(README), str(DESIGN)])
-    assert status == 0, f"{said.getvalue()}\nREADME.md or docs/DESIGN.md is stale: run {REGENERATE}"
+    status = cog.main(["cog", "--check", "-I", str(ROOT / "scripts"), *map(str, files)])
+    return status, said.getvalue()
+
+
+def test_readme_and_design_are_what_cog_generates():
+    """CI fails when the generated parts are stale."""
+    status, said = cog_check(README, DESIGN)
+    assert status == 0, f"{said}\nREADME.md or docs/DESIGN.md is stale: run {REGENERATE}"
+
+
+@pytest.mark.parametrize(
+    "doc, line",
+    [
+        (README, "| `pestdata users unlock NAAM [OPTIES]` |"),
+        (DESIGN, "pestdata/clock.py "),
+    ],
+    ids=["a command left out of README", "a module left out of DESIGN.md"],
+)
+def test_the_check_fails_when_a_generated_line_is_missing(tmp_path, doc, line):
+    """The check itself can fail: a copy with one generated line gone is stale."""
+    text = doc.read_text(encoding="utf-8")
+    kept = [row for row in text.splitlines(keepends=True) if not row.startswith(line)]
+    assert len(kept) == len(text.splitlines()) - 1
+    copy = tmp_path / doc.name
+    copy.write_text("".join(kept), encoding="utf-8")
+    status, said = cog_check(copy)
+    assert status != 0 and "Check failed" in said
 
 
 def module_files():
