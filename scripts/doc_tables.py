@@ -1,10 +1,11 @@
 """The generated parts of README.md and docs/DESIGN.md, so the docs cannot drift from the code.
 
 cog (cogapp) runs these from the `[[[cog ... ]]]` blocks in those files:
-`cog -r -I scripts README.md docs/DESIGN.md` writes them anew, `cog --check -I scripts ...`
-fails when they are stale (tests/test_docs.py runs the check in the suite). The command table
-comes from the click tree (each command's first sentence of help); the module map from each
-module's docstring (its first sentence), read with ast, so no module is imported.
+`python scripts/doc_tables.py` writes them anew, `python scripts/doc_tables.py --check` fails
+when they are stale (tests/test_docs.py runs the check in the suite). The command table
+comes from the click tree (each command's first sentence of help), docs/COMMANDS.md from each
+command's whole --help; the module map from each module's docstring (its first sentence), read
+with ast, so no module is imported.
 """
 
 from __future__ import annotations
@@ -12,13 +13,16 @@ from __future__ import annotations
 import ast
 import importlib.util
 import re
+import sys
 import textwrap
 from pathlib import Path
 
 import click
+from cogapp import Cog
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "pestdata"
+GENERATED = [ROOT / "README.md", ROOT / "docs" / "DESIGN.md", ROOT / "docs" / "COMMANDS.md"]
 SUMMARY_LIMIT = 120  # characters: a module's summary fits on one or two lines of the map
 MAP_COLUMN = 25  # where the description starts in DESIGN.md's module map
 MAP_WIDTH = 95
@@ -71,6 +75,54 @@ def command_table() -> str:
     for path, cmd in commands():
         rows.append(f"| `{_cell(synopsis(path, cmd))}` | {_cell(one_line_help(cmd))} |")
     return "\n".join(rows)
+
+
+HELP_WIDTH = 95
+
+
+def help_pages() -> str:
+    """docs/COMMANDS.md: each command's whole `--help`, as a fixed-width terminal shows it.
+
+    A default that names this checkout (the notebooks folder) is shown relative to it, so the
+    page is the same on every machine."""
+    from pestdata.cli import main
+
+    root = _context(main, info_name="pestdata", terminal_width=HELP_WIDTH)
+    pages = [f"## `pestdata`\n\n```\n{main.get_help(root)}\n```"]
+    contexts = {("pestdata",): root}
+    for path, cmd in commands(main):
+        ctx = _context(cmd, info_name=path[-1], parent=contexts[path[:-1]])
+        contexts[path] = ctx
+        with _relative_defaults(cmd):
+            text = cmd.get_help(ctx)
+        pages.append(f"## `{' '.join(path)}`\n\n```\n{text}\n```")
+    return "\n\n".join(pages)
+
+
+def _context(cmd, **kwargs) -> click.Context:
+    """A click context at the fixed width of the help pages."""
+    kwargs.setdefault("terminal_width", HELP_WIDTH)
+    return click.Context(cmd, max_content_width=HELP_WIDTH, **kwargs)
+
+
+class _relative_defaults:  # noqa: N801 - used as a with-statement
+    """Show a default inside this checkout relative to it, for the time of a help page."""
+
+    def __init__(self, cmd: click.Command):
+        self.changed = []
+        for param in cmd.params:
+            default = param.default
+            if isinstance(default, str | Path) and str(default).startswith(str(ROOT)):
+                shown = Path(default).relative_to(ROOT).as_posix() + "/ in de broncodemap"
+                self.changed.append((param, param.show_default))
+                param.show_default = shown
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        for param, before in self.changed:
+            param.show_default = before
 
 
 def summary(path: Path) -> str | None:
@@ -132,3 +184,17 @@ def module_map() -> str:
         groups[where].append(_line(name, summary(path) or ""))
     ordered = [*reversed(groups[:-1]), groups[-1]]
     return f"\n{'-' * MAP_WIDTH}\n".join("\n".join(g) for g in ordered if g)
+
+
+def cog(*, check: bool, files=GENERATED, out=None) -> int:
+    """Run cog over the generated docs: rewrite them, or (`check`) only say whether they are
+    current (0) or stale (5)."""
+    runner = Cog()
+    if out is not None:
+        runner.set_output(stdout=out, stderr=out)
+    mode = "--check" if check else "-r"
+    return runner.main(["cog", mode, "-I", str(Path(__file__).parent), *map(str, files)])
+
+
+if __name__ == "__main__":
+    sys.exit(cog(check="--check" in sys.argv[1:]))
