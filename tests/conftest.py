@@ -6,8 +6,11 @@ Store/model fixtures come first; browser-test fixtures (if any) belong below the
 from __future__ import annotations
 
 import os
+import sqlite3
 import uuid
+from contextlib import closing, contextmanager
 from datetime import date
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -45,9 +48,26 @@ def _valid_incident_data_fixture():
     return valid_incident_data
 
 
+def copy_sqlite(source: Path, target: Path) -> None:
+    """Copy a SQLite database whole with SQLite's own backup (whatever its WAL still holds)."""
+    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
+        src.backup(dst)
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory) -> Path:
+    """A SQLite file migrated once per run: each store test copies it (~5 ms) instead of
+    running every migration again (~0.1 s)."""
+    path = tmp_path_factory.mktemp("migrated") / "migrated.sqlite"
+    Store(f"sqlite:///{path}").ensure_schema().close()
+    return path
+
+
 @pytest.fixture
-def sqlite_store(tmp_path) -> Store:
-    """A migrated Store on a fresh SQLite file, tmp_path/t.sqlite."""
+def sqlite_store(tmp_path, migrated_sqlite) -> Store:
+    """A migrated Store on a fresh SQLite file, tmp_path/t.sqlite (a copy of
+    `migrated_sqlite`; ensure_schema still checks it, as a page load does)."""
+    copy_sqlite(migrated_sqlite, tmp_path / "t.sqlite")
     return Store(f"sqlite:///{tmp_path}/t.sqlite").ensure_schema()
 
 
@@ -57,20 +77,21 @@ def store(sqlite_store) -> Store:
     return sqlite_store
 
 
-@pytest.fixture
-def pg_url():
-    """A fresh, empty PostgreSQL database for one test, dropped afterwards.
-
-    PESTDATA_TEST_PG points at a database the test user may connect to and whose user may
-    create databases (scripts/test-setup.sh makes one). Without it the test is skipped.
-    """
+def _test_pg() -> str:
     base = os.environ.get("PESTDATA_TEST_PG")
     if not base:
         pytest.skip("PESTDATA_TEST_PG is not set; scripts/test-setup.sh makes a test database")
+    return base
+
+
+@contextmanager
+def _pg_database(base: str, template: str | None = None):
+    """A new PostgreSQL database (a copy of `template`, if given); its URL, dropped after."""
     admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
     name = f"pestdata_{uuid.uuid4().hex[:12]}"
+    copied = f' TEMPLATE "{template}"' if template else ""
     with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"{copied}'))
     url = sa.engine.make_url(base).set(database=name).render_as_string(hide_password=False)
     try:
         yield url
@@ -81,11 +102,33 @@ def pg_url():
 
 
 @pytest.fixture
-def pg_store(pg_url) -> Store:
-    """A migrated Store on a fresh PostgreSQL database."""
-    store = Store(pg_url).ensure_schema()
-    yield store
-    store.engine.dispose()
+def pg_url():
+    """A fresh, empty PostgreSQL database for one test, dropped afterwards.
+
+    PESTDATA_TEST_PG points at a database the test user may connect to and whose user may
+    create databases (scripts/test-setup.sh makes one). Without it the test is skipped.
+    """
+    with _pg_database(_test_pg()) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def migrated_pg():
+    """A PostgreSQL database migrated once per run, the template of each `pg_store`
+    (CREATE DATABASE … TEMPLATE: ~0.2 s less per test than migrating). No connection may
+    stay open to it, so its engine is closed at once."""
+    with _pg_database(_test_pg()) as url:
+        Store(url).ensure_schema().engine.dispose()
+        yield sa.engine.make_url(url).database
+
+
+@pytest.fixture
+def pg_store(migrated_pg) -> Store:
+    """A migrated Store on a fresh PostgreSQL database (a copy of `migrated_pg`)."""
+    with _pg_database(_test_pg(), template=migrated_pg) as url:
+        store = Store(url).ensure_schema()
+        yield store
+        store.engine.dispose()
 
 
 DATABASES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
@@ -110,6 +153,15 @@ def any_store(request) -> Store:
     if request.param == "sqlite":
         return request.getfixturevalue("sqlite_store")
     return request.getfixturevalue("pg_store")
+
+
+@pytest.fixture(autouse=True)
+def care_team_role(monkeypatch):
+    """Pages built in the test process are the care team's unless a test names another role:
+    said here, on purpose, because outside `pestdata serve` no role is set, and no role sees
+    only the shared view (privacy.server_role). A server a test starts gets its role from
+    `pestdata serve`; tests/test_staff_roles.py takes this away to test no role."""
+    monkeypatch.setenv("PESTDATA_ROLE", "zorgteam")
 
 
 @pytest.fixture(scope="session")
