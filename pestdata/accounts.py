@@ -63,6 +63,12 @@ class Person:
     role: str
     session: int = 0  # the account's session_version when they signed in
 
+    @classmethod
+    def standing_in(cls, role: str) -> Person:
+        """Who works on a page without a signed-in person (a token server, a script): the
+        role stands in, 'toegangscode (zorgteam)', or 'toegangscode (geen rol)'."""
+        return cls(f"toegangscode ({role or 'geen rol'})", role)
+
     @property
     def has_account(self) -> bool:
         """A personal account (session versions start at 1); a token server's person, which

@@ -11,12 +11,13 @@ from pathlib import Path
 
 import click
 
-from . import caseload, clock, files, incident_log, nl_click, school_names, settings
+from . import caseload, clock, files, incident_log, nl_click, privacy, school_names, settings
 from .markup import counted, meldingen
 from .model import InvalidInput, StaffRole
 from .serve import (
     DASHBOARDS,
     PAGES_PER_PERSON,
+    ROLE_NAMES,
     ROLES,
     PortTaken,
     check_port_free,
@@ -178,7 +179,7 @@ def _demo_accounts(store: Store) -> None:
 @click.option("--token", "token_argument", default=None, hidden=True)  # refused: see serve
 @click.option(
     "--role",
-    type=click.Choice(list(ROLES)),
+    type=click.Choice(ROLE_NAMES),
     default=None,
     help="Alleen de dashboards van deze rol op deze server (standaard: alle; ieder ziet "
     "die van de eigen rol). Met --token: zorgteam als niets gekozen is.",
@@ -229,7 +230,7 @@ def _demo_accounts(store: Store) -> None:
     "--require-two-factor",
     "two_factor_roles",
     multiple=True,
-    type=click.Choice(list(ROLES)),
+    type=click.Choice(ROLE_NAMES),
     help="Deze rol logt alleen in met een code uit een app (herhaalbaar), bijv. zorgteam.",
 )
 @click.option(
@@ -303,12 +304,15 @@ def serve(
             "zorgteam (of zet voor scripts en tests een toegangscode in PESTDATA_TOKEN)."
         )
     base = f"http://127.0.0.1:{port}"
-    folder = role_notebooks(notebooks, role or ("zorgteam" if token else None))
-    click.echo(f"Database: {_shown(store.url)} · rol: {role or 'iedereen met een account'}")
+    # A token server without --role is the care team's, as --role's help says. With accounts
+    # no role stands in: each page's kernel takes the signed-in person's (ui.common).
+    served = role or (StaffRole.CARE_TEAM.value if token else None)
+    folder = role_notebooks(notebooks, served)
+    click.echo(f"Database: {_shown(store.url)} · rol: {served or 'iedereen met een account'}")
     if token:
         # The code itself is not printed: output may end up in a log others can read.
         click.echo("Open in de browser (met de toegangscode achter token=):")
-        for name in ROLES[role or "zorgteam"]:
+        for name in ROLES[served]:
             if (folder / f"{name}.ipynb").exists():
                 click.echo(f"  {DASHBOARDS[name]}: {base}/voila/render/{name}.ipynb?token=…")
     else:
@@ -327,7 +331,7 @@ def serve(
     # stands in for them, so an unsigned page would get the least.
     # The token goes to Voilà in its environment (JUPYTER_TOKEN, which server.py takes out
     # again before any kernel starts), never on a command line that `ps` shows everyone.
-    env = voila_env(store.url, role or ("zorgteam" if token else ""), token=token)
+    env = voila_env(store.url, served or privacy.NO_ROLE, token=token)
     os.execve(sys.executable, command, env)
 
 
@@ -844,7 +848,7 @@ STDIN_OPTION = click.option(
 @click.argument("name", metavar="NAAM")
 @click.option(
     "--role",
-    type=click.Choice([r.value for r in StaffRole]),
+    type=click.Choice(ROLE_NAMES),
     required=True,
     help="zorgteam, leiding, leerkracht, presentator of beheer.",
 )

@@ -3,7 +3,8 @@
 What a shared view publishes (rounding, "< 5", the base of 10, share bands, medians in weeks,
 whole complete months, secondary suppression) is decided in one place: disclosure.py. This
 module holds what it builds on: the threshold (default 5, `PESTDATA_MIN_COUNT`) and whether
-this server may show exact counts at all (only the care team's).
+this server may show exact counts at all (only the care team's), from the role it serves
+(`server_role`: none set is no role, the least permissive).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import re
 
 from . import settings
+from .model import StaffRole
 
 
 def threshold() -> int:
@@ -19,13 +21,25 @@ def threshold() -> int:
 
 
 ROLE_VARIABLE = "PESTDATA_ROLE"  # set by `pestdata serve` for Voilà and its kernels
+NO_ROLE = ""  # no dashboard (serve.ROLES has none for it) and no exact counts
+
+
+def server_role() -> str:
+    """The role this process works for: PESTDATA_ROLE, which `pestdata serve` always sets
+    (its --role; a token server without one is the care team's, on purpose; with accounts
+    each page's kernel sets the signed-in person's role, ui.common.kernel_store).
+
+    When nobody set one (a notebook opened outside `pestdata serve`, a script) the answer is
+    no role, the least permissive: a forgotten setting must never show what only the care
+    team may see."""
+    return settings.get(ROLE_VARIABLE) or NO_ROLE
 
 
 def exact_counts_allowed() -> bool:
-    """May this page show counts below the threshold? Only on the care team's server (or
-    outside a server: scripts, tests); on the leadership and presenter servers the shared
-    view is the only view, whatever a page's controls say."""
-    return settings.get(ROLE_VARIABLE) == "zorgteam"
+    """May this page show counts below the threshold? Only for the care team's role; on the
+    leadership and presenter servers, and with no role at all, the shared view is the only
+    view, whatever a page's controls say."""
+    return server_role() == StaffRole.CARE_TEAM
 
 
 class Pseudonyms:

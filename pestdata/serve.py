@@ -14,6 +14,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from .model import StaffRole
+
 PAGES_PER_PERSON = 6  # live pages per account (pages.py); one more closes the oldest
 PACKAGE = Path(__file__).resolve().parent
 TEMPLATES = PACKAGE / "share" / "jupyter"
@@ -115,10 +117,11 @@ def check_port_free(port: int, ip: str = "127.0.0.1") -> None:
             ) from None
 
 
-def voila_env(db_url: str, role: str = "zorgteam", token: str | None = None) -> dict[str, str]:
+def voila_env(db_url: str, role: str, token: str | None = None) -> dict[str, str]:
     """Environment for Voilà and its kernels: our template first, the database URL and the
-    server's role set (privacy.exact_counts_allowed reads it); a token server's token as
-    JUPYTER_TOKEN (server.py takes it out of the environment before a kernel starts)."""
+    server's role set (privacy.server_role reads it; the caller always names one, "" for
+    none); a token server's token as JUPYTER_TOKEN (server.py takes it out of the
+    environment before a kernel starts)."""
     env = {k: v for k, v in os.environ.items() if k not in TOKEN_VARIABLES}
     if token:
         env["JUPYTER_TOKEN"] = token
@@ -137,19 +140,21 @@ DASHBOARDS = {
 # Which dashboards each role may open. With personal accounts one server serves everyone and
 # refuses a page outside the person's role (signin.py); a server per role (`--role`) holds
 # only that role's notebooks, so a leader's link cannot open the care team's log there.
-ROLES = {
-    "zorgteam": ("meldingen", "overzicht", "handelingsadvies", "ouderavond"),
-    "leiding": ("overzicht", "handelingsadvies", "ouderavond"),
-    "leerkracht": ("handelingsadvies",),
-    "presentator": ("ouderavond",),
-    "beheer": ("overzicht", "handelingsadvies", "ouderavond"),
+# Keyed by model.StaffRole, the one list of roles; no role (privacy.NO_ROLE) opens nothing.
+ROLES: dict[str, tuple[str, ...]] = {
+    StaffRole.CARE_TEAM.value: ("meldingen", "overzicht", "handelingsadvies", "ouderavond"),
+    StaffRole.LEADERSHIP.value: ("overzicht", "handelingsadvies", "ouderavond"),
+    StaffRole.TEACHER.value: ("handelingsadvies",),
+    StaffRole.PRESENTER.value: ("ouderavond",),
+    StaffRole.ADMIN.value: ("overzicht", "handelingsadvies", "ouderavond"),
 }
+ROLE_NAMES = [role.value for role in StaffRole]  # for the command line's choices
 
 
 def role_notebooks(notebooks: Path, role: str | None) -> Path:
     """A folder holding only the role's notebooks (copies; they are a few lines each);
     every notebook for no role (personal accounts) or the care team's."""
-    if role in (None, "zorgteam"):
+    if role in (None, StaffRole.CARE_TEAM):
         return notebooks
     folder = Path(tempfile.mkdtemp(prefix=f"pestdata-{role}-"))
     for name in ROLES[role]:

@@ -70,8 +70,9 @@ SETTINGS: dict[str, Setting] = {
         ),
         Setting(
             "PESTDATA_ROLE",
-            "zorgteam",
+            None,
             "de rol van deze server of pagina; gezet door pestdata serve (--role)",
+            shown="geen rol: geen dashboard, geen precieze aantallen",
         ),
         Setting(
             "PESTDATA_NAMES_CACHE",

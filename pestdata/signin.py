@@ -47,7 +47,7 @@ from traitlets import Bool, List, Unicode, default
 from voila.tornado.handler import TornadoVoilaHandler
 from voila.voila_identity_provider import VoilaLoginHandler
 
-from . import accounts, settings
+from . import accounts, privacy, settings
 from .accounts import Person
 from .markup import esc
 from .pages import OPENING, ServerFull
@@ -99,8 +99,7 @@ def person_of(handler: JupyterHandler) -> Person:
     user = handler.current_user
     if isinstance(user, SignedInUser):
         return Person(user.username, user.role, user.session)
-    role = settings.get("PESTDATA_ROLE")
-    return Person(f"toegangscode ({role})", role)
+    return Person.standing_in(privacy.server_role())
 
 
 def allowed(role: str, notebook: str) -> bool:

@@ -102,9 +102,11 @@ def test_serve_command_is_locked_down(tmp_path):
         assert flag in joined
     assert "--preheat_kernel=True" in command and "--pool_size=1" in command
     assert not any("preheat" in flag for flag in voila_command(tmp_path, 9999, "x", preheat=0))
-    env = voila_env("sqlite:////x.sqlite")
+    env = voila_env("sqlite:////x.sqlite", "")
     assert env["PESTDATA_DB"] == "sqlite:////x.sqlite" and "JUPYTER_TOKEN" not in env
-    assert voila_env("sqlite:////x.sqlite", token="geheim")["JUPYTER_TOKEN"] == "geheim"
+    assert env["PESTDATA_ROLE"] == ""  # accounts: each kernel takes its person's role
+    token_env = voila_env("sqlite:////x.sqlite", "zorgteam", token="geheim")
+    assert token_env["JUPYTER_TOKEN"] == "geheim" and token_env["PESTDATA_ROLE"] == "zorgteam"
     assert env["JUPYTER_PATH"].split(":")[0].endswith("share/jupyter")
 
 

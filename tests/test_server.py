@@ -299,7 +299,7 @@ def test_a_page_left_open_loses_its_kernel(tmp_path):
         f"--PestdataVoila.open_page_idle_hours={4 / 3600}",
         "--PestdataVoila.idle_check_seconds=1",
     ]
-    env = voila_env(f"sqlite:///{tmp_path}/p.sqlite", token=TOKEN)
+    env = voila_env(f"sqlite:///{tmp_path}/p.sqlite", "zorgteam", token=TOKEN)
     with open(tmp_path / "serve.log", "w") as log:
         process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:

@@ -171,7 +171,7 @@ def test_a_kernel_that_dies_is_told_in_dutch(tmp_path):
 
 def run_server(notebooks: Path, port: int, tmp_path: Path, verbose=False):
     """The server process itself, as `pestdata serve` starts it, until it stops."""
-    env = voila_env(f"sqlite:///{tmp_path}/p.sqlite", token=TOKEN)
+    env = voila_env(f"sqlite:///{tmp_path}/p.sqlite", "zorgteam", token=TOKEN)
     command = voila_command(notebooks, port, TOKEN, preheat=0, verbose=verbose)
     return subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
 

@@ -10,7 +10,7 @@ from functools import lru_cache
 
 import ipywidgets as w
 
-from .. import names, settings
+from .. import names, privacy, settings
 from ..accounts import Person, still_valid, verify_person
 from ..markup import esc, message
 from ..model import InvalidInput, StaffRole, label_for
@@ -35,7 +35,7 @@ def kernel_store() -> Store:
     then decides what this page may show (privacy.exact_counts_allowed reads it).
     """
     wait_for_page()
-    os.environ["PESTDATA_ROLE"] = signed_in().role
+    os.environ[privacy.ROLE_VARIABLE] = signed_in().role
     return Store().ensure_schema()
 
 
@@ -46,12 +46,12 @@ def signed_in() -> Person:
     """Who opened this page, as the server vouched for it (server.py signs the person into
     the page request; a header a browser sends itself is replaced there, and its signature
     would not match here). Without a signed-in person (a token server, a script, a test)
-    the server's role stands in: 'toegangscode (zorgteam)'."""
+    the server's role stands in: 'toegangscode (zorgteam)'; where none was set, no role
+    (privacy.server_role, the least permissive)."""
     person = verify_person(os.environ.get(PERSON_VARIABLE, ""), settings.get(PREHEAT_KEY))
     if person:
         return person
-    role = settings.get("PESTDATA_ROLE")
-    return Person(f"toegangscode ({role})", role)
+    return Person.standing_in(privacy.server_role())
 
 
 class Actor(w.HTML):
