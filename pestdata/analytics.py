@@ -12,6 +12,7 @@ read from the raw tables with the same definitions. `plan()` makes that split.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
@@ -212,6 +213,25 @@ def plan(conn, start: date | None, end: date | None, use_facts: bool = True) -> 
     return Plan((first, last), tuple(edges))
 
 
+def answer(
+    conn,
+    filters: Filters,
+    from_facts: Callable[[tuple], Iterable],
+    from_raw: Callable[[Filters], Iterable],
+    steps: bool = False,
+    use_facts: bool = True,
+) -> list:
+    """The one way the overview reads a period (`plan`): its whole months from the fact
+    tables (`from_facts(months)`), the partial months at its ends from the raw tables
+    (`from_raw(the filters over that edge)`); the rows of both, to be added up per key."""
+    use_facts = use_facts and facts_answer(filters, steps)
+    where = plan(conn, filters.start, filters.end, use_facts)
+    rows = list(from_facts(where.months)) if where.months else []
+    for start, end in where.edges:
+        rows += list(from_raw(filters.between(start, end)))
+    return rows
+
+
 def _fact_where(
     table: sa.Table, filters: Filters, months: tuple, split_by: str | None = None
 ) -> list[sa.ColumnElement]:
@@ -258,28 +278,24 @@ def filter_options(store: Store) -> dict[str, list[str]]:
 def _report_sums(conn, filters: Filters) -> dict[str, int]:
     """Reports, finished, finished with every required step, and follow-ups within two
     weeks, over the filters' period."""
-    where = plan(conn, filters.start, filters.end, facts_answer(filters))
-    sums = dict.fromkeys(REPORT_COUNTERS, 0)
-    rows = []
-    if where.months:
-        f = report_facts.c
-        rows.append(
-            conn.execute(
-                sa.select(*(sa.func.coalesce(sa.func.sum(f[n]), 0) for n in REPORT_COUNTERS)).where(
-                    *_fact_where(report_facts, filters, where.months)
-                )
-            ).one()
-        )
+    f = report_facts.c
     counters = [sa.func.count()] + [
         sa.func.coalesce(sa.func.sum(sa.case((flag, 1), else_=0)), 0)
         for flag in _report_flags().values()
     ]
-    for start, end in where.edges:
-        rows.append(
+    rows = answer(
+        conn,
+        filters,
+        lambda months: [
             conn.execute(
-                sa.select(*counters).where(*filters.between(start, end).conditions())
+                sa.select(*(sa.func.coalesce(sa.func.sum(f[n]), 0) for n in REPORT_COUNTERS)).where(
+                    *_fact_where(report_facts, filters, months)
+                )
             ).one()
-        )
+        ],
+        lambda edge: [conn.execute(sa.select(*counters).where(*edge.conditions())).one()],
+    )
+    sums = dict.fromkeys(REPORT_COUNTERS, 0)
     for row in rows:
         for name, value in zip(REPORT_COUNTERS, row, strict=True):
             sums[name] += int(value)
@@ -400,29 +416,28 @@ def count_units(store: Store, filters: Filters) -> dict[str, pd.DataFrame]:
 def _days_histogram(conn, filters: Filters, until: date | None = None) -> pd.DataFrame:
     """Days from report to resolved → number of cases, for reports in the period (resolved
     by `until`, when given: then from the raw tables, so later days change nothing)."""
-    where = plan(conn, filters.start, filters.end, facts_answer(filters, steps=True))
-    if until is not None:
-        where = Plan(None, ((filters.start, filters.end),))
-    rows = []
-    if where.months:
-        s = step_facts.c
-        rows += conn.execute(
-            sa.select(s.days, sa.func.sum(s.done))
-            .where(*_fact_where(step_facts, filters, where.months), s.step_id == RESOLVED)
-            .group_by(s.days)
-        ).all()
-    c = incidents.c
+    s, c = step_facts.c, incidents.c
     days = days_between(c.reported_on, c.resolved_on)
-    for start, end in where.edges:
-        rows += conn.execute(
+    rows = answer(
+        conn,
+        filters,
+        lambda months: conn.execute(
+            sa.select(s.days, sa.func.sum(s.done))
+            .where(*_fact_where(step_facts, filters, months), s.step_id == RESOLVED)
+            .group_by(s.days)
+        ).all(),
+        lambda edge: conn.execute(
             sa.select(days, sa.func.count())
             .where(
-                *filters.between(start, end).conditions(),
+                *edge.conditions(),
                 c.resolved_on.is_not(None),
                 *([c.resolved_on <= until] if until is not None else []),
             )
             .group_by(days)
-        ).all()
+        ).all(),
+        steps=True,
+        use_facts=until is None,  # resolved by a day: the raw tables, so later days count not
+    )
     return _summed(rows, ["days", "count"], "count")
 
 
@@ -447,20 +462,20 @@ def monthly_trend(
         with store.reading() as conn:
             rows = conn.execute(_raw_trend(filters, by, units)).all()
         return _summed(rows, columns, "count")
+    f = report_facts.c
+    keys = [f.month, f["group_name" if by == "group" else by]]
+    keys += [f.school, f.group_name] if units else []
     with store.reading() as conn:
-        where = plan(conn, filters.start, filters.end, facts_answer(filters))
-        rows = []
-        if where.months:
-            f = report_facts.c
-            keys = [f.month, f["group_name" if by == "group" else by]]
-            keys += [f.school, f.group_name] if units else []
-            rows += conn.execute(
+        rows = answer(
+            conn,
+            filters,
+            lambda months: conn.execute(
                 sa.select(*keys, sa.func.sum(f.reports))
-                .where(*_fact_where(report_facts, filters, where.months, split_by=by))
+                .where(*_fact_where(report_facts, filters, months, split_by=by))
                 .group_by(*keys)
-            ).all()
-        for start, end in where.edges:
-            rows += conn.execute(_raw_trend(filters.between(start, end), by, units)).all()
+            ).all(),
+            lambda edge: conn.execute(_raw_trend(edge, by, units)).all(),
+        )
     return _summed(rows, columns, "count")
 
 
@@ -607,34 +622,39 @@ def step_counts(store: Store, filters: Filters) -> StepCounts:
     c, s = incidents.c, step_facts.c
     month = month_of(c.reported_on)
     days = days_between(c.reported_on, steps_done.c.done_on)
-    cases, by_days, by_month = [], [], []
+    steps_facts = [s.step_id != RESOLVED]
+    by_days_keys, by_month_keys = (s.step_id, s.days), (s.month, s.step_id)
+    raw_keys = ((steps_done.c.step_id, days), (month, steps_done.c.step_id))
+
+    def from_facts(months):  # rows tagged with what they count: 0 cases, 1 by days, 2 by month
+        f = report_facts.c
+        where = [*_fact_where(step_facts, filters, months), *steps_facts]
+        yield from ((0, r) for r in conn.execute(
+            sa.select(f.month, sa.func.sum(f.reports))
+            .where(*_fact_where(report_facts, filters, months))
+            .group_by(f.month)
+        ))  # fmt: skip
+        for tag, key in ((1, by_days_keys), (2, by_month_keys)):
+            query = sa.select(*key, sa.func.sum(s.done)).where(*where).group_by(*key)
+            yield from ((tag, r) for r in conn.execute(query))
+
+    def from_raw(edge):
+        where = edge.conditions()
+        yield from ((0, r) for r in conn.execute(
+            sa.select(month, sa.func.count()).where(*where).group_by(month)
+        ))  # fmt: skip
+        for tag, key in zip((1, 2), raw_keys, strict=True):
+            query = (
+                sa.select(*key, sa.func.count())
+                .select_from(steps_done.join(incidents))
+                .where(*where)
+                .group_by(*key)
+            )
+            yield from ((tag, r) for r in conn.execute(query))
+
     with store.reading() as conn:
-        where = plan(conn, filters.start, filters.end, facts_answer(filters, steps=True))
-        if where.months:
-            f = report_facts.c
-            cases += conn.execute(
-                sa.select(f.month, sa.func.sum(f.reports))
-                .where(*_fact_where(report_facts, filters, where.months))
-                .group_by(f.month)
-            ).all()
-            steps = [*_fact_where(step_facts, filters, where.months), s.step_id != RESOLVED]
-            for rows, key in ((by_days, (s.step_id, s.days)), (by_month, (s.month, s.step_id))):
-                rows += conn.execute(
-                    sa.select(*key, sa.func.sum(s.done)).where(*steps).group_by(*key)
-                ).all()
-        for start, end in where.edges:
-            edge = filters.between(start, end).conditions()
-            cases += conn.execute(sa.select(month, sa.func.count()).where(*edge).group_by(month))
-            for rows, key in (
-                (by_days, (steps_done.c.step_id, days)),
-                (by_month, (month, steps_done.c.step_id)),
-            ):
-                rows += conn.execute(
-                    sa.select(*key, sa.func.count())
-                    .select_from(steps_done.join(incidents))
-                    .where(*edge)
-                    .group_by(*key)
-                )
+        tagged = answer(conn, filters, from_facts, from_raw, steps=True)
+    cases, by_days, by_month = ([r for t, r in tagged if t == tag] for tag in (0, 1, 2))
     return StepCounts(
         _summed(cases, ["month", "cases"], "cases"),
         _summed(by_days, ["step_id", "days", "count"], "count"),
