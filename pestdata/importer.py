@@ -751,7 +751,7 @@ class RowResult:
 
 
 @dataclass
-class ImportReport:
+class ImportResult:
     """What an import did. `counts` holds every row's outcome; `rows` the rows in detail:
     each of the first DETAIL_ROWS, then refused rows only, REFUSED_IN_DETAIL at most (a file
     of a million rows keeps a report of kilobytes, not of gigabytes)."""
@@ -887,7 +887,7 @@ class RowReader:
         self,
         columns: list[Column],
         value_map,
-        report: ImportReport,
+        report: ImportResult,
         schools: list[str],
         add_schools: bool = False,
     ):
@@ -1338,7 +1338,7 @@ def import_file(
     history_status: str | None = None,
     severity: str | None = None,
     update: bool = False,
-) -> ImportReport:
+) -> ImportResult:
     """Read, validate and (with commit) store a file; the report says what happened per row.
     `raw`: the file's bytes (an upload), `path` then only its name. A school not on the
     list refuses its rows, unless `add_schools`: then the report names it as new, and a
@@ -1377,7 +1377,7 @@ def import_file(
     targets = column_map(columns, mapping, survey.yes_no)
     sure, candidates = propose_columns(survey, targets)
     targets = column_map(columns, {**sure, **(mapping or {})}, survey.yes_no)
-    report = ImportReport(
+    report = ImportResult(
         str(path),
         [],
         commit,
@@ -1439,7 +1439,7 @@ def import_file(
 def _read_rows(
     table: Table,
     reader: RowReader,
-    report: ImportReport,
+    report: ImportResult,
     database: Check | incident_log.Importing,
     default_school: str,
     survey: Survey,
@@ -1506,7 +1506,7 @@ def _read_rows(
 
 def _correction(
     reader: RowReader,
-    report: ImportReport,
+    report: ImportResult,
     result: RowResult,
     stored: incident_log.Stored,
     incident,
@@ -1560,7 +1560,7 @@ def shown(name: str, value) -> str:
     return recognise.label(name, value)
 
 
-def _names_in(accepted: list[tuple[RowResult, tuple]], report: ImportReport) -> None:
+def _names_in(accepted: list[tuple[RowResult, tuple]], report: ImportResult) -> None:
     """Rows whose description seems to hold a name, for the report (not refused: the
     detector also flags words that are no name, and a school's history is kept whole)."""
     if report.with_names is None or not accepted:
@@ -1574,7 +1574,7 @@ def _names_in(accepted: list[tuple[RowResult, tuple]], report: ImportReport) -> 
             report.with_names.append((result.row, in_text))
 
 
-def _column_notes(report: ImportReport, sure: dict, candidates: list) -> None:
+def _column_notes(report: ImportResult, sure: dict, candidates: list) -> None:
     """Columns read as forms or platforms by their values, or proposed as such."""
     for column, kind, known, filled in candidates:
         ours = PROPOSABLE[kind]
@@ -1591,7 +1591,7 @@ def _column_notes(report: ImportReport, sure: dict, candidates: list) -> None:
             )
 
 
-def _history_notes(report: ImportReport, filled: Counter, reader: RowReader, targets) -> None:
+def _history_notes(report: ImportResult, filled: Counter, reader: RowReader, targets) -> None:
     """What rows that did not say their status or severity got (settle_history)."""
     dry = not report.committed
     has_status = bool({*HANDLING, "resolved_on"} & set(targets.values()))
@@ -1655,7 +1655,7 @@ def _verb(n: int, one: str, more: str) -> str:
     return one if n == 1 else more
 
 
-def _school_notes(report: ImportReport, types: dict[str, school_names.SchoolType]) -> None:
+def _school_notes(report: ImportResult, types: dict[str, school_names.SchoolType]) -> None:
     """Which schools of the file are not on the list: new ones (asked for, with the type
     they get) or refused ones."""
     if report.new_schools:
@@ -1676,7 +1676,7 @@ def _school_notes(report: ImportReport, types: dict[str, school_names.SchoolType
         )
 
 
-def _group_notes(report: ImportReport, accepted: bool) -> None:
+def _group_notes(report: ImportResult, accepted: bool) -> None:
     """Rows whose group does not fit their school's type: asked about, or taken as asked."""
     if not report.misfits:
         return

@@ -22,7 +22,7 @@ from ..importer import (
     UPLOAD_REFUSAL,
     ColumnsMissing,
     ImportFileError,
-    ImportReport,
+    ImportResult,
     SchoolNeeded,
     column_map,
     import_file,
@@ -123,7 +123,7 @@ class Upload(anywidget.AnyWidget):
             self.on_refused(name, size if isinstance(size, int) else 0)
 
 
-def report_html(report: ImportReport) -> str:
+def report_html(report: ImportResult) -> str:
     """The outcome: counts per kind, and each refused row with field and reason (rows that
     are new or already present need no explanation); every value escaped."""
     refused = [r for r in report.rows if r.outcome in ("geweigerd", ASK)]
@@ -349,7 +349,7 @@ class Transfer(w.VBox):
         def progress(done: int, total: int) -> None:
             self.progress.max, self.progress.value = max(total, 1), done
 
-        reports: list[ImportReport] = []
+        reports: list[ImportResult] = []
 
         def check_or_store() -> None:
             reports.append(
@@ -448,7 +448,7 @@ class Transfer(w.VBox):
 
     # --- schools of the file's School column not on the list ------------------------------
 
-    def show_new_schools(self, report: ImportReport) -> None:
+    def show_new_schools(self, report: ImportResult) -> None:
         """Each school of the file not on the list, with a type (proposed from its rows'
         groups, to be confirmed) and 'Deze scholen toevoegen'."""
         names = [n for n, _ in report.unknown_schools.most_common()]
@@ -502,7 +502,7 @@ class Transfer(w.VBox):
 
     # --- a school's type that the file's groups question ------------------------------------
 
-    def show_retype(self, report: ImportReport) -> None:
+    def show_retype(self, report: ImportResult) -> None:
         """For each school whose type a row's group does not fit: its type, to correct."""
         schools = list(dict.fromkeys(school for school, _, _ in report.misfits))
         if not schools or self.accept_groups.value:
@@ -576,7 +576,7 @@ class Transfer(w.VBox):
         """The columns the user named, as import_file's `mapping` (--map) wants them."""
         return {header: f.value for header, f in self.column_fields.items() if f.value}
 
-    def show_mapping(self, report: ImportReport) -> None:
+    def show_mapping(self, report: ImportResult) -> None:
         """One field per value not recognised: what it means in our words; kept across
         re-checks so a school maps its values once and then stores."""
         rows, more = [], 0
