@@ -89,3 +89,9 @@ def test_the_overview_without_a_role_shows_the_shared_view_only(no_role, tmp_pat
     assert view.shared.disabled and view.shared.layout.display == "none"
     view.shared.value = False
     assert view.minimum == privacy.threshold()
+
+
+def test_the_page_says_when_it_has_no_role(no_role):
+    from pestdata.ui.common import Actor
+
+    assert "<b>toegangscode (geen rol)</b> (geen rol)" in Actor().value

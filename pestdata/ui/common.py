@@ -63,7 +63,7 @@ class Actor(w.HTML):
         try:
             role = StaffRole(self.person.role).label
         except ValueError:
-            role = self.person.role
+            role = self.person.role or "geen rol"
         super().__init__(
             f"<span class='pd-hint'>Aangemeld als <b>{esc(self.person.name)}</b> "
             f"({esc(role)}). Wat je opslaat, komt met deze naam in het logboek.</span>"
