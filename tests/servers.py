@@ -6,13 +6,21 @@ same browser the same way."""
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
+from contextlib import closing
+from pathlib import Path
+
+from pestdata import clock
 
 TOKEN = "browser-test-token"
 CHROMIUM = "/usr/bin/chromium"  # Debian's: a browser download does not work here
@@ -56,6 +64,41 @@ def wait_for_port(port: int, server: subprocess.Popen, seconds: float = 60) -> N
     raise RuntimeError(f"port {port} did not answer within {seconds} s")
 
 
+def _run_demo(path: Path, incidents: int) -> None:
+    """`pestdata demo` (`init` for 0 reports) into the SQLite file at `path`, as a school
+    runs it."""
+    db = f"sqlite:///{path}"
+    demo = ["demo", "--db", db, "--incidents", str(incidents), "--add"]
+    subprocess.run(
+        [sys.executable, "-m", "pestdata.cli", *(demo if incidents else ["init", "--db", db])],
+        check=True,
+        capture_output=True,
+    )
+
+
+_made: dict[tuple, Path] = {}  # demo databases this process made, by size, day and settings
+
+
+def _fill(path: Path, incidents: int) -> None:
+    """Put the demo database of this size at `path`: made once per run by `pestdata demo`
+    (a subprocess: seconds), then copied (milliseconds). The demo depends on the day and
+    on PESTDATA_* settings (time zone, guidance folder), so those are part of the key.
+    A file already at `path` gets the demo reports added, as before."""
+    if path.exists():
+        _run_demo(path, incidents)
+        return
+    settings = sorted((k, v) for k, v in os.environ.items() if k.startswith("PESTDATA_"))
+    key = (incidents, clock.today(), tuple(settings))
+    if key not in _made:
+        folder = Path(tempfile.mkdtemp(prefix="pestdata-demo-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        _run_demo(folder / "demo.sqlite", incidents)
+        _made[key] = folder / "demo.sqlite"
+    with closing(sqlite3.connect(_made[key])) as source, closing(sqlite3.connect(path)) as copy:
+        source.backup(copy)
+    shutil.copymode(_made[key], path)  # owner only, as the command makes it
+
+
 def start_server(
     folder,
     notebooks=None,
@@ -76,12 +119,7 @@ def start_server(
     tests read; verbose False: only the Dutch lines a school's terminal shows.
     """
     db = f"sqlite:///{folder}/pestdata.sqlite"
-    demo = ["demo", "--db", db, "--incidents", str(incidents), "--add"]
-    subprocess.run(
-        [sys.executable, "-m", "pestdata.cli", *(demo if incidents else ["init", "--db", db])],
-        check=True,
-        capture_output=True,
-    )
+    _fill(Path(folder) / "pestdata.sqlite", incidents)
     if before:
         before(db)
     port = free_port()
