@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 
 from . import disclosure
 from .clock import MONTHS
+from .markup import counted
 from .model import AGE_BANDS, GROUPS, Form, Motive, Platform
 
 MUTED = [
@@ -380,7 +381,7 @@ def network(nodes: dict[str, str], links: dict[tuple[str, str], int], title: str
                 "y": ys,
                 "line": {"color": "#999999", "width": 1 + 2 * (weight - 1)},
                 "hoverinfo": "skip",
-                "name": f"{weight} gedeelde melding" + ("en" if weight > 1 else ""),
+                "name": counted(weight, "gedeelde melding", "gedeelde meldingen"),
                 "showlegend": False,
             }
         )

@@ -33,7 +33,7 @@ from datetime import date, timedelta
 from fractions import Fraction
 
 from .clock import SchoolYear, month_end
-from .markup import counted
+from .markup import counted, number
 
 ROUNDING = 5  # published counts are multiples of this
 BASE = 10  # the smallest published total that may be broken down or give a share/median
@@ -98,7 +98,7 @@ def show_count(count: int | None, minimum: int | None) -> str:
 
 
 def show_cell(cell: Cell) -> str:
-    return cell if isinstance(cell, str) else f"{cell:,}".replace(",", ".")
+    return cell if isinstance(cell, str) else number(cell)
 
 
 def plotted(cell: Cell) -> int | None:
@@ -277,7 +277,7 @@ def show_median(days: float | None, cases: int | None, minimum: int | None) -> s
     if (cases or 0) < BASE:
         return TOO_FEW
     weeks = round(days / 7)
-    return "< 1 week" if weeks == 0 else f"± {weeks} {'week' if weeks == 1 else 'weken'}"
+    return "< 1 week" if weeks == 0 else f"± {counted(weeks, 'week', 'weken')}"
 
 
 # --- time -------------------------------------------------------------------------------------

@@ -36,6 +36,7 @@ from typing import BinaryIO
 
 from . import clock, incident_log, names, recognise, school_names
 from .guidance import load_protocol
+from .markup import number
 from .model import (
     FIELD_LABELS,
     InvalidInput,
@@ -837,7 +838,7 @@ class ImportResult:
         return lines
 
     def not_shown_line(self) -> str:
-        shown = f"{REFUSED_IN_DETAIL:,}".replace(",", ".")
+        shown = number(REFUSED_IN_DETAIL)
         return (
             f"en nog {rows(self.refused_not_shown)} geweigerd (alleen de eerste {shown} "
             "staan hier met hun reden)"

@@ -18,9 +18,14 @@ def message(kind: str, text: str) -> str:
     return f'<div class="pd-{kind}">{esc(text)}</div>'
 
 
-def counted(number: int, one: str, many: str) -> str:
-    """A count with its noun in Dutch: '1 melding', '0 meldingen', '3 meldingen'."""
-    return f"{number} {one if number == 1 else many}"
+def number(value: float) -> str:
+    """A whole number the Dutch way: '1.234' (a point between thousands)."""
+    return f"{value:,.0f}".replace(",", ".")
+
+
+def counted(count: int, one: str, many: str) -> str:
+    """A count with its noun in Dutch: '1 melding', '0 meldingen', '1.234 meldingen'."""
+    return f"{number(count)} {one if count == 1 else many}"
 
 
 def meldingen(number: int) -> str:

@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from . import clock
+from .markup import number
 
 MAX_DESCRIPTION = 10_000
 MAX_NOTE = 2_000
@@ -530,7 +531,7 @@ def dutch_message(error: dict) -> str:
         return str(error["ctx"]["error"])
     if kind == "string_too_long":
         limit = error["ctx"]["max_length"]
-        return f"maximaal {limit:,} tekens (nu {len(error['input']):,})".replace(",", ".")
+        return f"maximaal {number(limit)} tekens (nu {number(len(error['input']))})"
     if kind == "literal_error":
         return f"onbekende waarde '{str(error['input'])[:40]}'; kies uit {error['ctx']['expected']}"
     if kind == "string_pattern_mismatch":
@@ -565,7 +566,7 @@ def check_description_addition(text: Any) -> str:
     if not text:
         raise InvalidInput({"description": "dit veld is verplicht"})
     if len(text) > MAX_DESCRIPTION:
-        limit = f"{MAX_DESCRIPTION:,}".replace(",", ".")
+        limit = number(MAX_DESCRIPTION)
         raise InvalidInput({"description": f"maximaal {limit} tekens"})
     return text
 

@@ -49,6 +49,7 @@ from . import access_requests, analytics, caseload, charts, clock, disclosure, p
 from .caseload import POLICE_ADVICE, case_details, timeline
 from .clock import SchoolYear, nl_date
 from .guidance import load_protocol
+from .markup import counted, number
 from .model import FIELD_LABELS, POLICE_FORMS, Form, Outcome
 from .names import NamesUnchecked, find_all
 from .store import NotFound, Store
@@ -331,8 +332,8 @@ def inzage_pdf(store: Store, pupil: str, actor: str, *, today: date | None = Non
     free_text = [d["text"] for case in cases for d in case["descriptions"]]
     free_text += [s["note"] for case in cases for s in case["steps"].values()]
     free_text += [e.what for history in histories for e in history]
-    for number in sorted(access_requests.pupil_numbers_in(store, free_text)):
-        names.add(number)
+    for mentioned in sorted(access_requests.pupil_numbers_in(store, free_text)):
+        names.add(mentioned)
     in_order = [  # as the file reads, so that 'persoon 1' comes first
         text
         for case, history in zip(cases, histories, strict=True)
@@ -577,7 +578,7 @@ def _bar_style(chart, font: str) -> None:
     chart.valueAxis.forceZero = True
     chart.valueAxis.labels.fontName = font
     chart.valueAxis.labels.fontSize = 7.5
-    chart.valueAxis.labelTextFormat = lambda v: f"{v:,.0f}".replace(",", ".")
+    chart.valueAxis.labelTextFormat = number
     chart.valueAxis.visibleGrid = True
     chart.valueAxis.gridStrokeColor = colors.HexColor("#e3e3e3")
     chart.categoryAxis.labels.fontName = font
@@ -730,7 +731,7 @@ def _protocol_section(steps: pd.DataFrame, minimum: int | None) -> list:
             [
                 r.title,
                 "ja" if r.required else "nee",
-                f"{r.term_days} {'dag' if r.term_days == 1 else 'dagen'}",
+                counted(r.term_days, "dag", "dagen"),
                 done,
                 share,
                 median,
