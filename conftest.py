@@ -10,3 +10,11 @@ import tempfile
 def pytest_configure(config):
     folder = tempfile.mkdtemp(prefix="pestdata-test-")
     os.environ["PESTDATA_DB"] = f"sqlite:///{folder}/notebooks.sqlite"
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--stress",
+        action="store_true",
+        help="stress tests (-m stress) at full size, as scripts/test.sh and CI run them",
+    )

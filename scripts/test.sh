@@ -23,4 +23,5 @@ if [ -e ../shared/tools/undeclared-imports ]; then
 fi
 export PESTDATA_TEST_PG="${PESTDATA_TEST_PG:-postgresql+psycopg://pestdata:pestdata@127.0.0.1/pestdata_test}"
 export PATH="$venv/bin:$PATH"
-"$venv/bin/python" -m pytest "$@"
+# --stress: the stress tests at full size (a plain pytest run makes them quick; README).
+"$venv/bin/python" -m pytest --stress "$@"

@@ -4,8 +4,10 @@ Real OS processes (tests/_writer.py) against a real SQLite file and a real Postg
 database (the [postgresql] tests are skipped without PESTDATA_TEST_PG): no report is lost,
 none is torn, and no writer sees an error.
 
-PESTDATA_KILL_TRIALS (default 100) and PESTDATA_PG_KILL_TRIALS (default 10) set how many
-writers the SIGKILL tests kill.
+Two sizes, the same assertions: a plain `pytest` run is quick (8 writers x 125 reports, 25
+kills); `pytest --stress` is the full size (8 x 1,000, 100 kills), and scripts/test.sh, so CI,
+always passes it. PESTDATA_KILL_TRIALS and PESTDATA_PG_KILL_TRIALS (default 10) set how many
+writers the SIGKILL tests kill, whatever the size.
 """
 
 from __future__ import annotations
@@ -28,8 +30,8 @@ from pestdata.store import Store
 
 WRITER = Path(__file__).with_name("_writer.py")
 WORKERS = 8
-PER_WORKER = 1000
-KILL_TRIALS = int(os.environ.get("PESTDATA_KILL_TRIALS", "100"))
+PER_WORKER = {"full": 1000, "quick": 125}  # reports per writer
+KILL_TRIALS = {"full": 100, "quick": 25}
 PG_KILL_TRIALS = int(os.environ.get("PESTDATA_PG_KILL_TRIALS", "10"))
 KILL_BATCH = 200  # reports per transaction: ~20 ms of work, so a trial adds a few batches
 MAX_KILL_DELAY = 0.06  # the kill comes this long, at most, after the first commit
@@ -67,6 +69,12 @@ def migrated(url: str) -> str:
     store.migrate()
     store.engine.dispose()
     return url
+
+
+@pytest.fixture
+def size(request) -> str:
+    """ "full" with `pytest --stress` (conftest.py; scripts/test.sh passes it), else "quick"."""
+    return "full" if request.config.getoption("--stress") else "quick"
 
 
 @pytest.fixture
@@ -181,10 +189,13 @@ def check_only_whole_reports(store: Store, since: int = 0) -> dict[str, set[str]
 # --- eight writers at once ------------------------------------------------------------------
 
 
-def test_eight_processes_write_at_once(db, tmp_path, reader, capsys, record_property):
-    """8 processes x 1,000 reports, one transaction each: none lost, no writer sees an error."""
+@pytest.mark.stress
+def test_eight_processes_write_at_once(db, size, tmp_path, reader, capsys, record_property):
+    """8 processes x 1,000 reports (125 quick), one transaction each: none lost, no writer
+    sees an error."""
+    per_worker = PER_WORKER[size]
     go = tmp_path / "go"
-    procs = [start_writer("reports", db, str(w), str(PER_WORKER), str(go)) for w in range(WORKERS)]
+    procs = [start_writer("reports", db, str(w), str(per_worker), str(go)) for w in range(WORKERS)]
     try:
         for proc in procs:  # every writer has imported and opened its Store
             assert proc.stdout.readline().strip() == "ready", proc.stderr.read()
@@ -202,15 +213,15 @@ def test_eight_processes_write_at_once(db, tmp_path, reader, capsys, record_prop
     assert max(start for start, _ in spans) < min(end for _, end in spans)
 
     store = reader(db)
-    total = WORKERS * PER_WORKER
+    total = WORKERS * per_worker
     assert count_incidents(store) == total
     with store.reading() as conn:
         creates = conn.execute(
             sa.text("SELECT actor, count(*) FROM audit WHERE action = 'create' GROUP BY actor")
         ).all()
-    assert dict(creates) == {f"writer{w}": PER_WORKER for w in range(WORKERS)}
+    assert dict(creates) == {f"writer{w}": per_worker for w in range(WORKERS)}
     tags = check_only_whole_reports(store)
-    assert tags == {f"W{w}": {str(n) for n in range(PER_WORKER)} for w in range(WORKERS)}
+    assert tags == {f"W{w}": {str(n) for n in range(per_worker)} for w in range(WORKERS)}
 
     seconds = max(end for _, end in spans) - min(start for start, _ in spans)
     name = store.engine.dialect.name
@@ -219,7 +230,7 @@ def test_eight_processes_write_at_once(db, tmp_path, reader, capsys, record_prop
         record_property,
         f"writes_per_second_{name}",
         round(total / seconds),
-        f"{name}: {WORKERS} writers x {PER_WORKER} reports in {seconds:.2f} s "
+        f"{name}: {WORKERS} writers x {per_worker} reports in {seconds:.2f} s "
         f"= {total / seconds:.0f} reports/s",
     )
 
@@ -279,22 +290,24 @@ def kill_writers(url: str, store: Store, trials: int) -> int:
     return mid_transaction
 
 
+@pytest.mark.stress
 def test_sigkill_mid_transaction_leaves_only_whole_reports(
-    sqlite_db, reader, capsys, record_property
+    sqlite_db, size, reader, capsys, record_property
 ):
+    trials = int(os.environ.get("PESTDATA_KILL_TRIALS", KILL_TRIALS[size]))
     store = reader(sqlite_db)
     started = time.monotonic()
-    mid_transaction = kill_writers(sqlite_db, store, KILL_TRIALS)
+    mid_transaction = kill_writers(sqlite_db, store, trials)
     # The kills did hit open transactions (generating and inserting a batch is most of the
     # writer's time), and a later writer carried on after each killed one.
-    assert mid_transaction >= max(1, KILL_TRIALS // 4)
+    assert mid_transaction >= max(1, trials // 4)
     assert caseload.count_incidents(reader(sqlite_db)) == count_incidents(store)
     tell(
         capsys,
         record_property,
         "sqlite_kills_mid_transaction",
         mid_transaction,
-        f"sqlite: {KILL_TRIALS} writers killed, {mid_transaction} in an open transaction, "
+        f"sqlite: {trials} writers killed, {mid_transaction} in an open transaction, "
         f"{count_incidents(store)} whole reports, {time.monotonic() - started:.1f} s",
     )
 
