@@ -17,9 +17,9 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from . import settings
 from .model import Role
 from .store import Store
-from . import settings
 from .tables import incident_pupils, incidents
 
 MOST_TOGETHER = 8  # pupils per case looked at for groups (C(8, 3) = 56 triples at most)
