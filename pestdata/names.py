@@ -241,7 +241,10 @@ def serve(path: str) -> None:
     """Listen at once (answering "not ready yet"), load in the background, and stop when
     the server that started us goes away (our stdin closes)."""
     files.private_umask()
-    service = _Service(path, _Answer)
+    try:
+        service = _Service(path, _Answer)
+    except FileNotFoundError:  # the server stopped (and took our folder) before we listened
+        os._exit(0)
 
     def say(line: str) -> None:
         print(f"pestdata: {line}", file=sys.stderr, flush=True)
