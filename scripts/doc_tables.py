@@ -87,7 +87,9 @@ def help_pages() -> str:
     page is the same on every machine."""
     from pestdata.cli import main
 
-    root = _context(main, info_name="pestdata", terminal_width=HELP_WIDTH)
+    # The group's own context settings (-h beside --help), as `pestdata --help` applies them;
+    # a bare Context would leave them out until click caches its help option on a real run.
+    root = _context(main, info_name="pestdata", **main.context_settings)
     pages = [f"## `pestdata`\n\n```\n{main.get_help(root)}\n```"]
     contexts = {("pestdata",): root}
     for path, cmd in commands(main):
