@@ -361,6 +361,8 @@ def test_the_page_reads_a_file_the_browser_sent(tmp_path):
     transfer.upload._received(
         transfer.upload, {"kind": "bestand", "name": "r.csv", "size": len(content)}, [content]
     )
+    assert "Dit bestand noemt geen school" in transfer.report.value  # chosen, never assumed
+    transfer.school.value = SCHOOL
     assert "5 rijen: 5 zouden worden toegevoegd" in transfer.report.value
     assert not transfer.commit.disabled
     transfer.run(commit=True)
@@ -372,6 +374,7 @@ def test_the_page_refuses_a_file_over_the_limit_in_dutch(tmp_path):
     content = ("\r\n".join(register_lines(5)) + "\r\n").encode("cp1252")
     transfer.upload.value = ({"name": "r.csv", "size": len(content), "content": content,
                               "last_modified": datetime(2026, 1, 5, tzinfo=UTC)},)  # fmt: skip
+    transfer.school.value = SCHOOL  # the file names no school: chosen, never assumed
     assert not transfer.commit.disabled
     # The browser refuses a larger file before sending it; the page forgets the last one.
     transfer.upload._received(
