@@ -30,6 +30,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 import sqlalchemy as sa
+from helpers import cases_by_target
 
 from pestdata import analytics, caseload, clock, io, recognise
 from pestdata.importer import import_file
@@ -75,16 +76,7 @@ def refused(report) -> dict[int, list[tuple[str, str]]]:
     return {r.row: r.problems for r in report.rows if r.outcome == "geweigerd"}
 
 
-def by_pupil(store: Store) -> dict[str, dict]:
-    """Every stored report by its (first) target pupil number."""
-    with store.reading() as conn:
-        ids = conn.execute(sa.select(incidents.c.id)).scalars().all()
-    found = {}
-    for incident_id in ids:
-        case = caseload.get_incident(store, incident_id)
-        target = next(p["pupil_number"] for p in case["pupils"] if p["role"] == "target")
-        found[target] = case
-    return found
+by_pupil = cases_by_target  # tests/helpers.py
 
 
 def states(store: Store) -> dict[str, tuple[str, date | None, str]]:

@@ -21,6 +21,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 import sqlalchemy as sa
+from helpers import cases_by_target
 
 from conftest import valid_incident_data
 from pestdata import caseload, clock, demo, incident_log, school_names
@@ -126,16 +127,7 @@ def dry_run_then_commit(store: Store, path: Path, expected: list, **options):
     return done
 
 
-def cases(store: Store) -> dict[str, dict]:
-    """Every stored case, keyed by its first target pupil number."""
-    with store.reading() as conn:
-        ids = conn.execute(sa.select(incidents.c.id)).scalars().all()
-    found = {}
-    for incident_id in ids:
-        case = caseload.get_incident(store, incident_id)
-        target = next(p["pupil_number"] for p in case["pupils"] if p["role"] == "target")
-        found[target] = case
-    return found
+cases = cases_by_target  # tests/helpers.py
 
 
 def csv_cells(path: Path) -> list[list[str]]:
