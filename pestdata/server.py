@@ -26,6 +26,7 @@ ui/preheat.py.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
@@ -39,6 +40,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
 
 import nbformat
+from jupyter_core.utils import ensure_async, run_sync
 from jupyter_server.log import log_request
 from nbformat.sign import NotebookNotary
 from tornado import web
@@ -411,6 +413,14 @@ class PestdataVoila(Voila):
             ).start()
         super().start()
 
+    def stop(self):
+        """Voilà's stop, after kernels caught mid-restart have settled: jupyter_client's
+        shutdown asks each kernel's `ready` for its exception, and a restart that has not
+        finished fails the whole stop with InvalidStateError (a page's kernel that died just
+        before Ctrl+C)."""
+        run_sync(settle_restarts)(self.kernel_manager)
+        super().stop()
+
     async def shut_down_forgotten_pages(self):
         """Kernels of pages still open but unused for `open_page_idle_hours`: Jupyter's own
         culler leaves connected kernels alone (closed pages go after --cull-idle seconds),
@@ -423,6 +433,23 @@ class PestdataVoila(Voila):
             if idle >= limit and kernel_id not in waiting:
                 self.log.info("Kernel %s: %.1f uur ongebruikt, afgesloten", kernel_id, idle / 3600)
                 await manager.shutdown_kernel(kernel_id)
+
+
+async def settle_restarts(manager, wait_seconds: float = 10) -> None:
+    """Wait for kernels still restarting; a kernel that does not finish in time is killed
+    and forgotten, so the shutdown that follows only meets settled kernels."""
+    restarting = {}
+    for kernel_id in manager.list_kernel_ids():
+        kernel = manager.get_kernel(kernel_id)
+        if not kernel.ready.done():
+            restarting[kernel_id] = kernel
+    if not restarting:
+        return
+    await asyncio.wait([k.ready for k in restarting.values()], timeout=wait_seconds)
+    for kernel_id, kernel in restarting.items():
+        if not kernel.ready.done():
+            await ensure_async(kernel.shutdown_kernel(now=True))
+            manager.remove_kernel(kernel_id)
 
 
 def pooled_kernels(manager) -> set[str]:
