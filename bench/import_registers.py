@@ -18,9 +18,9 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from pestdata import caseload
-from pestdata.importer import import_file
-from pestdata.store import Store
+from pestdata.cases import caseload
+from pestdata.db.store import Store
+from pestdata.registers.importer import import_file
 
 HEADER = (
     "Datum melding;Datum voorval;Leerlingnummer;Groep;Platform;Vorm;Ernst;Omschrijving;"

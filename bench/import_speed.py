@@ -15,12 +15,12 @@ import time
 from datetime import date
 from pathlib import Path
 
-from pestdata import caseload, incident_log
-from pestdata.analytics import Filters
-from pestdata.demo import generate
-from pestdata.importer import import_file
-from pestdata.io import export_frame, write_export
-from pestdata.store import Store
+from pestdata.cases import caseload, incident_log
+from pestdata.db.store import Store
+from pestdata.overview.analytics import Filters
+from pestdata.registers.export import export_frame, write_export
+from pestdata.registers.importer import import_file
+from pestdata.school.demo import generate
 
 
 def run(count: int) -> dict[str, float]:

@@ -103,8 +103,8 @@ def result_line(payload: dict) -> None:
 
 
 def kernel_worker(db: str) -> None:
-    from pestdata import analytics
-    from pestdata.store import Store
+    from pestdata.db.store import Store
+    from pestdata.overview import analytics
     from pestdata.ui import overview
 
     store = Store(db).ensure_schema()
@@ -186,8 +186,8 @@ def filter_changes(view, today: date) -> dict[str, dict[str, float]]:
     """Every kind of filter change on the overview, each set and undone 3 times: seconds
     until the trend chart is replaced, until all four charts are, and until the refresh ends
     (key figures, overdue list and checklist too). Medians over the six changes."""
-    from pestdata.analytics import school_year_range
-    from pestdata.model import AGE_BANDS
+    from pestdata.core.model import AGE_BANDS
+    from pestdata.overview.analytics import school_year_range
 
     year_start, _ = school_year_range(view.year.value)
     mid_month = year_start.replace(month=9, day=15)
@@ -229,10 +229,10 @@ def filter_changes(view, today: date) -> dict[str, dict[str, float]]:
 def naive_worker(db: str) -> None:
     import pandas as pd
 
-    from pestdata.caseload import OVERDUE_DAYS
-    from pestdata.guidance import load_protocol
-    from pestdata.model import OPEN_STATUSES, Status
-    from pestdata.store import Store
+    from pestdata.cases.caseload import OVERDUE_DAYS
+    from pestdata.core.guidance import load_protocol
+    from pestdata.core.model import OPEN_STATUSES, Status
+    from pestdata.db.store import Store
 
     store = Store(db).ensure_schema()
     today = date.today()

@@ -34,7 +34,7 @@ sys.path.insert(0, str(HERE))
 from overview import ALL_CHARTS_VISIBLE, CHARTS  # noqa: E402
 from render import TOKEN, chromium_launch_args, free_port, one_button_notebook, wait_for_port  # noqa: E402
 
-from pestdata.serve import voila_command, voila_env  # noqa: E402
+from pestdata.web.serve import voila_command, voila_env  # noqa: E402
 
 TIMEOUT = 120_000
 

@@ -19,10 +19,12 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from pestdata import clock, demo, incident_log, signals
-from pestdata.reports import inzage_pdf
-from pestdata.store import Store
-from pestdata.tables import incident_pupils, incidents
+from pestdata.cases import incident_log, signals
+from pestdata.core import clock
+from pestdata.db.store import Store
+from pestdata.db.tables import incident_pupils, incidents
+from pestdata.documents.reports import inzage_pdf
+from pestdata.school import demo
 
 
 def timed(runs: int, step) -> list[float]:

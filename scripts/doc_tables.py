@@ -11,7 +11,6 @@ with ast, so no module is imported.
 from __future__ import annotations
 
 import ast
-import importlib.util
 import re
 import sys
 import textwrap
@@ -24,14 +23,14 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "pestdata"
 GENERATED = [ROOT / "README.md", ROOT / "docs" / "DESIGN.md", ROOT / "docs" / "COMMANDS.md"]
 SUMMARY_LIMIT = 120  # characters: a module's summary fits on one or two lines of the map
-MAP_COLUMN = 25  # where the description starts in DESIGN.md's module map
+MAP_COLUMN = 36  # where the description starts in DESIGN.md's module map
 MAP_WIDTH = 95
 
 
 def commands(cmd: click.Command | None = None, path: tuple[str, ...] = ("pestdata",)):
     """Every command of `pestdata` as (path, command), groups before their subcommands."""
     if cmd is None:
-        from pestdata.cli import main
+        from pestdata.cli.main import main
 
         cmd = main
     if path != ("pestdata",):
@@ -85,7 +84,7 @@ def help_pages() -> str:
 
     A default that names this checkout (the notebooks folder) is shown relative to it, so the
     page is the same on every machine."""
-    from pestdata.cli import main
+    from pestdata.cli.main import main
 
     # The group's own context settings (-h beside --help), as `pestdata --help` applies them;
     # a bare Context would leave them out until click caches its help option on a real run.
@@ -167,22 +166,26 @@ def _line(name: str, text: str) -> str:
     )
 
 
-def _layers() -> list[set[str]]:
-    """The layers as tests/test_layers.py checks them (lowest first)."""
-    spec = importlib.util.spec_from_file_location("_layers", ROOT / "tests" / "test_layers.py")
-    layers = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(layers)
-    return layers.LAYERS
+def layer_table() -> str:
+    """DESIGN.md's layer contract: `pestdata.LAYERS` as a table, the top layer first."""
+    from pestdata import LAYERS
+
+    rows = ["| laag | package | SQL | wat |", "|---|---|---|---|"]
+    for number, layer in reversed(list(enumerate(LAYERS))):
+        for name, (sql, what) in layer.items():
+            rows.append(f"| {number} | `pestdata/{name}/` | {'ja' if sql else '—'} | {what} |")
+    return "\n".join(rows)
 
 
 def module_map() -> str:
     """DESIGN.md's module map: every module with its summary, the top layer first, a dashed
     line between layers; modules in no layer last."""
-    layers = _layers()
-    groups: list[list[str]] = [[] for _ in range(len(layers) + 1)]
+    from pestdata import LAYERS
+
+    groups: list[list[str]] = [[] for _ in range(len(LAYERS) + 1)]
     for name, path in modules():
         top = Path(name).parts[1].removesuffix(".py")
-        where = next((i for i, layer in enumerate(layers) if top in layer), len(layers))
+        where = next((i for i, layer in enumerate(LAYERS) if top in layer), len(LAYERS))
         groups[where].append(_line(name, summary(path) or ""))
     ordered = [*reversed(groups[:-1]), groups[-1]]
     return f"\n{'-' * MAP_WIDTH}\n".join("\n".join(g) for g in ordered if g)

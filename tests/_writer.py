@@ -22,9 +22,9 @@ import time
 from datetime import date
 from pathlib import Path
 
-from pestdata import incident_log
-from pestdata.model import validate_incident
-from pestdata.store import Store
+from pestdata.cases import incident_log
+from pestdata.core.model import validate_incident
+from pestdata.db.store import Store
 
 PLATFORMS = ["whatsapp", "tiktok"]
 FORMS = ["gossip", "threats"]

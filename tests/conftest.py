@@ -15,13 +15,13 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from pestdata.store import Store
+from pestdata.db.store import Store
 
 # --- store and model fixtures ---------------------------------------------------------------
 
 
 def valid_incident_data(**changes) -> dict:
-    """A small, valid input for ``pestdata.model.validate_incident``; override with kwargs."""
+    """A small, valid input for ``pestdata.core.model.validate_incident``; override with kwargs."""
     data = {
         "school": "De Regenboog",
         "reported_on": date(2024, 3, 1),
@@ -168,7 +168,7 @@ def care_team_role(monkeypatch):
 def name_detector(tmp_path_factory):
     """deduce's name detector (names.py), loaded once per run: built in ~1 s into a folder
     of this run (PESTDATA_NAMES_CACHE, which a server started by a test inherits too)."""
-    from pestdata import names
+    from pestdata.core import names
 
     os.environ[names.CACHE_ENV] = str(tmp_path_factory.mktemp("namen"))
     return names.Detector()
@@ -177,7 +177,7 @@ def name_detector(tmp_path_factory):
 @pytest.fixture
 def names_here(name_detector, monkeypatch):
     """The detector in this test's process (as in a command); gone again after the test."""
-    from pestdata import names
+    from pestdata.core import names
 
     monkeypatch.setattr(names, "_here", name_detector)
     return name_detector

@@ -22,9 +22,9 @@ from typing import NamedTuple
 import pandas as pd
 from disclosure_solver import System, UnknownFormat, clean, read_count, read_median, read_share
 
-from pestdata.clock import MONTHS
-from pestdata.guidance import load_protocol
-from pestdata.model import (
+from pestdata.core.clock import MONTHS
+from pestdata.core.guidance import load_protocol
+from pestdata.core.model import (
     AGE_BANDS,
     GROUPS,
     OPEN_STATUSES,
@@ -630,7 +630,7 @@ def read_year_report(store, readings: Readings, year: str, school: str | None, t
     import subprocess
     import tempfile
 
-    from pestdata import reports
+    from pestdata.documents import reports
 
     tables = []
     original = reports._table
@@ -716,10 +716,11 @@ def _plain(value) -> str:
 
 
 def read_share_export(store, readings: Readings, start: date, end: date, schools: list[str]):
-    """`pestdata export --share` (io.share_frame) over whole months."""
-    from pestdata import analytics, io
+    """`pestdata export --share` (export.share_frame) over whole months."""
+    from pestdata.overview import analytics
+    from pestdata.registers import export
 
-    frame = io.share_frame(store, analytics.Filters(start=start, end=end))
+    frame = export.share_frame(store, analytics.Filters(start=start, end=end))
     source = f"share export:{start}..{end}"
     period = (start, end)
     listed = set(frame["School"])
@@ -758,7 +759,7 @@ def read_share_export(store, readings: Readings, start: date, end: date, schools
 
 def read_parent_evening(store, readings: Readings, school: str, today: date):
     """The parent evening's slides (parent_evening.aggregate_figures -> build_slides)."""
-    from pestdata import parent_evening
+    from pestdata.documents import parent_evening
 
     figures = parent_evening.aggregate_figures(store, school, today=today)
     slides = parent_evening.build_slides(figures)

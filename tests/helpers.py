@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from pestdata import caseload
-from pestdata.store import Store
-from pestdata.tables import incidents
+from pestdata.cases import caseload
+from pestdata.db.store import Store
+from pestdata.db.tables import incidents
 
 
 def cases_by_target(store: Store) -> dict[str, dict]:

@@ -20,7 +20,7 @@ import urllib.request
 from contextlib import closing
 from pathlib import Path
 
-from pestdata import clock
+from pestdata.core import clock
 
 TOKEN = "browser-test-token"
 CHROMIUM = "/usr/bin/chromium"  # Debian's: a browser download does not work here

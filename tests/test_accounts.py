@@ -15,12 +15,12 @@ import sqlalchemy as sa
 from argon2.exceptions import VerificationError
 from click.testing import CliRunner
 
-from pestdata import accounts
-from pestdata.accounts import AccountError, Person, SignInRefused
-from pestdata.cli import main
-from pestdata.store import Store, now
-from pestdata.tables import accounts as accounts_table
-from pestdata.tables import audit, login_failures
+from pestdata.cli.main import main
+from pestdata.db.store import Store, now
+from pestdata.db.tables import accounts as accounts_table
+from pestdata.db.tables import audit, login_failures
+from pestdata.people import accounts
+from pestdata.people.accounts import AccountError, Person, SignInRefused
 
 PASSWORD = "correct paard batterij"
 

@@ -1,4 +1,4 @@
-"""pestdata.analytics against a real SQLite file and a real PostgreSQL database, with small
+"""pestdata.overview.analytics against a real SQLite file and a real PostgreSQL database, with small
 hand-made datasets. Every test that takes `store` runs on both (ids [sqlite], [postgresql]).
 
 Every expected number below is counted by hand from the dataset next to it. `today` is always
@@ -12,11 +12,12 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 
-from pestdata import analytics, caseload, incident_log
-from pestdata.analytics import Filters
-from pestdata.guidance import load_protocol
-from pestdata.model import validate_incident, validate_step
-from pestdata.store import Store
+from pestdata.cases import caseload, incident_log
+from pestdata.core.guidance import load_protocol
+from pestdata.core.model import validate_incident, validate_step
+from pestdata.db.store import Store
+from pestdata.overview import analytics
+from pestdata.overview.analytics import Filters
 
 TODAY = date(2025, 11, 15)
 
@@ -773,7 +774,7 @@ def test_postgresql_gives_the_same_answers_as_sqlite(sqlite_store, make, pg_stor
 
 
 def test_a_school_year_is_one_value_with_its_own_arithmetic():
-    from pestdata.clock import SCHOOL_YEAR_MONTHS, SchoolYear
+    from pestdata.core.clock import SCHOOL_YEAR_MONTHS, SchoolYear
 
     year = SchoolYear.of(date(2026, 7, 31))
     assert year.label == "2025-2026" and str(year.previous) == "2024-2025"

@@ -16,9 +16,11 @@ import pytest
 from playwright.sync_api import Page, expect
 from servers import TOKEN, start_server
 
-from pestdata import caseload, clock, incident_log, school_names
-from pestdata.model import validate_incident, validate_step
-from pestdata.store import Store
+from pestdata.cases import caseload, incident_log
+from pestdata.core import clock
+from pestdata.core.model import validate_incident, validate_step
+from pestdata.db.store import Store
+from pestdata.school import school_names
 
 pytestmark = pytest.mark.browser
 TOKEN_ACTOR = "toegangscode (zorgteam)"  # a token server has no signed-in person
@@ -633,7 +635,7 @@ def open_case_in_list(page: Page, incident_id: int) -> None:
 
 
 def test_a_case_that_leaves_the_filter_stays_open_and_times_are_local(app: Page, store: Store):
-    from pestdata import clock
+    from pestdata.core import clock
 
     base = {
         "school": "De Regenboog",

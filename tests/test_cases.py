@@ -7,11 +7,14 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
-from pestdata import caseload, clock, incident_log, reports, school_names
-from pestdata.caseload import timeline
-from pestdata.clock import nl_date
-from pestdata.model import validate_incident, validate_step
-from pestdata.tables import audit, steps_done
+from pestdata.cases import caseload, incident_log
+from pestdata.cases.caseload import timeline
+from pestdata.core import clock
+from pestdata.core.clock import nl_date
+from pestdata.core.model import validate_incident, validate_step
+from pestdata.db.tables import audit, steps_done
+from pestdata.documents import reports
+from pestdata.school import school_names
 
 
 def test_stored_moments_are_shown_in_local_time(monkeypatch):
@@ -89,7 +92,7 @@ def test_the_printed_case_file_says_its_times_are_local(store, valid_incident_da
 
 def five_thousand(store, valid_incident_data) -> list[int]:
     """5,000 demo cases plus three of pupil 777001 (one closed, one at another school)."""
-    from pestdata import demo
+    from pestdata.school import demo
 
     incident_log.add_incidents(store, demo.generate(5000, seed=3), actor="demo")
     mine = []
@@ -118,7 +121,7 @@ def test_a_pupil_number_finds_all_their_cases_among_5000(store, valid_incident_d
 
 
 def test_the_list_pages_through_thousands_with_the_total_shown(store, valid_incident_data):
-    from pestdata.tables import incidents
+    from pestdata.db.tables import incidents
     from pestdata.ui.case_list import SHOWN, CaseList
 
     five_thousand(store, valid_incident_data)
@@ -151,7 +154,7 @@ def test_the_list_pages_through_thousands_with_the_total_shown(store, valid_inci
 def test_the_report_form_counts_its_wrong_fields_in_proper_dutch(store):
     import re
 
-    from pestdata.accounts import Person
+    from pestdata.people.accounts import Person
     from pestdata.ui.common import Actor
     from pestdata.ui.report_form import ReportForm
 
@@ -163,8 +166,8 @@ def test_the_report_form_counts_its_wrong_fields_in_proper_dutch(store):
 
 
 def test_a_report_from_before_last_school_year_asks_once_then_saves(store):
-    from pestdata.accounts import Person
-    from pestdata.model import Platform
+    from pestdata.core.model import Platform
+    from pestdata.people.accounts import Person
     from pestdata.ui.common import Actor
     from pestdata.ui.report_form import ReportForm, long_ago
 
@@ -201,7 +204,7 @@ def test_the_care_teams_page_builds_after_a_warm_up_closed_every_widget(store):
     module-level Layout shared by the form died with them and broke the next build."""
     import ipywidgets as w
 
-    from pestdata.accounts import Person
+    from pestdata.people.accounts import Person
     from pestdata.ui.common import Actor
     from pestdata.ui.meldingen import meldingen_app
 

@@ -1,4 +1,4 @@
-"""pestdata.charts: tidy frames in, small Dutch plotly figures out."""
+"""pestdata.documents.charts: tidy frames in, small Dutch plotly figures out."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from pestdata import analytics, charts, incident_log
-from pestdata.guidance import load_protocol
-from pestdata.model import Platform, age_band, validate_incident
+from pestdata.cases import incident_log
+from pestdata.core.guidance import load_protocol
+from pestdata.core.model import Platform, age_band, validate_incident
+from pestdata.documents import charts
+from pestdata.overview import analytics
 
 MONTHS_36 = [f"{2023 + i // 12}-{i % 12 + 1:02d}" for i in range(36)]
 

@@ -9,12 +9,13 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
-from pestdata import caseload, demo, incident_log
-from pestdata.cli import main
-from pestdata.model import Status, age_band
-from pestdata.serve import voila_command, voila_env
-from pestdata.store import HEAD_REVISION, Store
-from pestdata.tables import incident_platforms, incidents, steps_done
+from pestdata.cases import caseload, incident_log
+from pestdata.cli.main import main
+from pestdata.core.model import Status, age_band
+from pestdata.db.store import HEAD_REVISION, Store
+from pestdata.db.tables import incident_platforms, incidents, steps_done
+from pestdata.school import demo
+from pestdata.web.serve import voila_command, voila_env
 
 
 def run(*args: str):
@@ -161,7 +162,7 @@ def test_serve_refuses_a_taken_port_in_dutch_and_voila_never_moves(tmp_path):
 def test_an_edited_protocol_is_recounted_when_a_command_starts(tmp_path, monkeypatch):
     import shutil
 
-    from pestdata.guidance import data_dir
+    from pestdata.core.guidance import data_dir
 
     folder = tmp_path / "data"
     shutil.copytree(data_dir(), folder)

@@ -25,8 +25,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from pestdata import caseload
-from pestdata.store import Store
+from pestdata.cases import caseload
+from pestdata.db.store import Store
 
 WRITER = Path(__file__).with_name("_writer.py")
 WORKERS = 8

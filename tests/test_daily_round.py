@@ -9,10 +9,11 @@ from pathlib import Path
 
 import ipywidgets as w
 
-from pestdata import caseload, incident_log, school_names
-from pestdata.accounts import Person
-from pestdata.markup import counted, meldingen
-from pestdata.model import validate_incident
+from pestdata.cases import caseload, incident_log
+from pestdata.core.markup import counted, meldingen
+from pestdata.core.model import validate_incident
+from pestdata.people.accounts import Person
+from pestdata.school import school_names
 from pestdata.ui.case_view import CaseView, StepRow
 from pestdata.ui.common import Actor
 from pestdata.ui.report_form import ReportForm

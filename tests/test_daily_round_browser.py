@@ -12,9 +12,10 @@ from playwright.sync_api import Page, expect
 from servers import TOKEN, start_server
 from test_browser import TIMEOUT, fill_report, open_case
 
-from pestdata import caseload, clock, incident_log
-from pestdata.model import validate_incident
-from pestdata.store import Store
+from pestdata.cases import caseload, incident_log
+from pestdata.core import clock
+from pestdata.core.model import validate_incident
+from pestdata.db.store import Store
 
 pytestmark = pytest.mark.browser
 

@@ -12,12 +12,15 @@ from datetime import date, timedelta
 
 import pytest
 
-from pestdata import analytics, demo, disclosure, incident_log
-from pestdata.io import share_frame
-from pestdata.model import Form, Motive, Platform
-from pestdata.parent_evening import aggregate_figures
-from pestdata.reports import year_report_pdf
-from pestdata.store import Store
+from pestdata.cases import incident_log
+from pestdata.core import disclosure
+from pestdata.core.model import Form, Motive, Platform
+from pestdata.db.store import Store
+from pestdata.documents.parent_evening import aggregate_figures
+from pestdata.documents.reports import year_report_pdf
+from pestdata.overview import analytics
+from pestdata.registers.export import share_frame
+from pestdata.school import demo
 from pestdata.ui.overview import Overview
 
 TODAY = date(2026, 3, 15)

@@ -60,8 +60,9 @@ from disclosure_views import (  # noqa: E402
     summary,
 )
 
-from pestdata import demo, incident_log  # noqa: E402
-from pestdata.store import Store  # noqa: E402
+from pestdata.cases import incident_log  # noqa: E402
+from pestdata.db.store import Store  # noqa: E402
+from pestdata.school import demo  # noqa: E402
 
 # --- the solver can win ------------------------------------------------------------------------
 
@@ -181,7 +182,7 @@ MONTHS = ["2025-09", "2025-10", "2025-11", "2025-12", "2026-01", "2026-02"]
 @pytest.fixture
 def leader(monkeypatch):
     """A leader's kernel: the shared view is the only view."""
-    from pestdata import privacy
+    from pestdata.core import privacy
 
     monkeypatch.setenv("PESTDATA_ROLE", "leiding")
     monkeypatch.delenv("PESTDATA_MIN_COUNT", raising=False)
@@ -204,7 +205,8 @@ def present(reports):
 def ask_everything(store, reports, grid) -> tuple[Readings, list[str]]:
     """Every shared view over the grid: the overview's filters, the days, the yearly
     report, the board's export and the parent evening."""
-    from pestdata import analytics, privacy
+    from pestdata.core import privacy
+    from pestdata.overview import analytics
     from pestdata.ui.overview import Overview
 
     readings = Readings()
@@ -296,7 +298,7 @@ def _subfilters(reports) -> list[dict]:
 
 
 def _band(group):
-    from pestdata.model import age_band
+    from pestdata.core.model import age_band
 
     return age_band(group)
 

@@ -15,7 +15,7 @@ import click
 import pytest
 from cogapp import Cog
 
-from pestdata.cli import main
+from pestdata.cli.main import main
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
@@ -80,7 +80,7 @@ def test_every_command_has_its_whole_help_in_commands_md(path, command):
     "doc, line",
     [
         (README, "| `pestdata users unlock NAAM [OPTIES]` |"),
-        (DESIGN, "pestdata/clock.py "),
+        (DESIGN, "pestdata/core/clock.py "),
     ],
     ids=["a command left out of README", "a module left out of DESIGN.md"],
 )
@@ -99,6 +99,8 @@ def module_files():
     for path in sorted((ROOT / "pestdata").rglob("*.py")):
         rel = path.relative_to(ROOT)
         if "versions" in rel.parts or (path.name == "__init__.py" and not path.read_text()):
+            continue
+        if rel.as_posix() == "pestdata/__init__.py":  # the layer table, printed on its own
             continue
         yield rel.as_posix()
 

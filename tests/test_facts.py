@@ -15,13 +15,15 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from pestdata import analytics, caseload, facts, incident_log
-from pestdata.analytics import Filters, plan
-from pestdata.demo import generate
-from pestdata.guidance import load_protocol
-from pestdata.maintenance import purge
-from pestdata.model import GROUPS, Form, Platform, Status, StepDone, age_band
-from pestdata.tables import incidents, report_facts, steps_done
+from pestdata.cases import caseload, incident_log
+from pestdata.core.guidance import load_protocol
+from pestdata.core.model import GROUPS, Form, Platform, Status, StepDone, age_band
+from pestdata.db import facts
+from pestdata.db.maintenance import purge
+from pestdata.db.tables import incidents, report_facts, steps_done
+from pestdata.overview import analytics
+from pestdata.overview.analytics import Filters, plan
+from pestdata.school.demo import generate
 
 TODAY = date(2026, 3, 18)
 SCHOOL = "De Regenboog"
@@ -144,7 +146,7 @@ def test_facts_follow_every_change_the_dashboards_make(store):
 
 
 def test_a_removed_report_leaves_no_empty_fact_rows(any_store, valid_incident_data):
-    from pestdata.model import Incident
+    from pestdata.core.model import Incident
 
     incident = Incident(**valid_incident_data(reported_on=date(2025, 10, 6), happened_on=None))
     incident_id = incident_log.add_incident(any_store, incident, actor="test")
@@ -172,7 +174,7 @@ def test_rebuild_counts_the_same_as_keeping_up(store):
 
 
 def test_an_upgrade_from_before_the_facts_fills_them(any_url):
-    from pestdata.store import Store
+    from pestdata.db.store import Store
 
     old = Store(any_url)
     old.migrate("0005")
@@ -231,7 +233,7 @@ def test_an_upgrade_from_before_the_facts_fills_them(any_url):
 def test_plan_splits_a_period_into_whole_months_and_partial_ones(
     sqlite_store, valid_incident_data, start, end, months, edges
 ):
-    from pestdata.model import Incident
+    from pestdata.core.model import Incident
 
     for day in (date(2023, 9, 4), date(2025, 10, 6)):
         incident_log.add_incident(
@@ -262,7 +264,7 @@ def own_protocol(tmp_path, monkeypatch):
     protocol.yaml (in the folder PESTDATA_DATA names)."""
     import shutil
 
-    from pestdata.guidance import data_dir
+    from pestdata.core.guidance import data_dir
 
     folder = tmp_path / "data"
     shutil.copytree(data_dir(), folder)
@@ -297,7 +299,7 @@ def all_required_done_by_hand(store) -> int:
 
 
 def test_an_edited_protocol_never_leaves_a_wrong_figure(any_url, own_protocol):
-    from pestdata.store import Store
+    from pestdata.db.store import Store
 
     store = Store(any_url).ensure_schema()
     incident_log.add_incidents(store, generate(300, seed=11, today=TODAY, years=2), actor="test")
@@ -347,7 +349,7 @@ def test_an_edited_protocol_never_leaves_a_wrong_figure(any_url, own_protocol):
 
 
 def test_a_new_title_is_no_reason_to_recount(any_url, own_protocol):
-    from pestdata.store import Store
+    from pestdata.db.store import Store
 
     store = Store(any_url).ensure_schema()
     text = own_protocol.read_text(encoding="utf-8")

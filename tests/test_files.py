@@ -15,10 +15,12 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from pestdata import caseload, demo, files, incident_log, school_names
-from pestdata.analytics import Filters
-from pestdata.io import export_frame, write_export
-from pestdata.store import Store
+from pestdata.cases import caseload, incident_log
+from pestdata.core import files
+from pestdata.db.store import Store
+from pestdata.overview.analytics import Filters
+from pestdata.registers.export import export_frame, write_export
+from pestdata.school import demo, school_names
 
 
 def mode(path: Path) -> int:
@@ -28,8 +30,9 @@ def mode(path: Path) -> int:
 def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     """A command as a user with the common umask 022 runs it."""
     return subprocess.run(
-        [sys.executable, "-c", "import os, sys; os.umask(0o022); from pestdata.cli import main; "
-         "sys.argv = ['pestdata', *sys.argv[1:]]; main()", *args],
+        [sys.executable, "-c", "import os, sys; os.umask(0o022);"
+         " from pestdata.cli.main import main;"
+         " sys.argv = ['pestdata', *sys.argv[1:]]; main()", *args],
         capture_output=True, text=True, cwd=cwd, check=False,
     )  # fmt: skip
 
@@ -75,7 +78,7 @@ def test_as_a_library_too_the_database_and_an_export_are_private(tmp_path):
 
 
 def test_an_upload_never_lies_on_disk(tmp_path, monkeypatch):
-    from pestdata.accounts import Person
+    from pestdata.people.accounts import Person
     from pestdata.ui.common import Actor
     from pestdata.ui.transfer import Transfer
 
@@ -267,7 +270,7 @@ def test_a_private_secret_file_is_read(tmp_path):
 def test_an_old_checkout_database_moves_from_data_to_var_once(tmp_path):
     """data/ now ships in the wheel: a checkout's database, its journal, keys and restore
     copies move to the never-shipped var/ (0700) on first use; the guidance stays."""
-    from pestdata.store import move_old_checkout_database
+    from pestdata.db.store import move_old_checkout_database
 
     old = tmp_path / "data"
     (old / "terugzet-kopieen").mkdir(parents=True)

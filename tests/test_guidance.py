@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from pestdata.guidance import (
+from pestdata.core.guidance import (
     DATA_DIR,
     HELP_LINES,
     SEARCH_WORDS,
@@ -24,7 +24,7 @@ from pestdata.guidance import (
     where_to_find,
     words,
 )
-from pestdata.model import ages_for_group
+from pestdata.core.model import ages_for_group
 from pestdata.ui.materials import MaterialsBrowser, link_html, material_card
 
 GUIDANCE_FILE = DATA_DIR / "guidance.yaml"

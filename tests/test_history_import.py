@@ -32,11 +32,14 @@ import pytest
 import sqlalchemy as sa
 from helpers import cases_by_target
 
-from pestdata import analytics, caseload, clock, io, recognise
-from pestdata.importer import import_file
-from pestdata.model import OPEN_STATUSES, Severity
-from pestdata.store import Store
-from pestdata.tables import audit, incidents
+from pestdata.cases import caseload
+from pestdata.core import clock, recognise
+from pestdata.core.model import OPEN_STATUSES, Severity
+from pestdata.db.store import Store
+from pestdata.db.tables import audit, incidents
+from pestdata.overview import analytics
+from pestdata.registers import export
+from pestdata.registers.importer import import_file
 
 TODAY = clock.today()
 THIS_YEAR = clock.SchoolYear.of(TODAY)
@@ -330,7 +333,7 @@ def test_register_a_afgehandeld_ja_nee_and_opgelost_op(tmp_path, file_a):
     # The case view and the care team's export say 'Onbekend'.
     case = by_pupil(store)["204117"]
     assert ("Ernst", ["Onbekend"]) in caseload.case_details(case)
-    frame = io.export_frame(store, analytics.Filters(today=TODAY))
+    frame = export.export_frame(store, analytics.Filters(today=TODAY))
     assert set(frame["Ernst"]) == {"Onbekend"}
 
 

@@ -25,9 +25,9 @@ import pytest
 from playwright.sync_api import Page, expect
 from servers import TOKEN, start_server
 
-from pestdata import clock, incident_log, school_records
-from pestdata.analytics import school_action_status
-from pestdata.model import (
+from pestdata.cases import incident_log
+from pestdata.core import clock
+from pestdata.core.model import (
     InvalidInput,
     LessonGiven,
     SchoolActionDone,
@@ -35,7 +35,9 @@ from pestdata.model import (
     validate_incident,
     validate_step,
 )
-from pestdata.store import Store
+from pestdata.db.store import Store
+from pestdata.overview.analytics import school_action_status
+from pestdata.school import school_records
 from pestdata.ui.school_actions import print_page
 
 pytestmark = pytest.mark.browser

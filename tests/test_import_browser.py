@@ -13,10 +13,11 @@ import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 from servers import TOKEN, start_server
 
-from pestdata import caseload, school_names
-from pestdata.school_names import SchoolType
-from pestdata.store import Store
-from pestdata.tables import incident_pupils, incidents
+from pestdata.cases import caseload
+from pestdata.db.store import Store
+from pestdata.db.tables import incident_pupils, incidents
+from pestdata.school import school_names
+from pestdata.school.school_names import SchoolType
 
 pytestmark = pytest.mark.browser
 TIMEOUT = 60_000

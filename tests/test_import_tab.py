@@ -9,9 +9,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from pestdata import caseload, school_names
-from pestdata.accounts import Person
-from pestdata.store import Store
+from pestdata.cases import caseload
+from pestdata.db.store import Store
+from pestdata.people.accounts import Person
+from pestdata.school import school_names
 from pestdata.ui.common import Actor
 from pestdata.ui.transfer import NOT_USED, Transfer
 

@@ -12,11 +12,12 @@ import sqlalchemy as sa
 from test_io import cli
 from test_reports import pdf_text
 
-from pestdata import access_requests, clock, incident_log
-from pestdata.model import InvalidInput, validate_incident, validate_step
-from pestdata.reports import inzage_pdf
-from pestdata.store import NotFound, Store
-from pestdata.tables import audit
+from pestdata.cases import access_requests, incident_log
+from pestdata.core import clock
+from pestdata.core.model import InvalidInput, validate_incident, validate_step
+from pestdata.db.store import NotFound, Store
+from pestdata.db.tables import audit
+from pestdata.documents.reports import inzage_pdf
 
 SUBJECT = "482913"
 OTHERS = ("551204", "551377", "LL-2024-017", "609918")
@@ -125,7 +126,7 @@ def test_cli_makes_the_file_and_says_it_in_dutch(tmp_path):
 
 
 def test_the_care_team_registers_a_request_and_makes_the_file_on_the_page(three_cases):
-    from pestdata.accounts import Person
+    from pestdata.people.accounts import Person
     from pestdata.ui.access import AccessRequests
     from pestdata.ui.common import Actor
 

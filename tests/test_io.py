@@ -1,4 +1,4 @@
-"""Import and export (pestdata.io) against real SQLite files and real files on disk.
+"""Import and export (pestdata.registers.export) against real SQLite files and real files on disk.
 
 Hostile files are written in the exact bytes the programs that make them write: Dutch Excel's
 "CSV (gescheiden door lijstscheidingsteken)" is Windows-1252 with ';' and CRLF, our own export
@@ -24,14 +24,22 @@ import sqlalchemy as sa
 from helpers import cases_by_target
 
 from conftest import valid_incident_data
-from pestdata import caseload, clock, demo, incident_log, school_names
-from pestdata.analytics import Filters
-from pestdata.guidance import load_protocol
-from pestdata.importer import ImportFileError, import_file
-from pestdata.io import SHARE_COLUMNS, export_frame, neutralise, share_frame, write_export
-from pestdata.model import Form, Platform, validate_incident, validate_step
-from pestdata.store import Store
-from pestdata.tables import audit, incidents
+from pestdata.cases import caseload, incident_log
+from pestdata.core import clock
+from pestdata.core.guidance import load_protocol
+from pestdata.core.model import Form, Platform, validate_incident, validate_step
+from pestdata.db.store import Store
+from pestdata.db.tables import audit, incidents
+from pestdata.overview.analytics import Filters
+from pestdata.registers.export import (
+    SHARE_COLUMNS,
+    export_frame,
+    neutralise,
+    share_frame,
+    write_export,
+)
+from pestdata.registers.importer import ImportFileError, import_file
+from pestdata.school import demo, school_names
 
 TODAY = date(2026, 3, 1)  # the demo's "today"
 HEADER = [
@@ -360,7 +368,7 @@ def test_csv_export_writes_iso_dates_and_empty_cells(tmp_path):
 
 
 def test_the_browser_download_holds_date_cells_too(tmp_path):
-    from pestdata.io import export_bytes
+    from pestdata.registers.export import export_bytes
 
     store = new_store(tmp_path)
     dated_reports(store)

@@ -27,8 +27,9 @@ from test_signin import PASSWORD, Browser, basic, behind_nginx  # noqa: F401  (a
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
 
-from pestdata import accounts, school_names
-from pestdata.store import Store
+from pestdata.db.store import Store
+from pestdata.people import accounts
+from pestdata.school import school_names
 
 PEOPLE = {"ib": "zorgteam", "mentor": "zorgteam", "juf": "leerkracht"}
 # The care team's page, small: who the kernel believes, and a button that writes through

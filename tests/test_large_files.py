@@ -25,15 +25,17 @@ import pytest
 from click.testing import CliRunner
 from made_files import dutch_date, zip_bomb
 
-from pestdata import caseload, importer, school_names
-from pestdata.cli import main
-from pestdata.importer import (
+from pestdata.cases import caseload
+from pestdata.cli.main import main
+from pestdata.db.store import Store
+from pestdata.registers import importer
+from pestdata.registers.importer import (
     MAX_FILE_BYTES,
     MAX_UPLOAD_BYTES,
     ImportFileError,
     import_file,
 )
-from pestdata.store import Store
+from pestdata.school import school_names
 
 SCHOOL = "OBS De Linde"
 HEADER = (
@@ -345,7 +347,7 @@ def test_an_excel_cell_right_of_the_header_is_an_ignored_column(tmp_path):
 
 
 def transfer_on(tmp_path):
-    from pestdata.accounts import Person
+    from pestdata.people.accounts import Person
     from pestdata.ui.common import Actor
     from pestdata.ui.transfer import Transfer
 

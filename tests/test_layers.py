@@ -1,9 +1,9 @@
 """The house keeps its plan: read from the code's own imports (ast), no module run.
 
-SQLAlchemy stays behind the database boundary: the widgets, the charts and the shared
-outputs (yearly report, parent evening) never import it, so they cannot run SQL of their own
-and never have to understand its errors. Data flows one way: a module never imports one that
-stands above it in the layers of docs/DESIGN.md.
+The layer contract is one table, `pestdata.LAYERS`: each package sits in one layer and imports
+only from its own layer and the layers below it, so data flows one way. Only packages marked
+`sql` import SQLAlchemy: the documents, the widgets and the server never run SQL of their own
+and never have to understand its errors. docs/DESIGN.md prints the same table.
 """
 
 from __future__ import annotations
@@ -13,92 +13,79 @@ from pathlib import Path
 
 import pytest
 
+from pestdata import LAYERS
+
 PACKAGE = Path(__file__).resolve().parent.parent / "pestdata"
-NO_SQL = [
-    *sorted((PACKAGE / "ui").glob("*.py")),
-    *(PACKAGE / name for name in ("charts.py", "reports.py", "parent_evening.py")),
+LAYER_OF = {name: i for i, layer in enumerate(LAYERS) for name in layer}
+RUNS_SQL = {name for layer in LAYERS for name, (sql, _) in layer.items() if sql}
+MODULES = [
+    p
+    for p in sorted(PACKAGE.rglob("*.py"))
+    if "migrations" not in p.parts and p.parent != PACKAGE and "__pycache__" not in p.parts
 ]
-# Lower layers first: each may import only from layers before it (and from itself).
-LAYERS = [
-    {
-        "settings",
-        "clock",
-        "shipped",
-        "files",
-        "markup",
-        "tables",
-        "privacy",
-        "disclosure",
-        "model",
-        "recognise",
-        "guidance",
-        "charts",
-        "nl_click",
-        "names",
-    },
-    {"store", "facts", "demo", "school_names"},
-    {
-        "incident_log",
-        "school_records",
-        "caseload",
-        "analytics",
-        "maintenance",
-        "accounts",
-        "signals",
-        "access_requests",
-    },
-    {"importer", "io", "reports", "parent_evening"},
-    {"ui"},
-    {"cli", "serve", "server", "signin", "pages", "terminal"},
-]
+
+
+def package_of(path: Path) -> str:
+    return path.relative_to(PACKAGE).parts[0]
 
 
 def imported(path: Path) -> set[str]:
-    """Top-level names of what `path` imports ('sqlalchemy', 'pestdata.store' as 'store')."""
+    """What the module at `path` imports (`imports_in`)."""
+    where = path.relative_to(PACKAGE.parent).with_suffix("").parts[:-1]  # ('pestdata', 'ui')
+    return imports_in(path.read_text(encoding="utf-8"), where)
+
+
+def imports_in(text: str, where: tuple[str, ...]) -> set[str]:
+    """Third-party top-level names ('sqlalchemy') and our packages ('db' for
+    `pestdata.db.store` or `from ..db import store`) that code in package `where` imports."""
     names = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in ast.walk(ast.parse(text)):
         if isinstance(node, ast.Import):
-            names |= {a.name.split(".")[0] for a in node.names}
+            modules = [a.name for a in node.names]
         elif isinstance(node, ast.ImportFrom):
-            if node.level == 0 and node.module:
-                parts = node.module.split(".")
-                names.add(parts[1] if parts[0] == "pestdata" and len(parts) > 1 else parts[0])
-            elif node.level:
-                inside_ui = path.parent.name == "ui"
-                base = (node.module or "").split(".")[0]
-                if inside_ui and node.level == 1:
-                    names.add("ui")
-                elif base:
-                    names.add(base)
-                else:  # from . import x / from .. import x
-                    names |= {a.name for a in node.names}
+            base = list(where[: len(where) - node.level + 1]) if node.level else []
+            module = ".".join([*base, *([node.module] if node.module else [])])
+            modules = (
+                [module] if module != "pestdata" else [f"pestdata.{a.name}" for a in node.names]
+            )
+        else:
+            continue
+        for module in modules:
+            parts = module.split(".")
+            names.add(parts[1] if parts[0] == "pestdata" and len(parts) > 1 else parts[0])
     return names
 
 
-@pytest.mark.parametrize("path", NO_SQL, ids=lambda p: str(p.relative_to(PACKAGE)))
-def test_no_sqlalchemy_above_the_boundary(path):
-    assert "sqlalchemy" not in imported(path)
+def test_every_package_has_a_layer_and_the_top_level_holds_no_module():
+    packages = {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").exists()}
+    assert packages == set(LAYER_OF)
+    assert sorted(p.name for p in PACKAGE.glob("*.py")) == ["__init__.py"]
 
 
-def layer_of(name: str) -> int | None:
-    return next((i for i, layer in enumerate(LAYERS) if name in layer), None)
-
-
-def test_every_module_has_a_layer():
-    modules = {p.stem for p in PACKAGE.glob("*.py") if p.stem != "__init__"} | {"ui"}
-    assert modules - set().union(*LAYERS) == set()
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_no_import_from_a_higher_layer(path):
+    own = package_of(path)
+    higher = {n for n in imported(path) & set(LAYER_OF) if LAYER_OF[n] > LAYER_OF[own]}
+    assert higher == set(), f"{path.name} imports from a higher layer: {sorted(higher)}"
 
 
 @pytest.mark.parametrize(
     "path",
-    [p for p in sorted(PACKAGE.rglob("*.py")) if "migrations" not in p.parts],
+    [p for p in MODULES if package_of(p) not in RUNS_SQL],
     ids=lambda p: str(p.relative_to(PACKAGE)),
 )
-def test_no_import_from_a_higher_layer(path):
-    own = "ui" if path.parent.name == "ui" else path.stem
-    mine = layer_of(own)
-    if mine is None:  # __init__
-        return
-    ours = set().union(*LAYERS)
-    higher = {n for n in imported(path) & ours if n != own and layer_of(n) > mine}
-    assert higher == set(), f"{path.name} imports from a higher layer: {sorted(higher)}"
+def test_no_sqlalchemy_outside_the_packages_that_run_sql(path):
+    assert "sqlalchemy" not in imported(path)
+
+
+def test_the_check_sees_a_forbidden_import():
+    """The reader itself: a core module importing the store or the widgets, relative or
+    absolute, is seen."""
+    where = ("pestdata", "core")
+    for text in (
+        "from pestdata.db import store",
+        "from ..db.store import Store",
+        "import pestdata.ui",
+    ):
+        assert imports_in(text, where) & {"db", "ui"}
+    assert imports_in("from . import clock", where) == {"core"}

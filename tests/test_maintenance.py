@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from pestdata import caseload, demo, facts, incident_log
-from pestdata.maintenance import (
+from pestdata.cases import caseload, incident_log
+from pestdata.db import facts
+from pestdata.db.maintenance import (
     MaintenanceError,
     backup,
     parse_period,
@@ -18,8 +19,9 @@ from pestdata.maintenance import (
     purge_candidates,
     restore,
 )
-from pestdata.store import Store
-from pestdata.tables import audit, metadata
+from pestdata.db.store import Store
+from pestdata.db.tables import audit, metadata
+from pestdata.school import demo
 
 TODAY = date(2026, 6, 15)
 
@@ -222,7 +224,7 @@ def test_an_older_backup_needs_force_and_the_live_database_is_kept_aside(tmp_pat
 def test_cli_restore_shows_both_sides_and_refuses_an_older_backup(tmp_path):
     from click.testing import CliRunner
 
-    from pestdata.cli import main
+    from pestdata.cli.main import main
 
     store = sqlite_live(tmp_path)
     old = tmp_path / "oud.sqlite"

@@ -1,4 +1,4 @@
-"""The domain rules in pestdata.model: every refusal names the field, in Dutch."""
+"""The domain rules in pestdata.core.model: every refusal names the field, in Dutch."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from pestdata import caseload, clock, incident_log, model
-from pestdata.model import (
+from pestdata.cases import caseload, incident_log
+from pestdata.core import clock, model
+from pestdata.core.model import (
     FIELD_LABELS,
     InvalidInput,
     Status,

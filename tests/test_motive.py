@@ -10,14 +10,17 @@ import sqlalchemy as sa
 from test_io import HEADER, csv_bytes, row, write
 from test_reports import pdf_text
 
-from pestdata import analytics, caseload, clock, incident_log, school_names
-from pestdata.accounts import Person
-from pestdata.importer import import_file
-from pestdata.io import export_frame, write_export
-from pestdata.model import Motive, validate_incident
-from pestdata.reports import year_report_pdf
-from pestdata.store import Store
-from pestdata.tables import incidents
+from pestdata.cases import caseload, incident_log
+from pestdata.core import clock
+from pestdata.core.model import Motive, validate_incident
+from pestdata.db.store import Store
+from pestdata.db.tables import incidents
+from pestdata.documents.reports import year_report_pdf
+from pestdata.overview import analytics
+from pestdata.people.accounts import Person
+from pestdata.registers.export import export_frame, write_export
+from pestdata.registers.importer import import_file
+from pestdata.school import school_names
 
 TODAY = date(2026, 3, 16)
 YEAR = "2025-2026"
@@ -64,7 +67,7 @@ def test_an_upgraded_database_says_onbekend_for_every_old_report(any_url):
 
 
 def test_the_form_stores_the_motive_and_the_case_shows_it(sqlite_store):
-    from pestdata.model import Platform
+    from pestdata.core.model import Platform
     from pestdata.ui.common import Actor
     from pestdata.ui.report_form import ReportForm
 

@@ -15,13 +15,15 @@ from test_inzage import case
 from test_io import cli
 from test_reports import pdf_text
 
-from pestdata import caseload, incident_log, names, school_names
-from pestdata.analytics import Filters
-from pestdata.io import export_frame
-from pestdata.model import Platform, validate_incident
-from pestdata.reports import inzage_pdf
-from pestdata.store import Store
-from pestdata.tables import audit
+from pestdata.cases import caseload, incident_log
+from pestdata.core import names
+from pestdata.core.model import Platform, validate_incident
+from pestdata.db.store import Store
+from pestdata.db.tables import audit
+from pestdata.documents.reports import inzage_pdf
+from pestdata.overview.analytics import Filters
+from pestdata.registers.export import export_frame
+from pestdata.school import school_names
 
 NAMED = "Daan de Boer (204533) stuurde de foto door naar Fatima en Sanne."
 WARNING = "Er lijkt een naam in te staan: 'Daan de Boer'. Gebruik het leerlingnummer."
@@ -83,7 +85,7 @@ def fill(form, description: str) -> None:
 
 
 def test_the_form_warns_about_a_name_and_saves_it_after_a_second_click(store, names_here):
-    from pestdata.accounts import Person
+    from pestdata.people.accounts import Person
     from pestdata.ui.common import Actor
     from pestdata.ui.report_form import ReportForm
 
@@ -111,7 +113,7 @@ def test_the_form_warns_about_a_name_and_saves_it_after_a_second_click(store, na
 
 
 def test_an_addition_and_a_step_note_warn_too(store, names_here, valid_incident_data):
-    from pestdata.accounts import Person
+    from pestdata.people.accounts import Person
     from pestdata.ui.case_view import CaseView, StepRow
     from pestdata.ui.common import Actor
 
@@ -235,7 +237,7 @@ def test_the_care_teams_export_marks_texts_with_names(cases_with_names, monkeypa
 def test_the_import_tab_lists_rows_whose_description_holds_a_name(
     tmp_path, store, names_here, monkeypatch
 ):
-    from pestdata.importer import import_file
+    from pestdata.registers.importer import import_file
     from pestdata.ui.transfer import report_html
 
     register = tmp_path / "register.csv"

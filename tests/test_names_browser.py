@@ -19,9 +19,10 @@ from servers import start_server
 from test_browser import TIMEOUT, fill_report, saved_id
 from test_signin_browser import add_people, sign_in
 
-from pestdata import caseload, incident_log, names
-from pestdata.store import Store
-from pestdata.tables import audit, descriptions
+from pestdata.cases import caseload, incident_log
+from pestdata.core import names
+from pestdata.db.store import Store
+from pestdata.db.tables import audit, descriptions
 
 pytestmark = pytest.mark.browser
 
@@ -31,7 +32,7 @@ READY_SECONDS = 180  # a busy 2-core machine; the lists are built already (name_
 
 
 def detector_socket(server_pid: int, seconds: float = 60) -> str:
-    """The socket of the server's detector process (`python -m pestdata.names <socket>`, a
+    """The socket of the server's detector process (`python -m pestdata.core.names <socket>`, a
     child of the server), polled for until it is there."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -44,8 +45,8 @@ def detector_socket(server_pid: int, seconds: float = 60) -> str:
             except OSError:
                 continue
             parent = int(stat.rsplit(")", 1)[1].split()[1])
-            if parent == server_pid and b"pestdata.names" in argv and len(argv) > 3:
-                return argv[argv.index(b"pestdata.names") + 1].decode()
+            if parent == server_pid and b"pestdata.core.names" in argv and len(argv) > 3:
+                return argv[argv.index(b"pestdata.core.names") + 1].decode()
         time.sleep(0.2)
     raise AssertionError(f"no name detector process under the server within {seconds} s")
 

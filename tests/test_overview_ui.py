@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from pestdata import demo, disclosure, incident_log
-from pestdata.store import Store
+from pestdata.cases import incident_log
+from pestdata.core import disclosure
+from pestdata.db.store import Store
+from pestdata.school import demo
 from pestdata.ui.overview import Overview
 
 TODAY = date(2026, 3, 15)
@@ -142,7 +144,7 @@ def test_a_date_in_the_year_1_is_refused_in_dutch_not_a_hang(tmp_path):
 def test_on_the_leadership_server_the_shared_view_is_the_only_view(tmp_path, monkeypatch):
     """A leader's page has no switch, and a client that sends the hidden switch's value
     (comm messages are whatever the browser sends) still gets suppressed counts only."""
-    from pestdata.serve import voila_env
+    from pestdata.web.serve import voila_env
 
     assert voila_env("sqlite:////x.sqlite", "leiding")["PESTDATA_ROLE"] == "leiding"
     monkeypatch.setenv("PESTDATA_ROLE", "leiding")
@@ -159,7 +161,7 @@ def test_on_the_leadership_server_the_shared_view_is_the_only_view(tmp_path, mon
 def six_reports(tmp_path) -> Store:
     """The issue's probe: 5 reports in October, the sixth on 12 November."""
     from conftest import valid_incident_data
-    from pestdata.model import validate_incident
+    from pestdata.core.model import validate_incident
 
     store = Store(f"sqlite:///{tmp_path}/zes.sqlite").ensure_schema()
     for day in (*(date(2025, 10, d) for d in (1, 2, 3, 6, 7)), date(2025, 11, 12)):

@@ -21,9 +21,9 @@ import nbformat
 import pytest
 from playwright.sync_api import expect
 
-from pestdata import clock, demo, incident_log, school_names, school_records
-from pestdata.analytics import school_year_of
-from pestdata.model import (
+from pestdata.cases import incident_log
+from pestdata.core import clock
+from pestdata.core.model import (
     Form,
     LessonGiven,
     Platform,
@@ -32,14 +32,16 @@ from pestdata.model import (
     validate_incident,
     validate_step,
 )
-from pestdata.parent_evening import (
+from pestdata.core.shipped import NOTEBOOKS
+from pestdata.db.store import Store
+from pestdata.documents.parent_evening import (
     aggregate_figures,
     build_slides,
     export_html,
     is_this_evening,
 )
-from pestdata.shipped import NOTEBOOKS
-from pestdata.store import Store
+from pestdata.overview.analytics import school_year_of
+from pestdata.school import demo, school_names, school_records
 from pestdata.ui.slides import SlideShow, offline_name, ouderavond_app
 
 NOTEBOOK = NOTEBOOKS / "ouderavond.ipynb"  # the checkout's, or the installed copy
@@ -268,7 +270,16 @@ def cli_export(marker_db, tmp_path_factory):
     out = tmp_path_factory.mktemp("export") / "ouderavond.html"
     env = {k: v for k, v in os.environ.items() if k not in ("PESTDATA_DB", "PESTDATA_MIN_COUNT")}
     result = subprocess.run(
-        [sys.executable, "-m", "pestdata.cli", "parent-evening", "--db", url, "--out", str(out)],
+        [
+            sys.executable,
+            "-m",
+            "pestdata.cli",
+            "parent-evening",
+            "--db",
+            url,
+            "--out",
+            str(out),
+        ],
         capture_output=True,
         text=True,
         env=env,
@@ -606,7 +617,7 @@ EVENING = "Ouderavond over kinderen en sociale media gehouden"
 def test_the_school_slide_leaves_out_the_evening_itself(small_db, school):
     """Middenschool ticked the parent evening as done, the others did not: during the
     evening it is neither 'Gedaan' nor 'Nog te doen'; every other action is listed."""
-    from pestdata.guidance import load_guidance
+    from pestdata.core.guidance import load_guidance
 
     figures = aggregate_figures(small_db, school, today=FIXED_TODAY, minimum=5)
     others = [a.titel for a in load_guidance().school_actions if a.id != "ouderavond"]
@@ -720,7 +731,16 @@ def test_cli_unknown_school_is_refused_in_dutch(marker_db, tmp_path):
     url, _, _ = marker_db
     out = tmp_path / "x.html"
     result = subprocess.run(
-        [sys.executable, "-m", "pestdata.cli", "parent-evening", "--db", url, "--out", str(out)]
+        [
+            sys.executable,
+            "-m",
+            "pestdata.cli",
+            "parent-evening",
+            "--db",
+            url,
+            "--out",
+            str(out),
+        ]
         + ["--school", "Nergensschool"],
         capture_output=True,
         text=True,

@@ -1,4 +1,4 @@
-"""pestdata.privacy and the disclosure rules it hands to disclosure.py: small counts in shared
+"""pestdata.core.privacy and the disclosure rules it hands to disclosure.py: small counts in shared
 views (the rounding, "< 5" and suppression tests moved to disclosure.py's names)."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from itertools import product
 
 import pytest
 
-from pestdata import disclosure, privacy
+from pestdata.core import disclosure, privacy
 
 SMALL = "< 5"
 
@@ -74,7 +74,7 @@ def test_threshold_from_environment(monkeypatch, value, expected):
 
 
 def test_shares_and_medians_over_too_few_cases_are_not_shown():
-    from pestdata.disclosure import TOO_FEW, show_median, show_share
+    from pestdata.core.disclosure import TOO_FEW, show_median, show_share
 
     assert show_share(3, 10, 5) == TOO_FEW  # the part would point to a few pupils
     assert show_share(7, 10, 5) == TOO_FEW  # so would the remainder (3 without it)

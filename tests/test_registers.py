@@ -31,8 +31,12 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from pestdata import caseload, incident_log, recognise, school_names
-from pestdata.importer import (
+from pestdata.cases import caseload, incident_log
+from pestdata.core import recognise
+from pestdata.core.model import validate_incident
+from pestdata.db.store import Store
+from pestdata.db.tables import audit, incidents
+from pestdata.registers.importer import (
     IMPORT_HANDLER,
     Column,
     ImportFileError,
@@ -40,9 +44,7 @@ from pestdata.importer import (
     import_file,
     parse_value_map,
 )
-from pestdata.model import validate_incident
-from pestdata.store import Store
-from pestdata.tables import audit, incidents
+from pestdata.school import school_names
 
 NOT_A_NUMBER = (
     "dit lijkt geen leerlingnummer; gebruik de code van de school (bijv. 123456), nooit een naam"

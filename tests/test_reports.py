@@ -1,4 +1,4 @@
-"""Printed reports (pestdata.reports) against a real SQLite file, read back with pdftotext.
+"""Printed reports (pestdata.documents.reports) on a real SQLite file, read back with pdftotext.
 
 pdftotext comes from the Debian package poppler-utils. `-raw` keeps the order in which the
 PDF draws its text (a wrapped table cell stays together); `-layout` keeps table rows on
@@ -16,11 +16,9 @@ import pandas as pd
 import pytest
 from reportlab.platypus import Spacer
 
-from pestdata import caseload, demo, incident_log, reports, school_records
-from pestdata.analytics import Filters
-from pestdata.guidance import load_protocol
-from pestdata.io import share_frame
-from pestdata.model import (
+from pestdata.cases import caseload, incident_log
+from pestdata.core.guidance import load_protocol
+from pestdata.core.model import (
     AGE_BANDS,
     GROUPS,
     Form,
@@ -30,8 +28,12 @@ from pestdata.model import (
     validate_incident,
     validate_step,
 )
-from pestdata.reports import BREAKDOWNS
-from pestdata.store import NotFound
+from pestdata.db.store import NotFound
+from pestdata.documents import reports
+from pestdata.documents.reports import BREAKDOWNS
+from pestdata.overview.analytics import Filters
+from pestdata.registers.export import share_frame
+from pestdata.school import demo, school_records
 
 YEAR = "2023-2024"
 TODAY = date(2024, 9, 2)  # after the school year: every month of it has passed
@@ -252,7 +254,7 @@ def year_data(store, valid_incident_data):
 
 
 def _a_material() -> str:
-    from pestdata.guidance import load_guidance
+    from pestdata.core.guidance import load_guidance
 
     return load_guidance().materials[0].id
 

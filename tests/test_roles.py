@@ -8,7 +8,7 @@ import urllib.request
 import pytest
 from servers import start_server
 
-from pestdata.serve import DASHBOARDS, ROLES
+from pestdata.web.serve import DASHBOARDS, ROLES
 
 pytestmark = pytest.mark.browser  # a live Voilà per role
 

@@ -13,17 +13,19 @@ from html.parser import HTMLParser
 import pytest
 import sqlalchemy as sa
 
-from pestdata import clock, incident_log, school_records
-from pestdata.analytics import Filters, lesson_coverage, school_action_status
-from pestdata.guidance import load_guidance
-from pestdata.model import (
+from pestdata.cases import incident_log
+from pestdata.core import clock
+from pestdata.core.guidance import load_guidance
+from pestdata.core.model import (
     InvalidInput,
     LessonGiven,
     SchoolActionDone,
     validate,
     validate_incident,
 )
-from pestdata.tables import audit, lessons_given, school_actions_done
+from pestdata.db.tables import audit, lessons_given, school_actions_done
+from pestdata.overview.analytics import Filters, lesson_coverage, school_action_status
+from pestdata.school import school_records
 from pestdata.ui.common import download_link
 from pestdata.ui.school_actions import checklist_html, print_page
 

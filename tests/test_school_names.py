@@ -1,5 +1,5 @@
 """The list of schools: added on purpose, chosen in the form and the import, spellings that
-already differ merged only when asked (pestdata/school_names.py, migration 0009)."""
+already differ merged only when asked (pestdata/school/school_names.py, migration 0009)."""
 
 from __future__ import annotations
 
@@ -10,13 +10,15 @@ import pytest
 import sqlalchemy as sa
 from test_io import cli, csv_bytes, row, write
 
-from pestdata import caseload, facts, incident_log, school_names, school_records
-from pestdata.accounts import Person
-from pestdata.guidance import load_guidance
-from pestdata.importer import ImportFileError, import_file
-from pestdata.model import InvalidInput, LessonGiven, SchoolActionDone, validate_incident
-from pestdata.store import Store
-from pestdata.tables import audit, incidents, lessons_given, retained_counts, school_actions_done
+from pestdata.cases import caseload, incident_log
+from pestdata.core.guidance import load_guidance
+from pestdata.core.model import InvalidInput, LessonGiven, SchoolActionDone, validate_incident
+from pestdata.db import facts
+from pestdata.db.store import Store
+from pestdata.db.tables import audit, incidents, lessons_given, retained_counts, school_actions_done
+from pestdata.people.accounts import Person
+from pestdata.registers.importer import ImportFileError, import_file
+from pestdata.school import school_names, school_records
 
 REGENBOOG, TYPO, BAKEN = "De Regenboog", "de Regenbog", "Het Baken College"
 

@@ -14,13 +14,14 @@ import pytest
 import sqlalchemy as sa
 from test_io import cli, write
 
-from pestdata import caseload, school_names
-from pestdata.importer import ASK, SchoolNeeded, import_file
-from pestdata.model import InvalidInput
-from pestdata.school_names import SchoolType
-from pestdata.store import Store
-from pestdata.tables import audit, incidents, lessons_given
-from pestdata.tables import schools as school_table
+from pestdata.cases import caseload
+from pestdata.core.model import InvalidInput
+from pestdata.db.store import Store
+from pestdata.db.tables import audit, incidents, lessons_given
+from pestdata.db.tables import schools as school_table
+from pestdata.registers.importer import ASK, SchoolNeeded, import_file
+from pestdata.school import school_names
+from pestdata.school.school_names import SchoolType
 
 REGENBOOG, BAKEN, LINDE = "De Regenboog", "Het Baken College", "OBS De Linde"
 

@@ -19,8 +19,8 @@ import pytest
 from click.testing import CliRunner
 from servers import free_port, start_server
 
-from pestdata.cli import main
-from pestdata.serve import voila_command
+from pestdata.cli.main import main
+from pestdata.web.serve import voila_command
 
 NOBODY = 65534
 PROBE = """\
@@ -120,7 +120,7 @@ def serve_args(tmp_path: Path, *extra: str) -> list[str]:
 def started(monkeypatch, tmp_path, *args: str, env: dict | None = None):
     """`pestdata serve` up to the point where it becomes Voilà: (exit code, output, the
     command line and environment it would have started)."""
-    import pestdata.cli
+    import pestdata.cli.main
 
     seen = {}
 
@@ -128,7 +128,7 @@ def started(monkeypatch, tmp_path, *args: str, env: dict | None = None):
         seen.update(command=command, env=environment)
         raise SystemExit(0)
 
-    monkeypatch.setattr(pestdata.cli.os, "execve", execve)
+    monkeypatch.setattr(pestdata.cli.main.os, "execve", execve)
     result = CliRunner().invoke(main, serve_args(tmp_path, *args), env=env or {})
     return result.exit_code, result.output, seen.get("command"), seen.get("env")
 
@@ -196,7 +196,7 @@ def test_a_key_or_token_file_others_can_read_or_own_is_refused_in_dutch(monkeypa
 def test_the_server_itself_refuses_a_readable_key_file_and_a_token_server_without_token(
     tmp_path, how
 ):
-    """Whoever starts `python -m pestdata.server` directly: the same refusal, in its log."""
+    """Whoever starts `python -m pestdata.web.server` directly: the same refusal, in its log."""
     if how == "nobody" and os.geteuid() != 0:
         pytest.skip("only root can give a file to nobody")
     notebooks = probe_notebook(tmp_path / "notebooks")

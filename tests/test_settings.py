@@ -1,4 +1,4 @@
-"""The settings registry (pestdata/settings.py) is the one list of PESTDATA_* settings: no
+"""The settings registry (pestdata/core/settings.py) is the one list of PESTDATA_* settings: no
 other module reads one from the environment, every name the package uses is in it, and
 README's settings table shows exactly its settings with the same defaults."""
 
@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from pestdata import clock, guidance, privacy, settings, signals
-from pestdata.store import database_url
+from pestdata.cases import signals
+from pestdata.core import clock, guidance, privacy, settings
+from pestdata.db.store import database_url
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "pestdata"

@@ -1,4 +1,4 @@
-"""Signals across cases (pestdata/signals.py) on hand-made cases: a repeat target over a
+"""Signals across cases (pestdata/cases/signals.py) on hand-made cases: a repeat target over a
 period boundary, a bully-victim, three pupils in three cases; none of it in a shared view."""
 
 from __future__ import annotations
@@ -7,8 +7,9 @@ from datetime import date
 
 import pytest
 
-from pestdata import incident_log, serve, signals
-from pestdata.model import validate_incident
+from pestdata.cases import incident_log, signals
+from pestdata.core.model import validate_incident
+from pestdata.web import serve
 
 SCHOOL = "De Regenboog"
 

@@ -30,10 +30,10 @@ import sqlalchemy as sa
 from argon2.exceptions import VerificationError
 from servers import TOKEN, free_port, start_server, wait_for_port
 
-from pestdata import accounts
-from pestdata.serve import DASHBOARDS, ROLES
-from pestdata.store import Store
-from pestdata.tables import audit
+from pestdata.db.store import Store
+from pestdata.db.tables import audit
+from pestdata.people import accounts
+from pestdata.web.serve import DASHBOARDS, ROLES
 
 PASSWORD = "een lang wachtwoord"
 PEOPLE = {

@@ -13,10 +13,11 @@ from playwright.sync_api import Page, expect
 from servers import start_server
 from test_browser import TIMEOUT, fill_report, open_case, saved_id
 
-from pestdata import accounts, caseload
-from pestdata.serve import DASHBOARDS, ROLES
-from pestdata.store import Store
-from pestdata.tables import audit
+from pestdata.cases import caseload
+from pestdata.db.store import Store
+from pestdata.db.tables import audit
+from pestdata.people import accounts
+from pestdata.web.serve import DASHBOARDS, ROLES
 
 pytestmark = pytest.mark.browser
 PASSWORD = "een lang wachtwoord"

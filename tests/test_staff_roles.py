@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import pytest
 
-from pestdata import privacy
-from pestdata.accounts import AccountError, Person, _check_role
-from pestdata.model import StaffRole
-from pestdata.serve import DASHBOARDS, ROLE_NAMES, ROLES
-from pestdata.signin import allowed
+from pestdata.core import privacy
+from pestdata.core.model import StaffRole
+from pestdata.people.accounts import AccountError, Person, _check_role
+from pestdata.web.serve import DASHBOARDS, ROLE_NAMES, ROLES
+from pestdata.web.signin import allowed
 
 
 @pytest.fixture
@@ -79,7 +79,7 @@ def test_the_overview_without_a_role_shows_the_shared_view_only(no_role, tmp_pat
     the switch to exact counts is not there, and sending its value changes nothing."""
     from datetime import date
 
-    from pestdata.store import Store
+    from pestdata.db.store import Store
     from pestdata.ui.overview import Overview
 
     view = Overview(

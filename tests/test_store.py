@@ -1,4 +1,4 @@
-"""pestdata.store against a real SQLite file and a real PostgreSQL database, plus the
+"""pestdata.db.store against a real SQLite file and a real PostgreSQL database, plus the
 protocol loader.
 
 Every test that takes `store` runs twice, ids [sqlite] and [postgresql] (the latter skipped
@@ -15,10 +15,11 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from pestdata import caseload, clock, incident_log
-from pestdata.guidance import GuidanceError, load_protocol
-from pestdata.model import InvalidInput, Status, validate_incident, validate_step
-from pestdata.store import HEAD_REVISION, NotFound, Store
+from pestdata.cases import caseload, incident_log
+from pestdata.core import clock
+from pestdata.core.guidance import GuidanceError, load_protocol
+from pestdata.core.model import InvalidInput, Status, validate_incident, validate_step
+from pestdata.db.store import HEAD_REVISION, NotFound, Store
 
 TABLES = {
     "incidents",
@@ -522,7 +523,7 @@ def test_migrations_up_down_up(any_url):
 def test_head_revision_constant_matches_the_newest_migration():
     from alembic.script import ScriptDirectory
 
-    from pestdata import store as store_module
+    from pestdata.db import store as store_module
 
     head = ScriptDirectory(str(store_module.MIGRATIONS)).get_current_head()
     assert store_module.HEAD_REVISION == head

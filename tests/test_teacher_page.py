@@ -12,8 +12,8 @@ import ipywidgets as w
 import pytest
 import yaml
 
-from pestdata.accounts import Person
-from pestdata.guidance import DATA_DIR, HELP_LINES
+from pestdata.core.guidance import DATA_DIR, HELP_LINES
+from pestdata.people.accounts import Person
 from pestdata.ui.common import Actor
 from pestdata.ui.handelingsadvies import handelingsadvies_app
 

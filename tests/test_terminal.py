@@ -24,11 +24,11 @@ from test_browser import TIMEOUT
 from test_server import kernel_of, own_kernels
 from test_signin import Browser
 
-from pestdata import accounts
-from pestdata.serve import voila_command, voila_env
-from pestdata.shipped import NOTEBOOKS
-from pestdata.store import Store
-from pestdata.terminal import OWN_CODE, dutch_line, kernel_line
+from pestdata.core.shipped import NOTEBOOKS
+from pestdata.db.store import Store
+from pestdata.people import accounts
+from pestdata.web.serve import voila_command, voila_env
+from pestdata.web.terminal import OWN_CODE, dutch_line, kernel_line
 
 PASSWORD = "een lang wachtwoord"
 CLOCK = r"\d\d:\d\d:\d\d "

@@ -16,10 +16,10 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from . import clock
-from .model import AccessRequestReceived, InvalidInput, validate
-from .store import NotFound, Store, audit_row, now
-from .tables import access_requests, audit, incident_pupils
+from pestdata.core import clock
+from pestdata.core.model import AccessRequestReceived, InvalidInput, validate
+from pestdata.db.store import NotFound, Store, audit_row, now
+from pestdata.db.tables import access_requests, audit, incident_pupils
 
 EXTRA_MONTHS = 2  # the extension the AVG allows, with a reason
 

@@ -14,9 +14,9 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
-from . import clock
-from .guidance import followup_step, load_protocol
-from .model import (
+from pestdata.core import clock
+from pestdata.core.guidance import followup_step, load_protocol
+from pestdata.core.model import (
     FIELD_LABELS,
     OPEN_STATUSES,
     Form,
@@ -28,8 +28,8 @@ from .model import (
     Severity,
     Status,
 )
-from .store import NotFound, Store
-from .tables import (
+from pestdata.db.store import NotFound, Store
+from pestdata.db.tables import (
     audit,
     descriptions,
     incident_forms,

@@ -17,9 +17,9 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from . import clock, facts, school_names
-from .guidance import load_protocol
-from .model import (
+from pestdata.core import clock
+from pestdata.core.guidance import load_protocol
+from pestdata.core.model import (
     Incident,
     InvalidInput,
     Status,
@@ -28,8 +28,9 @@ from .model import (
     check_transition,
     step_date_problem,
 )
-from .store import NotFound, Store, audit_row, now
-from .tables import (
+from pestdata.db import facts
+from pestdata.db.store import NotFound, Store, audit_row, now
+from pestdata.db.tables import (
     audit,
     descriptions,
     incident_fingerprints,
@@ -39,6 +40,7 @@ from .tables import (
     incidents,
     steps_done,
 )
+from pestdata.school import school_names
 
 
 def add_incident(

@@ -17,10 +17,10 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from . import settings
-from .model import Role
-from .store import Store
-from .tables import incident_pupils, incidents
+from pestdata.core import settings
+from pestdata.core.model import Role
+from pestdata.db.store import Store
+from pestdata.db.tables import incident_pupils, incidents
 
 MOST_TOGETHER = 8  # pupils per case looked at for groups (C(8, 3) = 56 triples at most)
 

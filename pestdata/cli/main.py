@@ -11,10 +11,15 @@ from pathlib import Path
 
 import click
 
-from . import caseload, clock, files, incident_log, nl_click, privacy, school_names, settings
-from .markup import counted, meldingen
-from .model import InvalidInput, StaffRole
-from .serve import (
+from pestdata.cases import caseload, incident_log
+from pestdata.cli import nl_click
+from pestdata.core import clock, files, privacy, settings
+from pestdata.core.markup import counted, meldingen
+from pestdata.core.model import InvalidInput, StaffRole
+from pestdata.core.shipped import NOTEBOOKS
+from pestdata.db.store import Store, StoreUnavailable, database_url
+from pestdata.school import school_names
+from pestdata.web.serve import (
     DASHBOARDS,
     PAGES_PER_PERSON,
     ROLE_NAMES,
@@ -25,8 +30,6 @@ from .serve import (
     voila_command,
     voila_env,
 )
-from .shipped import NOTEBOOKS
-from .store import Store, StoreUnavailable, database_url
 
 nl_click.install()  # click's own messages in Dutch
 ACTOR_OPTION = click.option("--by", "actor", default=None, help="Naam voor het logboek.")
@@ -124,7 +127,7 @@ def init(db: str | None) -> None:
 @click.option("--add", is_flag=True, help="Ook toevoegen als er al meldingen zijn.")
 def demo(db: str | None, count: int, seed: int, add: bool) -> None:
     """Vul de database met realistische demomeldingen over drie schooljaren."""
-    from .demo import generate
+    from pestdata.school.demo import generate
 
     store = _store(db)
     existing = caseload.count_incidents(store)
@@ -153,7 +156,7 @@ def demo(db: str | None, count: int, seed: int, add: bool) -> None:
 def _demo_accounts(store: Store) -> None:
     """A database without accounts gets one demo account per role, all with one new
     password, shown once: enough to try every dashboard."""
-    from .accounts import add, listed
+    from pestdata.people.accounts import add, listed
 
     if listed(store):
         return
@@ -278,7 +281,7 @@ def serve(
     verbose: bool,
 ) -> None:
     """Start de dashboards in Voilà op http://127.0.0.1:PORT."""
-    from .accounts import listed
+    from pestdata.people.accounts import listed
 
     store = _store(db)
     token = _serve_token(token_argument, token_file)
@@ -337,7 +340,7 @@ def serve(
 
 def _load_names() -> None:
     """The name detector in this command's own process (names.py), with a Dutch line."""
-    from . import names
+    from pestdata.core import names
 
     try:
         names.load_here(progress=lambda line: click.echo(line, err=True))
@@ -381,7 +384,7 @@ def _serve_token(argument: str | None, token_file: Path | None) -> str | None:
 )
 def parent_evening(db: str | None, out: Path, school: str | None) -> None:
     """Maak de ouderavondpresentatie als één HTML-bestand dat zonder internet werkt."""
-    from .parent_evening import aggregate_figures, build_slides, export_html
+    from pestdata.documents.parent_evening import aggregate_figures, build_slides, export_html
 
     store = _store(db)
     schools = school_names.names(store)
@@ -400,7 +403,7 @@ def parent_evening(db: str | None, out: Path, school: str | None) -> None:
 
 
 def _filters(year: str | None, school: tuple[str, ...], start, end):
-    from .analytics import Filters, school_year_range
+    from pestdata.overview.analytics import Filters, school_year_range
 
     if year:
         try:
@@ -518,7 +521,7 @@ def import_command(
     actor: str | None,
 ):
     """Lees meldingen uit CSV (',' of ';') of Excel; standaard een proefdraai per rij."""
-    from .importer import ImportFileError, import_file, parse_value_map
+    from pestdata.registers.importer import ImportFileError, import_file, parse_value_map
 
     pairs = {}
     for item in mapping:
@@ -599,7 +602,7 @@ def import_command(
 @with_filters
 def export_command(db, out: Path, share: bool, year, school, start, end):
     """Schrijf meldingen naar CSV of Excel, met de filters van het overzicht."""
-    from .io import ExportFileError, export_frame, share_frame, write_export
+    from pestdata.registers.export import ExportFileError, export_frame, share_frame, write_export
 
     filters = _filters(year, school, start and start.date(), end and end.date())
     store = _store(db)
@@ -630,8 +633,8 @@ def export_command(db, out: Path, share: bool, year, school, start, end):
 )
 def case_command(db, incident_id: int, out: Path) -> None:
     """Druk het dossier van één melding af als PDF (voor het zorgteam; vertrouwelijk)."""
-    from .reports import case_pdf
-    from .store import NotFound
+    from pestdata.db.store import NotFound
+    from pestdata.documents.reports import case_pdf
 
     try:
         files.write_private(out, case_pdf(_store(db), incident_id))
@@ -653,8 +656,8 @@ def case_command(db, incident_id: int, out: Path) -> None:
 def inzage_command(db, pupil: str, out: Path, actor) -> None:
     """Maak het inzagebestand (AVG) van één leerling: alle meldingen, andere leerlingen als
     'leerling A', 'leerling B'…; het maken staat in het logboek."""
-    from .reports import inzage_pdf
-    from .store import NotFound
+    from pestdata.db.store import NotFound
+    from pestdata.documents.reports import inzage_pdf
 
     _load_names()
     try:
@@ -676,8 +679,8 @@ def inzage_command(db, pupil: str, out: Path, actor) -> None:
 )
 def report_command(db, year: str, school: str | None, out: Path) -> None:
     """Druk het jaarverslag voor de MR af als PDF: zonder leerlingnummers en vrije tekst."""
-    from .privacy import threshold
-    from .reports import year_report_pdf
+    from pestdata.core.privacy import threshold
+    from pestdata.documents.reports import year_report_pdf
 
     try:
         files.write_private(out, year_report_pdf(_store(db), year, school, minimum=threshold()))
@@ -691,7 +694,7 @@ def report_command(db, year: str, school: str | None, out: Path) -> None:
 @click.argument("file", metavar="BESTAND", type=click.Path(dir_okay=False, path_type=Path))
 def backup_command(db, file: Path) -> None:
     """Maak een back-up (SQLite: online kopie; PostgreSQL: pg_dump)."""
-    from .maintenance import MaintenanceError, backup
+    from pestdata.db.maintenance import MaintenanceError, backup
 
     try:
         backup(_store(db), file)
@@ -712,7 +715,7 @@ def backup_command(db, file: Path) -> None:
 @click.option("--by", "actor", default="terugzetten", help="Naam voor het logboek.")
 def restore_command(db, file: Path, yes: bool, force: bool, actor: str) -> None:
     """Zet een back-up terug: eerst gecontroleerd, de huidige database eerst apart bewaard."""
-    from .maintenance import MaintenanceError, incoming_side, live_side, restore
+    from pestdata.db.maintenance import MaintenanceError, incoming_side, live_side, restore
 
     store = _store(db, schema=False)
     try:
@@ -743,7 +746,7 @@ def purge_command(db, period: str, commit: bool, actor: str) -> None:
     """Verwijder afgesloten meldingen na de bewaartermijn; alleen anonieme maandtellingen
     blijven. Standaard een proefdraai die toont wat er zou verdwijnen."""
 
-    from .maintenance import MaintenanceError, parse_period, purge, purge_candidates
+    from pestdata.db.maintenance import MaintenanceError, parse_period, purge, purge_candidates
 
     try:
         cutoff = clock.today() - parse_period(period)
@@ -779,7 +782,7 @@ def purge_command(db, period: str, commit: bool, actor: str) -> None:
 def facts_command(db, rebuild: bool) -> None:
     """Controleer de maandtellingen van het overzicht tegen de meldingen (na een wijziging
     buiten pestdata om); --rebuild telt alles opnieuw."""
-    from . import facts
+    from pestdata.db import facts
 
     store = _store(db)
     if rebuild:
@@ -819,7 +822,7 @@ def _new_password(from_stdin: bool) -> str:
 
 
 def _show_two_factor(name: str, secret: str | None) -> None:
-    from .accounts import provisioning_uri
+    from pestdata.people.accounts import provisioning_uri
 
     if secret:
         click.echo(f"Tweestapscode voor {name}: zet deze sleutel in een authenticator-app:")
@@ -830,7 +833,7 @@ def _show_two_factor(name: str, secret: str | None) -> None:
 @contextmanager
 def _refused_in_dutch():
     """A refused change (an account, a school) as one Dutch line, no traceback."""
-    from .accounts import AccountError
+    from pestdata.people.accounts import AccountError
 
     try:
         yield
@@ -857,7 +860,7 @@ STDIN_OPTION = click.option(
 @ACTOR_OPTION
 def users_add(db, name, role, two_factor, password_stdin, actor) -> None:
     """Maak een account."""
-    from .accounts import add
+    from pestdata.people.accounts import add
 
     with _refused_in_dutch():
         secret = add(
@@ -872,7 +875,7 @@ def users_add(db, name, role, two_factor, password_stdin, actor) -> None:
 @db_option
 def users_list(db) -> None:
     """Toon de accounts."""
-    from .accounts import listed
+    from pestdata.people.accounts import listed
 
     found = listed(_store(db))
     if not found:
@@ -891,7 +894,7 @@ def users_list(db) -> None:
 @ACTOR_OPTION
 def users_disable(db, name, actor) -> None:
     """Zet een account uit: inloggen kan niet meer, open sessies stoppen meteen."""
-    from .accounts import disable
+    from pestdata.people.accounts import disable
 
     with _refused_in_dutch():
         disable(_store(db), name, _command_line_actor(actor))
@@ -904,7 +907,7 @@ def users_disable(db, name, actor) -> None:
 @ACTOR_OPTION
 def users_enable(db, name, actor) -> None:
     """Zet een uitgezet account weer aan."""
-    from .accounts import enable
+    from pestdata.people.accounts import enable
 
     with _refused_in_dutch():
         enable(_store(db), name, _command_line_actor(actor))
@@ -917,7 +920,7 @@ def users_enable(db, name, actor) -> None:
 @ACTOR_OPTION
 def users_unlock(db, name, actor) -> None:
     """Haal de wachttijd na mislukte inlogpogingen weg (voor alle adressen en browsers)."""
-    from .accounts import unlock
+    from pestdata.people.accounts import unlock
 
     with _refused_in_dutch():
         cleared = unlock(_store(db), name, _command_line_actor(actor))
@@ -937,7 +940,7 @@ def users_unlock(db, name, actor) -> None:
 @ACTOR_OPTION
 def users_reset(db, name, two_factor, password_stdin, actor) -> None:
     """Geef een account een nieuw wachtwoord (en haal een blokkade weg)."""
-    from .accounts import reset
+    from pestdata.people.accounts import reset
 
     with _refused_in_dutch():
         secret = reset(

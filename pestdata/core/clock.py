@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from . import settings
+from pestdata.core import settings
 
 DEFAULT_ZONE = settings.SETTINGS["PESTDATA_TZ"].default
 

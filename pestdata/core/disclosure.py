@@ -32,8 +32,8 @@ import math
 from datetime import date, timedelta
 from fractions import Fraction
 
-from .clock import SchoolYear, month_end
-from .markup import counted, number
+from pestdata.core.clock import SchoolYear, month_end
+from pestdata.core.markup import counted, number
 
 ROUNDING = 5  # published counts are multiples of this
 BASE = 10  # the smallest published total that may be broken down or give a share/median

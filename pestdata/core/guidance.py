@@ -28,9 +28,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from rapidfuzz import fuzz, process
 
-from . import settings
-from .model import dutch_message
-from .shipped import GUIDANCE
+from pestdata.core import settings
+from pestdata.core.model import dutch_message
+from pestdata.core.shipped import GUIDANCE
 
 DATA_DIR = GUIDANCE  # the shipped defaults (shipped.py: installed copy, else the checkout's)
 

@@ -16,8 +16,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from . import clock
-from .markup import number
+from pestdata.core import clock
+from pestdata.core.markup import number
 
 MAX_DESCRIPTION = 10_000
 MAX_NOTE = 2_000

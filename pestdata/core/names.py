@@ -11,7 +11,7 @@ The cache lives in a folder of our own (0700), never in site-packages.
 Who loads it:
 - `pestdata init`, `import`, `export` and `inzage` load it in their own process
   (`load_here`, with a Dutch progress line);
-- the server starts one detector process (`start_service`, `python -m pestdata.names`) that
+- the server starts one detector process (`start_service`, `python -m pestdata.core.names`) that
   listens on a Unix socket in a 0700 folder; page kernels never load deduce, they ask that
   process (`PESTDATA_NAMES_SOCKET`). While it loads it answers "not ready yet", and the asker
   gets None: a save goes ahead, an inzage file waits (`NamesUnchecked`).
@@ -34,7 +34,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from . import files, settings
+from pestdata.core import files, settings
 
 SOCKET_ENV = "PESTDATA_NAMES_SOCKET"  # set by the server for its kernels
 CACHE_ENV = "PESTDATA_NAMES_CACHE"  # the folder for the built lists (tests, services)
@@ -269,7 +269,7 @@ def start_service() -> subprocess.Popen:
     os.chmod(folder, 0o700)
     path = str(folder / "namen.sock")
     process = subprocess.Popen(
-        [sys.executable, "-m", "pestdata.names", path], stdin=subprocess.PIPE, close_fds=True
+        [sys.executable, "-m", "pestdata.core.names", path], stdin=subprocess.PIPE, close_fds=True
     )
     os.environ[SOCKET_ENV] = path
     atexit.register(shutil.rmtree, folder, True)

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 
-from . import settings
-from .model import StaffRole
+from pestdata.core import settings
+from pestdata.core.model import StaffRole
 
 
 def threshold() -> int:

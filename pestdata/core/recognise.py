@@ -21,7 +21,7 @@ from functools import cache, lru_cache
 
 from rapidfuzz import fuzz, process
 
-from .model import LABELS, Form, Motive, Outcome, Platform, Reporter, Severity, Status
+from pestdata.core.model import LABELS, Form, Motive, Outcome, Platform, Reporter, Severity, Status
 
 FUZZY_CUTOFF = 86  # rapidfuzz score (0–100) from which a spelling variant counts as a match
 

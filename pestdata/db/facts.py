@@ -29,9 +29,9 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
-from .guidance import followup_step, required_steps
-from .model import Status
-from .tables import (
+from pestdata.core.guidance import followup_step, required_steps
+from pestdata.core.model import Status
+from pestdata.db.tables import (
     FACT_KEY,
     facts_basis,
     incident_forms,

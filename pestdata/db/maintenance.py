@@ -18,12 +18,13 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-from . import clock, facts, files
-from .facts import month_of
-from .markup import meldingen
-from .model import Status
-from .store import HEAD_REVISION, Store, audit_row, default_db_path, now
-from .tables import audit, incident_forms, incident_platforms, incidents, retained_counts
+from pestdata.core import clock, files
+from pestdata.core.markup import meldingen
+from pestdata.core.model import Status
+from pestdata.db import facts
+from pestdata.db.facts import month_of
+from pestdata.db.store import HEAD_REVISION, Store, audit_row, default_db_path, now
+from pestdata.db.tables import audit, incident_forms, incident_platforms, incidents, retained_counts
 
 
 class MaintenanceError(RuntimeError):

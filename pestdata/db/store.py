@@ -23,10 +23,9 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
-from . import clock, facts, files, settings
-
-CHECKOUT = Path(__file__).resolve().parent.parent
-
+from pestdata.core import clock, files, settings
+from pestdata.core.shipped import CHECKOUT
+from pestdata.db import facts
 
 OLD_CHECKOUT_FOLDER = CHECKOUT / "data"  # before: beside the guidance, which a wheel ships
 MOVED_NOTE = (

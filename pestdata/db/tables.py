@@ -135,7 +135,7 @@ audit = sa.Table(
     sa.Column("new_value", sa.Text),
 )
 
-# --- fact tables: the overview's monthly counts, kept by pestdata.facts ----------------------
+# --- fact tables: the overview's monthly counts, kept by pestdata.db.facts ----------------------
 # One row per platform × form × month × school × group; '' in platform or form means "all".
 # The key starts with platform and form, so the overview reads one contiguous slice.
 FACT_KEY = ("platform", "form", "month", "school", "group_name", "age_band")

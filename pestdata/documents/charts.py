@@ -11,10 +11,10 @@ import math
 import pandas as pd
 import plotly.graph_objects as go
 
-from . import disclosure
-from .clock import MONTHS
-from .markup import counted
-from .model import AGE_BANDS, GROUPS, Form, Motive, Platform
+from pestdata.core import disclosure
+from pestdata.core.clock import MONTHS
+from pestdata.core.markup import counted
+from pestdata.core.model import AGE_BANDS, GROUPS, Form, Motive, Platform
 
 MUTED = [
     "#332288",

@@ -12,17 +12,18 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 import plotly.graph_objects as go
 
-from . import analytics, clock, disclosure, privacy
-from .charts import AGE_BAND_COLOURS, COUNTED_IN_EACH, FONT, MUTED, month_label
-from .clock import SchoolYear
-from .guidance import AUDIENCES, Guidance, load_guidance
-from .markup import esc
-from .model import AGE_BANDS, Form, Platform
-from .store import Store
+from pestdata.core import clock, disclosure, privacy
+from pestdata.core.clock import SchoolYear
+from pestdata.core.guidance import AUDIENCES, Guidance, load_guidance
+from pestdata.core.markup import esc
+from pestdata.core.model import AGE_BANDS, Form, Platform
+from pestdata.core.shipped import PACKAGE
+from pestdata.db.store import Store
+from pestdata.documents.charts import AGE_BAND_COLOURS, COUNTED_IN_EACH, FONT, MUTED, month_label
+from pestdata.overview import analytics
 
 Count = int | str  # a published cell: a number, "< 5" or "x" (disclosure.published_row)
 
@@ -406,7 +407,7 @@ STYLE = (
 )
 
 # The slideshow's keys and age filter, shared with the live deck (ui/slides.py).
-SLIDESHOW_JS = (Path(__file__).resolve().parent / "share" / "slideshow.js").read_text("utf-8")
+SLIDESHOW_JS = (PACKAGE / "share" / "slideshow.js").read_text("utf-8")
 SCRIPT = (
     """
 var pdIndex = 0;

@@ -7,7 +7,7 @@ drawn as vectors by reportlab.graphics, so nothing needs a browser or the networ
   free text included.
 - `year_report_pdf` is meant to be shared: counts, shares and medians only; no pupil numbers,
   no free text, no names of staff; counts below the threshold show as "< 5" and are left out
-  of the charts (pestdata.privacy), as in the shareable overview.
+  of the charts (pestdata.core.privacy), as in the shareable overview.
 
 Text from users goes through `_text`/`_para`: reportlab's Paragraph reads a small HTML-like
 markup, so '<', '>' and '&' are escaped, and characters the font lacks are replaced by a
@@ -45,14 +45,17 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from . import access_requests, analytics, caseload, charts, clock, disclosure, privacy
-from .caseload import POLICE_ADVICE, case_details, timeline
-from .clock import SchoolYear, nl_date
-from .guidance import load_protocol
-from .markup import counted, number
-from .model import FIELD_LABELS, POLICE_FORMS, Form, Outcome
-from .names import NamesUnchecked, find_all
-from .store import NotFound, Store
+from pestdata.cases import access_requests, caseload
+from pestdata.cases.caseload import POLICE_ADVICE, case_details, timeline
+from pestdata.core import clock, disclosure, privacy
+from pestdata.core.clock import SchoolYear, nl_date
+from pestdata.core.guidance import load_protocol
+from pestdata.core.markup import counted, number
+from pestdata.core.model import FIELD_LABELS, POLICE_FORMS, Form, Outcome
+from pestdata.core.names import NamesUnchecked, find_all
+from pestdata.db.store import NotFound, Store
+from pestdata.documents import charts
+from pestdata.overview import analytics
 
 __all__ = ["case_pdf", "year_report_pdf", "NotFound"]
 

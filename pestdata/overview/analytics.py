@@ -5,7 +5,7 @@ PostgreSQL alike) and returns a small tidy DataFrame: its size follows the numbe
 months, steps or categories, never the number of incidents. Medians come from a histogram
 of day counts, since SQLite has no median function.
 
-Whole months are read from the fact tables (pestdata/facts.py); the days of a partial month
+Whole months are read from the fact tables (pestdata/db/facts.py); the days of a partial month
 at either end of a period, and filters the facts cannot answer (two platforms at once), are
 read from the raw tables with the same definitions. `plan()` makes that split.
 """
@@ -19,15 +19,15 @@ from datetime import date, timedelta
 import pandas as pd
 import sqlalchemy as sa
 
-from . import disclosure, school_names, school_records
-from .caseload import OVERDUE_DAYS, overdue_flags
-from .clock import SchoolYear
-from .facts import ALL, FOLLOWUP_DAYS, REPORT_COUNTERS, RESOLVED, days_between, month_of
-from .facts import report_flags as _report_flags
-from .guidance import followup_step, load_guidance, load_protocol
-from .model import AGE_BANDS, GROUPS, OPEN_STATUSES, age_band
-from .store import Store
-from .tables import (
+from pestdata.cases.caseload import OVERDUE_DAYS, overdue_flags
+from pestdata.core import disclosure
+from pestdata.core.clock import SchoolYear
+from pestdata.core.guidance import followup_step, load_guidance, load_protocol
+from pestdata.core.model import AGE_BANDS, GROUPS, OPEN_STATUSES, age_band
+from pestdata.db.facts import ALL, FOLLOWUP_DAYS, REPORT_COUNTERS, RESOLVED, days_between, month_of
+from pestdata.db.facts import report_flags as _report_flags
+from pestdata.db.store import Store
+from pestdata.db.tables import (
     incident_forms,
     incident_platforms,
     incidents,
@@ -36,6 +36,7 @@ from .tables import (
     step_facts,
     steps_done,
 )
+from pestdata.school import school_names, school_records
 
 # --- filters ---------------------------------------------------------------------------------
 

@@ -41,9 +41,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.dialects import postgresql, sqlite
 
-from .model import StaffRole
-from .store import Store, audit_row, now
-from .tables import accounts, audit, login_failures
+from pestdata.core.model import StaffRole
+from pestdata.db.store import Store, audit_row, now
+from pestdata.db.tables import accounts, audit, login_failures
 
 FREE_FAILURES = 5  # per (name, client): wrong attempts before the first wait
 FIRST_DELAY = timedelta(seconds=30)  # the first wait; each further failure doubles it

@@ -19,9 +19,9 @@ from pathlib import Path
 import pandas as pd
 import sqlalchemy as sa
 
-from . import analytics, disclosure, files, privacy
-from .guidance import load_protocol
-from .model import (
+from pestdata.core import disclosure, files, privacy
+from pestdata.core.guidance import load_protocol
+from pestdata.core.model import (
     AGE_BANDS,
     Form,
     Motive,
@@ -31,9 +31,9 @@ from .model import (
     Severity,
     Status,
 )
-from .names import find_all
-from .store import Store
-from .tables import (
+from pestdata.core.names import find_all
+from pestdata.db.store import Store
+from pestdata.db.tables import (
     descriptions,
     incident_forms,
     incident_platforms,
@@ -41,6 +41,7 @@ from .tables import (
     incidents,
     steps_done,
 )
+from pestdata.overview import analytics
 
 # --- export ----------------------------------------------------------------------------------
 

@@ -34,10 +34,11 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO
 
-from . import clock, incident_log, names, recognise, school_names
-from .guidance import load_protocol
-from .markup import number
-from .model import (
+from pestdata.cases import incident_log
+from pestdata.core import clock, names, recognise
+from pestdata.core.guidance import load_protocol
+from pestdata.core.markup import number
+from pestdata.core.model import (
     FIELD_LABELS,
     InvalidInput,
     Reporter,
@@ -49,7 +50,8 @@ from .model import (
     validate_incident,
     validate_step,
 )
-from .store import Store
+from pestdata.db.store import Store
+from pestdata.school import school_names
 
 # How large a file may be, by its way in; each refusal names its limit in Dutch (too_large).
 # An upload lives whole in the server's and the kernel's memory and crosses the page's

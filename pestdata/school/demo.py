@@ -11,9 +11,9 @@ import random
 from collections.abc import Iterator
 from datetime import date, timedelta
 
-from . import clock
-from .guidance import load_protocol
-from .model import (
+from pestdata.core import clock
+from pestdata.core.guidance import load_protocol
+from pestdata.core.model import (
     Form,
     Incident,
     InvolvedPupil,

@@ -27,11 +27,11 @@ from rapidfuzz import fuzz, process
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
-from . import facts
-from .model import MAX_NAME, InvalidInput
-from .recognise import normalise
-from .store import Store, audit_row, now
-from .tables import (
+from pestdata.core.model import MAX_NAME, InvalidInput
+from pestdata.core.recognise import normalise
+from pestdata.db import facts
+from pestdata.db.store import Store, audit_row, now
+from pestdata.db.tables import (
     audit,
     incidents,
     lessons_given,
@@ -39,7 +39,7 @@ from .tables import (
     retained_counts,
     school_actions_done,
 )
-from .tables import schools as school_table
+from pestdata.db.tables import schools as school_table
 
 TYPO_SCORE = 90  # rapidfuzz ratio (0–100) from which a spelling is a typo of a listed name
 LOOKALIKE_SCORE = 85  # from here two listed names are shown as possibly the same school

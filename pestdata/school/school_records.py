@@ -10,12 +10,12 @@ from collections.abc import Iterable
 
 import sqlalchemy as sa
 
-from . import school_names
-from .guidance import load_guidance
-from .model import InvalidInput, LessonGiven, SchoolActionDone, age_band
-from .store import Store, audit_row, now
-from .tables import audit, lessons_given
-from .tables import school_actions_done as actions_done
+from pestdata.core.guidance import load_guidance
+from pestdata.core.model import InvalidInput, LessonGiven, SchoolActionDone, age_band
+from pestdata.db.store import Store, audit_row, now
+from pestdata.db.tables import audit, lessons_given
+from pestdata.db.tables import school_actions_done as actions_done
+from pestdata.school import school_names
 
 
 def record_school_action(store: Store, done: SchoolActionDone, actor: str) -> None:

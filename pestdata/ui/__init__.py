@@ -1,0 +1,1 @@
+"""The dashboards' widgets: each page built from its parts, reading through the layers below."""

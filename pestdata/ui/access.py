@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import ipywidgets as w
 
-from .. import access_requests, clock
-from ..clock import nl_date
-from ..markup import counted, esc, message
-from ..store import Store
-from .common import STYLE, Actor, css, download_link, save
+from pestdata.cases import access_requests
+from pestdata.core import clock
+from pestdata.core.clock import nl_date
+from pestdata.core.markup import counted, esc, message
+from pestdata.db.store import Store
+from pestdata.ui.common import STYLE, Actor, css, download_link, save
 
 
 class AccessRequests(w.VBox):
@@ -102,9 +103,11 @@ class AccessRequests(w.VBox):
         )
 
     def make_file(self) -> None:
-        from ..names import NamesUnchecked
-        from ..reports import inzage_pdf  # reportlab loads only when a file is asked for
-        from ..store import NotFound
+        from pestdata.core.names import NamesUnchecked
+        from pestdata.db.store import NotFound
+        from pestdata.documents.reports import (
+            inzage_pdf,  # reportlab loads only when a file is asked for
+        )
 
         request = self.chosen()
         if request is None:

@@ -9,13 +9,14 @@ from collections.abc import Callable
 
 import ipywidgets as w
 
-from .. import caseload, school_names
-from ..caseload import CaseRow
-from ..clock import nl_date
-from ..markup import counted
-from ..model import GROUPS, OPEN_STATUSES, Platform, Status
-from ..store import Store
-from .common import css, esc
+from pestdata.cases import caseload
+from pestdata.cases.caseload import CaseRow
+from pestdata.core.clock import nl_date
+from pestdata.core.markup import counted
+from pestdata.core.model import GROUPS, OPEN_STATUSES, Platform, Status
+from pestdata.db.store import Store
+from pestdata.school import school_names
+from pestdata.ui.common import css, esc
 
 OPEN = "open"
 ALL = "all"

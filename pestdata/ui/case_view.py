@@ -11,21 +11,15 @@ from collections.abc import Callable
 
 import ipywidgets as w
 
-from .. import caseload, clock, incident_log, signals
-from ..caseload import POLICE_ADVICE, TimelineEntry, case_details, timeline
-from ..clock import nl_date
-from ..guidance import ProtocolStepDef, load_protocol
-from ..model import (
-    POLICE_FORMS,
-    TRANSITIONS,
-    Form,
-    Outcome,
-    Status,
-    validate_step,
-)
-from ..store import NotFound, Store
-from .common import STYLE, Actor, NameCheck, css, download_link, esc, message, save
-from .signals import appearances_text
+from pestdata.cases import caseload, incident_log, signals
+from pestdata.cases.caseload import POLICE_ADVICE, TimelineEntry, case_details, timeline
+from pestdata.core import clock
+from pestdata.core.clock import nl_date
+from pestdata.core.guidance import ProtocolStepDef, load_protocol
+from pestdata.core.model import POLICE_FORMS, TRANSITIONS, Form, Outcome, Status, validate_step
+from pestdata.db.store import NotFound, Store
+from pestdata.ui.common import STYLE, Actor, NameCheck, css, download_link, esc, message, save
+from pestdata.ui.signals import appearances_text
 
 NOT_DRAWN = object()  # a step row's state before its first drawing
 
@@ -328,7 +322,9 @@ class CaseView(w.VBox):
         link = css(w.HTML(), "pd-case-pdf-link")
 
         def make(_):
-            from ..reports import case_pdf  # reportlab loads only when a PDF is asked for
+            from pestdata.documents.reports import (
+                case_pdf,  # reportlab loads only when a PDF is asked for
+            )
 
             link.value = download_link(
                 case_pdf(self.store, incident_id),

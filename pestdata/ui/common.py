@@ -10,12 +10,12 @@ from functools import lru_cache
 
 import ipywidgets as w
 
-from .. import names, privacy, settings
-from ..accounts import Person, still_valid, verify_person
-from ..markup import esc, message
-from ..model import InvalidInput, StaffRole, label_for
-from ..store import Store, StoreUnavailable
-from .preheat import PREHEAT_KEY, wait_for_page
+from pestdata.core import names, privacy, settings
+from pestdata.core.markup import esc, message
+from pestdata.core.model import InvalidInput, StaffRole, label_for
+from pestdata.db.store import Store, StoreUnavailable
+from pestdata.people.accounts import Person, still_valid, verify_person
+from pestdata.ui.preheat import PREHEAT_KEY, wait_for_page
 
 log = logging.getLogger(__name__)
 

@@ -5,20 +5,20 @@ from __future__ import annotations
 
 import ipywidgets as w
 
-from .. import school_names
-from ..guidance import load_guidance
-from ..store import Store
-from .common import Actor, css, kernel_store
-from .lessons import Lessons
-from .materials import (
+from pestdata.core.guidance import load_guidance
+from pestdata.db.store import Store
+from pestdata.school import school_names
+from pestdata.ui.common import Actor, css, kernel_store
+from pestdata.ui.lessons import Lessons
+from pestdata.ui.materials import (
     GuidanceSearch,
     MaterialsBrowser,
     help_lines_html,
     help_sites_html,
     immediate_actions,
 )
-from .school_actions import SchoolChecklist
-from .schools import school_dropdown
+from pestdata.ui.school_actions import SchoolChecklist
+from pestdata.ui.schools import school_dropdown
 
 
 def handelingsadvies_app(store: Store | None = None, actor: Actor | None = None) -> w.VBox:

@@ -6,12 +6,15 @@ from datetime import date
 
 import ipywidgets as w
 
-from .. import analytics, charts, clock, school_records
-from ..guidance import Guidance
-from ..model import GROUPS, LessonGiven, validate
-from ..store import Store
-from .common import STYLE, Actor, css, message, save
-from .plots import Chart, show_figure
+from pestdata.core import clock
+from pestdata.core.guidance import Guidance
+from pestdata.core.model import GROUPS, LessonGiven, validate
+from pestdata.db.store import Store
+from pestdata.documents import charts
+from pestdata.overview import analytics
+from pestdata.school import school_records
+from pestdata.ui.common import STYLE, Actor, css, message, save
+from pestdata.ui.plots import Chart, show_figure
 
 
 class Lessons(w.VBox):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ipywidgets as w
 
-from ..guidance import (
+from pestdata.core.guidance import (
     AUDIENCES,
     Found,
     Guidance,
@@ -15,8 +15,8 @@ from ..guidance import (
     Material,
     where_to_find,
 )
-from ..model import GROUPS, ages_for_group
-from .common import css, esc
+from pestdata.core.model import GROUPS, ages_for_group
+from pestdata.ui.common import css, esc
 
 AGES = range(4, 19)
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import ipywidgets as w
 
-from ..store import Store
-from .access import AccessRequests
-from .case_list import CaseList
-from .case_view import CaseView
-from .common import Actor, css, kernel_store
-from .signals import SignalsView
-from .transfer import Transfer
+from pestdata.db.store import Store
+from pestdata.ui.access import AccessRequests
+from pestdata.ui.case_list import CaseList
+from pestdata.ui.case_view import CaseView
+from pestdata.ui.common import Actor, css, kernel_store
+from pestdata.ui.signals import SignalsView
+from pestdata.ui.transfer import Transfer
 
 
 def meldingen_app(store: Store | None = None, actor: Actor | None = None) -> w.VBox:
@@ -24,7 +24,7 @@ def meldingen_app(store: Store | None = None, actor: Actor | None = None) -> w.V
     def saved(incident_id: int) -> None:
         cases.refresh()
 
-    from .report_form import ReportForm
+    from pestdata.ui.report_form import ReportForm
 
     form = ReportForm(store, actor, on_saved=saved)
     transfer = Transfer(store, actor, on_import=cases.refresh)

@@ -13,14 +13,17 @@ from datetime import date, timedelta
 import ipywidgets as w
 import pandas as pd
 
-from .. import analytics, charts, clock, disclosure, privacy, signals
-from ..clock import MONTHS, SchoolYear, nl_date
-from ..model import AGE_BANDS, GROUPS, Form, Platform, Status
-from ..store import Store
-from . import preheat
-from .common import css, download_link, esc, kernel_store
-from .plots import Chart, show_empty, show_figure
-from .school_actions import checklist_html
+from pestdata.cases import signals
+from pestdata.core import clock, disclosure, privacy
+from pestdata.core.clock import MONTHS, SchoolYear, nl_date
+from pestdata.core.model import AGE_BANDS, GROUPS, Form, Platform, Status
+from pestdata.db.store import Store
+from pestdata.documents import charts
+from pestdata.overview import analytics
+from pestdata.ui import preheat
+from pestdata.ui.common import css, download_link, esc, kernel_store
+from pestdata.ui.plots import Chart, show_empty, show_figure
+from pestdata.ui.school_actions import checklist_html
 
 ALL = ""
 NO_DATA = "Geen meldingen bij deze filters."
@@ -208,7 +211,9 @@ class Overview(w.VBox):
 
     def make_report(self) -> None:
         """The MR's yearly report for the chosen school year and school (small counts hidden)."""
-        from ..reports import year_report_pdf  # reportlab loads only when a PDF is asked for
+        from pestdata.documents.reports import (
+            year_report_pdf,  # reportlab loads only when a PDF is asked for
+        )
 
         year = self.year.value or analytics.school_year_of(self.today)
         school = self.school.value or None

@@ -16,8 +16,8 @@ import json
 import anywidget
 import traitlets
 
-from ..charts import PUBLISHED
-from ..markup import counted, esc
+from pestdata.core.markup import counted, esc
+from pestdata.documents.charts import PUBLISHED
 
 BUNDLE = "voila/templates/pestdata/static/plotly-cartesian-4.1.1.min.js"
 CONFIG = {

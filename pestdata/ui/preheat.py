@@ -2,7 +2,7 @@
 
 Such a kernel runs the notebook ahead of the request, so it must not read school data until
 a page takes it (`wait_for_page`), and may first warm itself on made-up data (`warm_up`).
-The server side (Voilà's flags) is in pestdata/serve.py.
+The server side (Voilà's flags) is in pestdata/web/serve.py.
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ import tempfile
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from .. import settings
+from pestdata.core import settings
 
 if TYPE_CHECKING:
     import ipywidgets as w
 
-    from ..store import Store
+    from pestdata.db.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +77,7 @@ def wait_for_page(timeout: float = 10) -> None:
         log.error("Voorverwarmde kernel kreeg geen paginaverzoek: %s", error)
         from IPython.display import HTML, display
 
-        from ..markup import message
+        from pestdata.core.markup import message
 
         display(HTML(message("error", PageNotTaken.MESSAGE)))
         raise PageNotTaken(PageNotTaken.MESSAGE) from None
@@ -92,8 +92,9 @@ def warm_up(build: Callable[[Store], w.Widget]) -> None:
     and plotly code; the page's own build then runs warm."""
     import ipywidgets as w
 
-    from .. import demo, incident_log
-    from ..store import Store
+    from pestdata.cases import incident_log
+    from pestdata.db.store import Store
+    from pestdata.school import demo
 
     with tempfile.TemporaryDirectory(prefix="pestdata-warm-up-") as folder:
         store = Store(f"sqlite:///{folder}/warm-up.sqlite").ensure_schema()

@@ -7,9 +7,10 @@ from datetime import date
 
 import ipywidgets as w
 
-from .. import clock, incident_log
-from ..clock import nl_date
-from ..model import (
+from pestdata.cases import incident_log
+from pestdata.core import clock
+from pestdata.core.clock import nl_date
+from pestdata.core.model import (
     GROUPS,
     Form,
     InvalidInput,
@@ -20,8 +21,8 @@ from ..model import (
     Severity,
     validate_incident,
 )
-from ..store import Store
-from .common import (
+from pestdata.db.store import Store
+from pestdata.ui.common import (
     STYLE,
     WIDE,
     Actor,
@@ -33,7 +34,7 @@ from .common import (
     save,
     show_errors,
 )
-from .schools import SchoolField
+from pestdata.ui.schools import SchoolField
 
 
 class PupilRows(w.VBox):

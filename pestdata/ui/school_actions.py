@@ -7,12 +7,14 @@ from datetime import date
 import ipywidgets as w
 import pandas as pd
 
-from .. import analytics, clock, school_records
-from ..clock import nl_date
-from ..model import SchoolActionDone as SchoolActionRecord
-from ..model import validate
-from ..store import Store
-from .common import Actor, css, download_link, esc, message, save
+from pestdata.core import clock
+from pestdata.core.clock import nl_date
+from pestdata.core.model import SchoolActionDone as SchoolActionRecord
+from pestdata.core.model import validate
+from pestdata.db.store import Store
+from pestdata.overview import analytics
+from pestdata.school import school_records
+from pestdata.ui.common import Actor, css, download_link, esc, message, save
 
 
 def checklist_html(frame: pd.DataFrame) -> str:

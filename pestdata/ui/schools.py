@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import ipywidgets as w
 
-from .. import school_names
-from ..markup import message
-from ..model import InvalidInput
-from ..school_names import SchoolType
-from ..store import Store
-from .common import STYLE, WIDE, Actor, css, save
+from pestdata.core.markup import message
+from pestdata.core.model import InvalidInput
+from pestdata.db.store import Store
+from pestdata.school import school_names
+from pestdata.school.school_names import SchoolType
+from pestdata.ui.common import STYLE, WIDE, Actor, css, save
 
 CHOOSE = "Kies een school…"
 TYPE_OPTIONS = [

@@ -10,13 +10,15 @@ from datetime import timedelta
 
 import ipywidgets as w
 
-from .. import charts, clock, signals
-from ..clock import nl_date
-from ..markup import counted, esc
-from ..model import GROUPS, Role
-from ..store import Store
-from .common import STYLE, css
-from .plots import Chart, show_empty, show_figure
+from pestdata.cases import signals
+from pestdata.core import clock
+from pestdata.core.clock import nl_date
+from pestdata.core.markup import counted, esc
+from pestdata.core.model import GROUPS, Role
+from pestdata.db.store import Store
+from pestdata.documents import charts
+from pestdata.ui.common import STYLE, css
+from pestdata.ui.plots import Chart, show_empty, show_figure
 
 
 def appearances_text(seen: list[signals.Appearance]) -> str:

@@ -11,8 +11,8 @@ from collections.abc import Callable
 
 import ipywidgets as w
 
-from .. import school_names
-from ..parent_evening import (
+from pestdata.db.store import Store
+from pestdata.documents.parent_evening import (
     SLIDE_CSS,
     SLIDESHOW_JS,
     Slide,
@@ -20,9 +20,9 @@ from ..parent_evening import (
     build_slides,
     export_html,
 )
-from ..store import Store
-from .common import css, download_link, esc, kernel_store
-from .plots import Chart, show_empty, show_figure
+from pestdata.school import school_names
+from pestdata.ui.common import css, download_link, esc, kernel_store
+from pestdata.ui.plots import Chart, show_empty, show_figure
 
 # Arrow keys press our buttons (pdStep); keys and the age filter as in the offline file.
 KEYS = (

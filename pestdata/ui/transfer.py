@@ -13,8 +13,12 @@ import anywidget
 import ipywidgets as w
 import traitlets
 
-from .. import analytics, importer, school_names
-from ..importer import (
+from pestdata.core.markup import counted, meldingen
+from pestdata.db.store import Store
+from pestdata.overview import analytics
+from pestdata.registers import importer
+from pestdata.registers.export import export_bytes, export_frame
+from pestdata.registers.importer import (
     ASK,
     MAP_TARGETS,
     MAX_UPLOAD_BYTES,
@@ -30,12 +34,10 @@ from ..importer import (
     too_large,
     value_key,
 )
-from ..io import export_bytes, export_frame
-from ..markup import counted, meldingen
-from ..school_names import SchoolType
-from ..store import Store
-from .common import Actor, css, download_link, esc, message, save
-from .schools import NewSchool, add_school, chosen_type, type_dropdown
+from pestdata.school import school_names
+from pestdata.school.school_names import SchoolType
+from pestdata.ui.common import Actor, css, download_link, esc, message, save
+from pestdata.ui.schools import NewSchool, add_school, chosen_type, type_dropdown
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 REFUSED_SHOWN = 200  # refused rows in the page's table; the rest is counted under it

@@ -21,11 +21,11 @@ import os
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
-from . import accounts
-from .accounts import Person
-from .serve import PAGES_PER_PERSON
+from pestdata.people import accounts
+from pestdata.people.accounts import Person
+from pestdata.web.serve import PAGES_PER_PERSON
 
-log = logging.getLogger("pestdata.pages")
+log = logging.getLogger("pestdata.web.pages")
 
 KERNEL_MB = 180  # what one page's kernel costs (docs/VOILA-NOTES.md: 150–180 MB)
 MEMORY_SHARE = 0.6  # of the machine's memory, the rest for the database, browsers, the OS

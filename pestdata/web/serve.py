@@ -14,10 +14,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .model import StaffRole
+from pestdata.core.model import StaffRole
+from pestdata.core.shipped import PACKAGE
 
 PAGES_PER_PERSON = 6  # live pages per account (pages.py); one more closes the oldest
-PACKAGE = Path(__file__).resolve().parent
 TEMPLATES = PACKAGE / "share" / "jupyter"
 TOKEN_VARIABLES = ("PESTDATA_TOKEN", "JUPYTER_TOKEN", "JUPYTER_TOKEN_FILE")  # never inherited
 
@@ -64,7 +64,7 @@ def voila_command(
     return [
         sys.executable,
         "-m",
-        "pestdata.server",
+        "pestdata.web.server",
         str(notebooks),
         "--no-browser",
         f"--port={port}",

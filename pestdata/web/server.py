@@ -1,6 +1,6 @@
 """The Voilà server process that `pestdata serve` runs, with the holes that were found closed.
 
-The Voilà server itself (`python -m pestdata.server`, which `pestdata serve` runs): Voilà
+The Voilà server itself (`python -m pestdata.web.server`, which `pestdata serve` runs): Voilà
 0.5 with what an attacker on the same machine or a curious token holder found closed.
 
 - The preheat channel (/voila/query/KERNEL) tells a preheated kernel that a page took it.
@@ -54,9 +54,11 @@ from voila.tornado.handler import TornadoVoilaHandler
 from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 from voila.tornado.treehandler import TornadoVoilaTreeHandler
 
-from . import files, names, settings, terminal
-from .pages import Pages, record_owners
-from .signin import (
+from pestdata.core import files, names, settings
+from pestdata.ui.preheat import PREHEAT_HEADER, PREHEAT_KEY
+from pestdata.web import terminal
+from pestdata.web.pages import Pages, record_owners
+from pestdata.web.signin import (
     PERSON_HEADER,
     AccountsIdentity,
     DashboardPage,
@@ -67,9 +69,8 @@ from .signin import (
     person_of,
     server_store,
 )
-from .ui.preheat import PREHEAT_HEADER, PREHEAT_KEY
 
-log = logging.getLogger("pestdata.server")
+log = logging.getLogger("pestdata.web.server")
 
 OPEN_PAGE_IDLE_HOURS = 2  # an open page nobody touched for this long loses its kernel
 SECRET_PARAMETERS = ("token",)  # never passed on to a kernel or written to a log
@@ -355,7 +356,7 @@ class PestdataVoila(Voila):
         settings["websocket_ping_interval"] = 30  # a page closed without goodbye is noticed
         # An upload crosses the page's websocket as one message: tornado's 10 MiB would drop
         # a file under the stated limit without a word (the browser refuses larger ones).
-        from .importer import UPLOAD_MESSAGE_BYTES
+        from pestdata.registers.importer import UPLOAD_MESSAGE_BYTES
 
         settings["websocket_max_message_size"] = UPLOAD_MESSAGE_BYTES
         settings["pestdata_notebooks"] = self.root_dir

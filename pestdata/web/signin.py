@@ -47,13 +47,14 @@ from traitlets import Bool, List, Unicode, default
 from voila.tornado.handler import TornadoVoilaHandler
 from voila.voila_identity_provider import VoilaLoginHandler
 
-from . import accounts, privacy, settings
-from .accounts import Person
-from .markup import esc
-from .pages import OPENING, ServerFull
-from .serve import DASHBOARDS, ROLES
-from .store import Store, StoreUnavailable
-from .ui.preheat import PREHEAT_KEY
+from pestdata.core import privacy, settings
+from pestdata.core.markup import esc
+from pestdata.db.store import Store, StoreUnavailable
+from pestdata.people import accounts
+from pestdata.people.accounts import Person
+from pestdata.ui.preheat import PREHEAT_KEY
+from pestdata.web.pages import OPENING, ServerFull
+from pestdata.web.serve import DASHBOARDS, ROLES
 
 SCHOOL_DAY_HOURS = 10  # a login lasts one school day
 COOKIE = "pestdata-sessie"

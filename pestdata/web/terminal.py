@@ -19,11 +19,12 @@ import re
 import subprocess
 import sys
 from collections.abc import Callable
-from pathlib import Path
 
 from jupyter_server.services.kernels.kernelmanager import ServerKernelManager
 
-OWN_CODE = os.path.join(Path(__file__).resolve().parent, "")  # logged from in here: Dutch
+from pestdata.core.shipped import PACKAGE
+
+OWN_CODE = os.path.join(PACKAGE, "")  # logged from in here: Dutch
 VERBOSE = "details: pestdata serve --verbose"
 TIME_FORMAT = "%H:%M:%S"
 # What a page's widgets say to a comm the kernel already closed (every redraw, every page

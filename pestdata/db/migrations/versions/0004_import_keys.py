@@ -15,7 +15,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    from pestdata.model import fingerprint_of  # the one definition; it must stay stable
+    from pestdata.core.model import fingerprint_of  # the one definition; it must stay stable
 
     op.create_table(
         "incident_fingerprints",

@@ -1,4 +1,4 @@
-"""report_facts and step_facts: the overview's monthly counts (see pestdata/facts.py).
+"""report_facts and step_facts: the overview's monthly counts (see pestdata/db/facts.py).
 
 The tables are created empty; Store.migrate fills them after upgrading from below 0006,
 with the code of the newest version (a migration must not run old counting code against

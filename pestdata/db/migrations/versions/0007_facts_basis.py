@@ -1,4 +1,4 @@
-"""facts_basis: what the monthly counts were counted with (see pestdata/facts.py).
+"""facts_basis: what the monthly counts were counted with (see pestdata/db/facts.py).
 
 An edit of the school's protocol (a step made required, another follow-up step) changes what
 "all required steps done" means; the counts record the protocol they were counted with, so a

@@ -1,4 +1,4 @@
-"""accounts: one per member of staff, with a role (see pestdata/accounts.py).
+"""accounts: one per member of staff, with a role (see pestdata/people/accounts.py).
 
 The password is stored as an argon2 hash; a TOTP secret only when two-factor login is on.
 `session_version` goes up when the account is disabled or its password reset, which ends

@@ -1,4 +1,4 @@
-"""schools: the list of schools, added on purpose (see pestdata/school_names.py).
+"""schools: the list of schools, added on purpose (see pestdata/school/school_names.py).
 
 Every spelling already in the database becomes a school as it is: nothing is merged here.
 Spellings of one school are merged only when someone asks (`pestdata schools merge`).

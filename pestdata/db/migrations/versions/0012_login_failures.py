@@ -1,5 +1,5 @@
 """login_failures: failed logins per (name, client), with the delay each pair must wait
-(see pestdata/accounts.py); accounts.totp_last_step, so a TOTP code works once.
+(see pestdata/people/accounts.py); accounts.totp_last_step, so a TOTP code works once.
 
 The account-wide counter and lock (accounts.failed_logins, accounts.locked_until) go: with
 them anyone who knew a name could keep that person out.

@@ -3,7 +3,7 @@
 A listed school gets the type its reports and lessons show: only groepen is primary, only
 klassen is secondary. A school with both, or with nothing yet, becomes 'both': no evidence
 is no reason to question a group later; `pestdata schools type` (or the school list in the
-import tab) sets it on purpose. See pestdata/school_names.py (SchoolType).
+import tab) sets it on purpose. See pestdata/school/school_names.py (SchoolType).
 
 Revision ID: 0013
 Revises: 0012
