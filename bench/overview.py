@@ -240,8 +240,8 @@ def naive_worker(db: str) -> None:
     start_year = today.year if today.month >= 8 else today.year - 1
     period = (pd.Timestamp(start_year, 8, 1), pd.Timestamp(start_year + 1, 7, 31))
     protocol = load_protocol()
-    required = [s.id for s in protocol if s.verplicht]
-    followup = next(s for s in protocol if s.vraagt_uitkomst)
+    required = [s.id for s in protocol if s.required]
+    followup = next(s for s in protocol if s.asks_outcome)
     open_statuses = [s.value for s in OPEN_STATUSES]
     finished_statuses = [Status.RESOLVED.value, Status.CLOSED.value]
     now = pd.Timestamp(today)
@@ -277,7 +277,7 @@ def naive_worker(db: str) -> None:
         followed_up = inc["id"].isin(steps.loc[steps["step_id"] == followup.id, "incident_id"])
         stale = open_case & (last_activity < now - pd.Timedelta(days=OVERDUE_DAYS))
         followup_due = (
-            open_case & (reported < now - pd.Timedelta(days=followup.termijn_dagen)) & ~followed_up
+            open_case & (reported < now - pd.Timedelta(days=followup.deadline_days)) & ~followed_up
         )
         overdue = stale | followup_due
         figures = {
@@ -318,7 +318,7 @@ def naive_worker(db: str) -> None:
 
         done = steps.merge(chosen[["id", "reported_on"]], left_on="incident_id", right_on="id")
         done["days"] = (done["done_on"] - done["reported_on"]).dt.days
-        terms = {s.id: s.termijn_dagen for s in protocol}
+        terms = {s.id: s.deadline_days for s in protocol}
         done["on_time"] = done["days"] <= done["step_id"].map(terms)
         completion = done.groupby("step_id").agg(
             done=("days", "size"),

@@ -383,7 +383,7 @@ NO_DATA = "Geen meldingen bij deze filters."
 
 
 def protocol_titles() -> dict[str, str]:
-    return {s.titel: s.id for s in load_protocol()}
+    return {s.title: s.id for s in load_protocol()}
 
 
 class OverviewReader:

@@ -90,10 +90,10 @@ def closed(make, reported_on, **changes):
 def test_protocol_is_what_these_tests_assume():
     steps = load_protocol()
     assert [s.id for s in steps] == PROTOCOL_IDS
-    assert [s.id for s in steps if s.verplicht] == REQUIRED
-    assert {s.id: s.termijn_dagen for s in steps}["steun"] == 1
-    assert {s.id: s.termijn_dagen for s in steps}["betrek"] == 3
-    assert [s.id for s in steps if s.vraagt_uitkomst] == ["nazorg"]
+    assert [s.id for s in steps if s.required] == REQUIRED
+    assert {s.id: s.deadline_days for s in steps}["steun"] == 1
+    assert {s.id: s.deadline_days for s in steps}["betrek"] == 3
+    assert [s.id for s in steps if s.asks_outcome] == ["nazorg"]
 
 
 # --- school years ---------------------------------------------------------------------------
@@ -517,7 +517,7 @@ def test_step_completion_in_a_period(stepped):
         "on_time",
     ]
     assert list(frame["step_id"]) == PROTOCOL_IDS
-    assert list(frame["title"]) == [s.titel for s in load_protocol()]
+    assert list(frame["title"]) == [s.title for s in load_protocol()]
     by = frame.set_index("step_id")
     assert set(by["cases"]) == {4}
     assert by["done"].to_dict() == {

@@ -47,7 +47,7 @@ def steps_frame(cases: int = 20, **done) -> pd.DataFrame:
         rows.append(
             {
                 "step_id": step.id,
-                "title": step.titel,
+                "title": step.title,
                 "cases": cases,
                 "done": n,
                 "share_done": n / cases if cases else None,
@@ -123,7 +123,7 @@ def test_step_completion_is_a_dutch_figure_in_protocol_order():
     assert figure.layout.title.text == "Protocol: hoe vaak is elke stap gedaan?"
     assert figure.layout.xaxis.title.text == "% van de meldingen"
     bar = figure.data[0]
-    titles = [s.titel for s in load_protocol()]
+    titles = [s.title for s in load_protocol()]
     assert list(bar.y)[::-1] == titles  # drawn bottom-up: the first step on top
     assert bar.x[-1] == 25
     assert bar.text[-1] == "25% · mediaan 3 d"
@@ -133,7 +133,7 @@ def test_step_heatmap_is_a_dutch_figure_in_protocol_order():
     quarters = ["2025 K3", "2025 K4", "2026 K1"]
     # Quarter by quarter, steps in protocol order (analytics gives them step by step).
     rows = [
-        {"step_id": s.id, "title": s.titel, "quarter": q, "share_done": 0.1 * n}
+        {"step_id": s.id, "title": s.title, "quarter": q, "share_done": 0.1 * n}
         for q in quarters
         for n, s in enumerate(load_protocol())
     ]
@@ -142,7 +142,7 @@ def test_step_heatmap_is_a_dutch_figure_in_protocol_order():
     assert figure.layout.title.text == "Protocol per kwartaal: % meldingen met de stap gedaan"
     assert figure.data[0].colorbar.title.text == "%"
     heatmap = figure.data[0]
-    titles = [s.titel for s in load_protocol()]
+    titles = [s.title for s in load_protocol()]
     assert list(heatmap.y)[::-1] == titles  # drawn bottom-up: the first step on top
     assert list(heatmap.x) == quarters
     assert [row[0] for row in heatmap.z][::-1] == [round(10.0 * n) for n in range(len(titles))]
@@ -165,7 +165,7 @@ def test_step_heatmap_follows_the_protocol_from_analytics(store, valid_incident_
     )
     frame = analytics.step_completion_by_quarter(store, analytics.Filters(today=date(2025, 11, 1)))
     heatmap = charts.step_heatmap(frame).data[0]
-    assert list(heatmap.y)[::-1] == [s.titel for s in load_protocol()]
+    assert list(heatmap.y)[::-1] == [s.title for s in load_protocol()]
     assert list(heatmap.x) == ["2025 K4"]
 
 
@@ -233,7 +233,7 @@ def test_a_shared_share_over_a_small_part_or_remainder_has_no_bar_and_says_too_f
     figure = charts.step_completion(frame, minimum=5)
     bar = figure.data[0]
     by_title = dict(zip(bar.y, zip(bar.x, bar.text, strict=True), strict=True))
-    titles = {s.id: s.titel for s in load_protocol()}
+    titles = {s.id: s.title for s in load_protocol()}
     assert by_title[titles["steun"]] == (None, "te weinig meldingen")
     assert by_title[titles["betrek"]] == (None, "te weinig meldingen")
     assert by_title[titles["hulp"]] == (55, "50–60%")  # 10 of 20 published
@@ -254,7 +254,7 @@ def test_a_shared_share_over_a_small_part_has_no_colour_in_the_heatmap():
         [
             {
                 "step_id": s.id,
-                "title": s.titel,
+                "title": s.title,
                 "quarter": "2025 K4",
                 "cases": 20,
                 "done": 2 if s.id == "steun" else 10,
@@ -321,7 +321,7 @@ def test_every_chart_passes_plotlys_validation():
     """charts.figure skips validation for speed; plotly's validator checks them here."""
     quarters = pd.DataFrame(
         [
-            {"step_id": s.id, "title": s.titel, "quarter": q, "cases": 20, "done": done}
+            {"step_id": s.id, "title": s.title, "quarter": q, "cases": 20, "done": done}
             for s in load_protocol()
             for q, done in (("2025 K1", 10), ("2025 K2", 2))
         ]

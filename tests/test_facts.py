@@ -280,12 +280,12 @@ def set_required(protocol_file, step_id: str, required: bool) -> None:
     line_end = text.index("\n", end)
     text = text[:end] + f"verplicht: {'true' if required else 'false'}" + text[line_end:]
     protocol_file.write_text(text, encoding="utf-8")
-    assert {s.id: s.verplicht for s in load_protocol()}[step_id] is required
+    assert {s.id: s.required for s in load_protocol()}[step_id] is required
 
 
 def all_required_done_by_hand(store) -> int:
     """Finished reports with every required step done, counted in Python from the raw rows."""
-    required = {s.id for s in load_protocol() if s.verplicht}
+    required = {s.id for s in load_protocol() if s.required}
     with store.reading() as conn:
         done: dict[int, set] = {}
         for incident_id, step_id in conn.execute(
@@ -357,7 +357,7 @@ def test_a_new_title_is_no_reason_to_recount(any_url, own_protocol):
         text.replace("titel: Voer gesprekken met de betrokkenen", "titel: Gesprekken voeren"),
         encoding="utf-8",
     )
-    assert any(s.titel == "Gesprekken voeren" for s in load_protocol())
+    assert any(s.title == "Gesprekken voeren" for s in load_protocol())
     with store.reading() as conn:
         assert facts.is_current(conn)
     store.engine.dispose()

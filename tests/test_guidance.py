@@ -71,8 +71,8 @@ def test_default_guidance_loads_from_the_data_dir():
 def test_every_material_of_the_handreiking_with_its_age_range(guidance, material_id):
     title, ages = SEED_MATERIALS[material_id]
     material = guidance.material(material_id)
-    assert title.lower() in material.titel.lower()
-    assert material.leeftijd == ages
+    assert title.lower() in material.title.lower()
+    assert material.ages == ages
     if ages is None:
         assert material.age_label == "alle leeftijden"
         assert material.fits_age(0) and material.fits_age(99)
@@ -96,23 +96,23 @@ def test_age_labels(guidance):
 
 
 def test_five_immediate_actions_in_the_order_of_the_handreiking(guidance):
-    titles = [a.titel for a in guidance.actions]
+    titles = [a.title for a in guidance.actions]
     assert len(titles) == 5
     assert titles[0].startswith("Steun de leerling")
     assert "meldknop.nl" in titles[1]
     assert "meldknop" in titles[2].lower() and "install" in titles[2].lower()
     assert titles[3].startswith("Maak online pesten bespreekbaar")
     assert "pestprotocol" in titles[4]
-    assert all(a.uitleg.strip() for a in guidance.actions)
+    assert all(a.explanation.strip() for a in guidance.actions)
 
 
 def test_help_sites_include_meldknop_anonymous(guidance):
     sites = {s.id: s for s in guidance.help_sites}
     meldknop = sites["meldknop"]
-    assert meldknop.anoniem is True
+    assert meldknop.anonymous is True
     assert urlsplit(meldknop.link).hostname == "www.meldknop.nl"
     assert urlsplit(sites["digitaalpesten"].link).hostname == "www.digitaalpesten.nl"
-    assert sites["digitaalpesten"].anoniem is False
+    assert sites["digitaalpesten"].anonymous is False
 
 
 def test_six_school_actions(guidance):
@@ -200,7 +200,7 @@ def test_audience_filter(guidance):
     found = ids(guidance.find_materials(audience="ouders"))
     assert "sociale_media" in found and "wijs" in found
     assert "web_we_want" not in found  # for pupils and teachers only
-    assert all("ouders" in guidance.material(m).doelgroep for m in found)
+    assert all("ouders" in guidance.material(m).audiences for m in found)
     assert found == set(SEED_MATERIALS) - {"web_we_want"}
 
 
@@ -397,13 +397,13 @@ def test_link_html_escapes_the_url_and_text():
 def test_material_card_escapes_html():
     hostile = Material(
         id="boos",
-        titel="<img src=x onerror=alert(1)>",
-        soort="<i>soort</i>",
-        doelgroep=("ouders",),
-        leeftijd=(4, 8),
-        groepen="<u>groep</u>",
-        onderwerp="<s>onderwerp</s>",
-        samenvatting="Samen & <script>alert(2)</script>",
+        title="<img src=x onerror=alert(1)>",
+        kind="<i>soort</i>",
+        audiences=("ouders",),
+        ages=(4, 8),
+        groups="<u>groep</u>",
+        topic="<s>onderwerp</s>",
+        summary="Samen & <script>alert(2)</script>",
         link='https://x.nl/"onmouseover="alert(3)',
     )
     card = material_card(hostile)
@@ -631,11 +631,14 @@ def test_the_four_national_help_lines_marked_as_added_by_pestdata(guidance_here)
     assert set(lines) == set(HELP_LINES_EXPECTED)
     for line_id, (name, phone, host) in HELP_LINES_EXPECTED.items():
         line = lines[line_id]
-        assert name in line.titel
-        assert line.telefoon == phone
+        assert name in line.title
+        assert line.phone == phone
         assert urlsplit(line.link).hostname == host and line.link.startswith("https://")
-        assert line.toegevoegd_door == "pestdata"
-    assert "sexting" in lines["helpwanted"].uitleg and "sextortion" in lines["helpwanted"].uitleg
+        assert line.added_by == "pestdata"
+    assert (
+        "sexting" in lines["helpwanted"].explanation
+        and "sextortion" in lines["helpwanted"].explanation
+    )
 
 
 def test_the_help_lines_are_not_the_handreikings_help_sites(guidance_here):
@@ -666,8 +669,8 @@ def test_a_school_edits_removes_and_adds_help_lines(tmp_path, monkeypatch):
     write(folder, content, HELP_LINES)
     shown = {line.id: line for line in load_guidance().help_lines}
     assert list(shown) == ["kindertelefoon", "helpwanted", "zelfmoordpreventie", "ggd"]
-    assert shown["kindertelefoon"].uitleg.startswith("Bel gratis; in de klas")
-    assert shown["ggd"].toegevoegd_door == "De Regenboog"
+    assert shown["kindertelefoon"].explanation.startswith("Bel gratis; in de klas")
+    assert shown["ggd"].added_by == "De Regenboog"
 
 
 def test_an_empty_help_lines_list_removes_them_all(tmp_path):

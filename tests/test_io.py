@@ -167,7 +167,7 @@ def source(tmp_path_factory) -> Store:
     folder = tmp_path_factory.mktemp("source")
     store = Store(f"sqlite:///{folder}/source.sqlite").ensure_schema()
     incident_log.add_incidents(store, demo.generate(300, seed=2, today=TODAY), actor="demo")
-    plain_steps = [s.id for s in load_protocol() if not s.vraagt_uitkomst]
+    plain_steps = [s.id for s in load_protocol() if not s.asks_outcome]
     noted = 0
     for incident_id in range(1, 301):
         case = caseload.get_incident(store, incident_id)

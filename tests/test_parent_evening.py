@@ -620,7 +620,7 @@ def test_the_school_slide_leaves_out_the_evening_itself(small_db, school):
     from pestdata.core.guidance import load_guidance
 
     figures = aggregate_figures(small_db, school, today=FIXED_TODAY, minimum=5)
-    others = [a.titel for a in load_guidance().school_actions if a.id != "ouderavond"]
+    others = [a.title for a in load_guidance().school_actions if a.id != "ouderavond"]
     assert len(others) == len(load_guidance().school_actions) - 1
     assert sorted(figures.actions_done + figures.actions_open) == sorted(others)
     body = by_title(build_slides(figures))["Wat doet de school?"].body

@@ -132,7 +132,7 @@ def test_case_file_holds_everything_the_care_team_needs(store, case, tmp_path):
 
     # Every step of the protocol, done or not, with date, who and outcome.
     for definition in load_protocol():
-        assert definition.titel in words, definition.titel
+        assert definition.title in words, definition.title
     assert "04-09-2024" not in words
     assert "04-03-2024 Dhr. Smit" in words
     assert "15-03-2024 Dhr. Smit na twee weken Gestopt" in words
@@ -297,7 +297,7 @@ def test_year_report_shows_the_figures_and_headings(store, year_data, tmp_path):
     assert "alle scholen" not in words
     assert "Het Baken College" not in words
     for definition in load_protocol():
-        assert definition.titel in words, definition.titel
+        assert definition.title in words, definition.title
     # Steps done for all 10 reports: the count, but no share (the remainder, 0, is small:
     # "100%" would say that every case had it) and the median in whole weeks, never days.
     assert "Steun de leerling en neem het verhaal serieus ja 1 dag 10 te weinig < 1 week" in words

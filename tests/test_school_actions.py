@@ -218,7 +218,7 @@ def test_status_for_a_school_with_two_of_six_done(store):
     assert set(frame["school"]) == {SCHOOL}
     assert int(frame["done"].sum()) == 2
     assert list(frame["action_id"]) == ACTION_IDS
-    assert list(frame["title"]) == [a.titel for a in load_guidance().school_actions]
+    assert list(frame["title"]) == [a.title for a in load_guidance().school_actions]
     assert frame["title"].iloc[2] == "Ouderavond over kinderen en sociale media gehouden"
     by_id = frame.set_index("action_id")
     assert by_id.loc["in_pestprotocol", "done_on"] == date(2024, 1, 10)
@@ -455,7 +455,7 @@ def test_print_page_is_a_full_document_with_every_action(store):
     assert "Stand van 15-03-2024" in page
     items = parsed.texts["li"]
     assert len(items) == 6
-    titles = [a.titel for a in load_guidance().school_actions]
+    titles = [a.title for a in load_guidance().school_actions]
     for title, item in zip(titles, items, strict=True):
         assert title in item
         if title.startswith("Ouderavond"):

@@ -613,10 +613,10 @@ def test_default_protocol_steps():
         "pestprotocol",
         "nazorg",
     ]
-    assert all(s.titel for s in steps)
-    assert [s.id for s in steps if s.vraagt_uitkomst] == ["nazorg"]
-    assert next(s for s in steps if s.id == "nazorg").termijn_dagen == 14
-    assert not next(s for s in steps if s.id == "ouders_pester").verplicht
+    assert all(s.title for s in steps)
+    assert [s.id for s in steps if s.asks_outcome] == ["nazorg"]
+    assert next(s for s in steps if s.id == "nazorg").deadline_days == 14
+    assert not next(s for s in steps if s.id == "ouders_pester").required
 
 
 BAD_PROTOCOLS = [

@@ -80,7 +80,7 @@ def overdue_flags(today: date, overdue_days: int = OVERDUE_DAYS) -> OverdueFlags
     if followup:
         followup_due = sa.and_(
             open_case,
-            incidents.c.reported_on < today - timedelta(days=followup.termijn_dagen),
+            incidents.c.reported_on < today - timedelta(days=followup.deadline_days),
             ~sa.exists().where(
                 steps_done.c.incident_id == incidents.c.id, steps_done.c.step_id == followup.id
             ),
@@ -89,7 +89,7 @@ def overdue_flags(today: date, overdue_days: int = OVERDUE_DAYS) -> OverdueFlags
         last_activity=last_activity,
         stale=sa.and_(open_case, last_activity < today - timedelta(days=overdue_days)),
         followup_due=followup_due,
-        followup_title=followup.titel if followup else "",
+        followup_title=followup.title if followup else "",
     )
 
 
@@ -355,7 +355,7 @@ def timeline(case: dict, audit_entries: list[dict]) -> list[TimelineEntry]:
 
     Steps come from the steps table (their audit rows would say the same thing twice).
     """
-    titles = {s.id: s.titel for s in load_protocol()}
+    titles = {s.id: s.title for s in load_protocol()}
     entries = [
         TimelineEntry(
             step["done_on"],

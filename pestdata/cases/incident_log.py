@@ -336,7 +336,7 @@ def record_step(
     definition = definitions.get(step.step_id)
     if definition is None:
         raise InvalidInput({"step_id": f"'{step.step_id}' staat niet in het protocol"})
-    if step.outcome and not definition.vraagt_uitkomst:
+    if step.outcome and not definition.asks_outcome:
         raise InvalidInput({"outcome": "deze stap heeft geen uitkomst"})
     with store.writing() as conn:
         reported_on = conn.execute(
@@ -352,7 +352,7 @@ def record_step(
             )
         ).first()
         if already:
-            raise InvalidInput({"step_id": f"'{definition.titel}' is al afgevinkt"})
+            raise InvalidInput({"step_id": f"'{definition.title}' is al afgevinkt"})
         with facts.recounting(conn, [incident_id]):
             conn.execute(steps_done.insert(), _step_row(incident_id, step, now()))
         conn.execute(

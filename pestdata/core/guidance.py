@@ -47,14 +47,16 @@ class GuidanceError(ValueError):
 
 
 class ProtocolStepDef(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    """One step of protocol.yaml; the Dutch keys of the file are the aliases."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    titel: str = Field(min_length=1)
-    uitleg: str = ""
-    verplicht: bool = True
-    termijn_dagen: int = Field(ge=0, le=365)
-    vraagt_uitkomst: bool = False
+    title: str = Field(alias="titel", min_length=1)
+    explanation: str = Field(alias="uitleg", default="")
+    required: bool = Field(alias="verplicht", default=True)
+    deadline_days: int = Field(alias="termijn_dagen", ge=0, le=365)
+    asks_outcome: bool = Field(alias="vraagt_uitkomst", default=False)
 
 
 def _read_yaml(path: Path) -> dict:
@@ -77,12 +79,12 @@ def load_protocol(path: Path | None = None) -> tuple[ProtocolStepDef, ...]:
 
 def required_steps() -> list[str]:
     """The ids of the steps that count for "alle verplichte stappen gedaan"."""
-    return [s.id for s in load_protocol() if s.verplicht]
+    return [s.id for s in load_protocol() if s.required]
 
 
 def followup_step() -> ProtocolStepDef | None:
     """The protocol's follow-up step (the one that asks for an outcome), if it has one."""
-    return next((s for s in load_protocol() if s.vraagt_uitkomst), None)
+    return next((s for s in load_protocol() if s.asks_outcome), None)
 
 
 @lru_cache(maxsize=8)
@@ -102,78 +104,80 @@ Word = Annotated[str, Field(min_length=1, max_length=80)]
 
 
 class Entry(BaseModel):
-    """`trefwoorden`: everyday words a teacher searches with that the text itself does not
-    use (added by pestdata for search, not from the handreiking)."""
+    """An entry of the guidance files; the Dutch keys of the files are the aliases.
+    `keywords` (trefwoorden): everyday words a teacher searches with that the text itself does
+    not use (added by pestdata for search, not from the handreiking)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    titel: str = Field(min_length=1)
-    trefwoorden: tuple[Word, ...] = ()
+    title: str = Field(alias="titel", min_length=1)
+    keywords: tuple[Word, ...] = Field(alias="trefwoorden", default=())
 
     @cached_property
     def search_words(self) -> tuple[str, ...]:
         """Every word a search looks in, normalised and stemmed, in reading order."""
         texts = [getattr(self, name, "") for name in SEARCHED_FIELDS]
-        return words(" ; ".join([*texts, *self.trefwoorden]))
+        return words(" ; ".join([*texts, *self.keywords]))
 
 
-SEARCHED_FIELDS = ("titel", "uitleg", "samenvatting", "onderwerp", "soort", "bron")
+SEARCHED_FIELDS = ("title", "explanation", "summary", "topic", "kind", "source")
 
 
 class ImmediateAction(Entry):
-    uitleg: str = Field(min_length=1)
+    explanation: str = Field(alias="uitleg", min_length=1)
     link: Link = ""
 
 
 class Material(Entry):
-    """A brochure, booklet, lesson or site; `leeftijd` None means for every age."""
+    """A brochure, booklet, lesson or site; `ages` (leeftijd) None means for every age."""
 
-    soort: str = Field(min_length=1)
-    doelgroep: tuple[Audience, ...] = Field(min_length=1)
-    leeftijd: tuple[int, int] | None = None
-    groepen: str = ""
-    onderwerp: str = Field(min_length=1)
-    samenvatting: str = Field(min_length=1)
+    kind: str = Field(alias="soort", min_length=1)
+    audiences: tuple[Audience, ...] = Field(alias="doelgroep", min_length=1)
+    ages: tuple[int, int] | None = Field(alias="leeftijd", default=None)
+    groups: str = Field(alias="groepen", default="")  # 'groep 7 en 8', shown instead of ages
+    topic: str = Field(alias="onderwerp", min_length=1)
+    summary: str = Field(alias="samenvatting", min_length=1)
     link: Link = ""
-    bron: str = ""  # who publishes it, as the handreiking names them; empty when it names none
+    # who publishes it, as the handreiking names them; empty when it names none
+    source: str = Field(alias="bron", default="")
 
     @model_validator(mode="after")
     def _range_in_order(self) -> Material:
-        if self.leeftijd and not 0 < self.leeftijd[0] <= self.leeftijd[1] <= 25:
+        if self.ages and not 0 < self.ages[0] <= self.ages[1] <= 25:
             raise ValueError("leeftijd moet [van, tot] zijn met van <= tot")
         return self
 
     def fits_age(self, low: int, high: int | None = None) -> bool:
         """True when the material suits someone aged between low and high (or for all ages)."""
         high = low if high is None else high
-        return self.leeftijd is None or (self.leeftijd[0] <= high and low <= self.leeftijd[1])
+        return self.ages is None or (self.ages[0] <= high and low <= self.ages[1])
 
     @property
     def age_label(self) -> str:
-        if self.leeftijd is None:
+        if self.ages is None:
             return "alle leeftijden"
-        return self.groepen or f"{self.leeftijd[0]}-{self.leeftijd[1]} jaar"
+        return self.groups or f"{self.ages[0]}-{self.ages[1]} jaar"
 
 
 class HelpSite(Entry):
-    voor: tuple[Audience, ...] = Field(min_length=1)
-    anoniem: bool = False
-    uitleg: str = Field(min_length=1)
+    audiences: tuple[Audience, ...] = Field(alias="voor", min_length=1)
+    anonymous: bool = Field(alias="anoniem", default=False)
+    explanation: str = Field(alias="uitleg", min_length=1)
     link: Link = ""
-    bron: str = ""
+    source: str = Field(alias="bron", default="")
 
 
 class HelpLine(HelpSite):
     """A national help line (hulplijnen.yaml): not from the handreiking, so every line says
     who added it ('pestdata', or the school's own name for a line it adds)."""
 
-    telefoon: str = Field(default="", pattern=r"^(\d[\d -]{1,14}\d)?$")
-    toegevoegd_door: str = Field(min_length=1)
+    phone: str = Field(alias="telefoon", default="", pattern=r"^(\d[\d -]{1,14}\d)?$")
+    added_by: str = Field(alias="toegevoegd_door", min_length=1)
 
     @model_validator(mode="after")
     def _reachable(self) -> HelpLine:
-        if not (self.telefoon or self.link):
+        if not (self.phone or self.link):
             raise ValueError("geef een telefoonnummer of een link")
         return self
 
@@ -183,8 +187,8 @@ def where_to_find(entry: Material | HelpSite) -> str:
     publisher when the guidance names one, else the school's own coordinator; '' with a link."""
     if entry.link:
         return ""
-    if entry.bron:
-        return f"Te vinden bij: {entry.bron}"
+    if entry.source:
+        return f"Te vinden bij: {entry.source}"
     return "Vraag de anti-pestcoördinator"
 
 
@@ -193,7 +197,7 @@ class SchoolActionDef(Entry):
 
 
 class ParentTip(Entry):
-    uitleg: str = Field(min_length=1)
+    explanation: str = Field(alias="uitleg", min_length=1)
 
 
 @dataclass(frozen=True)
@@ -226,7 +230,7 @@ class Guidance:
 
     @property
     def topics(self) -> list[str]:
-        return sorted({m.onderwerp for m in self.materials})
+        return sorted({m.topic for m in self.materials})
 
     def find_materials(
         self,
@@ -241,8 +245,8 @@ class Guidance:
             m
             for m in self.materials
             if (ages is None or m.fits_age(*ages))
-            and (not audience or audience in m.doelgroep)
-            and (not topic or m.onderwerp == topic)
+            and (not audience or audience in m.audiences)
+            and (not topic or m.topic == topic)
             and matches(m, terms)
         ]
 

@@ -333,21 +333,22 @@ def build_slides(figures: EveningFigures, guidance: Guidance | None = None) -> l
         Slide(
             "Wat kun je als ouder doen?",
             "".join(
-                f"<p><b>{esc(t.titel)}</b><br>{esc(t.uitleg)}</p>" for t in guidance.parent_tips
+                f"<p><b>{esc(t.title)}</b><br>{esc(t.explanation)}</p>"
+                for t in guidance.parent_tips
             ),
             key="ouders",
         )
     )
-    parents = [m for m in guidance.materials if "ouders" in m.doelgroep]
+    parents = [m for m in guidance.materials if "ouders" in m.audiences]
     slides.append(Slide("Materiaal voor ouders", _material_picker(parents), key="materiaal"))
     slides.append(
         Slide(
             "Hier vinden kinderen en ouders hulp",
             "".join(
-                f"<p><b>{esc(s.titel)}</b>{' (ook anoniem)' if s.anoniem else ''}"
-                f"<br>{esc(s.uitleg)}" + (f"<br>{esc(s.link)}" if s.link else "") + "</p>"
+                f"<p><b>{esc(s.title)}</b>{' (ook anoniem)' if s.anonymous else ''}"
+                f"<br>{esc(s.explanation)}" + (f"<br>{esc(s.link)}" if s.link else "") + "</p>"
                 for s in guidance.help_sites
-                if "ouders" in s.voor
+                if "ouders" in s.audiences
             ),
             key="hulp",
         )
@@ -359,9 +360,9 @@ def _material_picker(materials) -> str:
     """Materials with their ages; a select filters them by the child's age (plain JS)."""
     options = "".join(f"<option value='{a}'>{a} jaar</option>" for a in range(4, 19))
     items = "".join(
-        f"<li class='pd-parent-material' data-min='{m.leeftijd[0] if m.leeftijd else 0}' "
-        f"data-max='{m.leeftijd[1] if m.leeftijd else 99}'><b>{esc(m.titel)}</b> "
-        f"({esc(m.age_label)})<br><span class='pd-note'>{esc(m.samenvatting)}</span></li>"
+        f"<li class='pd-parent-material' data-min='{m.ages[0] if m.ages else 0}' "
+        f"data-max='{m.ages[1] if m.ages else 99}'><b>{esc(m.title)}</b> "
+        f"({esc(m.age_label)})<br><span class='pd-note'>{esc(m.summary)}</span></li>"
         for m in materials
     )
     return (

@@ -291,7 +291,7 @@ def case_pdf(store: Store, incident_id: int, *, today: date | None = None) -> by
     rows: list[list] = [["Stap", "Gedaan", "Datum", "Door", "Notitie", "Uitkomst"]]
     for step in load_protocol():
         done = case["steps"].get(step.id)
-        name = step.titel if step.verplicht else f"{step.titel} (als van toepassing)"
+        name = step.title if step.required else f"{step.title} (als van toepassing)"
         if done:
             outcome = Outcome(done["outcome"]).label if done["outcome"] else ""
             rows.append(
@@ -378,7 +378,7 @@ def inzage_pdf(store: Store, pupil: str, actor: str, *, today: date | None = Non
         for step in load_protocol():
             done = case["steps"].get(step.id)
             if done:
-                rows.append([step.titel, nl_date(done["done_on"]), done["done_by"],
+                rows.append([step.title, nl_date(done["done_on"]), done["done_by"],
                              scrub_text(done["note"])])  # fmt: skip
         if len(rows) > 1:
             story.append(_table(rows, [4.6 * cm, 2.2 * cm, 3.4 * cm, WIDTH - 10.2 * cm]))

@@ -370,7 +370,7 @@ def _open_at(conn, filters: Filters, day: date) -> pd.DataFrame:
     late = sa.false()
     if followup:
         late = sa.and_(
-            c.reported_on < day - timedelta(days=followup.termijn_dagen),
+            c.reported_on < day - timedelta(days=followup.deadline_days),
             ~sa.exists().where(s.incident_id == c.id, s.step_id == followup.id, s.done_on <= day),
         )
     end = min(filters.end or day, day)
@@ -678,13 +678,13 @@ def step_completion(
     for step in load_protocol():
         mine = histogram[histogram["step_id"] == step.id]
         done = int(mine["count"].sum())
-        on_time = int(mine.loc[mine["days"] <= step.termijn_dagen, "count"].sum())
+        on_time = int(mine.loc[mine["days"] <= step.deadline_days, "count"].sum())
         rows.append(
             {
                 "step_id": step.id,
-                "title": step.titel,
-                "required": step.verplicht,
-                "term_days": step.termijn_dagen,
+                "title": step.title,
+                "required": step.required,
+                "term_days": step.deadline_days,
                 "cases": cases,
                 "done": done,
                 "share_done": done / cases if cases else None,
@@ -707,7 +707,7 @@ def step_completion_by_quarter(
     per_month["quarter"] = per_month["month"].map(quarter_of)
     done["quarter"] = done["month"].map(quarter_of)
     cases = per_month.groupby("quarter", as_index=False)["cases"].sum()
-    steps = pd.DataFrame([(s.id, s.titel) for s in load_protocol()], columns=["step_id", "title"])
+    steps = pd.DataFrame([(s.id, s.title) for s in load_protocol()], columns=["step_id", "title"])
     grid = steps.merge(cases, how="cross")
     totals = done.groupby(["quarter", "step_id"], as_index=False)["count"].sum()
     totals = totals.rename(columns={"count": "done"})
@@ -801,7 +801,7 @@ def school_action_status(store: Store, schools: tuple[str, ...] = ()) -> pd.Data
                 {
                     "school": school,
                     "action_id": action.id,
-                    "title": action.titel,
+                    "title": action.title,
                     "done": d is not None,
                     "done_on": d["done_on"] if d else None,
                     "done_by": d["done_by"] if d else "",

@@ -117,7 +117,7 @@ def export_frame(store: Store, filters: analytics.Filters) -> pd.DataFrame:
     columns = EXPORT_COLUMNS + [
         f"Stap {step.id}: {part}"
         for step in protocol
-        for part in ("datum", "door", "notitie", *(["uitkomst"] if step.vraagt_uitkomst else []))
+        for part in ("datum", "door", "notitie", *(["uitkomst"] if step.asks_outcome else []))
     ]
     rows, texts_of_row = [], []
     for r in base:
@@ -147,7 +147,7 @@ def export_frame(store: Store, filters: analytics.Filters) -> pd.DataFrame:
                 written.append(done.note)
             else:
                 row += [None, "", ""]
-            if step.vraagt_uitkomst:
+            if step.asks_outcome:
                 row.append(labels[Outcome][done.outcome] if done and done.outcome else "")
         rows.append(row)
         texts_of_row.append(written)

@@ -227,10 +227,10 @@ def _steps(rng, protocol, reported_on: date, today: date, status: Status) -> lis
     finished = status in (Status.RESOLVED, Status.CLOSED)
     done = []
     for step in protocol:
-        chance = (0.92 if step.verplicht else 0.5) if finished else 0.6
+        chance = (0.92 if step.required else 0.5) if finished else 0.6
         # Most steps on time, some late: the overview shows how fast the protocol is followed.
-        delay = int(rng.triangular(0, step.termijn_dagen * 2 + 1, step.termijn_dagen * 0.6))
-        if step.vraagt_uitkomst:
+        delay = int(rng.triangular(0, step.deadline_days * 2 + 1, step.deadline_days * 0.6))
+        if step.asks_outcome:
             delay = rng.randint(7, 21)
         elif not finished and rng.random() < 0.5:
             delay = rng.randint(0, (today - reported_on).days)  # open cases move on lately too
@@ -238,7 +238,7 @@ def _steps(rng, protocol, reported_on: date, today: date, status: Status) -> lis
         if done_on > today or rng.random() > chance:
             continue
         outcome = None
-        if step.vraagt_uitkomst:
+        if step.asks_outcome:
             outcome = rng.choices(list(Outcome), [55, 30, 15])[0]
         done.append(
             StepDone.model_construct(

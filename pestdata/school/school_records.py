@@ -20,7 +20,7 @@ from pestdata.school import school_names
 
 def record_school_action(store: Store, done: SchoolActionDone, actor: str) -> None:
     """Tick a school-wide action for one school ("Ja, dat heb ik gedaan")."""
-    titles = {a.id: a.titel for a in load_guidance().school_actions}
+    titles = {a.id: a.title for a in load_guidance().school_actions}
     if done.action_id not in titles:
         raise InvalidInput({"action_id": f"'{done.action_id}' staat niet in de checklist"})
     with store.writing() as conn:

@@ -31,8 +31,8 @@ class StepRow(w.VBox):
     def __init__(self, view: CaseView, step: ProtocolStepDef, done: dict | None):
         self.view, self.step = view, step
         self.title = w.HTML(
-            f"<b>{esc(step.titel)}</b>{'' if step.verplicht else ' <i>(als van toepassing)</i>'}"
-            f"<br><span class='pd-hint'>{esc(step.uitleg)}</span>"
+            f"<b>{esc(step.title)}</b>{'' if step.required else ' <i>(als van toepassing)</i>'}"
+            f"<br><span class='pd-hint'>{esc(step.explanation)}</span>"
         )
         self.result = css(w.HTML(), "pd-step-result")
         self.names = NameCheck("pd-step-confirm-names", self.tick)
@@ -99,7 +99,7 @@ class StepRow(w.VBox):
         )
         self.button.on_click(lambda _: self.tick())
         fields = [self.done_on, self.done_by, self.note]
-        if self.step.vraagt_uitkomst:
+        if self.step.asks_outcome:
             fields.append(self.outcome)
         return [
             w.HBox(fields, layout=w.Layout(flex_flow="row wrap")),
@@ -112,7 +112,7 @@ class StepRow(w.VBox):
             "done_on": self.done_on.value,
             "done_by": self.done_by.value,
             "note": self.note.value,
-            "outcome": self.outcome.value if self.step.vraagt_uitkomst else None,
+            "outcome": self.outcome.value if self.step.asks_outcome else None,
         }
         self.result.value = ""
         possible_name = self.names.ask(self.note.value, self.result)
@@ -127,7 +127,7 @@ class StepRow(w.VBox):
                 possible_name=possible_name,
             ),
             self.result,
-            f"stap '{self.step.titel}' afgevinkt",
+            f"stap '{self.step.title}' afgevinkt",
             focus=lambda: self.button,  # the row's new button: 'Ongedaan maken'
         )
 
@@ -137,7 +137,7 @@ class StepRow(w.VBox):
                 store, self.view.incident_id, self.step.id, actor
             ),
             self.result,
-            f"stap '{self.step.titel}' teruggezet",
+            f"stap '{self.step.title}' teruggezet",
             focus=lambda: self.button,  # the row's new button: 'Ja, dat heb ik gedaan'
         )
 

@@ -28,7 +28,7 @@ class Lessons(w.VBox):
     ):
         self.store, self.actor, self.school = store, actor, school
         self.today = today or clock.today()
-        lessons = [m for m in guidance.materials if m.soort in ("les", "lespakket", "handboek")]
+        lessons = [m for m in guidance.materials if m.kind in ("les", "lespakket", "handboek")]
         others = [m for m in guidance.materials if m not in lessons]
         self.material = css(
             w.Dropdown(
@@ -36,7 +36,7 @@ class Lessons(w.VBox):
                 value=None,
                 style=STYLE,
                 layout=w.Layout(width="560px"),
-                options=[(f"{m.titel} ({m.age_label})", m.id) for m in lessons + others],
+                options=[(f"{m.title} ({m.age_label})", m.id) for m in lessons + others],
             ),
             "pd-lesson-material",
         )

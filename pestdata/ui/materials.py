@@ -37,7 +37,7 @@ def action_card(number: int, action: ImmediateAction) -> str:
     link = f"<p>{link_html(action.link, action.link)}</p>" if action.link else ""
     return (
         f"<div class='pd-card pd-action' data-id='{esc(action.id)}'><b>{number}. "
-        f"{esc(action.titel)}</b><p>{esc(action.uitleg)}</p>{link}</div>"
+        f"{esc(action.title)}</b><p>{esc(action.explanation)}</p>{link}</div>"
     )
 
 
@@ -45,22 +45,23 @@ def immediate_actions(guidance: Guidance) -> w.Accordion:
     """'Wat doe ik nu?': each action a section that opens and closes."""
     sections = [
         w.HTML(
-            f"<p>{esc(a.uitleg)}</p>" + (f"<p>{link_html(a.link, a.link)}</p>" if a.link else "")
+            f"<p>{esc(a.explanation)}</p>"
+            + (f"<p>{link_html(a.link, a.link)}</p>" if a.link else "")
         )
         for a in guidance.actions
     ]
     accordion = css(w.Accordion(children=sections), "pd-actions")
-    accordion.titles = tuple(f"{n}. {a.titel}" for n, a in enumerate(guidance.actions, start=1))
+    accordion.titles = tuple(f"{n}. {a.title}" for n, a in enumerate(guidance.actions, start=1))
     return accordion
 
 
 def material_card(m: Material) -> str:
-    audiences = ", ".join(AUDIENCES[a] for a in m.doelgroep)
+    audiences = ", ".join(AUDIENCES[a] for a in m.audiences)
     return (
         f"<div class='pd-card pd-material' data-id='{esc(m.id)}'>"
-        f"<b>{esc(m.titel)}</b> <span class='pd-badge'>{esc(m.age_label)}</span>"
-        f"<div class='pd-hint'>{esc(m.soort)} · voor {esc(audiences.lower())} · "
-        f"{esc(m.onderwerp)}</div><p>{esc(m.samenvatting)}</p>{find_it_html(m)}</div>"
+        f"<b>{esc(m.title)}</b> <span class='pd-badge'>{esc(m.age_label)}</span>"
+        f"<div class='pd-hint'>{esc(m.kind)} · voor {esc(audiences.lower())} · "
+        f"{esc(m.topic)}</div><p>{esc(m.summary)}</p>{find_it_html(m)}</div>"
     )
 
 
@@ -73,19 +74,17 @@ ADDED_NOTE = (
 def help_card(s: HelpSite) -> str:
     """A help site of the handreiking, or a help line with its number and who added it."""
     line = isinstance(s, HelpLine)
-    badges = " <span class='pd-badge'>ook anoniem</span>" if s.anoniem else ""
+    badges = " <span class='pd-badge'>ook anoniem</span>" if s.anonymous else ""
     if line:
-        badges += (
-            f" <span class='pd-badge pd-added'>toegevoegd door {esc(s.toegevoegd_door)}</span>"
-        )
+        badges += f" <span class='pd-badge pd-added'>toegevoegd door {esc(s.added_by)}</span>"
     phone = ""
-    if line and s.telefoon:
-        digits = "".join(c for c in s.telefoon if c.isdigit())
-        phone = f"<p class='pd-phone'>Bel <a href=\"tel:{digits}\">{esc(s.telefoon)}</a></p>"
+    if line and s.phone:
+        digits = "".join(c for c in s.phone if c.isdigit())
+        phone = f"<p class='pd-phone'>Bel <a href=\"tel:{digits}\">{esc(s.phone)}</a></p>"
     where = find_it_html(s, s.link) if s.link or not line else ""
     return (
         f"<div class='pd-card pd-help{' pd-help-line' if line else ''}' data-id='{esc(s.id)}'>"
-        f"<b>{esc(s.titel)}</b>{badges}<p>{esc(s.uitleg)}</p>{phone}{where}</div>"
+        f"<b>{esc(s.title)}</b>{badges}<p>{esc(s.explanation)}</p>{phone}{where}</div>"
     )
 
 
