@@ -13,7 +13,7 @@ import pytest
 from pestdata.cases import incident_log
 from pestdata.core.guidance import load_protocol
 from pestdata.core.model import Platform, age_band, validate_incident
-from pestdata.documents import charts
+from pestdata.documents import charts, pupil_network
 from pestdata.overview import analytics
 
 MONTHS_36 = [f"{2023 + i // 12}-{i % 12 + 1:02d}" for i in range(36)]
@@ -317,6 +317,29 @@ def test_shared_view_trend_never_shows_a_small_count(store, valid_incident_data)
     assert list(figure.data[0].x) == ["okt 2025", "nov 2025"]
 
 
+# Four pupils of groep 7: 204533 and 204534 share two cases, 204533 and 300001 one.
+NETWORK = (
+    {"204533": "bully", "204534": "target", "300001": "both", "300002": "bystander"},
+    {("204533", "204534"): 2, ("204533", "300001"): 1},
+    "Leerlingen in groep 7",
+)
+
+
+def test_the_network_links_pupils_by_shared_cases_and_colours_their_role():
+    figure = pupil_network.network(*NETWORK)
+    lines = [t for t in figure.data if t.mode == "lines"]
+    assert [t.line.width for t in lines] == [1, 3]  # thicker for more shared cases
+    assert [t.name for t in lines] == ["1 gedeelde melding", "2 gedeelde meldingen"]
+    pupils = {t.name: list(t.text) for t in figure.data if t.mode == "markers+text"}
+    assert pupils == {
+        "Gepeste leerling": ["204534"],
+        "Pester": ["204533"],
+        "Pester én gepest": ["300001"],
+        "Omstander": ["300002"],
+    }
+    assert figure.layout.title.text == "Leerlingen in groep 7"
+
+
 def test_every_chart_passes_plotlys_validation():
     """charts.figure skips validation for speed; plotly's validator checks them here."""
     quarters = pd.DataFrame(
@@ -355,6 +378,7 @@ def test_every_chart_passes_plotlys_validation():
         charts.step_heatmap(quarters, minimum=5),
         charts.step_heatmap(shares_only.drop(columns=["cases"])),  # shares only: care team
         charts.lesson_coverage(lessons),
+        pupil_network.network(*NETWORK),
     ]
     for figure in figures:
         spec = figure.to_plotly_json()

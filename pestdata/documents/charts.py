@@ -6,14 +6,11 @@ fixed colour per platform and per form, so WhatsApp has the same colour in every
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 import plotly.graph_objects as go
 
 from pestdata.core import disclosure
 from pestdata.core.clock import MONTHS
-from pestdata.core.markup import counted
 from pestdata.core.model import AGE_BANDS, GROUPS, Form, Motive, Platform
 
 MUTED = [
@@ -95,7 +92,8 @@ def month_label(month: str) -> str:
     return f"{MONTHS[int(number) - 1]} {year}"
 
 
-def _layout(title: str, **extra) -> dict:
+def base_layout(title: str, **extra) -> dict:
+    """The look every chart shares: Dutch separators, our font, light axes."""
     # No plotly template: its ~6 KB of JSON would travel with every chart.
     axis = {"gridcolor": "#E5E5E5", "zerolinecolor": "#CCCCCC", "automargin": True}
     layout = {
@@ -182,7 +180,7 @@ def trend(
     ]
     return figure(
         traces,
-        _layout(
+        base_layout(
             f"Meldingen per maand, per {title.lower()}",
             barmode="stack",
             xaxis={"title": {"text": "Maand"}, "type": "category"},
@@ -253,7 +251,7 @@ def step_completion(frame: pd.DataFrame, note: str = "", minimum: int | None = N
                 else "%{y}: %{x}% van de meldingen<extra></extra>",
             }
         ],
-        _layout(
+        base_layout(
             "Protocol: hoe vaak is elke stap gedaan?",
             xaxis={"title": {"text": "% van de meldingen"}, "range": [0, 100]},
             margin={"l": 330, "r": 20, "t": 60, "b": 60},
@@ -292,7 +290,7 @@ def step_heatmap(frame: pd.DataFrame, note: str = "", minimum: int | None = None
                 "hovertemplate": "%{y}<br>%{x}: %{text}<extra></extra>",
             }
         ],
-        _layout(
+        base_layout(
             "Protocol per kwartaal: % meldingen met de stap gedaan",
             margin={"l": 330, "r": 20, "t": 60, "b": 60},
             annotations=[_note(note)] if note else [],
@@ -338,7 +336,7 @@ def lesson_coverage(frame: pd.DataFrame) -> go.Figure:
                 "hovertemplate": "%{x}: %{y} lessen<extra></extra>",
             }
         ],
-        _layout(
+        base_layout(
             "Lessen over online gedrag per groep of klas",
             xaxis={"title": {"text": "Groep of klas"}, "type": "category"},
             yaxis={
@@ -347,61 +345,4 @@ def lesson_coverage(frame: pd.DataFrame) -> go.Figure:
                 "range": [0, max(2, int(frame["lessons"].max() if len(frame) else 0) + 1)],
             },
         ),
-    )
-
-
-NETWORK_ROLES = {  # role in the group's cases -> (legend, colour), colour-blind safe
-    "target": ("Gepeste leerling", MUTED[0]),
-    "bully": ("Pester", MUTED[6]),
-    "both": ("Pester én gepest", MUTED[4]),
-    "bystander": ("Omstander", GREY),
-}
-
-
-def network(nodes: dict[str, str], links: dict[tuple[str, str], int], title: str) -> go.Figure:
-    """Pupils (by number) on a circle, a line for each pair that shares cases (thicker for
-    more), coloured by their role: who keeps appearing with whom, at a glance."""
-    count = max(len(nodes), 1)
-    place = {
-        pupil: (math.cos(2 * math.pi * i / count), math.sin(2 * math.pi * i / count))
-        for i, pupil in enumerate(nodes)
-    }
-    traces = []
-    for weight in sorted(set(links.values())):
-        xs, ys = [], []
-        for (a, b), shared in links.items():
-            if shared == weight:
-                xs += [place[a][0], place[b][0], None]
-                ys += [place[a][1], place[b][1], None]
-        traces.append(
-            {
-                "type": "scatter",
-                "mode": "lines",
-                "x": xs,
-                "y": ys,
-                "line": {"color": "#999999", "width": 1 + 2 * (weight - 1)},
-                "hoverinfo": "skip",
-                "name": counted(weight, "gedeelde melding", "gedeelde meldingen"),
-                "showlegend": False,
-            }
-        )
-    for role, (label, colour) in NETWORK_ROLES.items():
-        members = [p for p, r in nodes.items() if r == role]
-        if members:
-            traces.append(
-                {
-                    "type": "scatter",
-                    "mode": "markers+text",
-                    "name": label,
-                    "x": [place[p][0] for p in members],
-                    "y": [place[p][1] for p in members],
-                    "text": members,
-                    "textposition": "top center",
-                    "marker": {"size": 16, "color": colour, "line": {"color": "white", "width": 1}},
-                    "hovertemplate": "%{text}<extra>" + label + "</extra>",
-                }
-            )
-    hidden = {"visible": False, "range": [-1.3, 1.3]}
-    return figure(
-        traces, _layout(title, xaxis=hidden, yaxis={**hidden, "scaleanchor": "x"}, height=520)
     )

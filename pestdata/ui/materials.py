@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import ipywidgets as w
 
-from pestdata.core.guidance import Found, Guidance
-from pestdata.core.guidance_entries import (
+from pestdata.core.guidance import (
     AUDIENCES,
+    Found,
+    Guidance,
     HelpLine,
     HelpSite,
     ImmediateAction,

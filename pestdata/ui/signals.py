@@ -16,7 +16,7 @@ from pestdata.core.clock import nl_date
 from pestdata.core.markup import counted, esc
 from pestdata.core.model import GROUPS, Role
 from pestdata.db.store import Store
-from pestdata.documents import charts
+from pestdata.documents import pupil_network
 from pestdata.ui.common import STYLE, css
 from pestdata.ui.plots import Chart, show_empty, show_figure
 
@@ -134,7 +134,7 @@ class SignalsView(w.VBox):
         if not links:
             show_empty(self.picture, f"In {group} staan geen leerlingen samen in een melding.")
             return
-        show_figure(self.picture, charts.network(nodes, links, f"Leerlingen in {group}"))
+        show_figure(self.picture, pupil_network.network(nodes, links, f"Leerlingen in {group}"))
         shared = sorted(links.items(), key=lambda item: (-item[1], item[0]))
         self.picture.summary = (
             f"{len(nodes)} leerlingen in {group}; "
