@@ -19,7 +19,7 @@ from servers import start_server
 from test_browser import TIMEOUT, fill_report, saved_id
 from test_signin_browser import add_people, sign_in
 
-from pestdata.cases import caseload, incident_log
+from pestdata.cases import audit_rows, caseload
 from pestdata.core import names
 from pestdata.db.store import Store
 from pestdata.db.tables import audit, descriptions
@@ -131,5 +131,5 @@ def test_a_name_in_the_report_is_warned_about_and_saved_after_toch_opslaan(page:
         ("m.devries", "create", incident_id),
         ("m.devries", "possible_name", incident_id),
     ]  # the signed-in person, in the save's own transaction
-    assert written[1][3] == incident_log.POSSIBLE_NAME
+    assert written[1][3] == audit_rows.POSSIBLE_NAME
     store.close()
