@@ -186,8 +186,9 @@ def filter_changes(view, today: date) -> dict[str, dict[str, float]]:
     """Every kind of filter change on the overview, each set and undone 3 times: seconds
     until the trend chart is replaced, until all four charts are, and until the refresh ends
     (key figures, overdue list and checklist too). Medians over the six changes."""
-    from pestdata.core.model import AGE_BANDS
     from pestdata.overview.analytics import school_year_range
+
+    from pestdata.core.choices import AGE_BANDS
 
     year_start, _ = school_year_range(view.year.value)
     mid_month = year_start.replace(month=9, day=15)
@@ -230,8 +231,8 @@ def naive_worker(db: str) -> None:
     import pandas as pd
 
     from pestdata.cases.caseload import OVERDUE_DAYS
+    from pestdata.core.choices import OPEN_STATUSES, Status
     from pestdata.core.guidance import load_protocol
-    from pestdata.core.model import OPEN_STATUSES, Status
     from pestdata.db.store import Store
 
     store = Store(db).ensure_schema()

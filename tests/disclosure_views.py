@@ -22,19 +22,10 @@ from typing import NamedTuple
 import pandas as pd
 from disclosure_solver import System, UnknownFormat, clean, read_count, read_median, read_share
 
+from pestdata.core.choices import AGE_BANDS, GROUPS, OPEN_STATUSES, Form, Motive, Platform, age_band
 from pestdata.core.clock import MONTHS
 from pestdata.core.guidance import load_protocol
-from pestdata.core.model import (
-    AGE_BANDS,
-    GROUPS,
-    OPEN_STATUSES,
-    Form,
-    Motive,
-    Platform,
-    age_band,
-    validate_incident,
-    validate_step,
-)
+from pestdata.core.model import validate_incident, validate_step
 
 EVER = (date(2000, 1, 1), date(2099, 12, 31))  # "now" counts: every report, whatever its date
 MEASURES_WITH_TRUTH = ("reports", "open")  # and "step:<id>"

@@ -166,7 +166,7 @@ def test_the_report_form_counts_its_wrong_fields_in_proper_dutch(store):
 
 
 def test_a_report_from_before_last_school_year_asks_once_then_saves(store):
-    from pestdata.core.model import Platform
+    from pestdata.core.choices import Platform
     from pestdata.people.accounts import Person
     from pestdata.ui.common import Actor
     from pestdata.ui.report_form import ReportForm, long_ago

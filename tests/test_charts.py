@@ -11,8 +11,9 @@ import plotly.graph_objects as go
 import pytest
 
 from pestdata.cases import incident_log
+from pestdata.core.choices import Platform, age_band
 from pestdata.core.guidance import load_protocol
-from pestdata.core.model import Platform, age_band, validate_incident
+from pestdata.core.model import validate_incident
 from pestdata.documents import charts, pupil_network
 from pestdata.overview import analytics
 

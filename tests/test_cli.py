@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from pestdata.cases import caseload, incident_log
 from pestdata.cli.main import main
-from pestdata.core.model import Status, age_band
+from pestdata.core.choices import Status, age_band
 from pestdata.db.store import HEAD_REVISION, Store
 from pestdata.db.tables import incident_platforms, incidents, steps_done
 from pestdata.school import demo

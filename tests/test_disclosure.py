@@ -11,13 +11,13 @@ import subprocess
 from datetime import date, timedelta
 
 import pytest
+from pestdata.documents.reports import year_report_pdf
 
 from pestdata.cases import incident_log
 from pestdata.core import disclosure
-from pestdata.core.model import Form, Motive, Platform
+from pestdata.core.choices import Form, Motive, Platform
 from pestdata.db.store import Store
 from pestdata.documents.parent_evening import aggregate_figures
-from pestdata.documents.reports import year_report_pdf
 from pestdata.overview import analytics
 from pestdata.registers.export import share_frame
 from pestdata.school import demo

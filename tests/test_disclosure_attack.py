@@ -298,7 +298,7 @@ def _subfilters(reports) -> list[dict]:
 
 
 def _band(group):
-    from pestdata.core.model import age_band
+    from pestdata.core.choices import age_band
 
     return age_band(group)
 

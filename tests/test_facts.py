@@ -14,15 +14,16 @@ from datetime import date
 import pandas as pd
 import pytest
 import sqlalchemy as sa
+from pestdata.overview.analytics import Filters, plan
 
 from pestdata.cases import caseload, incident_log
+from pestdata.core.choices import GROUPS, Form, Platform, Status, age_band
 from pestdata.core.guidance import load_protocol
-from pestdata.core.model import GROUPS, Form, Platform, Status, StepDone, age_band
+from pestdata.core.model import StepDone
 from pestdata.db import facts
 from pestdata.db.maintenance import purge
 from pestdata.db.tables import incidents, report_facts, steps_done
 from pestdata.overview import analytics
-from pestdata.overview.analytics import Filters, plan
 from pestdata.school.demo import generate
 
 TODAY = date(2026, 3, 18)

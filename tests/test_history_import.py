@@ -34,7 +34,7 @@ from helpers import cases_by_target
 
 from pestdata.cases import caseload
 from pestdata.core import clock, recognise
-from pestdata.core.model import OPEN_STATUSES, Severity
+from pestdata.core.choices import OPEN_STATUSES, Severity
 from pestdata.db.store import Store
 from pestdata.db.tables import audit, incidents
 from pestdata.overview import analytics

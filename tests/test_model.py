@@ -7,13 +7,11 @@ from datetime import date, timedelta
 import pytest
 
 from pestdata.cases import caseload, incident_log
-from pestdata.core import clock, model
+from pestdata.core import choices, clock, model
+from pestdata.core.choices import Status, age_band, ages_for_group
 from pestdata.core.model import (
     FIELD_LABELS,
     InvalidInput,
-    Status,
-    age_band,
-    ages_for_group,
     check_transition,
     validate_incident,
     validate_step,
@@ -262,7 +260,7 @@ def _step(**changes):
 def test_valid_step():
     step = validate_step(_step(outcome="less"))
     assert step.done_by == "Mw. Jansen"
-    assert step.outcome == model.Outcome.LESS
+    assert step.outcome == choices.Outcome.LESS
 
 
 @pytest.mark.parametrize(
@@ -286,7 +284,7 @@ def test_validate_step_errors(changes, field, fragment):
     assert FIELD_LABELS[field] in str(caught.value)
 
 
-ALLOWED = [(old, new) for old, targets in model.TRANSITIONS.items() for new in targets]
+ALLOWED = [(old, new) for old, targets in choices.TRANSITIONS.items() for new in targets]
 
 
 @pytest.mark.parametrize(("old", "new"), ALLOWED, ids=[f"{o}->{n}" for o, n in ALLOWED])
@@ -307,7 +305,7 @@ REFUSED = [
 
 @pytest.mark.parametrize(("old", "new"), REFUSED, ids=[f"{o}->{n}" for o, n in REFUSED])
 def test_refused_transitions(old, new):
-    assert new not in model.TRANSITIONS[old]
+    assert new not in choices.TRANSITIONS[old]
     with pytest.raises(InvalidInput) as caught:
         check_transition(old, new)
     assert list(caught.value.errors) == ["status"]
@@ -319,7 +317,7 @@ def test_refused_transitions(old, new):
 def test_every_status_pair_is_either_allowed_or_refused():
     for old in Status:
         for new in Status:
-            if new in model.TRANSITIONS[old]:
+            if new in choices.TRANSITIONS[old]:
                 assert check_transition(old, new) is new
             else:
                 with pytest.raises(InvalidInput):
@@ -337,16 +335,16 @@ def test_invalid_input_str_uses_dutch_labels():
 
 def test_every_enum_member_has_a_dutch_label():
     for enum in (
-        model.Reporter,
-        model.Role,
-        model.Platform,
-        model.Form,
-        model.Severity,
-        model.Status,
-        model.Outcome,
+        choices.Reporter,
+        choices.Role,
+        choices.Platform,
+        choices.Form,
+        choices.Severity,
+        choices.Status,
+        choices.Outcome,
     ):
         for member in enum:
-            assert member in model.LABELS
+            assert member in choices.LABELS
             assert member.label.strip()
-        offered = [m.value for m in enum if m is not model.Severity.UNKNOWN]  # history only
+        offered = [m.value for m in enum if m is not choices.Severity.UNKNOWN]  # history only
         assert [v for _, v in enum.choices()] == offered

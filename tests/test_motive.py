@@ -7,15 +7,16 @@ import re
 from datetime import date
 
 import sqlalchemy as sa
+from pestdata.documents.reports import year_report_pdf
 from test_io import HEADER, csv_bytes, row, write
 from test_reports import pdf_text
 
 from pestdata.cases import caseload, incident_log
 from pestdata.core import clock
-from pestdata.core.model import Motive, validate_incident
+from pestdata.core.choices import Motive
+from pestdata.core.model import validate_incident
 from pestdata.db.store import Store
 from pestdata.db.tables import incidents
-from pestdata.documents.reports import year_report_pdf
 from pestdata.overview import analytics
 from pestdata.people.accounts import Person
 from pestdata.registers.export import export_frame, write_export
@@ -67,7 +68,7 @@ def test_an_upgraded_database_says_onbekend_for_every_old_report(any_url):
 
 
 def test_the_form_stores_the_motive_and_the_case_shows_it(sqlite_store):
-    from pestdata.core.model import Platform
+    from pestdata.core.choices import Platform
     from pestdata.ui.common import Actor
     from pestdata.ui.report_form import ReportForm
 

@@ -19,14 +19,14 @@ from datetime import date, timedelta
 import nbclient
 import nbformat
 import pytest
+from pestdata.overview.analytics import school_year_of
 from playwright.sync_api import expect
 
 from pestdata.cases import incident_log
 from pestdata.core import clock
+from pestdata.core.choices import Form, Platform
 from pestdata.core.model import (
-    Form,
     LessonGiven,
-    Platform,
     SchoolActionDone,
     check_pupil_number,
     validate_incident,
@@ -40,7 +40,6 @@ from pestdata.documents.parent_evening import (
     export_html,
     is_this_evening,
 )
-from pestdata.overview.analytics import school_year_of
 from pestdata.school import demo, school_names, school_records
 from pestdata.ui.slides import SlideShow, offline_name, ouderavond_app
 

@@ -14,24 +14,16 @@ from datetime import date, timedelta
 
 import pandas as pd
 import pytest
+from pestdata.documents.reports import BREAKDOWNS
+from pestdata.overview.analytics import Filters
 from reportlab.platypus import Spacer
 
 from pestdata.cases import caseload, incident_log
+from pestdata.core.choices import AGE_BANDS, GROUPS, Form, Platform
 from pestdata.core.guidance import load_protocol
-from pestdata.core.model import (
-    AGE_BANDS,
-    GROUPS,
-    Form,
-    LessonGiven,
-    Platform,
-    SchoolActionDone,
-    validate_incident,
-    validate_step,
-)
+from pestdata.core.model import LessonGiven, SchoolActionDone, validate_incident, validate_step
 from pestdata.db.store import NotFound
 from pestdata.documents import reports
-from pestdata.documents.reports import BREAKDOWNS
-from pestdata.overview.analytics import Filters
 from pestdata.registers.export import share_frame
 from pestdata.school import demo, school_records
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from pestdata.core import privacy
-from pestdata.core.model import StaffRole
+from pestdata.core.choices import StaffRole
 from pestdata.people.accounts import AccountError, Person, _check_role
 from pestdata.web.serve import DASHBOARDS, ROLE_NAMES, ROLES
 from pestdata.web.signin import allowed

@@ -17,8 +17,9 @@ import sqlalchemy as sa
 
 from pestdata.cases import caseload, incident_log
 from pestdata.core import clock
+from pestdata.core.choices import Status
 from pestdata.core.guidance import GuidanceError, load_protocol
-from pestdata.core.model import InvalidInput, Status, validate_incident, validate_step
+from pestdata.core.model import InvalidInput, validate_incident, validate_step
 from pestdata.db.store import HEAD_REVISION, NotFound, Store
 
 TABLES = {

@@ -15,9 +15,7 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 
 from pestdata.core import clock
-from pestdata.core.guidance import followup_step, load_protocol
-from pestdata.core.model import (
-    FIELD_LABELS,
+from pestdata.core.choices import (
     OPEN_STATUSES,
     Form,
     Motive,
@@ -28,6 +26,8 @@ from pestdata.core.model import (
     Severity,
     Status,
 )
+from pestdata.core.guidance import followup_step, load_protocol
+from pestdata.core.model import FIELD_LABELS
 from pestdata.db.store import NotFound, Store
 from pestdata.db.tables import (
     audit,

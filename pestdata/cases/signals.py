@@ -18,7 +18,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from pestdata.core import settings
-from pestdata.core.model import Role
+from pestdata.core.choices import Role
 from pestdata.db.store import Store
 from pestdata.db.tables import incident_pupils, incidents
 

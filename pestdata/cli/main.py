@@ -14,8 +14,9 @@ import click
 from pestdata.cases import caseload, incident_log
 from pestdata.cli import nl_click
 from pestdata.core import clock, files, privacy, settings
+from pestdata.core.choices import StaffRole
 from pestdata.core.markup import counted, meldingen
-from pestdata.core.model import InvalidInput, StaffRole
+from pestdata.core.model import InvalidInput
 from pestdata.core.shipped import NOTEBOOKS
 from pestdata.db.store import Store, StoreUnavailable, database_url
 from pestdata.school import school_names
@@ -822,7 +823,7 @@ def _new_password(from_stdin: bool) -> str:
 
 
 def _show_two_factor(name: str, secret: str | None) -> None:
-    from pestdata.people.passwords import provisioning_uri
+    from pestdata.people.accounts import provisioning_uri
 
     if secret:
         click.echo(f"Tweestapscode voor {name}: zet deze sleutel in een authenticator-app:")

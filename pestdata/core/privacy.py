@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from pestdata.core import settings
-from pestdata.core.model import StaffRole
+from pestdata.core.choices import StaffRole
 
 
 def threshold() -> int:

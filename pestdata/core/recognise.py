@@ -21,7 +21,7 @@ from functools import cache, lru_cache
 
 from rapidfuzz import fuzz, process
 
-from pestdata.core.model import LABELS, Severity
+from pestdata.core.choices import LABELS, Severity
 from pestdata.core.register_words import (
     DATE_WORDS,
     DONE_WORDS,

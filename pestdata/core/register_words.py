@@ -8,7 +8,7 @@ about the handling, and the ordinals of a klas. How they are matched is recognis
 
 from __future__ import annotations
 
-from pestdata.core.model import Form, Motive, Outcome, Platform, Reporter, Severity, Status
+from pestdata.core.choices import Form, Motive, Outcome, Platform, Reporter, Severity, Status
 
 # Words schools use besides our labels (normalised). Verbs and nouns both: a register says
 # "bedreigen" where our label says "Bedreiging".

@@ -29,8 +29,8 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
+from pestdata.core.choices import Status
 from pestdata.core.guidance import followup_step, required_steps
-from pestdata.core.model import Status
 from pestdata.db.tables import (
     FACT_KEY,
     facts_basis,

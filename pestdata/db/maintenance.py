@@ -19,8 +19,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from pestdata.core import clock, files
+from pestdata.core.choices import Status
 from pestdata.core.markup import meldingen
-from pestdata.core.model import Status
 from pestdata.db import facts
 from pestdata.db.facts import month_of
 from pestdata.db.store import HEAD_REVISION, Store, audit_row, default_db_path, now

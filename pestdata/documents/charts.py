@@ -10,8 +10,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from pestdata.core import disclosure
+from pestdata.core.choices import AGE_BANDS, GROUPS, Form, Motive, Platform
 from pestdata.core.clock import MONTHS
-from pestdata.core.model import AGE_BANDS, GROUPS, Form, Motive, Platform
 
 MUTED = [
     "#332288",

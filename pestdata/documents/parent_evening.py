@@ -16,11 +16,10 @@ from datetime import date
 import plotly.graph_objects as go
 
 from pestdata.core import clock, disclosure, privacy
+from pestdata.core.choices import AGE_BANDS, Form, Platform
 from pestdata.core.clock import SchoolYear
-from pestdata.core.guidance import Guidance, load_guidance
-from pestdata.core.guidance_entries import AUDIENCES
+from pestdata.core.guidance import AUDIENCES, Guidance, load_guidance
 from pestdata.core.markup import esc
-from pestdata.core.model import AGE_BANDS, Form, Platform
 from pestdata.core.shipped import PACKAGE
 from pestdata.db.store import Store
 from pestdata.documents.charts import AGE_BAND_COLOURS, COUNTED_IN_EACH, FONT, MUTED, month_label

@@ -48,10 +48,11 @@ from reportlab.platypus import (
 from pestdata.cases import access_requests, caseload
 from pestdata.cases.caseload import POLICE_ADVICE, case_details, timeline
 from pestdata.core import clock, disclosure, privacy
+from pestdata.core.choices import POLICE_FORMS, Form, Outcome
 from pestdata.core.clock import SchoolYear, nl_date
 from pestdata.core.guidance import load_protocol
 from pestdata.core.markup import counted, number
-from pestdata.core.model import FIELD_LABELS, POLICE_FORMS, Form, Outcome
+from pestdata.core.model import FIELD_LABELS
 from pestdata.core.names import NamesUnchecked, find_all
 from pestdata.db.store import NotFound, Store
 from pestdata.documents import charts

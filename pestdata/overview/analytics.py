@@ -21,9 +21,9 @@ import sqlalchemy as sa
 
 from pestdata.cases.caseload import OVERDUE_DAYS, overdue_flags
 from pestdata.core import disclosure
+from pestdata.core.choices import AGE_BANDS, GROUPS, OPEN_STATUSES, age_band
 from pestdata.core.clock import SchoolYear
 from pestdata.core.guidance import followup_step, load_guidance, load_protocol
-from pestdata.core.model import AGE_BANDS, GROUPS, OPEN_STATUSES, age_band
 from pestdata.db.facts import ALL, FOLLOWUP_DAYS, REPORT_COUNTERS, RESOLVED, days_between, month_of
 from pestdata.db.facts import report_flags as _report_flags
 from pestdata.db.store import Store

@@ -20,8 +20,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from pestdata.core import disclosure, files, privacy
-from pestdata.core.guidance import load_protocol
-from pestdata.core.model import (
+from pestdata.core.choices import (
     AGE_BANDS,
     Form,
     Motive,
@@ -31,6 +30,7 @@ from pestdata.core.model import (
     Severity,
     Status,
 )
+from pestdata.core.guidance import load_protocol
 from pestdata.core.names import find_all
 from pestdata.db.store import Store
 from pestdata.db.tables import (

@@ -36,15 +36,12 @@ from typing import BinaryIO
 
 from pestdata.cases import incident_log
 from pestdata.core import clock, names, recognise
+from pestdata.core.choices import Reporter, Role, Severity, Status
 from pestdata.core.guidance import load_protocol
 from pestdata.core.markup import number
 from pestdata.core.model import (
     FIELD_LABELS,
     InvalidInput,
-    Reporter,
-    Role,
-    Severity,
-    Status,
     label_for,
     step_date_problem,
     validate_incident,

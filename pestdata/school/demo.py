@@ -12,11 +12,8 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 
 from pestdata.core import clock
-from pestdata.core.guidance import load_protocol
-from pestdata.core.model import (
+from pestdata.core.choices import (
     Form,
-    Incident,
-    InvolvedPupil,
     Motive,
     Outcome,
     Platform,
@@ -24,9 +21,10 @@ from pestdata.core.model import (
     Role,
     Severity,
     Status,
-    StepDone,
     age_band,
 )
+from pestdata.core.guidance import load_protocol
+from pestdata.core.model import Incident, InvolvedPupil, StepDone
 
 SCHOOLS = {
     "De Regenboog": [f"groep {n}" for n in range(1, 9)],

@@ -10,8 +10,9 @@ from collections.abc import Iterable
 
 import sqlalchemy as sa
 
+from pestdata.core.choices import age_band
 from pestdata.core.guidance import load_guidance
-from pestdata.core.model import InvalidInput, LessonGiven, SchoolActionDone, age_band
+from pestdata.core.model import InvalidInput, LessonGiven, SchoolActionDone
 from pestdata.db.store import Store, audit_row, now
 from pestdata.db.tables import audit, lessons_given
 from pestdata.db.tables import school_actions_done as actions_done

@@ -11,9 +11,9 @@ import ipywidgets as w
 
 from pestdata.cases import caseload
 from pestdata.cases.caseload import CaseRow
+from pestdata.core.choices import GROUPS, OPEN_STATUSES, Platform, Status
 from pestdata.core.clock import nl_date
 from pestdata.core.markup import counted
-from pestdata.core.model import GROUPS, OPEN_STATUSES, Platform, Status
 from pestdata.db.store import Store
 from pestdata.school import school_names
 from pestdata.ui.common import css, esc

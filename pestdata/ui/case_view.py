@@ -14,10 +14,10 @@ import ipywidgets as w
 from pestdata.cases import caseload, incident_log, signals
 from pestdata.cases.caseload import POLICE_ADVICE, TimelineEntry, case_details, timeline
 from pestdata.core import clock
+from pestdata.core.choices import POLICE_FORMS, TRANSITIONS, Form, Outcome, Status
 from pestdata.core.clock import nl_date
-from pestdata.core.guidance import load_protocol
-from pestdata.core.guidance_entries import ProtocolStepDef
-from pestdata.core.model import POLICE_FORMS, TRANSITIONS, Form, Outcome, Status, validate_step
+from pestdata.core.guidance import ProtocolStepDef, load_protocol
+from pestdata.core.model import validate_step
 from pestdata.db.store import NotFound, Store
 from pestdata.ui.common import STYLE, Actor, NameCheck, css, download_link, esc, message, save
 from pestdata.ui.signals import appearances_text

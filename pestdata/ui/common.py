@@ -11,8 +11,9 @@ from functools import lru_cache
 import ipywidgets as w
 
 from pestdata.core import names, privacy, settings
+from pestdata.core.choices import StaffRole
 from pestdata.core.markup import esc, message
-from pestdata.core.model import InvalidInput, StaffRole, label_for
+from pestdata.core.model import InvalidInput, label_for
 from pestdata.db.store import Store, StoreUnavailable
 from pestdata.people.accounts import Person, still_valid, verify_person
 from pestdata.ui.preheat import PREHEAT_KEY, wait_for_page

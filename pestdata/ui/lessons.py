@@ -7,8 +7,9 @@ from datetime import date
 import ipywidgets as w
 
 from pestdata.core import clock
+from pestdata.core.choices import GROUPS
 from pestdata.core.guidance import Guidance
-from pestdata.core.model import GROUPS, LessonGiven, validate
+from pestdata.core.model import LessonGiven, validate
 from pestdata.db.store import Store
 from pestdata.documents import charts
 from pestdata.overview import analytics

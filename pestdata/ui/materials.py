@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import ipywidgets as w
 
-from pestdata.core.guidance import Found, Guidance
-from pestdata.core.guidance_entries import (
+from pestdata.core.choices import GROUPS, ages_for_group
+from pestdata.core.guidance import (
     AUDIENCES,
+    Found,
+    Guidance,
     HelpLine,
     HelpSite,
     ImmediateAction,
     Material,
     where_to_find,
 )
-from pestdata.core.model import GROUPS, ages_for_group
 from pestdata.ui.common import css, esc
 
 AGES = range(4, 19)

@@ -15,8 +15,8 @@ import pandas as pd
 
 from pestdata.cases import signals
 from pestdata.core import clock, disclosure, privacy
+from pestdata.core.choices import AGE_BANDS, GROUPS, Form, Platform, Status
 from pestdata.core.clock import MONTHS, SchoolYear, nl_date
-from pestdata.core.model import AGE_BANDS, GROUPS, Form, Platform, Status
 from pestdata.db.store import Store
 from pestdata.documents import charts
 from pestdata.overview import analytics

@@ -9,18 +9,9 @@ import ipywidgets as w
 
 from pestdata.cases import incident_log
 from pestdata.core import clock
+from pestdata.core.choices import GROUPS, Form, Motive, Platform, Reporter, Role, Severity
 from pestdata.core.clock import nl_date
-from pestdata.core.model import (
-    GROUPS,
-    Form,
-    InvalidInput,
-    Motive,
-    Platform,
-    Reporter,
-    Role,
-    Severity,
-    validate_incident,
-)
+from pestdata.core.model import InvalidInput, validate_incident
 from pestdata.db.store import Store
 from pestdata.ui.common import (
     STYLE,

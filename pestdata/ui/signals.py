@@ -12,9 +12,9 @@ import ipywidgets as w
 
 from pestdata.cases import signals
 from pestdata.core import clock
+from pestdata.core.choices import GROUPS, Role
 from pestdata.core.clock import nl_date
 from pestdata.core.markup import counted, esc
-from pestdata.core.model import GROUPS, Role
 from pestdata.db.store import Store
 from pestdata.documents import pupil_network
 from pestdata.ui.common import STYLE, css

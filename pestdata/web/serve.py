@@ -14,7 +14,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from pestdata.core.model import StaffRole
+from pestdata.core.choices import StaffRole
 from pestdata.core.shipped import PACKAGE
 
 PAGES_PER_PERSON = 6  # live pages per account (pages.py); one more closes the oldest
