@@ -17,7 +17,7 @@ from test_inzage import case
 from test_io import cli
 from test_reports import pdf_text
 
-from pestdata.cases import caseload, incident_log
+from pestdata.cases import audit_rows, caseload, incident_log
 from pestdata.core import names
 from pestdata.core.choices import Platform
 from pestdata.core.model import validate_incident
@@ -106,7 +106,7 @@ def test_the_form_warns_about_a_name_and_saves_it_after_a_second_click(store, na
         "create",
         "possible_name",
     ]
-    assert dict(actions)["possible_name"] == incident_log.POSSIBLE_NAME
+    assert dict(actions)["possible_name"] == audit_rows.POSSIBLE_NAME
     fill(form, "De leerling werd buitengesloten in WhatsApp.")  # no name: saved at once
     assert form.submit() is not None
     assert caseload.count_incidents(store) == 2

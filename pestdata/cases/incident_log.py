@@ -3,12 +3,12 @@ its monthly counts.
 
 Adding reports (one, many, an import), changing the status, adding to the description,
 ticking and unticking protocol steps. The monthly counts (facts.py) change in the same
-transaction as the report, so the overview never disagrees with the log.
+transaction as the report, so the overview never disagrees with the log; so does the audit
+(audit_rows.py: what each change leaves there).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -17,6 +17,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from pestdata.cases import audit_rows
 from pestdata.core import clock
 from pestdata.core.choices import Status
 from pestdata.core.guidance import load_protocol
@@ -29,7 +30,7 @@ from pestdata.core.model import (
     step_date_problem,
 )
 from pestdata.db import facts
-from pestdata.db.store import NotFound, Store, audit_row, now
+from pestdata.db.store import NotFound, Store, now
 from pestdata.db.tables import (
     audit,
     descriptions,
@@ -51,20 +52,8 @@ def add_incident(
     with store.writing() as conn:
         incident_id = _insert_incidents(conn, [(incident, [])], actor)[0]
         if possible_name:
-            _possible_name(conn, actor, incident_id, "description")
+            audit_rows.possible_name(conn, actor, incident_id, "description")
         return incident_id
-
-
-POSSIBLE_NAME = "tekst opgeslagen met een mogelijke naam (na de waarschuwing)"
-
-
-def _possible_name(conn: Connection, actor: str, incident_id: int, field: str) -> None:
-    """The audit row of a text saved after the name warning (the name itself is not
-    repeated here; the text is in its own row)."""
-    conn.execute(
-        audit.insert(),
-        audit_row(actor, "possible_name", incident_id, field, None, POSSIBLE_NAME),
-    )
 
 
 def add_incidents(
@@ -147,18 +136,7 @@ def _update_imported(
                 .where(incidents.c.id == incident_id)
                 .values({name: new for name, (_, new) in fields.items()})
             )
-    conn.execute(
-        audit.insert(),
-        [
-            audit_row(actor, "import_update", incident_id, name, _text(old), _text(new), stamp)
-            for incident_id, fields in changes
-            for name, (old, new) in fields.items()
-        ],
-    )
-
-
-def _text(value) -> str | None:
-    return None if value is None else str(value)
+    audit_rows.import_updates(conn, actor, changes, stamp)
 
 
 def import_reports(
@@ -213,11 +191,7 @@ def importing(store: Store, source: str, actor: str) -> Iterator[Importing]:
         batch = Importing(conn, actor)
         yield batch
         if batch.added or batch.updated:
-            done = {"source": source, "added": batch.added}
-            if batch.updated:
-                done["updated"] = batch.updated
-            summary = json.dumps(done, ensure_ascii=False)
-            conn.execute(audit.insert(), audit_row(actor, "import", None, "file", None, summary))
+            audit_rows.file_imported(conn, actor, source, batch.added, batch.updated)
 
 
 def _insert_incidents(
@@ -268,8 +242,7 @@ def _insert_incidents(
             }
         )
         # One audit row per report; steps loaded with it are named in that row.
-        summary = _summary(i, [s.step_id for s in done])
-        log.append(audit_row(actor, "create", incident_id, None, None, summary, stamp))
+        log.append(audit_rows.created(actor, incident_id, i, [s.step_id for s in done], stamp))
         steps += [_step_row(incident_id, step, stamp) for step in done]
         prints.append({"incident_id": incident_id, "fingerprint": i.fingerprint})
     for table, values in (
@@ -298,10 +271,7 @@ def change_status(store: Store, incident_id: int, new: Status | str, actor: str)
             values["resolved_on"] = None
         with facts.recounting(conn, [incident_id]):
             conn.execute(incidents.update().where(incidents.c.id == incident_id).values(values))
-        conn.execute(
-            audit.insert(),
-            audit_row(actor, "status", incident_id, "status", current, new.value),
-        )
+        audit_rows.status_changed(conn, actor, incident_id, current, new.value)
 
 
 def append_description(
@@ -320,12 +290,9 @@ def append_description(
                 "text": text,
             },
         )
-        conn.execute(
-            audit.insert(),
-            audit_row(actor, "description_added", incident_id, "description", None, text),
-        )
+        audit_rows.description_added(conn, actor, incident_id, text)
         if possible_name:
-            _possible_name(conn, actor, incident_id, "description")
+            audit_rows.possible_name(conn, actor, incident_id, "description")
 
 
 def record_step(
@@ -355,12 +322,9 @@ def record_step(
             raise InvalidInput({"step_id": f"'{definition.title}' is al afgevinkt"})
         with facts.recounting(conn, [incident_id]):
             conn.execute(steps_done.insert(), _step_row(incident_id, step, now()))
-        conn.execute(
-            audit.insert(),
-            audit_row(actor, "step_done", incident_id, step.step_id, None, _step_summary(step)),
-        )
+        audit_rows.step_done(conn, actor, incident_id, step)
         if possible_name:
-            _possible_name(conn, actor, incident_id, step.step_id)
+            audit_rows.possible_name(conn, actor, incident_id, step.step_id)
 
 
 def undo_step(store: Store, incident_id: int, step_id: str, actor: str) -> None:
@@ -376,10 +340,8 @@ def undo_step(store: Store, incident_id: int, step_id: str, actor: str) -> None:
             raise InvalidInput({"step_id": "deze stap was niet afgevinkt"})
         with facts.recounting(conn, [incident_id]):
             conn.execute(steps_done.delete().where(steps_done.c.id == row.id))
-        old = _step_summary(StepDone.model_construct(**row._asdict()))
-        conn.execute(
-            audit.insert(), audit_row(actor, "step_undone", incident_id, step_id, old, None)
-        )
+        was = StepDone.model_construct(**row._asdict())
+        audit_rows.step_undone(conn, actor, incident_id, step_id, was)
 
 
 def _status(conn: Connection, incident_id: int) -> str:
@@ -401,24 +363,3 @@ def _step_row(incident_id: int, step: StepDone, stamp: datetime) -> dict:
         "outcome": step.outcome.value if step.outcome else None,
         "recorded_at": stamp,
     }
-
-
-def _summary(incident: Incident, steps: list[str]) -> str:
-    """The audit's 'new' value for a created report: every field but the description."""
-    fields = incident.model_dump(mode="json", exclude={"description"}, warnings=False)
-    if steps:
-        fields["steps"] = steps
-    return json.dumps(fields, ensure_ascii=False)
-
-
-def _step_summary(step: StepDone) -> str:
-    outcome = getattr(step, "outcome", None)
-    return json.dumps(
-        {
-            "done_on": str(step.done_on),
-            "done_by": step.done_by,
-            "note": step.note,
-            "outcome": outcome.value if hasattr(outcome, "value") else outcome,
-        },
-        ensure_ascii=False,
-    )

@@ -823,7 +823,7 @@ def _new_password(from_stdin: bool) -> str:
 
 
 def _show_two_factor(name: str, secret: str | None) -> None:
-    from pestdata.people.accounts import provisioning_uri
+    from pestdata.people.passwords import provisioning_uri
 
     if secret:
         click.echo(f"Tweestapscode voor {name}: zet deze sleutel in een authenticator-app:")

@@ -18,7 +18,8 @@ import plotly.graph_objects as go
 from pestdata.core import clock, disclosure, privacy
 from pestdata.core.choices import AGE_BANDS, Form, Platform
 from pestdata.core.clock import SchoolYear
-from pestdata.core.guidance import AUDIENCES, Guidance, load_guidance
+from pestdata.core.guidance import Guidance, load_guidance
+from pestdata.core.guidance_entries import AUDIENCES
 from pestdata.core.markup import esc
 from pestdata.core.shipped import PACKAGE
 from pestdata.db.store import Store

@@ -1,10 +1,9 @@
 """Personal accounts: who may sign in, with which role. Every change is in the audit.
 
-Passwords are hashed with argon2 (argon2-cffi); a school can add a second factor per account
-(TOTP, pyotp: the six-digit code of an authenticator app). A code works once: the account
-keeps the last time step it signed in with, and a code of that step or an earlier one is
-refused. The server (signin.py) asks `sign_in` at the login and `still_valid` on every
-request, so a disabled account or a reset password ends its sessions at once.
+Passwords and codes are checked in passwords.py (argon2; TOTP codes that work once: the
+account keeps the last time step it signed in with). The server (signin.py) asks `sign_in`
+at the login and `still_valid` on every request, so a disabled account or a reset password
+ends its sessions at once.
 
 Wrong attempts slow down guessing without handing anyone a way to keep a person out:
 
@@ -33,26 +32,21 @@ import hashlib
 import hmac
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
-import pyotp
 import sqlalchemy as sa
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.dialects import postgresql, sqlite
 
 from pestdata.core.choices import StaffRole
 from pestdata.db.store import Store, audit_row, now
 from pestdata.db.tables import accounts, audit, login_failures
+from pestdata.people import passwords
 
 FREE_FAILURES = 5  # per (name, client): wrong attempts before the first wait
 FIRST_DELAY = timedelta(seconds=30)  # the first wait; each further failure doubles it
 MAX_DELAY = timedelta(minutes=4)  # ... up to this: nobody is kept out for longer in a row
 FORGET_AFTER = timedelta(hours=24)  # a pair without failures this long starts again at 0
 MIN_PASSWORD = 10
-HASHER = PasswordHasher()
-# Checked against when the name is unknown, so a wrong name takes as long as a wrong password.
-UNKNOWN = HASHER.hash("geen account met deze naam")
 
 
 @dataclass(frozen=True)
@@ -123,7 +117,7 @@ def add(
 ) -> str | None:
     """A new account; returns the TOTP secret to put in an authenticator app, if asked."""
     name, role = _check_name(name), _check_role(role)
-    secret = pyotp.random_base32() if two_factor else None
+    secret = passwords.new_secret() if two_factor else None
     with store.writing() as conn:
         if conn.execute(sa.select(accounts.c.id).where(accounts.c.name == name)).first():
             raise AccountError(f"Naam: er is al een account '{name}'")
@@ -131,7 +125,7 @@ def add(
             accounts.insert().values(
                 name=name,
                 role=role,
-                password_hash=HASHER.hash(_check_password(password)),
+                password_hash=passwords.hashed(_check_password(password)),
                 totp_secret=secret,
                 created_at=now(),
             )
@@ -217,18 +211,13 @@ def reset(
 ) -> str | None:
     """A new password (and lock lifted); `two_factor` True gives a new TOTP secret, False
     removes it, None keeps it. Ends the account's sessions."""
-    values = {"password_hash": HASHER.hash(_check_password(password))}
+    values = {"password_hash": passwords.hashed(_check_password(password))}
     secret = None
     if two_factor is not None:
-        secret = pyotp.random_base32() if two_factor else None
+        secret = passwords.new_secret() if two_factor else None
         values.update(totp_secret=secret, totp_last_step=None)
     _change(store, name, actor, "account_reset", values, {"two_factor": two_factor}, unlock=True)
     return secret
-
-
-def provisioning_uri(secret: str, name: str, school: str = "pestdata") -> str:
-    """The otpauth:// address an authenticator app scans (as a QR code) or takes as text."""
-    return pyotp.TOTP(secret).provisioning_uri(name=name, issuer_name=school)
 
 
 REFUSED = (
@@ -273,11 +262,11 @@ def sign_in(
         pair = _pair(conn, key, client, at)
         waiting = pair.locked_until is not None and pair.locked_until > at
         # One argon2 verify on every path: an unknown name takes as long as a known one.
-        good = _verify(row.password_hash if row else UNKNOWN, password)
+        good = passwords.verify(row.password_hash if row else passwords.UNKNOWN, password)
         good = good and row is not None and not row.disabled
         step = None
         if good and row.totp_secret:
-            step = _fresh_step(row.totp_secret, row.totp_last_step, code, at)
+            step = passwords.fresh_step(row.totp_secret, row.totp_last_step, code, at)
             good = step is not None
         if waiting and not (good and row.totp_secret):
             good = False  # while a pair waits only the password with a fresh code passes
@@ -335,19 +324,6 @@ def _pair(conn, name: str, client: str, at: datetime):
     ).one()
 
 
-def _fresh_step(secret: str, last_step: int | None, code: str, at: datetime) -> int | None:
-    """The time step of `code` (this one, the one before or after: a clock a little off),
-    if it is later than the last one used; None for a wrong or a used code."""
-    totp = pyotp.TOTP(secret)
-    current = totp.timecode(at.replace(tzinfo=UTC) if at.tzinfo is None else at)
-    code = (code or "").strip()
-    for step in (current - 1, current, current + 1):
-        fresh = last_step is None or step > last_step
-        if fresh and hmac.compare_digest(totp.generate_otp(step), code):
-            return step
-    return None
-
-
 def needs_code(store: Store, name: str) -> bool:
     with store.reading() as conn:
         secret = conn.execute(
@@ -374,13 +350,6 @@ def current_person(store: Store, name: str) -> Person | None:
     if row is None or row.disabled:
         return None
     return Person(row.name, row.role, row.session_version)
-
-
-def _verify(hashed: str, password: str) -> bool:
-    try:
-        return HASHER.verify(hashed, password or "")
-    except (VerificationError, InvalidHashError):
-        return False
 
 
 # --- the signed-in person on its way to the kernel -------------------------------------------

@@ -16,7 +16,8 @@ from pestdata.cases.caseload import POLICE_ADVICE, TimelineEntry, case_details, 
 from pestdata.core import clock
 from pestdata.core.choices import POLICE_FORMS, TRANSITIONS, Form, Outcome, Status
 from pestdata.core.clock import nl_date
-from pestdata.core.guidance import ProtocolStepDef, load_protocol
+from pestdata.core.guidance import load_protocol
+from pestdata.core.guidance_entries import ProtocolStepDef
 from pestdata.core.model import validate_step
 from pestdata.db.store import NotFound, Store
 from pestdata.ui.common import STYLE, Actor, NameCheck, css, download_link, esc, message, save

@@ -6,10 +6,9 @@ from __future__ import annotations
 import ipywidgets as w
 
 from pestdata.core.choices import GROUPS, ages_for_group
-from pestdata.core.guidance import (
+from pestdata.core.guidance import Found, Guidance
+from pestdata.core.guidance_entries import (
     AUDIENCES,
-    Found,
-    Guidance,
     HelpLine,
     HelpSite,
     ImmediateAction,
