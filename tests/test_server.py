@@ -29,8 +29,8 @@ from servers import TOKEN, free_port, start_server, wait_for_port
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
+from pestdata.web.handlers import without_secrets
 from pestdata.web.serve import voila_command, voila_env
-from pestdata.web.server import without_secrets
 
 # A page that shows what the kernel learnt from the request, and two widgets to abuse.
 PROBE_CELL = """\

@@ -33,7 +33,7 @@ KERNEL_NOISE = ("No such comm",)
 
 
 def kernel_line(msg_type: str, content: dict) -> str | None:
-    """The terminal's line for kernel output kept off the page (server.KernelChannel): an
+    """The terminal's line for kernel output kept off the page (handlers.KernelChannel): an
     error with its type and value, the last line written to stderr, or none for noise."""
     if msg_type == "stream":
         lines = [line for line in (content.get("text") or "").splitlines() if line.strip()]
@@ -171,7 +171,7 @@ def speak_dutch(app_log: logging.Logger, port: Callable[[], int]) -> logging.Han
 
 class QuietKernel(ServerKernelManager):
     """A kernel whose own stdout and stderr go nowhere. Its output reaches the page (or the
-    log, server.KernelChannel) over its channels; what it prints outside them is English and
+    log, handlers.KernelChannel) over its channels; what it prints outside them is English and
     not for the terminal: ipykernel's warnings at start, the traceback of a start cut short
     when the server stops. A kernel that dies is still told (TRANSLATED)."""
 
