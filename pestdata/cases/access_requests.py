@@ -149,7 +149,7 @@ def _get(conn, request_id: int) -> AccessRequest:
         .first()
     )
     if row is None:
-        raise NotFound(request_id)
+        raise NotFound(request_id, f"inzageverzoek #{request_id} bestaat niet")
     return _request(row)
 
 

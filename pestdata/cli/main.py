@@ -15,10 +15,11 @@ from pestdata.cases import caseload, incident_log
 from pestdata.cli import nl_click
 from pestdata.core import clock, files, privacy, settings
 from pestdata.core.choices import StaffRole
+from pestdata.core.errors import PestdataError
 from pestdata.core.markup import counted, meldingen
 from pestdata.core.model import InvalidInput
 from pestdata.core.shipped import NOTEBOOKS
-from pestdata.db.store import Store, StoreUnavailable, database_url
+from pestdata.db.store import Store, shown_url
 from pestdata.school import school_names
 from pestdata.web.serve import (
     DASHBOARDS,
@@ -45,32 +46,14 @@ db_option = click.option(
 
 
 def _store(db: str | None, schema: bool = True) -> Store:
-    """The store every command uses, schema up to date (`schema` False: only opened, for a
-    restore that replaces it); a Dutch message when it cannot be."""
-    from sqlalchemy import exc
-
-    url = database_url(db)  # --db, else PESTDATA_DB, else the default file
-    try:
-        store = Store(url)
-        if not schema:
-            with store.reading():
-                return store
-        return store.ensure_schema(on_recount=_say_recount)
-    except (exc.ArgumentError, exc.NoSuchModuleError, ImportError):
-        try:
-            shown = _shown(url)  # no password in the message
-        except exc.ArgumentError:  # not a URL at all
-            shown = url
-        raise click.ClickException(
-            f"'{shown}' is geen database-URL die pestdata kan gebruiken (SQLite of PostgreSQL); "
-            "bijvoorbeeld sqlite:///pad/pestdata.sqlite of "
-            "postgresql+psycopg://gebruiker@server/database"
-        ) from None
-    except (StoreUnavailable, exc.OperationalError, OSError) as error:
-        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
-        raise click.ClickException(
-            f"De database {_shown(url)} is niet bereikbaar: {reason}"
-        ) from None
+    """The store every command uses (--db, else PESTDATA_DB, else the default file), schema
+    up to date (`schema` False: only opened, for a restore that replaces it). One that
+    cannot be used raises the store's own Dutch error (UnusableURL, StoreUnavailable)."""
+    store = Store(db)
+    if not schema:
+        with store.reading():
+            return store
+    return store.ensure_schema(on_recount=_say_recount)
 
 
 def _say_recount() -> None:
@@ -83,20 +66,19 @@ def _say_recount() -> None:
 
 def _shown(url: str) -> str:
     """A database URL without its password, fit to print."""
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).render_as_string(hide_password=True)
+    return shown_url(url)
 
 
 class Commands(nl_click.Group):
-    """The pestdata commands: a file that cannot be written, or a key file others can read,
-    ends the command with one Dutch line (files.FileRefused), not a traceback."""
+    """The pestdata commands. The one place where what pestdata refuses or cannot do (a
+    PestdataError: a database, a file, an account, a backup…) becomes the command's Dutch
+    error line and exit status 1, not a traceback."""
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except files.FileRefused as refused:
-            raise click.ClickException(str(refused)) from None
+        except PestdataError as error:
+            raise click.ClickException(error.line()) from None
 
 
 @click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})

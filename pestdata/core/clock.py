@@ -13,6 +13,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pestdata.core import settings
+from pestdata.core.errors import ValueRefused
 
 DEFAULT_ZONE = settings.SETTINGS["PESTDATA_TZ"].default
 
@@ -104,7 +105,7 @@ class SchoolYear:
             and second.isdigit()
             and int(second) == int(first) + 1
         ):
-            raise ValueError(f"'{text}' is geen schooljaar; gebruik de vorm 2025-2026")
+            raise ValueRefused(f"'{text}' is geen schooljaar; gebruik de vorm 2025-2026")
         return cls(int(first))
 
     @property

@@ -27,6 +27,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from pestdata.core.errors import PestdataError
+
 PRIVATE_UMASK = 0o077
 FILE_MODE = 0o600
 DIR_MODE = 0o700
@@ -46,7 +48,7 @@ REASONS = {
 }
 
 
-class FileRefused(ValueError):
+class FileRefused(PestdataError):
     """A file pestdata cannot write, or will not trust with a secret; the message is Dutch
     and names the file."""
 

@@ -23,6 +23,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from pestdata.core import settings
+from pestdata.core.errors import PestdataError
 from pestdata.core.guidance_entries import (
     Entry,
     HelpLine,
@@ -47,7 +48,7 @@ def data_dir() -> Path:
     return Path(DATA_DIR if chosen is None else chosen)
 
 
-class GuidanceError(ValueError):
+class GuidanceError(PestdataError):
     """A guidance file that cannot be used; the message names the file and the entry."""
 
 

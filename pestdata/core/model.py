@@ -30,6 +30,7 @@ from pestdata.core.choices import (
     age_band,
     normalize_group,
 )
+from pestdata.core.errors import PestdataError
 from pestdata.core.markup import number
 
 MAX_DESCRIPTION = 10_000
@@ -279,7 +280,7 @@ class LessonGiven(Record):
 # --- Dutch errors ---------------------------------------------------------------------------
 
 
-class FieldError(ValueError):
+class FieldError(PestdataError, ValueError):  # pydantic reports a ValueError
     """A model-level error that belongs to one field (pydantic reports those without a field)."""
 
     def __init__(self, field: str, message: str):
@@ -287,7 +288,7 @@ class FieldError(ValueError):
         self.field = field
 
 
-class InvalidInput(ValueError):
+class InvalidInput(PestdataError):
     """Input refused: ``errors`` maps each field (dotted for nested ones) to a Dutch message."""
 
     def __init__(self, errors: dict[str, str]):

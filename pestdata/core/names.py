@@ -35,6 +35,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from pestdata.core import files, settings
+from pestdata.core.errors import PestdataError
 
 SOCKET_ENV = "PESTDATA_NAMES_SOCKET"  # set by the server for its kernels
 CACHE_ENV = "PESTDATA_NAMES_CACHE"  # the folder for the built lists (tests, services)
@@ -45,7 +46,7 @@ _NAME_LISTS = ("names", "whitelist")  # the rest of deduce's lists stays empty
 PERSON_TAG = "persoon"
 
 
-class NamesUnchecked(RuntimeError):
+class NamesUnchecked(PestdataError):
     """The name check cannot answer now (the server's detector still loading, or gone)."""
 
     MESSAGE = (

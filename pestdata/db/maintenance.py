@@ -20,6 +20,7 @@ from sqlalchemy.engine import make_url
 
 from pestdata.core import clock, files
 from pestdata.core.choices import Status
+from pestdata.core.errors import PestdataError
 from pestdata.core.markup import meldingen
 from pestdata.db import facts
 from pestdata.db.facts import month_of
@@ -27,7 +28,7 @@ from pestdata.db.store import HEAD_REVISION, Store, audit_row, default_db_path, 
 from pestdata.db.tables import audit, incident_forms, incident_platforms, incidents, retained_counts
 
 
-class MaintenanceError(RuntimeError):
+class MaintenanceError(PestdataError):
     """A backup, restore or purge that cannot be done; the message is Dutch."""
 
 

@@ -21,9 +21,10 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, Engine, make_url
 
 from pestdata.core import clock, files, settings
+from pestdata.core.errors import PestdataError
 from pestdata.core.shipped import CHECKOUT
 from pestdata.db import facts
 
@@ -63,15 +64,39 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 HEAD_REVISION = "0013"  # the newest file in migrations/versions
 
 
-class NotFound(LookupError):
-    """No incident with that number."""
+class NotFound(PestdataError):
+    """No report with that number (or no request, no report about a pupil: `message`)."""
+
+    def __init__(self, key, message: str | None = None):
+        self.key = key
+        super().__init__(message or f"melding #{key} bestaat niet")
 
 
-class StoreUnavailable(RuntimeError):
+class StoreUnavailable(PestdataError):
     """The database cannot be reached or used now (locked, gone, full): the user may try again.
-    The UI shows one Dutch line for it; it never needs SQLAlchemy's own errors."""
+    Nobody above the store needs SQLAlchemy's own errors; `detail` holds the database, without
+    its password, and the driver's words."""
 
-    MESSAGE = "Niet opgeslagen: de database is nu niet bereikbaar; probeer het zo opnieuw."
+    MESSAGE = "De database is niet bereikbaar; probeer het zo opnieuw."
+
+
+class UnusableURL(PestdataError):
+    """--db or PESTDATA_DB is no database URL pestdata can use (not a URL, another kind)."""
+
+    def __init__(self, url: str):
+        super().__init__(
+            f"'{shown_url(url)}' is geen database-URL die pestdata kan gebruiken (SQLite of "
+            "PostgreSQL); bijvoorbeeld sqlite:///pad/pestdata.sqlite of "
+            "postgresql+psycopg://gebruiker@server/database"
+        )
+
+
+def shown_url(url: str) -> str:
+    """A database URL without its password, fit to print (text that is no URL, as it is)."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError:
+        return url
 
 
 def database_url(url: str | None = None) -> str:
@@ -123,21 +148,26 @@ class Store:
 
     def __init__(self, url: str | None = None):
         self.url = database_url(url)
-        self.engine = make_engine(self.url)
+        try:
+            self.engine = make_engine(self.url)
+        except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, ImportError):
+            raise UnusableURL(self.url) from None
+        except OSError as error:  # the SQLite file's folder cannot be made
+            raise StoreUnavailable(detail=f"{shown_url(self.url)}: {error}") from None
 
     # --- transactions and schema --------------------------------------------------------
 
     @contextmanager
     def writing(self) -> Iterator[Connection]:
         """One writing transaction: everything in it is stored, or nothing is."""
-        with _unavailable_as_ours():
+        with _unavailable_as_ours(self.url):
             with self.engine.connect().execution_options(pestdata_write=True) as conn:
                 with conn.begin():
                     yield conn
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:
-        with _unavailable_as_ours():
+        with _unavailable_as_ours(self.url):
             with self.engine.connect() as conn:
                 with conn.begin():
                     yield conn
@@ -215,13 +245,14 @@ class Store:
 
 
 @contextmanager
-def _unavailable_as_ours() -> Iterator[None]:
+def _unavailable_as_ours(url: str) -> Iterator[None]:
     """A database that cannot be reached or used now becomes StoreUnavailable; errors that
     mean a bug (a broken constraint, bad SQL) stay what they are."""
     try:
         yield
     except (sa.exc.OperationalError, sa.exc.InterfaceError) as error:
-        raise StoreUnavailable(str(getattr(error, "orig", None) or error)) from error
+        reason = (str(getattr(error, "orig", None) or error).strip().splitlines() or [""])[0]
+        raise StoreUnavailable(detail=f"{shown_url(url)}: {reason}") from error
 
 
 def audit_row(actor, action, incident_id, field, old, new, at: datetime | None = None) -> dict:

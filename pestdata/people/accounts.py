@@ -38,6 +38,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from pestdata.core.choices import StaffRole
+from pestdata.core.errors import PestdataError
 from pestdata.db.store import Store, audit_row, now
 from pestdata.db.tables import accounts, audit, login_failures
 from pestdata.people import passwords
@@ -70,11 +71,11 @@ class Person:
         return self.session > 0
 
 
-class AccountError(ValueError):
+class AccountError(PestdataError):
     """An account change refused, with a Dutch message."""
 
 
-class SignInRefused(Exception):
+class SignInRefused(PestdataError):
     """A login refused; the message is Dutch and says nothing about which part was wrong."""
 
 

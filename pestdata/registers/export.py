@@ -30,6 +30,7 @@ from pestdata.core.choices import (
     Severity,
     Status,
 )
+from pestdata.core.errors import PestdataError, ValueRefused
 from pestdata.core.guidance import load_protocol
 from pestdata.core.names import find_all
 from pestdata.db.store import Store
@@ -217,7 +218,7 @@ def share_frame(
     if not disclosure.complete(start, end):
         period = f"{start:%Y-%m}: {disclosure.NOT_COMPLETE}"
     elif not disclosure.period_allowed(start, end, today):
-        raise ValueError(disclosure.PERIOD_NOTE)
+        raise ValueRefused(disclosure.PERIOD_NOTE)
     rows = []
     for school in analytics.filter_options(store)["schools"]:
         if not filters.schools or school in filters.schools:
@@ -289,7 +290,7 @@ def _grouped(result) -> dict[int, list]:
     return grouped
 
 
-class ExportFileError(ValueError):
+class ExportFileError(PestdataError):
     """The export cannot be written (a file name pestdata cannot write as CSV or Excel)."""
 
 

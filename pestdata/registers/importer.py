@@ -37,6 +37,7 @@ from typing import BinaryIO
 from pestdata.cases import incident_log
 from pestdata.core import clock, names, recognise
 from pestdata.core.choices import Reporter, Role, Severity, Status
+from pestdata.core.errors import PestdataError
 from pestdata.core.guidance import load_protocol
 from pestdata.core.markup import number
 from pestdata.core.model import (
@@ -179,7 +180,7 @@ UPDATED = "bijgewerkt"  # a row's outcome when it corrects a stored report (upda
 EXCEL_EPOCH = date(1899, 12, 30)  # a date cell that lost its format shows days since then
 
 
-class ImportFileError(ValueError):
+class ImportFileError(PestdataError):
     """The file as a whole cannot be read (not a row problem)."""
 
 

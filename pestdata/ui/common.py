@@ -12,9 +12,10 @@ import ipywidgets as w
 
 from pestdata.core import names, privacy, settings
 from pestdata.core.choices import StaffRole
+from pestdata.core.errors import PestdataError
 from pestdata.core.markup import esc, message
 from pestdata.core.model import InvalidInput, label_for
-from pestdata.db.store import Store, StoreUnavailable
+from pestdata.db.store import Store
 from pestdata.people.accounts import Person, still_valid, verify_person
 from pestdata.ui.preheat import PREHEAT_KEY, wait_for_page
 
@@ -119,13 +120,26 @@ def still_signed_in() -> bool:
     return not person.has_account or still_valid(kernel_store(), person) is not None
 
 
-def save(action: Callable[[], object], error_box: w.HTML) -> bool:
+def refusal(error: PestdataError) -> str:
+    """The one way a widget shows what pestdata refused or could not do: its Dutch line;
+    the technical detail (a database's own words) goes to the log, not to the page."""
+    log.warning("geweigerd: %s", error.line())
+    return message("error", str(error))
+
+
+def save(
+    action: Callable[[], object],
+    error_box: w.HTML,
+    handled: type[PestdataError] | tuple[type[PestdataError], ...] = (),
+) -> bool:
     """Run one write of a widget; True when it was stored.
 
     Every save path of every page goes through here, so a refusal looks the same
-    everywhere: bad input gives its Dutch messages in `error_box`, a database that cannot be
-    used gives one Dutch line (and the log the reason), and a page whose person is no longer
-    signed in stores nothing. The user's input stays in the form.
+    everywhere: bad input gives its Dutch messages, one per field, in `error_box`, any
+    other refusal (a PestdataError: a database that cannot be used, a file, an account) its
+    one Dutch line (`refusal`), and a page whose person is no longer signed in stores
+    nothing. The user's input stays in the form. Errors of the kinds in `handled` are the
+    caller's to answer (the import asks which school).
     """
     try:
         if not still_signed_in():
@@ -135,9 +149,10 @@ def save(action: Callable[[], object], error_box: w.HTML) -> bool:
     except InvalidInput as error:
         error_box.value = error_lines(error.errors)
         return False
-    except StoreUnavailable:
-        log.exception("opslaan mislukt")
-        error_box.value = message("error", StoreUnavailable.MESSAGE)
+    except PestdataError as error:
+        if isinstance(error, handled):
+            raise
+        error_box.value = refusal(error)
         return False
     return True
 

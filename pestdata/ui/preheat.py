@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from pestdata.core import settings
+from pestdata.core.errors import PestdataError
 
 if TYPE_CHECKING:
     import ipywidgets as w
@@ -29,7 +30,7 @@ PREHEAT_KEY = "PESTDATA_PREHEAT_KEY"
 PREHEAT_HEADER = "X-Pestdata-Preheat"
 
 
-class PageNotTaken(RuntimeError):
+class PageNotTaken(PestdataError):
     """The preheated kernel never heard which page took it: it must not read data."""
 
     MESSAGE = (

@@ -371,7 +371,7 @@ class Transfer(w.VBox):
 
         self.commit.disabled = True
         try:
-            if not save(check_or_store, self.report):  # the database: the same line as anywhere
+            if not save(check_or_store, self.report, handled=ImportFileError):  # see below
                 return
         except SchoolNeeded as error:
             self.ask_school(error.known)

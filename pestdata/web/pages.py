@@ -21,6 +21,7 @@ import os
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
+from pestdata.core.errors import PestdataError
 from pestdata.people import accounts
 from pestdata.people.accounts import Person
 from pestdata.web.serve import PAGES_PER_PERSON
@@ -50,7 +51,7 @@ class Page:
     sockets: set = field(default_factory=set)
 
 
-class ServerFull(Exception):
+class ServerFull(PestdataError):
     """The server holds as many pages as its memory allows."""
 
     MESSAGE = (

@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 from pestdata.core.choices import StaffRole
+from pestdata.core.errors import PestdataError
 from pestdata.core.shipped import PACKAGE
 
 PAGES_PER_PERSON = 6  # live pages per account (pages.py); one more closes the oldest
@@ -98,7 +99,7 @@ def voila_command(
     ]
 
 
-class PortTaken(OSError):
+class PortTaken(PestdataError):
     """The port `serve` should listen on is in use."""
 
 
