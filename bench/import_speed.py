@@ -17,7 +17,7 @@ from pathlib import Path
 
 from pestdata.cases import caseload, incident_log
 from pestdata.db.store import Store
-from pestdata.overview.analytics import Filters
+from pestdata.overview.filters import Filters
 from pestdata.registers.export import export_frame, write_export
 from pestdata.registers.importer import import_file
 from pestdata.school.demo import generate

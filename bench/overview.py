@@ -104,35 +104,40 @@ def result_line(payload: dict) -> None:
 
 def kernel_worker(db: str) -> None:
     from pestdata.db.store import Store
-    from pestdata.overview import analytics
+    from pestdata.overview.cards import key_figures
+    from pestdata.overview.filters import Filters, school_year_of
+    from pestdata.overview.lists import overdue_cases
+    from pestdata.overview.protocol import step_completion, step_completion_by_quarter
+    from pestdata.overview.reading import filter_options
+    from pestdata.overview.trends import monthly_trend
     from pestdata.ui import overview
 
     store = Store(db).ensure_schema()
     today = date.today()
     after_imports = rss_mb()
-    year = analytics.Filters.for_school_year(analytics.school_year_of(today), today=today)
-    every = analytics.Filters(today=today)
+    year = Filters.for_school_year(school_year_of(today), today=today)
+    every = Filters(today=today)
     queries: dict[str, dict[str, float]] = {}
 
     queries["filter_options"] = {
-        "year": timed(lambda: analytics.filter_options(store))[0],
+        "year": timed(lambda: filter_options(store))[0],
     }
     queries["filter_options"]["all"] = queries["filter_options"]["year"]
     calls = {
-        "key_figures": lambda f: analytics.key_figures(store, f),
-        "monthly_trend(platform)": lambda f: analytics.monthly_trend(store, f, by="platform"),
-        "monthly_trend(age_band)": lambda f: analytics.monthly_trend(store, f, by="age_band"),
-        "step_completion": lambda f: analytics.step_completion(store, f),
-        "step_completion_by_quarter": lambda f: analytics.step_completion_by_quarter(store, f),
-        "overdue_cases": lambda f: analytics.overdue_cases(store, f),
+        "key_figures": lambda f: key_figures(store, f),
+        "monthly_trend(platform)": lambda f: monthly_trend(store, f, by="platform"),
+        "monthly_trend(age_band)": lambda f: monthly_trend(store, f, by="age_band"),
+        "step_completion": lambda f: step_completion(store, f),
+        "step_completion_by_quarter": lambda f: step_completion_by_quarter(store, f),
+        "overdue_cases": lambda f: overdue_cases(store, f),
     }
     for name, call in calls.items():
         queries[name] = {
             "year": timed(lambda call=call: call(year))[0],
             "all": timed(lambda call=call: call(every))[0],
         }
-    figures = analytics.key_figures(store, year)
-    trend = analytics.monthly_trend(store, year, by="platform")
+    figures = key_figures(store, year)
+    trend = monthly_trend(store, year, by="platform")
     after_queries = peak_rss_mb()
 
     started = time.perf_counter()
@@ -186,9 +191,8 @@ def filter_changes(view, today: date) -> dict[str, dict[str, float]]:
     """Every kind of filter change on the overview, each set and undone 3 times: seconds
     until the trend chart is replaced, until all four charts are, and until the refresh ends
     (key figures, overdue list and checklist too). Medians over the six changes."""
-    from pestdata.overview.analytics import school_year_range
-
     from pestdata.core.choices import AGE_BANDS
+    from pestdata.overview.filters import school_year_range
 
     year_start, _ = school_year_range(view.year.value)
     mid_month = year_start.replace(month=9, day=15)

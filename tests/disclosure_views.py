@@ -708,10 +708,10 @@ def _plain(value) -> str:
 
 def read_share_export(store, readings: Readings, start: date, end: date, schools: list[str]):
     """`pestdata export --share` (export.share_frame) over whole months."""
-    from pestdata.overview import analytics
+    from pestdata.overview.filters import Filters
     from pestdata.registers import export
 
-    frame = export.share_frame(store, analytics.Filters(start=start, end=end))
+    frame = export.share_frame(store, Filters(start=start, end=end))
     source = f"share export:{start}..{end}"
     period = (start, end)
     listed = set(frame["School"])

@@ -16,8 +16,12 @@ from pestdata.cases import caseload, incident_log
 from pestdata.core.guidance import load_protocol
 from pestdata.core.model import validate_incident, validate_step
 from pestdata.db.store import Store
-from pestdata.overview import analytics
-from pestdata.overview.analytics import Filters
+from pestdata.overview.cards import key_figures
+from pestdata.overview.filters import Filters, quarter_of, school_year_of, school_year_range
+from pestdata.overview.lists import overdue_cases
+from pestdata.overview.protocol import step_completion, step_completion_by_quarter
+from pestdata.overview.reading import facts_answer, filter_options, median_from_histogram
+from pestdata.overview.trends import TREND_DIMENSIONS, monthly_trend
 
 TODAY = date(2025, 11, 15)
 
@@ -110,15 +114,15 @@ def test_protocol_is_what_these_tests_assume():
     ],
 )
 def test_school_year_of(day, year):
-    assert analytics.school_year_of(day) == year
+    assert school_year_of(day) == year
 
 
 def test_school_year_range():
-    assert analytics.school_year_range("2025-2026") == (date(2025, 8, 1), date(2026, 7, 31))
-    start, end = analytics.school_year_range("2024-2025")
-    assert analytics.school_year_of(start) == analytics.school_year_of(end) == "2024-2025"
-    assert analytics.school_year_of(start - timedelta(days=1)) == "2023-2024"
-    assert analytics.school_year_of(end + timedelta(days=1)) == "2025-2026"
+    assert school_year_range("2025-2026") == (date(2025, 8, 1), date(2026, 7, 31))
+    start, end = school_year_range("2024-2025")
+    assert school_year_of(start) == school_year_of(end) == "2024-2025"
+    assert school_year_of(start - timedelta(days=1)) == "2023-2024"
+    assert school_year_of(end + timedelta(days=1)) == "2025-2026"
 
 
 def test_filters_for_school_year():
@@ -143,7 +147,7 @@ def test_trend_month_boundary_and_two_platforms(store, make):
         make(date(2025, 2, 1), platforms=["whatsapp"]),
         make(date(2025, 2, 28), platforms=["instagram"]),
     )
-    frame = analytics.monthly_trend(store, Filters(today=TODAY))
+    frame = monthly_trend(store, Filters(today=TODAY))
     assert list(frame.columns) == ["month", "category", "count"]
     assert rows(frame) == [
         ("2025-01", "tiktok", 1),
@@ -162,18 +166,18 @@ def test_trend_by_form_age_band_and_group(store, make):
         make(date(2025, 4, 2), forms=["exclusion"], group="groep 7"),
     )
     f = Filters(today=TODAY)
-    assert rows(analytics.monthly_trend(store, f, by="form")) == [
+    assert rows(monthly_trend(store, f, by="form")) == [
         ("2025-03", "gossip", 2),
         ("2025-03", "threats", 1),
         ("2025-04", "exclusion", 2),
     ]
-    assert rows(analytics.monthly_trend(store, f, by="age_band")) == [
+    assert rows(monthly_trend(store, f, by="age_band")) == [
         ("2025-03", "4-7 jaar", 1),
         ("2025-03", "8-11 jaar", 1),
         ("2025-04", "12-14 jaar", 1),
         ("2025-04", "8-11 jaar", 1),
     ]
-    assert rows(analytics.monthly_trend(store, f, by="group")) == [
+    assert rows(monthly_trend(store, f, by="group")) == [
         ("2025-03", "groep 3", 1),
         ("2025-03", "groep 7", 1),
         ("2025-04", "groep 7", 1),
@@ -183,7 +187,7 @@ def test_trend_by_form_age_band_and_group(store, make):
 
 def test_trend_unknown_dimension(store):
     with pytest.raises(ValueError, match="onbekende indeling"):
-        analytics.monthly_trend(store, Filters(today=TODAY), by="severity")
+        monthly_trend(store, Filters(today=TODAY), by="severity")
 
 
 def test_trend_school_filter(store, make):
@@ -194,11 +198,11 @@ def test_trend_school_filter(store, make):
         make(date(2025, 5, 3), school="B", platforms=["tiktok"]),
         make(date(2025, 5, 4), school="C", platforms=["tiktok"]),
     )
-    frame = analytics.monthly_trend(store, Filters(schools=("B",), today=TODAY))
+    frame = monthly_trend(store, Filters(schools=("B",), today=TODAY))
     assert rows(frame) == [("2025-05", "tiktok", 1), ("2025-05", "whatsapp", 1)]
-    frame = analytics.monthly_trend(store, Filters(schools=("A", "C"), today=TODAY))
+    frame = monthly_trend(store, Filters(schools=("A", "C"), today=TODAY))
     assert rows(frame) == [("2025-05", "tiktok", 1), ("2025-05", "whatsapp", 1)]
-    frame = analytics.monthly_trend(store, Filters(schools=("B", "C"), today=TODAY))
+    frame = monthly_trend(store, Filters(schools=("B", "C"), today=TODAY))
     assert rows(frame) == [("2025-05", "tiktok", 2), ("2025-05", "whatsapp", 1)]
 
 
@@ -211,12 +215,12 @@ def test_trend_period_is_inclusive(store, make):
         make(date(2025, 3, 1), platforms=["tiktok"]),
     )
     f = Filters(start=date(2025, 2, 1), end=date(2025, 2, 28), today=TODAY)
-    assert rows(analytics.monthly_trend(store, f)) == [
+    assert rows(monthly_trend(store, f)) == [
         ("2025-02", "tiktok", 1),
         ("2025-02", "whatsapp", 1),
     ]
     f = Filters(start=date(2025, 2, 28), today=TODAY)
-    assert rows(analytics.monthly_trend(store, f)) == [
+    assert rows(monthly_trend(store, f)) == [
         ("2025-02", "tiktok", 1),
         ("2025-03", "tiktok", 1),
     ]
@@ -231,17 +235,17 @@ def test_trend_group_and_age_band_filters(store, make):
         make(date(2025, 5, 4), group="klas 1", platforms=["snapchat"]),
     )
     f = Filters(groups=("groep 7",), today=TODAY)
-    assert rows(analytics.monthly_trend(store, f)) == [
+    assert rows(monthly_trend(store, f)) == [
         ("2025-05", "tiktok", 1),
         ("2025-05", "whatsapp", 1),
     ]
     f = Filters(age_bands=("8-11 jaar",), today=TODAY)  # groep 5 and groep 7, not klas 1
-    assert rows(analytics.monthly_trend(store, f)) == [
+    assert rows(monthly_trend(store, f)) == [
         ("2025-05", "tiktok", 1),
         ("2025-05", "whatsapp", 2),
     ]
     f = Filters(age_bands=("12-14 jaar",), today=TODAY)
-    assert rows(analytics.monthly_trend(store, f, by="group")) == [("2025-05", "klas 1", 1)]
+    assert rows(monthly_trend(store, f, by="group")) == [("2025-05", "klas 1", 1)]
 
 
 @pytest.fixture
@@ -257,17 +261,17 @@ def platform_mix(store, make):
 
 def test_platform_filter_narrows_other_splits(platform_mix):
     f = Filters(platforms=("whatsapp",), today=TODAY)
-    assert rows(analytics.monthly_trend(platform_mix, f, by="group")) == [
+    assert rows(monthly_trend(platform_mix, f, by="group")) == [
         ("2025-01", "groep 7", 1),
         ("2025-02", "groep 7", 1),
     ]
-    assert rows(analytics.monthly_trend(platform_mix, f, by="form")) == [
+    assert rows(monthly_trend(platform_mix, f, by="form")) == [
         ("2025-01", "threats", 1),
         ("2025-02", "gossip", 1),
         ("2025-02", "threats", 1),
     ]
     f = Filters(forms=("gossip",), today=TODAY)
-    assert rows(analytics.monthly_trend(platform_mix, f, by="platform")) == [
+    assert rows(monthly_trend(platform_mix, f, by="platform")) == [
         ("2025-01", "instagram", 1),
         ("2025-02", "whatsapp", 1),
     ]
@@ -276,14 +280,14 @@ def test_platform_filter_narrows_other_splits(platform_mix):
 def test_platform_filter_with_platform_split_counts_only_the_chosen_platform(platform_mix):
     f = Filters(platforms=("whatsapp",), today=TODAY)
     # Reports 1 and 3 have WhatsApp; report 1's TikTok is not shown, report 2 is left out.
-    assert rows(analytics.monthly_trend(platform_mix, f, by="platform")) == [
+    assert rows(monthly_trend(platform_mix, f, by="platform")) == [
         ("2025-01", "whatsapp", 1),
         ("2025-02", "whatsapp", 1),
     ]
     # Two platforms at once is read from the raw tables, with the same meaning.
     f = Filters(platforms=("whatsapp", "tiktok"), today=TODAY)
-    assert not analytics.facts_answer(f)
-    assert rows(analytics.monthly_trend(platform_mix, f, by="platform")) == [
+    assert not facts_answer(f)
+    assert rows(monthly_trend(platform_mix, f, by="platform")) == [
         ("2025-01", "tiktok", 1),
         ("2025-01", "whatsapp", 1),
         ("2025-02", "whatsapp", 1),
@@ -293,17 +297,17 @@ def test_platform_filter_with_platform_split_counts_only_the_chosen_platform(pla
 def test_form_filter_with_form_split_counts_only_the_chosen_form(platform_mix):
     f = Filters(forms=("gossip",), today=TODAY)
     # Reports 2 and 3 have gossip; report 3's threats is not shown, report 1 is left out.
-    assert rows(analytics.monthly_trend(platform_mix, f, by="form")) == [
+    assert rows(monthly_trend(platform_mix, f, by="form")) == [
         ("2025-01", "gossip", 1),
         ("2025-02", "gossip", 1),
     ]
 
 
-@pytest.mark.parametrize("by", analytics.TREND_DIMENSIONS)
+@pytest.mark.parametrize("by", TREND_DIMENSIONS)
 def test_trend_without_data_is_an_empty_frame(store, make, by):
-    assert analytics.monthly_trend(store, Filters(today=TODAY), by=by).empty
+    assert monthly_trend(store, Filters(today=TODAY), by=by).empty
     load(store, make(date(2025, 5, 1)))
-    frame = analytics.monthly_trend(store, Filters(schools=("Nergens",), today=TODAY), by=by)
+    frame = monthly_trend(store, Filters(schools=("Nergens",), today=TODAY), by=by)
     assert frame.empty
     assert list(frame.columns) == ["month", "category", "count"]
 
@@ -342,7 +346,7 @@ def dated(store, make):
     ],
 )
 def test_key_figures_report_counts(dated, today, this_month, this_year):
-    k = analytics.key_figures(dated, Filters(schools=("De Regenboog",), today=today))
+    k = key_figures(dated, Filters(schools=("De Regenboog",), today=today))
     assert k["reports_this_month"] == this_month
     assert k["reports_this_school_year"] == this_year
     assert k["reports_in_period"] == 8  # no period: every report of the school
@@ -352,11 +356,11 @@ def test_key_figures_period_narrows_only_the_period_figures(dated):
     f = Filters(
         start=date(2025, 7, 31), end=date(2025, 10, 31), schools=("De Regenboog",), today=TODAY
     )
-    k = analytics.key_figures(dated, f)
+    k = key_figures(dated, f)
     assert k["reports_in_period"] == 3  # 31 Jul, 1 Aug, 31 Oct: both ends inclusive
     assert k["reports_this_month"] == 2
     assert k["reports_this_school_year"] == 4
-    k = analytics.key_figures(dated, Filters(today=TODAY))  # all schools
+    k = key_figures(dated, Filters(today=TODAY))  # all schools
     assert (k["reports_this_month"], k["reports_this_school_year"], k["reports_in_period"]) == (
         3,
         5,
@@ -386,16 +390,14 @@ def open_and_overdue(store, make):
 
 
 def test_key_figures_open_and_overdue(open_and_overdue):
-    k = analytics.key_figures(open_and_overdue, Filters(today=TODAY))
+    k = key_figures(open_and_overdue, Filters(today=TODAY))
     assert k["open_cases"] == 6  # 1, 2, 3, 6, 7, 8
     assert k["overdue_cases"] == 3  # 1 (stale), 6 and 8 (follow-up)
     # A period does not narrow 'open now' and 'overdue now'.
-    k = analytics.key_figures(
-        open_and_overdue, Filters(start=date(2025, 11, 8), end=TODAY, today=TODAY)
-    )
+    k = key_figures(open_and_overdue, Filters(start=date(2025, 11, 8), end=TODAY, today=TODAY))
     assert (k["open_cases"], k["overdue_cases"], k["reports_in_period"]) == (6, 3, 1)
     # A day later case 2 has had no step for 8 days and case 7 has missed its follow-up.
-    k = analytics.key_figures(open_and_overdue, Filters(today=TODAY + timedelta(days=1)))
+    k = key_figures(open_and_overdue, Filters(today=TODAY + timedelta(days=1)))
     assert k["overdue_cases"] == 5
 
 
@@ -405,9 +407,9 @@ def test_closed_cases_are_never_overdue(store, make):
         make(date(2024, 1, 10), status="closed", resolved_on=date(2024, 1, 12)),
         make(date(2024, 1, 10), status="resolved", resolved_on=date(2024, 1, 12)),
     )
-    k = analytics.key_figures(store, Filters(today=TODAY))
+    k = key_figures(store, Filters(today=TODAY))
     assert (k["open_cases"], k["overdue_cases"]) == (0, 0)
-    assert analytics.overdue_cases(store, Filters(today=TODAY)).empty
+    assert overdue_cases(store, Filters(today=TODAY)).empty
 
 
 @pytest.mark.parametrize(
@@ -431,14 +433,14 @@ def test_key_figures_median_days_to_resolved(store, make, extra, resolved, media
         done(date(2025, 7, 15), 31),  # before the period
         *(done(date(2025, 10, 1), days) for days in extra),
     )
-    k = analytics.key_figures(store, Filters.for_school_year("2025-2026", today=TODAY))
+    k = key_figures(store, Filters.for_school_year("2025-2026", today=TODAY))
     assert k["resolved_cases"] == resolved
     assert k["median_days_to_resolved"] == median
 
 
 def test_key_figures_median_without_resolved_cases(store, make):
     load(store, make(date(2025, 9, 15)))
-    k = analytics.key_figures(store, Filters(today=TODAY))
+    k = key_figures(store, Filters(today=TODAY))
     assert k["resolved_cases"] == 0
     assert k["median_days_to_resolved"] is None
     assert k["finished_cases"] == 0
@@ -461,10 +463,10 @@ def test_key_figures_finished_with_all_required_steps(store, make):
         make(date(2025, 9, 5), steps=all_required, status="in_progress"),  # not finished
         closed(make, date(2025, 7, 1), steps=all_required),  # before the period
     )
-    k = analytics.key_figures(store, Filters.for_school_year("2025-2026", today=TODAY))
+    k = key_figures(store, Filters.for_school_year("2025-2026", today=TODAY))
     assert k["finished_cases"] == 4
     assert k["finished_with_all_required"] == 2
-    k = analytics.key_figures(store, Filters(today=TODAY))
+    k = key_figures(store, Filters(today=TODAY))
     assert (k["finished_cases"], k["finished_with_all_required"]) == (5, 3)
 
 
@@ -480,10 +482,10 @@ def test_key_figures_followup_within_two_weeks(store, make):
         make(date(2025, 11, 2), steps={"nazorg": 1}),  # not due yet
         make(date(2025, 11, 14)),  # not due yet
     )
-    k = analytics.key_figures(store, Filters(today=TODAY))
+    k = key_figures(store, Filters(today=TODAY))
     assert k["followup_due_cases"] == 5
     assert k["followup_within_two_weeks"] == 3
-    k = analytics.key_figures(store, Filters(start=date(2025, 11, 1), today=TODAY))
+    k = key_figures(store, Filters(start=date(2025, 11, 1), today=TODAY))
     assert (k["followup_due_cases"], k["followup_within_two_weeks"]) == (1, 1)
 
 
@@ -504,7 +506,7 @@ def stepped(store, make):
 
 def test_step_completion_in_a_period(stepped):
     f = Filters(start=date(2025, 9, 1), end=date(2025, 9, 30), today=TODAY)
-    frame = analytics.step_completion(stepped, f)
+    frame = step_completion(stepped, f)
     assert list(frame.columns) == [
         "step_id",
         "title",
@@ -544,7 +546,7 @@ def test_step_completion_in_a_period(stepped):
 
 
 def test_step_completion_all_dates(stepped):
-    by = analytics.step_completion(stepped, Filters(today=TODAY)).set_index("step_id")
+    by = step_completion(stepped, Filters(today=TODAY)).set_index("step_id")
     assert set(by["cases"]) == {5}
     assert (by.loc["steun", "done"], by.loc["steun", "share_done"]) == (4, 0.8)
     assert by.loc["steun", "median_days"] == 0.0  # 0, 0, 1, 3: the lower median
@@ -554,7 +556,7 @@ def test_step_completion_all_dates(stepped):
 
 
 def test_step_completion_without_cases(store):
-    frame = analytics.step_completion(store, Filters(today=TODAY))
+    frame = step_completion(store, Filters(today=TODAY))
     assert list(frame["step_id"]) == PROTOCOL_IDS
     assert set(frame["cases"]) == {0} and set(frame["done"]) == {0}
     assert frame["share_done"].isna().all() and frame["on_time"].isna().all()
@@ -569,7 +571,7 @@ def test_step_completion_by_quarter(store, make):
         make(date(2025, 12, 31)),
         make(date(2026, 1, 1), steps={"nazorg": 14}),
     )
-    frame = analytics.step_completion_by_quarter(store, Filters(today=date(2026, 2, 1)))
+    frame = step_completion_by_quarter(store, Filters(today=date(2026, 2, 1)))
     assert list(frame.columns) == ["step_id", "title", "quarter", "cases", "done", "share_done"]
     assert len(frame) == 3 * len(PROTOCOL_IDS)
     by = frame.set_index(["step_id", "quarter"])
@@ -582,19 +584,19 @@ def test_step_completion_by_quarter(store, make):
     assert by.loc[("nazorg", "2025 K4"), "share_done"] == 0.0
     assert by.loc[("hulp", "2025 K3"), "title"] == "Wijs op hulp en advies (ook anoniem)"
     f = Filters(start=date(2025, 10, 1), end=date(2025, 12, 31), today=date(2026, 2, 1))
-    assert set(analytics.step_completion_by_quarter(store, f)["quarter"]) == {"2025 K4"}
+    assert set(step_completion_by_quarter(store, f)["quarter"]) == {"2025 K4"}
 
 
 def test_step_completion_by_quarter_without_steps(store, make):
     load(store, make(date(2025, 2, 1)), make(date(2025, 3, 31)))
-    frame = analytics.step_completion_by_quarter(store, Filters(today=TODAY))
+    frame = step_completion_by_quarter(store, Filters(today=TODAY))
     assert set(frame["quarter"]) == {"2025 K1"}
     assert set(frame["cases"]) == {2} and set(frame["done"]) == {0}
     assert set(frame["share_done"]) == {0.0}
 
 
 def test_step_completion_by_quarter_empty(store):
-    frame = analytics.step_completion_by_quarter(store, Filters(today=TODAY))
+    frame = step_completion_by_quarter(store, Filters(today=TODAY))
     assert frame.empty
     assert list(frame.columns) == ["step_id", "title", "quarter", "cases", "done", "share_done"]
 
@@ -605,14 +607,14 @@ def test_step_completion_by_quarter_empty(store):
     + [("2025-10", "2025 K4"), ("2025-11", "2025 K4"), ("2025-12", "2025 K4")],
 )
 def test_quarter_of(month, quarter):
-    assert analytics.quarter_of(month) == quarter
+    assert quarter_of(month) == quarter
 
 
 # --- overdue cases --------------------------------------------------------------------------
 
 
 def test_overdue_cases_oldest_first(open_and_overdue):
-    frame = analytics.overdue_cases(open_and_overdue, Filters(today=TODAY))
+    frame = overdue_cases(open_and_overdue, Filters(today=TODAY))
     assert list(frame.columns) == [
         "id",
         "school",
@@ -636,10 +638,10 @@ def test_overdue_cases_oldest_first(open_and_overdue):
     assert list(frame["status"]) == ["referred", "new", "new"]
     # 'As of today': a period does not hide an overdue case; other filters do.
     f = Filters(start=date(2025, 11, 10), end=TODAY, today=TODAY)
-    assert list(analytics.overdue_cases(open_and_overdue, f)["id"]) == [6, 8, 1]
+    assert list(overdue_cases(open_and_overdue, f)["id"]) == [6, 8, 1]
     f = Filters(schools=("Andere school",), today=TODAY)
-    assert analytics.overdue_cases(open_and_overdue, f).empty
-    assert list(analytics.overdue_cases(open_and_overdue, Filters(today=TODAY), limit=2)["id"]) == [
+    assert overdue_cases(open_and_overdue, f).empty
+    assert list(overdue_cases(open_and_overdue, Filters(today=TODAY), limit=2)["id"]) == [
         6,
         8,
     ]
@@ -654,18 +656,18 @@ def test_analytics_output_carries_no_pupil_numbers_or_free_text(open_and_overdue
 
     f = Filters(today=TODAY)
     outputs = [
-        repr(analytics.filter_options(store)),
-        repr(analytics.key_figures(store, f)),
-        analytics.step_completion(store, f).to_csv(),
-        analytics.step_completion_by_quarter(store, f).to_csv(),
-        analytics.overdue_cases(store, f).to_csv(),
-        *(analytics.monthly_trend(store, f, by=by).to_csv() for by in analytics.TREND_DIMENSIONS),
+        repr(filter_options(store)),
+        repr(key_figures(store, f)),
+        step_completion(store, f).to_csv(),
+        step_completion_by_quarter(store, f).to_csv(),
+        overdue_cases(store, f).to_csv(),
+        *(monthly_trend(store, f, by=by).to_csv() for by in TREND_DIMENSIONS),
     ]
     assert "2025-11-07" in outputs[4]  # the overdue list is not empty
     for text in outputs:
         for marker in MARKERS:
             assert marker not in text
-    columns = set(analytics.overdue_cases(store, f).columns)
+    columns = set(overdue_cases(store, f).columns)
     assert not columns & {"pupil_number", "pupils", "description", "note", "text"}
 
 
@@ -688,23 +690,23 @@ def test_analytics_output_carries_no_pupil_numbers_or_free_text(open_and_overdue
     ],
 )
 def test_median_from_histogram(values, counts, median):
-    assert analytics.median_from_histogram(pd.Series(values), pd.Series(counts)) == median
+    assert median_from_histogram(pd.Series(values), pd.Series(counts)) == median
 
 
 def test_median_from_histogram_with_a_filtered_index():
     frame = pd.DataFrame({"days": [100, 9, 2, 5, 100], "count": [7, 1, 1, 1, 7]})
     part = frame.iloc[1:4]  # index 1..3, as after filtering one step out of a histogram
-    assert analytics.median_from_histogram(part["days"], part["count"]) == 5.0
+    assert median_from_histogram(part["days"], part["count"]) == 5.0
 
 
 def test_median_from_histogram_empty():
     empty = pd.Series([], dtype="int64")
-    assert analytics.median_from_histogram(empty, empty) is None
-    assert analytics.median_from_histogram(pd.Series([3]), pd.Series([0])) is None
+    assert median_from_histogram(empty, empty) is None
+    assert median_from_histogram(pd.Series([3]), pd.Series([0])) is None
 
 
 def test_filter_options(store, make):
-    assert analytics.filter_options(store) == {"schools": [], "school_years": []}
+    assert filter_options(store) == {"schools": [], "school_years": []}
     load(
         store,
         make(date(2023, 7, 31), school="Het Baken"),  # 2022-2023
@@ -712,7 +714,7 @@ def test_filter_options(store, make):
         make(date(2024, 1, 5), school="Het Baken"),
         make(date(2024, 3, 5), school="Atlas College"),
     )
-    assert analytics.filter_options(store) == {
+    assert filter_options(store) == {
         "schools": ["Atlas College", "De Regenboog", "Het Baken"],
         "school_years": ["2025-2026", "2024-2025", "2023-2024", "2022-2023"],
     }
@@ -720,7 +722,7 @@ def test_filter_options(store, make):
 
 def test_filter_options_within_one_school_year(store, make):
     load(store, make(date(2024, 8, 1)), make(date(2025, 7, 31)))
-    assert analytics.filter_options(store)["school_years"] == ["2024-2025"]
+    assert filter_options(store)["school_years"] == ["2024-2025"]
 
 
 # --- PostgreSQL -----------------------------------------------------------------------------
@@ -755,18 +757,14 @@ def test_postgresql_gives_the_same_answers_as_sqlite(sqlite_store, make, pg_stor
             Filters.for_school_year("2025-2026", today=TODAY),
             Filters(schools=("De Regenboog",), groups=("groep 7",), today=TODAY),
         ):
-            assert analytics.key_figures(pg, f) == analytics.key_figures(store, f)
-            for by in analytics.TREND_DIMENSIONS:
+            assert key_figures(pg, f) == key_figures(store, f)
+            for by in TREND_DIMENSIONS:
                 pd.testing.assert_frame_equal(
-                    analytics.monthly_trend(pg, f, by=by), analytics.monthly_trend(store, f, by=by)
+                    monthly_trend(pg, f, by=by), monthly_trend(store, f, by=by)
                 )
-            pd.testing.assert_frame_equal(
-                analytics.step_completion(pg, f), analytics.step_completion(store, f)
-            )
-            pd.testing.assert_frame_equal(
-                analytics.overdue_cases(pg, f), analytics.overdue_cases(store, f)
-            )
-        k = analytics.key_figures(pg, Filters.for_school_year("2025-2026", today=TODAY))
+            pd.testing.assert_frame_equal(step_completion(pg, f), step_completion(store, f))
+            pd.testing.assert_frame_equal(overdue_cases(pg, f), overdue_cases(store, f))
+        k = key_figures(pg, Filters.for_school_year("2025-2026", today=TODAY))
         assert (k["resolved_cases"], k["median_days_to_resolved"]) == (2, 5.0)  # 5 and 9 days
         assert k["finished_with_all_required"] == 1
     finally:

@@ -15,7 +15,9 @@ from pestdata.core.choices import Platform, age_band
 from pestdata.core.guidance import load_protocol
 from pestdata.core.model import validate_incident
 from pestdata.documents import charts, pupil_network
-from pestdata.overview import analytics
+from pestdata.overview.filters import Filters
+from pestdata.overview.protocol import step_completion_by_quarter
+from pestdata.overview.trends import monthly_trend
 
 MONTHS_36 = [f"{2023 + i // 12}-{i % 12 + 1:02d}" for i in range(36)]
 
@@ -164,7 +166,7 @@ def test_step_heatmap_follows_the_protocol_from_analytics(store, valid_incident_
         [(validate_incident(valid_incident_data(reported_on=date(2025, 10, 1))), [])],
         actor="test",
     )
-    frame = analytics.step_completion_by_quarter(store, analytics.Filters(today=date(2025, 11, 1)))
+    frame = step_completion_by_quarter(store, Filters(today=date(2025, 11, 1)))
     heatmap = charts.step_heatmap(frame).data[0]
     assert list(heatmap.y)[::-1] == [s.title for s in load_protocol()]
     assert list(heatmap.x) == ["2025 K4"]
@@ -285,9 +287,7 @@ def test_shared_view_trend_never_shows_a_small_count(store, valid_incident_data)
         + [report(date(2025, 11, d), "instagram") for d in range(10, 15)]  # 5
     )
     incident_log.add_incidents(store, reports, actor="test")
-    frame = analytics.monthly_trend(
-        store, analytics.Filters(start=date(2025, 8, 1), today=date(2025, 11, 20))
-    )
+    frame = monthly_trend(store, Filters(start=date(2025, 8, 1), today=date(2025, 11, 20)))
     assert ("2025-10", "whatsapp", 4) in [tuple(r) for r in frame.itertuples(index=False)]
 
     def values(figure):

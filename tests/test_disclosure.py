@@ -11,14 +11,17 @@ import subprocess
 from datetime import date, timedelta
 
 import pytest
-from pestdata.documents.reports import year_report_pdf
 
 from pestdata.cases import incident_log
 from pestdata.core import disclosure
 from pestdata.core.choices import Form, Motive, Platform
 from pestdata.db.store import Store
 from pestdata.documents.parent_evening import aggregate_figures
-from pestdata.overview import analytics
+from pestdata.documents.reports import year_report_pdf
+from pestdata.overview.cards import key_figures
+from pestdata.overview.filters import Filters
+from pestdata.overview.suppression import hidden_cells
+from pestdata.overview.trends import monthly_trend
 from pestdata.registers.export import share_frame
 from pestdata.school import demo
 from pestdata.ui.overview import Overview
@@ -131,13 +134,13 @@ def test_no_published_figure_runs_up_to_today(store, leader):
 
 def test_the_yearly_report_and_export_do_not_run_up_to_today(store):
     def text(day):
-        filters = analytics.Filters.for_school_year("2025-2026", today=day)
+        filters = Filters.for_school_year("2025-2026", today=day)
         return (
             share_frame(store, filters).to_csv(),
             aggregate_figures(store, SCHOOL, today=day),
-            analytics.key_figures(
+            key_figures(
                 store,
-                analytics.Filters(
+                Filters(
                     *disclosure.shared_period(filters.start, filters.end, day, 5),
                     today=disclosure.as_of(day, 5),
                 ),
@@ -151,12 +154,12 @@ def test_the_yearly_report_and_export_do_not_run_up_to_today(store):
 
 
 def test_followup_share_counts_only_terms_that_ended_with_the_last_complete_month(store):
-    filters = analytics.Filters.for_school_year("2025-2026", today=date(2026, 2, 28))
+    filters = Filters.for_school_year("2025-2026", today=date(2026, 2, 28))
     start, end = disclosure.shared_period(filters.start, filters.end, TODAY, 5)
     assert end == date(2026, 2, 28)
-    a = analytics.key_figures(store, filters.between(start, end), shared=True)
-    later = analytics.Filters(start=start, end=end, today=date(2026, 2, 28))
-    b = analytics.key_figures(store, later, shared=True)
+    a = key_figures(store, filters.between(start, end), shared=True)
+    later = Filters(start=start, end=end, today=date(2026, 2, 28))
+    b = key_figures(store, later, shared=True)
     assert a["followup_due_cases"] == b["followup_due_cases"]
 
 
@@ -193,7 +196,7 @@ def test_every_label_is_listed_so_none_is_named_by_its_absence(store, tmp_path):
     assert "Overig" not in text
     for label in [m.label for m in Motive] + [p.label for p in Platform]:
         assert label in text, label
-    frame = share_frame(store, analytics.Filters.for_school_year("2025-2026", today=TODAY))
+    frame = share_frame(store, Filters.for_school_year("2025-2026", today=TODAY))
     mine = frame[frame["School"] == SCHOOL]
     assert set(mine.loc[mine["Kenmerk"] == "Vorm", "Waarde"]) == {f.label for f in Form}
     assert set(mine.loc[mine["Kenmerk"] == "Platform", "Waarde"]) == {p.label for p in Platform}
@@ -217,7 +220,7 @@ def test_the_same_cell_has_the_same_value_in_every_view(store, leader, tmp_path)
     overview_total = cards(view)["Meldingen in de gekozen periode"]
     text = pdf_text(year_report_pdf(store, "2025-2026", SCHOOL, minimum=5, today=TODAY), tmp_path)
     report_total = re.search(r"Meldingen in het schooljaar\s+(\S+)", text).group(1)
-    frame = share_frame(store, analytics.Filters.for_school_year("2025-2026", today=TODAY))
+    frame = share_frame(store, Filters.for_school_year("2025-2026", today=TODAY))
     mine = frame[frame["School"] == SCHOOL]
     export_total = str(mine.loc[mine["Kenmerk"] == "Totaal", "Aantal meldingen"].iloc[0])
     evening = aggregate_figures(store, SCHOOL, today=TODAY)
@@ -303,8 +306,8 @@ def test_all_schools_hide_a_count_a_small_school_could_be_subtracted_from(tmp_pa
     assert cards(view)["Meldingen in de gekozen periode"] == "< 5"
     # The trend chart for all schools: TikTok in October is hidden too.
     view.school.value, view.platform.value = "", ""
-    october = analytics.monthly_trend(db, view.filters(), "platform", units=True)
-    hidden = analytics.hidden_cells(october, "platform", view.filters(), view.schools, 5)
+    october = monthly_trend(db, view.filters(), "platform", units=True)
+    hidden = hidden_cells(october, "platform", view.filters(), view.schools, 5)
     assert ("2025-10", "tiktok") in hidden and ("2025-11", "whatsapp") not in hidden
     text = pdf_text(year_report_pdf(db, "2025-2026", None, minimum=5, today=TODAY), tmp_path)
     assert re.search(r"^[ \t]*TikTok[ \t]+x[ \t]*$", text, re.M), text

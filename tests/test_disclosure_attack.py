@@ -206,11 +206,11 @@ def ask_everything(store, reports, grid) -> tuple[Readings, list[str]]:
     """Every shared view over the grid: the overview's filters, the days, the yearly
     report, the board's export and the parent evening."""
     from pestdata.core import privacy
-    from pestdata.overview import analytics
+    from pestdata.overview.reading import filter_options
     from pestdata.ui.overview import Overview
 
     readings = Readings()
-    schools = analytics.filter_options(store)["schools"]
+    schools = filter_options(store)["schools"]
     first_month = min(f"{i.reported_on:%Y-%m}" for i, _ in reports)
     view = Overview(store, today=grid["today"])
     reader = OverviewReader(view, readings, first_month, grid["today"] - timedelta(days=1))

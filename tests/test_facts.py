@@ -14,7 +14,6 @@ from datetime import date
 import pandas as pd
 import pytest
 import sqlalchemy as sa
-from pestdata.overview.analytics import Filters, plan
 
 from pestdata.cases import caseload, incident_log
 from pestdata.core.choices import GROUPS, Form, Platform, Status, age_band
@@ -23,7 +22,11 @@ from pestdata.core.model import StepDone
 from pestdata.db import facts
 from pestdata.db.maintenance import purge
 from pestdata.db.tables import incidents, report_facts, steps_done
-from pestdata.overview import analytics
+from pestdata.overview.cards import key_figures
+from pestdata.overview.filters import Filters
+from pestdata.overview.protocol import step_counts
+from pestdata.overview.reading import plan
+from pestdata.overview.trends import TREND_DIMENSIONS, monthly_trend
 from pestdata.school.demo import generate
 
 TODAY = date(2026, 3, 18)
@@ -71,14 +74,14 @@ def filter_cases() -> list[Filters]:
 
 def assert_same_answers(store, filters: Filters) -> None:
     raw = replace(filters, raw=True)
-    assert analytics.key_figures(store, filters) == analytics.key_figures(store, raw), filters
-    for by in analytics.TREND_DIMENSIONS:
+    assert key_figures(store, filters) == key_figures(store, raw), filters
+    for by in TREND_DIMENSIONS:
         pd.testing.assert_frame_equal(
-            analytics.monthly_trend(store, filters, by),
-            analytics.monthly_trend(store, raw, by),
+            monthly_trend(store, filters, by),
+            monthly_trend(store, raw, by),
             obj=f"trend by {by} for {filters}",
         )
-    read, counted = analytics.step_counts(store, filters), analytics.step_counts(store, raw)
+    read, counted = step_counts(store, filters), step_counts(store, raw)
     pd.testing.assert_frame_equal(read.cases, counted.cases, obj=f"cases for {filters}")
     for part in ("by_days", "by_month"):
         pd.testing.assert_frame_equal(
@@ -105,8 +108,8 @@ def test_every_answer_read_through_the_facts_equals_the_raw_answer(store):
     assert checked == 64
     # And the answers are not all empty: the school year has reports on every chart.
     year = Filters.for_school_year("2025-2026", today=TODAY)
-    assert analytics.key_figures(store, year)["reports_in_period"] > 0
-    assert not analytics.step_counts(store, year).by_days.empty
+    assert key_figures(store, year)["reports_in_period"] > 0
+    assert not step_counts(store, year).by_days.empty
 
 
 def test_facts_follow_every_change_the_dashboards_make(store):
@@ -204,7 +207,7 @@ def test_an_upgrade_from_before_the_facts_fills_them(any_url):
         )
     old.ensure_schema()
     assert in_step(old) == {"report_facts": 0, "step_facts": 0}
-    trend = analytics.monthly_trend(old, Filters(today=TODAY), by="group")
+    trend = monthly_trend(old, Filters(today=TODAY), by="group")
     assert trend.to_dict("records") == [{"month": "2025-10", "category": "groep 7", "count": 1}]
     old.engine.dispose()
 
@@ -305,7 +308,7 @@ def test_an_edited_protocol_never_leaves_a_wrong_figure(any_url, own_protocol):
     store = Store(any_url).ensure_schema()
     incident_log.add_incidents(store, generate(300, seed=11, today=TODAY, years=2), actor="test")
     whole = Filters(today=TODAY)
-    before = analytics.key_figures(store, whole)
+    before = key_figures(store, whole)
     assert in_step(store) == {"report_facts": 0, "step_facts": 0}
 
     # The school makes an optional step required: the old counts are now wrong ...
@@ -318,7 +321,7 @@ def test_an_edited_protocol_never_leaves_a_wrong_figure(any_url, own_protocol):
     Store(any_url).ensure_schema(on_recount=lambda: said.append(True))
     assert said == [True]
     assert in_step(store) == {"report_facts": 0, "step_facts": 0}
-    after = analytics.key_figures(store, whole)
+    after = key_figures(store, whole)
     assert after["finished_with_all_required"] == all_required_done_by_hand(store)
     assert after["finished_with_all_required"] < before["finished_with_all_required"]
     for filters in filter_cases()[:16]:
@@ -336,16 +339,14 @@ def test_an_edited_protocol_never_leaves_a_wrong_figure(any_url, own_protocol):
         step = StepDone(step_id="gesprekken", done_on=TODAY, done_by="ib", note="")
         incident_log.record_step(store, finished, step, actor="t")
     assert in_step(store) == {"report_facts": 0, "step_facts": 0}
-    assert analytics.key_figures(store, whole)["finished_with_all_required"] == (
+    assert key_figures(store, whole)["finished_with_all_required"] == (
         all_required_done_by_hand(store)
     )
     # A report added right after an edit is counted once, not twice.
     set_required(own_protocol, "ouders_pester", True)
     incident_log.add_incidents(store, generate(5, seed=3, today=TODAY, years=1), actor="test")
     assert in_step(store) == {"report_facts": 0, "step_facts": 0}
-    assert analytics.key_figures(store, whole)["reports_in_period"] == caseload.count_incidents(
-        store
-    )
+    assert key_figures(store, whole)["reports_in_period"] == caseload.count_incidents(store)
     store.engine.dispose()
 
 

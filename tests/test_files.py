@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from pestdata.cases import caseload, incident_log
 from pestdata.core import files
 from pestdata.db.store import Store
-from pestdata.overview.analytics import Filters
+from pestdata.overview.filters import Filters
 from pestdata.registers.export import export_frame, write_export
 from pestdata.school import demo, school_names
 

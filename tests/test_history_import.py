@@ -37,7 +37,8 @@ from pestdata.core import clock, recognise
 from pestdata.core.choices import OPEN_STATUSES, Severity
 from pestdata.db.store import Store
 from pestdata.db.tables import audit, incidents
-from pestdata.overview import analytics
+from pestdata.overview.cards import key_figures
+from pestdata.overview.filters import Filters
 from pestdata.registers import export
 from pestdata.registers.importer import import_file
 
@@ -104,7 +105,7 @@ def check_overdue(store: Store) -> None:
     open_values = {s.value for s in OPEN_STATUSES}
     status = {pupil: state[0] for pupil, state in states(store).items()}
     assert not [p for p, is_late in late.items() if is_late and status[p] not in open_values]
-    figures = analytics.key_figures(store, analytics.Filters(today=TODAY))
+    figures = key_figures(store, Filters(today=TODAY))
     assert figures["overdue_cases"] == sum(late.values())
     assert figures["open_cases"] == sum(s in open_values for s in status.values())
 
@@ -333,7 +334,7 @@ def test_register_a_afgehandeld_ja_nee_and_opgelost_op(tmp_path, file_a):
     # The case view and the care team's export say 'Onbekend'.
     case = by_pupil(store)["204117"]
     assert ("Ernst", ["Onbekend"]) in caseload.case_details(case)
-    frame = export.export_frame(store, analytics.Filters(today=TODAY))
+    frame = export.export_frame(store, Filters(today=TODAY))
     assert set(frame["Ernst"]) == {"Onbekend"}
 
 

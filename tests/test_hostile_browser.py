@@ -36,7 +36,7 @@ from pestdata.core.model import (
     validate_step,
 )
 from pestdata.db.store import Store
-from pestdata.overview.analytics import school_action_status
+from pestdata.overview.lists import school_action_status
 from pestdata.school import school_records
 from pestdata.ui.school_actions import print_page
 

@@ -22,7 +22,6 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 from helpers import cases_by_target
-from pestdata.overview.analytics import Filters
 
 from conftest import valid_incident_data
 from pestdata.cases import caseload, incident_log
@@ -32,6 +31,7 @@ from pestdata.core.guidance import load_protocol
 from pestdata.core.model import validate_incident, validate_step
 from pestdata.db.store import Store
 from pestdata.db.tables import audit, incidents
+from pestdata.overview.filters import Filters
 from pestdata.registers.export import (
     SHARE_COLUMNS,
     export_frame,

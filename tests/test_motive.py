@@ -7,7 +7,6 @@ import re
 from datetime import date
 
 import sqlalchemy as sa
-from pestdata.documents.reports import year_report_pdf
 from test_io import HEADER, csv_bytes, row, write
 from test_reports import pdf_text
 
@@ -17,7 +16,9 @@ from pestdata.core.choices import Motive
 from pestdata.core.model import validate_incident
 from pestdata.db.store import Store
 from pestdata.db.tables import incidents
-from pestdata.overview import analytics
+from pestdata.documents.reports import year_report_pdf
+from pestdata.overview.filters import Filters
+from pestdata.overview.trends import monthly_trend
 from pestdata.people.accounts import Person
 from pestdata.registers.export import export_frame, write_export
 from pestdata.registers.importer import import_file
@@ -111,7 +112,7 @@ def test_import_reads_the_motive_in_everyday_words_and_the_export_round_trips(tm
                                 "unknown", "appearance", "religion"]  # fmt: skip
 
     out = tmp_path / "export.xlsx"
-    write_export(export_frame(store, analytics.Filters()), out)
+    write_export(export_frame(store, Filters()), out)
     again = Store(f"sqlite:///{tmp_path}/again.sqlite").ensure_schema()
     assert import_file(again, out, commit=True, add_schools=True).added == 7
     with again.reading() as conn:
@@ -128,8 +129,8 @@ def test_overview_and_yearly_report_count_motives_and_list_small_ones_like_zero(
     add(sqlite_store, 12, "appearance", 100000)
     add(sqlite_store, 6, "origin", 200000)
     add(sqlite_store, 2, "religion", 300000)  # small: shared, "< 5" like a motive with none
-    filters = analytics.Filters.for_school_year(YEAR, today=TODAY)
-    trend = analytics.monthly_trend(sqlite_store, filters, by="motive")
+    filters = Filters.for_school_year(YEAR, today=TODAY)
+    trend = monthly_trend(sqlite_store, filters, by="motive")
     assert dict(zip(trend["category"], trend["count"], strict=True)) == {
         "appearance": 12, "origin": 6, "religion": 2}  # fmt: skip
 

@@ -11,8 +11,6 @@ from datetime import date
 
 import pytest
 import sqlalchemy as sa
-from pestdata.documents.reports import inzage_pdf
-from pestdata.overview.analytics import Filters
 from test_inzage import case
 from test_io import cli
 from test_reports import pdf_text
@@ -23,6 +21,8 @@ from pestdata.core.choices import Platform
 from pestdata.core.model import validate_incident
 from pestdata.db.store import Store
 from pestdata.db.tables import audit
+from pestdata.documents.reports import inzage_pdf
+from pestdata.overview.filters import Filters
 from pestdata.registers.export import export_frame
 from pestdata.school import school_names
 

@@ -19,7 +19,6 @@ from datetime import date, timedelta
 import nbclient
 import nbformat
 import pytest
-from pestdata.overview.analytics import school_year_of
 from playwright.sync_api import expect
 
 from pestdata.cases import incident_log
@@ -40,6 +39,7 @@ from pestdata.documents.parent_evening import (
     export_html,
     is_this_evening,
 )
+from pestdata.overview.filters import school_year_of
 from pestdata.school import demo, school_names, school_records
 from pestdata.ui.slides import SlideShow, offline_name, ouderavond_app
 

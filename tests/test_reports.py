@@ -14,8 +14,6 @@ from datetime import date, timedelta
 
 import pandas as pd
 import pytest
-from pestdata.documents.reports import BREAKDOWNS
-from pestdata.overview.analytics import Filters
 from reportlab.platypus import Spacer
 
 from pestdata.cases import caseload, incident_log
@@ -24,6 +22,8 @@ from pestdata.core.guidance import load_protocol
 from pestdata.core.model import LessonGiven, SchoolActionDone, validate_incident, validate_step
 from pestdata.db.store import NotFound
 from pestdata.documents import reports
+from pestdata.documents.reports import BREAKDOWNS
+from pestdata.overview.filters import Filters
 from pestdata.registers.export import share_frame
 from pestdata.school import demo, school_records
 

@@ -24,7 +24,8 @@ from pestdata.core.model import (
     validate_incident,
 )
 from pestdata.db.tables import audit, lessons_given, school_actions_done
-from pestdata.overview.analytics import Filters, lesson_coverage, school_action_status
+from pestdata.overview.filters import Filters
+from pestdata.overview.lists import lesson_coverage, school_action_status
 from pestdata.school import school_records
 from pestdata.ui.common import download_link
 from pestdata.ui.school_actions import checklist_html, print_page

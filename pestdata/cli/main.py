@@ -386,7 +386,7 @@ def parent_evening(db: str | None, out: Path, school: str | None) -> None:
 
 
 def _filters(year: str | None, school: tuple[str, ...], start, end):
-    from pestdata.overview.analytics import Filters, school_year_range
+    from pestdata.overview.filters import Filters, school_year_range
 
     if year:
         try:

@@ -24,7 +24,10 @@ from pestdata.core.markup import esc
 from pestdata.core.shipped import PACKAGE
 from pestdata.db.store import Store
 from pestdata.documents.charts import AGE_BAND_COLOURS, COUNTED_IN_EACH, FONT, MUTED, month_label
-from pestdata.overview import analytics
+from pestdata.overview.filters import Filters
+from pestdata.overview.lists import lesson_coverage, school_action_status
+from pestdata.overview.suppression import hidden_in_summary
+from pestdata.overview.trends import monthly_trend
 
 Count = int | str  # a published cell: a number, "< 5" or "x" (disclosure.published_row)
 
@@ -67,13 +70,11 @@ def aggregate_figures(
     year = school_year.label
     as_of = disclosure.as_of(today, minimum)
     start, end = disclosure.shared_period(school_year.start, school_year.end, today, minimum)
-    this = analytics.Filters(start=start, end=end, schools=(school,), today=as_of)
-    before = analytics.Filters.for_school_year(
-        school_year.previous.label, schools=(school,), today=as_of
-    )
+    this = Filters(start=start, end=end, schools=(school,), today=as_of)
+    before = Filters.for_school_year(school_year.previous.label, schools=(school,), today=as_of)
 
     def trends(filters, dimensions):
-        return {by: analytics.monthly_trend(store, filters, by, units=True) for by in dimensions}
+        return {by: monthly_trend(store, filters, by, units=True) for by in dimensions}
 
     def per(frame):
         return frame.groupby("category")["count"].sum().to_dict()
@@ -90,8 +91,8 @@ def aggregate_figures(
     complete = disclosure.complete(start, end)
     now = trends(this, ("age_band", "platform", "form")) if complete else {}
     then = trends(before, ("age_band",))
-    hidden_now = analytics.hidden_in_summary(store, this, now, minimum) if complete else {}
-    hidden_then = analytics.hidden_in_summary(store, before, then, minimum)
+    hidden_now = hidden_in_summary(store, this, now, minimum) if complete else {}
+    hidden_then = hidden_in_summary(store, before, then, minimum)
     months_now, across_now = per_month(now["age_band"], hidden_now) if complete else ({}, set())
     months_before, across_before = per_month(then["age_band"], hidden_then)
     total = sum(months_now.values())
@@ -108,10 +109,10 @@ def aggregate_figures(
             )
         )
 
-    status = analytics.school_action_status(store, (school,))
+    status = school_action_status(store, (school,))
     kept = [not is_this_evening(a.action_id, a.title) for a in status.itertuples()]
     status = status.loc[kept]
-    lessons = analytics.lesson_coverage(store, this).groupby("age_band")["lessons"].sum()
+    lessons = lesson_coverage(store, this).groupby("age_band")["lessons"].sum()
     start_month = school_year.first
     # Months of this year still running or to come have no value ("—"): not counted yet.
     counted = 0 if not complete else SchoolYear.month_index(end.month) + 1

@@ -56,7 +56,12 @@ from pestdata.core.model import FIELD_LABELS
 from pestdata.core.names import NamesUnchecked, find_all
 from pestdata.db.store import NotFound, Store
 from pestdata.documents import charts
-from pestdata.overview import analytics
+from pestdata.overview.cards import key_figures
+from pestdata.overview.filters import Filters
+from pestdata.overview.lists import lesson_coverage, school_action_status
+from pestdata.overview.protocol import step_completion, step_counts
+from pestdata.overview.suppression import hidden_in_summary, hide_step_shares
+from pestdata.overview.trends import monthly_trend
 
 __all__ = ["case_pdf", "year_report_pdf", "NotFound"]
 
@@ -405,13 +410,13 @@ class YearFigures:
     year: SchoolYear
     school: str | None
     today: date
-    key: dict  # analytics.key_figures
+    key: dict  # key_figures
     # Reports per month and category, per key of BREAKDOWNS (monthly_trend; shared, with the
     # units each cell is checked against). "age_band" counts each report once: the months.
     trends: dict[str, pd.DataFrame]
-    steps: pd.DataFrame  # analytics.step_completion
-    checklist: pd.DataFrame  # analytics.school_action_status
-    lessons: pd.DataFrame  # analytics.lesson_coverage
+    steps: pd.DataFrame  # step_completion
+    checklist: pd.DataFrame  # school_action_status
+    lessons: pd.DataFrame  # lesson_coverage
     hidden: dict = field(default_factory=dict)  # shared: cells hidden across views, per part
 
 
@@ -447,24 +452,20 @@ def year_figures(
     today = today or clock.today()
     schools = (school,) if school else ()
     start, end = disclosure.shared_period(school_year.start, school_year.end, today, minimum)
-    filters = analytics.Filters(
-        start=start, end=end, schools=schools, today=disclosure.as_of(today, minimum)
-    )
+    filters = Filters(start=start, end=end, schools=schools, today=disclosure.as_of(today, minimum))
     units = bool(minimum)
-    counts = analytics.step_counts(store, filters)
-    trends = {by: analytics.monthly_trend(store, filters, by=by, units=units) for by in BREAKDOWNS}
+    counts = step_counts(store, filters)
+    trends = {by: monthly_trend(store, filters, by=by, units=units) for by in BREAKDOWNS}
     return YearFigures(
         year=school_year,
         school=school,
         today=today,
-        key=analytics.key_figures(store, filters, shared=bool(minimum)),
+        key=key_figures(store, filters, shared=bool(minimum)),
         trends=trends,
-        hidden=analytics.hidden_in_summary(store, filters, trends, minimum),
-        steps=analytics.hide_step_shares(
-            analytics.step_completion(store, filters, counts), counts, minimum
-        ),
-        checklist=analytics.school_action_status(store, schools),
-        lessons=analytics.lesson_coverage(store, filters),
+        hidden=hidden_in_summary(store, filters, trends, minimum),
+        steps=hide_step_shares(step_completion(store, filters, counts), counts, minimum),
+        checklist=school_action_status(store, schools),
+        lessons=lesson_coverage(store, filters),
     )
 
 

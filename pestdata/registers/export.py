@@ -42,7 +42,10 @@ from pestdata.db.tables import (
     incidents,
     steps_done,
 )
-from pestdata.overview import analytics
+from pestdata.overview.filters import Filters, months_between
+from pestdata.overview.reading import filter_options
+from pestdata.overview.suppression import hidden_in_summary
+from pestdata.overview.trends import monthly_trend
 
 # --- export ----------------------------------------------------------------------------------
 
@@ -56,7 +59,7 @@ def neutralise(value):
     return value
 
 
-def export_frame(store: Store, filters: analytics.Filters) -> pd.DataFrame:
+def export_frame(store: Store, filters: Filters) -> pd.DataFrame:
     """The care team's export: one row per incident with Dutch headers, to be imported
     again. Never for sharing (that is share_frame). Dates are dates (None when empty), so
     the .xlsx holds date cells and the CSV ISO dates; text a spreadsheet would run as a
@@ -201,9 +204,7 @@ SHARE_COLUMNS = ["School", "Periode", "Kenmerk", "Waarde", "Aantal meldingen", "
 SHARE_DIMENSIONS = {"platform": "Platform", "form": "Vorm", "age_band": "Leeftijd"}
 
 
-def share_frame(
-    store: Store, filters: analytics.Filters, minimum: int | None = None
-) -> pd.DataFrame:
+def share_frame(store: Store, filters: Filters, minimum: int | None = None) -> pd.DataFrame:
     """The board's export: per school, counts for the period in whole months up to the last
     complete one, published as every shared view publishes them (disclosure.py): the
     total, each month, and every platform, form and age band (zero and small alike empty,
@@ -220,7 +221,7 @@ def share_frame(
     elif not disclosure.period_allowed(start, end, today):
         raise ValueRefused(disclosure.PERIOD_NOTE)
     rows = []
-    for school in analytics.filter_options(store)["schools"]:
+    for school in filter_options(store)["schools"]:
         if not filters.schools or school in filters.schools:
             mine = replace(
                 filters,
@@ -234,14 +235,12 @@ def share_frame(
     return frame.astype({"Aantal meldingen": "Int64"})  # hidden counts stay empty cells
 
 
-def _school_counts(store: Store, filters: analytics.Filters, minimum: int) -> list[list]:
+def _school_counts(store: Store, filters: Filters, minimum: int) -> list[list]:
     """Kenmerk, Waarde, Aantal, Toelichting rows of one school (see share_frame)."""
     if not disclosure.complete(filters.start, filters.end):
         return [["Totaal", "meldingen", None, disclosure.NOT_COMPLETE]]
-    trends = {
-        by: analytics.monthly_trend(store, filters, by=by, units=True) for by in SHARE_DIMENSIONS
-    }
-    hidden = analytics.hidden_in_summary(store, filters, trends, minimum)
+    trends = {by: monthly_trend(store, filters, by=by, units=True) for by in SHARE_DIMENSIONS}
+    hidden = hidden_in_summary(store, filters, trends, minimum)
     months = trends["age_band"].groupby("month")["count"].sum()  # one age band per report
     total = int(months.sum())
     shown = disclosure.HIDDEN if hidden["total"] else disclosure.published(total, minimum)
@@ -249,7 +248,7 @@ def _school_counts(store: Store, filters: analytics.Filters, minimum: int) -> li
     if not disclosure.base_met(total, minimum):
         rows[0][3] = " ".join(filter(None, [rows[0][3], disclosure.base_note()]))
         return rows
-    every = analytics.months_between(filters.start, filters.end, trends["age_band"])
+    every = months_between(filters.start, filters.end, trends["age_band"])
     across = {i for i, m in enumerate(every) if m in hidden["months"]}
     cells = disclosure.published_row([int(months.get(m, 0)) for m in every], minimum, total, across)
     rows += [["Maand", m, *_published(c, minimum)] for m, c in zip(every, cells, strict=True)]

@@ -12,7 +12,8 @@ from pestdata.core.guidance import Guidance
 from pestdata.core.model import LessonGiven, validate
 from pestdata.db.store import Store
 from pestdata.documents import charts
-from pestdata.overview import analytics
+from pestdata.overview.filters import Filters, school_year_of
+from pestdata.overview.lists import lesson_coverage
 from pestdata.school import school_records
 from pestdata.ui.common import STYLE, Actor, css, message, save
 from pestdata.ui.plots import Chart, show_figure
@@ -83,12 +84,12 @@ class Lessons(w.VBox):
         }
 
     def draw(self) -> None:
-        year = analytics.school_year_of(self.today)
+        year = school_year_of(self.today)
         school = (self.school.value or "").strip()
-        filters = analytics.Filters.for_school_year(
+        filters = Filters.for_school_year(
             year, schools=(school,) if school else (), today=self.today
         )
-        frame = analytics.lesson_coverage(self.store, filters)
+        frame = lesson_coverage(self.store, filters)
         figure = charts.lesson_coverage(frame)
         figure.update_layout(title={"text": f"Lessen over online gedrag in {year}, per groep"})
         show_figure(self.chart, figure)

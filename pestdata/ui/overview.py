@@ -19,7 +19,18 @@ from pestdata.core.choices import AGE_BANDS, GROUPS, Form, Platform, Status
 from pestdata.core.clock import MONTHS, SchoolYear, nl_date
 from pestdata.db.store import Store
 from pestdata.documents import charts
-from pestdata.overview import analytics
+from pestdata.overview.cards import count_units, key_figures
+from pestdata.overview.filters import Filters, months_between, school_year_of, school_year_range
+from pestdata.overview.lists import overdue_cases, school_action_status
+from pestdata.overview.protocol import (
+    StepCounts,
+    step_completion,
+    step_completion_by_quarter,
+    step_counts,
+)
+from pestdata.overview.reading import filter_options
+from pestdata.overview.suppression import given_away, hidden_cells, hide_step_shares
+from pestdata.overview.trends import monthly_trend
 from pestdata.ui import preheat
 from pestdata.ui.common import css, download_link, esc, kernel_store
 from pestdata.ui.plots import Chart, show_empty, show_figure
@@ -36,10 +47,10 @@ class Overview(w.VBox):
     def __init__(self, store: Store, today: date | None = None):
         self.store = store
         self.today = today or clock.today()
-        options = analytics.filter_options(store)
+        options = filter_options(store)
         self.schools = options["schools"]
         self.hidden_cards: set[str] = set()  # count cards hidden across views (refresh)
-        current = analytics.school_year_of(self.today)
+        current = school_year_of(self.today)
         years = options["school_years"] or [current]
         self.year = css(
             w.Dropdown(
@@ -189,16 +200,16 @@ class Overview(w.VBox):
             return privacy.threshold()
         return None
 
-    def filters(self) -> analytics.Filters:
+    def filters(self) -> Filters:
         start = end = None
         if self.year.value:
-            start, end = analytics.school_year_range(self.year.value)
+            start, end = school_year_range(self.year.value)
         start, end = self.start.value or start, self.end.value or end
         # Shared: whole months up to the last complete one, and counted as of its end
         # (disclosure.py), so ranges a day apart or a look each morning isolate no report.
         start, end = disclosure.shared_period(start, end, self.today, self.minimum)
         who = self.who.value
-        return analytics.Filters(
+        return Filters(
             start=start,
             end=end,
             schools=(self.school.value,) if self.school.value else (),
@@ -215,7 +226,7 @@ class Overview(w.VBox):
             year_report_pdf,  # reportlab loads only when a PDF is asked for
         )
 
-        year = self.year.value or analytics.school_year_of(self.today)
+        year = self.year.value or school_year_of(self.today)
         school = self.school.value or None
         pdf = year_report_pdf(
             self.store, year, school, minimum=privacy.threshold(), today=self.today
@@ -251,16 +262,16 @@ class Overview(w.VBox):
         store.ensure_facts_current()  # the protocol file may have changed since the page opened
         with ThreadPoolExecutor(max_workers=3) as pool:
             units = bool(self.minimum)  # shared: each count checked against its parts
-            trend = pool.submit(analytics.monthly_trend, store, filters, self.split.value, units)
-            age = pool.submit(analytics.monthly_trend, store, filters, self.split_age.value, units)
-            counts = pool.submit(analytics.step_counts, store, filters)
-            figures = pool.submit(analytics.key_figures, store, filters, bool(self.minimum))
-            overdue = pool.submit(analytics.overdue_cases, store, filters)
+            trend = pool.submit(monthly_trend, store, filters, self.split.value, units)
+            age = pool.submit(monthly_trend, store, filters, self.split_age.value, units)
+            counts = pool.submit(step_counts, store, filters)
+            figures = pool.submit(key_figures, store, filters, bool(self.minimum))
+            overdue = pool.submit(overdue_cases, store, filters)
             repeated = pool.submit(
                 signals.repeatedly_targeted, store, *self._signal_period(filters), filters.schools
             )
-            actions = pool.submit(analytics.school_action_status, store, filters.schools)
-            cards = pool.submit(analytics.count_units, store, filters) if units else None
+            actions = pool.submit(school_action_status, store, filters.schools)
+            cards = pool.submit(count_units, store, filters) if units else None
             key = figures.result()
             self.hidden_cards = set()
             if units:
@@ -289,7 +300,7 @@ class Overview(w.VBox):
             show_empty(chart, text if chart is self.trend_chart else "")
         self.trend_note.value = self.overdue.value = self.actions.value = ""
 
-    def _signal_period(self, filters: analytics.Filters) -> tuple[date | None, date | None]:
+    def _signal_period(self, filters: Filters) -> tuple[date | None, date | None]:
         """The leaders' repeat-target count: for the care team the chosen period; shared,
         only per school year (the one the period ends in) up to the last complete month, so
         a grid of month ranges cannot date one pupil's second report."""
@@ -360,9 +371,9 @@ class Overview(w.VBox):
         return disclosure.rounded_note(self.minimum)
 
     def _draw_trend(
-        self, toggle: w.ToggleButtons, output: Chart, filters: analytics.Filters | None = None
+        self, toggle: w.ToggleButtons, output: Chart, filters: Filters | None = None
     ) -> None:
-        frame = analytics.monthly_trend(
+        frame = monthly_trend(
             self.store, filters or self.filters(), by=toggle.value, units=bool(self.minimum)
         )
         self._show_trend(toggle, output, frame)
@@ -373,7 +384,7 @@ class Overview(w.VBox):
             frame = frame.iloc[0:0]
         elif self.minimum:  # every label and month listed, each cell published
             filters = self.filters()
-            months = analytics.months_between(filters.start, filters.end, frame)
+            months = months_between(filters.start, filters.end, frame)
             show_figure(
                 output,
                 charts.trend(
@@ -383,9 +394,7 @@ class Overview(w.VBox):
                     minimum=self.minimum,
                     months=months,
                     totals=self.month_totals,
-                    hidden=analytics.hidden_cells(
-                        frame, toggle.value, filters, self.schools, self.minimum
-                    ),
+                    hidden=hidden_cells(frame, toggle.value, filters, self.schools, self.minimum),
                 ),
             )
         elif frame.empty:
@@ -396,14 +405,14 @@ class Overview(w.VBox):
             counted = "" if frame.empty else charts.COUNTED_IN_EACH.get(toggle.value, "")
             self.trend_note.value = f"<p class='pd-hint'>{esc(counted)}</p>" if counted else ""
 
-    def _repeat_gives_away(self, total: int, filters: analytics.Filters) -> bool:
+    def _repeat_gives_away(self, total: int, filters: Filters) -> bool:
         """The repeat-target count for all schools beside each school's (a pupil belongs to
         one school): hidden where it would give a small school's count away."""
         period = self._signal_period(filters)
         parts = [signals.repeatedly_targeted(self.store, *period, (s,)) for s in self.schools]
         return disclosure.gives_away(total, parts, self.minimum)
 
-    def _hidden_cards(self, units: dict, filters: analytics.Filters) -> set[str]:
+    def _hidden_cards(self, units: dict, filters: Filters) -> set[str]:
         """The count cards a shared view hides ("x"): those that, beside their parts
         published elsewhere (each school, age band, group, month), would give a small part
         away (disclosure.gives_away)."""
@@ -420,21 +429,19 @@ class Overview(w.VBox):
         return {
             name
             for name, (own, period) in periods.items()
-            if analytics.given_away(
+            if given_away(
                 units[name],
                 own,
                 self.schools,
                 self.minimum,
-                analytics.months_between(*period, units[name]) if period else None,
+                months_between(*period, units[name]) if period else None,
             )
         }
 
-    def _draw_steps(self, filters: analytics.Filters, counts: analytics.StepCounts) -> None:
-        steps = analytics.hide_step_shares(
-            analytics.step_completion(self.store, filters, counts), counts, self.minimum
-        )
-        quarters = analytics.hide_step_shares(
-            analytics.step_completion_by_quarter(self.store, filters, counts),
+    def _draw_steps(self, filters: Filters, counts: StepCounts) -> None:
+        steps = hide_step_shares(step_completion(self.store, filters, counts), counts, self.minimum)
+        quarters = hide_step_shares(
+            step_completion_by_quarter(self.store, filters, counts),
             counts,
             self.minimum,
             per_quarter=True,

@@ -12,7 +12,7 @@ from pestdata.core.clock import nl_date
 from pestdata.core.model import SchoolActionDone as SchoolActionRecord
 from pestdata.core.model import validate
 from pestdata.db.store import Store
-from pestdata.overview import analytics
+from pestdata.overview.lists import school_action_status
 from pestdata.school import school_records
 from pestdata.ui.common import Actor, css, download_link, esc, message, save
 
@@ -74,7 +74,7 @@ class SchoolChecklist(w.VBox):
 
     def frame(self) -> pd.DataFrame:
         school = (self.school.value or "").strip()
-        return analytics.school_action_status(self.store, (school,) if school else ())
+        return school_action_status(self.store, (school,) if school else ())
 
     def refresh(self) -> None:
         school = (self.school.value or "").strip()

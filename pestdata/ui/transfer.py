@@ -15,7 +15,7 @@ import traitlets
 
 from pestdata.core.markup import counted, meldingen
 from pestdata.db.store import Store
-from pestdata.overview import analytics
+from pestdata.overview.filters import Filters
 from pestdata.registers import importer
 from pestdata.registers.export import export_bytes, export_frame
 from pestdata.registers.importer import (
@@ -627,7 +627,7 @@ class Transfer(w.VBox):
         }
 
     def make_export(self) -> None:
-        frame = export_frame(self.store, analytics.Filters())
+        frame = export_frame(self.store, Filters())
         data = export_bytes(frame)
         self.download.value = download_link(
             data, "meldingen.xlsx", XLSX, f"meldingen.xlsx opslaan ({meldingen(len(frame))})"

@@ -1,0 +1,187 @@
+"""The overview's key figures: reports this month, this year and in the period, open and
+overdue cases, finished with every required step, follow-up in time, time to resolved; and
+for a shared view, the rows behind each count card (`count_units`)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pandas as pd
+import sqlalchemy as sa
+
+from pestdata.cases.caseload import OVERDUE_DAYS, overdue_flags
+from pestdata.core.choices import OPEN_STATUSES
+from pestdata.core.guidance import followup_step
+from pestdata.db.facts import FOLLOWUP_DAYS, REPORT_COUNTERS, RESOLVED, days_between, month_of
+from pestdata.db.facts import report_flags as _report_flags
+from pestdata.db.store import Store
+from pestdata.db.tables import incidents, report_facts, step_facts, steps_done
+from pestdata.overview.filters import Filters, school_year_of, school_year_range
+from pestdata.overview.reading import answer, fact_where, median_from_histogram, summed
+from pestdata.overview.trends import monthly_trend
+
+
+def _report_sums(conn, filters: Filters) -> dict[str, int]:
+    """Reports, finished, finished with every required step, and follow-ups within two
+    weeks, over the filters' period."""
+    f = report_facts.c
+    counters = [sa.func.count()] + [
+        sa.func.coalesce(sa.func.sum(sa.case((flag, 1), else_=0)), 0)
+        for flag in _report_flags().values()
+    ]
+    rows = answer(
+        conn,
+        filters,
+        lambda months: [
+            conn.execute(
+                sa.select(*(sa.func.coalesce(sa.func.sum(f[n]), 0) for n in REPORT_COUNTERS)).where(
+                    *fact_where(report_facts, filters, months)
+                )
+            ).one()
+        ],
+        lambda edge: [conn.execute(sa.select(*counters).where(*edge.conditions())).one()],
+    )
+    sums = dict.fromkeys(REPORT_COUNTERS, 0)
+    for row in rows:
+        for name, value in zip(REPORT_COUNTERS, row, strict=True):
+            sums[name] += int(value)
+    return sums
+
+
+def key_figures(
+    store: Store, filters: Filters, shared: bool = False
+) -> dict[str, float | int | None]:
+    """The numbers at the top of the overview.
+
+    'This month' and 'this school year' count up to `filters.today`; open and overdue are as
+    of that day; the rest concern the reports in the chosen period. A shared view passes the
+    end of the last complete month as today (disclosure.as_of) and `shared`: then 'this
+    month' is that whole month, and open and overdue are counted as of that day, over the
+    reports of the period only (steps and resolutions after it do not count).
+    """
+    c, today = incidents.c, filters.today
+    year_start, _ = school_year_range(school_year_of(today))
+    everywhere = filters.without_period()
+    due_end = today - timedelta(days=FOLLOWUP_DAYS)
+    flags = overdue_flags(today)
+    open_case = c.status.in_([s.value for s in OPEN_STATUSES])
+    with store.reading() as conn:
+        period = _report_sums(conn, filters)
+        month = _report_sums(conn, everywhere.between(today.replace(day=1), today))
+        year = _report_sums(conn, everywhere.between(year_start, today))
+        due = _report_sums(
+            conn, filters.between(filters.start, min(filters.end or due_end, due_end))
+        )
+        if shared:
+            open_then = _open_at(conn, filters, today)
+            open_cases, overdue = open_then["open"].sum(), open_then["overdue"].sum()
+        else:
+            open_cases, overdue = conn.execute(
+                sa.select(
+                    sa.func.count(),
+                    sa.func.coalesce(sa.func.sum(sa.case((flags.any, 1), else_=0)), 0),
+                ).where(*everywhere.conditions(), open_case)
+            ).one()
+        resolved = _days_histogram(conn, filters, today if shared else None)
+    return {
+        "reports_this_month": month["reports"],
+        "reports_this_school_year": year["reports"],
+        "reports_in_period": period["reports"],
+        "open_cases": int(open_cases),
+        "overdue_cases": int(overdue),
+        "finished_cases": period["finished"],
+        "finished_with_all_required": period["finished_all_required"],
+        "followup_due_cases": due["reports"],
+        "followup_within_two_weeks": due["followup_in_time"],
+        "resolved_cases": int(resolved["count"].sum()),
+        "median_days_to_resolved": median_from_histogram(resolved["days"], resolved["count"]),
+    }
+
+
+def _open_at(conn, filters: Filters, day: date) -> pd.DataFrame:
+    """Reports of the period (up to `day`) open on `day`, and of those how many were overdue
+    then, per school, group and month reported (columns school, group, month, open,
+    overdue): no step for OVERDUE_DAYS, or the follow-up not done within its term. Only steps
+    done and resolutions up to `day` count, so the answer does not change after it."""
+    c, s = incidents.c, steps_done.c
+    followup = followup_step()
+    open_then = sa.or_(c.status.in_([st.value for st in OPEN_STATUSES]), c.resolved_on > day)
+    last_step = (
+        sa.select(sa.func.max(s.done_on))
+        .where(s.incident_id == c.id, s.done_on <= day)
+        .scalar_subquery()
+    )
+    stale = sa.func.coalesce(last_step, c.reported_on) < day - timedelta(days=OVERDUE_DAYS)
+    late = sa.false()
+    if followup:
+        late = sa.and_(
+            c.reported_on < day - timedelta(days=followup.deadline_days),
+            ~sa.exists().where(s.incident_id == c.id, s.step_id == followup.id, s.done_on <= day),
+        )
+    end = min(filters.end or day, day)
+    where = filters.between(filters.start, end).conditions()
+    month = month_of(c.reported_on)
+    rows = conn.execute(
+        sa.select(
+            c.school,
+            c.group_name,
+            month,
+            sa.func.count(),
+            sa.func.coalesce(sa.func.sum(sa.case((sa.or_(stale, late), 1), else_=0)), 0),
+        )
+        .where(*where, open_then)
+        .group_by(c.school, c.group_name, month)
+    ).all()
+    return pd.DataFrame(rows, columns=["school", "group", "month", "open", "overdue"]).astype(
+        {"open": "int64", "overdue": "int64"}
+    )
+
+
+def count_units(store: Store, filters: Filters) -> dict[str, pd.DataFrame]:
+    """A shared view's count cards, each as the rows behind it (school, group, month, count),
+    so each can be checked against its parts (`splits`, disclosure.gives_away). The same
+    periods and days as `key_figures` with `shared`."""
+    today = filters.today
+    year_start, _ = school_year_range(school_year_of(today))
+    everywhere = filters.without_period()
+
+    def reports(f: Filters) -> pd.DataFrame:
+        return monthly_trend(store, f, by="age_band", units=True)
+
+    with store.reading() as conn:
+        open_then = _open_at(conn, filters, today)
+    return {
+        "reports_this_month": reports(everywhere.between(today.replace(day=1), today)),
+        "reports_this_school_year": reports(everywhere.between(year_start, today)),
+        "reports_in_period": reports(filters),
+        "open_cases": open_then.rename(columns={"open": "count"}),
+        "overdue_cases": open_then.rename(columns={"overdue": "count"}),
+    }
+
+
+def _days_histogram(conn, filters: Filters, until: date | None = None) -> pd.DataFrame:
+    """Days from report to resolved → number of cases, for reports in the period (resolved
+    by `until`, when given: then from the raw tables, so later days change nothing)."""
+    s, c = step_facts.c, incidents.c
+    days = days_between(c.reported_on, c.resolved_on)
+    rows = answer(
+        conn,
+        filters,
+        lambda months: conn.execute(
+            sa.select(s.days, sa.func.sum(s.done))
+            .where(*fact_where(step_facts, filters, months), s.step_id == RESOLVED)
+            .group_by(s.days)
+        ).all(),
+        lambda edge: conn.execute(
+            sa.select(days, sa.func.count())
+            .where(
+                *edge.conditions(),
+                c.resolved_on.is_not(None),
+                *([c.resolved_on <= until] if until is not None else []),
+            )
+            .group_by(days)
+        ).all(),
+        steps=True,
+        use_facts=until is None,  # resolved by a day: the raw tables, so later days count not
+    )
+    return summed(rows, ["days", "count"], "count")

@@ -1,0 +1,116 @@
+"""The overview's lists beside its figures: overdue cases, the school-wide checklist and the
+lessons given per group."""
+
+from __future__ import annotations
+
+import pandas as pd
+import sqlalchemy as sa
+
+from pestdata.cases.caseload import overdue_flags
+from pestdata.core.choices import ALL, GROUPS, age_band
+from pestdata.core.guidance import load_guidance
+from pestdata.db.store import Store
+from pestdata.db.tables import incidents, lessons_given, report_facts
+from pestdata.overview.filters import Filters
+from pestdata.school import school_names, school_records
+
+
+def _frame(store: Store, query, columns: list[str]) -> pd.DataFrame:
+    with store.reading() as conn:
+        rows = conn.execute(query).all()
+    return pd.DataFrame(rows, columns=columns)
+
+
+def overdue_cases(store: Store, filters: Filters, limit: int = 100) -> pd.DataFrame:
+    """Overdue open cases as of today, oldest first, without pupil numbers or free text."""
+    flags = overdue_flags(filters.today)
+    c = incidents.c
+    query = (
+        sa.select(
+            c.id,
+            c.school,
+            c.group_name,
+            c.reported_on,
+            c.status,
+            c.handler,
+            flags.last_activity.label("last_activity"),
+            sa.case((flags.followup_due, 1), else_=0).label("followup_due"),
+        )
+        .where(*filters.without_period().conditions(), flags.any)
+        .order_by(c.reported_on, c.id)
+        .limit(limit)
+    )
+    frame = _frame(
+        store,
+        query,
+        [
+            "id",
+            "school",
+            "group",
+            "reported_on",
+            "status",
+            "handler",
+            "last_activity",
+            "followup_due",
+        ],
+    )
+    for column in ("reported_on", "last_activity"):
+        frame[column] = pd.to_datetime(frame[column]).dt.date
+    frame["days_without_step"] = [(filters.today - d).days for d in frame["last_activity"]]
+    return frame
+
+
+def school_action_status(store: Store, schools: tuple[str, ...] = ()) -> pd.DataFrame:
+    """The school-wide checklist: every action per school, done (date, who) or still open.
+
+    Columns: school, action_id, title, done, done_on, done_by. Schools are those asked for,
+    else every school known from reports or ticked actions.
+    """
+    done = school_records.school_actions_done(store, schools)
+    if not schools:
+        schools = tuple(sorted(set(school_names.names(store)) | {d["school"] for d in done}))
+    ticked = {(d["school"], d["action_id"]): d for d in done}
+    rows = []
+    for school in schools:
+        for action in load_guidance().school_actions:
+            d = ticked.get((school, action.id))
+            rows.append(
+                {
+                    "school": school,
+                    "action_id": action.id,
+                    "title": action.title,
+                    "done": d is not None,
+                    "done_on": d["done_on"] if d else None,
+                    "done_by": d["done_by"] if d else "",
+                }
+            )
+    return pd.DataFrame(
+        rows, columns=["school", "action_id", "title", "done", "done_on", "done_by"]
+    )
+
+
+def lesson_coverage(store: Store, filters: Filters) -> pd.DataFrame:
+    """Lessons given per group in the period, with every group of the school's kind listed
+    (zero where none was reached). Columns: group, age_band, lessons."""
+    c = lessons_given.c
+    query = sa.select(c.group_name, sa.func.count()).group_by(c.group_name)
+    if filters.start:
+        query = query.where(c.given_on >= filters.start)
+    if filters.end:
+        query = query.where(c.given_on <= filters.end)
+    if filters.schools:
+        query = query.where(c.school.in_(filters.schools))
+    with store.reading() as conn:
+        counts = dict(conn.execute(query).all())
+        f = report_facts.c
+        kinds_query = sa.select(f.group_name).where(f.platform == ALL, f.form == ALL).distinct()
+        if filters.schools:
+            kinds_query = kinds_query.where(f.school.in_(filters.schools))
+        used = set(conn.execute(kinds_query).scalars()) | set(counts)
+    # Show the groups of the kinds the school has (primary, secondary or both).
+    kinds = {g.split()[0] for g in used} or {"groep", "klas"}
+    groups = [g for g in GROUPS if g.split()[0] in kinds]
+    return pd.DataFrame(
+        [{"group": g, "age_band": age_band(g), "lessons": counts.get(g, 0)} for g in groups],
+        columns=["group", "age_band", "lessons"],
+    )

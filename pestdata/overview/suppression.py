@@ -1,0 +1,135 @@
+"""Disclosure control applied to the overview's figures: which published totals and shares
+a shared view hides ("x"), because beside their parts published elsewhere they would give a
+small count away (pestdata/core/disclosure.py decides each number)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+import pandas as pd
+
+from pestdata.core import disclosure
+from pestdata.core.choices import AGE_BANDS, GROUPS, age_band
+from pestdata.db.store import Store
+from pestdata.overview.filters import Filters, months_between, quarter_of, school_year_of
+from pestdata.overview.protocol import StepCounts
+from pestdata.overview.reading import filter_options
+
+
+def splits(
+    units: pd.DataFrame, filters: Filters, schools: list[str], months: list[str] | None = None
+) -> list[list[int]]:
+    """The parts a reader can split one published count into, each also published in a view
+    of its own: per school (all schools), per age band and per group (all pupils), per group
+    (an age band), per month and per school year (a longer period). `units`: the count's
+    reports as rows school, group, month, count; `filters`: the count's own (the care team's
+    view has no parts)."""
+    parts = []
+    if not len(units):
+        units = pd.DataFrame(columns=["school", "group", "month", "count"])
+
+    def per(key, values):
+        sums = units.groupby(key)["count"].sum() if len(units) else {}
+        return [int(sums.get(v, 0)) for v in values]
+
+    if not filters.schools:
+        parts.append(per("school", schools))
+    if not filters.groups:
+        bands = list(filters.age_bands) or AGE_BANDS
+        if not filters.age_bands:
+            parts.append(per(units["group"].map(age_band) if len(units) else "group", bands))
+        parts.append(per("group", [g for g in GROUPS if age_band(g) in bands]))
+    if months and len(months) > 1:
+        parts.append(per("month", months))
+        years = units["month"].map(lambda m: school_year_of(date.fromisoformat(f"{m}-01")))
+        every = sorted({school_year_of(date.fromisoformat(f"{m}-01")) for m in months})
+        if len(every) > 1:  # all years: each school year is published too
+            parts.append(per(years if len(units) else "month", every))
+    return parts
+
+
+def given_away(
+    units: pd.DataFrame,
+    filters: Filters,
+    schools: list[str],
+    minimum: int | None,
+    months: list[str] | None = None,
+) -> bool:
+    """Must a shared view hide this count ("x")? Yes when, beside any of its parts
+    (`splits`), it would give a small part away (disclosure.gives_away)."""
+    total = int(units["count"].sum()) if len(units) else 0
+    return any(
+        disclosure.gives_away(total, parts, minimum)
+        for parts in splits(units, filters, schools, months)
+    )
+
+
+def hidden_cells(
+    frame: pd.DataFrame,
+    by: str,
+    filters: Filters,
+    schools: list[str],
+    minimum: int | None,
+    keys: tuple[str, ...] = ("month", "category"),
+    months: list[str] | None = None,
+) -> frozenset:
+    """The cells of a `monthly_trend(..., units=True)` frame, per `keys`, that a shared view
+    hides (`given_away`); a category that is an age band or a group narrows the cell's own
+    filters. `months`: the months a cell spans, when it spans several (per category)."""
+    if not minimum or not len(frame):
+        return frozenset()
+    hidden = set()
+    for key, units in frame.groupby(list(keys)):
+        cell = dict(zip(keys, key, strict=True))
+        own = filters
+        if by == "age_band" and "category" in cell:
+            own = replace(filters, age_bands=(cell["category"],))
+        elif by == "group" and "category" in cell:
+            own = replace(filters, groups=(cell["category"],))
+        if given_away(units, own, schools, minimum, months):
+            hidden.add(key if len(keys) > 1 else key[0])
+    return frozenset(hidden)
+
+
+def hidden_in_summary(
+    store: Store, filters: Filters, trends: dict[str, pd.DataFrame], minimum: int | None
+) -> dict:
+    """What a shared summary of a period (the yearly report, the board's export, the parent
+    evening) hides across views, as the overview hides the same cells: "total" (bool), the
+    "months" and, per dimension of `trends` (monthly_trend frames with units; "age_band"
+    gives the months), the categories whose period total would give a part away."""
+    if not minimum:
+        return {}
+    schools = filter_options(store)["schools"]
+    per_report = trends["age_band"]
+    months = months_between(filters.start, filters.end, per_report)
+    return {
+        "total": given_away(per_report, filters, schools, minimum, months),
+        "months": hidden_cells(per_report, "age_band", filters, schools, minimum, ("month",)),
+        **{
+            by: hidden_cells(frame, by, filters, schools, minimum, ("category",), months)
+            for by, frame in trends.items()
+        },
+    }
+
+
+def hide_step_shares(
+    frame: pd.DataFrame, counts: StepCounts, minimum: int | None, per_quarter: bool = False
+) -> pd.DataFrame:
+    """The protocol's shares (`step_completion` or, `per_quarter`, `_by_quarter`) with a
+    column `hidden`: shared, True where the share beside its months' shares would give a
+    month's small count away (disclosure.share_gives_away), as the overview and the yearly
+    report hide the same cell."""
+    frame = frame.copy()
+    frame["hidden"] = False
+    if not minimum or frame.empty:
+        return frame
+    cases = counts.cases.set_index("month")["cases"]
+    done = counts.by_month.groupby(["step_id", "month"])["count"].sum()
+    for index, row in frame.iterrows():
+        months = [m for m in cases.index if not per_quarter or quarter_of(m) == row["quarter"]]
+        parts = [(int(done.get((row["step_id"], m), 0)), int(cases[m])) for m in months]
+        total = (int(row["done"]), int(row["cases"]))
+        frame.loc[index, "hidden"] = disclosure.share_gives_away(total, parts, minimum)
+    return frame
