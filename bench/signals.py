@@ -2,8 +2,8 @@
 
 Fills a temp SQLite file with `demo.generate(N)` reports (default 100,000), then times, in
 one run: signals.find over the last 12 months and over everything, the network of the
-busiest group, the other cases of one case, and reports.inzage_pdf for the pupil with the
-most cases. Prints the median of `--runs` runs per step, with min and max.
+busiest group, the other cases of one case, and the inzage file (gathered and laid out) for
+the pupil with the most cases. Prints the median of `--runs` runs per step, with min and max.
 
     python bench/signals.py [--incidents 100000] [--runs 5]
 """
@@ -20,10 +20,11 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from pestdata.cases import incident_log, signals
+from pestdata.cases.inzage_file import gather_inzage_file
 from pestdata.core import clock
 from pestdata.db.store import Store
 from pestdata.db.tables import incident_pupils, incidents
-from pestdata.documents.reports import inzage_pdf
+from pestdata.documents.inzage_file import inzage_pdf
 from pestdata.school import demo
 
 
@@ -77,7 +78,9 @@ def main() -> None:
             "signalen, alles": lambda: signals.find(store),
             f"netwerk {group}, 12 maanden": lambda: signals.network(store, group, year_ago, today),
             "andere meldingen van een melding": lambda: signals.other_cases(store, one_case),
-            f"inzagebestand ({cases} meldingen)": lambda: inzage_pdf(store, pupil, "bench"),
+            f"inzagebestand ({cases} meldingen)": lambda: inzage_pdf(
+                gather_inzage_file(store, pupil, "bench")
+            ),
         }
         for name, step in steps.items():
             seconds = timed(args.runs, step)

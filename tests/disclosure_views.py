@@ -621,22 +621,22 @@ def read_year_report(store, readings: Readings, year: str, school: str | None, t
     import subprocess
     import tempfile
 
-    from pestdata.documents import reports
+    from pestdata.documents import pdf, year_report
 
     tables = []
-    original = reports._table
+    original = pdf.table
 
     def capture(rows, *args, **kwargs):
         tables.append([[clean(_plain(c)) for c in row] for row in rows])
         return original(rows, *args, **kwargs)
 
-    reports._table = capture
+    pdf.table = capture
     try:
-        pdf = reports.year_report_pdf(store, year, school, minimum=minimum, today=today)
+        made = year_report.year_report_pdf(store, year, school, minimum=minimum, today=today)
     finally:
-        reports._table = original
+        pdf.table = original
     with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
-        f.write(pdf)
+        f.write(made)
         f.flush()
         text = subprocess.run(["pdftotext", "-layout", f.name, "-"], capture_output=True,
                               text=True, check=True).stdout  # fmt: skip
@@ -647,7 +647,7 @@ def read_year_report(store, readings: Readings, year: str, school: str | None, t
     source = f"year report:{school or 'alle scholen'} {year}@{today}"
     titles = protocol_titles()
     if not any(rows[0] == ["Kerncijfer", "Waarde"] for rows in tables):
-        raise UnknownFormat(f"{source}: no key figures read (reports._table no longer used?)")
+        raise UnknownFormat(f"{source}: no key figures read (pdf.table no longer used?)")
     for rows in tables:
         head = rows[0]
         for row in rows[1:]:

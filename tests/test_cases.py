@@ -8,12 +8,13 @@ from datetime import date, datetime
 import sqlalchemy as sa
 
 from pestdata.cases import caseload, incident_log
+from pestdata.cases.case_file import gather_case_file
 from pestdata.cases.caseload import timeline
 from pestdata.core import clock
 from pestdata.core.clock import nl_date
 from pestdata.core.model import validate_incident, validate_step
 from pestdata.db.tables import audit, steps_done
-from pestdata.documents import reports
+from pestdata.documents.case_file import case_pdf
 from pestdata.school import school_names
 
 
@@ -78,7 +79,7 @@ def test_the_printed_case_file_says_its_times_are_local(store, valid_incident_da
         )
         at = conn.execute(sa.select(audit.c.at).where(audit.c.incident_id == incident_id)).scalar()
     pdf = tmp_path / "case.pdf"
-    pdf.write_bytes(reports.case_pdf(store, incident_id))
+    pdf.write_bytes(case_pdf(gather_case_file(store, incident_id)))
     text = subprocess.run(
         ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout

@@ -17,7 +17,7 @@ from pestdata.core import disclosure
 from pestdata.core.choices import Form, Motive, Platform
 from pestdata.db.store import Store
 from pestdata.documents.parent_evening import aggregate_figures
-from pestdata.documents.reports import year_report_pdf
+from pestdata.documents.year_report import year_report_pdf
 from pestdata.overview.cards import key_figures
 from pestdata.overview.filters import Filters
 from pestdata.overview.suppression import hidden_cells

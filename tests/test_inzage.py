@@ -1,5 +1,6 @@
 """Inzageverzoek (AVG): the request with its due date, and the file for one pupil in which
-no other pupil's number survives, read back from the PDF with pdftotext."""
+no other pupil's number survives, read back from the PDF with pdftotext. The file is
+gathered (and audited) once, then laid out without a database."""
 
 from __future__ import annotations
 
@@ -10,14 +11,15 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 from test_io import cli
-from test_reports import pdf_text
+from test_reports import audit_count, pdf_text, without_database
 
 from pestdata.cases import access_requests, incident_log
+from pestdata.cases.inzage_file import gather_inzage_file
 from pestdata.core import clock
 from pestdata.core.model import InvalidInput, validate_incident, validate_step
 from pestdata.db.store import NotFound, Store
 from pestdata.db.tables import audit
-from pestdata.documents.reports import inzage_pdf
+from pestdata.documents.inzage_file import inzage_pdf
 
 SUBJECT = "482913"
 OTHERS = ("551204", "551377", "LL-2024-017", "609918")
@@ -50,6 +52,10 @@ def case(store, day, pupils, text, note="") -> int:
 
 @pytest.fixture
 def three_cases(store):
+    return add_three_cases(store)
+
+
+def add_three_cases(store):
     case(store, date(2025, 9, 1), [(OUTSIDER, "target")], "Los van de rest.")
     case(store, date(2025, 10, 1), [(SUBJECT, "target"), (OTHERS[0], "bully"),
                                     (OTHERS[1], "bully")],
@@ -86,8 +92,8 @@ def test_a_request_is_due_a_month_after_receipt_and_may_be_extended_with_a_reaso
 
 
 def test_the_file_holds_the_pupil_and_no_other_pupils_number(three_cases, tmp_path):
-    pdf = inzage_pdf(three_cases, SUBJECT, "mevr. Jansen", today=date(2026, 2, 1))
-    text = pdf_text(tmp_path, pdf, "inzage")
+    gathered = gather_inzage_file(three_cases, SUBJECT, "mevr. Jansen", today=date(2026, 2, 1))
+    text = pdf_text(tmp_path, inzage_pdf(gathered), "inzage")
     flat = " ".join(text.split())
     assert SUBJECT in text
     for number in (*OTHERS, OUTSIDER):
@@ -109,7 +115,35 @@ def test_the_file_holds_the_pupil_and_no_other_pupils_number(three_cases, tmp_pa
 
 def test_no_file_for_a_pupil_without_cases(store):
     with pytest.raises(NotFound):
-        inzage_pdf(store, "999999", "ib")
+        gather_inzage_file(store, "999999", "ib")
+
+
+def test_the_file_is_laid_out_from_what_was_gathered_without_a_database(
+    names_here, sqlite_store, tmp_path, monkeypatch
+):
+    """Gathering is the file made (one audit row) and already holds no other pupil's number;
+    laying it out reads and writes nothing: twice the same file and no second audit row,
+    and the same file again once the database is gone."""
+    store = add_three_cases(sqlite_store)
+    audited = audit_count(store)
+    gathered = gather_inzage_file(store, SUBJECT, "mevr. Jansen", today=date(2026, 2, 1))
+    assert audit_count(store) == audited + 1
+    for number in (*OTHERS, OUTSIDER):
+        assert number not in repr(gathered), number
+    made = inzage_pdf(gathered)
+    assert inzage_pdf(gathered) == made
+    assert audit_count(store) == audited + 1
+
+    gone = without_database(store, monkeypatch)
+    again = inzage_pdf(gathered)
+    assert again == made and not gone.exists()
+    flat = " ".join(pdf_text(tmp_path, again, "pure-inzage").split())
+    assert f"Inzage: gegevens over leerling {SUBJECT}" in flat
+    assert flat.count("Melding #") == 3
+    assert "leerling A begon, leerling B deed mee" in flat
+    assert "Filmpje gedeeld door leerling C; ook leerling E zag het" in flat
+    for number in (*OTHERS, OUTSIDER):
+        assert number not in flat, number
 
 
 def test_cli_makes_the_file_and_says_it_in_dutch(tmp_path):

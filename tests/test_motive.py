@@ -16,7 +16,7 @@ from pestdata.core.choices import Motive
 from pestdata.core.model import validate_incident
 from pestdata.db.store import Store
 from pestdata.db.tables import incidents
-from pestdata.documents.reports import year_report_pdf
+from pestdata.documents.year_report import year_report_pdf
 from pestdata.overview.filters import Filters
 from pestdata.overview.trends import monthly_trend
 from pestdata.people.accounts import Person

@@ -16,12 +16,13 @@ from test_io import cli
 from test_reports import pdf_text
 
 from pestdata.cases import audit_rows, caseload, incident_log
+from pestdata.cases.inzage_file import gather_inzage_file
 from pestdata.core import names
 from pestdata.core.choices import Platform
 from pestdata.core.model import validate_incident
 from pestdata.db.store import Store
 from pestdata.db.tables import audit
-from pestdata.documents.reports import inzage_pdf
+from pestdata.documents.inzage_file import inzage_pdf
 from pestdata.overview.filters import Filters
 from pestdata.registers.export import export_frame
 from pestdata.school import school_names
@@ -193,8 +194,10 @@ def cases_with_names(store, names_here):
 
 
 def test_the_inzage_file_holds_no_name_and_no_other_pupils_number(cases_with_names, tmp_path):
-    pdf = inzage_pdf(cases_with_names, "482913", "mevr. Jansen", today=date(2026, 2, 1))
-    flat = " ".join(pdf_text(tmp_path, pdf, "inzage").split())
+    gathered = gather_inzage_file(
+        cases_with_names, "482913", "mevr. Jansen", today=date(2026, 2, 1)
+    )
+    flat = " ".join(pdf_text(tmp_path, inzage_pdf(gathered), "inzage").split())
     for leak in ("Daan", "Boer", "Fatima", "Sanne", "204533", "204534"):
         assert leak not in flat, leak
     assert "persoon 1 (leerling A) stuurde de foto door naar persoon 2 en persoon 3" in flat
@@ -206,7 +209,7 @@ def test_no_inzage_file_while_the_names_cannot_be_checked(cases_with_names, monk
     monkeypatch.setattr(names, "_here", None)
     monkeypatch.delenv(names.SOCKET_ENV, raising=False)
     with pytest.raises(names.NamesUnchecked):
-        inzage_pdf(cases_with_names, "482913", "mevr. Jansen")
+        gather_inzage_file(cases_with_names, "482913", "mevr. Jansen")
 
 
 def test_the_care_teams_export_marks_texts_with_names(cases_with_names, monkeypatch):

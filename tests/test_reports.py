@@ -1,4 +1,5 @@
-"""Printed reports (pestdata.documents.reports) on a real SQLite file, read back with pdftotext.
+"""Printed reports (documents/case_file.py, year_report.py) on a real SQLite file, read back
+with pdftotext; the layout on its own makes the same file without any database.
 
 pdftotext comes from the Debian package poppler-utils. `-raw` keeps the order in which the
 PDF draws its text (a wrapped table cell stays together); `-layout` keeps table rows on
@@ -11,18 +12,29 @@ import re
 import shutil
 import subprocess
 from datetime import date, timedelta
+from pathlib import Path
 
 import pandas as pd
 import pytest
+import sqlalchemy as sa
 from reportlab.platypus import Spacer
 
 from pestdata.cases import caseload, incident_log
+from pestdata.cases.case_file import gather_case_file
 from pestdata.core.choices import AGE_BANDS, GROUPS, Form, Platform
 from pestdata.core.guidance import load_protocol
 from pestdata.core.model import LessonGiven, SchoolActionDone, validate_incident, validate_step
-from pestdata.db.store import NotFound
-from pestdata.documents import reports
-from pestdata.documents.reports import BREAKDOWNS
+from pestdata.db.store import NotFound, Store
+from pestdata.db.tables import audit
+from pestdata.documents import year_report
+from pestdata.documents.case_file import case_pdf
+from pestdata.documents.pdf import build
+from pestdata.documents.year_report import (
+    BREAKDOWNS,
+    lay_out_year_report,
+    year_figures,
+    year_report_pdf,
+)
 from pestdata.overview.filters import Filters
 from pestdata.registers.export import share_frame
 from pestdata.school import demo, school_records
@@ -51,6 +63,22 @@ def pdf_text(tmp_path, data: bytes, name: str, mode: str = "-raw") -> str:
 def flat(text: str) -> str:
     """Whitespace folded to single spaces, so text wrapped in a cell reads as one phrase."""
     return " ".join(text.split())
+
+
+def audit_count(store: Store) -> int:
+    with store.reading() as conn:
+        return conn.execute(sa.select(sa.func.count()).select_from(audit)).scalar_one()
+
+
+def without_database(store: Store, monkeypatch) -> Path:
+    """The store's SQLite file closed and removed, and the default database out of reach:
+    whatever runs now can read nothing. The file returned must stay gone."""
+    path = Path(sa.engine.make_url(store.url).database)
+    store.close()
+    for leftover in path.parent.glob(f"{path.name}*"):  # with its -wal and -shm
+        leftover.unlink()
+    monkeypatch.setenv("PESTDATA_DB", f"sqlite:///{path.parent}/absent/nowhere.sqlite")
+    return path
 
 
 def step(step_id: str, done_on: date, **changes):
@@ -93,7 +121,7 @@ def case(store, valid_incident_data):
 
 
 def test_case_file_holds_everything_the_care_team_needs(store, case, tmp_path):
-    text = pdf_text(tmp_path, reports.case_pdf(store, case, today=TODAY), "case")
+    text = pdf_text(tmp_path, case_pdf(gather_case_file(store, case, today=TODAY)), "case")
     words = flat(text)
 
     assert f"Dossier melding #{case}" in words
@@ -145,7 +173,7 @@ def test_case_file_without_police_forms_has_no_police_advice(store, valid_incide
     incident_id = incident_log.add_incident(
         store, validate_incident(valid_incident_data()), actor="x"
     )
-    words = flat(pdf_text(tmp_path, reports.case_pdf(store, incident_id), "plain"))
+    words = flat(pdf_text(tmp_path, case_pdf(gather_case_file(store, incident_id)), "plain"))
     assert "Beoordeel samen of de politie" not in words
     assert "Dossier melding" in words
 
@@ -156,13 +184,39 @@ def test_case_file_replaces_characters_the_font_lacks(store, valid_incident_data
         validate_incident(valid_incident_data(description="Smiley 🙂 in de groepsapp")),
         actor="x",
     )
-    words = flat(pdf_text(tmp_path, reports.case_pdf(store, incident_id), "emoji"))
+    words = flat(pdf_text(tmp_path, case_pdf(gather_case_file(store, incident_id)), "emoji"))
     assert "Smiley ? in de groepsapp" in words or "Smiley 🙂 in de groepsapp" in words
 
 
 def test_unknown_case_is_not_found(store):
     with pytest.raises(NotFound):
-        reports.case_pdf(store, 999)
+        gather_case_file(store, 999)
+
+
+def test_the_case_file_and_the_yearly_report_are_laid_out_without_a_database(
+    store, case, year_data, tmp_path, monkeypatch
+):
+    """Gather, then lay out: the layout reads and writes nothing. Laid out twice, the files
+    are the same and the audit has not grown; with the database gone they are made again."""
+    case_file = gather_case_file(store, case, today=TODAY)
+    figures = year_figures(store, YEAR, "De Regenboog", today=TODAY, minimum=5)
+    audited = audit_count(store)
+    made = case_pdf(case_file), lay_out_year_report(figures)
+    assert (case_pdf(case_file), lay_out_year_report(figures)) == made
+    assert audit_count(store) == audited
+
+    gone = without_database(store, monkeypatch)
+    again = case_pdf(case_file), lay_out_year_report(figures)
+    assert again == made
+    assert not gone.exists() and not (gone.parent / "absent").exists()
+    words = flat(pdf_text(tmp_path, again[0], "pure-case"))
+    for expected in (f"Dossier melding #{case}", "123456 (gepeste leerling)", ESCAPE_ME):
+        assert expected in words, expected
+    assert "Stap gedaan: Steun de leerling en neem het verhaal serieus" in words
+    report = flat(pdf_text(tmp_path, again[1], "pure-year"))
+    for expected in ("Jaarverslag online pesten 2023-2024", "Kerncijfers", "Lessen per groep"):
+        assert expected in report, expected
+    assert "Meldingen per platform" in report and "MK-913377" not in report
 
 
 # --- the yearly report ---------------------------------------------------------------------
@@ -264,7 +318,7 @@ def platform_cells(section: str) -> dict[str, str]:
 
 
 def test_year_report_shows_the_figures_and_headings(store, year_data, tmp_path):
-    pdf = reports.year_report_pdf(store, YEAR, school="De Regenboog", today=TODAY)
+    pdf = year_report_pdf(store, YEAR, school="De Regenboog", today=TODAY)
     words = flat(pdf_text(tmp_path, pdf, "year"))
     layout = pdf_text(tmp_path, pdf, "year_layout", "-layout")
 
@@ -315,7 +369,7 @@ def test_year_report_shows_the_figures_and_headings(store, year_data, tmp_path):
 
 def test_year_report_leaves_out_pupils_free_text_and_names(store, year_data, tmp_path):
     for school in (None, "De Regenboog"):
-        pdf = reports.year_report_pdf(store, YEAR, school=school, today=TODAY)
+        pdf = year_report_pdf(store, YEAR, school=school, today=TODAY)
         text = pdf_text(tmp_path, pdf, f"private-{school}")
         for marker in MARKERS:
             assert marker not in text, marker
@@ -324,7 +378,7 @@ def test_year_report_leaves_out_pupils_free_text_and_names(store, year_data, tmp
 
 
 def test_year_report_for_all_schools_counts_every_school_of_that_year(store, year_data, tmp_path):
-    words = flat(pdf_text(tmp_path, reports.year_report_pdf(store, YEAR, today=TODAY), "all"))
+    words = flat(pdf_text(tmp_path, year_report_pdf(store, YEAR, today=TODAY), "all"))
     assert "alle scholen" in words
     assert "Meldingen in het schooljaar 15" in words  # 17, rounded; not June 2023's report
     # WhatsApp 10, Instagram 7 (rounded to 5), Discord 4 ("< 5", as a platform without
@@ -338,7 +392,7 @@ def test_year_report_for_all_schools_counts_every_school_of_that_year(store, yea
 
 
 def test_year_report_without_suppression_shows_small_counts(store, year_data, tmp_path):
-    pdf = reports.year_report_pdf(store, YEAR, school="De Regenboog", minimum=None, today=TODAY)
+    pdf = year_report_pdf(store, YEAR, school="De Regenboog", minimum=None, today=TODAY)
     layout = pdf_text(tmp_path, pdf, "internal", "-layout")
     platforms = _section(layout, "Meldingen per platform", "Protocol: uitvoering per stap")
     assert "Discord 4" in flat(platforms)
@@ -348,7 +402,7 @@ def test_year_report_without_suppression_shows_small_counts(store, year_data, tm
 
 def test_year_report_of_an_empty_database_says_there_are_no_reports(store, tmp_path):
     # The care team's report says so; a shared one shows zero like 1-4: "< 5", below the base.
-    pdf = reports.year_report_pdf(store, "2024-2025", minimum=None, today=date(2025, 9, 1))
+    pdf = year_report_pdf(store, "2024-2025", minimum=None, today=date(2025, 9, 1))
     words = flat(pdf_text(tmp_path, pdf, "empty"))
     assert "Jaarverslag online pesten 2024-2025" in words
     assert "alle scholen" in words
@@ -357,9 +411,7 @@ def test_year_report_of_an_empty_database_says_there_are_no_reports(store, tmp_p
     assert "nog geen school bekend" in words
     assert "Lessen per groep" in words
     shared = flat(
-        pdf_text(
-            tmp_path, reports.year_report_pdf(store, "2024-2025", today=date(2025, 9, 1)), "e2"
-        )
+        pdf_text(tmp_path, year_report_pdf(store, "2024-2025", today=date(2025, 9, 1)), "e2")
     )
     assert "Meldingen in het schooljaar < 5" in shared
     assert "Minder dan 10 meldingen bij deze keuze" in shared
@@ -377,7 +429,7 @@ def test_year_report_with_only_small_counts_shows_no_breakdown_but_renders(
             ),
             actor="x",
         )
-    words = flat(pdf_text(tmp_path, reports.year_report_pdf(store, YEAR, today=TODAY), "small"))
+    words = flat(pdf_text(tmp_path, year_report_pdf(store, YEAR, today=TODAY), "small"))
     assert "Meldingen in het schooljaar < 5" in words
     # Below the base of 10: no months, platforms, motives or steps, only the sentence why.
     assert "Minder dan 10 meldingen bij deze keuze: we tonen geen verdeling" in words
@@ -387,7 +439,7 @@ def test_year_report_with_only_small_counts_shows_no_breakdown_but_renders(
 
 
 def test_year_report_marks_months_still_to_come(store, year_data, tmp_path):
-    pdf = reports.year_report_pdf(store, YEAR, school="De Regenboog", today=date(2024, 3, 10))
+    pdf = year_report_pdf(store, YEAR, school="De Regenboog", today=date(2024, 3, 10))
     layout = pdf_text(tmp_path, pdf, "running", "-layout")
     month_row = next(line for line in layout.splitlines() if line.strip().startswith("Meldingen  "))
     assert month_row.split()[-4:] == ["—", "—", "—", "—"]  # april to july
@@ -396,13 +448,13 @@ def test_year_report_marks_months_still_to_come(store, year_data, tmp_path):
 @pytest.mark.parametrize("year", ["2024", "2024-2026", "24-25", "abcd-efgh"])
 def test_year_report_refuses_a_malformed_school_year(store, year):
     with pytest.raises(ValueError, match="Schooljaar"):
-        reports.year_report_pdf(store, year)
+        year_report_pdf(store, year)
 
 
 def test_year_report_on_demo_data_shows_no_pupils_or_staff(store, tmp_path):
     today = date(2025, 7, 31)
     incident_log.add_incidents(store, demo.generate(1500, seed=3, today=today), actor="demo")
-    pdf = reports.year_report_pdf(store, "2024-2025", today=today)
+    pdf = year_report_pdf(store, "2024-2025", today=today)
     text = pdf_text(tmp_path, pdf, "demo")
     words = flat(text)
     assert "Kerncijfers" in words and "Meldingen per platform" in words
@@ -475,7 +527,7 @@ EXPECTED_SECTIONS = {
 def test_year_report_has_sections_per_form_age_band_and_group(
     store, year_data, tmp_path, school, minimum
 ):
-    pdf = reports.year_report_pdf(store, YEAR, school, minimum=minimum, today=TODAY)
+    pdf = year_report_pdf(store, YEAR, school, minimum=minimum, today=TODAY)
     layout = pdf_text(tmp_path, pdf, "sections", "-layout")
     words = flat(layout)
     order = [words.index(heading) for heading in BREAKDOWNS.values()]
@@ -505,7 +557,7 @@ def test_year_report_cells_match_the_board_export(store, tmp_path):
     compared = 0
     for school in sorted(set(board["School"])):
         mine = board[board["School"] == school]
-        pdf = reports.year_report_pdf(store, "2024-2025", school, today=today)
+        pdf = year_report_pdf(store, "2024-2025", school, today=today)
         layout = pdf_text(tmp_path, pdf, "board", "-layout")
         for kind, heading, head in (
             ("Vorm", "Meldingen per vorm", "Vorm van pesten"),
@@ -548,7 +600,7 @@ HEADINGS = (
 def test_no_heading_ends_a_page(store, tmp_path, school, minimum):
     today = date(2025, 7, 31)
     incident_log.add_incidents(store, demo.generate(600, seed=5, today=today), actor="demo")
-    pdf = reports.year_report_pdf(store, "2024-2025", school, minimum=minimum, today=today)
+    pdf = year_report_pdf(store, "2024-2025", school, minimum=minimum, today=today)
     pages = _pages(pdf_text(tmp_path, pdf, "pages", "-layout"))
     assert len(pages) > 3
     found = [line for page in pages for line in page if line in HEADINGS]
@@ -560,12 +612,12 @@ def test_no_heading_ends_a_page(store, tmp_path, school, minimum):
 def test_a_section_heading_moves_to_the_next_page_with_its_table(store, year_data, tmp_path):
     """Whatever stands above it: the heading 'Meldingen per vorm' is on the page of its
     chart and table, at every height from the top to the foot of the page."""
-    figures = reports.year_figures(store, YEAR, "De Regenboog", today=TODAY, minimum=5)
-    section = reports._breakdown_section(figures.trends["form"], "form", 10, 5, frozenset())
+    figures = year_report.year_figures(store, YEAR, "De Regenboog", today=TODAY, minimum=5)
+    section = year_report._breakdown_section(figures.trends["form"], "form", 10, 5, frozenset())
     moved = 0
     for height in range(0, 700, 25):
         story = [Spacer(1, height), *section]
-        pdf = reports._build(story, "proef", "proef")
+        pdf = build(story, "proef", "proef")
         pages = _pages(pdf_text(tmp_path, pdf, f"filler-{height}", "-layout"))
         with_heading = next(p for p in pages if "Meldingen per vorm" in p)
         assert any(line.startswith("Anders") for line in with_heading), height

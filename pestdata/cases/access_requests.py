@@ -2,8 +2,8 @@
 
 The school must answer within one month of receipt; with a reason it may take two months
 more (AVG art. 12(3)). The care team registers the request, sees its due date beside the
-cases, and makes the file (reports.inzage_pdf) in which every other pupil is 'leerling A',
-'leerling B'…; each file made is in the audit.
+cases, and makes the file (inzage_file.py gathers it, documents/inzage_file.py lays it out)
+in which every other pupil is 'leerling A', 'leerling B'…; each file made is in the audit.
 """
 
 from __future__ import annotations

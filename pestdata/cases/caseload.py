@@ -2,7 +2,7 @@
 
 The care team's cases as they read them: one case with everything about it, its audit
 entries and timeline, the list of cases with what is overdue. (The schools: school_names.py.)
-Reads only. The case view (ui/case_view.py) and the printed case file (reports.py) both tell
+Reads only. The case view (ui/case_view.py) and the printed case file (case_file.py) both tell
 a case through `timeline`, so the screen and the paper tell the same story."""
 
 from __future__ import annotations

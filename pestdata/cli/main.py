@@ -616,13 +616,15 @@ def export_command(db, out: Path, share: bool, year, school, start, end):
 )
 def case_command(db, incident_id: int, out: Path) -> None:
     """Druk het dossier van één melding af als PDF (voor het zorgteam; vertrouwelijk)."""
+    from pestdata.cases.case_file import gather_case_file
     from pestdata.db.store import NotFound
-    from pestdata.documents.reports import case_pdf
+    from pestdata.documents.case_file import case_pdf
 
     try:
-        files.write_private(out, case_pdf(_store(db), incident_id))
+        gathered = gather_case_file(_store(db), incident_id)
     except NotFound:
         raise click.ClickException(f"melding #{incident_id} bestaat niet") from None
+    files.write_private(out, case_pdf(gathered))
     click.echo(f"Dossier van melding #{incident_id} in {out}.")
 
 
@@ -639,14 +641,16 @@ def case_command(db, incident_id: int, out: Path) -> None:
 def inzage_command(db, pupil: str, out: Path, actor) -> None:
     """Maak het inzagebestand (AVG) van één leerling: alle meldingen, andere leerlingen als
     'leerling A', 'leerling B'…; het maken staat in het logboek."""
+    from pestdata.cases.inzage_file import gather_inzage_file
     from pestdata.db.store import NotFound
-    from pestdata.documents.reports import inzage_pdf
+    from pestdata.documents.inzage_file import inzage_pdf
 
     _load_names()
     try:
-        files.write_private(out, inzage_pdf(_store(db), pupil, _command_line_actor(actor)))
+        gathered = gather_inzage_file(_store(db), pupil, _command_line_actor(actor))
     except NotFound:
         raise click.ClickException(f"geen meldingen over leerling {pupil}") from None
+    files.write_private(out, inzage_pdf(gathered))
     click.echo(f"Inzagebestand van leerling {pupil} in {out}.")
 
 
@@ -663,7 +667,7 @@ def inzage_command(db, pupil: str, out: Path, actor) -> None:
 def report_command(db, year: str, school: str | None, out: Path) -> None:
     """Druk het jaarverslag voor de MR af als PDF: zonder leerlingnummers en vrije tekst."""
     from pestdata.core.privacy import threshold
-    from pestdata.documents.reports import year_report_pdf
+    from pestdata.documents.year_report import year_report_pdf
 
     try:
         files.write_private(out, year_report_pdf(_store(db), year, school, minimum=threshold()))

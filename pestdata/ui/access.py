@@ -103,9 +103,10 @@ class AccessRequests(w.VBox):
         )
 
     def make_file(self) -> None:
+        from pestdata.cases.inzage_file import gather_inzage_file
         from pestdata.core.names import NamesUnchecked
         from pestdata.db.store import NotFound
-        from pestdata.documents.reports import (
+        from pestdata.documents.inzage_file import (
             inzage_pdf,  # reportlab loads only when a file is asked for
         )
 
@@ -114,7 +115,7 @@ class AccessRequests(w.VBox):
             self.result.value = message("error", "Kies eerst een verzoek.")
             return
         try:
-            pdf = inzage_pdf(self.store, request.pupil_number, self.actor.name)
+            gathered = gather_inzage_file(self.store, request.pupil_number, self.actor.name)
         except NamesUnchecked as error:  # the server's name detector is still loading
             self.result.value = message("hint", str(error))
             return
@@ -123,6 +124,7 @@ class AccessRequests(w.VBox):
                 "hint", f"Er staan geen meldingen over leerling {request.pupil_number}."
             )
             return
+        pdf = inzage_pdf(gathered)
         name = f"inzage-{request.pupil_number}.pdf".replace("/", "-")
         self.result.value = download_link(pdf, name, "application/pdf", f"{name} opslaan")
 

@@ -324,12 +324,13 @@ class CaseView(w.VBox):
         link = css(w.HTML(), "pd-case-pdf-link")
 
         def make(_):
-            from pestdata.documents.reports import (
+            from pestdata.cases.case_file import gather_case_file
+            from pestdata.documents.case_file import (
                 case_pdf,  # reportlab loads only when a PDF is asked for
             )
 
             link.value = download_link(
-                case_pdf(self.store, incident_id),
+                case_pdf(gather_case_file(self.store, incident_id)),
                 f"melding-{incident_id}.pdf",
                 "application/pdf",
                 f"melding-{incident_id}.pdf opslaan",

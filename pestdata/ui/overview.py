@@ -222,7 +222,7 @@ class Overview(w.VBox):
 
     def make_report(self) -> None:
         """The MR's yearly report for the chosen school year and school (small counts hidden)."""
-        from pestdata.documents.reports import (
+        from pestdata.documents.year_report import (
             year_report_pdf,  # reportlab loads only when a PDF is asked for
         )
 
