@@ -10,8 +10,8 @@ import pytest
 from pestdata.core import privacy
 from pestdata.core.choices import StaffRole
 from pestdata.people.accounts import AccountError, Person, _check_role
+from pestdata.web.dashboards import allowed
 from pestdata.web.serve import DASHBOARDS, ROLE_NAMES, ROLES
-from pestdata.web.signin import allowed
 
 
 @pytest.fixture

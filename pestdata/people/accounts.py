@@ -1,15 +1,15 @@
 """Personal accounts: who may sign in, with which role. Every change is in the audit.
 
 Passwords and codes are checked in passwords.py (argon2; TOTP codes that work once: the
-account keeps the last time step it signed in with). The server (signin.py) asks `sign_in`
-at the login and `still_valid` on every request, so a disabled account or a reset password
-ends its sessions at once.
+account keeps the last time step it signed in with). The server asks `sign_in` at the login
+(web/login.py) and `still_valid` on every request (web/sessions.py), so a disabled account
+or a reset password ends its sessions at once.
 
 Wrong attempts slow down guessing without handing anyone a way to keep a person out:
 
 - Failures count per (name, client), in the database (`login_failures`). The client is the
   browser's address (the school's proxy names it in X-Forwarded-For, believed only with the
-  proxy's key), or a browser this person signed in with before (signin.py's device cookie).
+  proxy's key), or a browser this person signed in with before (web/sessions.py's device cookie).
 - The first `FREE_FAILURES` wrong attempts of a pair cost nothing; after that the pair waits
   `FIRST_DELAY`, twice as long after each further failure, never longer than `MAX_DELAY`
   (4 minutes). Attempts while it waits are refused unchecked (argon2 still runs) and do not
@@ -22,7 +22,7 @@ Wrong attempts slow down guessing without handing anyone a way to keep a person 
   the audit ('login_locked', with the client), as is every refusal and the unlock.
 - An unknown name, a waiting pair, a disabled account and a wrong password or code get the
   same answer (`REFUSED`) after the same work: one argon2 verify, the same writes.
-- Besides this, signin.py refuses a client that failed 20 times in 5 minutes (any names).
+- Besides this, web/login.py refuses a client that failed 20 times in 5 minutes (any names).
 """
 
 from __future__ import annotations
@@ -249,9 +249,9 @@ def sign_in(
 ) -> Person:
     """The person behind a name and password (and a fresh code, when the account has
     two-factor login); refused in Dutch otherwise, always with the same words (`REFUSED`).
-    `client` is who is trying (signin.client_of): failures count and wait per (name, client),
-    see the module's text. Every refusal and every wait is audited. An account whose role is
-    in `two_factor_roles` but has no code yet cannot sign in."""
+    `client` is who is trying (web/sessions.device_client): failures count and wait per
+    (name, client), see the module's text. Every refusal and every wait is audited. An
+    account whose role is in `two_factor_roles` but has no code yet cannot sign in."""
     at = at or now()
     name = (name or "").strip()
     key, client = name[:80], (client or "onbekend")[:100]

@@ -31,7 +31,9 @@ from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 from pestdata.core import settings
 from pestdata.ui.preheat import PREHEAT_HEADER, PREHEAT_KEY
 from pestdata.web import terminal
-from pestdata.web.signin import DashboardPage, page, person_of
+from pestdata.web.dashboards import DashboardPage
+from pestdata.web.html_page import page
+from pestdata.web.sessions import person_of
 
 log = logging.getLogger("pestdata.web.handlers")
 
@@ -102,7 +104,7 @@ def for_server_log_only(msg_type: str, content: dict) -> bool:
 
 
 class KernelChannel(VoilaKernelWebsocketHandler):
-    """The page's kernel websocket, for the page's owner only (signin.PageOwners answers
+    """The page's kernel websocket, for the page's owner only (dashboards.PageOwners answers
     jupyter_server's authorisation), with errors and stderr kept on the server. The page
     knows its sockets, so ending a person's pages closes them."""
 

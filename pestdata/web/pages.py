@@ -3,7 +3,7 @@
 A page's kernel holds what that person may see and acts in their name, so nobody else may
 reach it. The server (server.py) records the owner when a page starts a kernel or takes one
 from the preheat pool, and every kernel endpoint (the channels websocket, /api/kernels/ID,
-Voilà's shutdown) answers 403 to anyone else (signin.PageOwners asks `Pages.allows`).
+Voilà's shutdown) answers 403 to anyone else (dashboards.PageOwners asks `Pages.allows`).
 Kernels waiting in the pool have no owner, so no browser can connect to them at all.
 
 Limits one person cannot exceed: at most `per_person` live pages per account (opening one
@@ -31,7 +31,7 @@ log = logging.getLogger("pestdata.web.pages")
 KERNEL_MB = 180  # what one page's kernel costs (docs/VOILA-NOTES.md: 150–180 MB)
 MEMORY_SHARE = 0.6  # of the machine's memory, the rest for the database, browsers, the OS
 
-# The person whose page request is running: set by signin.DashboardPage around Voilà's
+# The person whose page request is running: set by dashboards.DashboardPage around Voilà's
 # rendering, read when that request starts a kernel or takes one from the pool.
 OPENING: ContextVar[Person | None] = ContextVar("pestdata_opening", default=None)
 

@@ -139,7 +139,7 @@ DASHBOARDS = {
     "ouderavond": "Ouderavond (presentatie)",
 }
 # Which dashboards each role may open. With personal accounts one server serves everyone and
-# refuses a page outside the person's role (signin.py); a server per role (`--role`) holds
+# refuses a page outside the person's role (dashboards.py); a server per role (`--role`) holds
 # only that role's notebooks, so a leader's link cannot open the care team's log there.
 # Keyed by model.StaffRole, the one list of roles; no role (privacy.NO_ROLE) opens nothing.
 ROLES: dict[str, tuple[str, ...]] = {

@@ -8,9 +8,9 @@ The Voilà server itself (`python -m pestdata.web.server`, which `pestdata serve
   the browser, each page's kernel for its owner only, no token passed on to a kernel; every
   answer with the security headers.
 - Log lines carry no token; a request for a foreign Host is refused.
-- Signing in (personal accounts, the school's proxy, or a token) is signin.py: the Dutch
-  login page, the cookie (SameSite=Lax, a school day), /logout, the rate limit, each role's
-  dashboards, and the signed person on its way to the kernel.
+- Signing in: personal accounts or the school's proxy (login.py, proxy.py), or a token
+  (token_login.py); the cookie (SameSite=Lax, a school day) and /logout (sessions.py); each
+  role's dashboards and the signed person on its way to the kernel (dashboards.py).
 - The kernel of a page left open but untouched for two hours is shut down (~150 MB each).
 - The served notebooks are signed at start in a notary of this process only, so Jupyter does
   not call each one "not trusted" at every page visit.
@@ -49,6 +49,7 @@ from voila.tornado.treehandler import TornadoVoilaTreeHandler
 from pestdata.core import files, names
 from pestdata.ui.preheat import PREHEAT_KEY
 from pestdata.web import terminal
+from pestdata.web.dashboards import PERSON_HEADER, PageOwners, StartPage
 from pestdata.web.handlers import (
     SECRET_PARAMETERS,
     KernelChannel,
@@ -58,15 +59,10 @@ from pestdata.web.handlers import (
     SecurityHeaders,
     TokenlessDashboard,
 )
+from pestdata.web.login import AccountsIdentity
 from pestdata.web.pages import Pages, record_owners
-from pestdata.web.signin import (
-    PERSON_HEADER,
-    AccountsIdentity,
-    PageOwners,
-    StartPage,
-    TokenIdentity,
-    server_store,
-)
+from pestdata.web.sessions import server_store
+from pestdata.web.token_login import TokenIdentity
 
 log = logging.getLogger("pestdata.web.server")
 
@@ -118,7 +114,7 @@ class PestdataVoila(Voila):
     pages_per_person = Int(6, config=True, help="Live pages per account.")
     max_pages = Int(0, config=True, help="Page kernels on this server (0: from the memory).")
 
-    accounts = Bool(False, config=True, help="Personal accounts (signin.py) instead of a token.")
+    accounts = Bool(False, config=True, help="Personal accounts (login.py) instead of a token.")
     proxy_key_file = Unicode(
         "", config=True, help="File with the key the proxy sends (single sign-on)."
     )
@@ -156,7 +152,7 @@ class PestdataVoila(Voila):
         # One name detector for every page (names.py): kernels ask it over a Unix socket in
         # a 0700 folder (PESTDATA_NAMES_SOCKET), none loads deduce. It ends with this server.
         self.names_service = names.start_service()
-        # The signed person (signin.DashboardPage) reaches the kernel as HTTP_X_PESTDATA_PERSON.
+        # The signed person (dashboards.DashboardPage) reaches the kernel as HTTP_X_PESTDATA_PERSON.
         self.voila_configuration.http_header_envs = [PERSON_HEADER]
         if self.proxy_key_file:
             try:  # refused in the CLI already; here too, whoever starts the server
@@ -169,7 +165,7 @@ class PestdataVoila(Voila):
     @property
     def display_url(self):
         """The address Voilà logs at start, without `?token=`: with accounts Jupyter's own
-        generated token opens nothing here (signin.AccountsIdentity), and a token server's
+        generated token opens nothing here (login.AccountsIdentity), and a token server's
         token stays out of the log."""
         return super().display_url.split("?", 1)[0]
 
@@ -195,7 +191,7 @@ class PestdataVoila(Voila):
         self.pages = Pages(self.kernel_manager, self.pages_per_person, self.max_pages)
         record_owners(self.kernel_manager, self.pages)
         settings["pestdata_pages"] = self.pages
-        settings["pestdata_end_pages"] = self.end_pages  # signin.LogoutPage calls it
+        settings["pestdata_end_pages"] = self.end_pages  # sessions.LogoutPage calls it
         self.trust_served_notebooks()
         return settings
 
