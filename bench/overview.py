@@ -103,6 +103,7 @@ def result_line(payload: dict) -> None:
 
 
 def kernel_worker(db: str) -> None:
+    from pestdata.core.choices import ALL
     from pestdata.db.store import Store
     from pestdata.overview.cards import key_figures
     from pestdata.overview.filters import Filters, school_year_of
@@ -155,12 +156,12 @@ def kernel_worker(db: str) -> None:
 
     to_school, back = [], []
     for _ in range(3):
-        for school, bucket in ((SCHOOLS[0], to_school), (overview.ALL, back)):
+        for school, bucket in ((SCHOOLS[0], to_school), (ALL, back)):
             started = time.perf_counter()
             view.school.value = school
             bucket.append(time.perf_counter() - started)
     started = time.perf_counter()
-    view.year.value = overview.ALL
+    view.year.value = ALL
     all_years_change = time.perf_counter() - started
     bytes_all_years = chart_bytes()
 

@@ -11,7 +11,9 @@ from pestdata.cases import caseload, incident_log
 from pestdata.cases.case_file import gather_case_file
 from pestdata.cases.caseload import timeline
 from pestdata.core import clock
+from pestdata.core.choices import ALL
 from pestdata.core.clock import nl_date
+from pestdata.core.markup import number
 from pestdata.core.model import validate_incident, validate_step
 from pestdata.db.tables import audit, steps_done
 from pestdata.documents.case_file import case_pdf
@@ -127,28 +129,31 @@ def test_the_list_pages_through_thousands_with_the_total_shown(store, valid_inci
 
     five_thousand(store, valid_incident_data)
     cases = CaseList(store, on_open=lambda _: None)
-    cases.status.value = "all"
+    cases.status.value = ALL
     with store.reading() as conn:
         total = conn.execute(sa.select(sa.func.count()).select_from(incidents)).scalar()
     assert total == 5003
-    assert f"1–{SHOWN} van {total} meldingen" in cases.count.value
+    assert f"1–{SHOWN} van {number(total)} meldingen" in cases.count.value
     assert cases.previous.disabled and not cases.next.disabled
     first = [value for _, value in cases.cases.options]
     cases.next.click()
-    assert f"{SHOWN + 1}–{2 * SHOWN} van {total} meldingen" in cases.count.value
+    assert f"{SHOWN + 1}–{2 * SHOWN} van {number(total)} meldingen" in cases.count.value
     second = [value for _, value in cases.cases.options]
     assert len(second) == SHOWN and not set(first) & set(second)
     for _ in range(total // SHOWN + 3):  # beyond the end on purpose: it stays at the last
         cases.next.click()
     last = total - total % SHOWN + 1
-    assert f"{last}–{total} van {total} meldingen" in cases.count.value and cases.next.disabled
+    assert (
+        f"{number(last)}–{number(total)} van {number(total)} meldingen" in cases.count.value
+        and cases.next.disabled
+    )
     school = school_names.names(store)[0]
     cases.school.value = school  # a filter starts at the first page again
     with store.reading() as conn:
         theirs = conn.execute(
             sa.select(sa.func.count()).select_from(incidents).where(incidents.c.school == school)
         ).scalar()
-    assert theirs > SHOWN and f"1–{SHOWN} van {theirs} meldingen" in cases.count.value
+    assert theirs > SHOWN and f"1–{SHOWN} van {number(theirs)} meldingen" in cases.count.value
     assert all(f" · {school} · " in label for label, _ in cases.cases.options)
 
 

@@ -16,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 
 from pestdata.cases import caseload, incident_log
-from pestdata.core.choices import GROUPS, Form, Platform, Status, age_band
+from pestdata.core.choices import ALL, GROUPS, Form, Platform, Status, age_band
 from pestdata.core.guidance import load_protocol
 from pestdata.core.model import StepDone
 from pestdata.db import facts
@@ -94,7 +94,7 @@ def test_facts_equal_a_fresh_count_after_loading(store):
     with store.reading() as conn:
         total = conn.execute(
             sa.select(sa.func.sum(report_facts.c.reports)).where(
-                report_facts.c.platform == facts.ALL, report_facts.c.form == facts.ALL
+                report_facts.c.platform == ALL, report_facts.c.form == ALL
             )
         ).scalar()
     assert total == 400

@@ -27,6 +27,7 @@ from pestdata.core.choices import (
     Status,
 )
 from pestdata.core.guidance import followup_step, load_protocol
+from pestdata.core.markup import counted
 from pestdata.core.model import FIELD_LABELS
 from pestdata.db.store import NotFound, Store
 from pestdata.db.tables import (
@@ -269,7 +270,7 @@ def list_cases(
             last = date.fromisoformat(last)
         reasons = []
         if r.stale:
-            reasons.append(f"geen stap in {(today - last).days} dagen")
+            reasons.append(f"geen stap in {counted((today - last).days, 'dag', 'dagen')}")
         if r.followup_due:
             reasons.append(f"{flags.followup_title.lower()} is nodig")
         cases.append(

@@ -16,7 +16,7 @@ from pestdata.cli import nl_click
 from pestdata.core import clock, files, privacy, settings
 from pestdata.core.choices import StaffRole
 from pestdata.core.errors import PestdataError
-from pestdata.core.markup import counted, meldingen
+from pestdata.core.markup import counted, meldingen, plural
 from pestdata.core.model import InvalidInput
 from pestdata.core.shipped import NOTEBOOKS
 from pestdata.db.store import Store, shown_url
@@ -600,7 +600,8 @@ def export_command(db, out: Path, share: bool, year, school, start, end):
     except ExportFileError as error:
         raise click.ClickException(str(error)) from None
     if share:
-        click.echo(f"{len(frame)} regels met aantallen in {out} (deelbare export, afgerond).")
+        lines = counted(len(frame), "regel", "regels")
+        click.echo(f"{lines} met aantallen in {out} (deelbare export, afgerond).")
     else:
         click.echo(f"{meldingen(len(frame))} in {out} (export voor het zorgteam).")
 
@@ -751,7 +752,7 @@ def purge_command(db, period: str, commit: bool, actor: str) -> None:
             )
         click.echo(
             f"{counted(len(candidates), 'afgesloten melding', 'afgesloten meldingen')} van "
-            f"vóór {cutoff:%d-%m-%Y} {'zou' if len(candidates) == 1 else 'zouden'} "
+            f"vóór {cutoff:%d-%m-%Y} {plural(len(candidates), 'zou', 'zouden')} "
             "verdwijnen. Dit was een proefdraai; verwijderen: voeg --commit toe."
         )
         return
@@ -779,9 +780,11 @@ def facts_command(db, rebuild: bool) -> None:
     with store.reading() as conn:
         differences = facts.differences(conn)
     if any(differences.values()):
-        rows = ", ".join(f"{table}: {n}" for table, n in differences.items())
+        rows = ", ".join(
+            f"{table}: {counted(n, 'rij', 'rijen')}" for table, n in differences.items()
+        )
         raise click.ClickException(
-            f"De maandtellingen wijken af van de meldingen ({rows} rijen). "
+            f"De maandtellingen wijken af van de meldingen ({rows}). "
             "Herstel: pestdata facts --rebuild"
         )
     click.echo("De maandtellingen kloppen met de meldingen.")
@@ -911,9 +914,9 @@ def users_unlock(db, name, actor) -> None:
 
     with _refused_in_dutch():
         cleared = unlock(_store(db), name, _command_line_actor(actor))
-    which = "adres of browser" if cleared == 1 else "adressen of browsers"
     click.echo(
-        f"Account {name} kan weer meteen inloggen (wachttijd weg voor {cleared} {which})."
+        f"Account {name} kan weer meteen inloggen (wachttijd weg voor "
+        f"{counted(cleared, 'adres of browser', 'adressen of browsers')})."
         if cleared
         else f"Account {name} hoefde niet te wachten; er is niets veranderd."
     )

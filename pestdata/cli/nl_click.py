@@ -12,6 +12,8 @@ import importlib
 
 import click
 
+from pestdata.core import markup
+
 CATALOGUE = {
     "Aborted!": "Afgebroken.",
     "Argument {name!r} takes {nargs} values.": "Argument {name!r} vraagt {nargs} waarden.",
@@ -151,7 +153,7 @@ def gettext(message: str) -> str:
 
 def ngettext(singular: str, plural: str, count: int) -> str:
     one, many = PLURALS.get(singular, (singular, plural))
-    return one if count == 1 else many
+    return markup.plural(count, one, many)
 
 
 def install() -> None:

@@ -177,6 +177,10 @@ LABELS: dict[StrEnum, str] = {
 
 OPEN_STATUSES = (Status.NEW, Status.IN_PROGRESS, Status.REFERRED)
 
+# "Every one", wherever it is meant: a filter's 'Alle', and the platform or form of the
+# month counts (report_facts) that count every platform or form. One sentinel for all.
+ALL = ""
+
 # The only status changes allowed. A resolved or referred case can be taken up again when
 # the follow-up finds the bullying continues; a closed case is final.
 TRANSITIONS: dict[Status, tuple[Status, ...]] = {

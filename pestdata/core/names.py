@@ -36,6 +36,7 @@ from pathlib import Path
 
 from pestdata.core import files, settings
 from pestdata.core.errors import PestdataError
+from pestdata.core.markup import number
 
 SOCKET_ENV = "PESTDATA_NAMES_SOCKET"  # set by the server for its kernels
 CACHE_ENV = "PESTDATA_NAMES_CACHE"  # the folder for the built lists (tests, services)
@@ -148,7 +149,7 @@ class Detector:
             )
         self._lock = threading.Lock()
         self.load_seconds = time.perf_counter() - started
-        seconds = f"{self.load_seconds:.1f}".replace(".", ",")
+        seconds = number(self.load_seconds, 1)
         say(f"Namencontrole klaar ({seconds} s).")
 
     def names(self, text: str) -> list[str]:

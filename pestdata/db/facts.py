@@ -29,7 +29,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
-from pestdata.core.choices import Status
+from pestdata.core.choices import ALL, Status
 from pestdata.core.guidance import followup_step, required_steps
 from pestdata.db.tables import (
     FACT_KEY,
@@ -42,7 +42,6 @@ from pestdata.db.tables import (
     steps_done,
 )
 
-ALL = ""  # platform or form of the rows that count every platform or form
 RESOLVED = "_opgelost"  # step_facts.step_id of the days from report to resolved
 FINISHED = (Status.RESOLVED.value, Status.CLOSED.value)
 FOLLOWUP_DAYS = 14

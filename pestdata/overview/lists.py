@@ -7,9 +7,8 @@ import pandas as pd
 import sqlalchemy as sa
 
 from pestdata.cases.caseload import overdue_flags
-from pestdata.core.choices import GROUPS, age_band
+from pestdata.core.choices import ALL, GROUPS, age_band
 from pestdata.core.guidance import load_guidance
-from pestdata.db.facts import ALL
 from pestdata.db.store import Store
 from pestdata.db.tables import incidents, lessons_given, report_facts
 from pestdata.overview.filters import Filters

@@ -16,8 +16,8 @@ from datetime import date, timedelta
 import pandas as pd
 import sqlalchemy as sa
 
+from pestdata.core.choices import ALL
 from pestdata.core.clock import SchoolYear
-from pestdata.db.facts import ALL
 from pestdata.db.store import Store
 from pestdata.db.tables import incidents, report_facts
 from pestdata.overview.filters import Filters

@@ -39,7 +39,7 @@ from pestdata.core import clock, names, recognise
 from pestdata.core.choices import Reporter, Role, Severity, Status
 from pestdata.core.errors import PestdataError
 from pestdata.core.guidance import load_protocol
-from pestdata.core.markup import number
+from pestdata.core.markup import counted, number, plural
 from pestdata.core.model import (
     FIELD_LABELS,
     InvalidInput,
@@ -224,7 +224,7 @@ class ColumnsMissing(ImportFileError):
 def megabytes(size: int) -> str:
     """'20 MB', '3,5 MB': a size as the Dutch message says it (1 MB = 1,000,000 bytes),
     rounded up, so that a file just over a limit never reads as the limit itself."""
-    text = f"{math.ceil(size / 100_000) / 10:.1f}".replace(".", ",").removesuffix(",0")
+    text = number(math.ceil(size / 100_000) / 10, 1).removesuffix(",0")
     return f"{text} MB"
 
 
@@ -1579,15 +1579,16 @@ def _column_notes(report: ImportResult, sure: dict, candidates: list) -> None:
     """Columns read as forms or platforms by their values, or proposed as such."""
     for column, kind, known, filled in candidates:
         ours = PROPOSABLE[kind]
+        seen = f"{number(known)} van {counted(filled, 'waarde', 'waarden')}"
         report.proposed_columns.setdefault(column, kind)
         if sure.get(column) == kind:
             report.notes.append(
-                f"Kolom '{column}' gelezen als '{ours}' ({known} van {filled} waarden herkend); "
+                f"Kolom '{column}' gelezen als '{ours}' ({seen} herkend); "
                 f"klopt dat niet, koppel dan zelf een kolom met --map 'KOLOM={ours}'"
             )
         else:
             report.notes.append(
-                f"Kolom '{column}' lijkt '{ours}' te zijn ({known} van {filled} waarden "
+                f"Kolom '{column}' lijkt '{ours}' te zijn ({seen} "
                 f"herkend); gebruik --map '{column}={ours}'"
             )
 
@@ -1601,13 +1602,13 @@ def _history_notes(report: ImportResult, filled: Counter, reader: RowReader, tar
         year = reader.this_year.label if reader.this_year else ""
         parts = []
         if closed:
-            verb = _verb(closed, "wordt", "worden") if dry else _verb(closed, "is", "zijn")
+            verb = plural(closed, "wordt", "worden") if dry else plural(closed, "is", "zijn")
             parts.append(
                 f"{rows(closed)} van vóór dit schooljaar ({year}) {verb} 'Afgesloten' (oude "
                 "meldingen, niet achterstallig)"
             )
         if new:
-            verb = _verb(new, "blijft", "blijven") if dry else _verb(new, "is", "zijn")
+            verb = plural(new, "blijft", "blijven") if dry else plural(new, "is", "zijn")
             parts.append(f"{rows(new)} uit dit schooljaar {verb} 'Nieuw'")
         opening = (
             f"{rows(closed + new)} zonder status"
@@ -1621,7 +1622,7 @@ def _history_notes(report: ImportResult, filled: Counter, reader: RowReader, tar
         )
     for code in (Status.CLOSED.value, Status.NEW.value):
         if n := filled[f"status chosen:{code}"]:
-            verb = _verb(n, "wordt", "worden") if dry else _verb(n, "is", "zijn")
+            verb = plural(n, "wordt", "worden") if dry else plural(n, "is", "zijn")
             report.notes.append(
                 f"{rows(n)} zonder status {verb} '{recognise.label('status', code)}' "
                 "(gekozen met --history-status)"
@@ -1650,10 +1651,6 @@ def _history_notes(report: ImportResult, filled: Counter, reader: RowReader, tar
             f"{rows(report.differing)} al aanwezig met een andere status, ernst of datum "
             "afgehandeld; werk ze bij met --update (een proefdraai toont per rij wat er verandert)"
         )
-
-
-def _verb(n: int, one: str, more: str) -> str:
-    return one if n == 1 else more
 
 
 def _school_notes(report: ImportResult, types: dict[str, school_names.SchoolType]) -> None:
@@ -1698,7 +1695,7 @@ def _group_notes(report: ImportResult, accepted: bool) -> None:
 
 def rows(n: int) -> str:
     """'1 rij', '3 rijen'."""
-    return f"{n} rij" if n == 1 else f"{n} rijen"
+    return counted(n, "rij", "rijen")
 
 
 def _school_for_file(

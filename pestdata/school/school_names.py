@@ -27,6 +27,7 @@ from rapidfuzz import fuzz, process
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
+from pestdata.core.choices import ALL
 from pestdata.core.model import MAX_NAME, InvalidInput
 from pestdata.core.recognise import normalise
 from pestdata.db import facts
@@ -120,7 +121,7 @@ def names(store: Store) -> list[str]:
     f = report_facts.c
     busy = (
         sa.select(f.school, sa.func.sum(f.reports).label("reports"))
-        .where(f.platform == facts.ALL, f.form == facts.ALL)
+        .where(f.platform == ALL, f.form == ALL)
         .group_by(f.school)
         .subquery()
     )

@@ -11,15 +11,14 @@ import ipywidgets as w
 
 from pestdata.cases import caseload
 from pestdata.cases.caseload import CaseRow
-from pestdata.core.choices import GROUPS, OPEN_STATUSES, Platform, Status
+from pestdata.core.choices import ALL, GROUPS, OPEN_STATUSES, Platform, Status
 from pestdata.core.clock import nl_date
-from pestdata.core.markup import counted
+from pestdata.core.markup import meldingen, number
 from pestdata.db.store import Store
 from pestdata.school import school_names
 from pestdata.ui.common import css, esc
 
 OPEN = "open"
-ALL = "all"
 SHOWN = 200
 
 
@@ -61,8 +60,8 @@ class CaseList(w.VBox):
         self.school = css(
             w.Dropdown(
                 description="School",
-                options=[("Alle", "")] + [(x, x) for x in school_names.names(store)],
-                value="",
+                options=[("Alle", ALL)] + [(x, x) for x in school_names.names(store)],
+                value=ALL,
             ),
             "pd-filter-school",
         )
@@ -74,14 +73,14 @@ class CaseList(w.VBox):
         self.group = css(
             w.Dropdown(
                 description="Groep/klas",
-                options=[("Alle", "")] + [(g, g) for g in GROUPS],
-                value="",
+                options=[("Alle", ALL)] + [(g, g) for g in GROUPS],
+                value=ALL,
             ),
             "pd-filter-group",
         )
         self.platform = css(
             w.Dropdown(
-                description="Platform", options=[("Alle", "")] + Platform.choices(), value=""
+                description="Platform", options=[("Alle", ALL)] + Platform.choices(), value=ALL
             ),
             "pd-filter-platform",
         )
@@ -159,9 +158,9 @@ class CaseList(w.VBox):
         overdue = sum(1 for r in matching if r.overdue_reason)
         first, last = self.offset + 1, self.offset + len(matching)
         shown = (
-            f"{first}–{last} van {total} meldingen"
+            f"{number(first)}–{number(last)} van {meldingen(total)}"
             if total > len(matching)
-            else counted(total, "melding", "meldingen")
+            else meldingen(total)
         )
         self.previous.disabled = self.offset == 0
         self.next.disabled = last >= total

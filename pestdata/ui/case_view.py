@@ -18,6 +18,7 @@ from pestdata.core.choices import POLICE_FORMS, TRANSITIONS, Form, Outcome, Stat
 from pestdata.core.clock import nl_date
 from pestdata.core.guidance import load_protocol
 from pestdata.core.guidance_entries import ProtocolStepDef
+from pestdata.core.markup import counted
 from pestdata.core.model import validate_step
 from pestdata.db.store import NotFound, Store
 from pestdata.ui.common import STYLE, Actor, NameCheck, css, download_link, esc, message, save
@@ -350,9 +351,9 @@ class CaseView(w.VBox):
         lines = []
         for pupil, seen in signals.other_cases(self.store, incident_id):
             if seen:
-                other = "andere melding" if len(seen) == 1 else "andere meldingen"
                 lines.append(
-                    f"<li><b>{esc(pupil)}</b> komt voor in {len(seen)} {other}: "
+                    f"<li><b>{esc(pupil)}</b> komt voor in "
+                    f"{counted(len(seen), 'andere melding', 'andere meldingen')}: "
                     f"{esc(appearances_text(seen))}</li>"
                 )
         return f"<ul>{''.join(lines)}</ul>" if lines else ""

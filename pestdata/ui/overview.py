@@ -15,7 +15,7 @@ import pandas as pd
 
 from pestdata.cases import signals
 from pestdata.core import clock, disclosure, privacy
-from pestdata.core.choices import AGE_BANDS, GROUPS, Form, Platform, Status
+from pestdata.core.choices import AGE_BANDS, ALL, GROUPS, Form, Platform, Status
 from pestdata.core.clock import MONTHS, SchoolYear, nl_date
 from pestdata.db.store import Store
 from pestdata.documents import charts
@@ -36,7 +36,6 @@ from pestdata.ui.common import css, download_link, esc, kernel_store
 from pestdata.ui.plots import Chart, show_empty, show_figure
 from pestdata.ui.school_actions import checklist_html
 
-ALL = ""
 NO_DATA = "Geen meldingen bij deze filters."
 FILTER = {"description_width": "110px"}
 

@@ -9,6 +9,7 @@ import pandas as pd
 
 from pestdata.core import clock
 from pestdata.core.clock import nl_date
+from pestdata.core.markup import counted, number
 from pestdata.core.model import SchoolActionDone as SchoolActionRecord
 from pestdata.core.model import validate
 from pestdata.db.store import Store
@@ -39,7 +40,8 @@ def checklist_html(frame: pd.DataFrame) -> str:
         )
         parts.append(
             f"<div class='pd-card pd-checklist'><b>{esc(school)}</b>: "
-            f"{int(rows['done'].sum())} van {len(rows)} acties gedaan<ul>{items}</ul>"
+            f"{number(rows['done'].sum())} van {counted(len(rows), 'actie', 'acties')} gedaan"
+            f"<ul>{items}</ul>"
             "</div>"
         )
     return "".join(parts)

@@ -137,7 +137,7 @@ class SignalsView(w.VBox):
         show_figure(self.picture, pupil_network.network(nodes, links, f"Leerlingen in {group}"))
         shared = sorted(links.items(), key=lambda item: (-item[1], item[0]))
         self.picture.summary = (
-            f"{len(nodes)} leerlingen in {group}; "
+            f"{counted(len(nodes), 'leerling', 'leerlingen')} in {group}; "
             f"{counted(len(links), 'paar staat', 'paren staan')} samen in een melding."
         )
         self.picture.table = (

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import ipywidgets as w
 
+from pestdata.core import markup
 from pestdata.db.store import Store
 from pestdata.documents.parent_evening import (
     SLIDE_CSS,
@@ -157,7 +158,7 @@ class SlideShow(w.VBox):
         school = self.school.value
         page = export_html(self.shown, school).encode("utf-8")
         name = offline_name(school)
-        size = f"{len(page) / 1_000_000:.1f}".replace(".", ",")
+        size = markup.number(len(page) / 1_000_000, 1)
         self.offline_link.value = download_link(
             page,
             name,
