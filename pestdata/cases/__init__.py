@@ -1,0 +1,3 @@
+"""Reports and their handling: the incident log, the care team's reads, signals across cases,
+inzage.
+"""

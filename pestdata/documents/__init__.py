@@ -1,0 +1,1 @@
+"""What pestdata prints or presents: charts, PDF documents and the parent evening."""

@@ -1,0 +1,1 @@
+"""The leadership's questions, answered in SQL where the data is."""
