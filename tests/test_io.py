@@ -39,7 +39,8 @@ from pestdata.registers.export import (
     share_frame,
     write_export,
 )
-from pestdata.registers.importer import ImportFileError, import_file
+from pestdata.registers.importer import import_file
+from pestdata.registers.reading import ImportFileError
 from pestdata.school import demo, school_names
 
 TODAY = date(2026, 3, 1)  # the demo's "today"

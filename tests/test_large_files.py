@@ -28,13 +28,10 @@ from made_files import dutch_date, zip_bomb
 from pestdata.cases import caseload
 from pestdata.cli.main import main
 from pestdata.db.store import Store
-from pestdata.registers import importer
-from pestdata.registers.importer import (
-    MAX_FILE_BYTES,
-    MAX_UPLOAD_BYTES,
-    ImportFileError,
-    import_file,
-)
+from pestdata.registers import importer, reading
+from pestdata.registers import report as import_report
+from pestdata.registers.importer import import_file
+from pestdata.registers.reading import MAX_FILE_BYTES, MAX_UPLOAD_BYTES, ImportFileError
 from pestdata.school import school_names
 
 SCHOOL = "OBS De Linde"
@@ -124,10 +121,10 @@ def peak_of_cli(*args: str) -> tuple[subprocess.CompletedProcess, float]:
 
 def test_the_limits_are_stated_and_the_upload_limit_fits_the_websocket():
     assert (MAX_UPLOAD_BYTES, MAX_FILE_BYTES) == (20_000_000, 200_000_000)
-    assert importer.megabytes(MAX_UPLOAD_BYTES) == "20 MB"
-    assert importer.megabytes(3_456_789) == "3,5 MB"
+    assert reading.megabytes(MAX_UPLOAD_BYTES) == "20 MB"
+    assert reading.megabytes(3_456_789) == "3,5 MB"
     # The server lets an upload of the limit through, envelope included (server.py).
-    assert importer.UPLOAD_MESSAGE_BYTES > MAX_UPLOAD_BYTES + 1_000_000
+    assert reading.UPLOAD_MESSAGE_BYTES > MAX_UPLOAD_BYTES + 1_000_000
 
 
 def test_an_upload_over_its_limit_is_refused_in_dutch_and_nothing_stored(tmp_path):
@@ -212,14 +209,14 @@ def test_an_ordinary_workbook_that_unpacks_past_the_limit_is_refused(tmp_path, m
     unpacked = sum(i.file_size for i in zipfile.ZipFile(path).infolist())
     assert unpacked > 2_000_000 and unpacked < 20 * path.stat().st_size  # packs as Excel's do
     store = new_store(tmp_path)
-    monkeypatch.setattr(importer, "MAX_UNPACKED_BYTES", 2_000_000)
+    monkeypatch.setattr(reading, "MAX_UNPACKED_BYTES", 2_000_000)
     with pytest.raises(ImportFileError) as refused:
         import_file(store, path, default_school=SCHOOL)
     assert str(refused.value) == (
-        f"{path}: uitgepakt is dit Excel-bestand {importer.megabytes(unpacked)}; de grens is "
+        f"{path}: uitgepakt is dit Excel-bestand {reading.megabytes(unpacked)}; de grens is "
         "2 MB. Splits het bestand (bijvoorbeeld per schooljaar) of sla het op als CSV."
     )
-    monkeypatch.setattr(importer, "MAX_UNPACKED_BYTES", 200_000_000)
+    monkeypatch.setattr(reading, "MAX_UNPACKED_BYTES", 200_000_000)
     report = import_file(store, path, default_school=SCHOOL, add_schools=True)
     # A sheet has no row with a cell too many: only the names typed as numbers are refused.
     names = {n for n in range(8000) if n % 1009 == 7}
@@ -260,8 +257,8 @@ def test_a_register_read_in_chunks_gives_every_row_its_outcome(tmp_path, monkeyp
     written twice across a chunk's edge is 'al aanwezig' there too, a commit stores exactly
     the new rows in one transaction, and the counts hold every row."""
     monkeypatch.setattr(importer, "CHUNK_ROWS", 7)
-    monkeypatch.setattr(importer, "DETAIL_ROWS", 40)
-    monkeypatch.setattr(importer, "REFUSED_IN_DETAIL", 25)
+    monkeypatch.setattr(import_report, "DETAIL_ROWS", 40)
+    monkeypatch.setattr(import_report, "REFUSED_IN_DETAIL", 25)
     lines = register_lines(60)  # rows 2–62: row 9 refused ('Daan'), row 12 is row 11 again
     lines[20] = lines[20].replace(";", ";x;", 1)  # row 21: a cell too many
     lines.append(lines[3])  # row 63: row 4 again, five chunks later
@@ -395,7 +392,7 @@ def test_the_page_refuses_a_file_over_the_limit_in_dutch(tmp_path):
     transfer.run(commit=True)
     assert caseload.count_incidents(store) == 0
     # The browser's own words are the same, with the name and size filled in there.
-    assert importer.UPLOAD_REFUSAL.startswith("{naam}: dit bestand is {grootte}; ")
+    assert reading.UPLOAD_REFUSAL.startswith("{naam}: dit bestand is {grootte}; ")
 
 
 # --- in the browser -------------------------------------------------------------------------

@@ -36,14 +36,10 @@ from pestdata.core import recognise
 from pestdata.core.model import validate_incident
 from pestdata.db.store import Store
 from pestdata.db.tables import audit, incidents
-from pestdata.registers.importer import (
-    IMPORT_HANDLER,
-    Column,
-    ImportFileError,
-    SchoolNeeded,
-    import_file,
-    parse_value_map,
-)
+from pestdata.registers.importer import SchoolNeeded, import_file
+from pestdata.registers.mapping import Column, parse_value_map
+from pestdata.registers.reading import ImportFileError
+from pestdata.registers.row_checks import IMPORT_HANDLER
 from pestdata.school import school_names
 
 NOT_A_NUMBER = (

@@ -19,7 +19,8 @@ from pestdata.core.model import InvalidInput
 from pestdata.db.store import Store
 from pestdata.db.tables import audit, incidents, lessons_given
 from pestdata.db.tables import schools as school_table
-from pestdata.registers.importer import ASK, SchoolNeeded, import_file
+from pestdata.registers.importer import SchoolNeeded, import_file
+from pestdata.registers.report import ASK
 from pestdata.school import school_names
 from pestdata.school.school_names import SchoolType
 
@@ -223,7 +224,7 @@ def test_a_secondary_register_into_a_primary_only_database_is_asked_about(store,
         REGENBOOG: SchoolType.PRIMARY,
         BAKEN: SchoolType.SECONDARY,
     }
-    # 2024-2025 without a status column: history, closed (importer.settle_history).
+    # 2024-2025 without a status column: history, closed (history.HistoryRules.settle).
     stored = caseload.list_cases(store, statuses=["closed"], limit=50)[0]
     assert sorted((r.school, r.group) for r in stored) == sorted((BAKEN, g) for g in MENTOR_GROUPS)
 

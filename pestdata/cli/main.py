@@ -504,7 +504,9 @@ def import_command(
     actor: str | None,
 ):
     """Lees meldingen uit CSV (',' of ';') of Excel; standaard een proefdraai per rij."""
-    from pestdata.registers.importer import ImportFileError, import_file, parse_value_map
+    from pestdata.registers.importer import import_file
+    from pestdata.registers.mapping import parse_value_map
+    from pestdata.registers.reading import ImportFileError
 
     pairs = {}
     for item in mapping:

@@ -16,24 +16,19 @@ import traitlets
 from pestdata.core.markup import counted, meldingen
 from pestdata.db.store import Store
 from pestdata.overview.filters import Filters
-from pestdata.registers import importer
+from pestdata.registers import report as import_report
+from pestdata.registers.columns import MAP_HEADINGS
 from pestdata.registers.export import export_bytes, export_frame
-from pestdata.registers.importer import (
-    ASK,
-    MAP_TARGETS,
+from pestdata.registers.importer import SchoolNeeded, import_file
+from pestdata.registers.mapping import PROPOSABLE, ColumnsMissing, column_map, value_key
+from pestdata.registers.reading import (
     MAX_UPLOAD_BYTES,
-    PROPOSABLE,
     UPLOAD_REFUSAL,
-    ColumnsMissing,
     ImportFileError,
-    ImportResult,
-    SchoolNeeded,
-    column_map,
-    import_file,
     megabytes,
     too_large,
-    value_key,
 )
+from pestdata.registers.report import ASK, ImportResult
 from pestdata.school import school_names
 from pestdata.school.school_names import SchoolType
 from pestdata.ui.common import Actor, css, download_link, esc, message, save
@@ -44,13 +39,13 @@ REFUSED_SHOWN = 200  # refused rows in the page's table; the rest is counted und
 VALUES_SHOWN = 30  # values not recognised with a field each, per column
 COLUMNS_SHOWN = 30  # columns not recognised with a field each
 # What a column can be named as, in the words of our own export (as --map takes them).
-FIELDS = [name.strip() for name in MAP_TARGETS.split(",")]
+FIELDS = list(MAP_HEADINGS)
 NOT_USED = "— niet gebruiken —"
 CHOOSE_SCHOOL = "kies de school van dit bestand"
 BEYOND = re.compile(r"kolom \d+")  # a cell right of the header: no column to name
 
 UPLOAD_ESM = """
-function megabytes(size) {  // as importer.megabytes: '20 MB', '3,5 MB', rounded up
+function megabytes(size) {  // as reading.megabytes: '20 MB', '3,5 MB', rounded up
   return (Math.ceil(size / 1e5) / 10).toFixed(1).replace(".", ",").replace(/,0$/, "") + " MB";
 }
 
@@ -170,8 +165,9 @@ def report_html(report: ImportResult) -> str:
     )
     if more:
         table += (
-            f"<p class='pd-hint'>En nog {importer.rows(more)} geweigerd; hierboven staan de eerste "
-            f"{min(len(refused), REFUSED_SHOWN)}. Verbeter die en controleer opnieuw.</p>"
+            f"<p class='pd-hint'>En nog {import_report.rows(more)} geweigerd; hierboven staan "
+            f"de eerste {min(len(refused), REFUSED_SHOWN)}. Verbeter die en controleer "
+            "opnieuw.</p>"
         )
     return f"<p><b>{esc(report.summary())}</b></p>{ignored}{table}"
 
@@ -468,7 +464,7 @@ class Transfer(w.VBox):
                     [
                         w.HTML(
                             f"<span class='pd-import-new-school-name'>{esc(name)} "
-                            f"({importer.rows(report.unknown_schools[name])})</span>",
+                            f"({import_report.rows(report.unknown_schools[name])})</span>",
                             layout=w.Layout(width="320px"),
                         ),
                         self.new_school_types[name],

@@ -181,7 +181,7 @@ class PestdataVoila(Voila):
         settings["websocket_ping_interval"] = 30  # a page closed without goodbye is noticed
         # An upload crosses the page's websocket as one message: tornado's 10 MiB would drop
         # a file under the stated limit without a word (the browser refuses larger ones).
-        from pestdata.registers.importer import UPLOAD_MESSAGE_BYTES
+        from pestdata.registers.reading import UPLOAD_MESSAGE_BYTES
 
         settings["websocket_max_message_size"] = UPLOAD_MESSAGE_BYTES
         settings["pestdata_notebooks"] = self.root_dir
