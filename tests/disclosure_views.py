@@ -749,10 +749,10 @@ def read_share_export(store, readings: Readings, start: date, end: date, schools
 
 
 def read_parent_evening(store, readings: Readings, school: str, today: date):
-    """The parent evening's slides (parent_evening.aggregate_figures -> build_slides)."""
-    from pestdata.documents import parent_evening
+    """The parent evening's slides (evening_figures.aggregate_figures -> build_slides)."""
+    from pestdata.documents import evening_figures, parent_evening
 
-    figures = parent_evening.aggregate_figures(store, school, today=today)
+    figures = evening_figures.aggregate_figures(store, school, today=today)
     slides = parent_evening.build_slides(figures)
     year = school_year_of(today)
     base = cell(school=school, period=year)

@@ -16,7 +16,7 @@ from pestdata.cases import incident_log
 from pestdata.core import disclosure
 from pestdata.core.choices import Form, Motive, Platform
 from pestdata.db.store import Store
-from pestdata.documents.parent_evening import aggregate_figures
+from pestdata.documents.evening_figures import aggregate_figures
 from pestdata.documents.year_report import year_report_pdf
 from pestdata.overview.cards import key_figures
 from pestdata.overview.filters import Filters

@@ -33,12 +33,8 @@ from pestdata.core.model import (
 )
 from pestdata.core.shipped import NOTEBOOKS
 from pestdata.db.store import Store
-from pestdata.documents.parent_evening import (
-    aggregate_figures,
-    build_slides,
-    export_html,
-    is_this_evening,
-)
+from pestdata.documents.evening_figures import aggregate_figures, is_this_evening
+from pestdata.documents.parent_evening import build_slides, export_html
 from pestdata.overview.filters import school_year_of
 from pestdata.school import demo, school_names, school_records
 from pestdata.ui.slides import SlideShow, offline_name, ouderavond_app

@@ -367,7 +367,8 @@ def _serve_token(argument: str | None, token_file: Path | None) -> str | None:
 )
 def parent_evening(db: str | None, out: Path, school: str | None) -> None:
     """Maak de ouderavondpresentatie als één HTML-bestand dat zonder internet werkt."""
-    from pestdata.documents.parent_evening import aggregate_figures, build_slides, export_html
+    from pestdata.documents.evening_figures import aggregate_figures
+    from pestdata.documents.parent_evening import build_slides, export_html
 
     store = _store(db)
     schools = school_names.names(store)

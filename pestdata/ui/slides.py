@@ -13,11 +13,11 @@ import ipywidgets as w
 
 from pestdata.core import markup
 from pestdata.db.store import Store
+from pestdata.documents.evening_figures import aggregate_figures
 from pestdata.documents.parent_evening import (
     SLIDE_CSS,
     SLIDESHOW_JS,
     Slide,
-    aggregate_figures,
     build_slides,
     export_html,
 )
