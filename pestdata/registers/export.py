@@ -1,19 +1,17 @@
-"""CSV/Excel export (the import is importer.py).
+"""The export: the care team's file, to be imported again, or the board's counts, as CSV or
+Excel.
 
-Export writes the care team's file (with pupil numbers, for re-import) or the board's file
-(`share_frame`): counts only, no report, pupil or date of its own, under the rules of the
-shared views (disclosure.py). Cells that a spreadsheet would run as a formula are neutralised.
+The care team's file has one row per report (with pupil numbers) under the headers of
+columns.py, the same table the import reads them by, so it reads back without a --map. The
+board's file (`share_frame`) holds counts only, no report, pupil or date of its own, under
+the rules of the shared views (disclosure.py). Cells that a spreadsheet would run as a
+formula are neutralised.
 """
 
 from __future__ import annotations
 
 import io
-import math
-import numbers
-import re
-import zipfile
 from dataclasses import replace
-from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -46,6 +44,8 @@ from pestdata.overview.filters import Filters, months_between
 from pestdata.overview.reading import filter_options
 from pestdata.overview.suppression import hidden_in_summary
 from pestdata.overview.trends import monthly_trend
+from pestdata.registers.columns import EXPORTED, NAME_MARK, PUPIL_FIELDS, step_columns
+from pestdata.registers.xlsx import write_xlsx
 
 # --- export ----------------------------------------------------------------------------------
 
@@ -118,74 +118,57 @@ def export_frame(store: Store, filters: Filters) -> pd.DataFrame:
     protocol = load_protocol()
     labels = {enum: {m.value: m.label for m in enum} for enum in LABELLED}
     platform, form = labels[Platform], labels[Form]
-    columns = EXPORT_COLUMNS + [
-        f"Stap {step.id}: {part}"
-        for step in protocol
-        for part in ("datum", "door", "notitie", *(["uitkomst"] if step.asks_outcome else []))
-    ]
+    # The report's columns (columns.py), then each step's (Stap <id>: datum, door, notitie
+    # and, for a step that asks one, uitkomst), then the name mark.
+    step_fields = {step.id: step_columns(step.id, step.asks_outcome) for step in protocol}
+    columns = [h.words for h in EXPORTED] + [c for s in step_fields.values() for c in s]
     rows, texts_of_row = [], []
     for r in base:
         description = "\n\n".join(texts.get(r.id, []))
-        row = [
-            r.id,
-            neutralise(r.school),
-            r.reported_on,
-            r.happened_on,
-            labels[Reporter][r.reporter],
-            *(neutralise(" | ".join(sorted(by_role.get((r.id, role), [])))) for role in ROLES),
-            r.group_name,
-            " | ".join(platform[v] for v in sorted(many["platform"].get(r.id, []))),
-            " | ".join(form[v] for v in sorted(many["form"].get(r.id, []))),
-            labels[Severity][r.severity],
-            labels[Motive][r.motive],
-            labels[Status][r.status],
-            r.resolved_on,
-            neutralise(r.handler),
-            neutralise(description),
-        ]
+        values = {
+            "id": r.id,
+            "school": neutralise(r.school),
+            "reported_on": r.reported_on,
+            "happened_on": r.happened_on,
+            "reporter": labels[Reporter][r.reporter],
+            **{
+                role: neutralise(" | ".join(sorted(by_role.get((r.id, role), []))))
+                for role in PUPIL_FIELDS
+            },
+            "group": r.group_name,
+            "platforms": " | ".join(platform[v] for v in sorted(many["platform"].get(r.id, []))),
+            "forms": " | ".join(form[v] for v in sorted(many["form"].get(r.id, []))),
+            "severity": labels[Severity][r.severity],
+            "motive": labels[Motive][r.motive],
+            "status": labels[Status][r.status],
+            "resolved_on": r.resolved_on,
+            "handler": neutralise(r.handler),
+            "description": neutralise(description),
+        }
+        row = [values[h.field] for h in EXPORTED]
         written = [description]
-        for step in protocol:
-            done = step_by.get((r.id, step.id))
+        for step_id, fields in step_fields.items():
+            done = step_by.get((r.id, step_id))
             if done:
-                row += [done.done_on, neutralise(done.done_by), neutralise(done.note)]
                 written.append(done.note)
-            else:
-                row += [None, "", ""]
-            if step.asks_outcome:
-                row.append(labels[Outcome][done.outcome] if done and done.outcome else "")
+            row += [_step_value(done, field, labels) for field in fields.values()]
         rows.append(row)
         texts_of_row.append(written)
     frame = pd.DataFrame(rows, columns=columns)
-    frame[NAME_COLUMN] = _name_marks(texts_of_row)
+    frame[NAME_MARK.words] = _name_marks(texts_of_row)
     return frame
 
 
-# The care team's columns before the protocol's steps (Stap <id>: datum, door, notitie and,
-# for a step that asks one, uitkomst) and the name mark.
-EXPORT_COLUMNS = [
-    "Meldingnummer",
-    "School",
-    "Datum melding",
-    "Datum voorval",
-    "Gemeld door",
-    "Gepeste leerling",
-    "Pester",
-    "Omstanders",
-    "Groep of klas",
-    "Platforms",
-    "Vormen",
-    "Ernst",
-    "Motief",
-    "Status",
-    "Datum opgelost",
-    "Behandelaar",
-    "Beschrijving",
-]
-ROLES = ("target", "bully", "bystander")  # Gepeste leerling, Pester, Omstanders
 LABELLED = (Reporter, Platform, Form, Severity, Motive, Status, Outcome)
 
 
-NAME_COLUMN = "Naam in tekst?"
+def _step_value(done, field: str, labels: dict):
+    """One cell of a step's columns: its date, who, note or outcome; empty when not done."""
+    if done is None:
+        return None if field == "done_on" else ""
+    if field == "outcome":
+        return labels[Outcome][done.outcome] if done.outcome else ""
+    return done.done_on if field == "done_on" else neutralise(getattr(done, field))
 
 
 def _name_marks(texts_of_row: list[list[str]]) -> list[str]:
@@ -313,165 +296,3 @@ def write_export(frame: pd.DataFrame, out: Path) -> None:
             write_xlsx(frame, temp)
         else:
             frame.to_csv(temp, index=False, sep=";", encoding="utf-8-sig")
-
-
-# --- the .xlsx file ----------------------------------------------------------------------------
-# Written as SpreadsheetML directly (a zip of six small XML parts and the sheet): pandas'
-# to_excel through openpyxl builds an object per cell and took 1.6 s for 2,000 reports,
-# this takes about 0.1 s (bench/export_speed.py). Text is written as inline strings, numbers
-# as numbers and dates as date cells (a day number with the style dd-mm-jjjj), so a
-# spreadsheet sorts and filters them as dates. Empty cells are left out.
-
-SHEET = "Meldingen"
-DAY_ZERO = date(1899, 12, 30)  # day 0 of a spreadsheet's day numbers (the 1900 system)
-DATE_STYLE, HEADER_STYLE = 1, 2  # positions in cellXfs below
-_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
-_DOC = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml"
-_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-XLSX_PARTS = {
-    "[Content_Types].xml": (
-        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-        '<Default Extension="rels" '
-        'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-        '<Default Extension="xml" ContentType="application/xml"/>'
-        f'<Override PartName="/xl/workbook.xml" ContentType="{_TYPE}.sheet.main+xml"/>'
-        f'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="{_TYPE}.worksheet+xml"/>'
-        f'<Override PartName="/xl/styles.xml" ContentType="{_TYPE}.styles+xml"/></Types>'
-    ),
-    "_rels/.rels": (
-        f'<Relationships xmlns="{_RELS}"><Relationship Id="rId1" '
-        f'Type="{_DOC}/officeDocument" Target="xl/workbook.xml"/></Relationships>'
-    ),
-    "xl/workbook.xml": (
-        f'<workbook xmlns="{_MAIN}" xmlns:r="{_DOC}"><sheets>'
-        f'<sheet name="{SHEET}" sheetId="1" r:id="rId1"/></sheets></workbook>'
-    ),
-    "xl/_rels/workbook.xml.rels": (
-        f'<Relationships xmlns="{_RELS}">'
-        f'<Relationship Id="rId1" Type="{_DOC}/worksheet" Target="worksheets/sheet1.xml"/>'
-        f'<Relationship Id="rId2" Type="{_DOC}/styles" Target="styles.xml"/></Relationships>'
-    ),
-    "xl/styles.xml": (
-        f'<styleSheet xmlns="{_MAIN}">'
-        '<numFmts count="1"><numFmt numFmtId="164" formatCode="dd-mm-yyyy"/></numFmts>'
-        '<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font>'
-        '<font><b/><sz val="11"/><name val="Calibri"/></font></fonts>'
-        '<fills count="2"><fill><patternFill patternType="none"/></fill>'
-        '<fill><patternFill patternType="gray125"/></fill></fills>'
-        '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
-        '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>'
-        '</cellStyleXfs><cellXfs count="3">'
-        '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
-        '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
-        '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
-        '</cellXfs><cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/>'
-        "</cellStyles></styleSheet>"
-    ),
-}
-# Characters XML cannot hold, and text that reads as Excel's own escape (_x0041_): written
-# as Excel's escape, so the cell reads back as it was.
-_EXCEL_ESCAPE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_(?=x[0-9A-Fa-f]{4}_)")
-
-
-def _column_letters(n: int) -> str:
-    letters = ""
-    n += 1
-    while n:
-        n, rest = divmod(n - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
-def _xml_text(text: str) -> str:
-    """Text as an inline string's content: escaped for XML and for Excel (_xHHHH_)."""
-    if _EXCEL_ESCAPE.search(text):
-        text = _EXCEL_ESCAPE.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
-    if "&" in text or "<" in text or ">" in text or "\r" in text:
-        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        text = text.replace("\r", "&#13;")
-    return text
-
-
-def _cells(number: int, letters: list[str], row) -> str:
-    """One row's cells as XML. Empty cells (None, '', NaN, NA) are left out."""
-    out = []
-    for letter, value in zip(letters, row, strict=True):
-        kind = type(value)
-        if kind is str:
-            if value:
-                out.append(
-                    f'<c r="{letter}{number}" t="inlineStr"><is><t xml:space="preserve">'
-                    f"{_xml_text(value)}</t></is></c>"
-                )
-        elif value is None:
-            continue
-        elif kind is date:
-            days = (value - DAY_ZERO).days
-            out.append(f'<c r="{letter}{number}" s="{DATE_STYLE}"><v>{days}</v></c>')
-        elif kind is int:
-            out.append(f'<c r="{letter}{number}"><v>{value}</v></c>')
-        else:
-            out.append(_other_cell(f"{letter}{number}", value))
-    return "".join(out)
-
-
-def _other_cell(ref: str, value) -> str:
-    """A cell of another type: a date and time (its day), a number, a truth value."""
-    if value is pd.NA or value is pd.NaT:
-        return ""
-    if isinstance(value, datetime):
-        value = value.date()  # no times in these exports: the day
-    if isinstance(value, date):
-        return f'<c r="{ref}" s="{DATE_STYLE}"><v>{(value - DAY_ZERO).days}</v></c>'
-    if isinstance(value, bool):
-        return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
-    if isinstance(value, numbers.Number):
-        if isinstance(value, float) and not math.isfinite(value):
-            return ""
-        return f'<c r="{ref}"><v>{value}</v></c>'
-    return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">' \
-        f"{_xml_text(str(value))}</t></is></c>"  # fmt: skip
-
-
-def write_xlsx(frame: pd.DataFrame, target) -> None:
-    """`frame` as one sheet: the header bold and frozen, columns as wide as their text."""
-    letters = [_column_letters(i) for i in range(len(frame.columns))]
-    header = "".join(
-        f'<c r="{letter}1" s="{HEADER_STYLE}" t="inlineStr"><is><t>{_xml_text(str(name))}'
-        "</t></is></c>"
-        for letter, name in zip(letters, frame.columns, strict=True)
-    )
-    rows = [f'<row r="1">{header}</row>']
-    values = zip(*(frame[column].tolist() for column in frame.columns), strict=True)
-    for number, row in enumerate(values, start=2):
-        rows.append(f'<row r="{number}">{_cells(number, letters, row)}</row>')
-    last = f"{letters[-1]}{len(frame) + 1}" if letters else "A1"
-    widths = "".join(
-        f'<col min="{i}" max="{i}" width="{width}" customWidth="1"/>'
-        for i, width in enumerate(_widths(frame), start=1)
-    )
-    sheet = (
-        f'{_HEAD}<worksheet xmlns="{_MAIN}"><dimension ref="A1:{last}"/>'
-        '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" '
-        'activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>'
-        + (f"<cols>{widths}</cols>" if widths else "")
-        + f"<sheetData>{''.join(rows)}</sheetData></worksheet>"
-    )
-    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as book:
-        for name, part in XLSX_PARTS.items():
-            book.writestr(name, _HEAD + part)
-        book.writestr("xl/worksheets/sheet1.xml", sheet.encode("utf-8", "replace"))
-
-
-def _widths(frame: pd.DataFrame, sample: int = 200) -> list[float]:
-    """Column widths (characters) from the header and the first rows: dates 11, at most 50."""
-    widths = []
-    for column in frame.columns:
-        longest = len(str(column))
-        for value in frame[column].head(sample).tolist():
-            size = 10 if isinstance(value, date) else len(str(value).split("\n")[0])
-            longest = max(longest, size if value is not None else 0)
-        widths.append(min(50, longest + 1.5))
-    return widths
