@@ -111,7 +111,7 @@ def kernel_worker(db: str) -> None:
     from pestdata.overview.protocol import step_completion, step_completion_by_quarter
     from pestdata.overview.reading import filter_options
     from pestdata.overview.trends import monthly_trend
-    from pestdata.ui import overview
+    from pestdata.ui.overview.page import Overview
 
     store = Store(db).ensure_schema()
     today = date.today()
@@ -142,9 +142,9 @@ def kernel_worker(db: str) -> None:
     after_queries = peak_rss_mb()
 
     started = time.perf_counter()
-    view = overview.Overview(store, today)
+    view = Overview(store, today)
     build_cold = time.perf_counter() - started
-    build, build_times, view = timed(lambda: overview.Overview(store, today))
+    build, build_times, view = timed(lambda: Overview(store, today))
 
     def chart_bytes() -> int:
         outputs = (view.trend_chart, view.age_chart, view.steps_chart, view.heatmap_chart)

@@ -378,8 +378,8 @@ def protocol_titles() -> dict[str, str]:
 
 
 class OverviewReader:
-    """Reads a leader's Overview (pestdata.ui.overview) as shown: cards, charts' tables,
-    the heat map; the filters are set on its widgets, one refresh per setting."""
+    """Reads a leader's Overview (pestdata.ui.overview.page) as shown: cards, charts' tables,
+    the heat map; the page shows one state per setting of the filters."""
 
     CARDS = [
         (r"Nieuwe meldingen (deze maand|in \w{3} \d{4})", "this_month"),
@@ -405,22 +405,17 @@ class OverviewReader:
         self.first_month, self.data_end = first_month, data_end
 
     def set(self, today: date, period=None, school="", who="", platform="", form="") -> None:
-        """Set the filters as a leader would, with one refresh at the end."""
-        v = self.view
-        refresh, v.refresh = v.refresh, lambda *a, **k: None
-        try:
-            v.today = today
-            v.year.value = ""
-            v.start.value, v.end.value = period if period else (None, None)
-            v.school.value, v.who.value = school, who
-            v.platform.value, v.form.value = platform, form
-            v.split.value, v.split_age.value = "platform", "age_band"
-        finally:
-            v.refresh = refresh
-        v.refresh()
+        """Set the filters as a leader would, all at once: the page shows the state they give."""
+        start, end = period if period else (None, None)
+        self.view.show(
+            self.view.state.on(today).choose(
+                year="", start=start, end=end, school=school, who=who, platform=platform,
+                form=form, split="platform", split_age="age_band",
+            )
+        )  # fmt: skip
 
     def base(self) -> tuple[Cell, tuple[date, date]]:
-        f = self.view.filters()
+        f = self.view.state.filters
         period = (f.start or EVER[0], f.end or EVER[1])
         who = ""
         if f.age_bands:
@@ -437,7 +432,7 @@ class OverviewReader:
         """The key figures. The page counts up to the day its filters say (today, or the end
         of the last complete month where the cards say 'in feb 2026', 'eind feb 2026')."""
         v, base = self.view, self.base()[0]
-        day = v.filters().today
+        day = v.state.filters.today
         period = (base.start, base.end)
         shown = _cards(v.figures.value)
         if not shown and "pd-figure-value" not in v.figures.value:
@@ -448,7 +443,7 @@ class OverviewReader:
                 raise UnknownFormat(f"a card {label!r} ({value!r}): teach OverviewReader.CARDS")
             if only_today and kind not in ("this_month", "this_year", "open", "followup"):
                 continue
-            source = f"overview card '{label}':{short(base)} @{v.today}"
+            source = f"overview card '{label}':{short(base)} @{v.state.today}"
             year = school_year_of(day)
             if kind == "this_month":
                 m = re.search(r"in (\w{3}) (\d{4})$", label)

@@ -1,5 +1,6 @@
-"""pestdata.overview.analytics against a real SQLite file and a real PostgreSQL database, with small
-hand-made datasets. Every test that takes `store` runs on both (ids [sqlite], [postgresql]).
+"""The overview's questions (pestdata/overview/) against a real SQLite file and a real
+PostgreSQL database, with small hand-made datasets. Every test that takes `store` runs on both
+(ids [sqlite], [postgresql]).
 
 Every expected number below is counted by hand from the dataset next to it. `today` is always
 fixed through `Filters(today=...)`, so nothing depends on the clock.

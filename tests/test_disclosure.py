@@ -1,7 +1,8 @@
 """Disclosure control (issue 22, part 1): each way the shared views gave counts away, closed.
 
 One test per finding under "Why" in the issue; each failed on the code before disclosure.py.
-The leaders' page is built as a leader gets it (PESTDATA_ROLE=leiding: the shared view only).
+The leaders' page is asked as a leader gets it (PESTDATA_ROLE=leiding: the shared view only),
+through its state (pestdata/ui/overview/state.py): what it publishes, without widgets.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ from pestdata.overview.suppression import hidden_cells
 from pestdata.overview.trends import monthly_trend
 from pestdata.registers.export import share_frame
 from pestdata.school import demo
-from pestdata.ui.overview import Overview
+from pestdata.ui.overview.state import OverviewState
+from pestdata.ui.plots import describe, figure_spec
 
 TODAY = date(2026, 3, 15)
 SCHOOL = "De Regenboog"
@@ -45,11 +47,13 @@ def leader(monkeypatch):
     monkeypatch.setenv("PESTDATA_ROLE", "leiding")
 
 
-def cards(view: Overview) -> dict[str, str]:
-    pairs = re.findall(
-        r"pd-figure-value'>(.*?)</div><div class='pd-hint'>(.*?)</div>", view.figures.value
-    )
-    return {label: value.replace("&lt;", "<") for value, label in pairs}
+def cards(state: OverviewState) -> dict[str, str]:
+    return {card.label: card.value for card in state.cards}
+
+
+def table(shown) -> str:
+    """A chart's "Toon als tabel", as the page shows it (ui.plots.describe)."""
+    return describe(figure_spec(shown.figure))[1] if shown.figure is not None else ""
 
 
 # --- counts and zero ------------------------------------------------------------------------
@@ -64,12 +68,11 @@ def test_zero_and_one_to_four_look_the_same():
 
 
 def test_a_narrowed_overview_never_shows_zero(store, leader):
-    view = Overview(store, today=TODAY)
-    view.school.value = SCHOOL
-    view.platform.value = Platform.X.value
-    view.form.value = Form.SEXTORTION.value
-    shown = cards(view)
-    assert shown, view.figures.value
+    state = OverviewState(store, TODAY).choose(
+        school=SCHOOL, platform=Platform.X.value, form=Form.SEXTORTION.value
+    )
+    shown = cards(state)
+    assert shown, state.problem
     assert "0" not in shown.values()
     counts = [v for k, v in shown.items() if "Mediaan" not in k and "Afgeronde" not in k]
     assert all(COUNT.fullmatch(v) for v in counts if "Nazorg" not in v), shown
@@ -81,13 +84,11 @@ def test_a_breakdown_lists_zero_as_small_not_as_absent():
 
 
 def test_below_the_base_no_breakdown_share_or_median(store, leader):
-    view = Overview(store, today=TODAY)
-    view.school.value = SCHOOL
-    view.who.value = "group:groep 3"
-    assert disclosure.base_note() in view.figures.value
-    assert view.trend_chart.spec == {} and view.steps_chart.spec == {}
-    assert disclosure.base_note() in view.trend_chart.empty
-    shown = cards(view)
+    state = OverviewState(store, TODAY).choose(school=SCHOOL, who="group:groep 3")
+    assert disclosure.base_note() == state.base_note
+    assert state.charts["trend"].figure is None and state.charts["steps"].figure is None
+    assert disclosure.base_note() in state.charts["trend"].empty
+    shown = cards(state)
     assert shown["Nazorg binnen twee weken"] == "—"
 
 
@@ -102,15 +103,15 @@ def test_a_share_is_hidden_when_the_remainder_is_small():
 
 
 def test_shares_are_bands_of_the_published_counts(store, leader):
-    view = Overview(store, today=TODAY)
-    shown = cards(view)
+    state = OverviewState(store, TODAY)
+    shown = cards(state)
     for label in ("Afgeronde meldingen met alle verplichte stappen", "Nazorg binnen twee weken"):
         assert BAND.fullmatch(shown[label]), shown[label]
-    for chart in (view.steps_chart, view.heatmap_chart):
-        for trace in chart.spec["data"]:
+    for chart in (state.charts["steps"], state.charts["heatmap"]):
+        for trace in figure_spec(chart.figure)["data"]:
             values = trace.get("x") if trace["type"] == "bar" else sum(trace["z"], [])
             assert all(v is None or v % 10 == 5 for v in values), values
-            assert "%" not in chart.table or not re.search(r"\b\d?[1-9]%", chart.table)
+            assert "%" not in table(chart) or not re.search(r"\b\d?[1-9]%", table(chart))
     # Every share is one of a few bands: 57 cases with a step at "92%" no longer solve.
     value, text = disclosure.share(52, 57, 5)
     assert text == "90–100%" and value == 0.95
@@ -124,10 +125,10 @@ def test_no_published_figure_runs_up_to_today(store, leader):
     last complete month (February) ends them all."""
     seen = set()
     for day in range(1, 32, 3):
-        view = Overview(store, today=date(2026, 3, day))
-        seen.add((view.figures.value, view.trend_chart.table, view.steps_chart.table))
+        state = OverviewState(store, date(2026, 3, day))
+        seen.add((state.cards, table(state.charts["trend"]), table(state.charts["steps"])))
     assert len(seen) == 1
-    shown = cards(view)
+    shown = cards(state)
     assert "Nieuwe meldingen in feb 2026" in shown
     assert "Open meldingen eind feb 2026" in shown
 
@@ -174,9 +175,9 @@ def test_medians_need_ten_cases_and_come_in_weeks():
 
 
 def test_the_overview_shows_no_median_in_days(store, leader):
-    view = Overview(store, today=TODAY)
-    assert not re.search(r"mediaan \d+ d", view.steps_chart.table)
-    median = cards(view)["Mediaan tot opgelost"]
+    state = OverviewState(store, TODAY)
+    assert not re.search(r"mediaan \d+ d", table(state.charts["steps"]))
+    median = cards(state)["Mediaan tot opgelost"]
     assert re.fullmatch(r"± \d+ weken?|< 1 week|te weinig meldingen|—", median)
 
 
@@ -215,9 +216,8 @@ def test_a_small_cell_is_never_proven_nonzero_by_the_total():
 
 
 def test_the_same_cell_has_the_same_value_in_every_view(store, leader, tmp_path):
-    view = Overview(store, today=TODAY)
-    view.school.value = SCHOOL
-    overview_total = cards(view)["Meldingen in de gekozen periode"]
+    state = OverviewState(store, TODAY).choose(school=SCHOOL)
+    overview_total = cards(state)["Meldingen in de gekozen periode"]
     text = pdf_text(year_report_pdf(store, "2025-2026", SCHOOL, minimum=5, today=TODAY), tmp_path)
     report_total = re.search(r"Meldingen in het schooljaar\s+(\S+)", text).group(1)
     frame = share_frame(store, Filters.for_school_year("2025-2026", today=TODAY))
@@ -245,15 +245,14 @@ def test_the_same_cell_has_the_same_value_in_every_view(store, leader, tmp_path)
 
 
 def test_the_repeat_target_count_is_per_school_year_only(store, leader):
-    view = Overview(store, today=TODAY)
-    view.start.value, view.end.value = date(2025, 11, 1), date(2025, 11, 30)
-    start, end = view._signal_period(view.filters())
+    state = OverviewState(store, TODAY).choose(start=date(2025, 11, 1), end=date(2025, 11, 30))
+    start, end = state.signal_period
     assert (start, end) == (date(2025, 8, 1), date(2026, 2, 28))
-    view.end.value = date(2025, 12, 31)  # two months: refused (disclosure.period_allowed)
-    assert disclosure.PERIOD_NOTE in view.busy.value
-    view.start.value = date(2025, 12, 1)  # the next month: the same school year's count
-    assert view._signal_period(view.filters()) == (start, end)
-    assert "(schooljaar 2025-2026)" in view.figures.value
+    state = state.choose(end=date(2025, 12, 31))  # two months: refused (period_allowed)
+    assert disclosure.PERIOD_NOTE in state.problem
+    state = state.choose(start=date(2025, 12, 1))  # the next month: the same year's count
+    assert state.signal_period == (start, end)
+    assert any("(schooljaar 2025-2026)" in card.label for card in state.cards)
     assert start + timedelta(days=1) != end
 
 
@@ -297,17 +296,16 @@ def test_all_schools_hide_a_count_a_small_school_could_be_subtracted_from(tmp_pa
     ]
     db = Store(f"sqlite:///{tmp_path}/two.sqlite").ensure_schema()
     incident_log.add_incidents(db, reports, actor="test")
-    view = Overview(db, today=TODAY)
-    view.platform.value = "tiktok"
-    assert cards(view)["Meldingen in de gekozen periode"] == "x"
-    view.school.value = "Het Baken"
-    assert cards(view)["Meldingen in de gekozen periode"] == "5"
-    view.school.value = "De Linde"
-    assert cards(view)["Meldingen in de gekozen periode"] == "< 5"
+    state = OverviewState(db, TODAY).choose(platform="tiktok")
+    assert cards(state)["Meldingen in de gekozen periode"] == "x"
+    state = state.choose(school="Het Baken")
+    assert cards(state)["Meldingen in de gekozen periode"] == "5"
+    state = state.choose(school="De Linde")
+    assert cards(state)["Meldingen in de gekozen periode"] == "< 5"
     # The trend chart for all schools: TikTok in October is hidden too.
-    view.school.value, view.platform.value = "", ""
-    october = monthly_trend(db, view.filters(), "platform", units=True)
-    hidden = hidden_cells(october, "platform", view.filters(), view.schools, 5)
+    state = state.choose(school="", platform="")
+    october = monthly_trend(db, state.filters, "platform", units=True)
+    hidden = hidden_cells(october, "platform", state.filters, state.schools, 5)
     assert ("2025-10", "tiktok") in hidden and ("2025-11", "whatsapp") not in hidden
     text = pdf_text(year_report_pdf(db, "2025-2026", None, minimum=5, today=TODAY), tmp_path)
     assert re.search(r"^[ \t]*TikTok[ \t]+x[ \t]*$", text, re.M), text
@@ -316,16 +314,16 @@ def test_all_schools_hide_a_count_a_small_school_could_be_subtracted_from(tmp_pa
 def test_two_periods_that_would_subtract_to_a_few_months_are_refused(store, leader, tmp_path):
     """August to December and August to February would give January and February: a shared
     period is one month, one school year or all years, in the overview and the export."""
-    view = Overview(store, today=TODAY)
-    assert cards(view)  # the school year: allowed
-    view.start.value = date(2025, 8, 1)
-    view.end.value = date(2025, 12, 31)
-    assert disclosure.PERIOD_NOTE in view.busy.value and "pd-figure-value" not in cards_html(view)
-    view.start.value, view.end.value = date(2025, 11, 1), date(2025, 11, 30)
-    assert view.busy.value == "" and cards(view)["Meldingen in de gekozen periode"]
-    view.start.value, view.end.value = None, None
-    view.year.value = ""  # all years up to the last complete month: allowed
-    assert view.busy.value == ""
+    state = OverviewState(store, TODAY)
+    assert cards(state)  # the school year: allowed
+    state = state.choose(start=date(2025, 8, 1))
+    state = state.choose(end=date(2025, 12, 31))
+    assert disclosure.PERIOD_NOTE in state.problem and state.cards == ()
+    state = state.choose(start=date(2025, 11, 1), end=date(2025, 11, 30))
+    assert state.problem == "" and cards(state)["Meldingen in de gekozen periode"]
+    state = state.choose(start=None, end=None)
+    state = state.choose(year="")  # all years up to the last complete month: allowed
+    assert state.problem == ""
     db = tmp_path / "export.sqlite"
     subprocess.run(["cp", store.url.removeprefix("sqlite:///"), str(db)], check=True)
     done = subprocess.run(
@@ -335,10 +333,6 @@ def test_two_periods_that_would_subtract_to_a_few_months_are_refused(store, lead
     )  # fmt: skip
     assert done.returncode != 0 and "één hele maand, een heel schooljaar" in done.stderr
     assert not (tmp_path / "b.csv").exists()
-
-
-def cards_html(view: Overview) -> str:
-    return view.figures.value
 
 
 def test_a_period_share_is_hidden_when_its_months_shares_would_give_one_away():

@@ -207,14 +207,14 @@ def ask_everything(store, reports, grid) -> tuple[Readings, list[str]]:
     report, the board's export and the parent evening."""
     from pestdata.core import privacy
     from pestdata.overview.reading import filter_options
-    from pestdata.ui.overview import Overview
+    from pestdata.ui.overview.page import Overview
 
     readings = Readings()
     schools = filter_options(store)["schools"]
     first_month = min(f"{i.reported_on:%Y-%m}" for i, _ in reports)
     view = Overview(store, today=grid["today"])
     reader = OverviewReader(view, readings, first_month, grid["today"] - timedelta(days=1))
-    assert view.minimum == privacy.threshold() == 5
+    assert view.state.minimum == privacy.threshold() == 5
     for setting, splits in grid["overview"]:
         reader.set(grid["today"], **setting)
         reader.read_all(splits=splits)

@@ -124,7 +124,7 @@ def test_import_reads_the_motive_in_everyday_words_and_the_export_round_trips(tm
 def test_overview_and_yearly_report_count_motives_and_list_small_ones_like_zero(
     sqlite_store, tmp_path
 ):
-    from pestdata.ui.overview import Overview
+    from pestdata.ui.overview.page import Overview
 
     add(sqlite_store, 12, "appearance", 100000)
     add(sqlite_store, 6, "origin", 200000)

@@ -1,4 +1,5 @@
-"""The overview's widgets in the kernel (no browser): empty states, filters, privacy."""
+"""The overview's widgets in the kernel (no browser): the page draws its state, and a change
+of a control gives the next state. What the state decides is in tests/test_overview_state.py."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pestdata.cases import incident_log
 from pestdata.core import disclosure
 from pestdata.db.store import Store
 from pestdata.school import demo
-from pestdata.ui.overview import Overview
+from pestdata.ui.overview.page import Overview
 
 TODAY = date(2026, 3, 15)
 
@@ -17,10 +18,19 @@ def outputs_text(chart) -> str:
     return f"{chart.empty} {chart.spec}"
 
 
+def filled(tmp_path, count=3000) -> Store:
+    store = Store(f"sqlite:///{tmp_path}/demo.sqlite").ensure_schema()
+    incident_log.add_incidents(store, demo.generate(count, seed=5, today=TODAY), actor="demo")
+    return store
+
+
+def plotted(chart) -> list:
+    assert chart.empty == ""
+    return [(trace.get("name"), trace.get("y")) for trace in chart.spec["data"]]
+
+
 def test_empty_database_shows_friendly_empty_states(tmp_path):
     view = Overview(Store(f"sqlite:///{tmp_path}/empty.sqlite").ensure_schema(), today=TODAY)
-    # Shared, no reports reads as 1 to 9 do: below the base, nothing says "none".
-    assert view.minimum
     for chart in (view.trend_chart, view.age_chart, view.steps_chart):
         assert disclosure.base_note() in outputs_text(chart)
         assert "Geen meldingen" not in outputs_text(chart)
@@ -36,52 +46,30 @@ def test_empty_database_shows_friendly_empty_states(tmp_path):
     assert "Geen achterstallige meldingen" in view.overdue.value
 
 
-def test_a_shared_selection_without_overdue_cases_reads_as_one_with_them(tmp_path):
+def test_the_page_draws_its_state_and_each_control_sends_its_choice(tmp_path):
     view = Overview(filled(tmp_path, 600), today=TODAY)
-    with_overdue = view.overdue.value
-    view.shared.value = False
-    assert "<table" in view.overdue.value  # all schools: overdue cases
-    view.school.value, view.who.value, view.platform.value = "De Regenboog", "group:groep 3", "x"
-    assert "Geen achterstallige meldingen" in view.overdue.value  # narrowed: none
-    view.shared.value = True
-    assert view.overdue.value == with_overdue  # shared: the same sentence for both
-
-
-def filled(tmp_path, count=3000) -> Store:
-    store = Store(f"sqlite:///{tmp_path}/demo.sqlite").ensure_schema()
-    incident_log.add_incidents(store, demo.generate(count, seed=5, today=TODAY), actor="demo")
-    return store
-
-
-def plotted(chart) -> list:
-    assert chart.empty == ""
-    return [(trace.get("name"), trace.get("y")) for trace in chart.spec["data"]]
-
-
-def test_filters_change_the_plotted_data_and_figures(tmp_path):
-    view = Overview(filled(tmp_path), today=TODAY)
-    before, figures = plotted(view.trend_chart), view.figures.value
-    view.school.value = "De Regenboog"
-    assert plotted(view.trend_chart) != before
-    assert view.figures.value != figures
+    state = view.state
+    cards = view.figures.value
+    for card in state.cards:
+        assert f">{card.value}</div><div class='pd-hint'>{card.label}<" in cards.replace(
+            "&lt;", "<"
+        )
+    assert plotted(view.trend_chart) and view.trend_chart.table
+    assert "telt bij elk platform één keer mee" in view.trend_note.value
+    view.school.value = "De Regenboog"  # an intent: the page shows the state it gives
+    assert view.state is not state and view.state.choices.school == "De Regenboog"
+    assert view.figures.value != cards and view.busy.value == ""
     view.split.value = "form"
+    assert view.state.choices.split == "form"
     names = [name for name, _ in plotted(view.trend_chart)]
     assert "Roddelen" in names and "WhatsApp" not in names
-    view.year.value = ""  # all years: more months on the axis
-    assert len(plotted(view.trend_chart)[0][1]) > 12
-
-
-def test_shared_view_hides_small_counts_and_the_overdue_list(tmp_path):
-    view = Overview(filled(tmp_path, 600), today=TODAY)
-    assert view.shared.value is True
-    for output in (view.trend_chart, view.age_chart):
-        for _, values in plotted(output):
-            assert all(v is None or v >= 5 for v in values)
-    assert "<table" not in view.overdue.value
-    view.shared.value = False  # the internal view shows the cases themselves
-    assert "<table" in view.overdue.value
-    small = [v for o in (view.trend_chart,) for _, ys in plotted(o) for v in ys if v and v < 5]
-    assert small, "the demo data should have some small cells to hide"
+    assert "telt bij elke vorm één keer mee" in view.trend_note.value
+    view.shared.value = False
+    assert "<table" in view.overdue.value  # the internal view shows the cases themselves
+    shown = view.state.choose(school="", split="platform", shared=True)
+    view.show(shown)  # a state made elsewhere: the controls follow it
+    assert (view.school.value, view.split.value, view.shared.value) == ("", "platform", True)
+    assert view.state is shown and "<table" not in view.overdue.value
 
 
 def test_period_in_the_wrong_order_is_refused_in_dutch_and_hides_the_old_figures(tmp_path):
@@ -102,13 +90,6 @@ def test_period_in_the_wrong_order_is_refused_in_dutch_and_hides_the_old_figures
     assert "pd-figure-value" in view.figures.value
 
 
-def test_the_platform_bars_say_why_they_add_up_to_more_than_the_reports(tmp_path):
-    view = Overview(filled(tmp_path, 200), today=TODAY)
-    assert "telt bij elk platform één keer mee" in view.trend_note.value
-    view.split.value = "form"
-    assert "telt bij elke vorm één keer mee" in view.trend_note.value
-
-
 def test_outside_a_preheated_kernel_nothing_waits(monkeypatch):
     from pestdata.ui import preheat
 
@@ -122,7 +103,6 @@ def test_outside_a_preheated_kernel_nothing_waits(monkeypatch):
 def test_warm_up_reads_no_school_data_and_leaves_no_widgets(monkeypatch, tmp_path):
     from ipywidgets.widgets.widget import _instances
 
-    from pestdata.ui.overview import Overview
     from pestdata.ui.preheat import warm_up
 
     school_db = tmp_path / "school.sqlite"
@@ -151,46 +131,22 @@ def test_on_the_leadership_server_the_shared_view_is_the_only_view(tmp_path, mon
     view = Overview(filled(tmp_path, 600), today=TODAY)
     assert view.shared.layout.display == "none" and view.shared.disabled
     view.shared.value = False  # as a curious leader's browser could send it
-    assert view.minimum == 5
+    assert view.state.minimum == 5
     assert "<table" not in view.overdue.value  # no case numbers, groups or handlers
     assert "Zet 'Deelbare weergave' uit" not in view.overdue.value
     small = [v for _, ys in plotted(view.trend_chart) for v in ys if v and v < 5]
     assert small == []  # nothing below the threshold is plotted
 
 
-def six_reports(tmp_path) -> Store:
-    """The issue's probe: 5 reports in October, the sixth on 12 November."""
-    from conftest import valid_incident_data
-    from pestdata.core.model import validate_incident
+def test_the_page_shows_the_whole_months_it_counts(tmp_path, monkeypatch):
+    """The cards as HTML: the shared count of the issue's probe (6 reports: '5')."""
+    from test_overview_state import six_reports
 
-    store = Store(f"sqlite:///{tmp_path}/zes.sqlite").ensure_schema()
-    for day in (*(date(2025, 10, d) for d in (1, 2, 3, 6, 7)), date(2025, 11, 12)):
-        incident = validate_incident(valid_incident_data(reported_on=day, happened_on=None))
-        incident_log.add_incident(store, incident, actor="t")
-    return store
-
-
-def test_the_shared_view_counts_whole_months_and_rounds(tmp_path, monkeypatch):
-    """Before: 1 Aug - 11 Nov showed 5 reports, 1 Aug - 12 Nov 6: one report isolated.
-    The shared view counts whole months and rounds, so both ranges show the same."""
     monkeypatch.setenv("PESTDATA_ROLE", "leiding")
     view = Overview(six_reports(tmp_path), today=date(2025, 12, 1))
-    shown = []
-    for end in (date(2025, 11, 11), date(2025, 11, 12)):
-        view.start.value, view.end.value = date(2025, 8, 1), end
-        view.refresh()
-        assert view.filters().end == date(2025, 11, 30)
-        shown.append((view.figures.value, outputs_text(view.trend_chart)))
-    assert shown[0] == shown[1]
-    assert ">5</div><div class='pd-hint'>Meldingen in de gekozen periode" in shown[0][0]
-    assert ">6<" not in shown[0][0]
-    # 6 reports (published 5) is below the base of 10: no chart, only the sentence why.
+    view.start.value, view.end.value = date(2025, 8, 1), date(2025, 11, 12)
+    assert ">5</div><div class='pd-hint'>Meldingen in de gekozen periode" in view.figures.value
+    assert ">6<" not in view.figures.value
     assert view.trend_chart.spec == {}
     assert disclosure.base_note() in outputs_text(view.trend_chart)
-
-    monkeypatch.setenv("PESTDATA_ROLE", "zorgteam")  # the care team's own view: exact days
-    view = Overview(six_reports(tmp_path / "b"), today=date(2025, 12, 1))
-    view.shared.value = False
-    view.start.value, view.end.value = date(2025, 8, 1), date(2025, 11, 11)
-    view.refresh()
-    assert ">5</div><div class='pd-hint'>Meldingen in de gekozen periode" in view.figures.value
+    assert disclosure.base_note() in view.figures.value  # under the cards, the reason

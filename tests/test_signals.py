@@ -113,7 +113,7 @@ def test_the_care_team_sees_the_signals_and_opens_a_case_from_them(store, cases)
 
 
 def test_leadership_sees_at_most_a_suppressed_count_never_a_number(store, cases, monkeypatch):
-    from pestdata.ui.overview import Overview
+    from pestdata.ui.overview.page import Overview
 
     assert "meldingen" not in serve.ROLES["leiding"]  # the signals live on the care team's page
     monkeypatch.setenv("PESTDATA_ROLE", "leiding")

@@ -80,15 +80,15 @@ def test_the_overview_without_a_role_shows_the_shared_view_only(no_role, tmp_pat
     from datetime import date
 
     from pestdata.db.store import Store
-    from pestdata.ui.overview import Overview
+    from pestdata.ui.overview.page import Overview
 
     view = Overview(
         Store(f"sqlite:///{tmp_path}/leeg.sqlite").ensure_schema(), today=date(2026, 3, 2)
     )
-    assert not view.exact_allowed
+    assert not view.state.exact_allowed
     assert view.shared.disabled and view.shared.layout.display == "none"
     view.shared.value = False
-    assert view.minimum == privacy.threshold()
+    assert view.state.minimum == privacy.threshold()
 
 
 def test_the_page_says_when_it_has_no_role(no_role):

@@ -11,6 +11,7 @@ import pandas as pd
 
 from pestdata.core import disclosure
 from pestdata.core.choices import AGE_BANDS, GROUPS, age_band
+from pestdata.core.clock import SchoolYear
 from pestdata.db.store import Store
 from pestdata.overview.filters import Filters, months_between, quarter_of, school_year_of
 from pestdata.overview.protocol import StepCounts
@@ -90,6 +91,35 @@ def hidden_cells(
         if given_away(units, own, schools, minimum, months):
             hidden.add(key if len(keys) > 1 else key[0])
     return frozenset(hidden)
+
+
+def hidden_cards(
+    units: dict[str, pd.DataFrame], filters: Filters, schools: list[str], minimum: int | None
+) -> set[str]:
+    """The overview's count cards a shared view hides ("x"): those that, beside their parts
+    published elsewhere (each school, age band, group, month), would give a small part away.
+    `units`: the rows behind each card (cards.count_units)."""
+    today = filters.today
+    year = SchoolYear.of(today)
+    everywhere = filters.without_period()
+    periods = {
+        "reports_this_month": (everywhere, None),
+        "reports_this_school_year": (everywhere, (year.start, today)),
+        "reports_in_period": (filters, (filters.start, filters.end)),
+        "open_cases": (filters, (filters.start, filters.end)),
+        "overdue_cases": (filters, (filters.start, filters.end)),
+    }
+    return {
+        name
+        for name, (own, period) in periods.items()
+        if given_away(
+            units[name],
+            own,
+            schools,
+            minimum,
+            months_between(*period, units[name]) if period else None,
+        )
+    }
 
 
 def hidden_in_summary(
