@@ -80,12 +80,13 @@ def test_as_a_library_too_the_database_and_an_export_are_private(tmp_path):
 def test_an_upload_never_lies_on_disk(tmp_path, monkeypatch):
     from pestdata.people.accounts import Person
     from pestdata.ui.common import Actor
-    from pestdata.ui.transfer import Transfer
+    from pestdata.ui.transfer.export_tab import ExportTab
+    from pestdata.ui.transfer.import_tab import ImportTab
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
     (tmp_path / "tmp").mkdir()
     store = Store(f"sqlite:///{tmp_path}/u.sqlite").ensure_schema()
-    transfer = Transfer(store, Actor(Person("mevr. Import", "zorgteam")))
+    transfer = ImportTab(store, Actor(Person("mevr. Import", "zorgteam")))
     content = (
         "Datum melding;School;Leerlingnummer;Groep;Platform;Vorm;Ernst\r\n"
         "03-10-2024;De Linde;10251;7;TikTok;Roddelen;2\r\n"
@@ -97,8 +98,8 @@ def test_an_upload_never_lies_on_disk(tmp_path, monkeypatch):
     assert "Niet op de lijst van scholen: &#x27;De Linde&#x27; (1 rij)" in transfer.report.value
     assert "0 zouden worden toegevoegd" in transfer.report.value
     assert transfer.new_schools.layout.display == ""
-    assert transfer.new_school_types["De Linde"].value == "primary"  # groep 7: proposed
-    transfer.add_new_schools.click()
+    assert transfer.new_schools.types["De Linde"].value == "primary"  # groep 7: proposed
+    transfer.new_schools.add_button.click()
     assert "1 zouden worden toegevoegd" in transfer.report.value
     transfer.run(commit=True)
     assert "1 melding opgeslagen" in transfer.report.value
@@ -106,8 +107,9 @@ def test_an_upload_never_lies_on_disk(tmp_path, monkeypatch):
     assert school_names.names(store) == ["De Linde"]
     assert list((tmp_path / "tmp").iterdir()) == []  # nothing in the temp folder
     assert not list(Path(tempfile.gettempdir()).glob("pestdata-import-*"))
-    transfer.make_export()
-    assert "meldingen.xlsx" in transfer.download.value
+    export = ExportTab(store)
+    export.make_export()
+    assert "meldingen.xlsx" in export.download.value
     assert list((tmp_path / "tmp").iterdir()) == []  # the export was made in memory
 
 

@@ -1,4 +1,4 @@
-"""The import tab's questions, in the kernel (ui/transfer.py on a real SQLite file): a column
+"""The import tab's questions, in the kernel (ui/transfer/ on a real SQLite file): a column
 named in the tab as --map names it, a column proposed by its values still chosen by the user,
 and no answer given for one file carried over to the next. The same in Chromium:
 tests/test_import_browser.py."""
@@ -14,7 +14,8 @@ from pestdata.db.store import Store
 from pestdata.people.accounts import Person
 from pestdata.school import school_names
 from pestdata.ui.common import Actor
-from pestdata.ui.transfer import NOT_USED, Transfer
+from pestdata.ui.transfer.column_questions import NOT_USED
+from pestdata.ui.transfer.import_tab import ImportTab
 
 LINDE = "OBS De Linde"
 
@@ -26,17 +27,17 @@ OWN_WORDS = (
 ).encode("cp1252")
 
 
-def upload(transfer: Transfer, name: str, content: bytes) -> None:
+def upload(transfer: ImportTab, name: str, content: bytes) -> None:
     transfer.upload.value = ({"name": name, "type": "text/csv", "size": len(content),
                               "content": memoryview(content),
                               "last_modified": datetime(2026, 1, 5, tzinfo=UTC)},)  # fmt: skip
 
 
 @pytest.fixture
-def transfer(tmp_path) -> Transfer:
+def transfer(tmp_path) -> ImportTab:
     store = Store(f"sqlite:///{tmp_path}/tab.sqlite").ensure_schema()
     school_names.add(store, LINDE, "test", "basis")
-    return Transfer(store, Actor(Person("mevr. Import", "zorgteam")))
+    return ImportTab(store, Actor(Person("mevr. Import", "zorgteam")))
 
 
 def test_one_school_is_asked_for_and_a_proposed_column_is_chosen_not_assumed(transfer):
@@ -48,7 +49,7 @@ def test_one_school_is_asked_for_and_a_proposed_column_is_chosen_not_assumed(tra
     transfer.school.value = LINDE
     assert "Genegeerde kolommen: Wat gebeurde er" in transfer.report.value
     assert "2 geweigerd" in transfer.report.value  # no form yet
-    field = transfer.column_fields["Wat gebeurde er"]
+    field = transfer.columns.column_fields["Wat gebeurde er"]
     assert field.value == ""  # proposed, not applied
     assert list(field.options)[:3] == [
         (NOT_USED, ""),
@@ -58,14 +59,14 @@ def test_one_school_is_asked_for_and_a_proposed_column_is_chosen_not_assumed(tra
     field.value = "Vorm"  # the user's choice checks the file again, as --map 'Wat gebeurde er=Vorm'
     assert "2 zouden worden toegevoegd" in transfer.report.value
     assert "Genegeerde kolommen" not in transfer.report.value
-    assert transfer.column_mapping() == {"Wat gebeurde er": "Vorm"}
+    assert transfer.columns.column_mapping() == {"Wat gebeurde er": "Vorm"}
     transfer.run(commit=True)
     assert caseload.count_incidents(transfer.store) == 2
 
     # The next file starts without the last one's answers: school, columns, values.
     upload(transfer, "eigen woorden 2.csv", OWN_WORDS.replace(b"77100", b"77200"))
-    assert transfer.school.value == "" and transfer.column_fields == {}
-    assert transfer.column_mapping() == {} and transfer.commit.disabled
+    assert transfer.school.value == "" and transfer.columns.column_fields == {}
+    assert transfer.columns.column_mapping() == {} and transfer.commit.disabled
     assert "Dit bestand noemt geen school." in transfer.report.value
 
 
@@ -78,17 +79,17 @@ def test_a_school_whose_type_is_wrong_is_set_right_in_the_tab(transfer):
     upload(transfer, "mentorregistratie.csv", mentor)
     transfer.school.value = LINDE  # listed as basisonderwijs, by mistake
     assert "2 te bevestigen" in transfer.report.value
-    assert transfer.retype.layout.display == ""
-    field, save = transfer.retype_fields[LINDE]
+    assert transfer.school_types.rows.layout.display == ""
+    field, save = transfer.school_types.fields[LINDE]
     assert field.value == "primary"
     field.value = ""
     save.click()  # nothing chosen: refused in Dutch, nothing changed
-    assert "kies de soort school" in transfer.retype_feedback.value
+    assert "kies de soort school" in transfer.school_types.feedback.value
     assert school_names.types(transfer.store)[LINDE] == "primary"
     field.value = "secondary"
     save.click()
-    assert f"{LINDE} is nu: voortgezet onderwijs." in transfer.retype_feedback.value
+    assert f"{LINDE} is nu: voortgezet onderwijs." in transfer.school_types.feedback.value
     assert "2 zouden worden toegevoegd" in transfer.report.value
     assert "te bevestigen" not in transfer.report.value
-    assert transfer.retype.layout.display == "none"
+    assert transfer.school_types.rows.layout.display == "none"
     assert school_names.types(transfer.store)[LINDE] == "secondary"

@@ -346,11 +346,11 @@ def test_an_excel_cell_right_of_the_header_is_an_ignored_column(tmp_path):
 def transfer_on(tmp_path):
     from pestdata.people.accounts import Person
     from pestdata.ui.common import Actor
-    from pestdata.ui.transfer import Transfer
+    from pestdata.ui.transfer.import_tab import ImportTab
 
     store = new_store(tmp_path)
     school_names.add(store, SCHOOL, "test")
-    return store, Transfer(store, Actor(Person("mevr. Import", "zorgteam")))
+    return store, ImportTab(store, Actor(Person("mevr. Import", "zorgteam")))
 
 
 def test_the_page_reads_a_file_the_browser_sent(tmp_path):

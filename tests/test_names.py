@@ -242,7 +242,7 @@ def test_the_import_tab_lists_rows_whose_description_holds_a_name(
     tmp_path, store, names_here, monkeypatch
 ):
     from pestdata.registers.importer import import_file
-    from pestdata.ui.transfer import report_html
+    from pestdata.ui.transfer.outcome import report_html
 
     register = tmp_path / "register.csv"
     register.write_text(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import ipywidgets as w
 
 from pestdata.db.store import Store
@@ -10,10 +12,37 @@ from pestdata.ui.case_list import CaseList
 from pestdata.ui.case_view import CaseView
 from pestdata.ui.common import Actor, css, kernel_store
 from pestdata.ui.signals import SignalsView
-from pestdata.ui.transfer import Transfer
+from pestdata.ui.transfer.export_tab import ExportTab
+from pestdata.ui.transfer.import_tab import ImportTab
 
 
-def meldingen_app(store: Store | None = None, actor: Actor | None = None) -> w.VBox:
+class NamedTabs(w.Tab):
+    """Tabs addressed by their title, never by their place: `tabs.by_title["Signalen"]`,
+    `tabs.show("Meldingen")`; a tab added or moved changes no other line."""
+
+    def __init__(self, tabs: dict[str, w.Widget]):
+        super().__init__(children=list(tabs.values()))
+        self.titles = tuple(tabs)
+        self.by_title = dict(tabs)
+
+    def show(self, title: str) -> None:
+        self.selected_index = self.titles.index(title)
+
+    def on_open(self, title: str, callback: Callable[[], object]) -> None:
+        """Call `callback` each time the tab `title` is opened."""
+        place = self.titles.index(title)
+        self.observe(lambda change: change["new"] == place and callback(), "selected_index")
+
+
+class CarePage(w.VBox):
+    """The whole page: the header, who is working, and the tabs (`tabs`, by title)."""
+
+    def __init__(self, header: w.Widget, actor: Actor, tabs: NamedTabs):
+        super().__init__([header, actor, tabs])
+        self.tabs = tabs
+
+
+def meldingen_app(store: Store | None = None, actor: Actor | None = None) -> CarePage:
     """Build the whole page; the notebook only displays what this returns."""
     store = store or kernel_store()
     actor = actor or Actor()
@@ -27,21 +56,29 @@ def meldingen_app(store: Store | None = None, actor: Actor | None = None) -> w.V
     from pestdata.ui.report_form import ReportForm
 
     form = ReportForm(store, actor, on_saved=saved)
-    transfer = Transfer(store, actor, on_import=cases.refresh)
 
     def open_from_signals(incident_id: int) -> None:
-        tabs.selected_index = 1
+        tabs.show("Meldingen")
         case.show(incident_id)
 
     found = SignalsView(store, on_open=open_from_signals)
     requests = AccessRequests(store, actor)
-    tabs = css(w.Tab(children=[form, w.VBox([requests, cases, case]), found, transfer]), "pd-tabs")
-    tabs.titles = ("Nieuwe melding", "Meldingen", "Signalen", "Import en export")
+    tabs = NamedTabs(
+        {
+            "Nieuwe melding": form,
+            "Meldingen": w.VBox([requests, cases, case]),
+            "Signalen": found,
+            "Import en export": w.VBox(
+                [ImportTab(store, actor, on_import=cases.refresh), ExportTab(store)]
+            ),
+        }
+    )
+    css(tabs, "pd-tabs")
     # The signals read every case of the period: counted each time the tab opens, not on
     # every page load (0.5 s on a 100,000-report register).
-    tabs.observe(lambda change: change["new"] == 2 and found.refresh(), "selected_index")
+    tabs.on_open("Signalen", found.refresh)
     header = w.HTML(
         "<h2>Meldingen online pesten</h2><p class='pd-hint'>Voor het zorgteam. Gebruik "
         "leerlingnummers, nooit namen. Elke wijziging komt in het logboek.</p>"
     )
-    return w.VBox([header, actor, tabs])
+    return CarePage(header, actor, tabs)
