@@ -230,3 +230,114 @@ def test_every_help_page_is_dutch():
         assert result.output.startswith("Gebruik: "), command
         assert "[OPTIES]" in result.output.splitlines()[0], command
         assert not [w for w in english if w in result.output], (command, result.output)
+
+
+# --- what pestdata refuses: one Dutch line, exit status 1 -------------------------------------
+
+SCHOOLLESS = "Datum melding;Leerlingnummer;Rol\n01-10-2025;123456;gepest\n"
+DATELESS = "School;Opmerking\nDe Regenboog;ruzie in de groepsapp\n"
+
+
+def refusals(tmp_path, url):
+    """Per kind of PestdataError: a command that fails with it, the way a school would make
+    it fail, and a Dutch fragment only that kind says. Each: (args, input)."""
+    (tmp_path / "in-de-weg").write_text("een bestand waar een map hoort")
+    (tmp_path / "zonder-school.csv").write_text(SCHOOLLESS, encoding="cp1252")
+    (tmp_path / "zonder-datum.csv").write_text(DATELESS, encoding="cp1252")
+    (tmp_path / "geen-back-up.sqlite").write_bytes(b"dit is geen database" * 100)
+    broken = tmp_path / "handreiking"
+    broken.mkdir()
+    (broken / "protocol.yaml").write_text("stappen: []\n", encoding="utf-8")
+    out = str(tmp_path / "uit.pdf")
+    return {
+        "UnusableURL": (["init", "--db", "mysql://gebruiker@server/db"], "is geen database-URL"),
+        "StoreUnavailable": (
+            ["init", "--db", f"sqlite:///{tmp_path}/in-de-weg/x.sqlite"],
+            "De database is niet bereikbaar",
+        ),
+        "NotFound": (["case", "4711", "--db", url, "--out", out], "melding #4711 bestaat niet"),
+        "FileRefused": (
+            ["case", "1", "--db", url, "--out", str(tmp_path / "geen-map" / "x.pdf")],
+            "kan niet worden geschreven: de map bestaat niet",
+        ),
+        "ExportFileError": (
+            ["export", "--db", url, "--out", str(tmp_path / "meldingen.txt")],
+            "kies een bestandsnaam op .csv of .xlsx",
+        ),
+        "ValueRefused": (
+            ["report", "--db", url, "--year", "2025-2027", "--out", out],
+            "Schooljaar: '2025-2027' is geen schooljaar",
+        ),
+        "ImportFileError": (
+            ["import", str(tmp_path / "zonder-school.csv"), "--db", url, "--map-value", "Ernst"],
+            "gebruik KOLOM:WAARDE=ONZE WAARDE",
+        ),
+        "SchoolNeeded": (
+            ["import", str(tmp_path / "zonder-school.csv"), "--db", url],
+            "het bestand heeft geen kolom School",
+        ),
+        "ColumnsMissing": (
+            ["import", str(tmp_path / "zonder-datum.csv"), "--db", url],
+            "geen kolom 'Datum melding' gevonden",
+        ),
+        "InvalidInput": (
+            ["schools", "add", "Het Baken", "--type", "mbo", "--db", url],
+            "onbekende soort school 'mbo'",
+        ),
+        "AccountError": (
+            ["users", "add", "juf.anne", "--role", "zorgteam", "--password-stdin", "--db", url],
+            "Wachtwoord: gebruik minstens",
+        ),
+        "MaintenanceError": (
+            ["restore", str(tmp_path / "geen-back-up.sqlite"), "--yes", "--db", url],
+            "geen pestdata-back-up",
+        ),
+        "GuidanceError": (
+            ["init", "--db", f"sqlite:///{tmp_path}/nieuw.sqlite"],
+            "'stappen' moet een niet-lege lijst zijn",
+        ),
+        "PortTaken": (["serve", "--db", url, "--port", "{port}"], "is al in gebruik"),
+    }
+
+
+# Kinds no command fails with: the server's and the pages' own, and those said otherwise.
+NOT_FROM_A_COMMAND = {
+    "SignInRefused": "the login form says it (web/)",
+    "ServerFull": "a page the server cannot open (web/)",
+    "PageNotTaken": "a preheated kernel (ui/preheat.py)",
+    "FieldError": "read into InvalidInput (core/model.py)",
+    "NamesUnchecked": "a command warns and goes on (cli/common.load_names)",
+}
+
+
+def test_every_refusal_is_one_dutch_line_and_exit_status_1(tmp_path, names_here, monkeypatch):
+    import socket
+
+    from test_errors import our_exceptions
+
+    from pestdata.core.errors import PestdataError
+
+    url = f"sqlite:///{tmp_path}/school.sqlite"
+    store = Store(url).ensure_schema()
+    incident_log.add_incidents(store, demo.generate(30, seed=4), actor="demo")
+    store.close()
+    cases = refusals(tmp_path, url)
+    kinds = {c.__name__ for c in our_exceptions() if issubclass(c, PestdataError)}
+    assert set(cases) | set(NOT_FROM_A_COMMAND) == kinds - {"PestdataError"}
+    for kind, (args, dutch) in cases.items():
+        if kind == "GuidanceError":
+            monkeypatch.setenv("PESTDATA_DATA", str(tmp_path / "handreiking"))
+        with socket.socket() as taken:
+            taken.bind(("127.0.0.1", 0))
+            taken.listen()
+            port = str(taken.getsockname()[1])
+            result = CliRunner().invoke(
+                main, [a.replace("{port}", port) for a in args], input="kort\n"
+            )
+        monkeypatch.delenv("PESTDATA_DATA", raising=False)
+        output = result.output
+        assert result.exit_code == 1, (kind, output)
+        assert isinstance(result.exception, SystemExit), (kind, result.exception)
+        errors = [line for line in result.stderr.splitlines() if line.startswith("Fout: ")]
+        assert len(errors) == 1 and dutch in errors[0], (kind, output)
+        assert "Traceback" not in output and "Error" not in output, (kind, output)

@@ -20,7 +20,7 @@ from pestdata.core.choices import ALL, GROUPS, Form, Platform, Status, age_band
 from pestdata.core.guidance import load_protocol
 from pestdata.core.model import StepDone
 from pestdata.db import facts
-from pestdata.db.maintenance import purge
+from pestdata.db.retention import purge
 from pestdata.db.tables import incidents, report_facts, steps_done
 from pestdata.overview.cards import key_figures
 from pestdata.overview.filters import Filters

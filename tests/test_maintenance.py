@@ -11,14 +11,8 @@ import sqlalchemy as sa
 
 from pestdata.cases import caseload, incident_log
 from pestdata.db import facts
-from pestdata.db.maintenance import (
-    MaintenanceError,
-    backup,
-    parse_period,
-    purge,
-    purge_candidates,
-    restore,
-)
+from pestdata.db.maintenance import MaintenanceError, backup, restore
+from pestdata.db.retention import parse_period, purge, purge_candidates
 from pestdata.db.store import Store
 from pestdata.db.tables import audit, metadata
 from pestdata.school import demo

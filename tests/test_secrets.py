@@ -120,7 +120,7 @@ def serve_args(tmp_path: Path, *extra: str) -> list[str]:
 def started(monkeypatch, tmp_path, *args: str, env: dict | None = None):
     """`pestdata serve` up to the point where it becomes Voilà: (exit code, output, the
     command line and environment it would have started)."""
-    import pestdata.cli.main
+    import pestdata.cli.serve
 
     seen = {}
 
@@ -128,7 +128,7 @@ def started(monkeypatch, tmp_path, *args: str, env: dict | None = None):
         seen.update(command=command, env=environment)
         raise SystemExit(0)
 
-    monkeypatch.setattr(pestdata.cli.main.os, "execve", execve)
+    monkeypatch.setattr(pestdata.cli.serve.os, "execve", execve)
     result = CliRunner().invoke(main, serve_args(tmp_path, *args), env=env or {})
     return result.exit_code, result.output, seen.get("command"), seen.get("env")
 

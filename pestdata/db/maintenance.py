@@ -1,31 +1,29 @@
-"""Backup, restore and retention: keeping the data safe, and not longer than needed.
+"""Backup and restore: keeping the data safe, and checking the monthly counts.
 
 SQLite uses its online backup API (a consistent copy while others write); PostgreSQL uses
-pg_dump/pg_restore in their portable custom format. Retention removes closed cases past the
-period in one transaction and keeps only anonymous monthly counts; the audit log says so.
+pg_dump/pg_restore in their portable custom format. A restore checks the backup before it
+touches anything and keeps the live database aside. Keeping data no longer than needed is
+retention.py.
 """
 
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 import subprocess
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from pestdata.core import clock, files
-from pestdata.core.choices import Status
 from pestdata.core.errors import PestdataError
 from pestdata.core.markup import meldingen
 from pestdata.db import facts
-from pestdata.db.facts import month_of
 from pestdata.db.store import HEAD_REVISION, Store, audit_row, default_db_path, now
-from pestdata.db.tables import audit, incident_forms, incident_platforms, incidents, retained_counts
+from pestdata.db.tables import audit, incidents
 
 
 class MaintenanceError(PestdataError):
@@ -328,87 +326,11 @@ def _run(command: list[str], name: str) -> None:
         raise MaintenanceError(f"{name} mislukte: {result.stderr.strip()[:500]}")
 
 
-# --- retention -------------------------------------------------------------------------------
-
-
-def parse_period(text: str) -> timedelta:
-    """'2y', '18m', '400d' (jaar/maand/dag also in Dutch: 2j) → a timedelta."""
-    match = re.fullmatch(r"\s*(\d+)\s*([ymdj])\s*", text.lower())
-    if not match or int(match[1]) == 0:
-        raise MaintenanceError(f"'{text}': gebruik bijvoorbeeld 2y (jaar), 18m (maanden) of 400d")
-    number, unit = int(match[1]), match[2]
-    days = {"y": 365, "j": 365, "m": 30, "d": 1}[unit]
-    return timedelta(days=number * days + (number // 4 if unit in "yj" else 0))
-
-
-@dataclass(frozen=True)
-class PurgeCandidate:
-    id: int
-    school: str
-    reported_on: date
-    resolved_on: date | None
-
-
-def purge_candidates(store: Store, cutoff: date) -> list[PurgeCandidate]:
-    """Closed cases whose end (or, lacking one, whose report) lies before the cutoff."""
-    c = incidents.c
-    query = (
-        sa.select(c.id, c.school, c.reported_on, c.resolved_on)
-        .where(
-            c.status == Status.CLOSED.value, sa.func.coalesce(c.resolved_on, c.reported_on) < cutoff
-        )
-        .order_by(c.reported_on, c.id)
-    )
+def check_counts(store: Store, rebuild: bool = False) -> dict[str, int]:
+    """The overview's monthly counts against the reports (after a change made outside
+    pestdata): rows that differ, per count table; `rebuild` counts everything anew first."""
+    if rebuild:
+        with store.writing() as conn:
+            facts.rebuild(conn)
     with store.reading() as conn:
-        return [PurgeCandidate(*row) for row in conn.execute(query)]
-
-
-def purge(store: Store, cutoff: date, actor: str) -> int:
-    """Remove the candidates in one transaction; keep anonymous monthly counts; log it."""
-    c = incidents.c
-    chosen = sa.and_(
-        c.status == Status.CLOSED.value, sa.func.coalesce(c.resolved_on, c.reported_on) < cutoff
-    )
-    month = month_of(c.reported_on)
-    dimensions = {
-        "group": (c.group_name, incidents),
-        "platform": (incident_platforms.c.platform, incidents.join(incident_platforms)),
-        "form": (incident_forms.c.form, incidents.join(incident_forms)),
-    }
-    with store.writing() as conn:
-        ids = list(conn.execute(sa.select(c.id).where(chosen)).scalars())
-        if not ids:
-            return 0
-        for dimension, (category, source) in dimensions.items():
-            counts = conn.execute(
-                sa.select(c.school, month, category, sa.func.count())
-                .select_from(source)
-                .where(chosen)
-                .group_by(c.school, month, category)
-            ).all()
-            rows = [
-                {"school": school, "month": in_month, "dimension": dimension}
-                | {"category": value, "count": count}
-                for school, in_month, value, count in counts
-            ]
-            if rows:
-                facts.add_counts(conn, retained_counts, rows, ["count"])
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            # The audit of these cases holds pupil numbers and text: it goes with them.
-            conn.execute(audit.delete().where(audit.c.incident_id.in_(chunk)))
-            with facts.recounting(conn, chunk):
-                conn.execute(incidents.delete().where(c.id.in_(chunk)))
-        conn.execute(
-            audit.insert(),
-            {
-                "at": now(),
-                "actor": actor,
-                "action": "purge",
-                "incident_id": None,
-                "field": "retention",
-                "old_value": None,
-                "new_value": json.dumps({"cutoff": cutoff.isoformat(), "cases": len(ids)}),
-            },
-        )
-    return len(ids)
+        return facts.differences(conn)

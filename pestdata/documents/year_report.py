@@ -17,6 +17,7 @@ from reportlab.platypus import KeepTogether, Spacer, Table
 
 from pestdata.core import clock, disclosure
 from pestdata.core.clock import SchoolYear, nl_date
+from pestdata.core.errors import ValueRefused
 from pestdata.core.markup import counted, number
 from pestdata.db.store import Store
 from pestdata.documents import charts, pdf
@@ -78,7 +79,7 @@ def year_figures(
     try:
         school_year = SchoolYear.parse(year)
     except ValueError as error:
-        raise ValueError(f"Schooljaar: {error}") from None
+        raise ValueRefused(f"Schooljaar: {error}") from None
     today = today or clock.today()
     schools = (school,) if school else ()
     start, end = disclosure.shared_period(school_year.start, school_year.end, today, minimum)

@@ -8,6 +8,7 @@ old cases closed and some open ones overdue. Pupil numbers are random codes, nev
 from __future__ import annotations
 
 import random
+import secrets
 from collections.abc import Iterator
 from datetime import date, timedelta
 
@@ -25,6 +26,7 @@ from pestdata.core.choices import (
 )
 from pestdata.core.guidance import load_protocol
 from pestdata.core.model import Incident, InvolvedPupil, StepDone
+from pestdata.db.store import Store
 
 SCHOOLS = {
     "De Regenboog": [f"groep {n}" for n in range(1, 9)],
@@ -248,3 +250,20 @@ def _steps(rng, protocol, reported_on: date, today: date, status: Status) -> lis
             )
         )
     return done
+
+
+DEMO_ROLES = ("zorgteam", "leiding", "leerkracht", "presentator")  # demo-zorgteam, …
+
+
+def add_demo_accounts(store: Store) -> str | None:
+    """A database without accounts gets one demo account per role of DEMO_ROLES, all with one
+    new password, returned to be shown once: enough to try every dashboard. None (and
+    nothing added) when it has accounts."""
+    from pestdata.people.accounts import add, listed
+
+    if listed(store):
+        return None
+    password = secrets.token_urlsafe(9)
+    for role in DEMO_ROLES:
+        add(store, f"demo-{role}", role, password, actor="demo")
+    return password
