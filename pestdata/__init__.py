@@ -29,6 +29,6 @@ LAYERS: list[dict[str, tuple[bool, str]]] = [
     },
     {
         "web": (False, "the Voilà server, sign-in and pages"),
-        "cli": (True, "the `pestdata` command"),
+        "cli": (False, "the `pestdata` command"),
     },
 ]
