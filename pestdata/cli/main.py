@@ -1,9 +1,8 @@
-"""`pestdata`: the command and its subcommands, the one place where what pestdata refuses
-becomes a Dutch error line, and setting up: the database and demo data.
+"""`pestdata`: the command, its one Dutch error line for what pestdata refuses, and setting up.
 
-The other commands live by subject: serve.py, users.py, schools.py, registers.py (import and
-export), documents.py (PDFs and the parent evening) and maintenance.py (backups, retention,
-the monthly counts).
+Setting up is the database (init) and demo data (demo). The other commands live by subject:
+serve.py, users.py, schools.py, registers.py (import and export), documents.py (PDFs and the
+parent evening) and maintenance.py (backups, retention, the monthly counts).
 """
 
 from __future__ import annotations

@@ -1,5 +1,7 @@
-"""A school's files in and out: `pestdata import` (a dry run per row by default) and
-`pestdata export` (the care team's, or counts only for the board)."""
+"""A school's files in and out: `pestdata import` and `pestdata export`.
+
+The import is a dry run per row unless --commit; the export is the care team's, or with
+--share counts only, for the board."""
 
 from __future__ import annotations
 
