@@ -1,7 +1,7 @@
 """The database boundary: engine, connections, transactions and schema (SQLAlchemy Core).
 
-The feature modules (incident_log, school_records, caseload, analytics, facts, maintenance,
-io) run their own queries through `Store.reading()` and `Store.writing()`; nothing above them
+The packages marked SQL in pestdata.LAYERS (db, cases, school, overview, people, registers)
+run their own queries through `Store.reading()` and `Store.writing()`; nothing above them
 sees SQLAlchemy: a database that cannot be used raises StoreUnavailable.
 
 Every write is one transaction and leaves an audit row beside the change (`audit_row`). On

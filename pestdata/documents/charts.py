@@ -1,4 +1,4 @@
-"""Pure functions: a tidy DataFrame from analytics → a plotly Figure. No I/O.
+"""Pure functions: a tidy DataFrame from the overview → a plotly Figure. No I/O.
 
 Dutch labels, a colour-blind-safe palette (Paul Tol's 'muted' plus grey for 'other'), and one
 fixed colour per platform and per form, so WhatsApp has the same colour in every chart.
@@ -201,10 +201,10 @@ def _count(value) -> int | None:
 
 def step_share(row: dict, minimum: int | None) -> tuple[float | None, str]:
     """A step's share of cases as disclosure.share publishes it, from the row's `done` and
-    `cases` (analytics gives both). A frame with only `share_done` (no counts): exact for
+    `cases` (the overview gives both). A frame with only `share_done` (no counts): exact for
     the care team; a shared view publishes no share it cannot compute from the counts."""
     done, cases = _count(row.get("done")), _count(row.get("cases"))
-    if minimum and row.get("hidden"):  # analytics.hide_step_shares
+    if minimum and row.get("hidden"):  # overview.suppression.hide_step_shares
         return None, disclosure.HIDDEN
     if done is not None and cases is not None:
         return disclosure.share(done, cases, minimum)
