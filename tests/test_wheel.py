@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+import sysconfig
 import time
 import urllib.error
 import urllib.request
@@ -29,14 +30,33 @@ def run(*args, **kwargs) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory) -> Path:
-    """The `bin` folder of a new venv holding only the wheel and its declared packages."""
+    """The `bin` folder of a new venv holding the wheel, with the test run's own packages
+    (voila, pandas, …) on its path instead of installing every dependency again. pestdata
+    itself comes only from the wheel: this run's pestdata is an editable install, found
+    through a .pth file in its site-packages, and a path line does not run another .pth."""
     folder = tmp_path_factory.mktemp("wheel")
     run(sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(folder), str(ROOT))
     wheel = next(folder.glob("pestdata-*.whl"))
     venv = folder / "venv"
-    run(sys.executable, "-m", "venv", str(venv))
-    run(str(venv / "bin" / "python"), "-m", "pip", "install", "-q", str(wheel))
+    run(sys.executable, "-m", "venv", "--without-pip", str(venv))
+    python = venv / "bin" / "python"
+    site_packages = Path(run(str(python), "-c", PURELIB).stdout.strip())
+    (site_packages / "test-run-packages.pth").write_text(sysconfig.get_paths()["purelib"])
+    run(
+        sys.executable,
+        "-m",
+        "pip",
+        "--python",
+        str(python),
+        "install",
+        "-q",
+        "--no-deps",
+        str(wheel),
+    )
     return venv / "bin"
+
+
+PURELIB = "import sysconfig; print(sysconfig.get_paths()['purelib'])"
 
 
 def test_the_installed_wheel_serves_every_dashboard(installed, tmp_path):
@@ -44,6 +64,10 @@ def test_the_installed_wheel_serves_every_dashboard(installed, tmp_path):
     home.mkdir()
     env = {k: v for k, v in os.environ.items() if not k.startswith("PESTDATA_")}
     env |= {"HOME": str(home), "XDG_DATA_HOME": str(home / "share")}
+    where = run(
+        str(installed / "python"), "-c", "import pestdata; print(pestdata.__file__)", cwd=home
+    )
+    assert where.stdout.startswith(str(installed.parent / "lib")), where.stdout  # not the checkout
     demo = run(str(installed / "pestdata"), "demo", "--incidents", "300", cwd=home, env=env)
     assert "demomeldingen opgeslagen" in demo.stdout
     assert (home / "share" / "pestdata" / "pestdata.sqlite").exists()  # the user's data folder

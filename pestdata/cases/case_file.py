@@ -1,5 +1,6 @@
-"""What the care team's case file holds of one case, read from the database before any
-layout (documents/case_file.py turns it into the PDF without reading anything)."""
+"""What the care team's case file holds of one case, read before any layout.
+
+documents/case_file.py turns it into the PDF without reading anything."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
-"""What the inzage file (AVG) holds of one pupil, read from the database with every other
-pupil and every name already replaced, and the audit row that says the file was made
-(documents/inzage_file.py lays it out without reading or writing anything)."""
+"""What the inzage file (AVG) holds of one pupil, and the audit row that says it was made.
+
+Read from the database with every other pupil and every name already replaced;
+documents/inzage_file.py lays it out without reading or writing anything."""
 
 from __future__ import annotations
 

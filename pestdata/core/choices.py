@@ -1,5 +1,7 @@
-"""The values a report is made of: the fixed choices with their Dutch labels, the status
-changes the protocol allows, and the groups and classes of Dutch schools.
+"""The values a report is made of, with their Dutch labels.
+
+The fixed choices, the status changes the protocol allows, and the groups and classes of
+Dutch schools.
 
 Codes are English and stored; labels are Dutch and only shown (LABELS), so a label can be
 reworded without touching a stored report.

@@ -1,5 +1,7 @@
-"""The entries of the guidance files as validated records: the protocol's steps, the actions,
-materials, help sites and lines, the school-wide actions and the tips for parents.
+"""The entries of the guidance files as validated records.
+
+The protocol's steps, the actions, materials, help sites and lines, the school-wide actions
+and the tips for parents.
 
 The files stay in the school's Dutch (titel, uitleg, termijn_dagen, …): those keys are the
 aliases of the English attributes the code reads, so a school's file reads as before and

@@ -1,6 +1,7 @@
-"""The PDF toolkit every printed document shares: fonts, styles, tables, bar charts and the
-page's footer, built with reportlab (pure Python, charts drawn as vectors, so nothing needs a
-browser or the network).
+"""The PDF toolkit every printed document shares: fonts, styles, tables, charts, footer.
+
+Built with reportlab (pure Python, charts drawn as vectors, so nothing needs a browser or
+the network).
 
 Text from users goes through `printable`/`para`: reportlab's Paragraph reads a small HTML-like
 markup, so '<', '>' and '&' are escaped, and characters the font lacks are replaced by a

@@ -1,6 +1,7 @@
-"""The overview's key figures: reports this month, this year and in the period, open and
-overdue cases, finished with every required step, follow-up in time, time to resolved; and
-for a shared view, the rows behind each count card (`count_units`)."""
+"""The overview's key figures, and for a shared view the rows behind each count card.
+
+Reports this month, this year and in the period, open and overdue cases, finished with
+every required step, follow-up in time, time to resolved (`count_units`: the rows)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,8 @@
-"""Disclosure control applied to the overview's figures: which published totals and shares
-a shared view hides ("x"), because beside their parts published elsewhere they would give a
-small count away (pestdata/core/disclosure.py decides each number)."""
+"""Which totals and shares a shared view hides ("x") so their parts give no small count away.
+
+Disclosure control applied to the overview's figures: beside their parts published
+elsewhere they would give a small count away (pestdata/core/disclosure.py decides each
+number)."""
 
 from __future__ import annotations
 

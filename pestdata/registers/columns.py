@@ -1,5 +1,7 @@
-"""The columns of a school's file, in one table: the export writes its headers from it and the
-import recognises them by it, so our own export reads back without a --map.
+"""The columns of a school's file, in one table for the export and the import.
+
+The export writes its headers from it and the import recognises them by it, so our own
+export reads back without a --map.
 
 Each field has one heading, the words our export writes and --map (and the import tab's
 column fields) name it by, and the other headings schools write for it. A column our export

@@ -1,5 +1,7 @@
-"""Whether a report was handled: its status, date handled and severity as a school's history
-says them, and what a row that says nothing gets, by one rule (HistoryRules.settle).
+"""Whether an imported report was handled, by one rule (HistoryRules.settle).
+
+Its status, date handled and severity as a school's history says them, and what a row that
+says nothing gets.
 
 A register keeps its history in many words: a Status column, 'Afgehandeld (ja/nee)', 'Nog
 open', a date in a cell, 'afgerond op 3-3-2025'. A row that says nothing is 'Afgesloten' when

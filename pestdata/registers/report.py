@@ -1,5 +1,7 @@
-"""The report of an import, in Dutch: every row's outcome counted, the first rows and the
-refused ones with their reasons, and notes on how the file was read.
+"""The result of an import, in Dutch: rows counted, refused ones with their reasons.
+
+Every row's outcome counted, the first rows and the refused ones with their reasons, and
+notes on how the file was read.
 
 The report keeps counts for every row but detail only up to a limit, so that a file of a
 million rows keeps a report of kilobytes. The notes say what a row got from us (a handler, a

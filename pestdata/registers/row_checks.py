@@ -1,5 +1,7 @@
-"""Reading and checking one row of a register: each cell in the context of its column,
-problems per field in Dutch, values not recognised counted for the report.
+"""Reading and checking one row of a register, with problems per field in Dutch.
+
+Each cell is read in the context of its column; values not recognised are counted for the
+report.
 
 A row with a value that is not recognised, or that the model refuses, is refused alone, with
 its row number, field and a Dutch reason; a row whose group does not fit its school's type is

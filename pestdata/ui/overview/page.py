@@ -1,5 +1,6 @@
-"""The leadership overview's widgets: they draw an OverviewState and send each change of a
-control to it, which gives the next state (state.py decides what is shown)."""
+"""The leadership overview's widgets: they draw an OverviewState and send it each change.
+
+Each change of a control gives the next state (state.py decides what is shown)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""The leadership overview's state: what the page shows for the choices made, decided without
-widgets, so a test can ask it in-process (page.py draws it).
+"""The leadership overview's state: what the page shows for the choices made.
+
+Decided without widgets, so a test can ask it in-process (page.py draws it).
 
 No pupil numbers and no free text reach this page: the overview's questions return counts,
 and the overdue list carries only a case number, school, group, dates, status and handler. In
