@@ -1,7 +1,7 @@
 """The signals page's picture of one group: pupils linked by the cases they share.
 
-Pupils (by number) on a circle, coloured by their role. Confidential: it names pupils, so only the care
-team's page draws it (ui/signals.py), from what cases/signals.py read."""
+Pupils (by number) on a circle, coloured by their role. Confidential: it names pupils, so
+only the care team's page draws it (ui/signals.py), from what cases/signals.py read."""
 
 from __future__ import annotations
 
