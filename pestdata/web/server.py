@@ -263,11 +263,13 @@ class PestdataVoila(Voila):
 
 async def settle_restarts(manager, wait_seconds: float = 10) -> None:
     """Wait for kernels still restarting; a kernel that does not finish in time is killed
-    and forgotten, so the shutdown that follows only meets settled kernels."""
+    and forgotten, so the shutdown that follows only meets settled kernels. Kernels still
+    starting are not restarts: jupyter_client's shutdown awaits their start itself."""
+    starting = set(getattr(manager, "_pending_kernels", {}))
     restarting = {}
     for kernel_id in manager.list_kernel_ids():
         kernel = manager.get_kernel(kernel_id)
-        if not kernel.ready.done():
+        if kernel_id not in starting and not kernel.ready.done():
             restarting[kernel_id] = kernel
     if not restarting:
         return
