@@ -64,6 +64,9 @@ def test_the_installed_wheel_serves_every_dashboard(installed, tmp_path):
     home.mkdir()
     env = {k: v for k, v in os.environ.items() if not k.startswith("PESTDATA_")}
     env |= {"HOME": str(home), "XDG_DATA_HOME": str(home / "share")}
+    # The packages' own data files (Voilà's templates, the widgets' JavaScript) live under
+    # the test run's prefix, where its packages were installed, not in the new venv's.
+    env["JUPYTER_PATH"] = str(Path(sys.prefix) / "share" / "jupyter")
     where = run(
         str(installed / "python"), "-c", "import pestdata; print(pestdata.__file__)", cwd=home
     )
