@@ -1,6 +1,6 @@
 """How fast `import_file` reads a school's own Excel register, in rows per second.
 
-The register is like tests/test_registers.py's first file, as Dutch Excel saves it ("CSV
+The register is like tests/registers/test_registers.py's first file, as Dutch Excel saves it ("CSV
 (gescheiden door lijstscheidingsteken)": Windows-1252, ';', CRLF, dd-mm-jjjj): no School and
 no Behandelaar column, numeric groups (7, 8, 7/8), Ernst 1–4, forms in the guidance's words.
 The school is given (`default_school`, as --school). Timed once as a dry run and once with

@@ -160,7 +160,7 @@ def care_team_role(monkeypatch):
     """Pages built in the test process are the care team's unless a test names another role:
     said here, on purpose, because outside `pestdata serve` no role is set, and no role sees
     only the shared view (privacy.server_role). A server a test starts gets its role from
-    `pestdata serve`; tests/test_staff_roles.py takes this away to test no role."""
+    `pestdata serve`; tests/people/test_staff_roles.py takes this away to test no role."""
     monkeypatch.setenv("PESTDATA_ROLE", "zorgteam")
 
 

@@ -1,4 +1,4 @@
-"""The attacker's arithmetic for tests/test_disclosure_attack.py: what a set of published
+"""The attacker's arithmetic for tests/overview/test_disclosure_attack.py: what a set of published
 numbers says about the true counts behind them.
 
 Every unknown is a whole number ≥ 0 with an interval [lo, hi]. Published numbers narrow the

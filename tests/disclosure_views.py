@@ -1,4 +1,4 @@
-"""The attack of tests/test_disclosure_attack.py: data with known true counts, every shared
+"""The attack of tests/overview/test_disclosure_attack.py: data with known true counts, every shared
 view read the way a leader reads it, the readings turned into constraints, and the answer.
 
 A true count is named by a `Cell`: what is counted (reports, a protocol step done, open

@@ -1,6 +1,6 @@
 """Files as schools (and attackers) make them: dates written the ways registers mix them,
 and a zip bomb (a real workbook, small on disk and huge unpacked). Shared by
-tests/test_large_files.py and bench/large_files.py (bench/ puts tests/ on sys.path)."""
+tests/registers/test_large_files.py and bench/large_files.py (bench/ puts tests/ on sys.path)."""
 
 from __future__ import annotations
 

@@ -89,3 +89,16 @@ def test_the_check_sees_a_forbidden_import():
     ):
         assert imports_in(text, where) & {"db", "ui"}
     assert imports_in("from . import clock", where) == {"core"}
+
+
+def test_the_tests_mirror_the_packages_and_each_folder_is_on_the_path():
+    """tests/<package>/ for each package that has tests; pyproject's pythonpath names every
+    such folder, so a new one cannot be forgotten."""
+    import tomllib
+
+    tests = Path(__file__).resolve().parent
+    folders = {p.name for p in tests.iterdir() if p.is_dir() and any(p.glob("test_*.py"))}
+    assert folders <= set(LAYER_OF), sorted(folders - set(LAYER_OF))
+    config = tomllib.loads((tests.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    path = config["tool"]["pytest"]["ini_options"]["pythonpath"]
+    assert set(path) == {"tests"} | {f"tests/{name}" for name in folders}

@@ -4,7 +4,7 @@ Every PESTDATA_* setting in one list, with its default and what it does; the onl
 that reads them from the environment, so that no setting hides in a corner of the package.
 
 README's settings table shows the same settings with the same defaults
-(tests/test_settings.py checks both, and that no other module reads os.environ for one).
+(tests/core/test_settings.py checks both, and that no other module reads os.environ for one).
 Code that starts another process may still write a setting into that process's environment
 (serve.voila_env, the server for its kernels); reading it back goes through `get` here.
 """

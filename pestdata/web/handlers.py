@@ -141,7 +141,7 @@ class OwnPageShutdown(VoilaShutdownKernelHandler):
         return await super().post(kernel_id)
 
 
-# What the pages may load, measured on every dashboard in Chromium (tests/test_kernels.py
+# What the pages may load, measured on every dashboard in Chromium (tests/web/test_kernels.py
 # collects violations): Voilà writes its page config and progress calls as inline scripts;
 # widget views and plotly set inline styles; anywidget imports the chart module from a blob:
 # URL; downloads and plotly's images are data: URLs; the kernel websocket is this server.

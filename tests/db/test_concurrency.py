@@ -1,6 +1,6 @@
 """Several writer processes on one database, and writers killed mid-transaction.
 
-Real OS processes (tests/_writer.py) against a real SQLite file and a real PostgreSQL
+Real OS processes (tests/db/_writer.py) against a real SQLite file and a real PostgreSQL
 database (the [postgresql] tests are skipped without PESTDATA_TEST_PG): no report is lost,
 none is torn, and no writer sees an error.
 

@@ -14,7 +14,7 @@ from pestdata.cases import signals
 from pestdata.core import clock, guidance, privacy, settings
 from pestdata.db.store import database_url
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "pestdata"
 SOURCES = [p for p in sorted(PACKAGE.rglob("*.py")) if "migrations" not in p.parts]
 

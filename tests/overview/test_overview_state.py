@@ -1,5 +1,5 @@
 """The overview's state in-process (no widgets): what the filters, the shared view and the
-period decide about every card, chart and list. tests/test_overview_ui.py checks that the
+period decide about every card, chart and list. tests/ui/test_overview_ui.py checks that the
 page draws a state; the browser tests check what only a browser shows."""
 
 from __future__ import annotations

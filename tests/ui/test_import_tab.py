@@ -1,7 +1,7 @@
 """The import tab's questions, in the kernel (ui/transfer/ on a real SQLite file): a column
 named in the tab as --map names it, a column proposed by its values still chosen by the user,
 and no answer given for one file carried over to the next. The same in Chromium:
-tests/test_import_browser.py."""
+tests/ui/test_import_browser.py."""
 
 from __future__ import annotations
 

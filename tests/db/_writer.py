@@ -1,4 +1,4 @@
-"""Writer process for tests/test_concurrency.py (run as a script, not collected by pytest).
+"""Writer process for tests/db/test_concurrency.py (run as a script, not collected by pytest).
 
     python _writer.py reports URL WORKER COUNT GO_FILE
         print "ready", wait until GO_FILE exists, then add COUNT reports one by one

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-PACKAGE = Path(__file__).resolve().parent.parent / "pestdata"
+PACKAGE = Path(__file__).resolve().parents[2] / "pestdata"
 TEXT_FILES = ("*.py", "*.yaml", "*.html", "*.j2", "*.js", "*.css")
 FORMAL = re.compile(r"\b(u|uw|uzelf|U|Uw|Uzelf)\b")
 

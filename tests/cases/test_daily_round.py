@@ -1,6 +1,6 @@
 """The daily round without a browser: the case view changes only the widgets an action
 concerns, the report form asks for what must be chosen on purpose, and counts are written in
-proper Dutch (issue 23; the browser side is tests/test_daily_round_browser.py)."""
+proper Dutch (issue 23; the browser side is tests/ui/test_daily_round_browser.py)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from pestdata.ui.case_view import CaseView, StepRow
 from pestdata.ui.common import Actor
 from pestdata.ui.report_form import ReportForm
 
-PACKAGE = Path(__file__).resolve().parent.parent / "pestdata"
+PACKAGE = Path(__file__).resolve().parents[2] / "pestdata"
 ACTOR = Actor(Person("mevr. Jansen", "zorgteam"))
 
 

@@ -16,7 +16,7 @@ reading or a rule it assumed is wrong), and it does pin values where the numbers
 (the solver tests at the top).
 
 The larger grids run with the benchmarks:
-`python -m pytest -m bench tests/test_disclosure_attack.py`.
+`python -m pytest -m bench tests/overview/test_disclosure_attack.py`.
 """
 
 from __future__ import annotations
