@@ -86,12 +86,14 @@ def run(rows: int) -> dict[str, float]:
         store = Store(f"sqlite:///{folder}/pestdata.sqlite").ensure_schema()
 
         started = time.perf_counter()
-        dry = import_file(store, path, default_school="OBS De Linde")
+        dry = import_file(store, path, default_school="OBS De Linde", add_schools=True)
         dry_seconds = time.perf_counter() - started
         stored_after_dry = caseload.count_incidents(store)
 
         started = time.perf_counter()
-        done = import_file(store, path, commit=True, default_school="OBS De Linde")
+        done = import_file(
+            store, path, commit=True, default_school="OBS De Linde", add_schools=True
+        )
         commit_seconds = time.perf_counter() - started
         return {
             "mb": path.stat().st_size / 1e6,

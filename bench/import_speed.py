@@ -37,12 +37,12 @@ def run(count: int) -> dict[str, float]:
 
         target = Store(f"sqlite:///{folder}/target.sqlite").ensure_schema()
         started = time.perf_counter()
-        dry = import_file(target, out)
+        dry = import_file(target, out, add_schools=True)
         dry_seconds = time.perf_counter() - started
         assert dry.count("nieuw") == count and caseload.count_incidents(target) == 0
 
         started = time.perf_counter()
-        done = import_file(target, out, commit=True)
+        done = import_file(target, out, commit=True, add_schools=True)
         commit_seconds = time.perf_counter() - started
         assert done.added == count == caseload.count_incidents(target)
         return {

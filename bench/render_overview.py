@@ -34,6 +34,7 @@ sys.path.insert(0, str(HERE))
 from overview import ALL_CHARTS_VISIBLE, CHARTS  # noqa: E402
 from render import TOKEN, chromium_launch_args, free_port, one_button_notebook, wait_for_port  # noqa: E402
 
+from pestdata.core.shipped import NOTEBOOKS  # noqa: E402
 from pestdata.web.serve import voila_command, voila_env  # noqa: E402
 
 TIMEOUT = 120_000
@@ -130,9 +131,7 @@ def main() -> None:
         default=[],
         help="LABEL;CODE_DIR;VOILA FLAGS (space separated); loads interleave across variants",
     )
-    parser.add_argument(
-        "--notebook", default=str(HERE.parent / "pestdata" / "notebooks" / "overzicht.ipynb")
-    )
+    parser.add_argument("--notebook", default=str(NOTEBOOKS / "overzicht.ipynb"))
     parser.add_argument("--network", action="store_true", help="print request timings once")
     parser.add_argument("--idle", type=float, default=0.85, help="idle share counted as quiet")
     parser.add_argument("--profile", action="store_true", help="CPU profile one load each")
