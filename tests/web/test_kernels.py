@@ -36,7 +36,7 @@ PEOPLE = {"ib": "zorgteam", "mentor": "zorgteam", "juf": "leerkracht"}
 # save() (a school added to the list) as every page's writes do.
 WRITER_CELL = """\
 import ipywidgets as w
-from pestdata import school_names
+from pestdata.school import school_names
 from pestdata.ui.common import Actor, kernel_store, save
 
 store = kernel_store()
