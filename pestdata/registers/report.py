@@ -108,15 +108,15 @@ class ImportResult:
 
     def summary(self) -> str:
         verb = "toegevoegd" if self.committed else "zouden worden toegevoegd"
-        asked = f", {self.count(ASK)} {ASK}" if self.count(ASK) else ""
+        asked = f", {number(self.count(ASK))} {ASK}" if self.count(ASK) else ""
         updated = self.count(UPDATED)
         if updated:
             updated_verb = UPDATED if self.committed else "zouden worden bijgewerkt"
-            verb += f", {updated} {updated_verb}"
+            verb += f", {number(updated)} {updated_verb}"
         return (
-            f"{rows(self.total)}: {self.count('nieuw')} {verb}, "
-            f"{self.count('al aanwezig')} al aanwezig, {self.count('geweigerd')} geweigerd"
-            f"{asked}."
+            f"{rows(self.total)}: {number(self.count('nieuw'))} {verb}, "
+            f"{number(self.count('al aanwezig'))} al aanwezig, "
+            f"{number(self.count('geweigerd'))} geweigerd{asked}."
         )
 
     def misfit_summary(self) -> str:

@@ -27,6 +27,7 @@ from made_files import dutch_date, zip_bomb
 
 from pestdata.cases import caseload
 from pestdata.cli.main import main
+from pestdata.core.markup import number
 from pestdata.db.store import Store
 from pestdata.registers import importer, reading
 from pestdata.registers import report as import_report
@@ -241,8 +242,8 @@ def test_a_large_register_is_read_with_bounded_memory(tmp_path):
     assert done.returncode == 0, done.stderr
     new, present, refused = expected_counts(100_000)
     assert (
-        f"{new + present + refused} rijen: {new} zouden worden toegevoegd, "
-        f"{present} al aanwezig, {refused} geweigerd." in done.stdout
+        f"{number(new + present + refused)} rijen: {number(new)} zouden worden toegevoegd, "
+        f"{number(present)} al aanwezig, {number(refused)} geweigerd." in done.stdout
     )
     assert peak < 250, peak
     assert caseload.count_incidents(Store(url)) == 0
