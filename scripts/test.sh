@@ -23,5 +23,6 @@ if [ -e ../shared/tools/undeclared-imports ]; then
 fi
 export PESTDATA_TEST_PG="${PESTDATA_TEST_PG:-postgresql+psycopg://pestdata:pestdata@127.0.0.1/pestdata_test}"
 export PATH="$venv/bin:$PATH"
-# --stress: the stress tests at full size (a plain pytest run makes them quick; README).
-"$venv/bin/python" -m pytest --stress "$@"
+# --stress: the stress tests at full size (a plain pytest run makes them quick; README);
+# --durations: the 15 slowest, so every run says where its time went.
+"$venv/bin/python" -m pytest --stress --durations=15 "$@"
