@@ -1,6 +1,6 @@
 """The overview's widgets in the kernel (no browser): the page draws its state, and a change
 of a control gives the next state. What the state decides is in
-tests/overview/test_overview_state.py."""
+tests/test_overview_state.py."""
 
 from __future__ import annotations
 
