@@ -22,7 +22,7 @@ $sudo su postgres -c "psql -q -c \"DO \\\$\\\$ BEGIN IF NOT EXISTS (SELECT FROM 
 $sudo su postgres -c "psql -q -tc \"SELECT 1 FROM pg_database WHERE datname = 'pestdata_test'\" | grep -q 1 || createdb -O pestdata pestdata_test"
 # Tests drop their database WITH (FORCE); autovacuum may be working in it as the superuser.
 $sudo su postgres -c "psql -q -c 'GRANT pg_signal_backend TO pestdata'"
-# axe-core (WCAG checks in tests/test_accessibility.py), from the npm registry, once per machine.
+# axe-core (WCAG checks in tests/ui/test_accessibility.py), from the npm registry, once per machine.
 axe_dir="${PESTDATA_AXE_DIR:-$HOME/.cache/pestdata/axe}"
 if [ ! -f "$axe_dir/node_modules/axe-core/axe.min.js" ]; then
     command -v npm >/dev/null || $sudo apt-get install -y -q npm

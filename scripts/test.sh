@@ -4,7 +4,7 @@
 # System packages and the PostgreSQL test database come from scripts/test-setup.sh; the Python
 # packages are only what pyproject.toml declares, installed into a new venv in a temporary
 # folder, so nothing installed by hand on this machine can make the tests pass.
-# Arguments go to pytest (e.g. `bash scripts/test.sh tests/test_io.py -x`).
+# Arguments go to pytest (e.g. `bash scripts/test.sh tests/registers/test_io.py -x`).
 # PESTDATA_TEST_VENV=DIR reuses a venv of your own while developing; CI never sets it.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,12 +1,14 @@
 """Shared fixtures.
 
-Store/model fixtures come first; browser-test fixtures (if any) belong below them.
+Store/model fixtures come first; browser-test and server fixtures belong below them.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
+import subprocess
 import uuid
 from contextlib import closing, contextmanager
 from datetime import date
@@ -199,3 +201,81 @@ def browser_type_launch_args():
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "locale": "nl-NL", "viewport": {"width": 1280, "height": 1600}}
+
+
+# --- a server behind nginx -------------------------------------------------------------------
+
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+
+
+@pytest.fixture(scope="module")
+def behind_nginx(tmp_path_factory):
+    """pestdata with --trust-header behind Debian's nginx, which signs users in with basic
+    auth and passes the name on with the proxy's key."""
+    from helpers import PASSWORD, PROXY_KEY, add_people
+    from servers import free_port, start_server, wait_for_port
+
+    from pestdata.people import accounts
+
+    def add_people_and_joran(db: str) -> None:
+        add_people(db)
+        store = Store(db)
+        accounts.add(store, "jöran", "leerkracht", PASSWORD, actor="test")
+        store.close()
+
+    if not Path(NGINX).exists():
+        pytest.fail("nginx ontbreekt: installeer het Debian-pakket nginx (scripts/test-setup.sh)")
+    folder = tmp_path_factory.mktemp("sso")
+    key_file = folder / "proxy.key"
+    key_file.write_text(PROXY_KEY)
+    key_file.chmod(0o600)
+    process, base, db = start_server(
+        folder, None, "--trust-header", "X-Forwarded-User", "--proxy-key-file", str(key_file),
+        token=None, incidents=20, before=add_people_and_joran,
+    )  # fmt: skip
+    port = free_port()
+    (folder / "htpasswd").write_text(
+        "".join(f"{name}:{{PLAIN}}{PASSWORD}\n" for name in ("ib", "directeur", "jöran")),
+        encoding="utf-8",
+    )
+    for sub in ("logs", "temp"):
+        (folder / sub).mkdir()
+    # As root, nginx's workers would run as nobody, who cannot enter pytest's folders.
+    user = "user root;" if os.geteuid() == 0 else ""
+    (folder / "nginx.conf").write_text(f"""
+{user}
+pid {folder}/nginx.pid;
+error_log {folder}/logs/error.log;
+events {{ worker_connections 64; }}
+http {{
+  access_log {folder}/logs/access.log;
+  client_body_temp_path {folder}/temp/body; proxy_temp_path {folder}/temp/proxy;
+  fastcgi_temp_path {folder}/temp/fcgi; uwsgi_temp_path {folder}/temp/uwsgi;
+  scgi_temp_path {folder}/temp/scgi;
+  server {{
+    listen 127.0.0.1:{port};
+    location / {{
+      auth_basic "pestdata";
+      auth_basic_user_file {folder}/htpasswd;
+      proxy_pass {base};
+      proxy_set_header X-Forwarded-User $remote_user;
+      proxy_set_header X-Pestdata-Proxy-Key "{PROXY_KEY}";
+      proxy_set_header X-Forwarded-For $remote_addr;
+      proxy_set_header X-Forwarded-Proto $scheme;
+      proxy_http_version 1.1;
+      proxy_set_header Upgrade $http_upgrade;
+      proxy_set_header Connection "upgrade";
+    }}
+  }}
+}}
+""")
+    nginx = subprocess.Popen(
+        [NGINX, "-p", str(folder), "-c", str(folder / "nginx.conf"), "-g", "daemon off;"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    wait_for_port(port, nginx)
+    yield f"http://127.0.0.1:{port}", base, db
+    nginx.terminate()
+    nginx.wait(timeout=30)
+    process.terminate()
+    process.wait(timeout=30)

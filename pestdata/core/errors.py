@@ -5,7 +5,7 @@ Dutch line that says what went wrong and, where it can, what to do. The command 
 into its error line and exit status in one place (cli/main.py), the widgets in one place
 (ui/common.py); neither lists the kinds. `detail` carries technical words (a database
 driver's own message) for the log and the administrator, beside the Dutch line, never
-instead of it. tests/test_errors.py finds every exception class in pestdata and checks that
+instead of it. tests/core/test_errors.py finds every exception class in pestdata and checks that
 it is one.
 """
 

@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
+from helpers import our_exceptions
 
 from pestdata.cases import caseload, incident_log
 from pestdata.cli.main import main
@@ -312,8 +313,6 @@ NOT_FROM_A_COMMAND = {
 
 def test_every_refusal_is_one_dutch_line_and_exit_status_1(tmp_path, names_here, monkeypatch):
     import socket
-
-    from test_errors import our_exceptions
 
     from pestdata.core.errors import PestdataError
 

@@ -7,8 +7,7 @@ import re
 from datetime import date
 
 import sqlalchemy as sa
-from test_io import HEADER, csv_bytes, row, write
-from test_reports import pdf_text
+from helpers import HEADER, csv_bytes, pdf_text, row, write
 
 from pestdata.cases import caseload, incident_log
 from pestdata.core import clock

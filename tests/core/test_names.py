@@ -11,9 +11,7 @@ from datetime import date
 
 import pytest
 import sqlalchemy as sa
-from test_inzage import case
-from test_io import cli
-from test_reports import pdf_text
+from helpers import add_case, cli, pdf_text
 
 from pestdata.cases import audit_rows, caseload, incident_log
 from pestdata.cases.inzage_file import gather_inzage_file
@@ -184,7 +182,7 @@ def test_the_import_lists_rows_whose_description_holds_a_name(tmp_path, name_det
 @pytest.fixture
 def cases_with_names(store, names_here):
     def add(day, pupils, text, note=""):
-        case(store, day, pupils, text, note)
+        add_case(store, day, pupils, text, note)
 
     add(date(2025, 10, 1), [("482913", "target"), ("204533", "bully")], NAMED,
         note="Gesprek met Sanne en 204533 gehad.")  # fmt: skip

@@ -23,6 +23,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from helpers import TIMEOUT, serious
 from made_files import dutch_date, zip_bomb
 
 from pestdata.cases import caseload
@@ -398,8 +399,6 @@ def test_the_page_refuses_a_file_over_the_limit_in_dutch(tmp_path):
 
 # --- in the browser -------------------------------------------------------------------------
 
-TIMEOUT = 60_000
-
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
@@ -446,7 +445,6 @@ def test_in_the_browser_a_file_over_the_limit_gets_a_dutch_message(page, server,
     websocket message (which used to vanish without a word) but under the limit arrives and
     is checked row by row."""
     from playwright.sync_api import expect
-    from test_accessibility import serious
 
     store = Store(server["db"])
     before = caseload.count_incidents(store)

@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 import pytest
 import sqlalchemy as sa
-from test_io import cli, csv_bytes, row, write
+from helpers import cli, csv_bytes, row, write
 
 from pestdata.cases import caseload, incident_log
 from pestdata.core.guidance import load_guidance

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from test_io import cli, write
+from helpers import cli, write
 
 from pestdata.cases import caseload
 from pestdata.core.model import InvalidInput

@@ -8,9 +8,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from helpers import TIMEOUT, fill_report, open_case
 from playwright.sync_api import Page, expect
 from servers import TOKEN, start_server
-from test_browser import TIMEOUT, fill_report, open_case
 
 from pestdata.cases import caseload, incident_log
 from pestdata.core import clock

@@ -14,10 +14,9 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from helpers import TIMEOUT, add_browser_people, fill_report, saved_id, sign_in
 from playwright.sync_api import Page, expect
 from servers import start_server
-from test_browser import TIMEOUT, fill_report, saved_id
-from test_signin_browser import add_people, sign_in
 
 from pestdata.cases import audit_rows, caseload
 from pestdata.core import names
@@ -69,7 +68,7 @@ def server(tmp_path_factory, name_detector):
     """Personal accounts; the server inherits the run's built name lists (name_detector sets
     PESTDATA_NAMES_CACHE), and is used once its detector answers."""
     folder = tmp_path_factory.mktemp("namen-serve")
-    process, base, db = start_server(folder, token=None, incidents=40, before=add_people)
+    process, base, db = start_server(folder, token=None, incidents=40, before=add_browser_people)
     try:
         wait_until_ready(detector_socket(process.pid))
     except BaseException:

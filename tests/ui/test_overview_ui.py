@@ -1,10 +1,12 @@
 """The overview's widgets in the kernel (no browser): the page draws its state, and a change
 of a control gives the next state. What the state decides is in
-tests/test_overview_state.py."""
+tests/overview/test_overview_state.py."""
 
 from __future__ import annotations
 
 from datetime import date
+
+from helpers import six_reports
 
 from pestdata.cases import incident_log
 from pestdata.core import disclosure
@@ -141,8 +143,6 @@ def test_on_the_leadership_server_the_shared_view_is_the_only_view(tmp_path, mon
 
 def test_the_page_shows_the_whole_months_it_counts(tmp_path, monkeypatch):
     """The cards as HTML: the shared count of the issue's probe (6 reports: '5')."""
-    from test_overview_state import six_reports
-
     monkeypatch.setenv("PESTDATA_ROLE", "leiding")
     view = Overview(six_reports(tmp_path), today=date(2025, 12, 1))
     view.start.value, view.end.value = date(2025, 8, 1), date(2025, 11, 12)

@@ -6,12 +6,11 @@ from __future__ import annotations
 import re
 
 import pytest
+from helpers import TIMEOUT, serious
 from playwright.sync_api import Page, expect
 from servers import TOKEN, start_server
-from test_accessibility import serious
 
 pytestmark = pytest.mark.browser
-TIMEOUT = 60_000
 SCHOOL = "De Regenboog"  # one of the demo's schools
 
 

@@ -6,10 +6,9 @@ find it. The in-process checks are in test_teacher_page.py; this is the same pag
 from __future__ import annotations
 
 import pytest
+from helpers import TIMEOUT, serious
 from playwright.sync_api import Page, expect
 from servers import TOKEN, start_server
-from test_accessibility import serious
-from test_browser import TIMEOUT
 
 pytestmark = pytest.mark.browser
 

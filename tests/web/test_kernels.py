@@ -21,9 +21,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from helpers import PASSWORD, Browser, basic, notebook, own_kernels
 from servers import start_server
-from test_server import notebook, own_kernels
-from test_signin import PASSWORD, Browser, basic, behind_nginx  # noqa: F401  (a fixture)
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
 

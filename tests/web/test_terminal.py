@@ -18,11 +18,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from helpers import PASSWORD, TIMEOUT, Browser, kernel_of, own_kernels
 from playwright.sync_api import Page, expect
 from servers import TOKEN, free_port, start_server
-from test_browser import TIMEOUT
-from test_server import kernel_of, own_kernels
-from test_signin import Browser
 
 from pestdata.core.shipped import NOTEBOOKS
 from pestdata.db.store import Store
@@ -30,7 +28,6 @@ from pestdata.people import accounts
 from pestdata.web.serve import voila_command, voila_env
 from pestdata.web.terminal import OWN_CODE, dutch_line, kernel_line
 
-PASSWORD = "een lang wachtwoord"
 CLOCK = r"\d\d:\d\d:\d\d "
 # Every line `pestdata serve` may print in a session without trouble: the command's own lines
 # before the server starts, the name detector's, and the server's start and stop.

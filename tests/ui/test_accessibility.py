@@ -6,23 +6,14 @@ date fields without a label)."""
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
 import pytest
+from helpers import AXE, TIMEOUT, open_case, serious
 from playwright.sync_api import Page, expect
 from servers import TOKEN, start_server
-from test_browser import TIMEOUT, open_case
 
 pytestmark = pytest.mark.browser
-AXE = (
-    Path(os.environ.get("PESTDATA_AXE_DIR", Path.home() / ".cache" / "pestdata" / "axe"))
-    / "node_modules"
-    / "axe-core"
-    / "axe.min.js"
-)
-RULES = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
 @pytest.fixture(scope="module")
@@ -33,21 +24,6 @@ def server(tmp_path_factory):
     yield base
     process.terminate()
     process.wait(timeout=30)
-
-
-def serious(page: Page) -> list[str]:
-    """axe-core's serious and critical WCAG findings on the page as it is now."""
-    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
-    found = page.evaluate(
-        """async rules => {
-            const r = await axe.run(document, {runOnly: {type: 'tag', values: rules}});
-            return r.violations.filter(v => ['serious', 'critical'].includes(v.impact))
-                .map(v => `${v.id}: ${v.nodes.map(n => n.html.slice(0, 120)).join(' | ')}`);
-        }""",
-        RULES,
-    )
-    return found
 
 
 def opened(page: Page, base: str, name: str, ready: str) -> Page:

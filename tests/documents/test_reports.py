@@ -9,14 +9,11 @@ one line, for checks on a single row.
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 from datetime import date, timedelta
-from pathlib import Path
 
 import pandas as pd
 import pytest
-import sqlalchemy as sa
+from helpers import audit_count, pdf_text, without_database
 from reportlab.platypus import Spacer
 
 from pestdata.cases import caseload, incident_log
@@ -24,8 +21,7 @@ from pestdata.cases.case_file import gather_case_file
 from pestdata.core.choices import AGE_BANDS, GROUPS, Form, Platform
 from pestdata.core.guidance import load_protocol
 from pestdata.core.model import LessonGiven, SchoolActionDone, validate_incident, validate_step
-from pestdata.db.store import NotFound, Store
-from pestdata.db.tables import audit
+from pestdata.db.store import NotFound
 from pestdata.documents import year_report
 from pestdata.documents.case_file import case_pdf
 from pestdata.documents.pdf import build
@@ -45,40 +41,9 @@ MARKERS = ("MK-913377", "MARKER-DESC", "MARKER-NOTE", "Marker Handler")
 ESCAPE_ME = "Bericht: <b>vet</b> & <script>alert(1)</script> A&B &amp; <br/>"
 
 
-def pdf_text(tmp_path, data: bytes, name: str, mode: str = "-raw") -> str:
-    assert data.startswith(b"%PDF")
-    if shutil.which("pdftotext") is None:
-        pytest.fail("pdftotext ontbreekt: installeer het Debian-pakket poppler-utils")
-    path = tmp_path / f"{name}.pdf"
-    path.write_bytes(data)
-    result = subprocess.run(
-        ["pdftotext", "-enc", "UTF-8", mode, str(path), "-"],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return result.stdout
-
-
 def flat(text: str) -> str:
     """Whitespace folded to single spaces, so text wrapped in a cell reads as one phrase."""
     return " ".join(text.split())
-
-
-def audit_count(store: Store) -> int:
-    with store.reading() as conn:
-        return conn.execute(sa.select(sa.func.count()).select_from(audit)).scalar_one()
-
-
-def without_database(store: Store, monkeypatch) -> Path:
-    """The store's SQLite file closed and removed, and the default database out of reach:
-    whatever runs now can read nothing. The file returned must stay gone."""
-    path = Path(sa.engine.make_url(store.url).database)
-    store.close()
-    for leftover in path.parent.glob(f"{path.name}*"):  # with its -wal and -shm
-        leftover.unlink()
-    monkeypatch.setenv("PESTDATA_DB", f"sqlite:///{path.parent}/absent/nowhere.sqlite")
-    return path
 
 
 def step(step_id: str, done_on: date, **changes):

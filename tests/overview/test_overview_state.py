@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from helpers import six_reports
+
 from pestdata.cases import incident_log
 from pestdata.core import disclosure
 from pestdata.db.store import Store
@@ -133,18 +135,6 @@ def test_a_date_in_the_year_1_is_refused_in_dutch_not_a_hang(tmp_path):
     assert "kies data tussen 01-01-2000" in state.problem
     state = state.choose(start=date(2025, 8, 1))  # a sound date (the school year) draws again
     assert state.problem == ""
-
-
-def six_reports(tmp_path) -> Store:
-    """The issue's probe: 5 reports in October, the sixth on 12 November."""
-    from conftest import valid_incident_data
-    from pestdata.core.model import validate_incident
-
-    store = Store(f"sqlite:///{tmp_path}/zes.sqlite").ensure_schema()
-    for day in (*(date(2025, 10, d) for d in (1, 2, 3, 6, 7)), date(2025, 11, 12)):
-        incident = validate_incident(valid_incident_data(reported_on=day, happened_on=None))
-        incident_log.add_incident(store, incident, actor="t")
-    return store
 
 
 def test_the_shared_view_counts_whole_months_and_rounds(tmp_path, monkeypatch):

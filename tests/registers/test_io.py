@@ -11,17 +11,14 @@ from __future__ import annotations
 import csv
 import io as stdio
 import json
-import os
 import re
-import subprocess
-import sys
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import openpyxl
 import pytest
 import sqlalchemy as sa
-from helpers import cases_by_target
+from helpers import HEADER, cases_by_target, cli, csv_bytes, row, write
 
 from conftest import valid_incident_data
 from pestdata.cases import caseload, incident_log
@@ -44,18 +41,6 @@ from pestdata.registers.reading import ImportFileError
 from pestdata.school import demo, school_names
 
 TODAY = date(2026, 3, 1)  # the demo's "today"
-HEADER = [
-    "Datum melding",
-    "School",
-    "Gemeld door",
-    "Leerlingnummer",
-    "Groep",
-    "Platform",
-    "Vorm",
-    "Ernst",
-    "Behandelaar",
-    "Beschrijving",
-]
 NOT_A_NUMBER = (
     "Leerlingnummer (leerling 1)",
     "dit lijkt geen leerlingnummer; gebruik de code van de school (bijv. 123456), nooit een naam",
@@ -68,52 +53,11 @@ PLATFORMS_ALLOWED = (
 )
 
 
-# --- helpers ---------------------------------------------------------------------------------
+# --- helpers of this file (the shared ones are in helpers.py) ---------------------------------
 
 
 def new_store(tmp_path: Path, name: str = "t") -> Store:
     return Store(f"sqlite:///{tmp_path}/{name}.sqlite").ensure_schema()
-
-
-def row(n: int, **changes: str) -> dict[str, str]:
-    """A valid row in Dutch words; pupil number 40000n makes each row its own report."""
-    values = {
-        "Datum melding": "23-11-2025",
-        "School": "De Regenboog",
-        "Gemeld door": "Ouder",
-        "Leerlingnummer": str(400000 + n),
-        "Groep": "groep 7",
-        "Platform": "WhatsApp",
-        "Vorm": "Roddelen",
-        "Ernst": "Middel",
-        "Behandelaar": "Mw. Jansen",
-        "Beschrijving": f"Melding {n}",
-    }
-    values.update(changes)
-    return values
-
-
-def csv_bytes(
-    rows: list[dict[str, str]],
-    header: list[str] = HEADER,
-    *,
-    sep: str = ";",
-    encoding: str = "cp1252",
-    bom: bool = False,
-) -> bytes:
-    """What Dutch Excel writes by default (cp1252, ';', CRLF, '"' only where needed)."""
-    buffer = stdio.StringIO()
-    writer = csv.writer(buffer, delimiter=sep, lineterminator="\r\n")
-    writer.writerow(header)
-    for values in rows:
-        writer.writerow([values.get(column, "") for column in header])
-    return (b"\xef\xbb\xbf" if bom else b"") + buffer.getvalue().encode(encoding)
-
-
-def write(tmp_path: Path, name: str, content: bytes) -> Path:
-    path = tmp_path / name
-    path.write_bytes(content)
-    return path
 
 
 def outcomes(report) -> list[tuple[int, str, list[tuple[str, str]]]]:
@@ -147,16 +91,6 @@ def csv_cells(path: Path) -> list[list[str]]:
 def xlsx_cells(path: Path) -> list[list]:
     sheet = openpyxl.load_workbook(path).active
     return [[cell.value for cell in line] for line in sheet.iter_rows()]
-
-
-def cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "pestdata.cli", *args],
-        capture_output=True,
-        text=True,
-        env={**os.environ, **(env or {})},
-        timeout=120,
-    )
 
 
 # --- the care team's data, with extra descriptions and step notes ------------------------------

@@ -10,13 +10,12 @@ from datetime import date
 
 import pytest
 import sqlalchemy as sa
-from test_io import cli
-from test_reports import audit_count, pdf_text, without_database
+from helpers import add_case, audit_count, cli, pdf_text, without_database
 
-from pestdata.cases import access_requests, incident_log
+from pestdata.cases import access_requests
 from pestdata.cases.inzage_file import gather_inzage_file
 from pestdata.core import clock
-from pestdata.core.model import InvalidInput, validate_incident, validate_step
+from pestdata.core.model import InvalidInput
 from pestdata.db.store import NotFound, Store
 from pestdata.db.tables import audit
 from pestdata.documents.inzage_file import inzage_pdf
@@ -31,40 +30,21 @@ def store(any_store, names_here):  # the file is made with the names in free tex
     return any_store
 
 
-def case(store, day, pupils, text, note="") -> int:
-    incident = validate_incident(
-        {
-            "school": "De Regenboog",
-            "reported_on": day,
-            "reporter": "parent",
-            "pupils": [{"pupil_number": n, "role": r} for n, r in pupils],
-            "group": "groep 7",
-            "platforms": ["whatsapp"],
-            "forms": ["gossip"],
-            "severity": "medium",
-            "handler": "mevr. De Jong",
-            "description": text,
-        }
-    )
-    steps = [validate_step({"step_id": "steun", "done_on": day, "done_by": "ib", "note": note})]
-    return incident_log.add_incidents(store, [(incident, steps)], actor="mevr. De Jong") and 0
-
-
 @pytest.fixture
 def three_cases(store):
     return add_three_cases(store)
 
 
 def add_three_cases(store):
-    case(store, date(2025, 9, 1), [(OUTSIDER, "target")], "Los van de rest.")
-    case(store, date(2025, 10, 1), [(SUBJECT, "target"), (OTHERS[0], "bully"),
-                                    (OTHERS[1], "bully")],
-         f"Groepsapp; {OTHERS[0]} begon, {OTHERS[1]} deed mee.",
-         note=f"Gesprek met {OTHERS[0]} gehad.")  # fmt: skip
-    case(store, date(2025, 11, 5), [(SUBJECT, "target"), (OTHERS[2], "bully")],
-         f"Filmpje gedeeld door {OTHERS[2]}; ook {OUTSIDER} zag het.")  # fmt: skip
-    case(store, date(2026, 1, 12), [(SUBJECT, "bully"), (OTHERS[3], "target")],
-         f"Nu zelf pester tegen {OTHERS[3]}. Zie ook {OTHERS[0]}.")  # fmt: skip
+    add_case(store, date(2025, 9, 1), [(OUTSIDER, "target")], "Los van de rest.")
+    add_case(store, date(2025, 10, 1), [(SUBJECT, "target"), (OTHERS[0], "bully"),
+                                        (OTHERS[1], "bully")],
+             f"Groepsapp; {OTHERS[0]} begon, {OTHERS[1]} deed mee.",
+             note=f"Gesprek met {OTHERS[0]} gehad.")  # fmt: skip
+    add_case(store, date(2025, 11, 5), [(SUBJECT, "target"), (OTHERS[2], "bully")],
+             f"Filmpje gedeeld door {OTHERS[2]}; ook {OUTSIDER} zag het.")  # fmt: skip
+    add_case(store, date(2026, 1, 12), [(SUBJECT, "bully"), (OTHERS[3], "target")],
+             f"Nu zelf pester tegen {OTHERS[3]}. Zie ook {OTHERS[0]}.")  # fmt: skip
     return store
 
 
@@ -149,7 +129,7 @@ def test_the_file_is_laid_out_from_what_was_gathered_without_a_database(
 def test_cli_makes_the_file_and_says_it_in_dutch(tmp_path):
     url = f"sqlite:///{tmp_path}/c.sqlite"
     store = Store(url).ensure_schema()
-    case(store, date(2025, 10, 1), [(SUBJECT, "target"), (OTHERS[0], "bully")], "x")
+    add_case(store, date(2025, 10, 1), [(SUBJECT, "target"), (OTHERS[0], "bully")], "x")
     out = tmp_path / "inzage.pdf"
     done = cli("inzage", SUBJECT, "--db", url, "--out", str(out), "--by", "mevr. Jansen")
     assert done.returncode == 0, done.stderr

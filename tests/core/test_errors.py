@@ -4,38 +4,10 @@ forgotten), and each says what went wrong in Dutch."""
 
 from __future__ import annotations
 
-import importlib
-from pathlib import Path
-
 import pytest
+from helpers import our_exceptions
 
-import pestdata
 from pestdata.core.errors import PestdataError, ValueRefused
-
-
-def every_module() -> list[str]:
-    """Every module of pestdata, from its files (the migrations run only inside Alembic)."""
-    root = Path(pestdata.__file__).parent
-    names = set()
-    for path in root.rglob("*.py"):
-        parts = path.relative_to(root).with_suffix("").parts
-        if parts[-1] != "__main__" and "migrations" not in parts:
-            names.add(".".join(("pestdata", *parts)).removesuffix(".__init__"))
-    return sorted(names)
-
-
-def subclasses(cls: type) -> set[type]:
-    found = set()
-    for sub in cls.__subclasses__():
-        found |= {sub, *subclasses(sub)}
-    return found
-
-
-def our_exceptions() -> list[type]:
-    for name in every_module():
-        importlib.import_module(name)
-    ours = {c for c in subclasses(BaseException) if c.__module__.startswith("pestdata.")}
-    return sorted(ours, key=lambda c: f"{c.__module__}.{c.__qualname__}")
 
 
 def test_every_error_class_in_pestdata_is_a_pestdata_error():

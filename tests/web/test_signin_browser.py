@@ -9,9 +9,18 @@ import urllib.parse
 
 import pytest
 import sqlalchemy as sa
+from helpers import (
+    BROWSER_PEOPLE,
+    PASSWORD,
+    TIMEOUT,
+    add_browser_people,
+    fill_report,
+    open_case,
+    saved_id,
+    sign_in,
+)
 from playwright.sync_api import Page, expect
 from servers import start_server
-from test_browser import TIMEOUT, fill_report, open_case, saved_id
 
 from pestdata.cases import caseload
 from pestdata.db.store import Store
@@ -20,33 +29,12 @@ from pestdata.people import accounts
 from pestdata.web.serve import DASHBOARDS, ROLES
 
 pytestmark = pytest.mark.browser
-PASSWORD = "een lang wachtwoord"
-
-
-PEOPLE = {"m.devries": "zorgteam", "directeur": "leiding", "juf": "leerkracht",
-          "spreker": "presentator"}  # fmt: skip
-
-
-def add_people(db: str) -> None:
-    store = Store(db).ensure_schema()
-    for name, role in PEOPLE.items():
-        accounts.add(store, name, role, PASSWORD, actor="test")
-    store.close()
-
-
-def sign_in(page: Page, base: str, name: str) -> None:
-    page.goto(f"{base}/login")
-    expect(page.locator("html")).to_have_attribute("lang", "nl")
-    page.get_by_label("Naam").fill(name)
-    page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
-    expect(page.locator("body")).to_contain_text(f"Aangemeld als {name}", timeout=TIMEOUT)
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("signed")
-    process, base, db = start_server(folder, token=None, incidents=40, before=add_people)
+    process, base, db = start_server(folder, token=None, incidents=40, before=add_browser_people)
     yield base, db
     process.terminate()
     process.wait(timeout=30)
@@ -124,11 +112,11 @@ def test_every_write_names_the_signed_in_person(signed_in: Page, server):
     store.close()
 
 
-@pytest.mark.parametrize("name", list(PEOPLE))
+@pytest.mark.parametrize("name", list(BROWSER_PEOPLE))
 def test_each_role_sees_its_dashboards_and_a_dutch_refusal_for_the_rest(page: Page, server, name):
     base, _ = server
     sign_in(page, base, name)
-    mine = ROLES[PEOPLE[name]]
+    mine = ROLES[BROWSER_PEOPLE[name]]
     links = page.locator("a[href^='voila/render/']")
     assert [a.get_attribute("href") for a in links.all()] == [
         f"voila/render/{d}.ipynb" for d in mine

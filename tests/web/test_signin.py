@@ -9,39 +9,29 @@ POST with _xsrf, the cookie is Secure behind HTTPS, the proxy's name header is U
 
 from __future__ import annotations
 
-import base64
 import http.client
 import http.cookiejar
 import json
-import os
 import re
-import shutil
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from pathlib import Path
 
 import pyotp
 import pytest
 import sqlalchemy as sa
 from argon2.exceptions import VerificationError
-from servers import TOKEN, free_port, start_server, wait_for_port
+from helpers import PASSWORD, PEOPLE, PROXY_KEY, Browser, add_people, basic
+from servers import TOKEN, start_server
 
 from pestdata.db.store import Store
 from pestdata.db.tables import audit
 from pestdata.people import accounts, passwords
 from pestdata.web.serve import DASHBOARDS, ROLES
 
-PASSWORD = "een lang wachtwoord"
-PEOPLE = {
-    "ib": "zorgteam",
-    "directeur": "leiding",
-    "juf": "leerkracht",
-    "ouderavond": "presentator",
-}
 # A handelingsadvies page (the teacher's) that shows whom the kernel believes signed in.
 WHO_CELL = """\
 import os
@@ -55,13 +45,6 @@ display(HTML(f"<p id=who>wie={person.name}|rol={person.role}|env={role}</p>"))
 """
 
 
-def add_people(db: str) -> None:
-    store = Store(db).ensure_schema()
-    for name, role in PEOPLE.items():
-        accounts.add(store, name, role, PASSWORD, actor="test")
-    store.close()
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("signin")
@@ -69,44 +52,6 @@ def server(tmp_path_factory):
     yield base, db
     process.terminate()
     process.wait(timeout=30)
-
-
-class Browser:
-    """Cookies and forms the way a browser keeps them (urllib, no JavaScript); `headers` go
-    with every request (e.g. what the school's proxy adds)."""
-
-    def __init__(self, base: str, headers: dict | None = None):
-        self.base = base
-        self.headers = headers or {}
-        self.jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
-
-    def get(self, path: str, **headers) -> tuple[int, str, str]:
-        request = urllib.request.Request(self.base + path, headers={**self.headers, **headers})
-        try:
-            response = self.opener.open(request, timeout=120)
-            return response.status, response.geturl(), response.read().decode()
-        except urllib.error.HTTPError as error:
-            return error.code, error.geturl(), error.read().decode()
-
-    def xsrf(self) -> str:
-        return next(c.value for c in self.jar if c.name == "_xsrf")
-
-    def post(self, path: str, form: dict, **headers) -> tuple[int, str]:
-        request = urllib.request.Request(
-            self.base + path, data=urllib.parse.urlencode(form).encode(),
-            headers={**self.headers, **headers},
-        )  # fmt: skip
-        try:
-            response = self.opener.open(request, timeout=60)
-            return response.status, response.read().decode()
-        except urllib.error.HTTPError as error:
-            return error.code, error.read().decode()
-
-    def login(self, name: str, password: str = PASSWORD, code: str = "") -> tuple[int, str]:
-        self.get("/login")
-        form = {"naam": name, "wachtwoord": password, "code": code, "_xsrf": self.xsrf()}
-        return self.post("/login", {**form, "next": "/"})
 
 
 def refusal_text(body: str) -> str:
@@ -249,84 +194,7 @@ def test_the_kernel_believes_the_login_not_a_header_the_browser_sends(who_server
     assert "wie=juf|rol=leerkracht|env=leerkracht" in html
 
 
-# --- single sign-on behind nginx -------------------------------------------------------------
-
-NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
-PROXY_KEY = "sleutel-van-de-proxy-0123456789"
-
-
-@pytest.fixture(scope="module")
-def behind_nginx(tmp_path_factory):
-    """pestdata with --trust-header behind Debian's nginx, which signs users in with basic
-    auth and passes the name on with the proxy's key."""
-    if not Path(NGINX).exists():
-        pytest.fail("nginx ontbreekt: installeer het Debian-pakket nginx (scripts/test-setup.sh)")
-    folder = tmp_path_factory.mktemp("sso")
-    key_file = folder / "proxy.key"
-    key_file.write_text(PROXY_KEY)
-    key_file.chmod(0o600)
-    process, base, db = start_server(
-        folder, None, "--trust-header", "X-Forwarded-User", "--proxy-key-file", str(key_file),
-        token=None, incidents=20, before=add_people_and_joran,
-    )  # fmt: skip
-    port = free_port()
-    (folder / "htpasswd").write_text(
-        "".join(f"{name}:{{PLAIN}}{PASSWORD}\n" for name in ("ib", "directeur", "jöran")),
-        encoding="utf-8",
-    )
-    for sub in ("logs", "temp"):
-        (folder / sub).mkdir()
-    # As root, nginx's workers would run as nobody, who cannot enter pytest's folders.
-    user = "user root;" if os.geteuid() == 0 else ""
-    (folder / "nginx.conf").write_text(f"""
-{user}
-pid {folder}/nginx.pid;
-error_log {folder}/logs/error.log;
-events {{ worker_connections 64; }}
-http {{
-  access_log {folder}/logs/access.log;
-  client_body_temp_path {folder}/temp/body; proxy_temp_path {folder}/temp/proxy;
-  fastcgi_temp_path {folder}/temp/fcgi; uwsgi_temp_path {folder}/temp/uwsgi;
-  scgi_temp_path {folder}/temp/scgi;
-  server {{
-    listen 127.0.0.1:{port};
-    location / {{
-      auth_basic "pestdata";
-      auth_basic_user_file {folder}/htpasswd;
-      proxy_pass {base};
-      proxy_set_header X-Forwarded-User $remote_user;
-      proxy_set_header X-Pestdata-Proxy-Key "{PROXY_KEY}";
-      proxy_set_header X-Forwarded-For $remote_addr;
-      proxy_set_header X-Forwarded-Proto $scheme;
-      proxy_http_version 1.1;
-      proxy_set_header Upgrade $http_upgrade;
-      proxy_set_header Connection "upgrade";
-    }}
-  }}
-}}
-""")
-    nginx = subprocess.Popen(
-        [NGINX, "-p", str(folder), "-c", str(folder / "nginx.conf"), "-g", "daemon off;"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    wait_for_port(port, nginx)
-    yield f"http://127.0.0.1:{port}", base, db
-    nginx.terminate()
-    nginx.wait(timeout=30)
-    process.terminate()
-    process.wait(timeout=30)
-
-
-def basic(name: str) -> dict:
-    token = base64.b64encode(f"{name}:{PASSWORD}".encode()).decode()
-    return {"Authorization": f"Basic {token}"}
-
-
-def add_people_and_joran(db: str) -> None:
-    add_people(db)
-    store = Store(db)
-    accounts.add(store, "jöran", "leerkracht", PASSWORD, actor="test")
-    store.close()
+# --- single sign-on behind nginx (the fixture behind_nginx is in conftest.py) ----------------
 
 
 def test_single_sign_on_through_nginx(behind_nginx):

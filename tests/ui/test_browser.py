@@ -13,6 +13,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from helpers import TIMEOUT, fill_report, open_case, saved_id
 from playwright.sync_api import Page, expect
 from servers import TOKEN, start_server
 
@@ -24,8 +25,6 @@ from pestdata.school import school_names
 
 pytestmark = pytest.mark.browser
 TOKEN_ACTOR = "toegangscode (zorgteam)"  # a token server has no signed-in person
-
-TIMEOUT = 60_000
 
 
 @pytest.fixture(scope="module")
@@ -98,35 +97,6 @@ def upload_file(page: Page, path: Path):
         page.locator(".pd-upload").click()
     chooser.value.set_files(str(path))
     return page.locator(".pd-import-report")
-
-
-def fill_report(
-    page: Page, description: str, pupil: str = "123456", school: str = "De Regenboog"
-) -> None:
-    page.locator(".pd-school-choice select").select_option(school)  # none is preselected
-    page.locator(".pd-field-reporter").get_by_label("Leerling", exact=True).check()
-    page.locator(".pd-field-group select").select_option(label="klas 2")
-    page.locator(".pd-pupil-number input").first.fill(pupil)
-    page.locator(".pd-platform", has_text="WhatsApp").locator("input").check()
-    page.locator(".pd-form", has_text="Bedreiging").locator("input").check()
-    page.locator(".pd-field-description textarea").fill(description)
-
-
-def saved_id(page: Page) -> int:
-    result = page.locator(".pd-result")
-    expect(result).to_contain_text("opgeslagen", timeout=TIMEOUT)
-    return int(re.search(r"#(\d+)", result.inner_text()).group(1))
-
-
-def open_case(page: Page, incident_id: int) -> None:
-    page.get_by_role("tab", name="Meldingen").click()
-    page.locator(".pd-filter-status select").select_option(label="Alle")
-    select = page.locator(".pd-case-select select")
-    expect(select.locator("option", has_text=f"#{incident_id} ")).to_have_count(1, timeout=TIMEOUT)
-    select.select_option(label=select.locator("option", has_text=f"#{incident_id} ").inner_text())
-    expect(page.locator(".pd-case-details")).to_contain_text(
-        f"Melding #{incident_id}", timeout=TIMEOUT
-    )
 
 
 def test_log_a_report_tick_two_steps_and_reload(app: Page, server, store: Store):

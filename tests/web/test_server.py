@@ -25,6 +25,7 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import pytest
+from helpers import kernel_of, notebook, own_kernels
 from servers import TOKEN, free_port, start_server, wait_for_port
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
@@ -46,15 +47,6 @@ w.VBox([w.IntSlider(value=3, description="getal"), w.HTML("tekst")])
 HOST_NAME = "pestdata.school.test"
 
 
-def notebook(folder: Path, name: str, source: str) -> None:
-    cell = {"cell_type": "code", "execution_count": None, "id": "probe", "metadata": {},
-            "outputs": [], "source": source}  # fmt: skip
-    document = {"cells": [cell], "metadata": {"kernelspec": {"name": "python3",
-                "display_name": "Python 3", "language": "python"}}, "nbformat": 4,
-                "nbformat_minor": 5}  # fmt: skip
-    (folder / f"{name}.ipynb").write_text(json.dumps(document), encoding="utf-8")
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("server")
@@ -65,25 +57,6 @@ def server(tmp_path_factory):
     yield process, base, folder / "serve.log"
     process.terminate()
     process.wait(timeout=30)
-
-
-def own_kernels(server_pid: int) -> dict[str, int]:
-    """Kernel ids of a server's kernels (and their process ids), as any local user reads
-    them from `ps`."""
-    ids = {}
-    for proc in Path("/proc").iterdir():
-        try:
-            parts = (proc / "cmdline").read_bytes().split(b"\0")
-            parent = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, ValueError, IndexError):
-            continue
-        if parent != server_pid:
-            continue
-        for part in parts:
-            found = re.search(rb"kernel-([0-9a-f-]{36})\.json", part)
-            if found:
-                ids[found.group(1).decode()] = int(proc.name)
-    return ids
 
 
 def wait_for_kernels(server_pid: int, count: int, seconds: float = 90) -> dict[str, int]:
@@ -152,14 +125,6 @@ def test_the_token_is_taken_out_of_the_request_info():
     assert without_secrets("token=abc&klas=7") == "klas=7"
     assert without_secrets("klas=7&TOKEN=x") == "klas=7&TOKEN=x"  # only our parameter name
     assert without_secrets("") == ""
-
-
-def kernel_of(html: str) -> str:
-    found = re.search(r'"kernelId"\s*:\s*"([0-9a-f-]{36})"', html) or re.search(
-        r"kernel[_-]?[iI]d[\"'=:\s]+([0-9a-f-]{36})", html
-    )
-    assert found, "no kernel id in the page"
-    return found.group(1)
 
 
 def shell_message(session: str, msg_type: str, content: dict) -> dict:
