@@ -19,6 +19,7 @@ import sys
 import urllib.error
 import urllib.parse
 import urllib.request
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -144,13 +145,45 @@ def write(tmp_path: Path, name: str, content: bytes) -> Path:
     return path
 
 
-def cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+@dataclass
+class Ran:
+    """What a finished command left: as subprocess.CompletedProcess names it."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def cli(*args: str, env: dict | None = None) -> Ran:
+    """`pestdata ARGS` run in this process by click's CliRunner: the same command, exit status
+    and Dutch output as in a terminal, without starting Python again (~2 s a command).
+
+    A crash is raised here, never hidden in the result (a terminal would show a traceback).
+    The command sets an owner-only umask; the test process gets its own back. Tests of the
+    process itself (umask, signals, output encoding) use `cli_process`."""
+    from click.testing import CliRunner
+
+    from pestdata.cli.main import main
+
+    umask = os.umask(0o077)
+    os.umask(umask)
+    try:
+        result = CliRunner().invoke(main, list(args), env=env, prog_name="pestdata")
+    finally:
+        os.umask(umask)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return Ran(result.exit_code, result.stdout, result.stderr)
+
+
+def cli_process(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     """`pestdata` as a school runs it: its own process, its exit status and Dutch output."""
     return subprocess.run(
         [sys.executable, "-m", "pestdata.cli", *args],
         capture_output=True,
         text=True,
-        env={**os.environ, **(env or {})},
+        encoding="utf-8",
+        env={**os.environ, "PYTHONIOENCODING": "utf-8", **(env or {})},
         timeout=120,
     )
 

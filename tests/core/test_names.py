@@ -11,7 +11,7 @@ from datetime import date
 
 import pytest
 import sqlalchemy as sa
-from helpers import add_case, cli, pdf_text
+from helpers import add_case, cli_process, pdf_text
 
 from pestdata.cases import audit_rows, caseload, incident_log
 from pestdata.cases.inzage_file import gather_inzage_file
@@ -169,7 +169,8 @@ def test_the_import_lists_rows_whose_description_holds_a_name(tmp_path, name_det
     )
     url = f"sqlite:///{tmp_path}/i.sqlite"
     Store(url).ensure_schema()
-    done = cli("import", str(register), "--db", url, "--add-schools")
+    # its own process: the name lists load once per process, with a Dutch progress line
+    done = cli_process("import", str(register), "--db", url, "--add-schools")
     assert done.returncode == 0, done.stderr
     assert (
         "rij 3: in de beschrijving lijkt een naam te staan: 'Daan de Boer', 'Fatima', "

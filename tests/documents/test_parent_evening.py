@@ -1,7 +1,7 @@
 """The parent evening: no free text, staff name or pupil number reaches the slides, small
 counts are suppressed, and the exported file works offline in real Chromium.
 
-Everything is real: SQLite files in tmp_path, the CLI as a subprocess, the notebook in an
+Everything is real: SQLite files in tmp_path, the CLI as a school runs it, the notebook in an
 nbclient kernel, the exported page in Debian's Chromium with the network blocked.
 """
 
@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import re
 import sqlite3
-import subprocess
-import sys
 from datetime import date, timedelta
 
 import nbclient
 import nbformat
 import pytest
+from helpers import cli
 from playwright.sync_api import expect
 
 from pestdata.cases import incident_log
@@ -260,26 +258,11 @@ def test_no_marker_in_figures_or_slides(marker_db, today):
 
 @pytest.fixture(scope="module")
 def cli_export(marker_db, tmp_path_factory):
-    """`pestdata parent-evening` as a real subprocess on the marker database."""
+    """`pestdata parent-evening` on the marker database, with no PESTDATA_* of the tests."""
     url, _, store = marker_db
     out = tmp_path_factory.mktemp("export") / "ouderavond.html"
-    env = {k: v for k, v in os.environ.items() if k not in ("PESTDATA_DB", "PESTDATA_MIN_COUNT")}
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pestdata.cli",
-            "parent-evening",
-            "--db",
-            url,
-            "--out",
-            str(out),
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
+    unset = {"PESTDATA_DB": None, "PESTDATA_MIN_COUNT": None}
+    result = cli("parent-evening", "--db", url, "--out", str(out), env=unset)
     assert result.returncode == 0, result.stderr
     school = school_names.names(store)[0]
     slides = build_slides(aggregate_figures(store, school))
@@ -725,22 +708,7 @@ def test_offline_file_names_are_plain():
 def test_cli_unknown_school_is_refused_in_dutch(marker_db, tmp_path):
     url, _, _ = marker_db
     out = tmp_path / "x.html"
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pestdata.cli",
-            "parent-evening",
-            "--db",
-            url,
-            "--out",
-            str(out),
-        ]
-        + ["--school", "Nergensschool"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = cli("parent-evening", "--db", url, "--out", str(out), "--school", "Nergensschool")
     assert result.returncode != 0
     assert "onbekende school 'Nergensschool'" in result.stderr
     assert "bekend: Het Baken College, De Regenboog" in result.stderr or (

@@ -21,16 +21,13 @@ hand.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from datetime import date, timedelta
 from pathlib import Path
 
 import openpyxl
 import pytest
 import sqlalchemy as sa
-from helpers import cases_by_target
+from helpers import cases_by_target, cli
 
 from pestdata.cases import caseload
 from pestdata.core import clock, recognise
@@ -117,17 +114,6 @@ def import_updates(store: Store) -> list[tuple[int, str, str | None, str | None,
             sa.select(audit).where(audit.c.action == "import_update").order_by(audit.c.id)
         ).all()
     return [(r.incident_id, r.field, r.old_value, r.new_value, r.actor) for r in rows]
-
-
-def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "pestdata.cli", *args],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        env={**os.environ, "PYTHONIOENCODING": "utf-8"},
-        timeout=120,
-    )
 
 
 # --- the words ---------------------------------------------------------------------------------

@@ -20,9 +20,6 @@ below was worked out from the file by hand, not copied from the program.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from datetime import date, datetime
 from pathlib import Path
 
@@ -30,6 +27,7 @@ import openpyxl
 import pandas as pd
 import pytest
 import sqlalchemy as sa
+from helpers import cli
 
 from pestdata.cases import caseload, incident_log
 from pestdata.core import recognise
@@ -152,17 +150,6 @@ def summary(case: dict) -> tuple:
         case["reporter"],
         case["status"],
         case["handler"],
-    )
-
-
-def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "pestdata.cli", *args],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        env={**os.environ, "PYTHONIOENCODING": "utf-8"},
-        timeout=120,
     )
 
 
