@@ -6,6 +6,7 @@
 # folder, so nothing installed by hand on this machine can make the tests pass.
 # Arguments go to pytest (e.g. `bash scripts/test.sh tests/registers/test_io.py -x`).
 # PESTDATA_TEST_VENV=DIR reuses a venv of your own while developing; CI never sets it.
+# PESTDATA_TEST_WORKERS=N runs N test processes beside each other (default 2).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/test-setup.sh
@@ -23,6 +24,10 @@ if [ -e ../shared/tools/undeclared-imports ]; then
 fi
 export PESTDATA_TEST_PG="${PESTDATA_TEST_PG:-postgresql+psycopg://pestdata:pestdata@127.0.0.1/pestdata_test}"
 export PATH="$venv/bin:$PATH"
-# --stress: the stress tests at full size (a plain pytest run makes them quick; README);
-# --durations: the 15 slowest, so every run says where its time went.
-"$venv/bin/python" -m pytest --stress --durations=15 "$@"
+# -n 2: two workers (pytest-xdist), each taking whole files, so a file's live server starts
+# once; --durations: the 15 slowest, so every run says where its time went.
+"$venv/bin/python" -m pytest -n "${PESTDATA_TEST_WORKERS:-2}" --dist loadfile --durations=15 "$@"
+# CI (.ci/run) also runs the stress tests at full size (-m stress --stress), after the rest.
+if [ -n "${PESTDATA_TEST_FULL_STRESS:-}" ]; then
+    "$venv/bin/python" -m pytest -m stress --stress --durations=5
+fi

@@ -5,8 +5,8 @@ database (the [postgresql] tests are skipped without PESTDATA_TEST_PG): no repor
 none is torn, and no writer sees an error.
 
 Two sizes, the same assertions: a plain `pytest` run is quick (8 writers x 125 reports, 25
-kills); `pytest --stress` is the full size (8 x 1,000, 100 kills), and scripts/test.sh, so CI,
-always passes it. PESTDATA_KILL_TRIALS and PESTDATA_PG_KILL_TRIALS (default 10) set how many
+kills); `pytest --stress` is the full size (8 x 1,000, 100 kills), which CI (.ci/run) runs
+after the rest. PESTDATA_KILL_TRIALS and PESTDATA_PG_KILL_TRIALS (default 10) set how many
 writers the SIGKILL tests kill, whatever the size.
 """
 
@@ -73,7 +73,7 @@ def migrated(url: str) -> str:
 
 @pytest.fixture
 def size(request) -> str:
-    """ "full" with `pytest --stress` (conftest.py; scripts/test.sh passes it), else "quick"."""
+    """ "full" with `pytest --stress` (conftest.py; CI passes it), else "quick"."""
     return "full" if request.config.getoption("--stress") else "quick"
 
 
