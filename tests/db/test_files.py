@@ -3,6 +3,7 @@ it; uploads never lie on disk. Probed as a local attacker would: by the mode bit
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import stat
@@ -37,6 +38,36 @@ def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     )  # fmt: skip
 
 
+# Several commands one after another in one new process, each starting from umask 022 as a
+# user's own terminal would: what the mode tests need, without a new Python per command.
+ONE_PROCESS = """
+import contextlib, io, json, os, sys
+from pestdata.cli.main import main
+done = []
+for args in json.loads(sys.argv[1]):
+    os.umask(0o022)
+    errors = io.StringIO()
+    code = 0
+    with contextlib.redirect_stderr(errors):
+        try:
+            main(args, prog_name="pestdata")
+        except SystemExit as stop:
+            code = stop.code if isinstance(stop.code, int) else 1
+    done.append([code, errors.getvalue()])
+print(json.dumps(done))
+"""
+
+
+def commands_in_one_process(commands: list[tuple[str, ...]], cwd: Path) -> list[tuple[int, str]]:
+    """Each command's exit status and stderr, run in turn in one new process (umask 022)."""
+    ran = subprocess.run(
+        [sys.executable, "-c", ONE_PROCESS, json.dumps([list(c) for c in commands])],
+        capture_output=True, text=True, cwd=cwd, check=False,
+    )  # fmt: skip
+    assert ran.returncode == 0, ran.stderr
+    return [tuple(result) for result in json.loads(ran.stdout.splitlines()[-1])]
+
+
 def test_every_file_a_command_makes_is_private(tmp_path):
     folder = tmp_path / "school" / "data"  # pestdata makes the folder itself
     db = f"sqlite:///{folder}/pestdata.sqlite"
@@ -50,9 +81,8 @@ def test_every_file_a_command_makes_is_private(tmp_path):
         ("report", "--db", db, "--year", "2025-2026", "--out", str(tmp_path / "mr.pdf")),
         ("parent-evening", "--db", db, "--out", str(tmp_path / "ouderavond.html")),
     ]
-    for args in steps:
-        done = cli(*args, cwd=tmp_path)
-        assert done.returncode == 0, (args, done.stderr)
+    for args, (code, stderr) in zip(steps, commands_in_one_process(steps, tmp_path), strict=True):
+        assert code == 0, (args, stderr)
     assert mode(folder) == 0o700
     made = [folder / "pestdata.sqlite", *folder.glob("pestdata.sqlite-*")]
     made += [tmp_path / name for name in ("backup.sqlite", "zorgteam.xlsx", "zorgteam.csv",
@@ -164,19 +194,23 @@ def test_a_file_written_over_an_open_file_of_someone_else_is_new_private_and_who
 ):
     """Each command writing over a 0666 file (every second one someone else's): the result
     is a new 0600 file of ours holding only the new content, and no temp file is left."""
-    for number, (name, args) in enumerate(write_commands(demo_db, tmp_path)):
+    commands = write_commands(demo_db, tmp_path)
+    before = {}
+    for number, (name, _) in enumerate(commands):
         target = tmp_path / name
         target.write_text(MARKER, encoding="utf-8")
         target.chmod(0o666)
         if number % 2 and os.geteuid() == 0:
             os.chown(target, NOBODY, NOBODY)
-        before = target.stat()
-        done = cli(*args, cwd=tmp_path)
-        assert done.returncode == 0, (args, done.stderr)
+        before[name] = target.stat()
+    ran = commands_in_one_process([args for _, args in commands], tmp_path)
+    for (name, args), (code, stderr) in zip(commands, ran, strict=True):
+        assert code == 0, (args, stderr)
+        target = tmp_path / name
         after = target.stat()
         assert mode(target) == 0o600, (name, oct(mode(target)))
         assert after.st_uid == os.geteuid(), name
-        assert after.st_ino != before.st_ino, name  # a new file, not the old one filled again
+        assert after.st_ino != before[name].st_ino, name  # a new file, not the old one filled again
         assert MARKER[:33].encode() not in target.read_bytes(), name  # no old data left
         assert starts_as_it_should(target), name
     written = {name for name, _ in write_commands(demo_db, tmp_path)}
@@ -188,13 +222,16 @@ def test_a_symlinked_target_is_replaced_never_written_through(demo_db, tmp_path)
     pointed at keeps its content and its mode."""
     out = tmp_path / "uit"
     out.mkdir()
-    for name, args in write_commands(demo_db, out):
+    commands = write_commands(demo_db, out)
+    for name, _ in commands:
         victim = tmp_path / f"slachtoffer-{name}"
         victim.write_text(MARKER, encoding="utf-8")
         victim.chmod(0o666)
         (out / name).symlink_to(victim)
-        done = cli(*args, cwd=tmp_path)
-        assert done.returncode == 0, (args, done.stderr)
+    ran = commands_in_one_process([args for _, args in commands], tmp_path)
+    for (name, args), (code, stderr) in zip(commands, ran, strict=True):
+        victim = tmp_path / f"slachtoffer-{name}"
+        assert code == 0, (args, stderr)
         assert not (out / name).is_symlink(), name
         assert mode(out / name) == 0o600 and starts_as_it_should(out / name), name
         assert victim.read_text(encoding="utf-8") == MARKER, name
