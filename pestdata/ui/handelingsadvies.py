@@ -9,14 +9,9 @@ from pestdata.core.guidance import load_guidance
 from pestdata.db.store import Store
 from pestdata.school import school_names
 from pestdata.ui.common import Actor, css, kernel_store
+from pestdata.ui.guidance_state import help_lines_html, help_sites_html
 from pestdata.ui.lessons import Lessons
-from pestdata.ui.materials import (
-    GuidanceSearch,
-    MaterialsBrowser,
-    help_lines_html,
-    help_sites_html,
-    immediate_actions,
-)
+from pestdata.ui.materials import GuidanceSearch, MaterialsBrowser, immediate_actions
 from pestdata.ui.school_actions import SchoolChecklist
 from pestdata.ui.schools import school_dropdown
 

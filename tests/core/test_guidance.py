@@ -17,7 +17,8 @@ from pestdata.core.choices import ages_for_group
 from pestdata.core.guidance import DATA_DIR, HELP_LINES, SEARCH_WORDS, GuidanceError, load_guidance
 from pestdata.core.guidance_entries import Material, where_to_find
 from pestdata.core.guidance_search import stem, words
-from pestdata.ui.materials import MaterialsBrowser, link_html, material_card
+from pestdata.ui.guidance_state import link_html, material_card
+from pestdata.ui.materials import MaterialsBrowser
 
 GUIDANCE_FILE = DATA_DIR / "guidance.yaml"
 
