@@ -29,12 +29,21 @@ def fetch(url: str, headers: dict | None = None) -> tuple[int, str]:
 
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory):
-    """One live server per role on its own port with its own token, all on one database."""
+    """One live server per role on its own port with its own token, all on one database.
+    No preheated kernels: these tests ask each page once, and five pools of waiting kernels
+    would only take the machine's time (preheating has its own tests)."""
     folder = tmp_path_factory.mktemp("roles")
     running = {}
     for number, role in enumerate(ROLES):
         process, base, _ = start_server(
-            folder, None, "--role", role, token=f"token-{role}", incidents=200 if number == 0 else 1
+            folder,
+            None,
+            "--role",
+            role,
+            "--preheat",
+            "0",
+            token=f"token-{role}",
+            incidents=200 if number == 0 else 1,
         )
         running[role] = (process, base)
     yield {role: base for role, (_, base) in running.items()}
