@@ -213,7 +213,7 @@ def behind_nginx(tmp_path_factory):
     """pestdata with --trust-header behind Debian's nginx, which signs users in with basic
     auth and passes the name on with the proxy's key."""
     from helpers import PASSWORD, PROXY_KEY, add_people
-    from servers import free_port, start_server, wait_for_port
+    from servers import serving
 
     from pestdata.people import accounts
 
@@ -229,10 +229,18 @@ def behind_nginx(tmp_path_factory):
     key_file = folder / "proxy.key"
     key_file.write_text(PROXY_KEY)
     key_file.chmod(0o600)
-    process, base, db = start_server(
+    with serving(
         folder, None, "--trust-header", "X-Forwarded-User", "--proxy-key-file", str(key_file),
         token=None, incidents=20, before=add_people_and_joran,
-    )  # fmt: skip
+    ) as (_, base, db):  # fmt: skip
+        yield from _nginx_in_front_of(folder, base, db)
+
+
+def _nginx_in_front_of(folder: Path, base: str, db: str):
+    """Debian's nginx with basic auth in front of `base`; yields (nginx URL, base, db)."""
+    from helpers import PASSWORD, PROXY_KEY
+    from servers import free_port, stop_server, wait_for_port
+
     port = free_port()
     (folder / "htpasswd").write_text(
         "".join(f"{name}:{{PLAIN}}{PASSWORD}\n" for name in ("ib", "directeur", "jöran")),
@@ -273,9 +281,8 @@ http {{
         [NGINX, "-p", str(folder), "-c", str(folder / "nginx.conf"), "-g", "daemon off;"],
         stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
     )  # fmt: skip
-    wait_for_port(port, nginx)
-    yield f"http://127.0.0.1:{port}", base, db
-    nginx.terminate()
-    nginx.wait(timeout=30)
-    process.terminate()
-    process.wait(timeout=30)
+    try:
+        wait_for_port(port, nginx)
+        yield f"http://127.0.0.1:{port}", base, db
+    finally:
+        stop_server(nginx)

@@ -17,7 +17,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from contextlib import closing
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 from pestdata.core import clock
@@ -97,6 +97,28 @@ def _fill(path: Path, incidents: int) -> None:
     with closing(sqlite3.connect(_made[key])) as source, closing(sqlite3.connect(path)) as copy:
         source.backup(copy)
     shutil.copymode(_made[key], path)  # owner only, as the command makes it
+
+
+@contextmanager
+def serving(folder, notebooks=None, *extra: str, **options):
+    """`start_server` for the length of a `with` block: (process, base URL, db URL), and the
+    server stopped when the block ends, also when it ends in a failure."""
+    process, base, db = start_server(folder, notebooks, *extra, **options)
+    try:
+        yield process, base, db
+    finally:
+        stop_server(process)
+
+
+def stop_server(process: subprocess.Popen) -> None:
+    """Stop a server process as a service manager does (SIGTERM); kill it if it hangs."""
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=30)
+        raise
 
 
 def start_server(

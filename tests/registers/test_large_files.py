@@ -402,17 +402,15 @@ def test_the_page_refuses_a_file_over_the_limit_in_dutch(tmp_path):
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    from servers import TOKEN, start_server
+    from servers import TOKEN, serving
 
     folder = tmp_path_factory.mktemp("serve")
-    process, base, db = start_server(folder, incidents=50)
-    yield {
-        "url": f"{base}/voila/render/meldingen.ipynb?token={TOKEN}",
-        "db": db,
-        "pid": process.pid,
-    }
-    process.terminate()
-    process.wait(timeout=20)
+    with serving(folder, incidents=50) as (process, base, db):
+        yield {
+            "url": f"{base}/voila/render/meldingen.ipynb?token={TOKEN}",
+            "db": db,
+            "pid": process.pid,
+        }
 
 
 def peaks_of_tree(pid: int) -> dict[int, float]:

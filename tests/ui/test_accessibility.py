@@ -11,7 +11,7 @@ import re
 import pytest
 from helpers import AXE, TIMEOUT, open_case, serious
 from playwright.sync_api import Page, expect
-from servers import TOKEN, start_server
+from servers import TOKEN, serving
 
 pytestmark = pytest.mark.browser
 
@@ -20,10 +20,8 @@ pytestmark = pytest.mark.browser
 def server(tmp_path_factory):
     if not AXE.exists():
         pytest.fail(f"axe-core ontbreekt ({AXE}): draai scripts/test-setup.sh")
-    process, base, _ = start_server(tmp_path_factory.mktemp("a11y"), incidents=400)
-    yield base
-    process.terminate()
-    process.wait(timeout=30)
+    with serving(tmp_path_factory.mktemp("a11y"), incidents=400) as (process, base, _):
+        yield base
 
 
 def opened(page: Page, base: str, name: str, ready: str) -> Page:

@@ -15,7 +15,7 @@ import nbformat
 import pytest
 from helpers import TIMEOUT, fill_report, open_case, saved_id
 from playwright.sync_api import Page, expect
-from servers import TOKEN, start_server
+from servers import TOKEN, serving
 
 from pestdata.cases import caseload, incident_log
 from pestdata.core import clock
@@ -32,17 +32,15 @@ def server(tmp_path_factory):
     """A live `pestdata serve` on a fresh SQLite file with a little demo data."""
     folder = tmp_path_factory.mktemp("serve")
     plant_markers(f"sqlite:///{folder}/pestdata.sqlite")
-    process, base, db = start_server(folder)
-    yield {
-        "base": base,
-        "db": db,
-        "url": f"{base}/voila/render/meldingen.ipynb?token={TOKEN}",
-        "overview": f"{base}/voila/render/overzicht.ipynb?token={TOKEN}",
-        "guidance": f"{base}/voila/render/handelingsadvies.ipynb?token={TOKEN}",
-        "evening": f"{base}/voila/render/ouderavond.ipynb?token={TOKEN}",
-    }
-    process.terminate()
-    process.wait(timeout=20)
+    with serving(folder) as (process, base, db):
+        yield {
+            "base": base,
+            "db": db,
+            "url": f"{base}/voila/render/meldingen.ipynb?token={TOKEN}",
+            "overview": f"{base}/voila/render/overzicht.ipynb?token={TOKEN}",
+            "guidance": f"{base}/voila/render/handelingsadvies.ipynb?token={TOKEN}",
+            "evening": f"{base}/voila/render/ouderavond.ipynb?token={TOKEN}",
+        }
 
 
 MARKERS = ("MK-424242", "MARKER-DESC-Q7", "MARKER-NOTE-Q7")
@@ -227,16 +225,12 @@ def test_an_error_in_a_notebook_shows_no_traceback(page: Page, tmp_path):
         ),
         notebooks / "kapot.ipynb",
     )
-    process, base, _ = start_server(tmp_path, notebooks)
-    try:
+    with serving(tmp_path, notebooks) as (process, base, _):
         page.goto(f"{base}/voila/render/kapot.ipynb?token={TOKEN}")
         page.wait_for_load_state("networkidle", timeout=TIMEOUT)
         content = page.content()
         assert "geheime_functie" not in content and "Traceback" not in content
         page.goto("about:blank")
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
 
 
 def children_of(pid: int) -> list[int]:
@@ -256,8 +250,7 @@ def children_of(pid: int) -> list[int]:
 
 def test_open_pages_keep_their_kernel_and_closed_pages_lose_it(page: Page, tmp_path):
     # Without preheated kernels, so the page's kernel is the only one (preheat: next test).
-    process, base, _ = start_server(tmp_path, None, "--cull-idle", "6", "--preheat", "0")
-    try:
+    with serving(tmp_path, None, "--cull-idle", "6", "--preheat", "0") as (process, base, _):
         page.goto(f"{base}/voila/render/meldingen.ipynb?token={TOKEN}")
         page.wait_for_selector("button.pd-save", timeout=TIMEOUT)
         assert len(children_of(process.pid)) == 1
@@ -269,9 +262,6 @@ def test_open_pages_keep_their_kernel_and_closed_pages_lose_it(page: Page, tmp_p
         while children_of(process.pid) and time.time() < deadline:
             time.sleep(1)
         assert children_of(process.pid) == []
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
     with pytest.raises(urllib.error.URLError):  # stopping `pestdata serve` stops Voilà itself
         urllib.request.urlopen(f"{base}/?token={TOKEN}", timeout=5)
 
@@ -281,8 +271,8 @@ def test_preheated_kernels_survive_culling_and_show_data_added_after_they_starte
 ):
     """A preheated kernel runs the notebook before anyone asks; the data must still be read
     when the page is opened, and the culler must leave the waiting kernels alone."""
-    process, base, db = start_server(tmp_path, None, "--cull-idle", "6")  # preheat 1 (default)
-    try:
+    # preheat 1 (the default)
+    with serving(tmp_path, None, "--cull-idle", "6") as (process, base, db):
         time.sleep(20)  # pools filled, then idle for longer than --cull-idle
         pool = children_of(process.pid)
         assert len(pool) == 4  # one waiting kernel per dashboard of the care team
@@ -316,9 +306,6 @@ def test_preheated_kernels_survive_culling_and_show_data_added_after_they_starte
         while len(children_of(process.pid)) != 4 and time.time() < deadline:
             time.sleep(1)
         assert len(children_of(process.pid)) == 4
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
 
 
 CHARTS = (".pd-chart-trend", ".pd-chart-age", ".pd-chart-steps", ".pd-chart-steps-quarter")

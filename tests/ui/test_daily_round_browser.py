@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from helpers import TIMEOUT, fill_report, open_case
 from playwright.sync_api import Page, expect
-from servers import TOKEN, start_server
+from servers import TOKEN, serving
 
 from pestdata.cases import caseload, incident_log
 from pestdata.core import clock
@@ -37,15 +37,13 @@ FOCUSED = "(selector) => document.activeElement === document.querySelector(selec
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("daily-round")
-    process, base, db = start_server(folder, incidents=300)
-    yield {
-        "db": db,
-        "url": f"{base}/voila/render/meldingen.ipynb?token={TOKEN}",
-        "guidance": f"{base}/voila/render/handelingsadvies.ipynb?token={TOKEN}",
-        "overview": f"{base}/voila/render/overzicht.ipynb?token={TOKEN}",
-    }
-    process.terminate()
-    process.wait(timeout=20)
+    with serving(folder, incidents=300) as (process, base, db):
+        yield {
+            "db": db,
+            "url": f"{base}/voila/render/meldingen.ipynb?token={TOKEN}",
+            "guidance": f"{base}/voila/render/handelingsadvies.ipynb?token={TOKEN}",
+            "overview": f"{base}/voila/render/overzicht.ipynb?token={TOKEN}",
+        }
 
 
 @pytest.fixture

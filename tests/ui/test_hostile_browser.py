@@ -23,7 +23,7 @@ from datetime import date, timedelta
 
 import pytest
 from playwright.sync_api import Page, expect
-from servers import TOKEN, start_server
+from servers import TOKEN, serving
 
 from pestdata.cases import incident_log
 from pestdata.core import clock
@@ -253,16 +253,14 @@ def plant(db: str) -> Planted:
 def server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("hostile")
     planted = plant(f"sqlite:///{folder}/pestdata.sqlite")
-    process, base, db = start_server(folder, None, incidents=300)
-    render = f"{base}/voila/render/{{}}.ipynb?token={TOKEN}"
-    yield {
-        "db": db,
-        "folder": folder,
-        "planted": planted,
-        **{name: render.format(name) for name in DASHBOARDS},
-    }
-    process.terminate()
-    process.wait(timeout=20)
+    with serving(folder, None, incidents=300) as (process, base, db):
+        render = f"{base}/voila/render/{{}}.ipynb?token={TOKEN}"
+        yield {
+            "db": db,
+            "folder": folder,
+            "planted": planted,
+            **{name: render.format(name) for name in DASHBOARDS},
+        }
 
 
 DASHBOARDS = ("meldingen", "overzicht", "handelingsadvies", "ouderavond")

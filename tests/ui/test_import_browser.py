@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import Page, expect
-from servers import TOKEN, start_server
+from servers import TOKEN, serving
 
 from pestdata.cases import caseload
 from pestdata.db.store import Store
@@ -54,10 +54,8 @@ MENTOR_REGISTER = (
 def server(tmp_path_factory):
     """A live `pestdata serve` on an empty database: a first install."""
     folder = tmp_path_factory.mktemp("first-install")
-    process, base, db = start_server(folder, incidents=0)
-    yield {"db": db, "url": f"{base}/voila/render/meldingen.ipynb?token={TOKEN}"}
-    process.terminate()
-    process.wait(timeout=20)
+    with serving(folder, incidents=0) as (process, base, db):
+        yield {"db": db, "url": f"{base}/voila/render/meldingen.ipynb?token={TOKEN}"}
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 from helpers import TIMEOUT, add_browser_people, fill_report, saved_id, sign_in
 from playwright.sync_api import Page, expect
-from servers import start_server
+from servers import serving
 
 from pestdata.cases import audit_rows, caseload
 from pestdata.core import names
@@ -68,16 +68,13 @@ def server(tmp_path_factory, name_detector):
     """Personal accounts; the server inherits the run's built name lists (name_detector sets
     PESTDATA_NAMES_CACHE), and is used once its detector answers."""
     folder = tmp_path_factory.mktemp("namen-serve")
-    process, base, db = start_server(folder, token=None, incidents=40, before=add_browser_people)
-    try:
+    with serving(folder, token=None, incidents=40, before=add_browser_people) as (
+        process,
+        base,
+        db,
+    ):
         wait_until_ready(detector_socket(process.pid))
-    except BaseException:
-        process.terminate()
-        process.wait(timeout=30)
-        raise
-    yield base, db
-    process.terminate()
-    process.wait(timeout=30)
+        yield base, db
 
 
 def audit_since(store: Store, first: int) -> list[tuple]:

@@ -8,7 +8,7 @@ import re
 import pytest
 from helpers import TIMEOUT, serious
 from playwright.sync_api import Page, expect
-from servers import TOKEN, start_server
+from servers import TOKEN, serving
 
 pytestmark = pytest.mark.browser
 SCHOOL = "De Regenboog"  # one of the demo's schools
@@ -18,10 +18,8 @@ SCHOOL = "De Regenboog"  # one of the demo's schools
 def evening(tmp_path_factory):
     """The parent evening's address on a live server with demo data."""
     folder = tmp_path_factory.mktemp("evening")
-    process, base, _ = start_server(folder, incidents=600)
-    yield f"{base}/voila/render/ouderavond.ipynb?token={TOKEN}"
-    process.terminate()
-    process.wait(timeout=20)
+    with serving(folder, incidents=600) as (process, base, _):
+        yield f"{base}/voila/render/ouderavond.ipynb?token={TOKEN}"
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from helpers import TIMEOUT, serious
 from playwright.sync_api import Page, expect
-from servers import TOKEN, start_server
+from servers import TOKEN, serving
 
 pytestmark = pytest.mark.browser
 
@@ -16,10 +16,8 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("teacher")
-    process, base, _ = start_server(folder, incidents=40)
-    yield f"{base}/voila/render/handelingsadvies.ipynb?token={TOKEN}"
-    process.terminate()
-    process.wait(timeout=20)
+    with serving(folder, incidents=40) as (process, base, _):
+        yield f"{base}/voila/render/handelingsadvies.ipynb?token={TOKEN}"
 
 
 @pytest.fixture

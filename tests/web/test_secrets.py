@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from servers import free_port, start_server
+from servers import free_port, serving
 
 from pestdata.cli.main import main
 from pestdata.web.serve import voila_command
@@ -82,10 +82,8 @@ def test_the_token_is_in_no_process_argument_and_no_kernel_yet_opens_the_page(tm
     kernel's environment. None of them may hold the token."""
     token = f"geheime-code-{uuid.uuid4().hex}"
     notebooks = probe_notebook(tmp_path / "notebooks")
-    process, base, _ = start_server(
-        tmp_path, notebooks, "--preheat", preheat, token=token, incidents=10
-    )
-    try:
+    options = {"token": token, "incidents": 10}
+    with serving(tmp_path, notebooks, "--preheat", preheat, **options) as (process, base, _):
         if preheat == "1":
             wait_for_children(process.pid, 1)
             time.sleep(3)  # the pooled kernel runs up to wait_for_page
@@ -108,9 +106,6 @@ def test_the_token_is_in_no_process_argument_and_no_kernel_yet_opens_the_page(tm
                 assert token.encode() not in environ, (pid, environ[:2000])
         # The server's own start environment holds it, readable by its owner only.
         assert os.stat(f"/proc/{process.pid}/environ").st_mode & 0o077 == 0
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def serve_args(tmp_path: Path, *extra: str) -> list[str]:

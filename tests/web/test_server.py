@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 from helpers import kernel_of, notebook, own_kernels
-from servers import TOKEN, free_port, start_server, wait_for_port
+from servers import TOKEN, free_port, serving, wait_for_port
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
@@ -53,10 +53,8 @@ def server(tmp_path_factory):
     notebooks = folder / "notebooks"
     notebooks.mkdir()
     notebook(notebooks, "probe", PROBE_CELL)
-    process, base, _ = start_server(folder, notebooks, "--host-name", HOST_NAME, incidents=20)
-    yield process, base, folder / "serve.log"
-    process.terminate()
-    process.wait(timeout=30)
+    with serving(folder, notebooks, "--host-name", HOST_NAME, incidents=20) as (process, base, _):
+        yield process, base, folder / "serve.log"
 
 
 def wait_for_kernels(server_pid: int, count: int, seconds: float = 90) -> dict[str, int]:

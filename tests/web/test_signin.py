@@ -25,7 +25,7 @@ import pytest
 import sqlalchemy as sa
 from argon2.exceptions import VerificationError
 from helpers import PASSWORD, PEOPLE, PROXY_KEY, Browser, add_people, basic
-from servers import TOKEN, start_server
+from servers import TOKEN, serving
 
 from pestdata.db.store import Store
 from pestdata.db.tables import audit
@@ -48,10 +48,8 @@ display(HTML(f"<p id=who>wie={person.name}|rol={person.role}|env={role}</p>"))
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("signin")
-    process, base, db = start_server(folder, token=None, incidents=60, before=add_people)
-    yield base, db
-    process.terminate()
-    process.wait(timeout=30)
+    with serving(folder, token=None, incidents=60, before=add_people) as (process, base, db):
+        yield base, db
 
 
 def refusal_text(body: str) -> str:
@@ -173,13 +171,11 @@ def who_server(tmp_path_factory):
                 "display_name": "Python 3", "language": "python"}}, "nbformat": 4,
                 "nbformat_minor": 5}  # fmt: skip
     (notebooks / "handelingsadvies.ipynb").write_text(json.dumps(document), encoding="utf-8")
-    process, base, db = start_server(
+    with serving(
         folder, notebooks, "--require-two-factor", "zorgteam",
         token=None, incidents=20, before=add_people,
-    )  # fmt: skip
-    yield base
-    process.terminate()
-    process.wait(timeout=30)
+    ) as (process, base, db):  # fmt: skip
+        yield base
 
 
 def test_the_kernel_believes_the_login_not_a_header_the_browser_sends(who_server):
@@ -399,10 +395,8 @@ def test_every_next_trick_stays_on_the_server_after_a_real_login(server, trick):
 @pytest.fixture(scope="module")
 def token_server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("token")
-    process, base, _ = start_server(folder, incidents=1)
-    yield base
-    process.terminate()
-    process.wait(timeout=30)
+    with serving(folder, incidents=1) as (process, base, _):
+        yield base
 
 
 @pytest.mark.parametrize("trick", TRICKS)
@@ -457,12 +451,9 @@ def test_the_cookie_is_secure_when_the_proxy_says_https(behind_nginx):
 @pytest.fixture(scope="module")
 def https_only_server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("https")
-    process, base, _ = start_server(
-        folder, None, "--https-only", token=None, incidents=1, before=add_people
-    )
-    yield base
-    process.terminate()
-    process.wait(timeout=30)
+    options = {"token": None, "incidents": 1, "before": add_people}
+    with serving(folder, None, "--https-only", **options) as (_, base, _):
+        yield base
 
 
 def test_serve_https_only_makes_the_cookie_secure(https_only_server):

@@ -20,7 +20,7 @@ from helpers import (
     sign_in,
 )
 from playwright.sync_api import Page, expect
-from servers import start_server
+from servers import serving
 
 from pestdata.cases import caseload
 from pestdata.db.store import Store
@@ -34,10 +34,12 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("signed")
-    process, base, db = start_server(folder, token=None, incidents=40, before=add_browser_people)
-    yield base, db
-    process.terminate()
-    process.wait(timeout=30)
+    with serving(folder, token=None, incidents=40, before=add_browser_people) as (
+        process,
+        base,
+        db,
+    ):
+        yield base, db
 
 
 @pytest.fixture
