@@ -50,6 +50,13 @@ def _valid_incident_data_fixture():
     return valid_incident_data
 
 
+@pytest.fixture
+def size(request) -> str:
+    """The stress tests' size (-m stress): "full" with `pytest --stress`, which CI (.ci/run)
+    runs after the rest; else "quick", for the README's command. Same assertions."""
+    return "full" if request.config.getoption("--stress") else "quick"
+
+
 def copy_sqlite(source: Path, target: Path) -> None:
     """Copy a SQLite database whole with SQLite's own backup (whatever its WAL still holds)."""
     with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:

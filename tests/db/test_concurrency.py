@@ -72,12 +72,6 @@ def migrated(url: str) -> str:
 
 
 @pytest.fixture
-def size(request) -> str:
-    """ "full" with `pytest --stress` (conftest.py; CI passes it), else "quick"."""
-    return "full" if request.config.getoption("--stress") else "quick"
-
-
-@pytest.fixture
 def db(any_url) -> str:
     """An empty, migrated database: [sqlite] and [postgresql]."""
     return migrated(any_url)
