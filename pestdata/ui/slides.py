@@ -22,8 +22,9 @@ from pestdata.documents.parent_evening import (
     export_html,
 )
 from pestdata.school import school_names
-from pestdata.ui.common import css, download_link, esc, kernel_store
+from pestdata.ui.common import css, download_link, kernel_store
 from pestdata.ui.plots import Chart, show_empty, show_figure
+from pestdata.ui.slides_state import Deck
 
 # Arrow keys press our buttons (pdStep); keys and the age filter as in the offline file.
 KEYS = (
@@ -56,7 +57,6 @@ PANEL_INTRO = (
     "<b>Welke dia's laat je zien?</b><br><span class='pd-note'>Een uitgevinkte dia wordt "
     "overgeslagen, ook in het offline bestand.</span>"
 )
-ONE_SLIDE_AT_LEAST = "Er moet minstens één dia te zien zijn."
 
 
 def offline_name(school: str) -> str:
@@ -66,12 +66,13 @@ def offline_name(school: str) -> str:
 
 
 class SlideShow(w.VBox):
-    """The live deck: one slide at a time, the presenter chooses the school in the bar."""
+    """The live deck: one slide at a time, the presenter chooses the school in the bar.
+
+    Its state is a `Deck` (slides_state.py); the widgets send intents to it and show it."""
 
     def __init__(self, slides_for: Callable[[str], list[Slide]], schools: list[str], school: str):
         self.slides_for = slides_for
-        self.slides, self.index = slides_for(school), 0
-        self.hidden: set[str] = set()  # keys of the slides the presenter hides
+        self.state = Deck(tuple(slides_for(school)))
         self.text = css(w.HTML(), "pd-slide-text")
         self.chart = css(Chart(), "pd-slide-chart")
         self.prev = css(w.Button(description="Vorige"), "pd-prev")
@@ -96,8 +97,8 @@ class SlideShow(w.VBox):
             "pd-slide-panel",
         )
         self.panel.layout.display = "none"
-        self.prev.on_click(lambda _: self.show(self.index - 1))
-        self.next.on_click(lambda _: self.show(self.index + 1))
+        self.prev.on_click(lambda _: self._render(self.state.previous()))
+        self.next.on_click(lambda _: self._render(self.state.next()))
         self.school.observe(lambda change: self.choose(change["new"]), "value")
         self.open_panel.observe(lambda change: self._toggle_panel(change["new"]), "value")
         self.make_offline.on_click(lambda _: self.offer_offline())
@@ -111,77 +112,69 @@ class SlideShow(w.VBox):
         self.add_class("pd-slideshow")
         self.add_class("pd-slide")
         self._list_choices()
-        self.show(0)
-
-    @property
-    def shown(self) -> list[Slide]:
-        """The slides of this evening: every slide the presenter did not hide."""
-        return [s for s in self.slides if s.key not in self.hidden]
+        self._render(self.state)
 
     def choose(self, school: str) -> None:
         """Another school's slides, from its title slide on (the hidden slides stay hidden)."""
-        self.slides = self.slides_for(school)
+        self.state = self.state.for_slides(self.slides_for(school))
         self._list_choices()
         self.offline_link.value = ""
-        self.show(0)
+        self._render(self.state)
 
     def show(self, index: int) -> None:
-        shown = self.shown
-        self.index = max(0, min(len(shown) - 1, index))
-        slide = shown[self.index]
-        self.text.value = f"<h1>{esc(slide.title)}</h1>{slide.body}"
-        if slide.figure is None:
-            show_empty(self.chart, "")
-        else:
-            show_figure(self.chart, slide.figure)
-        self.position.value = f"{self.index + 1} / {len(shown)}"
+        """The presenter goes to that slide among the slides shown."""
+        self._render(self.state.go(index))
 
     def hide(self, key: str, hidden: bool = True) -> None:
-        """Hide a slide (or show it again); the deck stays on the slide it showed, or moves
-        on to the next one shown. The last slide shown cannot be hidden."""
-        current = self.shown[self.index]
-        if hidden and not [s for s in self.shown if s.key != key]:
-            self.note.value = f"<p class='pd-note'>{esc(ONE_SLIDE_AT_LEAST)}</p>"
-            self._list_choices()
-            return
-        self.note.value = ""
-        (self.hidden.add if hidden else self.hidden.discard)(key)
-        self.offline_link.value = ""  # made for other slides
-        order = [s.key for s in self.slides]
-        later = order[order.index(current.key) :] + order[: order.index(current.key)][::-1]
-        keys = [s.key for s in self.shown]
-        self.show(keys.index(next(k for k in later if k in keys)))
+        """Hide a slide (or show it again), as the state decides (Deck.hide)."""
+        deck = self.state.hide(key, hidden)
+        if deck.hidden != self.state.hidden:
+            self.offline_link.value = ""  # made for other slides
+        else:
+            self._list_choices_of(deck)  # a refused choice: its box ticked again
+        self._render(deck)
 
     def offer_offline(self) -> None:
         """The offline file of the slides shown (export_html, as the command makes it), as
         a link that saves it; nothing leaves the machine."""
-        school = self.school.value
-        page = export_html(self.shown, school).encode("utf-8")
+        school, shown = self.school.value, self.state.shown
+        page = export_html(shown, school).encode("utf-8")
         name = offline_name(school)
         size = markup.number(len(page) / 1_000_000, 1)
         self.offline_link.value = download_link(
             page,
             name,
             "text/html",
-            f"Offline bestand opslaan: {name} ({len(self.shown)} dia's, {size} MB)",
+            f"Offline bestand opslaan: {name} ({len(shown)} dia's, {size} MB)",
         )
+
+    def _render(self, deck: Deck) -> None:
+        """Show what the deck publishes: its slide, its chart, its count and its note."""
+        self.state = deck
+        self.text.value = deck.text_html
+        figure = deck.current.figure
+        if figure is None:
+            show_empty(self.chart, "")
+        else:
+            show_figure(self.chart, figure)
+        self.position.value = deck.position
+        self.note.value = deck.note
 
     def _toggle_panel(self, open_: bool) -> None:
         self.panel.layout.display = "" if open_ else "none"
 
     def _list_choices(self) -> None:
+        self._list_choices_of(self.state)
+
+    def _list_choices_of(self, deck: Deck) -> None:
         boxes = []
-        for number, slide in enumerate(self.slides, start=1):
+        for key, label, ticked in deck.choices:
             box = css(
-                w.Checkbox(
-                    value=slide.key not in self.hidden,
-                    description=f"{number}. {slide.title}",
-                    indent=False,
-                ),
+                w.Checkbox(value=ticked, description=label, indent=False),
                 "pd-slide-choice",
-                f"pd-slide-choice-{slide.key}",
+                f"pd-slide-choice-{key}",
             )
-            box.observe(lambda change, key=slide.key: self.hide(key, not change["new"]), "value")
+            box.observe(lambda change, key=key: self.hide(key, not change["new"]), "value")
             boxes.append(box)
         self.choices.children = boxes
 

@@ -290,7 +290,7 @@ def test_notebook_output_has_no_marker(marker_db, monkeypatch, tmp_path):
     nb.cells.append(
         nbformat.v4.new_code_cell(
             "_show = _\n"
-            "for _i in range(len(_show.slides)):\n"
+            "for _i in range(len(_show.state.slides)):\n"
             "    _show.show(_i)\n"
             "    print(_show.position.value, _show.text.value, _show.chart.spec)\n"
         )
@@ -551,7 +551,7 @@ def test_slideshow_widget_clamps_and_shows_figures(small_db):
     slides = build_slides(figures)
     show = SlideShow(lambda school: slides, ["Middenschool"], "Middenschool")
     assert len(slides) == 9
-    assert show.index == 0 and show.position.value == "1 / 9" and show.chart.spec == {}
+    assert show.state.index == 0 and show.position.value == "1 / 9" and show.chart.spec == {}
     assert show.text.value.startswith("<h1>Middenschool</h1>")
 
     show.show(2)  # Onze school: the platform chart
@@ -564,16 +564,16 @@ def test_slideshow_widget_clamps_and_shows_figures(small_db):
     show.show(1)  # no figure: the chart is cleared
     assert show.chart.spec == {} and show.position.value == "2 / 9"
     show.show(-3)
-    assert show.index == 0 and show.position.value == "1 / 9"
+    assert show.state.index == 0 and show.position.value == "1 / 9"
     show.prev.click()
-    assert show.index == 0
+    assert show.state.index == 0
     show.next.click()
-    assert show.index == 1 and show.position.value == "2 / 9"
+    assert show.state.index == 1 and show.position.value == "2 / 9"
     show.show(100)
-    assert show.index == 8 and show.position.value == "9 / 9"
+    assert show.state.index == 8 and show.position.value == "9 / 9"
     assert "<h1>Hier vinden kinderen en ouders hulp</h1>" in show.text.value
     show.next.click()
-    assert show.index == 8
+    assert show.state.index == 8
 
 
 def test_ouderavond_app_defaults_to_the_busiest_school_and_the_presenter_chooses(small_db):
@@ -583,7 +583,7 @@ def test_ouderavond_app_defaults_to_the_busiest_school_and_the_presenter_chooses
     assert app.text.value.startswith("<h1>Andere School</h1>")
     app.show(3)
     app.school.value = "Middenschool"  # what the presenter's choice in the bar does
-    assert app.index == 0 and app.text.value.startswith("<h1>Middenschool</h1>")
+    assert app.state.index == 0 and app.text.value.startswith("<h1>Middenschool</h1>")
     app.show(2)
     assert f"<h1>Onze school in {clock.SchoolYear.of(clock.today()).label}</h1>" in (app.text.value)
 
@@ -635,7 +635,7 @@ def choice(show: SlideShow, key: str):
 
 def test_hidden_slides_are_skipped_by_the_buttons(small_db):
     show = middenschool_show(small_db)
-    keys = [s.key for s in show.slides]
+    keys = [s.key for s in show.state.slides]
     assert keys == ["titel", "wat_is", "cijfers", "vormen", "trend", "school", "ouders",
                     "materiaal", "hulp"]  # fmt: skip
     assert [c.description for c in show.choices.children][:2] == [
@@ -645,7 +645,7 @@ def test_hidden_slides_are_skipped_by_the_buttons(small_db):
     assert all(c.value for c in show.choices.children)
     show.show(4)  # De trend
     choice(show, "trend").value = False  # the presenter unticks the slide on screen
-    assert show.hidden == {"trend"}
+    assert show.state.hidden == {"trend"}
     assert show.text.value.startswith("<h1>Wat doet de school?</h1>")  # moved on
     assert show.position.value == "5 / 8"
     choice(show, "vormen").value = False
@@ -656,7 +656,7 @@ def test_hidden_slides_are_skipped_by_the_buttons(small_db):
         seen.append(show.text.value.split("</h1>")[0][4:])
         show.next.click()
     assert "De trend" not in seen and "Welke vormen?" not in seen
-    assert seen[:7] == [s.title for s in show.slides if s.key not in ("trend", "vormen")]
+    assert seen[:7] == [s.title for s in show.state.slides if s.key not in ("trend", "vormen")]
     choice(show, "trend").value = True  # back again, in its place
     show.show(0)
     assert show.position.value == "1 / 8"
@@ -666,11 +666,11 @@ def test_hidden_slides_are_skipped_by_the_buttons(small_db):
 
 def test_the_last_slide_shown_cannot_be_hidden(small_db):
     show = middenschool_show(small_db)
-    for key in [s.key for s in show.slides][1:]:
+    for key in [s.key for s in show.state.slides][1:]:
         choice(show, key).value = False
     assert show.position.value == "1 / 1"
     choice(show, "titel").value = False
-    assert show.hidden == {s.key for s in show.slides} - {"titel"}
+    assert show.state.hidden == {s.key for s in show.state.slides} - {"titel"}
     assert choice(show, "titel").value is True
     assert "minstens één dia" in show.note.value
     assert show.text.value.startswith("<h1>Middenschool</h1>")
@@ -687,7 +687,7 @@ def test_the_offline_file_from_the_page_holds_the_slides_shown(small_db):
     assert 'download="ouderavond-middenschool.html"' in link
     assert "Offline bestand opslaan: ouderavond-middenschool.html (8 dia&#x27;s," in link
     page = base64.b64decode(re.search(r"base64,([^\"]+)", link).group(1)).decode("utf-8")
-    shown = [s for s in show.slides if s.key != "trend"]
+    shown = [s for s in show.state.slides if s.key != "trend"]
     assert page == export_html(shown, "Middenschool")  # what `pestdata parent-evening` writes
     assert page.count("<section class='pd-slide'>") == 8 and "De trend" not in page
     choice(show, "trend").value = True  # another choice: the old file is gone
