@@ -61,6 +61,14 @@ def _exception(record: logging.LogRecord) -> str:
     return type(error).__name__ + (f": {text[-1]}" if text else "")
 
 
+def _is_the_stop(record: logging.LogRecord) -> bool:
+    """A record of the Ctrl+C itself: asyncio logs a task that the KeyboardInterrupt cut
+    short ("Task exception was never retrieved") while the server stops, seconds after
+    "Server stopt." already said so."""
+    error = record.exc_info[1] if record.exc_info else record.msg
+    return isinstance(error, KeyboardInterrupt)
+
+
 def _first_line(record: logging.LogRecord) -> str:
     text = record.getMessage().strip()
     return text.splitlines()[0] if text else ""
@@ -112,7 +120,8 @@ TRANSLATED: list[tuple[re.Pattern, str | None]] = [
 def dutch_line(record: logging.LogRecord, port: int | None = None) -> str | None:
     """The terminal's line for a log record, or None: not for the terminal.
 
-    1. A record that carries its own terminal line (`extra={"terminal": ...}`) gets that.
+    1. A record that carries its own terminal line (`extra={"terminal": ...}`) gets that;
+       a record of the Ctrl+C that stops the server gets none.
     2. Ours (logged from pestdata's code, in Dutch): warnings and errors; our info lines
        (a page opened, a kernel culled) only with --verbose.
     3. Jupyter's, Voilà's, tornado's: the lines in TRANSLATED; any other error in one line
@@ -120,6 +129,8 @@ def dutch_line(record: logging.LogRecord, port: int | None = None) -> str | None
     """
     if hasattr(record, "terminal"):
         return record.terminal
+    if _is_the_stop(record):
+        return None
     error = _exception(record)
     if record.pathname.startswith(OWN_CODE):
         if record.levelno < logging.WARNING:

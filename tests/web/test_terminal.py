@@ -236,6 +236,9 @@ def test_what_reaches_the_terminal():
         "Fout bij het verzoek GET /voila/render/a.ipynb: ValueError: kapot "
         "(details: pestdata serve --verbose)"
     )
+    stopped = record(logging.ERROR, "Task exception was never retrieved", where="asyncio",
+                     error=KeyboardInterrupt())  # fmt: skip
+    assert dutch_line(stopped) is None  # the Ctrl+C itself: "Server stopt." said it
     assert dutch_line(record(logging.INFO, "Voilà is running at:\nhttp://x/"), 8866) == (
         "Server klaar op poort 8866."
     )
