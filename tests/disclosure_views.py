@@ -407,8 +407,11 @@ class OverviewReader:
     def set(self, today: date, period=None, school="", who="", platform="", form="") -> None:
         """Set the filters as a leader would, all at once: the page shows the state they give."""
         start, end = period if period else (None, None)
+        state = self.view.state
+        if state.today != today:  # another day: the page read again (same day: same data)
+            state = state.on(today)
         self.view.show(
-            self.view.state.on(today).choose(
+            state.choose(
                 year="", start=start, end=end, school=school, who=who, platform=platform,
                 form=form, split="platform", split_age="age_band",
             )
