@@ -359,6 +359,12 @@ def kernel_of(html: str) -> str:
 # --- Chromium --------------------------------------------------------------------------------
 
 TIMEOUT = 60_000  # ms: how long a browser test waits for the page before it fails
+CHARTS = (
+    ".pd-chart-trend",
+    ".pd-chart-age",
+    ".pd-chart-steps",
+    ".pd-chart-steps-quarter",
+)  # the overview's
 # Who signs in in the browser tests, one of each role; the care team's is m.devries.
 BROWSER_PEOPLE = {"m.devries": "zorgteam", "directeur": "leiding", "juf": "leerkracht",
                   "spreker": "presentator"}  # fmt: skip

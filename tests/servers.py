@@ -129,12 +129,15 @@ def start_server(
     incidents=3000,
     before=None,
     verbose=True,
+    preheat: int | None = None,
 ):
     """`pestdata serve` on a SQLite file in `folder`; returns (process, base URL, db URL).
 
     The database gets `incidents` demo reports (added to whatever is there already; 0: an
     empty database, as on a first install);
     `before(db_url)` runs after that, before the server starts (e.g. to add accounts).
+    `preheat` None keeps the server's default (a waiting kernel per dashboard); a page test
+    that opens a few pages says 0: the kernels it never takes cost CPU the whole suite waits for.
     With token None the server uses personal accounts; a token goes in PESTDATA_TOKEN,
     as a school would give it (never on the command line, where `ps` shows it).
     Its stdout and stderr go to `folder`/serve.log: Jupyter's whole log (`--verbose`), which
@@ -159,6 +162,8 @@ def start_server(
     if notebooks:
         command += ["--notebooks", str(notebooks)]
     command += list(extra) + (["--verbose"] if verbose else [])
+    if preheat is not None:
+        command += ["--preheat", str(preheat)]
     env = {k: v for k, v in os.environ.items() if k != "PESTDATA_TOKEN"}
     if token:  # None: personal accounts
         env["PESTDATA_TOKEN"] = token

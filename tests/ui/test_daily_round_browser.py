@@ -37,7 +37,7 @@ FOCUSED = "(selector) => document.activeElement === document.querySelector(selec
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("daily-round")
-    with serving(folder, incidents=300) as (process, base, db):
+    with serving(folder, incidents=300, preheat=0) as (process, base, db):
         yield {
             "db": db,
             "url": f"{base}/voila/render/meldingen.ipynb?token={TOKEN}",

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("teacher")
-    with serving(folder, incidents=40) as (process, base, _):
+    with serving(folder, incidents=40, preheat=0) as (process, base, _):
         yield f"{base}/voila/render/handelingsadvies.ipynb?token={TOKEN}"
 
 
