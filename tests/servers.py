@@ -14,6 +14,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -76,7 +77,8 @@ def _run_demo(path: Path, incidents: int) -> None:
     )
 
 
-_made: dict[tuple, Path] = {}  # demo databases this process made, by size, day and settings
+_made: dict[tuple, Path] = {}
+_making = threading.Lock()  # demo databases this process made, by size, day and settings
 
 
 def _fill(path: Path, incidents: int) -> None:
@@ -89,11 +91,12 @@ def _fill(path: Path, incidents: int) -> None:
         return
     settings = sorted((k, v) for k, v in os.environ.items() if k.startswith("PESTDATA_"))
     key = (incidents, clock.today(), tuple(settings))
-    if key not in _made:
-        folder = Path(tempfile.mkdtemp(prefix="pestdata-demo-"))
-        atexit.register(shutil.rmtree, folder, ignore_errors=True)
-        _run_demo(folder / "demo.sqlite", incidents)
-        _made[key] = folder / "demo.sqlite"
+    with _making:  # servers started side by side (threads) make each demo once
+        if key not in _made:
+            folder = Path(tempfile.mkdtemp(prefix="pestdata-demo-"))
+            atexit.register(shutil.rmtree, folder, ignore_errors=True)
+            _run_demo(folder / "demo.sqlite", incidents)
+            _made[key] = folder / "demo.sqlite"
     with closing(sqlite3.connect(_made[key])) as source, closing(sqlite3.connect(path)) as copy:
         source.backup(copy)
     shutil.copymode(_made[key], path)  # owner only, as the command makes it

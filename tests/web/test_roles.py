@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from servers import start_server
@@ -29,27 +30,25 @@ def fetch(url: str, headers: dict | None = None) -> tuple[int, str]:
 
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory):
-    """One live server per role on its own port with its own token, all on one database.
-    No preheated kernels: these tests ask each page once, and five pools of waiting kernels
-    would only take the machine's time (preheating has its own tests)."""
-    folder = tmp_path_factory.mktemp("roles")
-    running = {}
-    for number, role in enumerate(ROLES):
-        process, base, _ = start_server(
-            folder,
-            None,
-            "--role",
-            role,
-            "--preheat",
-            "0",
-            token=f"token-{role}",
-            incidents=200 if number == 0 else 1,
-        )
-        running[role] = (process, base)
+    """One live server per role on its own port with its own token, each on a copy of the
+    same demo database, started side by side. No preheated kernels: these tests ask each page
+    once, and five pools of waiting kernels would only take the machine's time (preheating
+    has its own tests)."""
+
+    folders = {role: tmp_path_factory.mktemp(f"role-{role}") for role in ROLES}  # not threadsafe
+
+    def start(role: str):
+        return start_server(
+            folders[role], None, "--role", role, token=f"token-{role}", incidents=200, preheat=0
+        )[:2]
+
+    with ThreadPoolExecutor(len(ROLES)) as pool:
+        running = dict(zip(ROLES, pool.map(start, ROLES), strict=True))
     yield {role: base for role, (_, base) in running.items()}
     for process, _ in running.values():
-        process.terminate()
-        process.wait(timeout=20)
+        process.terminate()  # all at once, then wait: they stop side by side too
+    for process, _ in running.values():
+        process.wait(timeout=30)
 
 
 @pytest.mark.parametrize("role", list(ROLES))
