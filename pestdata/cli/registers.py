@@ -168,7 +168,7 @@ def import_command(
             bar.length = total
             bar.update(done - bar.pos)
 
-        report = import_file(
+        result = import_file(
             store,
             file,
             commit=commit,
@@ -184,31 +184,31 @@ def import_command(
             severity=severity,
             update=update,
         )
-    for row in report.rows:
+    for row in result.rows:
         if row.outcome != "nieuw":
             click.echo(f"rij {row.row}: {row.outcome}")
         for field, reason in row.problems:
             click.echo(f"    {field}: {reason}")
         for field, old, new in row.changes:
             click.echo(f"    {field}: {old} → {new}")
-    if report.refused_not_shown:  # a large file: the rest of the refused rows is counted
-        click.echo(report.not_shown_line())
-    for line in report.name_lines():
+    if result.refused_not_shown:  # a large file: the rest of the refused rows is counted
+        click.echo(result.not_shown_line())
+    for line in result.name_lines():
         click.echo(line)
-    if report.ignored_columns:
-        click.echo(f"Genegeerde kolommen: {', '.join(report.ignored_columns)}")
-    for note in report.notes:
+    if result.ignored_columns:
+        click.echo(f"Genegeerde kolommen: {', '.join(result.ignored_columns)}")
+    for note in result.notes:
         click.echo(f"Let op: {note}.")
-    if report.readings:
+    if result.readings:
         click.echo("Zo gelezen (eigen woorden van het bestand → pestdata):")
-        for line in report.reading_lines():
+        for line in result.reading_lines():
             click.echo(f"    {line}")
-    if report.unknown:
+    if result.unknown:
         click.echo("Niet herkende waarden (koppel ze met --map-value 'KOLOM:WAARDE=ONZE WAARDE'):")
-        for line in report.unknown_lines():
+        for line in result.unknown_lines():
             click.echo(f"    {line}")
-    click.echo(report.summary())
-    if not commit and (report.count("nieuw") or report.count("bijgewerkt")):
+    click.echo(result.summary())
+    if not commit and (result.count("nieuw") or result.count("bijgewerkt")):
         click.echo("Dit was een proefdraai; niets opgeslagen. Opslaan: voeg --commit toe.")
 
 

@@ -1,14 +1,14 @@
 """Import of a school's register (CSV or Excel): read, check and store it, with a row-by-row
-report.
+result.
 
 The parts: reading.py reads the file, mapping.py says which column is which (the words are
 columns.py's), row_checks.py reads and checks each row, history.py settles status and date
-handled, report.py keeps the report. Nothing is stored on a dry run; a commit stores every
+handled, import_result.py keeps the result. Nothing is stored on a dry run; a commit stores every
 accepted row in one transaction. A fingerprint per row makes a second import of the same file
 add nothing.
 
 A file is never held whole: it is read as a stream, twice (what its columns hold, then its
-rows), checked against the database and stored a chunk of rows at a time, and the report
+rows), checked against the database and stored a chunk of rows at a time, and the result
 keeps counts for every row but detail only up to a limit: `pestdata import` of a million-row
 CSV peaks at about 200 MB, dry run or commit (3.9 GB when the file was read whole;
 bench/large_files.py).
@@ -25,16 +25,7 @@ from pestdata.core.model import label_for
 from pestdata.db.store import Store
 from pestdata.registers.columns import PUPIL_FIELDS
 from pestdata.registers.history import corrections, shown
-from pestdata.registers.mapping import (
-    Column,
-    ColumnsMissing,
-    Survey,
-    check_mapping,
-    column_map,
-    propose_columns,
-)
-from pestdata.registers.reading import ImportFileError, Table, read_table
-from pestdata.registers.report import (
+from pestdata.registers.import_result import (
     ASK,
     UPDATED,
     ImportResult,
@@ -46,6 +37,15 @@ from pestdata.registers.report import (
     scale_notes,
     school_notes,
 )
+from pestdata.registers.mapping import (
+    Column,
+    ColumnsMissing,
+    Survey,
+    check_mapping,
+    column_map,
+    propose_columns,
+)
+from pestdata.registers.reading import ImportFileError, Table, read_table
 from pestdata.registers.row_checks import (
     IMPORT_HANDLER,
     RowReader,
@@ -122,9 +122,9 @@ def import_file(
     severity: str | None = None,
     update: bool = False,
 ) -> ImportResult:
-    """Read, validate and (with commit) store a file; the report says what happened per row.
+    """Read, validate and (with commit) store a file; the result says what happened per row.
     `raw`: the file's bytes (an upload), `path` then only its name. A school not on the
-    list refuses its rows, unless `add_schools`: then the report names it as new, and a
+    list refuses its rows, unless `add_schools`: then the result names it as new, and a
     commit puts it on the list, with `school_type` or else the type its rows' groups show.
     A row whose group does not fit its school's type ('groep 7' at a secondary school) is
     'te bevestigen', not stored, unless `accept_groups`.
@@ -160,19 +160,19 @@ def import_file(
     targets = column_map(columns, mapping, survey.yes_no)
     sure, candidates = propose_columns(survey, targets)
     targets = column_map(columns, {**sure, **(mapping or {})}, survey.yes_no)
-    report = ImportResult(
+    result = ImportResult(
         str(path),
         [],
         commit,
         ignored_columns=[c for c in columns if c not in targets] + survey.beyond_header,
     )
-    column_notes(report, sure, candidates)
+    column_notes(result, sure, candidates)
     default_school = _school_for_file(
-        store, path, targets, survey.school_everywhere, default_school, report, add_schools
+        store, path, targets, survey.school_everywhere, default_school, result, add_schools
     )
     readers = [Column.of(h, t, survey.numbers.get(h, ())) for h, t in targets.items()]
-    scale_notes(report, readers)
-    reader = RowReader(readers, value_map or {}, report, school_names.names(store), add_schools)
+    scale_notes(result, readers)
+    reader = RowReader(readers, value_map or {}, result, school_names.names(store), add_schools)
     reader.expect_types(
         school_names.types(store),
         school_type and school_names.SchoolType.parse(school_type),
@@ -181,27 +181,27 @@ def import_file(
     reader.expect_history(history_status, severity, update)
     if commit:
         with incident_log.importing(store, path.name, actor) as batch:
-            filled = _read_rows(table, reader, report, batch, default_school, survey, progress)
+            filled = _read_rows(table, reader, result, batch, default_school, survey, progress)
             school_names.set_types(batch.conn, reader.new_school_types(), actor)
-        report.added, report.updated = batch.added, batch.updated
+        result.added, result.updated = batch.added, batch.updated
     else:
-        filled = _read_rows(table, reader, report, Check(store), default_school, survey, progress)
-    filled_notes(report, filled)
-    history_notes(report, filled, reader.rules, targets)
-    school_notes(report, reader.new_school_types())
-    group_notes(report, accept_groups)
+        filled = _read_rows(table, reader, result, Check(store), default_school, survey, progress)
+    filled_notes(result, filled)
+    history_notes(result, filled, reader.rules, targets)
+    school_notes(result, reader.new_school_types())
+    group_notes(result, accept_groups)
     if filled["without handler"]:  # rows already stored are not stored again: not counted
-        report.notes.append(
+        result.notes.append(
             f"{rows(filled['without handler'])} zonder behandelaar: als behandelaar staat er "
             f"'{IMPORT_HANDLER}'"
         )
-    return report
+    return result
 
 
 def _read_rows(
     table: Table,
     reader: RowReader,
-    report: ImportResult,
+    result: ImportResult,
     database: Check | incident_log.Importing,
     default_school: str,
     survey: Survey,
@@ -220,16 +220,18 @@ def _read_rows(
         prints = [incident.fingerprint for _, (incident, _) in accepted]
         stored = database.stored(prints) if prints else {}
         new, changes = [], []
-        for (result, payload), (said, got), fingerprint in zip(
+        for (row_result, payload), (said, got), fingerprint in zip(
             accepted, history, prints, strict=True
         ):
             key = bytes.fromhex(fingerprint)
             if fingerprint in stored and key not in seen:
-                _correction(reader, report, result, stored[fingerprint], payload[0], said, changes)
+                _correction(
+                    reader, result, row_result, stored[fingerprint], payload[0], said, changes
+                )
             if fingerprint in stored or key in seen:
-                if result.outcome != UPDATED:
-                    result.outcome, result.problems = "al aanwezig", []
-            elif result.outcome == ASK:
+                if row_result.outcome != UPDATED:
+                    row_result.outcome, row_result.problems = "al aanwezig", []
+            elif row_result.outcome == ASK:
                 pass  # its group does not fit its school: stored only once confirmed
             else:
                 new.append(payload)
@@ -239,12 +241,12 @@ def _read_rows(
         if new:
             database.add(new)
         database.update(changes)
-        report.note_names(
-            [result.row for result, _ in accepted],
+        result.note_names(
+            [row_result.row for row_result, _ in accepted],
             [incident.description for _, (incident, _) in accepted],
         )
-        for result in results:
-            report.add(result)
+        for row_result in results:
+            result.add(row_result)
         results.clear()
         accepted.clear()
         history.clear()
@@ -257,10 +259,10 @@ def _read_rows(
         elif not any(v.strip() for v in cells.values()):
             continue  # an empty line
         else:
-            result, payload = read_row(reader, row_number, cells, default_school)
-            results.append(result)
+            row_result, payload = read_row(reader, row_number, cells, default_school)
+            results.append(row_result)
             if payload:
-                accepted.append((result, payload))
+                accepted.append((row_result, payload))
                 history.append((reader.said, reader.history))
                 filled.update(reader.filled)
         if len(results) >= CHUNK_ROWS:
@@ -271,8 +273,8 @@ def _read_rows(
 
 def _correction(
     reader: RowReader,
-    report: ImportResult,
-    result: RowResult,
+    result: ImportResult,
+    row_result: RowResult,
     stored: incident_log.Stored,
     incident,
     said: set[str],
@@ -280,24 +282,24 @@ def _correction(
 ) -> None:
     """A row already stored that says another status, severity or date handled: with
     `update` it becomes 'bijgewerkt' (its changes listed; a commit stores them, audited),
-    without it the report counts it, so the dry run can say that --update would correct it.
+    without it the result counts it, so the dry run can say that --update would correct it.
     Only what the row says itself counts: a default (history rule, 'Onbekend') never
     overwrites what is stored."""
     fields = corrections(stored, incident, said)
     if not fields:
         return
     if not reader.rules.update:
-        report.differing += 1
+        result.differing += 1
         return
-    result.outcome, result.problems = UPDATED, []
-    result.changes = [
+    row_result.outcome, row_result.problems = UPDATED, []
+    row_result.changes = [
         (label_for(name), shown(name, old), shown(name, new)) for name, (old, new) in fields.items()
     ]
     changes.append((stored.id, fields))
 
 
 def _school_for_file(
-    store, path, targets, school_everywhere, default_school, report, add_schools
+    store, path, targets, school_everywhere, default_school, result, add_schools
 ) -> str:
     """The school for rows that name none: the one given. A file without a School column
     and no school given raises SchoolNeeded, even when the list has one school; a School
@@ -306,7 +308,7 @@ def _school_for_file(
     if default_school.strip():
         name, _ = school_names.match(default_school, known)
         if name is None and add_schools:
-            report.new_schools.add(school_names.tidy(default_school))
+            result.new_schools.add(school_names.tidy(default_school))
             return school_names.tidy(default_school)
         if name is None:
             raise ImportFileError(

@@ -1,12 +1,12 @@
 """Reading and checking one row of a register, with problems per field in Dutch.
 
 Each cell is read in the context of its column; values not recognised are counted for the
-report.
+import's result.
 
 A row with a value that is not recognised, or that the model refuses, is refused alone, with
 its row number, field and a Dutch reason; a row whose group does not fit its school's type is
 asked about. What a row lacks (a handler, a description, who reported) it gets from us, and
-the report says so.
+the result says so.
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from pestdata.core.model import (
 )
 from pestdata.registers.columns import PUPIL_FIELDS
 from pestdata.registers.history import HANDLING, Handled, HistoryRules, read_handling
+from pestdata.registers.import_result import ASK, ImportResult, RowResult, rows
 from pestdata.registers.mapping import Column, value_key
-from pestdata.registers.report import ASK, ImportResult, RowResult, rows
 from pestdata.registers.values import parse_date, read_choices, split_list
 from pestdata.school import school_names
 
@@ -44,17 +44,17 @@ GROUP_ALLOWED = {  # what a group column may hold, by what its header says
 
 class RowReader:
     """Reads the rows of one file: each cell in the context of its column, problems per
-    field, values not recognised counted for the report."""
+    field, values not recognised counted for the result."""
 
     def __init__(
         self,
         columns: list[Column],
         value_map,
-        report: ImportResult,
+        result: ImportResult,
         schools: list[str],
         add_schools: bool = False,
     ):
-        self.columns, self.value_map, self.report = columns, value_map, report
+        self.columns, self.value_map, self.result = columns, value_map, result
         self.schools = schools  # the list a file's school must be on (school_names.py)
         self.add_schools = add_schools  # a name not on it is a new school (asked for)
         self.filled: set[str] = set()  # what the row last read got from us, for the notes
@@ -87,19 +87,19 @@ class RowReader:
         """Remember the kind of group of a school not on the list (its type, if added)."""
         if not school or not group or school in self.types:
             return
-        groups = self.report.school_groups
+        groups = self.result.school_groups
         if school in groups or len(groups) < VALUES_LISTED:
             groups.setdefault(school, set()).add(str(group).split(" ", 1)[0])
 
     def misfit(self, incident) -> str | None:
         """The Dutch question for a row whose group does not fit its school's type, else
-        None. Counted for the report, also once confirmed (accept_groups)."""
+        None. Counted for the result, also once confirmed (accept_groups)."""
         school_type = self.types.get(incident.school)
-        if school_type is None and incident.school in self.report.new_schools:
+        if school_type is None and incident.school in self.result.new_schools:
             school_type = self.chosen_type
         if school_type is None or school_type.fits(incident.group):
             return None
-        self.report.misfits[(incident.school, school_type.label, incident.group)] += 1
+        self.result.misfits[(incident.school, school_type.label, incident.group)] += 1
         if self.accept_groups:
             return None
         return (
@@ -111,8 +111,8 @@ class RowReader:
         """The type each new school gets: the one chosen, else what its rows' groups show."""
         return {
             name: self.chosen_type
-            or school_names.SchoolType.of_groups(self.report.school_groups.get(name, ()))
-            for name in self.report.new_schools
+            or school_names.SchoolType.of_groups(self.result.school_groups.get(name, ()))
+            for name in self.result.new_schools
         }
 
     def mapped(self, column: Column, text: str) -> str:
@@ -121,7 +121,7 @@ class RowReader:
     def read_as(self, column: Column, theirs: str, ours: str) -> None:
         """Note how a value was read when the school wrote it in other words than ours."""
         if recognise.normalise(theirs) != recognise.normalise(ours):
-            readings = self.report.readings.setdefault(column.header, Counter())
+            readings = self.result.readings.setdefault(column.header, Counter())
             key = (theirs.strip(), ours)
             if key in readings or len(readings) < VALUES_LISTED:  # else: not listed
                 readings[key] += 1
@@ -131,24 +131,24 @@ class RowReader:
         if value in counts or len(counts) < VALUES_LISTED:
             counts[value] += 1
         else:
-            self.report.unlisted[header] += 1
+            self.result.unlisted[header] += 1
 
     def unknown(self, column: Column, text: str, kind: str = "", also: str = "") -> str:
         """Count a value not recognised; the Dutch reason for the row. `also`: what the
         column may hold besides our labels ('ja, nee, een datum')."""
         if kind == "school":
-            self.report.options[column.header] = self.schools
+            self.result.options[column.header] = self.schools
             allowed = ", ".join(self.schools) or "nog geen school op de lijst"
         elif kind:
             options = recognise.allowed(kind)
-            self.report.options[column.header] = options
+            self.result.options[column.header] = options
             allowed = also + ", ".join(options)
         else:
             allowed = GROUP_ALLOWED[column.group.kind]
         self.tally(
-            self.report.unknown.setdefault(column.header, Counter()), text.strip(), column.header
+            self.result.unknown.setdefault(column.header, Counter()), text.strip(), column.header
         )
-        self.report.allowed[column.header] = allowed
+        self.result.allowed[column.header] = allowed
         if kind == "school":
             return school_names.unknown_school(text[:40], self.schools)
         return f"onbekende waarde '{text.strip()[:40]}'; toegestaan: {allowed}"
@@ -259,15 +259,15 @@ class RowReader:
         name, spelled_otherwise = school_names.match(text, self.schools)
         if name is None and self.add_schools:
             name = school_names.tidy(text)
-            self.report.new_schools.add(name)
+            self.result.new_schools.add(name)
             return name
         if name is None:
             name = school_names.tidy(text)
             if (
-                name in self.report.unknown_schools
-                or len(self.report.unknown_schools) < VALUES_LISTED
+                name in self.result.unknown_schools
+                or len(self.result.unknown_schools) < VALUES_LISTED
             ):
-                self.report.unknown_schools[name] += 1
+                self.result.unknown_schools[name] += 1
             problems["school"] = self.unknown(column, text, "school")
             return name
         if spelled_otherwise:
@@ -345,20 +345,20 @@ def field_label(key: str) -> str:
     return label_for(key)
 
 
-def filled_notes(report: ImportResult, filled: Counter) -> None:
+def filled_notes(result: ImportResult, filled: Counter) -> None:
     """What the accepted rows got from us: a handler, a description, who reported, and how a
     combination group was read."""
     if filled["combination"]:
-        report.notes.append(
+        result.notes.append(
             f"{rows(filled['combination'])} met een combinatiegroep: {recognise.COMBINATION_RULE}"
         )
     if filled["description"]:
-        report.notes.append(
+        result.notes.append(
             f"{rows(filled['description'])} zonder beschrijving: als beschrijving staat er "
             f"'{IMPORT_DESCRIPTION}'"
         )
     if filled["reporter"]:
-        report.notes.append(
+        result.notes.append(
             f"{rows(filled['reporter'])} zonder 'Gemeld door': als melder staat er "
             f"'{Reporter.OTHER.label}'"
         )

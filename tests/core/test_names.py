@@ -241,7 +241,7 @@ def test_the_import_tab_lists_rows_whose_description_holds_a_name(
     tmp_path, store, names_here, monkeypatch
 ):
     from pestdata.registers.importer import import_file
-    from pestdata.ui.transfer.outcome import report_html
+    from pestdata.ui.transfer.outcome import result_html
 
     register = tmp_path / "register.csv"
     register.write_text(
@@ -250,7 +250,7 @@ def test_the_import_tab_lists_rows_whose_description_holds_a_name(
         f"04-10-2025;De Regenboog;204534;groep 7;WhatsApp;Roddelen;Middel;<i>{NAMED}</i>\n",
         encoding="utf-8",
     )
-    shown = report_html(import_file(store, register, add_schools=True))
+    shown = result_html(import_file(store, register, add_schools=True))
     assert "pd-import-names" in shown and "<i>" not in shown  # escaped, as every value
     assert (
         "rij 3: in de beschrijving lijkt een naam te staan: 'Daan de Boer', 'Fatima', "
@@ -259,5 +259,5 @@ def test_the_import_tab_lists_rows_whose_description_holds_a_name(
     assert "rij 2:" not in shown
     monkeypatch.setattr(names, "_here", None)  # the server's detector still loading
     monkeypatch.delenv(names.SOCKET_ENV, raising=False)
-    unchecked = report_html(import_file(store, register, add_schools=True))
+    unchecked = result_html(import_file(store, register, add_schools=True))
     assert "niet op namen gecontroleerd" in unchecked and "Daan" not in unchecked

@@ -125,14 +125,14 @@ def test_an_upload_never_lies_on_disk(tmp_path, monkeypatch):
                               "content": memoryview(content),
                               "last_modified": datetime(2026, 1, 5, tzinfo=UTC)},)  # fmt: skip
     # A school not on the list refuses the row until the care team adds it on purpose.
-    assert "Niet op de lijst van scholen: &#x27;De Linde&#x27; (1 rij)" in transfer.report.value
-    assert "0 zouden worden toegevoegd" in transfer.report.value
+    assert "Niet op de lijst van scholen: &#x27;De Linde&#x27; (1 rij)" in transfer.outcome.value
+    assert "0 zouden worden toegevoegd" in transfer.outcome.value
     assert transfer.new_schools.layout.display == ""
     assert transfer.new_schools.types["De Linde"].value == "primary"  # groep 7: proposed
     transfer.new_schools.add_button.click()
-    assert "1 zouden worden toegevoegd" in transfer.report.value
+    assert "1 zouden worden toegevoegd" in transfer.outcome.value
     transfer.run(commit=True)
-    assert "1 melding opgeslagen" in transfer.report.value
+    assert "1 melding opgeslagen" in transfer.outcome.value
     assert caseload.count_incidents(store) == 1
     assert school_names.names(store) == ["De Linde"]
     assert list((tmp_path / "tmp").iterdir()) == []  # nothing in the temp folder

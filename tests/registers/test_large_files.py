@@ -30,8 +30,7 @@ from pestdata.cases import caseload
 from pestdata.cli.main import main
 from pestdata.core.markup import number
 from pestdata.db.store import Store
-from pestdata.registers import importer, reading
-from pestdata.registers import report as import_report
+from pestdata.registers import import_result, importer, reading
 from pestdata.registers.importer import import_file
 from pestdata.registers.reading import MAX_FILE_BYTES, MAX_UPLOAD_BYTES, ImportFileError
 from pestdata.school import school_names
@@ -270,8 +269,8 @@ def test_a_register_read_in_chunks_gives_every_row_its_outcome(tmp_path, monkeyp
     written twice across a chunk's edge is 'al aanwezig' there too, a commit stores exactly
     the new rows in one transaction, and the counts hold every row."""
     monkeypatch.setattr(importer, "CHUNK_ROWS", 7)
-    monkeypatch.setattr(import_report, "DETAIL_ROWS", 40)
-    monkeypatch.setattr(import_report, "REFUSED_IN_DETAIL", 25)
+    monkeypatch.setattr(import_result, "DETAIL_ROWS", 40)
+    monkeypatch.setattr(import_result, "REFUSED_IN_DETAIL", 25)
     lines = register_lines(60)  # rows 2–62: row 9 refused ('Daan'), row 12 is row 11 again
     lines[20] = lines[20].replace(";", ";x;", 1)  # row 21: a cell too many
     lines.append(lines[3])  # row 63: row 4 again, five chunks later
@@ -373,9 +372,9 @@ def test_the_page_reads_a_file_the_browser_sent(tmp_path):
     transfer.upload._received(
         transfer.upload, {"kind": "bestand", "name": "r.csv", "size": len(content)}, [content]
     )
-    assert "Dit bestand noemt geen school" in transfer.report.value  # chosen, never assumed
+    assert "Dit bestand noemt geen school" in transfer.outcome.value  # chosen, never assumed
     transfer.school.value = SCHOOL
-    assert "5 rijen: 5 zouden worden toegevoegd" in transfer.report.value
+    assert "5 rijen: 5 zouden worden toegevoegd" in transfer.outcome.value
     assert not transfer.commit.disabled
     transfer.run(commit=True)
     assert caseload.count_incidents(store) == 5
@@ -392,14 +391,14 @@ def test_the_page_refuses_a_file_over_the_limit_in_dutch(tmp_path):
     transfer.upload._received(
         transfer.upload, {"kind": "te groot", "name": "groot.csv", "size": 31_000_000}, []
     )
-    assert transfer.commit.disabled and transfer.report.value == "" and transfer.path is None
+    assert transfer.commit.disabled and transfer.outcome.value == "" and transfer.path is None
     # A page that sends it anyway gets the refusal from the kernel.
     big = content + b" " * MAX_UPLOAD_BYTES
     transfer.upload._received(
         transfer.upload, {"kind": "bestand", "name": "groot.csv", "size": len(big)}, [big]
     )
     assert "groot.csv: dit bestand is 20,1 MB; een upload mag hoogstens 20 MB zijn." in (
-        transfer.report.value
+        transfer.outcome.value
     )
     assert transfer.commit.disabled and transfer.content == b""
     transfer.run(commit=True)

@@ -19,8 +19,8 @@ from pestdata.core.model import InvalidInput
 from pestdata.db.store import Store
 from pestdata.db.tables import audit, incidents, lessons_given
 from pestdata.db.tables import schools as school_table
+from pestdata.registers.import_result import ASK
 from pestdata.registers.importer import SchoolNeeded, import_file
-from pestdata.registers.report import ASK
 from pestdata.school import school_names
 from pestdata.school.school_names import SchoolType
 

@@ -45,10 +45,10 @@ def test_one_school_is_asked_for_and_a_proposed_column_is_chosen_not_assumed(tra
     # One school on the list, yet nothing is chosen for this file.
     assert transfer.school_box.layout.display == ""
     assert transfer.school.value == "" and transfer.commit.disabled
-    assert "Dit bestand noemt geen school." in transfer.report.value
+    assert "Dit bestand noemt geen school." in transfer.outcome.value
     transfer.school.value = LINDE
-    assert "Genegeerde kolommen: Wat gebeurde er" in transfer.report.value
-    assert "2 geweigerd" in transfer.report.value  # no form yet
+    assert "Genegeerde kolommen: Wat gebeurde er" in transfer.outcome.value
+    assert "2 geweigerd" in transfer.outcome.value  # no form yet
     field = transfer.columns.column_fields["Wat gebeurde er"]
     assert field.value == ""  # proposed, not applied
     assert list(field.options)[:3] == [
@@ -57,8 +57,8 @@ def test_one_school_is_asked_for_and_a_proposed_column_is_chosen_not_assumed(tra
         ("Datum melding", "Datum melding"),
     ]
     field.value = "Vorm"  # the user's choice checks the file again, as --map 'Wat gebeurde er=Vorm'
-    assert "2 zouden worden toegevoegd" in transfer.report.value
-    assert "Genegeerde kolommen" not in transfer.report.value
+    assert "2 zouden worden toegevoegd" in transfer.outcome.value
+    assert "Genegeerde kolommen" not in transfer.outcome.value
     assert transfer.columns.column_mapping() == {"Wat gebeurde er": "Vorm"}
     transfer.run(commit=True)
     assert caseload.count_incidents(transfer.store) == 2
@@ -67,7 +67,7 @@ def test_one_school_is_asked_for_and_a_proposed_column_is_chosen_not_assumed(tra
     upload(transfer, "eigen woorden 2.csv", OWN_WORDS.replace(b"77100", b"77200"))
     assert transfer.school.value == "" and transfer.columns.column_fields == {}
     assert transfer.columns.column_mapping() == {} and transfer.commit.disabled
-    assert "Dit bestand noemt geen school." in transfer.report.value
+    assert "Dit bestand noemt geen school." in transfer.outcome.value
 
 
 def test_a_school_whose_type_is_wrong_is_set_right_in_the_tab(transfer):
@@ -78,7 +78,7 @@ def test_a_school_whose_type_is_wrong_is_set_right_in_the_tab(transfer):
     ).encode("cp1252")
     upload(transfer, "mentorregistratie.csv", mentor)
     transfer.school.value = LINDE  # listed as basisonderwijs, by mistake
-    assert "2 te bevestigen" in transfer.report.value
+    assert "2 te bevestigen" in transfer.outcome.value
     assert transfer.school_types.rows.layout.display == ""
     field, save = transfer.school_types.fields[LINDE]
     assert field.value == "primary"
@@ -89,7 +89,7 @@ def test_a_school_whose_type_is_wrong_is_set_right_in_the_tab(transfer):
     field.value = "secondary"
     save.click()
     assert f"{LINDE} is nu: voortgezet onderwijs." in transfer.school_types.feedback.value
-    assert "2 zouden worden toegevoegd" in transfer.report.value
-    assert "te bevestigen" not in transfer.report.value
+    assert "2 zouden worden toegevoegd" in transfer.outcome.value
+    assert "te bevestigen" not in transfer.outcome.value
     assert transfer.school_types.rows.layout.display == "none"
     assert school_names.types(transfer.store)[LINDE] == "secondary"

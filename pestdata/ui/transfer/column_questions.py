@@ -14,8 +14,8 @@ from collections.abc import Callable
 import ipywidgets as w
 
 from pestdata.registers.columns import MAP_HEADINGS
+from pestdata.registers.import_result import ImportResult
 from pestdata.registers.mapping import PROPOSABLE, column_map, value_key
-from pestdata.registers.report import ImportResult
 from pestdata.ui.common import css
 
 VALUES_SHOWN = 30  # values not recognised with a field each, per column
@@ -84,20 +84,20 @@ class ColumnQuestions(w.VBox):
         """The columns the user named, as import_file's `mapping` (--map) wants them."""
         return {header: f.value for header, f in self.column_fields.items() if f.value}
 
-    def show_mapping(self, report: ImportResult) -> None:
+    def show_mapping(self, result: ImportResult) -> None:
         """One field per value not recognised: what it means in our words; kept across
         re-checks so a school maps its values once and then stores."""
         rows, more = [], 0
-        for header, counts in report.unknown.items():
-            more += max(0, len(counts) - VALUES_SHOWN) + bool(report.unlisted[header])
+        for header, counts in result.unknown.items():
+            more += max(0, len(counts) - VALUES_SHOWN) + bool(result.unlisted[header])
             for value, n in counts.most_common(VALUES_SHOWN):
                 key = (header, value)
                 if key not in self.value_fields:
                     self.value_fields[key] = css(
                         w.Combobox(
                             description=f"{header}: '{value}' ({n}×)",
-                            options=tuple(report.options.get(header, ())),
-                            placeholder=report.allowed[header][:60],
+                            options=tuple(result.options.get(header, ())),
+                            placeholder=result.allowed[header][:60],
                             ensure_option=False,
                             style={"description_width": "240px"},
                             layout=w.Layout(width="560px"),

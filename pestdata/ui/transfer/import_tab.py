@@ -18,15 +18,15 @@ import ipywidgets as w
 
 from pestdata.core.markup import counted, meldingen
 from pestdata.db.store import Store
+from pestdata.registers.import_result import ImportResult
 from pestdata.registers.importer import SchoolNeeded, import_file
 from pestdata.registers.mapping import ColumnsMissing
 from pestdata.registers.reading import MAX_UPLOAD_BYTES, ImportFileError, megabytes, too_large
-from pestdata.registers.report import ImportResult
 from pestdata.school import school_names
 from pestdata.ui.common import Actor, css, message, save
 from pestdata.ui.schools import NewSchool
 from pestdata.ui.transfer.column_questions import ColumnQuestions
-from pestdata.ui.transfer.outcome import report_html
+from pestdata.ui.transfer.outcome import result_html
 from pestdata.ui.transfer.school_questions import NewSchools, SchoolTypes
 from pestdata.ui.transfer.upload import Upload
 
@@ -51,7 +51,7 @@ class ImportTab(w.VBox):
             ),
             "pd-progress",
         )
-        self.report = css(w.HTML(), "pd-import-report")
+        self.outcome = css(w.HTML(), "pd-import-report")
         # The school of a file without a School column: chosen from the list, or added.
         self.school = css(
             w.Dropdown(
@@ -114,7 +114,7 @@ class ImportTab(w.VBox):
                 self.upload,
                 self.school_box,
                 self.progress,
-                self.report,
+                self.outcome,
                 self.new_schools,
                 self.accept_groups,
                 self.school_types,
@@ -150,7 +150,7 @@ class ImportTab(w.VBox):
     def forget(self, html: str) -> None:
         """No file: nothing to check or store, and no answer given for an earlier file
         (its school, its confirmed groups, its columns and values) holds for the next;
-        `html` in the report."""
+        `html` in the result."""
         self.path, self.content = None, b""  # first: the resets below check nothing again
         self.columns.forget()
         self.new_schools.forget()
@@ -162,7 +162,7 @@ class ImportTab(w.VBox):
         self.school_feedback.value = ""
         self.commit.disabled = True
         self.commit.description = "Opslaan"
-        self.report.value = html
+        self.outcome.value = html
 
     def run(self, commit: bool) -> None:
         if self.path is None:
@@ -173,10 +173,10 @@ class ImportTab(w.VBox):
         def progress(done: int, total: int) -> None:
             self.progress.max, self.progress.value = max(total, 1), done
 
-        reports: list[ImportResult] = []
+        results: list[ImportResult] = []
 
         def check_or_store() -> None:
-            reports.append(
+            results.append(
                 import_file(
                     self.store,
                     self.path,
@@ -193,40 +193,40 @@ class ImportTab(w.VBox):
 
         self.commit.disabled = True
         try:
-            if not save(check_or_store, self.report, handled=ImportFileError):  # see below
+            if not save(check_or_store, self.outcome, handled=ImportFileError):  # see below
                 return
         except SchoolNeeded as error:
             self.ask_school(error.known)
             return
         except ColumnsMissing as error:
-            self.report.value = message("error", str(error).replace(str(self.path), self.source))
+            self.outcome.value = message("error", str(error).replace(str(self.path), self.source))
             self.columns.show_columns(error.columns)
             return
         except ImportFileError as error:
-            self.report.value = message("error", str(error).replace(str(self.path), self.source))
+            self.outcome.value = message("error", str(error).replace(str(self.path), self.source))
             return
         finally:
             self.progress.layout.visibility = "hidden"
-        report = reports[0]
-        report.source = self.source
-        self.report.value = report_html(report)
+        result = results[0]
+        result.source = self.source
+        self.outcome.value = result_html(result)
         self.columns.show_columns(
-            [c for c in report.ignored_columns if not BEYOND.fullmatch(c)], report.proposed_columns
+            [c for c in result.ignored_columns if not BEYOND.fullmatch(c)], result.proposed_columns
         )
-        self.columns.show_mapping(report)
-        self.new_schools.show(report)
-        self.accept_groups.layout.display = "" if report.misfits else "none"
-        if not report.misfits:  # confirmed for rows that are gone (another school chosen)
+        self.columns.show_mapping(result)
+        self.new_schools.show(result)
+        self.accept_groups.layout.display = "" if result.misfits else "none"
+        if not result.misfits:  # confirmed for rows that are gone (another school chosen)
             self.quietly(self.accept_groups, False)
-        self.school_types.show(report, confirmed=self.accept_groups.value)
-        new = report.count("nieuw")
+        self.school_types.show(result, confirmed=self.accept_groups.value)
+        new = result.count("nieuw")
         self.commit.disabled = commit or not new
         self.commit.description = (
             f"Opslaan ({counted(new, 'nieuwe melding', 'nieuwe meldingen')})" if new else "Opslaan"
         )
         if commit:
             self.path, self.content = None, b""  # stored: the upload need not be kept
-            self.report.value += message("ok", f"{meldingen(report.added)} opgeslagen.")
+            self.outcome.value += message("ok", f"{meldingen(result.added)} opgeslagen.")
             if self.on_import:
                 self.on_import()
 
@@ -249,7 +249,7 @@ class ImportTab(w.VBox):
         list has one school) or add it; either checks the file again."""
         self.school.options = [(CHOOSE_SCHOOL, "")] + [(k, k) for k in known]
         self.school_box.layout.display = ""
-        self.report.value = message(
+        self.outcome.value = message(
             "hint",
             "Dit bestand noemt geen school. Kies hierboven de school van alle rijen, of "
             "voeg haar toe als ze er nog niet bij staat."

@@ -14,8 +14,8 @@ from collections.abc import Callable
 import ipywidgets as w
 
 from pestdata.db.store import Store
-from pestdata.registers import report as import_report
-from pestdata.registers.report import ImportResult
+from pestdata.registers import import_result
+from pestdata.registers.import_result import ImportResult
 from pestdata.school import school_names
 from pestdata.school.school_names import SchoolType
 from pestdata.ui.common import Actor, css, esc, message, save
@@ -42,17 +42,17 @@ class NewSchools(w.VBox):
         self.layout.display = "none"
         self.feedback.value = ""
 
-    def show(self, report: ImportResult) -> None:
+    def show(self, result: ImportResult) -> None:
         """Each school of the file not on the list, with a type (proposed from its rows'
         groups, to be confirmed) and 'Deze scholen toevoegen'."""
-        names = [n for n, _ in report.unknown_schools.most_common()]
+        names = [n for n, _ in result.unknown_schools.most_common()]
         if not names:
             self.layout.display = "none"
             return
         rows = []
         for name in names:
             if name not in self.types:
-                groups = report.school_groups.get(name, set())
+                groups = result.school_groups.get(name, set())
                 proposed = SchoolType.of_groups(groups).value if groups else ""
                 self.types[name] = type_dropdown("pd-import-new-school-type", proposed)
             rows.append(
@@ -60,7 +60,7 @@ class NewSchools(w.VBox):
                     [
                         w.HTML(
                             f"<span class='pd-import-new-school-name'>{esc(name)} "
-                            f"({import_report.rows(report.unknown_schools[name])})</span>",
+                            f"({import_result.rows(result.unknown_schools[name])})</span>",
                             layout=w.Layout(width="320px"),
                         ),
                         self.types[name],
@@ -112,10 +112,10 @@ class SchoolTypes(w.VBox):
         self.rows.layout.display = "none"
         self.feedback.value = ""
 
-    def show(self, report: ImportResult, confirmed: bool) -> None:
+    def show(self, result: ImportResult, confirmed: bool) -> None:
         """A row per school whose type the file's groups question; none when there is none
         or the user confirmed the rows belong to their school as it is."""
-        schools = list(dict.fromkeys(school for school, _, _ in report.misfits))
+        schools = list(dict.fromkeys(school for school, _, _ in result.misfits))
         if not schools or confirmed:
             self.rows.layout.display = "none"
             return

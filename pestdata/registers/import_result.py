@@ -3,8 +3,8 @@
 Every row's outcome counted, the first rows and the refused ones with their reasons, and
 notes on how the file was read.
 
-The report keeps counts for every row but detail only up to a limit, so that a file of a
-million rows keeps a report of kilobytes. The notes say what a row got from us (a handler, a
+The result keeps counts for every row but detail only up to a limit, so that a file of a
+million rows keeps a result of kilobytes. The notes say what a row got from us (a handler, a
 status by the history rules, a school put on the list) and how to choose otherwise.
 """
 
@@ -20,7 +20,7 @@ from pestdata.registers.history import HANDLING, HistoryRules
 from pestdata.registers.mapping import PROPOSABLE, Column
 from pestdata.school import school_names
 
-DETAIL_ROWS = 10_000  # the first rows of a file each have their line in the report
+DETAIL_ROWS = 10_000  # the first rows of a file each have their line in the result
 REFUSED_IN_DETAIL = 10_000  # refused rows with their reasons, at most; beyond that counted
 ASK = "te bevestigen"  # a row's outcome when its group does not fit its school's type
 UPDATED = "bijgewerkt"  # a row's outcome when it corrects a stored report (update)
@@ -41,7 +41,7 @@ class RowResult:
 class ImportResult:
     """What an import did. `counts` holds every row's outcome; `rows` the rows in detail:
     each of the first DETAIL_ROWS, then refused rows only, REFUSED_IN_DETAIL at most (a file
-    of a million rows keeps a report of kilobytes, not of gigabytes)."""
+    of a million rows keeps a result of kilobytes, not of gigabytes)."""
 
     source: str
     rows: list[RowResult]  # in detail, in file order (see above)
@@ -70,14 +70,14 @@ class ImportResult:
     # None when the names could not be checked (no detector in this process).
     with_names: list[tuple[int, list[str]]] | None = field(default_factory=list)
 
-    def add(self, result: RowResult) -> None:
+    def add(self, row_result: RowResult) -> None:
         """One row's outcome: counted, and kept in detail while the limits allow."""
-        self.counts[result.outcome] += 1
-        refused = result.outcome == "geweigerd"
+        self.counts[row_result.outcome] += 1
+        refused = row_result.outcome == "geweigerd"
         if refused and self.refused_in_detail >= REFUSED_IN_DETAIL:
             return
         if len(self.rows) < DETAIL_ROWS or refused:
-            self.rows.append(result)
+            self.rows.append(row_result)
             self.refused_in_detail += refused
 
     def note_names(self, row_numbers: list[int], descriptions: list[str]) -> None:
@@ -177,27 +177,27 @@ class ImportResult:
         ]
 
 
-def column_notes(report: ImportResult, sure: dict, candidates: list) -> None:
+def column_notes(result: ImportResult, sure: dict, candidates: list) -> None:
     """Columns read as forms or platforms by their values, or proposed as such."""
     for column, kind, known, filled in candidates:
         ours = PROPOSABLE[kind]
         seen = f"{number(known)} van {counted(filled, 'waarde', 'waarden')}"
-        report.proposed_columns.setdefault(column, kind)
+        result.proposed_columns.setdefault(column, kind)
         if sure.get(column) == kind:
-            report.notes.append(
+            result.notes.append(
                 f"Kolom '{column}' gelezen als '{ours}' ({seen} herkend); "
                 f"klopt dat niet, koppel dan zelf een kolom met --map 'KOLOM={ours}'"
             )
         else:
-            report.notes.append(
+            result.notes.append(
                 f"Kolom '{column}' lijkt '{ours}' te zijn ({seen} "
                 f"herkend); gebruik --map '{column}={ours}'"
             )
 
 
-def history_notes(report: ImportResult, filled: Counter, rules: HistoryRules, targets) -> None:
+def history_notes(result: ImportResult, filled: Counter, rules: HistoryRules, targets) -> None:
     """What rows that did not say their status or severity got (HistoryRules.settle)."""
-    dry = not report.committed
+    dry = not result.committed
     has_status = bool({*HANDLING, "resolved_on"} & set(targets.values()))
     closed, new = filled["closed as history"], filled["new this year"]
     if closed or new:
@@ -218,19 +218,19 @@ def history_notes(report: ImportResult, filled: Counter, rules: HistoryRules, ta
             else "Het bestand heeft geen kolom voor de status (zoals 'Status' of "
             "'Afgehandeld ja/nee')"
         )
-        report.notes.append(
+        result.notes.append(
             f"{opening}: {'; '.join(parts)}. Kies anders voor alle rijen zonder status: "
             "--history-status afgesloten of --history-status nieuw"
         )
     for code in (Status.CLOSED.value, Status.NEW.value):
         if n := filled[f"status chosen:{code}"]:
             verb = plural(n, "wordt", "worden") if dry else plural(n, "is", "zijn")
-            report.notes.append(
+            result.notes.append(
                 f"{rows(n)} zonder status {verb} '{recognise.label('status', code)}' "
                 "(gekozen met --history-status)"
             )
     if n := filled["resolved on report date"]:
-        report.notes.append(
+        result.notes.append(
             f"{rows(n)} afgehandeld zonder datum: als datum afgehandeld staat er de datum van "
             "melding"
         )
@@ -247,48 +247,48 @@ def history_notes(report: ImportResult, filled: Counter, rules: HistoryRules, ta
             if chosen
             else "; kies anders --severity licht, middel of ernstig"
         )
-        report.notes.append(f"{opening}: als ernst staat er '{level}'{choice}")
-    if report.differing:
-        report.notes.append(
-            f"{rows(report.differing)} al aanwezig met een andere status, ernst of datum "
+        result.notes.append(f"{opening}: als ernst staat er '{level}'{choice}")
+    if result.differing:
+        result.notes.append(
+            f"{rows(result.differing)} al aanwezig met een andere status, ernst of datum "
             "afgehandeld; werk ze bij met --update (een proefdraai toont per rij wat er verandert)"
         )
 
 
-def school_notes(report: ImportResult, types: dict[str, school_names.SchoolType]) -> None:
+def school_notes(result: ImportResult, types: dict[str, school_names.SchoolType]) -> None:
     """Which schools of the file are not on the list: new ones (asked for, with the type
     they get) or refused ones."""
-    if report.new_schools:
-        verb = "op de lijst gezet" if report.committed else "komen op de lijst"
-        names = ", ".join(f"'{n}'" for n in sorted(report.new_schools))
-        report.notes.append(f"Nieuwe scholen, {verb}: {names}")
+    if result.new_schools:
+        verb = "op de lijst gezet" if result.committed else "komen op de lijst"
+        names = ", ".join(f"'{n}'" for n in sorted(result.new_schools))
+        result.notes.append(f"Nieuwe scholen, {verb}: {names}")
         kinds = ", ".join(f"'{n}': {types[n].label}" for n in sorted(types))
-        report.notes.append(
+        result.notes.append(
             f"Soort school: {kinds} (gekozen, of volgens de groepen van het bestand; geef "
             "haar anders op: --school-type basis, vo of beide)"
         )
-    if report.unknown_schools:
-        names = ", ".join(f"'{n}' ({rows(k)})" for n, k in report.unknown_schools.most_common())
-        report.notes.append(
+    if result.unknown_schools:
+        names = ", ".join(f"'{n}' ({rows(k)})" for n, k in result.unknown_schools.most_common())
+        result.notes.append(
             f"Niet op de lijst van scholen: {names}. Is het een nieuwe school, voeg haar dan "
             "toe ('Nieuwe scholen uit dit bestand toevoegen', of --add-schools); is het een "
             "andere schrijfwijze van een bekende school, koppel haar daaraan"
         )
 
 
-def group_notes(report: ImportResult, accepted: bool) -> None:
+def group_notes(result: ImportResult, accepted: bool) -> None:
     """Rows whose group does not fit their school's type: asked about, or taken as asked."""
-    if not report.misfits:
+    if not result.misfits:
         return
-    found = report.misfit_summary()
+    found = result.misfit_summary()
     if accepted:
-        report.notes.append(
-            f"{rows(sum(report.misfits.values()))} met een groep die niet bij de soort school "
+        result.notes.append(
+            f"{rows(sum(result.misfits.values()))} met een groep die niet bij de soort school "
             f"past, op verzoek toch overgenomen: {found}"
         )
         return
-    report.notes.append(
-        f"{rows(report.count(ASK))} te bevestigen: de groep past niet bij de soort school "
+    result.notes.append(
+        f"{rows(result.count(ASK))} te bevestigen: de groep past niet bij de soort school "
         f"({found}). Horen ze toch bij die school, bevestig dat dan (--accept-groups; in de "
         "browser: 'Ja, deze rijen horen bij deze school'); anders: kies de juiste school, of "
         "zet de soort school goed (pestdata schools type; in de browser: 'Soort opslaan')"
@@ -300,7 +300,7 @@ def rows(n: int) -> str:
     return counted(n, "rij", "rijen")
 
 
-def scale_notes(report: ImportResult, columns: list[Column]) -> None:
+def scale_notes(result: ImportResult, columns: list[Column]) -> None:
     """How each Ernst column's numbers were read, and whether its scale was guessed."""
     for column in columns:
         if column.scale:
@@ -310,4 +310,4 @@ def scale_notes(report: ImportResult, columns: list[Column]) -> None:
                 else " (afgeleid uit het hoogste getal; is de schaal anders, zet haar in de kop, "
                 "bijv. 'Ernst (1-5)')"
             )
-            report.notes.append(f"{column.header}: {recognise.scale_note(column.scale)}{guessed}")
+            result.notes.append(f"{column.header}: {recognise.scale_note(column.scale)}{guessed}")
