@@ -77,8 +77,8 @@ def _run_demo(path: Path, incidents: int) -> None:
     )
 
 
-_made: dict[tuple, Path] = {}
-_making = threading.Lock()  # demo databases this process made, by size, day and settings
+_made: dict[tuple, Path] = {}  # demo databases this process made, by size, day and settings
+_making = threading.Lock()  # servers started side by side (threads) make each demo once
 
 
 def _fill(path: Path, incidents: int) -> None:
@@ -91,7 +91,7 @@ def _fill(path: Path, incidents: int) -> None:
         return
     settings = sorted((k, v) for k, v in os.environ.items() if k.startswith("PESTDATA_"))
     key = (incidents, clock.today(), tuple(settings))
-    with _making:  # servers started side by side (threads) make each demo once
+    with _making:
         if key not in _made:
             folder = Path(tempfile.mkdtemp(prefix="pestdata-demo-"))
             atexit.register(shutil.rmtree, folder, ignore_errors=True)

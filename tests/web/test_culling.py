@@ -39,7 +39,7 @@ def children_of(pid: int) -> list[int]:
 
 def test_open_pages_keep_their_kernel_and_closed_pages_lose_it(page: Page, tmp_path):
     # Without preheated kernels, so the page's kernel is the only one (preheat: next test).
-    with serving(tmp_path, None, "--cull-idle", "6", "--preheat", "0") as (process, base, _):
+    with serving(tmp_path, None, "--cull-idle", "6", preheat=0) as (process, base, _):
         page.goto(f"{base}/voila/render/meldingen.ipynb?token={TOKEN}")
         page.wait_for_selector("button.pd-save", timeout=TIMEOUT)
         assert len(children_of(process.pid)) == 1

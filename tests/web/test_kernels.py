@@ -62,13 +62,13 @@ def add_people(db: str) -> None:
     store.close()
 
 
-def start(tmp_path_factory, name: str, *extra: str):
+def start(tmp_path_factory, name: str, *extra: str, preheat: int | None = None):
     folder = tmp_path_factory.mktemp(name)
     notebooks = folder / "notebooks"
     notebooks.mkdir()
     notebook(notebooks, "meldingen", WRITER_CELL)
     process, base, db = start_server(
-        folder, notebooks, *extra, token=None, incidents=5, before=add_people
+        folder, notebooks, *extra, token=None, incidents=5, before=add_people, preheat=preheat
     )
     return process, base, db, folder / "serve.log"
 
@@ -343,7 +343,7 @@ def test_a_person_keeps_at_most_six_pages_and_the_oldest_closes(server):
 
 
 def test_a_full_server_says_so_in_dutch(tmp_path_factory):
-    process, base, _, _ = start(tmp_path_factory, "full", "--preheat", "0", "--max-pages", "2")
+    process, base, _, _ = start(tmp_path_factory, "full", "--max-pages", "2", preheat=0)
     try:
         open_page(signed_in(base, "ib"))
         open_page(signed_in(base, "mentor"))

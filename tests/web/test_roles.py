@@ -7,7 +7,7 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from servers import start_server
+from servers import start_server, stop_server
 
 from pestdata.web.serve import DASHBOARDS, ROLES
 
@@ -43,12 +43,15 @@ def servers(tmp_path_factory):
         )[:2]
 
     with ThreadPoolExecutor(len(ROLES)) as pool:
-        running = dict(zip(ROLES, pool.map(start, ROLES), strict=True))
-    yield {role: base for role, (_, base) in running.items()}
-    for process, _ in running.values():
-        process.terminate()  # all at once, then wait: they stop side by side too
-    for process, _ in running.values():
-        process.wait(timeout=30)
+        futures = {role: pool.submit(start, role) for role in ROLES}
+    started = [f.result()[0] for f in futures.values() if f.exception() is None]
+    try:
+        yield {role: future.result()[1] for role, future in futures.items()}
+    finally:  # also when one did not start: stop the others, side by side
+        for process in started:
+            process.terminate()
+        for process in started:
+            stop_server(process)
 
 
 @pytest.mark.parametrize("role", list(ROLES))

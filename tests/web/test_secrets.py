@@ -83,7 +83,7 @@ def test_the_token_is_in_no_process_argument_and_no_kernel_yet_opens_the_page(tm
     token = f"geheime-code-{uuid.uuid4().hex}"
     notebooks = probe_notebook(tmp_path / "notebooks")
     options = {"token": token, "incidents": 10}
-    with serving(tmp_path, notebooks, "--preheat", preheat, **options) as (process, base, _):
+    with serving(tmp_path, notebooks, preheat=int(preheat), **options) as (process, base, _):
         if preheat == "1":
             wait_for_children(process.pid, 1)
             time.sleep(3)  # the pooled kernel runs up to wait_for_page

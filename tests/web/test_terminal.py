@@ -135,7 +135,7 @@ def test_the_served_notebooks_are_trusted_by_the_servers_own_notary(tmp_path, mo
     for variable in ("JUPYTER_DATA_DIR", "JUPYTER_CONFIG_DIR", "IPYTHONDIR"):
         monkeypatch.delenv(variable, raising=False)
     process, base, _ = start_server(
-        tmp_path, None, "--preheat", "0", token=None, incidents=30, before=add_care_team
+        tmp_path, None, token=None, incidents=30, before=add_care_team, preheat=0
     )
     try:
         browser = Browser(base)
@@ -155,7 +155,7 @@ def test_the_served_notebooks_are_trusted_by_the_servers_own_notary(tmp_path, mo
 
 
 def test_a_kernel_that_dies_is_told_in_dutch(tmp_path):
-    process, base, _ = start_server(tmp_path, None, "--preheat", "0", incidents=20, verbose=False)
+    process, base, _ = start_server(tmp_path, None, incidents=20, verbose=False, preheat=0)
     log = tmp_path / "serve.log"
     try:
         page = urllib.request.urlopen(
