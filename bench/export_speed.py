@@ -20,9 +20,9 @@ import time
 from datetime import date
 from pathlib import Path
 
-from pestdata.cases import incident_log
 from pestdata.core import names
 from pestdata.db.store import Store
+from pestdata.incidents import incident_log
 from pestdata.overview.filters import Filters
 from pestdata.registers.export import export_frame, write_export
 from pestdata.school.demo import generate

@@ -18,8 +18,8 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from pestdata.cases import caseload
 from pestdata.db.store import Store
+from pestdata.incidents import lookup
 from pestdata.registers.importer import import_file
 
 HEADER = (
@@ -88,7 +88,7 @@ def run(rows: int) -> dict[str, float]:
         started = time.perf_counter()
         dry = import_file(store, path, default_school="OBS De Linde", add_schools=True)
         dry_seconds = time.perf_counter() - started
-        stored_after_dry = caseload.count_incidents(store)
+        stored_after_dry = lookup.count_incidents(store)
 
         started = time.perf_counter()
         done = import_file(

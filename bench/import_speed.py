@@ -15,8 +15,8 @@ import time
 from datetime import date
 from pathlib import Path
 
-from pestdata.cases import caseload, incident_log
 from pestdata.db.store import Store
+from pestdata.incidents import incident_log, lookup
 from pestdata.overview.filters import Filters
 from pestdata.registers.export import export_frame, write_export
 from pestdata.registers.importer import import_file
@@ -39,12 +39,12 @@ def run(count: int) -> dict[str, float]:
         started = time.perf_counter()
         dry = import_file(target, out, add_schools=True)
         dry_seconds = time.perf_counter() - started
-        assert dry.count("nieuw") == count and caseload.count_incidents(target) == 0
+        assert dry.count("nieuw") == count and lookup.count_incidents(target) == 0
 
         started = time.perf_counter()
         done = import_file(target, out, commit=True, add_schools=True)
         commit_seconds = time.perf_counter() - started
-        assert done.added == count == caseload.count_incidents(target)
+        assert done.added == count == lookup.count_incidents(target)
         return {
             "mb": out.stat().st_size / 1e6,
             "export": exported,

@@ -107,7 +107,7 @@ def kernel_worker(db: str) -> None:
     from pestdata.db.store import Store
     from pestdata.overview.cards import key_figures
     from pestdata.overview.filters import Filters, school_year_of
-    from pestdata.overview.lists import overdue_cases
+    from pestdata.overview.lists import overdue_incidents
     from pestdata.overview.protocol import step_completion, step_completion_by_quarter
     from pestdata.overview.reading import filter_options
     from pestdata.overview.trends import monthly_trend
@@ -130,7 +130,7 @@ def kernel_worker(db: str) -> None:
         "monthly_trend(age_band)": lambda f: monthly_trend(store, f, by="age_band"),
         "step_completion": lambda f: step_completion(store, f),
         "step_completion_by_quarter": lambda f: step_completion_by_quarter(store, f),
-        "overdue_cases": lambda f: overdue_cases(store, f),
+        "overdue_cases": lambda f: overdue_incidents(store, f),
     }
     for name, call in calls.items():
         queries[name] = {
@@ -235,10 +235,10 @@ def filter_changes(view, today: date) -> dict[str, dict[str, float]]:
 def naive_worker(db: str) -> None:
     import pandas as pd
 
-    from pestdata.cases.caseload import OVERDUE_DAYS
     from pestdata.core.choices import OPEN_STATUSES, Status
     from pestdata.core.guidance import load_protocol
     from pestdata.db.store import Store
+    from pestdata.incidents.lookup import OVERDUE_DAYS
 
     store = Store(db).ensure_schema()
     today = date.today()
@@ -277,20 +277,22 @@ def naive_worker(db: str) -> None:
             steps = steps[steps["incident_id"].isin(inc["id"])]
         reported = inc["reported_on"]
         chosen = inc[(reported >= period[0]) & (reported <= period[1])]
-        open_case = inc["status"].isin(open_statuses)
+        open_incident = inc["status"].isin(open_statuses)
         last_step = steps.groupby("incident_id")["done_on"].max()
         last_activity = inc["id"].map(last_step).fillna(reported)
         followed_up = inc["id"].isin(steps.loc[steps["step_id"] == followup.id, "incident_id"])
-        stale = open_case & (last_activity < now - pd.Timedelta(days=OVERDUE_DAYS))
+        stale = open_incident & (last_activity < now - pd.Timedelta(days=OVERDUE_DAYS))
         followup_due = (
-            open_case & (reported < now - pd.Timedelta(days=followup.deadline_days)) & ~followed_up
+            open_incident
+            & (reported < now - pd.Timedelta(days=followup.deadline_days))
+            & ~followed_up
         )
         overdue = stale | followup_due
         figures = {
             "reports_this_month": int(((reported >= now.replace(day=1)) & (reported <= now)).sum()),
             "reports_this_school_year": int(((reported >= period[0]) & (reported <= now)).sum()),
             "reports_in_period": len(chosen),
-            "open_cases": int(open_case.sum()),
+            "open_cases": int(open_incident.sum()),
             "overdue_cases": int(overdue.sum()),
         }
         resolved = chosen[chosen["resolved_on"].notna()]
@@ -338,14 +340,14 @@ def naive_worker(db: str) -> None:
             + " K"
             + (chosen["reported_on"].dt.quarter.astype(str))
         )
-        cases = quarter.value_counts()
+        incidents = quarter.value_counts()
         done["quarter"] = (
             done["reported_on"].dt.year.astype(str)
             + " K"
             + (done["reported_on"].dt.quarter.astype(str))
         )
         per_quarter = done.groupby(["quarter", "step_id"]).size().rename("done").reset_index()
-        per_quarter["share_done"] = per_quarter["done"] / per_quarter["quarter"].map(cases)
+        per_quarter["share_done"] = per_quarter["done"] / per_quarter["quarter"].map(incidents)
 
         late = inc[overdue].sort_values(["reported_on", "id"]).head(100)
         return {

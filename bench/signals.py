@@ -19,12 +19,12 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from pestdata.cases import incident_log, signals
-from pestdata.cases.inzage_file import gather_inzage_file
 from pestdata.core import clock
 from pestdata.db.store import Store
 from pestdata.db.tables import incident_pupils, incidents
 from pestdata.documents.inzage_file import inzage_pdf
+from pestdata.incidents import incident_log, signals
+from pestdata.incidents.inzage_file import gather_inzage_file
 from pestdata.school import demo
 
 
@@ -49,7 +49,7 @@ def main() -> None:
         print(f"{args.incidents} meldingen gemaakt in {time.perf_counter() - start:.1f} s")
         p, c = incident_pupils.c, incidents.c
         with store.reading() as conn:
-            pupil, cases = conn.execute(
+            pupil, pupil_incidents = conn.execute(
                 sa.select(p.pupil_number, sa.func.count())
                 .group_by(p.pupil_number)
                 .order_by(sa.func.count().desc())
@@ -71,14 +71,14 @@ def main() -> None:
         print(
             f"signalen (12 maanden): {len(found.targeted)} herhaaldelijk gepest, "
             f"{len(found.bullying)} herhaaldelijk pester, {len(found.both)} allebei, "
-            f"{len(found.together)} groepjes; inzage voor {pupil} ({cases} meldingen)"
+            f"{len(found.together)} groepjes; inzage voor {pupil} ({pupil_incidents} meldingen)"
         )
         steps = {
             "signalen, 12 maanden": lambda: signals.find(store, year_ago, today),
             "signalen, alles": lambda: signals.find(store),
             f"netwerk {group}, 12 maanden": lambda: signals.network(store, group, year_ago, today),
-            "andere meldingen van een melding": lambda: signals.other_cases(store, one_case),
-            f"inzagebestand ({cases} meldingen)": lambda: inzage_pdf(
+            "andere meldingen van een melding": lambda: signals.other_incidents(store, one_case),
+            f"inzagebestand ({pupil_incidents} meldingen)": lambda: inzage_pdf(
                 gather_inzage_file(store, pupil, "bench")
             ),
         }

@@ -15,7 +15,7 @@ LAYERS: list[dict[str, tuple[bool, str]]] = [
         "db": (True, "the database boundary: engine, tables, migrations, monthly counts"),
     },
     {
-        "cases": (True, "reports and their handling: the log, reads, signals, inzage"),
+        "incidents": (True, "reports and their handling: the log, reads, signals, inzage"),
         "school": (True, "the school's lists and school-wide work, and demo data"),
         "overview": (True, "the leadership's questions, answered in SQL"),
         "people": (True, "accounts and roles"),

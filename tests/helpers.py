@@ -28,24 +28,24 @@ import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
 import pestdata
-from pestdata.cases import caseload, incident_log
 from pestdata.core.model import validate_incident, validate_step
 from pestdata.db.store import Store
 from pestdata.db.tables import audit, incidents
+from pestdata.incidents import incident_log, lookup
 from pestdata.people import accounts
 
 # --- stored cases ----------------------------------------------------------------------------
 
 
-def cases_by_target(store: Store) -> dict[str, dict]:
+def incidents_by_target(store: Store) -> dict[str, dict]:
     """Every stored case, keyed by its first target pupil number."""
     with store.reading() as conn:
         ids = conn.execute(sa.select(incidents.c.id)).scalars().all()
     found = {}
     for incident_id in ids:
-        case = caseload.get_incident(store, incident_id)
-        target = next(p["pupil_number"] for p in case["pupils"] if p["role"] == "target")
-        found[target] = case
+        incident = lookup.get_incident(store, incident_id)
+        target = next(p["pupil_number"] for p in incident["pupils"] if p["role"] == "target")
+        found[target] = incident
     return found
 
 
@@ -408,7 +408,7 @@ def saved_id(page: Page) -> int:
     return int(re.search(r"#(\d+)", result.inner_text()).group(1))
 
 
-def open_case(page: Page, incident_id: int) -> None:
+def open_incident(page: Page, incident_id: int) -> None:
     """The case opened from the Meldingen tab, whatever its status."""
     page.get_by_role("tab", name="Meldingen").click()
     page.locator(".pd-filter-status select").select_option(label="Alle")

@@ -54,13 +54,13 @@ def parent_evening(db: str | None, out: Path, school: str | None) -> None:
     required=True,
     help="Het PDF-bestand, bijv. melding-12.pdf.",
 )
-def case_command(db, incident_id: int, out: Path) -> None:
+def incident_file_command(db, incident_id: int, out: Path) -> None:
     """Druk het dossier van één melding af als PDF (voor het zorgteam; vertrouwelijk)."""
-    from pestdata.cases.case_file import gather_case_file
-    from pestdata.documents.case_file import case_pdf
+    from pestdata.documents.incident_file import incident_pdf
+    from pestdata.incidents.incident_file import gather_incident_file
 
-    gathered = gather_case_file(open_store(db), incident_id)  # NotFound: 'bestaat niet'
-    files.write_private(out, case_pdf(gathered))
+    gathered = gather_incident_file(open_store(db), incident_id)  # NotFound: 'bestaat niet'
+    files.write_private(out, incident_pdf(gathered))
     click.echo(f"Dossier van melding #{incident_id} in {out}.")
 
 
@@ -77,8 +77,8 @@ def case_command(db, incident_id: int, out: Path) -> None:
 def inzage_command(db, pupil: str, out: Path, actor) -> None:
     """Maak het inzagebestand (AVG) van één leerling: alle meldingen, andere leerlingen als
     'leerling A', 'leerling B'…; het maken staat in het logboek."""
-    from pestdata.cases.inzage_file import gather_inzage_file
     from pestdata.documents.inzage_file import inzage_pdf
+    from pestdata.incidents.inzage_file import gather_inzage_file
 
     load_names()
     gathered = gather_inzage_file(open_store(db), pupil, command_line_actor(actor))
@@ -106,4 +106,4 @@ def report_command(db, year: str, school: str | None, out: Path) -> None:
     click.echo(f"Jaarverslag {year} ({school or 'alle scholen'}) in {out}.")
 
 
-COMMANDS = [parent_evening, case_command, inzage_command, report_command]
+COMMANDS = [parent_evening, incident_file_command, inzage_command, report_command]

@@ -12,13 +12,13 @@ import time
 
 import click
 
-from pestdata.cases import caseload, incident_log
 from pestdata.cli import documents, maintenance, nl_click, registers, schools, serve, users
 from pestdata.cli.common import db_option, load_names, open_store
 from pestdata.core import files
 from pestdata.core.errors import PestdataError
 from pestdata.core.markup import meldingen
 from pestdata.db.store import shown_url
+from pestdata.incidents import incident_log, lookup
 
 
 class Commands(nl_click.Group):
@@ -70,7 +70,7 @@ def demo(db: str | None, count: int, seed: int, add: bool) -> None:
     from pestdata.school.demo import DEMO_ROLES, add_demo_accounts, generate
 
     store = open_store(db)
-    existing = caseload.count_incidents(store)
+    existing = lookup.count_incidents(store)
     if existing and not add:
         click.echo(
             f"De database bevat al {meldingen(existing)}; er is niets toegevoegd. "
@@ -80,13 +80,13 @@ def demo(db: str | None, count: int, seed: int, add: bool) -> None:
     started = time.perf_counter()
     with click.progressbar(length=count, label="Demomeldingen maken", file=sys.stderr) as bar:
 
-        def reports():
-            for number, report in enumerate(generate(count, seed=seed), start=1):
+        def incidents():
+            for number, incident in enumerate(generate(count, seed=seed), start=1):
                 if number % 1000 == 0:
                     bar.update(1000)
-                yield report
+                yield incident
 
-        stored = incident_log.add_incidents(store, reports(), actor="demo")
+        stored = incident_log.add_incidents(store, incidents(), actor="demo")
         bar.update(count % 1000)
     seconds = time.perf_counter() - started
     click.echo(f"{stored} demomeldingen opgeslagen in {seconds:.1f} s ({shown_url(store.url)}).")

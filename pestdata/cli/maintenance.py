@@ -72,8 +72,8 @@ def purge_command(db, cutoff: date, commit: bool, actor: str) -> None:
     store = open_store(db)
     if not commit:
         candidates = purge_candidates(store, cutoff)
-        for case in candidates:
-            click.echo(case.describe())
+        for incident in candidates:
+            click.echo(incident.describe())
         click.echo(
             f"{counted(len(candidates), 'afgesloten melding', 'afgesloten meldingen')} van "
             f"vóór {cutoff:%d-%m-%Y} {plural(len(candidates), 'zou', 'zouden')} "

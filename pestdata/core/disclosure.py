@@ -268,13 +268,13 @@ def show_share(part: int | None, whole: int | None, minimum: int | None) -> str:
     return share(part, whole, minimum)[1]
 
 
-def show_median(days: float | None, cases: int | None, minimum: int | None) -> str:
+def show_median(days: float | None, incidents: int | None, minimum: int | None) -> str:
     """A median number of days; shared only over `BASE` cases or more, in whole weeks."""
     if days is None:
         return "—"
     if not minimum:
         return counted(round(days), "dag", "dagen")
-    if (cases or 0) < BASE:
+    if (incidents or 0) < BASE:
         return TOO_FEW
     weeks = round(days / 7)
     return "< 1 week" if weeks == 0 else f"± {counted(weeks, 'week', 'weken')}"

@@ -47,7 +47,7 @@ FINISHED = (Status.RESOLVED.value, Status.CLOSED.value)
 FOLLOWUP_DAYS = 14
 CHUNK = 1000  # reports per statement when adding or removing facts
 
-REPORT_COUNTERS = ("reports", "finished", "finished_all_required", "followup_in_time")
+INCIDENT_COUNTERS = ("reports", "finished", "finished_all_required", "followup_in_time")
 
 
 # --- portable SQL pieces ---------------------------------------------------------------------
@@ -92,7 +92,7 @@ def _days_default(element, compiler, **kw):
 # --- what one report contributes ------------------------------------------------------------
 
 
-def report_flags() -> dict[str, sa.ColumnElement]:
+def incident_flags() -> dict[str, sa.ColumnElement]:
     """Per report (a row of `incidents`): the conditions the report counters count.
 
     The one definition, used for the facts and for the raw queries on partial months.
@@ -149,12 +149,12 @@ def _keyed(ids: list[int] | None, source):
     return source, key, platform, form
 
 
-def report_rows(ids: list[int] | None = None, sign: int = 1) -> sa.Select:
+def incident_rows(ids: list[int] | None = None, sign: int = 1) -> sa.Select:
     """What the reports `ids` (None: all) add to report_facts; sign -1 takes it away."""
     source, key, _, _ = _keyed(ids, incidents)
     counters = [(sa.func.count() * sign).label("reports")] + [
         (sa.func.sum(sa.case((flag, 1), else_=0)) * sign).label(name)
-        for name, flag in report_flags().items()
+        for name, flag in incident_flags().items()
     ]
     query = sa.select(*key, *counters).select_from(source).where(sa.true())
     if ids is not None:
@@ -256,11 +256,11 @@ def _apply(conn: Connection, ids: list[int], sign: int) -> None:
         return
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
-        add_counts(conn, report_facts, report_rows(chunk, sign), REPORT_COUNTERS)
+        add_counts(conn, report_facts, incident_rows(chunk, sign), INCIDENT_COUNTERS)
         for rows in step_rows(chunk, sign):
             add_counts(conn, step_facts, rows, ["done"])
         if sign < 0:  # drop the rows that now count nothing, among the keys just touched
-            touched = [c for c in report_rows(chunk).subquery().c if c.name in FACT_KEY]
+            touched = [c for c in incident_rows(chunk).subquery().c if c.name in FACT_KEY]
             conn.execute(
                 report_facts.delete().where(
                     report_facts.c.reports == 0,
@@ -298,7 +298,7 @@ def rebuild(conn: Connection) -> None:
     an edit of the protocol), and record the protocol they were counted with."""
     conn.execute(report_facts.delete())
     conn.execute(step_facts.delete())
-    add_counts(conn, report_facts, report_rows(), REPORT_COUNTERS)
+    add_counts(conn, report_facts, incident_rows(), INCIDENT_COUNTERS)
     for rows in step_rows():
         add_counts(conn, step_facts, rows, ["done"])
     conn.execute(facts_basis.delete().where(facts_basis.c.name == "protocol"))
@@ -309,7 +309,7 @@ def differences(conn: Connection) -> dict[str, int]:
     """Rows where the stored facts and a fresh count disagree, per table (0 when in step)."""
     found = {}
     for table, fresh in (
-        (report_facts, [report_rows()]),
+        (report_facts, [incident_rows()]),
         (step_facts, step_rows()),
     ):
         stored = {tuple(row) for row in conn.execute(sa.select(*table.c))}

@@ -70,8 +70,8 @@ CORE_TABLES = {"incidents", "incident_pupils", "incident_platforms", "incident_f
 class DatabaseSide:
     """One side of a restore, as the user sees it before anything is replaced."""
 
-    reports: int
-    last_report: date | None
+    incidents: int
+    last_incident: date | None
     last_change: datetime | None  # the newest audit entry: every write leaves one
     revision: str | None
     last_entry: int = 0  # its id: orders two writes within one second
@@ -85,11 +85,11 @@ class DatabaseSide:
         return (self.last_change, self.last_entry) < (other.last_change, other.last_entry)
 
     def describe(self) -> str:
-        last = f", laatste melding {self.last_report:%d-%m-%Y}" if self.last_report else ""
+        last = f", laatste melding {self.last_incident:%d-%m-%Y}" if self.last_incident else ""
         changed = (
             f", laatste wijziging {clock.nl_date(self.last_change)}" if self.last_change else ""
         )
-        return f"{meldingen(self.reports)}{last}{changed}"
+        return f"{meldingen(self.incidents)}{last}{changed}"
 
 
 def live_side(store: Store) -> DatabaseSide:
@@ -97,14 +97,14 @@ def live_side(store: Store) -> DatabaseSide:
     with store.reading() as conn:
         if not sa.inspect(conn).has_table("incidents"):
             return DatabaseSide(0, None, None, None)
-        reports, last = conn.execute(
+        count, last = conn.execute(
             sa.select(sa.func.count(), sa.func.max(incidents.c.reported_on))
         ).one()
         changed, entry = conn.execute(
             sa.select(sa.func.max(audit.c.at), sa.func.max(audit.c.id))
         ).one()
         revision = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
-    return DatabaseSide(reports, _as_date(last), _as_datetime(changed), revision, entry or 0)
+    return DatabaseSide(count, _as_date(last), _as_datetime(changed), revision, entry or 0)
 
 
 def backup_side(source: Path) -> DatabaseSide:
@@ -138,13 +138,11 @@ def backup_side(source: Path) -> DatabaseSide:
                 f"gemaakt door een nieuwere versie van pestdata (schema {revision}); "
                 "werk pestdata eerst bij",
             )
-        reports, last = origin.execute(
-            "SELECT count(*), max(reported_on) FROM incidents"
-        ).fetchone()
+        count, last = origin.execute("SELECT count(*), max(reported_on) FROM incidents").fetchone()
         changed, entry = origin.execute("SELECT max(at), max(id) FROM audit").fetchone()
     finally:
         origin.close()
-    return DatabaseSide(reports, _as_date(last), _as_datetime(changed), revision, entry or 0)
+    return DatabaseSide(count, _as_date(last), _as_datetime(changed), revision, entry or 0)
 
 
 def pg_backup_side(source: Path) -> DatabaseSide:
@@ -165,7 +163,7 @@ def pg_backup_side(source: Path) -> DatabaseSide:
     rows = _pg_restore_output(
         ["--data-only", *(f"--table={t}" for t in wanted), "--file=-", str(source)], source
     )
-    revision, reports, last, changed, entry = None, 0, None, None, 0
+    revision, count, last, changed, entry = None, 0, None, None, 0
     table, columns = None, []
     for line in rows.splitlines():
         if table is None:
@@ -180,7 +178,7 @@ def pg_backup_side(source: Path) -> DatabaseSide:
         if table == "alembic_version":
             revision = values["version_num"]
         elif table == "incidents":
-            reports += 1
+            count += 1
             last = max(last or "", values["reported_on"])
         elif table == "audit":
             changed = max(changed or "", values["at"])
@@ -191,7 +189,7 @@ def pg_backup_side(source: Path) -> DatabaseSide:
             f"gemaakt door een nieuwere versie van pestdata (schema {revision}); "
             "werk pestdata eerst bij",
         )
-    return DatabaseSide(reports, _as_date(last), _as_datetime(changed), revision, entry)
+    return DatabaseSide(count, _as_date(last), _as_datetime(changed), revision, entry)
 
 
 def incoming_side(store: Store, source: Path) -> DatabaseSide:

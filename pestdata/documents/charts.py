@@ -203,11 +203,11 @@ def step_share(row: dict, minimum: int | None) -> tuple[float | None, str]:
     """A step's share of cases as disclosure.share publishes it, from the row's `done` and
     `cases` (the overview gives both). A frame with only `share_done` (no counts): exact for
     the care team; a shared view publishes no share it cannot compute from the counts."""
-    done, cases = _count(row.get("done")), _count(row.get("cases"))
+    done, incidents = _count(row.get("done")), _count(row.get("cases"))
     if minimum and row.get("hidden"):  # overview.suppression.hide_step_shares
         return None, disclosure.HIDDEN
-    if done is not None and cases is not None:
-        return disclosure.share(done, cases, minimum)
+    if done is not None and incidents is not None:
+        return disclosure.share(done, incidents, minimum)
     if minimum:
         return None, disclosure.TOO_FEW
     share = row.get("share_done")

@@ -129,7 +129,7 @@ def lay_out_year_report(f: YearFigures) -> bytes:
     title = f"Jaarverslag online pesten {year}"
 
     figures = f.key
-    reports = int(figures["reports_in_period"] or 0)
+    incidents = int(figures["reports_in_period"] or 0)
     privacy_note = (
         "Dit verslag bevat geen leerlingnummers, geen namen en geen vrije tekst. Aantallen "
         f"zijn afgerond op 5; 0 tot en met {minimum - 1} staat er als '< {minimum}' in, zonder "
@@ -150,20 +150,22 @@ def lay_out_year_report(f: YearFigures) -> bytes:
         pdf.heading("Kerncijfers"),
         _key_figures_table(figures, minimum, f.hidden.get("total", False)),
     ]
-    if minimum and not disclosure.base_met(reports, minimum):
+    if minimum and not disclosure.base_met(incidents, minimum):
         # Below the base no breakdown, not even per month (as the overview and the export).
         story += [Spacer(1, 6), pdf.para(disclosure.base_note())]
-    elif not reports:
+    elif not incidents:
         story.append(Spacer(1, 6))
         story.append(
             pdf.para(f"Er zijn in schooljaar {year} geen meldingen van online pesten vastgelegd.")
         )
     else:
         hidden = f.hidden
-        per_report = f.trends["age_band"]
-        story += _months_section(per_report, start, today, minimum, reports, hidden.get("months"))
+        per_incident = f.trends["age_band"]
+        story += _months_section(
+            per_incident, start, today, minimum, incidents, hidden.get("months")
+        )
         for by in BREAKDOWNS:
-            story += _breakdown_section(f.trends[by], by, reports, minimum, hidden.get(by))
+            story += _breakdown_section(f.trends[by], by, incidents, minimum, hidden.get(by))
         story += _protocol_section(f.steps, minimum)
     story += _checklist_section(f.checklist, today)
     story += _lessons_section(f.lessons)
@@ -217,7 +219,7 @@ def _months_section(
     start: date,
     today: date,
     minimum: int | None,
-    reports: int = 0,
+    incidents: int = 0,
     across: frozenset | None = None,
 ) -> list:
     per_month = trend.groupby("month")["count"].sum().to_dict()
@@ -230,7 +232,7 @@ def _months_section(
     # Shared: every month published ("< 5" for 0 to 4), one more hidden ("x") where the
     # total would show that the small ones are not all zero (disclosure.published_row).
     hide = {i for i, first in enumerate(firsts[: len(past)]) if f"{first:%Y-%m}" in (across or ())}
-    cells = disclosure.published_row(past, minimum, reports if minimum else None, hide)
+    cells = disclosure.published_row(past, minimum, incidents if minimum else None, hide)
     plotted = [disclosure.plotted(n) for n in cells] + [None] * (12 - len(past))
     hidden = disclosure.HIDDEN in cells
 
@@ -255,7 +257,7 @@ def _months_section(
 def _breakdown_section(
     trend: pd.DataFrame,
     by: str,
-    reports: int,
+    incidents: int,
     minimum: int | None,
     across: frozenset | None = None,
 ) -> list:
@@ -270,7 +272,7 @@ def _breakdown_section(
         pairs = [(label, int(per.get(value, 0))) for value, label in labels.items()]
     else:
         pairs = [(label, int(per[value])) for value, label in labels.items() if value in per]
-    shown = disclosure.breakdown(pairs, minimum, reports, {labels[c] for c in across or ()})
+    shown = disclosure.breakdown(pairs, minimum, incidents, {labels[c] for c in across or ()})
     if by not in IN_OWN_ORDER:  # largest first, as the overview's bars
         shown.sort(key=lambda pair: -(disclosure.plotted(pair[1]) or 0))
     rows = [[title, "Meldingen"]] + [[label, disclosure.show_cell(n)] for label, n in shown]

@@ -10,41 +10,41 @@ from datetime import date, timedelta
 import pandas as pd
 import sqlalchemy as sa
 
-from pestdata.cases.caseload import OVERDUE_DAYS, overdue_flags
 from pestdata.core.choices import OPEN_STATUSES
 from pestdata.core.guidance import followup_step
-from pestdata.db.facts import FOLLOWUP_DAYS, REPORT_COUNTERS, RESOLVED, days_between, month_of
-from pestdata.db.facts import report_flags as _report_flags
+from pestdata.db.facts import FOLLOWUP_DAYS, INCIDENT_COUNTERS, RESOLVED, days_between, month_of
+from pestdata.db.facts import incident_flags as _incident_flags
 from pestdata.db.store import Store
 from pestdata.db.tables import incidents, report_facts, step_facts, steps_done
+from pestdata.incidents.lookup import OVERDUE_DAYS, overdue_flags
 from pestdata.overview.filters import Filters, school_year_of, school_year_range
 from pestdata.overview.reading import answer, fact_where, median_from_histogram, summed
 from pestdata.overview.trends import monthly_trend
 
 
-def _report_sums(conn, filters: Filters) -> dict[str, int]:
+def _incident_sums(conn, filters: Filters) -> dict[str, int]:
     """Reports, finished, finished with every required step, and follow-ups within two
     weeks, over the filters' period."""
     f = report_facts.c
     counters = [sa.func.count()] + [
         sa.func.coalesce(sa.func.sum(sa.case((flag, 1), else_=0)), 0)
-        for flag in _report_flags().values()
+        for flag in _incident_flags().values()
     ]
     rows = answer(
         conn,
         filters,
         lambda months: [
             conn.execute(
-                sa.select(*(sa.func.coalesce(sa.func.sum(f[n]), 0) for n in REPORT_COUNTERS)).where(
-                    *fact_where(report_facts, filters, months)
-                )
+                sa.select(
+                    *(sa.func.coalesce(sa.func.sum(f[n]), 0) for n in INCIDENT_COUNTERS)
+                ).where(*fact_where(report_facts, filters, months))
             ).one()
         ],
         lambda edge: [conn.execute(sa.select(*counters).where(*edge.conditions())).one()],
     )
-    sums = dict.fromkeys(REPORT_COUNTERS, 0)
+    sums = dict.fromkeys(INCIDENT_COUNTERS, 0)
     for row in rows:
-        for name, value in zip(REPORT_COUNTERS, row, strict=True):
+        for name, value in zip(INCIDENT_COUNTERS, row, strict=True):
             sums[name] += int(value)
     return sums
 
@@ -65,30 +65,30 @@ def key_figures(
     everywhere = filters.without_period()
     due_end = today - timedelta(days=FOLLOWUP_DAYS)
     flags = overdue_flags(today)
-    open_case = c.status.in_([s.value for s in OPEN_STATUSES])
+    open_incident = c.status.in_([s.value for s in OPEN_STATUSES])
     with store.reading() as conn:
-        period = _report_sums(conn, filters)
-        month = _report_sums(conn, everywhere.between(today.replace(day=1), today))
-        year = _report_sums(conn, everywhere.between(year_start, today))
-        due = _report_sums(
+        period = _incident_sums(conn, filters)
+        month = _incident_sums(conn, everywhere.between(today.replace(day=1), today))
+        year = _incident_sums(conn, everywhere.between(year_start, today))
+        due = _incident_sums(
             conn, filters.between(filters.start, min(filters.end or due_end, due_end))
         )
         if shared:
             open_then = _open_at(conn, filters, today)
-            open_cases, overdue = open_then["open"].sum(), open_then["overdue"].sum()
+            open_incidents, overdue = open_then["open"].sum(), open_then["overdue"].sum()
         else:
-            open_cases, overdue = conn.execute(
+            open_incidents, overdue = conn.execute(
                 sa.select(
                     sa.func.count(),
                     sa.func.coalesce(sa.func.sum(sa.case((flags.any, 1), else_=0)), 0),
-                ).where(*everywhere.conditions(), open_case)
+                ).where(*everywhere.conditions(), open_incident)
             ).one()
         resolved = _days_histogram(conn, filters, today if shared else None)
     return {
         "reports_this_month": month["reports"],
         "reports_this_school_year": year["reports"],
         "reports_in_period": period["reports"],
-        "open_cases": int(open_cases),
+        "open_cases": int(open_incidents),
         "overdue_cases": int(overdue),
         "finished_cases": period["finished"],
         "finished_with_all_required": period["finished_all_required"],
@@ -146,15 +146,15 @@ def count_units(store: Store, filters: Filters) -> dict[str, pd.DataFrame]:
     year_start, _ = school_year_range(school_year_of(today))
     everywhere = filters.without_period()
 
-    def reports(f: Filters) -> pd.DataFrame:
+    def incident_counts(f: Filters) -> pd.DataFrame:
         return monthly_trend(store, f, by="age_band", units=True)
 
     with store.reading() as conn:
         open_then = _open_at(conn, filters, today)
     return {
-        "reports_this_month": reports(everywhere.between(today.replace(day=1), today)),
-        "reports_this_school_year": reports(everywhere.between(year_start, today)),
-        "reports_in_period": reports(filters),
+        "reports_this_month": incident_counts(everywhere.between(today.replace(day=1), today)),
+        "reports_this_school_year": incident_counts(everywhere.between(year_start, today)),
+        "reports_in_period": incident_counts(filters),
         "open_cases": open_then.rename(columns={"open": "count"}),
         "overdue_cases": open_then.rename(columns={"overdue": "count"}),
     }

@@ -6,11 +6,11 @@ from __future__ import annotations
 import pandas as pd
 import sqlalchemy as sa
 
-from pestdata.cases.caseload import overdue_flags
 from pestdata.core.choices import ALL, GROUPS, age_band
 from pestdata.core.guidance import load_guidance
 from pestdata.db.store import Store
 from pestdata.db.tables import incidents, lessons_given, report_facts
+from pestdata.incidents.lookup import overdue_flags
 from pestdata.overview.filters import Filters
 from pestdata.school import school_names, school_records
 
@@ -21,7 +21,7 @@ def _frame(store: Store, query, columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
-def overdue_cases(store: Store, filters: Filters, limit: int = 100) -> pd.DataFrame:
+def overdue_incidents(store: Store, filters: Filters, limit: int = 100) -> pd.DataFrame:
     """Overdue open cases as of today, oldest first, without pupil numbers or free text."""
     flags = overdue_flags(filters.today)
     c = incidents.c

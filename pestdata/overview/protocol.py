@@ -21,7 +21,7 @@ class StepCounts:
     """The protocol's counts for a filter: reports per month; steps done per step and days
     after the report (for medians and terms); and steps done per month of the report."""
 
-    cases: pd.DataFrame  # month, cases
+    incidents: pd.DataFrame  # month, cases
     by_days: pd.DataFrame  # step_id, days, count
     by_month: pd.DataFrame  # month, step_id, count
 
@@ -62,9 +62,9 @@ def step_counts(store: Store, filters: Filters) -> StepCounts:
 
     with store.reading() as conn:
         tagged = answer(conn, filters, from_facts, from_raw, steps=True)
-    cases, by_days, by_month = ([r for t, r in tagged if t == tag] for tag in (0, 1, 2))
+    reported, by_days, by_month = ([r for t, r in tagged if t == tag] for tag in (0, 1, 2))
     return StepCounts(
-        summed(cases, ["month", "cases"], "cases"),
+        summed(reported, ["month", "cases"], "cases"),
         summed(by_days, ["step_id", "days", "count"], "count"),
         summed(by_month, ["month", "step_id", "count"], "count"),
     )
@@ -79,7 +79,7 @@ def step_completion(
     on_time (share of done steps within the protocol's term).
     """
     counts = counts or step_counts(store, filters)
-    cases = int(counts.cases["cases"].sum())
+    incidents = int(counts.incidents["cases"].sum())
     histogram = counts.by_days
     rows = []
     for step in load_protocol():
@@ -92,9 +92,9 @@ def step_completion(
                 "title": step.title,
                 "required": step.required,
                 "term_days": step.deadline_days,
-                "cases": cases,
+                "cases": incidents,
                 "done": done,
-                "share_done": done / cases if cases else None,
+                "share_done": done / incidents if incidents else None,
                 "median_days": median_from_histogram(mine["days"], mine["count"]),
                 "on_time": on_time / done if done else None,
             }
@@ -108,14 +108,14 @@ def step_completion_by_quarter(
     """Share of cases with each step done, per quarter of reporting: step_id, title, quarter,
     cases, done, share_done. Empty when there are no cases."""
     counts = counts or step_counts(store, filters)
-    if counts.cases.empty:
+    if counts.incidents.empty:
         return pd.DataFrame(columns=["step_id", "title", "quarter", "cases", "done", "share_done"])
-    per_month, done = counts.cases.copy(), counts.by_month.copy()
+    per_month, done = counts.incidents.copy(), counts.by_month.copy()
     per_month["quarter"] = per_month["month"].map(quarter_of)
     done["quarter"] = done["month"].map(quarter_of)
-    cases = per_month.groupby("quarter", as_index=False)["cases"].sum()
+    incidents = per_month.groupby("quarter", as_index=False)["cases"].sum()
     steps = pd.DataFrame([(s.id, s.title) for s in load_protocol()], columns=["step_id", "title"])
-    grid = steps.merge(cases, how="cross")
+    grid = steps.merge(incidents, how="cross")
     totals = done.groupby(["quarter", "step_id"], as_index=False)["count"].sum()
     totals = totals.rename(columns={"count": "done"})
     grid = grid.merge(totals, on=["quarter", "step_id"], how="left").fillna({"done": 0})

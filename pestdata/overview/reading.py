@@ -67,7 +67,7 @@ def facts_answer(filters: Filters, steps: bool = False) -> bool:
     return single and not filters.raw and not (steps and filters.platforms and filters.forms)
 
 
-def report_dates(conn) -> tuple[date | None, date | None]:
+def incident_dates(conn) -> tuple[date | None, date | None]:
     """The first and last report date (None, None without reports)."""
     # Two subqueries: SQLite answers a lone min() or max() from the index, not both at once.
     first, last = conn.execute(
@@ -89,7 +89,7 @@ def plan(conn, start: date | None, end: date | None, use_facts: bool = True) -> 
     """
     if not use_facts:
         return Plan(None, ((start, end),))
-    first_day, last_day = report_dates(conn)
+    first_day, last_day = incident_dates(conn)
     if first_day is None:
         return Plan(None, ())
     start = None if start and start <= first_day else start
@@ -163,7 +163,7 @@ def filter_options(store: Store) -> dict[str, list[str]]:
                 .order_by(f.school)
             ).scalars()
         )
-        first, last = report_dates(conn)
+        first, last = incident_dates(conn)
     years = []
     if first is not None:
         start, end = SchoolYear.of(first).first, SchoolYear.of(last).first

@@ -134,11 +134,11 @@ def hidden_in_summary(
     if not minimum:
         return {}
     schools = filter_options(store)["schools"]
-    per_report = trends["age_band"]
-    months = months_between(filters.start, filters.end, per_report)
+    per_incident = trends["age_band"]
+    months = months_between(filters.start, filters.end, per_incident)
     return {
-        "total": given_away(per_report, filters, schools, minimum, months),
-        "months": hidden_cells(per_report, "age_band", filters, schools, minimum, ("month",)),
+        "total": given_away(per_incident, filters, schools, minimum, months),
+        "months": hidden_cells(per_incident, "age_band", filters, schools, minimum, ("month",)),
         **{
             by: hidden_cells(frame, by, filters, schools, minimum, ("category",), months)
             for by, frame in trends.items()
@@ -157,11 +157,11 @@ def hide_step_shares(
     frame["hidden"] = False
     if not minimum or frame.empty:
         return frame
-    cases = counts.cases.set_index("month")["cases"]
+    incidents = counts.incidents.set_index("month")["cases"]
     done = counts.by_month.groupby(["step_id", "month"])["count"].sum()
     for index, row in frame.iterrows():
-        months = [m for m in cases.index if not per_quarter or quarter_of(m) == row["quarter"]]
-        parts = [(int(done.get((row["step_id"], m), 0)), int(cases[m])) for m in months]
+        months = [m for m in incidents.index if not per_quarter or quarter_of(m) == row["quarter"]]
+        parts = [(int(done.get((row["step_id"], m), 0)), int(incidents[m])) for m in months]
         total = (int(row["done"]), int(row["cases"]))
         frame.loc[index, "hidden"] = disclosure.share_gives_away(total, parts, minimum)
     return frame

@@ -16,9 +16,9 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from pestdata.cases import incident_log
 from pestdata.core import clock, recognise
 from pestdata.core.choices import Severity, Status
+from pestdata.incidents import incident_log
 from pestdata.registers.reading import ImportFileError
 from pestdata.registers.values import WEEKDAYS, parse_date
 

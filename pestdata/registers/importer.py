@@ -20,9 +20,9 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-from pestdata.cases import incident_log
 from pestdata.core.model import label_for
 from pestdata.db.store import Store
+from pestdata.incidents import incident_log
 from pestdata.registers.columns import PUPIL_FIELDS
 from pestdata.registers.history import corrections, shown
 from pestdata.registers.import_result import (
@@ -95,9 +95,9 @@ class Check:
         return incident_log.known_fingerprints(self.store, fingerprints)
 
     def stored(self, fingerprints: list[str]) -> dict[str, incident_log.Stored]:
-        return incident_log.stored_reports(self.store, fingerprints)
+        return incident_log.stored_incidents(self.store, fingerprints)
 
-    def add(self, reports: list) -> None:
+    def add(self, records: list) -> None:
         pass
 
     def update(self, changes: list) -> None:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import ipywidgets as w
 
-from pestdata.cases import access_requests
 from pestdata.core import clock
 from pestdata.core.clock import nl_date
 from pestdata.core.markup import counted, esc, message
 from pestdata.db.store import Store
+from pestdata.incidents import access_requests
 from pestdata.ui.common import STYLE, Actor, css, download_link, save
 
 
@@ -103,12 +103,12 @@ class AccessRequests(w.VBox):
         )
 
     def make_file(self) -> None:
-        from pestdata.cases.inzage_file import gather_inzage_file
         from pestdata.core.names import NamesUnchecked
         from pestdata.db.store import NotFound
         from pestdata.documents.inzage_file import (
             inzage_pdf,  # reportlab loads only when a file is asked for
         )
+        from pestdata.incidents.inzage_file import gather_inzage_file
 
         request = self.chosen()
         if request is None:

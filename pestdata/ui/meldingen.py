@@ -8,9 +8,9 @@ import ipywidgets as w
 
 from pestdata.db.store import Store
 from pestdata.ui.access import AccessRequests
-from pestdata.ui.case_list import CaseList
-from pestdata.ui.case_view import CaseView
 from pestdata.ui.common import Actor, css, kernel_store
+from pestdata.ui.incident_list import IncidentList
+from pestdata.ui.incident_view import IncidentView
 from pestdata.ui.signals import SignalsView
 from pestdata.ui.transfer.export_tab import ExportTab
 from pestdata.ui.transfer.import_tab import ImportTab
@@ -46,30 +46,30 @@ def meldingen_app(store: Store | None = None, actor: Actor | None = None) -> Car
     """Build the whole page; the notebook only displays what this returns."""
     store = store or kernel_store()
     actor = actor or Actor()
-    case = CaseView(store, actor)
-    cases = CaseList(store, on_open=case.show)
-    case.on_change = cases.refresh
+    incident = IncidentView(store, actor)
+    incidents = IncidentList(store, on_open=incident.show)
+    incident.on_change = incidents.refresh
 
     def saved(incident_id: int) -> None:
-        cases.refresh()
+        incidents.refresh()
 
-    from pestdata.ui.report_form import ReportForm
+    from pestdata.ui.incident_form import IncidentForm
 
-    form = ReportForm(store, actor, on_saved=saved)
+    form = IncidentForm(store, actor, on_saved=saved)
 
     def open_from_signals(incident_id: int) -> None:
         tabs.show("Meldingen")
-        case.show(incident_id)
+        incident.show(incident_id)
 
     found = SignalsView(store, on_open=open_from_signals)
     requests = AccessRequests(store, actor)
     tabs = NamedTabs(
         {
             "Nieuwe melding": form,
-            "Meldingen": w.VBox([requests, cases, case]),
+            "Meldingen": w.VBox([requests, incidents, incident]),
             "Signalen": found,
             "Import en export": w.VBox(
-                [ImportTab(store, actor, on_import=cases.refresh), ExportTab(store)]
+                [ImportTab(store, actor, on_import=incidents.refresh), ExportTab(store)]
             ),
         }
     )

@@ -93,8 +93,8 @@ def warm_up(build: Callable[[Store], w.Widget]) -> None:
     and plotly code; the page's own build then runs warm."""
     import ipywidgets as w
 
-    from pestdata.cases import incident_log
     from pestdata.db.store import Store
+    from pestdata.incidents import incident_log
     from pestdata.school import demo
 
     with tempfile.TemporaryDirectory(prefix="pestdata-warm-up-") as folder:

@@ -10,13 +10,13 @@ from datetime import timedelta
 
 import ipywidgets as w
 
-from pestdata.cases import signals
 from pestdata.core import clock
 from pestdata.core.choices import GROUPS, Role
 from pestdata.core.clock import nl_date
 from pestdata.core.markup import counted, esc
 from pestdata.db.store import Store
 from pestdata.documents import pupil_network
+from pestdata.incidents import signals
 from pestdata.ui.common import STYLE, css
 from pestdata.ui.plots import Chart, show_empty, show_figure
 
@@ -59,12 +59,16 @@ class SignalsView(w.VBox):
         )
         self.minimum = css(
             w.BoundedIntText(
-                description="Vanaf meldingen", value=signals.min_cases(), min=2, max=20, style=STYLE
+                description="Vanaf meldingen",
+                value=signals.min_incidents(),
+                min=2,
+                max=20,
+                style=STYLE,
             ),
             "pd-signals-minimum",
         )
         self.result = css(w.HTML(), "pd-signals")
-        self.case_choice = css(
+        self.incident_choice = css(
             w.Dropdown(description="Melding openen", options=[], value=None, style=STYLE),
             "pd-signals-open",
         )
@@ -76,7 +80,7 @@ class SignalsView(w.VBox):
         for control in (self.start, self.end, self.minimum):
             control.observe(lambda _: self.refresh(), "value")
         self.group.observe(lambda _: self.draw_network(), "value")
-        self.case_choice.observe(self._open_case, "value")
+        self.incident_choice.observe(self._open_incident, "value")
         super().__init__(
             [
                 w.HTML(
@@ -86,7 +90,7 @@ class SignalsView(w.VBox):
                 ),
                 w.HBox([self.start, self.end, self.minimum]),
                 self.result,
-                self.case_choice,
+                self.incident_choice,
                 w.HTML("<h4>Wie met wie, per groep of klas</h4>"),
                 self.group,
                 self.picture,
@@ -103,8 +107,8 @@ class SignalsView(w.VBox):
             return [(p, str(len(seen)), appearances_text(seen)) for p, seen in part]
 
         together = [
-            (" + ".join(pupils), str(len(cases)), ", ".join(f"#{i}" for i in cases))
-            for pupils, cases in found.together
+            (" + ".join(pupils), str(len(incidents)), ", ".join(f"#{i}" for i in incidents))
+            for pupils, incidents in found.together
         ]
         self.result.value = "".join(
             [
@@ -118,11 +122,11 @@ class SignalsView(w.VBox):
                        together, "pd-signals-together"),
             ]
         )  # fmt: skip
-        self.case_choice.options = [(f"#{i}", i) for i in found.case_ids]
-        self.case_choice.value = None
+        self.incident_choice.options = [(f"#{i}", i) for i in found.incident_ids]
+        self.incident_choice.value = None
         self.draw_network()
 
-    def _open_case(self, change) -> None:
+    def _open_incident(self, change) -> None:
         if change["new"] is not None and self.on_open:
             self.on_open(change["new"])
 

@@ -10,11 +10,11 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 from helpers import our_exceptions
 
-from pestdata.cases import caseload, incident_log
 from pestdata.cli.main import main
 from pestdata.core.choices import Status, age_band
 from pestdata.db.store import HEAD_REVISION, Store
 from pestdata.db.tables import incident_platforms, incidents, steps_done
+from pestdata.incidents import incident_log, lookup
 from pestdata.school import demo
 from pestdata.web.serve import voila_command, voila_env
 
@@ -35,12 +35,12 @@ def test_init_creates_schema_and_says_where(tmp_path):
 def test_demo_fills_once_and_does_not_mix_into_a_filled_database(tmp_path):
     url = f"sqlite:///{tmp_path}/demo.sqlite"
     assert "500 demomeldingen opgeslagen" in run("demo", "--db", url, "--incidents", "500")
-    assert caseload.count_incidents(Store(url)) == 500
+    assert lookup.count_incidents(Store(url)) == 500
     output = run("demo", "--db", url, "--incidents", "500")
     assert "bevat al 500 meldingen" in output
-    assert caseload.count_incidents(Store(url)) == 500
+    assert lookup.count_incidents(Store(url)) == 500
     run("demo", "--db", url, "--incidents", "100", "--add")
-    assert caseload.count_incidents(Store(url)) == 600
+    assert lookup.count_incidents(Store(url)) == 600
 
 
 def test_demo_is_reproducible_for_a_seed():
@@ -77,8 +77,8 @@ def test_demo_has_the_shapes_the_dashboards_need(tmp_path):
 
     store = Store(f"sqlite:///{tmp_path}/shape.sqlite").ensure_schema()
     incident_log.add_incidents(store, reports, actor="demo")
-    open_cases, total_open = caseload.list_cases(store, today=today, limit=10_000)
-    overdue = [c for c in open_cases if c.overdue_reason]
+    open_incidents, total_open = lookup.list_incidents(store, today=today, limit=10_000)
+    overdue = [c for c in open_incidents if c.overdue_reason]
     assert 0 < len(overdue) < total_open  # some overdue, not all
     with store.reading() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(steps_done)).scalar() > 6000
@@ -127,7 +127,7 @@ def test_facts_command_finds_a_change_made_outside_pestdata_and_rebuilds(tmp_pat
 
 
 def test_a_database_that_cannot_be_used_gives_a_dutch_message_not_a_traceback(tmp_path):
-    cases = {
+    incidents = {
         f"sqlite:///{tmp_path}/file-in-the-way/x.sqlite": "is niet bereikbaar",
         "geen-url": "is geen database-URL",
         "mysql://gebruiker@server/db": "is geen database-URL",
@@ -137,7 +137,7 @@ def test_a_database_that_cannot_be_used_gives_a_dutch_message_not_a_traceback(tm
     backup = tmp_path / "backup.sqlite"
     backup.write_bytes(b"")
     commands = (["init"], ["restore", str(backup), "--yes"])
-    for (url, message), command in ((c, cmd) for c in cases.items() for cmd in commands):
+    for (url, message), command in ((c, cmd) for c in incidents.items() for cmd in commands):
         result = CliRunner().invoke(main, [*command, "--db", url])
         assert result.exit_code == 1, (url, command, result.output)
         assert isinstance(result.exception, SystemExit), result.exception  # handled, no crash
@@ -320,10 +320,10 @@ def test_every_refusal_is_one_dutch_line_and_exit_status_1(tmp_path, names_here,
     store = Store(url).ensure_schema()
     incident_log.add_incidents(store, demo.generate(30, seed=4), actor="demo")
     store.close()
-    cases = refusals(tmp_path, url)
+    incidents = refusals(tmp_path, url)
     kinds = {c.__name__ for c in our_exceptions() if issubclass(c, PestdataError)}
-    assert set(cases) | set(NOT_FROM_A_COMMAND) == kinds - {"PestdataError"}
-    for kind, (args, dutch) in cases.items():
+    assert set(incidents) | set(NOT_FROM_A_COMMAND) == kinds - {"PestdataError"}
+    for kind, (args, dutch) in incidents.items():
         if kind == "GuidanceError":
             monkeypatch.setenv("PESTDATA_DATA", str(tmp_path / "handreiking"))
         with socket.socket() as taken:

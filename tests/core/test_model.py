@@ -6,7 +6,6 @@ from datetime import date, timedelta
 
 import pytest
 
-from pestdata.cases import caseload, incident_log
 from pestdata.core import choices, clock, model
 from pestdata.core.choices import Status, age_band, ages_for_group
 from pestdata.core.model import (
@@ -16,6 +15,7 @@ from pestdata.core.model import (
     validate_incident,
     validate_step,
 )
+from pestdata.incidents import incident_log, lookup
 
 TOMORROW = clock.today() + timedelta(days=1)
 NAME_MESSAGE = "nooit een naam"
@@ -205,15 +205,15 @@ def test_free_text_is_kept_literally_through_the_store(store, valid_incident_dat
     )
     assert incident.description == text
     incident_id = incident_log.add_incident(store, incident, actor="tester")
-    case = caseload.get_incident(store, incident_id)
-    assert case["descriptions"][0]["text"] == text
-    assert case["school"] == text[:80]
-    assert case["handler"] == text[:80]
+    stored = lookup.get_incident(store, incident_id)
+    assert stored["descriptions"][0]["text"] == text
+    assert stored["school"] == text[:80]
+    assert stored["handler"] == text[:80]
     incident_log.append_description(store, incident_id, text, actor=text[:80])
-    case = caseload.get_incident(store, incident_id)
-    assert [d["text"] for d in case["descriptions"]] == [text, text]
-    assert case["descriptions"][1]["written_by"] == text[:80]
-    assert caseload.count_incidents(store) == 1  # the SQL-looking text did not drop anything
+    stored = lookup.get_incident(store, incident_id)
+    assert [d["text"] for d in stored["descriptions"]] == [text, text]
+    assert stored["descriptions"][1]["written_by"] == text[:80]
+    assert lookup.count_incidents(store) == 1  # the SQL-looking text did not drop anything
 
 
 def test_control_characters_are_dropped(valid_incident_data):

@@ -9,13 +9,13 @@ from datetime import date
 import sqlalchemy as sa
 from helpers import HEADER, csv_bytes, pdf_text, row, write
 
-from pestdata.cases import caseload, incident_log
 from pestdata.core import clock
 from pestdata.core.choices import Motive
 from pestdata.core.model import validate_incident
 from pestdata.db.store import Store
 from pestdata.db.tables import incidents
 from pestdata.documents.year_report import year_report_pdf
+from pestdata.incidents import incident_log, lookup
 from pestdata.overview.filters import Filters
 from pestdata.overview.trends import monthly_trend
 from pestdata.people.accounts import Person
@@ -63,17 +63,17 @@ def test_an_upgraded_database_says_onbekend_for_every_old_report(any_url):
              "status": "new", "handler": "ib", "created_at": clock.now_utc()},
         )  # fmt: skip
     old.ensure_schema()
-    assert caseload.get_incident(old, 1)["motive"] == "unknown"
+    assert lookup.get_incident(old, 1)["motive"] == "unknown"
     old.close()
 
 
 def test_the_form_stores_the_motive_and_the_case_shows_it(sqlite_store):
     from pestdata.core.choices import Platform
     from pestdata.ui.common import Actor
-    from pestdata.ui.report_form import ReportForm
+    from pestdata.ui.incident_form import IncidentForm
 
     school_names.add(sqlite_store, "De Regenboog", "t")
-    form = ReportForm(sqlite_store, Actor(Person("mevr. Jansen", "zorgteam")))
+    form = IncidentForm(sqlite_store, Actor(Person("mevr. Jansen", "zorgteam")))
     assert form.fields["motive"].value == "unknown"  # optional: 'Onbekend' unless chosen
     form.fields["reporter"].value = "pupil"
     form.fields["group"].value = "groep 7"
@@ -84,9 +84,9 @@ def test_the_form_stores_the_motive_and_the_case_shows_it(sqlite_store):
     form.fields["motive"].value = Motive.RELIGION.value
     incident_id = form.submit()
     assert incident_id and form.fields["motive"].value == "unknown"  # reset for the next
-    case = caseload.get_incident(sqlite_store, incident_id)
+    case = lookup.get_incident(sqlite_store, incident_id)
     assert case["motive"] == "religion"
-    assert ("Motief", ["Geloof"]) in caseload.case_details(case)
+    assert ("Motief", ["Geloof"]) in lookup.incident_details(case)
 
 
 def test_import_reads_the_motive_in_everyday_words_and_the_export_round_trips(tmp_path):

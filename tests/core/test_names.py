@@ -13,14 +13,14 @@ import pytest
 import sqlalchemy as sa
 from helpers import add_case, cli_process, pdf_text
 
-from pestdata.cases import audit_rows, caseload, incident_log
-from pestdata.cases.inzage_file import gather_inzage_file
 from pestdata.core import names
 from pestdata.core.choices import Platform
 from pestdata.core.model import validate_incident
 from pestdata.db.store import Store
 from pestdata.db.tables import audit
 from pestdata.documents.inzage_file import inzage_pdf
+from pestdata.incidents import audit_rows, incident_log, lookup
+from pestdata.incidents.inzage_file import gather_inzage_file
 from pestdata.overview.filters import Filters
 from pestdata.registers.export import export_frame
 from pestdata.school import school_names
@@ -87,19 +87,19 @@ def fill(form, description: str) -> None:
 def test_the_form_warns_about_a_name_and_saves_it_after_a_second_click(store, names_here):
     from pestdata.people.accounts import Person
     from pestdata.ui.common import Actor
-    from pestdata.ui.report_form import ReportForm
+    from pestdata.ui.incident_form import IncidentForm
 
     school_names.add(store, "De Regenboog", "t")
-    form = ReportForm(store, Actor(Person("mevr. Jansen", "zorgteam")))
+    form = IncidentForm(store, Actor(Person("mevr. Jansen", "zorgteam")))
     fill(form, NAMED)
     assert form.submit() is None
     assert WARNING.replace("'Daan de Boer'", "'Daan de Boer', 'Fatima' en 'Sanne'").replace(
         "Er lijkt een naam", "Er lijken namen"
     ) in form.result.value.replace("&#x27;", "'")
-    assert caseload.count_incidents(store) == 0
+    assert lookup.count_incidents(store) == 0
     assert form.names.confirm.layout.display == ""
     form.names.confirm.click()
-    assert caseload.count_incidents(store) == 1
+    assert lookup.count_incidents(store) == 1
     actions = audit_actions(store)
     assert [a for a, _ in actions if a in ("create", "possible_name")] == [
         "create",
@@ -108,17 +108,17 @@ def test_the_form_warns_about_a_name_and_saves_it_after_a_second_click(store, na
     assert dict(actions)["possible_name"] == audit_rows.POSSIBLE_NAME
     fill(form, "De leerling werd buitengesloten in WhatsApp.")  # no name: saved at once
     assert form.submit() is not None
-    assert caseload.count_incidents(store) == 2
+    assert lookup.count_incidents(store) == 2
     assert [a for a, _ in audit_actions(store)].count("possible_name") == 1
 
 
 def test_an_addition_and_a_step_note_warn_too(store, names_here, valid_incident_data):
     from pestdata.people.accounts import Person
-    from pestdata.ui.case_view import CaseView, StepRow
     from pestdata.ui.common import Actor
+    from pestdata.ui.incident_view import IncidentView, StepRow
 
     incident_id = incident_log.add_incident(store, validate_incident(valid_incident_data()), "t")
-    view = CaseView(store, Actor(Person("mevr. Jansen", "zorgteam")))
+    view = IncidentView(store, Actor(Person("mevr. Jansen", "zorgteam")))
     view.show(incident_id)
 
     def find(kind, css):
@@ -137,17 +137,17 @@ def test_an_addition_and_a_step_note_warn_too(store, names_here, valid_incident_
     assert "Er lijken namen in te staan: 'Jesse' en 'dhr. Jansen'" in find(
         w.HTML, "pd-description-result"
     ).value.replace("&#x27;", "'")
-    assert len(caseload.get_incident(store, incident_id)["descriptions"]) == 1
+    assert len(lookup.get_incident(store, incident_id)["descriptions"]) == 1
     find(w.Button, "pd-description-confirm-names").click()
-    assert len(caseload.get_incident(store, incident_id)["descriptions"]) == 2
+    assert len(lookup.get_incident(store, incident_id)["descriptions"]) == 2
 
     step = next(c for c in _walk(view) if isinstance(c, StepRow) and c.step.id == "steun")
     step.note.value = "Gesprek met Sanne gehad."
     step.tick()
     assert "'Sanne'" in step.result.value.replace("&#x27;", "'")
-    assert "steun" not in caseload.get_incident(store, incident_id)["steps"]
+    assert "steun" not in lookup.get_incident(store, incident_id)["steps"]
     step.names.confirm.click()
-    assert "steun" in caseload.get_incident(store, incident_id)["steps"]
+    assert "steun" in lookup.get_incident(store, incident_id)["steps"]
     assert [a for a, _ in audit_actions(store)].count("possible_name") == 2
 
 

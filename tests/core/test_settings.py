@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from pestdata.cases import signals
 from pestdata.core import clock, guidance, privacy, settings
 from pestdata.db.store import database_url
+from pestdata.incidents import signals
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "pestdata"
@@ -140,7 +140,7 @@ def test_a_setting_that_is_not_set_has_its_default(monkeypatch):
         monkeypatch.delenv(name, raising=False)
     assert clock.zone().key == "Europe/Amsterdam"
     assert privacy.threshold() == 5
-    assert signals.min_cases() == 2
+    assert signals.min_incidents() == 2
 
 
 def test_settings_set_by_a_school_are_used(monkeypatch, tmp_path):
@@ -151,7 +151,7 @@ def test_settings_set_by_a_school_are_used(monkeypatch, tmp_path):
     monkeypatch.setenv("PESTDATA_DB", f"sqlite:///{tmp_path}/school.sqlite")
     assert clock.zone().key == "Europe/Brussels"
     assert privacy.threshold() == 10
-    assert signals.min_cases() == 3
+    assert signals.min_incidents() == 3
     assert guidance.data_dir() == tmp_path
     assert database_url() == f"sqlite:///{tmp_path}/school.sqlite"
 
@@ -165,4 +165,4 @@ def test_a_number_setting_typed_wrong_falls_back(monkeypatch, given, threshold, 
     monkeypatch.setenv("PESTDATA_MIN_COUNT", given)
     monkeypatch.setenv("PESTDATA_SIGNAL_MIN_CASES", given)
     assert privacy.threshold() == threshold
-    assert signals.min_cases() == minimum
+    assert signals.min_incidents() == minimum

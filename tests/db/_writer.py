@@ -22,9 +22,9 @@ import time
 from datetime import date
 from pathlib import Path
 
-from pestdata.cases import incident_log
 from pestdata.core.model import validate_incident
 from pestdata.db.store import Store
+from pestdata.incidents import incident_log
 
 PLATFORMS = ["whatsapp", "tiktok"]
 FORMS = ["gossip", "threats"]

@@ -25,8 +25,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from pestdata.cases import caseload
 from pestdata.db.store import Store
+from pestdata.incidents import lookup
 
 WRITER = Path(__file__).with_name("_writer.py")
 WORKERS = 8
@@ -295,7 +295,7 @@ def test_sigkill_mid_transaction_leaves_only_whole_reports(
     # The kills did hit open transactions (generating and inserting a batch is most of the
     # writer's time), and a later writer carried on after each killed one.
     assert mid_transaction >= max(1, trials // 4)
-    assert caseload.count_incidents(reader(sqlite_db)) == count_incidents(store)
+    assert lookup.count_incidents(reader(sqlite_db)) == count_incidents(store)
     tell(
         capsys,
         record_property,

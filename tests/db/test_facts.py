@@ -15,13 +15,13 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from pestdata.cases import caseload, incident_log
 from pestdata.core.choices import ALL, GROUPS, Form, Platform, Status, age_band
 from pestdata.core.guidance import load_protocol
 from pestdata.core.model import StepDone
 from pestdata.db import facts
 from pestdata.db.retention import purge
 from pestdata.db.tables import incidents, report_facts, steps_done
+from pestdata.incidents import incident_log, lookup
 from pestdata.overview.cards import key_figures
 from pestdata.overview.filters import Filters
 from pestdata.overview.protocol import step_counts
@@ -82,7 +82,7 @@ def assert_same_answers(store, filters: Filters) -> None:
             obj=f"trend by {by} for {filters}",
         )
     read, counted = step_counts(store, filters), step_counts(store, raw)
-    pd.testing.assert_frame_equal(read.cases, counted.cases, obj=f"cases for {filters}")
+    pd.testing.assert_frame_equal(read.incidents, counted.incidents, obj=f"cases for {filters}")
     for part in ("by_days", "by_month"):
         pd.testing.assert_frame_equal(
             getattr(read, part), getattr(counted, part), obj=f"steps {part} for {filters}"
@@ -127,8 +127,8 @@ def test_facts_follow_every_change_the_dashboards_make(store):
         ).all()
     assert len(open_ids) == 6 and len(ticked) == 3
     for incident_id in open_ids[:3]:
-        case = caseload.get_incident(store, incident_id)
-        step = next(s.id for s in load_protocol() if s.id not in case["steps"])
+        incident = lookup.get_incident(store, incident_id)
+        step = next(s.id for s in load_protocol() if s.id not in incident["steps"])
         done = StepDone(step_id=step, done_on=TODAY, done_by="mentor", note="")
         incident_log.record_step(store, incident_id, done, actor="test")
     for incident_id, step_id in ticked:
@@ -333,7 +333,7 @@ def test_an_edited_protocol_never_leaves_a_wrong_figure(any_url, own_protocol):
         finished = conn.execute(
             sa.select(incidents.c.id).where(incidents.c.status == "closed").limit(1)
         ).scalar()
-    if "gesprekken" in caseload.get_incident(store, finished)["steps"]:
+    if "gesprekken" in lookup.get_incident(store, finished)["steps"]:
         incident_log.undo_step(store, finished, "gesprekken", actor="t")
     else:
         step = StepDone(step_id="gesprekken", done_on=TODAY, done_by="ib", note="")
@@ -346,7 +346,7 @@ def test_an_edited_protocol_never_leaves_a_wrong_figure(any_url, own_protocol):
     set_required(own_protocol, "ouders_pester", True)
     incident_log.add_incidents(store, generate(5, seed=3, today=TODAY, years=1), actor="test")
     assert in_step(store) == {"report_facts": 0, "step_facts": 0}
-    assert key_figures(store, whole)["reports_in_period"] == caseload.count_incidents(store)
+    assert key_figures(store, whole)["reports_in_period"] == lookup.count_incidents(store)
     store.engine.dispose()
 
 

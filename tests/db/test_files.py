@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from pestdata.cases import caseload, incident_log
 from pestdata.core import files
 from pestdata.db.store import Store
+from pestdata.incidents import incident_log, lookup
 from pestdata.overview.filters import Filters
 from pestdata.registers.export import export_frame, write_export
 from pestdata.school import demo, school_names
@@ -133,7 +133,7 @@ def test_an_upload_never_lies_on_disk(tmp_path, monkeypatch):
     assert "1 zouden worden toegevoegd" in transfer.outcome.value
     transfer.run(commit=True)
     assert "1 melding opgeslagen" in transfer.outcome.value
-    assert caseload.count_incidents(store) == 1
+    assert lookup.count_incidents(store) == 1
     assert school_names.names(store) == ["De Linde"]
     assert list((tmp_path / "tmp").iterdir()) == []  # nothing in the temp folder
     assert not list(Path(tempfile.gettempdir()).glob("pestdata-import-*"))

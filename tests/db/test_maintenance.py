@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from pestdata.cases import caseload, incident_log
 from pestdata.db import facts
 from pestdata.db.maintenance import MaintenanceError, backup, restore
 from pestdata.db.retention import parse_period, purge, purge_candidates
 from pestdata.db.store import Store
 from pestdata.db.tables import audit, metadata
+from pestdata.incidents import incident_log, lookup
 from pestdata.school import demo
 
 TODAY = date(2026, 6, 15)
@@ -197,15 +197,15 @@ def test_an_older_backup_needs_force_and_the_live_database_is_kept_aside(tmp_pat
     backup(store, old)
     newer = demo.generate(10, seed=5, today=TODAY)
     incident_log.add_incidents(store, newer, actor="later")  # the live database moves on
-    count = caseload.count_incidents(store)
+    count = lookup.count_incidents(store)
     with pytest.raises(MaintenanceError, match="ouder dan de database.*--force"):
         restore(store, old)
-    assert caseload.count_incidents(store) == count
+    assert lookup.count_incidents(store) == count
     done = restore(store, old, force=True, actor="mevr. Beheer")
-    assert caseload.count_incidents(store) == count - 10
-    assert done.before.reports == count and done.after.reports == count - 10
+    assert lookup.count_incidents(store) == count - 10
+    assert done.before.incidents == count and done.after.incidents == count - 10
     kept = Store(f"sqlite:///{done.safety_copy}")
-    assert caseload.count_incidents(kept) == count  # nothing lost: the newer data is aside
+    assert lookup.count_incidents(kept) == count  # nothing lost: the newer data is aside
     kept.close()
     with store.reading() as conn:
         assert facts.differences(conn) == {"report_facts": 0, "step_facts": 0}
@@ -301,6 +301,6 @@ def test_a_bad_postgresql_backup_changes_nothing(pg_store, second_pg_url, tmp_pa
         restore(store, good, safety_folder=tmp_path / "kopie")
     assert snapshot(store) == before
     done = restore(store, good, force=True, safety_folder=tmp_path / "kopie")
-    assert done.before.reports == 155 and done.after.reports == 150
+    assert done.before.incidents == 155 and done.after.incidents == 150
     with store.reading() as conn:
         assert facts.differences(conn) == {"report_facts": 0, "step_facts": 0}

@@ -15,12 +15,12 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from pestdata.cases import caseload, incident_log
 from pestdata.core import clock
 from pestdata.core.choices import Status
 from pestdata.core.guidance import GuidanceError, load_protocol
 from pestdata.core.model import InvalidInput, validate_incident, validate_step
 from pestdata.db.store import HEAD_REVISION, NotFound, Store
+from pestdata.incidents import incident_log, lookup
 
 TABLES = {
     "incidents",
@@ -59,7 +59,7 @@ def tick(store, incident_id, step_id, done_on, actor="tester", **extra):
 
 
 def actions(store, incident_id):
-    return [a["action"] for a in caseload.audit_entries(store, incident_id)]
+    return [a["action"] for a in lookup.audit_entries(store, incident_id)]
 
 
 # --- incidents --------------------------------------------------------------------------------
@@ -80,38 +80,38 @@ def test_incident_round_trip(store, valid_incident_data):
         description="Regel één\nRegel twee — met ‘quotes’ en 🙂",
     )
     incident_id = incident_log.add_incident(store, validate_incident(data), actor="Mw. Jansen")
-    case = caseload.get_incident(store, incident_id)
-    assert case["id"] == incident_id
-    assert case["school"] == "De Regenboog"
-    assert case["reported_on"] == date(2024, 3, 1)
-    assert case["happened_on"] == date(2024, 2, 28)
-    assert case["reporter"] == "mentor"
-    assert case["group_name"] == "klas 2"
-    assert case["age_band"] == "12-14 jaar"
-    assert case["severity"] == "high"
-    assert case["status"] == "new"
-    assert case["handler"] == "Mw. Jansen"
-    assert case["platforms"] == ["game_chat", "school_platform", "snapchat"]
-    assert case["forms"] == ["sextortion", "threats"]
-    assert sorted((p["pupil_number"], p["role"]) for p in case["pupils"]) == [
+    incident = lookup.get_incident(store, incident_id)
+    assert incident["id"] == incident_id
+    assert incident["school"] == "De Regenboog"
+    assert incident["reported_on"] == date(2024, 3, 1)
+    assert incident["happened_on"] == date(2024, 2, 28)
+    assert incident["reporter"] == "mentor"
+    assert incident["group_name"] == "klas 2"
+    assert incident["age_band"] == "12-14 jaar"
+    assert incident["severity"] == "high"
+    assert incident["status"] == "new"
+    assert incident["handler"] == "Mw. Jansen"
+    assert incident["platforms"] == ["game_chat", "school_platform", "snapchat"]
+    assert incident["forms"] == ["sextortion", "threats"]
+    assert sorted((p["pupil_number"], p["role"]) for p in incident["pupils"]) == [
         ("123456", "target"),
         ("AB12", "bystander"),
         ("LL-2024-017", "bully"),
     ]
-    assert [d["text"] for d in case["descriptions"]] == [data["description"]]
-    assert case["descriptions"][0]["written_by"] == "Mw. Jansen"
-    assert case["steps"] == {}
-    assert caseload.count_incidents(store) == 1
+    assert [d["text"] for d in incident["descriptions"]] == [data["description"]]
+    assert incident["descriptions"][0]["written_by"] == "Mw. Jansen"
+    assert incident["steps"] == {}
+    assert lookup.count_incidents(store) == 1
 
 
 def test_happened_on_is_optional(store, valid_incident_data):
     incident_id = add(store, valid_incident_data, happened_on=None)
-    assert caseload.get_incident(store, incident_id)["happened_on"] is None
+    assert lookup.get_incident(store, incident_id)["happened_on"] is None
 
 
 def test_create_is_audited_without_the_description(store, valid_incident_data):
     incident_id = add(store, valid_incident_data, actor="Mw. Jansen")
-    [entry] = caseload.audit_entries(store, incident_id)
+    [entry] = lookup.audit_entries(store, incident_id)
     assert entry["action"] == "create"
     assert entry["actor"] == "Mw. Jansen"
     summary = json.loads(entry["new_value"])
@@ -122,12 +122,12 @@ def test_create_is_audited_without_the_description(store, valid_incident_data):
 
 def test_append_description_keeps_the_original(store, valid_incident_data):
     incident_id = add(store, valid_incident_data)
-    original = caseload.get_incident(store, incident_id)["descriptions"][0]["text"]
+    original = lookup.get_incident(store, incident_id)["descriptions"][0]["text"]
     incident_log.append_description(
         store, incident_id, "  Vervolg: ouders gebeld.  ", actor="Dhr. Bakker"
     )
     incident_log.append_description(store, incident_id, "Nog een aanvulling.", actor="Mw. Jansen")
-    texts = caseload.get_incident(store, incident_id)["descriptions"]
+    texts = lookup.get_incident(store, incident_id)["descriptions"]
     assert [d["text"] for d in texts] == [
         original,
         "Vervolg: ouders gebeld.",
@@ -135,7 +135,7 @@ def test_append_description_keeps_the_original(store, valid_incident_data):
     ]
     assert [d["written_by"] for d in texts] == ["tester", "Dhr. Bakker", "Mw. Jansen"]
     entries = [
-        e for e in caseload.audit_entries(store, incident_id) if e["action"] == "description_added"
+        e for e in lookup.audit_entries(store, incident_id) if e["action"] == "description_added"
     ]
     assert [(e["actor"], e["field"], e["new_value"]) for e in entries] == [
         ("Dhr. Bakker", "description", "Vervolg: ouders gebeld."),
@@ -150,7 +150,7 @@ def test_append_description_refuses_bad_text(store, valid_incident_data, text):
         incident_log.append_description(store, incident_id, text, actor="tester")
     assert list(caught.value.errors) == ["description"]
     assert "Beschrijving" in str(caught.value)
-    assert len(caseload.get_incident(store, incident_id)["descriptions"]) == 1
+    assert len(lookup.get_incident(store, incident_id)["descriptions"]) == 1
     assert actions(store, incident_id) == ["create"]
 
 
@@ -161,7 +161,7 @@ def test_record_and_undo_step(store, valid_incident_data):
     incident_id = add(store, valid_incident_data)
     tick(store, incident_id, "steun", date(2024, 3, 1), actor="Mw. Jansen")
     tick(store, incident_id, "nazorg", date(2024, 3, 14), outcome="stopped")
-    steps = caseload.get_incident(store, incident_id)["steps"]
+    steps = lookup.get_incident(store, incident_id)["steps"]
     assert set(steps) == {"steun", "nazorg"}
     assert steps["steun"]["done_on"] == date(2024, 3, 1)
     assert steps["steun"]["done_by"] == "Dhr. Bakker"
@@ -170,14 +170,12 @@ def test_record_and_undo_step(store, valid_incident_data):
     assert steps["nazorg"]["outcome"] == "stopped"
 
     incident_log.undo_step(store, incident_id, "steun", actor="Dhr. Bakker")
-    assert set(caseload.get_incident(store, incident_id)["steps"]) == {"nazorg"}
+    assert set(lookup.get_incident(store, incident_id)["steps"]) == {"nazorg"}
     # Undone, a step may be ticked again.
     tick(store, incident_id, "steun", date(2024, 3, 2))
-    assert caseload.get_incident(store, incident_id)["steps"]["steun"]["done_on"] == date(
-        2024, 3, 2
-    )
+    assert lookup.get_incident(store, incident_id)["steps"]["steun"]["done_on"] == date(2024, 3, 2)
 
-    entries = caseload.audit_entries(store, incident_id)
+    entries = lookup.audit_entries(store, incident_id)
     assert [(e["action"], e["field"], e["actor"]) for e in entries] == [
         ("create", None, "tester"),
         ("step_done", "steun", "Mw. Jansen"),
@@ -234,7 +232,7 @@ def test_record_step_refusals(store, valid_incident_data, step_id, done_on, extr
         tick(store, incident_id, step_id, done_on, **extra)
     assert list(caught.value.errors) == [field]
     assert fragment in caught.value.errors[field]
-    assert caseload.get_incident(store, incident_id)["steps"] == {}
+    assert lookup.get_incident(store, incident_id)["steps"] == {}
     assert actions(store, incident_id) == ["create"]
 
 
@@ -245,14 +243,14 @@ def test_record_step_refuses_double_tick(store, valid_incident_data):
         tick(store, incident_id, "hulp", date(2024, 3, 3))
     assert list(caught.value.errors) == ["step_id"]
     assert "al afgevinkt" in caught.value.errors["step_id"]
-    assert caseload.get_incident(store, incident_id)["steps"]["hulp"]["done_on"] == date(2024, 3, 2)
+    assert lookup.get_incident(store, incident_id)["steps"]["hulp"]["done_on"] == date(2024, 3, 2)
     assert actions(store, incident_id) == ["create", "step_done"]
 
 
 def test_step_on_the_report_date_is_allowed(store, valid_incident_data):
     incident_id = add(store, valid_incident_data)
     tick(store, incident_id, "steun", date(2024, 3, 1))
-    assert "steun" in caseload.get_incident(store, incident_id)["steps"]
+    assert "steun" in lookup.get_incident(store, incident_id)["steps"]
 
 
 # --- status ----------------------------------------------------------------------------------
@@ -263,8 +261,8 @@ def test_change_status_along_the_allowed_path(store, valid_incident_data):
     path = ["new", "in_progress", "resolved", "closed"]
     for new in path[1:]:
         incident_log.change_status(store, incident_id, new, actor=f"actor-{new}")
-        assert caseload.get_incident(store, incident_id)["status"] == new
-    status_rows = [e for e in caseload.audit_entries(store, incident_id) if e["action"] == "status"]
+        assert lookup.get_incident(store, incident_id)["status"] == new
+    status_rows = [e for e in lookup.audit_entries(store, incident_id) if e["action"] == "status"]
     assert [(e["field"], e["old_value"], e["new_value"], e["actor"]) for e in status_rows] == [
         ("status", old, new, f"actor-{new}") for old, new in zip(path, path[1:], strict=False)
     ]
@@ -284,14 +282,14 @@ def test_refused_status_change_leaves_status_unchanged(store, valid_incident_dat
     incident_id = add(store, valid_incident_data)
     for new in path:
         incident_log.change_status(store, incident_id, new, actor="tester")
-    before = caseload.get_incident(store, incident_id)["status"]
-    audit_before = caseload.audit_entries(store, incident_id)
+    before = lookup.get_incident(store, incident_id)["status"]
+    audit_before = lookup.audit_entries(store, incident_id)
     with pytest.raises(InvalidInput) as caught:
         incident_log.change_status(store, incident_id, refused, actor="tester")
     assert list(caught.value.errors) == ["status"]
     assert "mag niet" in caught.value.errors["status"]
-    assert caseload.get_incident(store, incident_id)["status"] == before
-    assert caseload.audit_entries(store, incident_id) == audit_before
+    assert lookup.get_incident(store, incident_id)["status"] == before
+    assert lookup.audit_entries(store, incident_id) == audit_before
 
 
 def test_every_change_leaves_an_audit_row_with_actor(store, valid_incident_data):
@@ -300,7 +298,7 @@ def test_every_change_leaves_an_audit_row_with_actor(store, valid_incident_data)
     incident_log.undo_step(store, incident_id, "steun", actor="a3")
     incident_log.change_status(store, incident_id, Status.IN_PROGRESS, actor="a4")
     incident_log.append_description(store, incident_id, "Aanvulling", actor="a5")
-    entries = caseload.audit_entries(store, incident_id)
+    entries = lookup.audit_entries(store, incident_id)
     assert [(e["action"], e["actor"]) for e in entries] == [
         ("create", "a1"),
         ("step_done", "a2"),
@@ -313,7 +311,7 @@ def test_every_change_leaves_an_audit_row_with_actor(store, valid_incident_data)
     # Another incident's history stays separate.
     other = add(store, valid_incident_data, actor="b1")
     assert actions(store, other) == ["create"]
-    assert len(caseload.audit_entries(store, incident_id)) == 5
+    assert len(lookup.audit_entries(store, incident_id)) == 5
 
 
 # --- unknown ids -----------------------------------------------------------------------------
@@ -322,7 +320,7 @@ def test_every_change_leaves_an_audit_row_with_actor(store, valid_incident_data)
 @pytest.mark.parametrize(
     "call",
     [
-        pytest.param(lambda s: caseload.get_incident(s, 999), id="get_incident"),
+        pytest.param(lambda s: lookup.get_incident(s, 999), id="get_incident"),
         pytest.param(
             lambda s: incident_log.change_status(s, 999, "in_progress", actor="t"),
             id="change_status",
@@ -398,27 +396,27 @@ def test_list_cases_filters_and_total(store, valid_incident_data):
     incident_log.change_status(store, d, "in_progress", actor="t")
     incident_log.change_status(store, d, "resolved", actor="t")
 
-    rows, total = caseload.list_cases(store, today=TODAY)  # open cases only, newest first
+    rows, total = lookup.list_incidents(store, today=TODAY)  # open cases only, newest first
     assert [r.id for r in rows] == [c, b, a]
     assert total == 3
     assert rows[1].platforms == ("instagram", "tiktok")
     assert rows[0].group == "klas 2"
 
-    rows, total = caseload.list_cases(store, statuses=["resolved"], today=TODAY)
+    rows, total = lookup.list_incidents(store, statuses=["resolved"], today=TODAY)
     assert ([r.id for r in rows], total) == ([d], 1)
-    rows, total = caseload.list_cases(store, statuses=[s.value for s in Status], today=TODAY)
+    rows, total = lookup.list_incidents(store, statuses=[s.value for s in Status], today=TODAY)
     assert total == 4
 
-    rows, total = caseload.list_cases(store, group="groep 7", today=TODAY)
+    rows, total = lookup.list_incidents(store, group="groep 7", today=TODAY)
     assert ({r.id for r in rows}, total) == ({a, b}, 2)
-    rows, total = caseload.list_cases(store, platform="tiktok", today=TODAY)
+    rows, total = lookup.list_incidents(store, platform="tiktok", today=TODAY)
     assert ({r.id for r in rows}, total) == ({b, c}, 2)
-    rows, total = caseload.list_cases(store, group="klas 2", platform="whatsapp", today=TODAY)
+    rows, total = lookup.list_incidents(store, group="klas 2", platform="whatsapp", today=TODAY)
     assert ([r.id for r in rows], total) == ([c], 1)
-    rows, total = caseload.list_cases(store, group="groep 3", today=TODAY)
+    rows, total = lookup.list_incidents(store, group="groep 3", today=TODAY)
     assert (rows, total) == ([], 0)
 
-    rows, total = caseload.list_cases(store, limit=2, today=TODAY)
+    rows, total = lookup.list_incidents(store, limit=2, today=TODAY)
     assert [r.id for r in rows] == [c, b]
     assert total == 3
 
@@ -436,14 +434,14 @@ def test_list_cases_total_counts_beyond_the_limit(store, valid_incident_data):
         for i in range(30)
     ]
     assert incident_log.add_incidents(store, incidents, actor="t", batch=7) == 30
-    rows, total = caseload.list_cases(store, limit=10, today=TODAY)
+    rows, total = lookup.list_incidents(store, limit=10, today=TODAY)
     assert len(rows) == 10
     assert total == 30
     assert rows[0].reported_on == date(2024, 1, 30)
 
 
 def test_overdue(store, valid_incident_data):
-    def case(reported_ago, steps=(), status_path=()):
+    def incident(reported_ago, steps=(), status_path=()):
         incident_id = add(
             store,
             valid_incident_data,
@@ -457,20 +455,24 @@ def test_overdue(store, valid_incident_data):
             incident_log.change_status(store, incident_id, status, actor="t")
         return incident_id
 
-    stale = case(10)  # no step for 10 days
-    boundary = case(7)  # exactly 7 days: not yet overdue
-    eight = case(8)  # 8 days: overdue
-    recent_step = case(10, steps=[("steun", 2)])  # recent step, follow-up not yet due
-    old_step = case(12, steps=[("steun", 9)])  # last step 9 days ago
-    followup_missing = case(20, steps=[("steun", 1)])  # recent step, but no nazorg after 14 days
-    followup_done = case(20, steps=[("steun", 2), ("nazorg", 1)])
-    fourteen = case(14, steps=[("steun", 1)])  # follow-up term exactly reached: not overdue
-    closed = case(60, status_path=["in_progress", "resolved", "closed"])
-    resolved = case(60, status_path=["in_progress", "resolved"])
-    in_progress = case(30, status_path=["in_progress"])  # open, stale and no follow-up
+    stale = incident(10)  # no step for 10 days
+    boundary = incident(7)  # exactly 7 days: not yet overdue
+    eight = incident(8)  # 8 days: overdue
+    recent_step = incident(10, steps=[("steun", 2)])  # recent step, follow-up not yet due
+    old_step = incident(12, steps=[("steun", 9)])  # last step 9 days ago
+    followup_missing = incident(
+        20, steps=[("steun", 1)]
+    )  # recent step, but no nazorg after 14 days
+    followup_done = incident(20, steps=[("steun", 2), ("nazorg", 1)])
+    fourteen = incident(14, steps=[("steun", 1)])  # follow-up term exactly reached: not overdue
+    closed = incident(60, status_path=["in_progress", "resolved", "closed"])
+    resolved = incident(60, status_path=["in_progress", "resolved"])
+    in_progress = incident(30, status_path=["in_progress"])  # open, stale and no follow-up
 
     all_statuses = [s.value for s in Status]
-    rows, total = caseload.list_cases(store, statuses=all_statuses, overdue_only=True, today=TODAY)
+    rows, total = lookup.list_incidents(
+        store, statuses=all_statuses, overdue_only=True, today=TODAY
+    )
     overdue = {r.id: r.overdue_reason for r in rows}
     assert set(overdue) == {stale, eight, old_step, followup_missing, in_progress}
     assert total == 5
@@ -480,7 +482,7 @@ def test_overdue(store, valid_incident_data):
     assert "geen stap in 30 dagen" in overdue[in_progress]
     assert "volg op" in overdue[in_progress]
 
-    rows, _ = caseload.list_cases(store, statuses=all_statuses, today=TODAY)
+    rows, _ = lookup.list_incidents(store, statuses=all_statuses, today=TODAY)
     by_id = {r.id: r for r in rows}
     for quiet in (boundary, recent_step, followup_done, fourteen, closed, resolved):
         assert by_id[quiet].overdue_reason == "", quiet
@@ -488,10 +490,10 @@ def test_overdue(store, valid_incident_data):
     assert by_id[stale].last_activity == TODAY - timedelta(days=10)
 
     # Closed cases are never overdue, however old, even when asked for explicitly.
-    rows, total = caseload.list_cases(store, statuses=["closed"], overdue_only=True, today=TODAY)
+    rows, total = lookup.list_incidents(store, statuses=["closed"], overdue_only=True, today=TODAY)
     assert (rows, total) == ([], 0)
     # Overdue combines with the other filters.
-    rows, total = caseload.list_cases(
+    rows, total = lookup.list_incidents(
         store, statuses=["in_progress"], overdue_only=True, today=TODAY
     )
     assert ([r.id for r in rows], total) == ([in_progress], 1)
@@ -534,11 +536,11 @@ def test_migrated_schema_works_and_is_stable(store, valid_incident_data):
     incident_id = add(store, valid_incident_data)
     second = Store(store.url).ensure_schema()  # a second process opening the same database
     try:
-        assert caseload.get_incident(second, incident_id)["school"] == "De Regenboog"
+        assert lookup.get_incident(second, incident_id)["school"] == "De Regenboog"
         assert second.schema_revision() == HEAD_REVISION
     finally:
         second.engine.dispose()
-    assert caseload.get_incident(store, incident_id)["school"] == "De Regenboog"
+    assert lookup.get_incident(store, incident_id)["school"] == "De Regenboog"
 
 
 def test_sqlite_pragmas_on_each_connection(sqlite_store):
@@ -683,12 +685,12 @@ def test_edited_protocol_is_reloaded(tmp_path):
 
 def test_resolved_on_follows_the_status(store, valid_incident_data):
     incident_id = add(store, valid_incident_data)
-    assert caseload.get_incident(store, incident_id)["resolved_on"] is None
+    assert lookup.get_incident(store, incident_id)["resolved_on"] is None
     incident_log.change_status(store, incident_id, "in_progress", actor="t")
     incident_log.change_status(store, incident_id, "resolved", actor="t")
-    assert caseload.get_incident(store, incident_id)["resolved_on"] == clock.today()
+    assert lookup.get_incident(store, incident_id)["resolved_on"] == clock.today()
     incident_log.change_status(store, incident_id, "in_progress", actor="t")  # taken up again
-    assert caseload.get_incident(store, incident_id)["resolved_on"] is None
+    assert lookup.get_incident(store, incident_id)["resolved_on"] is None
 
 
 def test_migration_0002_takes_resolved_on_from_the_audit(any_url):
@@ -714,6 +716,6 @@ def test_migration_0002_takes_resolved_on_from_the_audit(any_url):
             )
         )
     store.migrate()
-    assert caseload.get_incident(store, 1)["resolved_on"] == date(2025, 3, 20)
-    assert caseload.get_incident(store, 2)["resolved_on"] is None
+    assert lookup.get_incident(store, 1)["resolved_on"] == date(2025, 3, 20)
+    assert lookup.get_incident(store, 2)["resolved_on"] is None
     store.engine.dispose()

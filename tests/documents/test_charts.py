@@ -10,11 +10,11 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from pestdata.cases import incident_log
 from pestdata.core.choices import Platform, age_band
 from pestdata.core.guidance import load_protocol
 from pestdata.core.model import validate_incident
 from pestdata.documents import charts, pupil_network
+from pestdata.incidents import incident_log
 from pestdata.overview.filters import Filters
 from pestdata.overview.protocol import step_completion_by_quarter
 from pestdata.overview.trends import monthly_trend
@@ -41,7 +41,7 @@ def colours(figure: go.Figure) -> dict[str, str]:
     return {trace.name: trace.marker.color for trace in figure.data}
 
 
-def steps_frame(cases: int = 20, **done) -> pd.DataFrame:
+def steps_frame(incidents: int = 20, **done) -> pd.DataFrame:
     """step_completion-like frame in protocol order: `cases` cases, 10 of them with each
     step done unless `done` says otherwise per step (share_done follows)."""
     rows = []
@@ -51,9 +51,9 @@ def steps_frame(cases: int = 20, **done) -> pd.DataFrame:
             {
                 "step_id": step.id,
                 "title": step.title,
-                "cases": cases,
+                "cases": incidents,
                 "done": n,
-                "share_done": n / cases if cases else None,
+                "share_done": n / incidents if incidents else None,
                 "median_days": 3.0,
             }
         )
@@ -248,7 +248,7 @@ def test_a_shared_share_over_a_small_part_or_remainder_has_no_bar_and_says_too_f
     exact = dict(zip(inside.y, zip(inside.x, inside.text, strict=True), strict=True))
     assert exact[titles["steun"]] == (10, "10% · mediaan 3 d")
     assert exact[titles["betrek"]] == (90, "90% · mediaan 3 d")
-    none = charts.step_completion(steps_frame(cases=0)).data[0]  # no cases: no bar, no text
+    none = charts.step_completion(steps_frame(incidents=0)).data[0]  # no cases: no bar, no text
     assert set(none.x) == {None} and set(none.text) == {""}
 
 

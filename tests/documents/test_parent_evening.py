@@ -19,7 +19,6 @@ import pytest
 from helpers import cli
 from playwright.sync_api import expect
 
-from pestdata.cases import incident_log
 from pestdata.core import clock
 from pestdata.core.choices import Form, Platform
 from pestdata.core.model import (
@@ -33,6 +32,7 @@ from pestdata.core.shipped import NOTEBOOKS
 from pestdata.db.store import Store
 from pestdata.documents.evening_figures import aggregate_figures, is_this_evening
 from pestdata.documents.parent_evening import build_slides, export_html
+from pestdata.incidents import incident_log
 from pestdata.overview.filters import school_year_of
 from pestdata.school import demo, school_names, school_records
 from pestdata.ui.slides import SlideShow, offline_name, ouderavond_app

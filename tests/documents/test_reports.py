@@ -1,4 +1,4 @@
-"""Printed reports (documents/case_file.py, year_report.py) on a real SQLite file, read back
+"""Printed reports (documents/incident_file.py, year_report.py) on a real SQLite file, read back
 with pdftotext; the layout on its own makes the same file without any database.
 
 pdftotext comes from the Debian package poppler-utils. `-raw` keeps the order in which the
@@ -16,14 +16,12 @@ import pytest
 from helpers import audit_count, pdf_text, without_database
 from reportlab.platypus import Spacer
 
-from pestdata.cases import caseload, incident_log
-from pestdata.cases.case_file import gather_case_file
 from pestdata.core.choices import AGE_BANDS, GROUPS, Form, Platform
 from pestdata.core.guidance import load_protocol
 from pestdata.core.model import LessonGiven, SchoolActionDone, validate_incident, validate_step
 from pestdata.db.store import NotFound
 from pestdata.documents import year_report
-from pestdata.documents.case_file import case_pdf
+from pestdata.documents.incident_file import incident_pdf
 from pestdata.documents.pdf import build
 from pestdata.documents.year_report import (
     BREAKDOWNS,
@@ -31,6 +29,8 @@ from pestdata.documents.year_report import (
     year_figures,
     year_report_pdf,
 )
+from pestdata.incidents import incident_log, lookup
+from pestdata.incidents.incident_file import gather_incident_file
 from pestdata.overview.filters import Filters
 from pestdata.registers.export import share_frame
 from pestdata.school import demo, school_records
@@ -56,8 +56,8 @@ def step(step_id: str, done_on: date, **changes):
 
 
 @pytest.fixture
-def case(store, valid_incident_data):
-    incident = validate_incident(
+def incident(store, valid_incident_data):
+    record = validate_incident(
         valid_incident_data(
             reported_on=date(2024, 3, 1),
             happened_on=date(2024, 2, 28),
@@ -65,7 +65,7 @@ def case(store, valid_incident_data):
             description=ESCAPE_ME,
         )
     )
-    incident_id = incident_log.add_incident(store, incident, actor="Mw. Jansen")
+    incident_id = incident_log.add_incident(store, record, actor="Mw. Jansen")
     incident_log.record_step(
         store,
         incident_id,
@@ -85,11 +85,13 @@ def case(store, valid_incident_data):
     return incident_id
 
 
-def test_case_file_holds_everything_the_care_team_needs(store, case, tmp_path):
-    text = pdf_text(tmp_path, case_pdf(gather_case_file(store, case, today=TODAY)), "case")
+def test_case_file_holds_everything_the_care_team_needs(store, incident, tmp_path):
+    text = pdf_text(
+        tmp_path, incident_pdf(gather_incident_file(store, incident, today=TODAY)), "case"
+    )
     words = flat(text)
 
-    assert f"Dossier melding #{case}" in words
+    assert f"Dossier melding #{incident}" in words
     for expected in (
         "De Regenboog",
         "groep 7",
@@ -138,7 +140,9 @@ def test_case_file_without_police_forms_has_no_police_advice(store, valid_incide
     incident_id = incident_log.add_incident(
         store, validate_incident(valid_incident_data()), actor="x"
     )
-    words = flat(pdf_text(tmp_path, case_pdf(gather_case_file(store, incident_id)), "plain"))
+    words = flat(
+        pdf_text(tmp_path, incident_pdf(gather_incident_file(store, incident_id)), "plain")
+    )
     assert "Beoordeel samen of de politie" not in words
     assert "Dossier melding" in words
 
@@ -149,33 +153,35 @@ def test_case_file_replaces_characters_the_font_lacks(store, valid_incident_data
         validate_incident(valid_incident_data(description="Smiley 🙂 in de groepsapp")),
         actor="x",
     )
-    words = flat(pdf_text(tmp_path, case_pdf(gather_case_file(store, incident_id)), "emoji"))
+    words = flat(
+        pdf_text(tmp_path, incident_pdf(gather_incident_file(store, incident_id)), "emoji")
+    )
     assert "Smiley ? in de groepsapp" in words or "Smiley 🙂 in de groepsapp" in words
 
 
 def test_unknown_case_is_not_found(store):
     with pytest.raises(NotFound):
-        gather_case_file(store, 999)
+        gather_incident_file(store, 999)
 
 
 def test_the_case_file_and_the_yearly_report_are_laid_out_without_a_database(
-    store, case, year_data, tmp_path, monkeypatch
+    store, incident, year_data, tmp_path, monkeypatch
 ):
     """Gather, then lay out: the layout reads and writes nothing. Laid out twice, the files
     are the same and the audit has not grown; with the database gone they are made again."""
-    case_file = gather_case_file(store, case, today=TODAY)
+    incident_file = gather_incident_file(store, incident, today=TODAY)
     figures = year_figures(store, YEAR, "De Regenboog", today=TODAY, minimum=5)
     audited = audit_count(store)
-    made = case_pdf(case_file), lay_out_year_report(figures)
-    assert (case_pdf(case_file), lay_out_year_report(figures)) == made
+    made = incident_pdf(incident_file), lay_out_year_report(figures)
+    assert (incident_pdf(incident_file), lay_out_year_report(figures)) == made
     assert audit_count(store) == audited
 
     gone = without_database(store, monkeypatch)
-    again = case_pdf(case_file), lay_out_year_report(figures)
+    again = incident_pdf(incident_file), lay_out_year_report(figures)
     assert again == made
     assert not gone.exists() and not (gone.parent / "absent").exists()
     words = flat(pdf_text(tmp_path, again[0], "pure-case"))
-    for expected in (f"Dossier melding #{case}", "123456 (gepeste leerling)", ESCAPE_ME):
+    for expected in (f"Dossier melding #{incident}", "123456 (gepeste leerling)", ESCAPE_ME):
         assert expected in words, expected
     assert "Stap gedaan: Steun de leerling en neem het verhaal serieus" in words
     report = flat(pdf_text(tmp_path, again[1], "pure-year"))
@@ -426,10 +432,10 @@ def test_year_report_on_demo_data_shows_no_pupils_or_staff(store, tmp_path):
     for handler in demo.HANDLERS:
         assert handler not in text
     for incident_id in (1, 700, 1500):
-        case = caseload.get_incident(store, incident_id)
-        for pupil in case["pupils"]:
+        incident = lookup.get_incident(store, incident_id)
+        for pupil in incident["pupils"]:
             assert pupil["pupil_number"] not in text
-        assert case["descriptions"][0]["text"] not in words
+        assert incident["descriptions"][0]["text"] not in words
 
 
 # --- sections per form, age band and group -----------------------------------------------------

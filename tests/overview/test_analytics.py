@@ -13,13 +13,13 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 
-from pestdata.cases import caseload, incident_log
 from pestdata.core.guidance import load_protocol
 from pestdata.core.model import validate_incident, validate_step
 from pestdata.db.store import Store
+from pestdata.incidents import incident_log, lookup
 from pestdata.overview.cards import key_figures
 from pestdata.overview.filters import Filters, quarter_of, school_year_of, school_year_range
-from pestdata.overview.lists import overdue_cases
+from pestdata.overview.lists import overdue_incidents
 from pestdata.overview.protocol import step_completion, step_completion_by_quarter
 from pestdata.overview.reading import facts_answer, filter_options, median_from_histogram
 from pestdata.overview.trends import TREND_DIMENSIONS, monthly_trend
@@ -410,7 +410,7 @@ def test_closed_cases_are_never_overdue(store, make):
     )
     k = key_figures(store, Filters(today=TODAY))
     assert (k["open_cases"], k["overdue_cases"]) == (0, 0)
-    assert overdue_cases(store, Filters(today=TODAY)).empty
+    assert overdue_incidents(store, Filters(today=TODAY)).empty
 
 
 @pytest.mark.parametrize(
@@ -615,7 +615,7 @@ def test_quarter_of(month, quarter):
 
 
 def test_overdue_cases_oldest_first(open_and_overdue):
-    frame = overdue_cases(open_and_overdue, Filters(today=TODAY))
+    frame = overdue_incidents(open_and_overdue, Filters(today=TODAY))
     assert list(frame.columns) == [
         "id",
         "school",
@@ -639,10 +639,10 @@ def test_overdue_cases_oldest_first(open_and_overdue):
     assert list(frame["status"]) == ["referred", "new", "new"]
     # 'As of today': a period does not hide an overdue case; other filters do.
     f = Filters(start=date(2025, 11, 10), end=TODAY, today=TODAY)
-    assert list(overdue_cases(open_and_overdue, f)["id"]) == [6, 8, 1]
+    assert list(overdue_incidents(open_and_overdue, f)["id"]) == [6, 8, 1]
     f = Filters(schools=("Andere school",), today=TODAY)
-    assert overdue_cases(open_and_overdue, f).empty
-    assert list(overdue_cases(open_and_overdue, Filters(today=TODAY), limit=2)["id"]) == [
+    assert overdue_incidents(open_and_overdue, f).empty
+    assert list(overdue_incidents(open_and_overdue, Filters(today=TODAY), limit=2)["id"]) == [
         6,
         8,
     ]
@@ -650,10 +650,10 @@ def test_overdue_cases_oldest_first(open_and_overdue):
 
 def test_analytics_output_carries_no_pupil_numbers_or_free_text(open_and_overdue, make):
     store = load(open_and_overdue, closed(make, date(2025, 9, 1), steps={"steun": 0}))
-    case = caseload.get_incident(store, 1)  # the markers are really in the database
-    assert [p["pupil_number"] for p in case["pupils"]] == [PUPIL]
-    assert case["descriptions"][0]["text"] == DESCRIPTION
-    assert caseload.get_incident(store, 3)["steps"]["steun"]["note"] == NOTE
+    incident = lookup.get_incident(store, 1)  # the markers are really in the database
+    assert [p["pupil_number"] for p in incident["pupils"]] == [PUPIL]
+    assert incident["descriptions"][0]["text"] == DESCRIPTION
+    assert lookup.get_incident(store, 3)["steps"]["steun"]["note"] == NOTE
 
     f = Filters(today=TODAY)
     outputs = [
@@ -661,14 +661,14 @@ def test_analytics_output_carries_no_pupil_numbers_or_free_text(open_and_overdue
         repr(key_figures(store, f)),
         step_completion(store, f).to_csv(),
         step_completion_by_quarter(store, f).to_csv(),
-        overdue_cases(store, f).to_csv(),
+        overdue_incidents(store, f).to_csv(),
         *(monthly_trend(store, f, by=by).to_csv() for by in TREND_DIMENSIONS),
     ]
     assert "2025-11-07" in outputs[4]  # the overdue list is not empty
     for text in outputs:
         for marker in MARKERS:
             assert marker not in text
-    columns = set(overdue_cases(store, f).columns)
+    columns = set(overdue_incidents(store, f).columns)
     assert not columns & {"pupil_number", "pupils", "description", "note", "text"}
 
 
@@ -764,7 +764,7 @@ def test_postgresql_gives_the_same_answers_as_sqlite(sqlite_store, make, pg_stor
                     monthly_trend(pg, f, by=by), monthly_trend(store, f, by=by)
                 )
             pd.testing.assert_frame_equal(step_completion(pg, f), step_completion(store, f))
-            pd.testing.assert_frame_equal(overdue_cases(pg, f), overdue_cases(store, f))
+            pd.testing.assert_frame_equal(overdue_incidents(pg, f), overdue_incidents(store, f))
         k = key_figures(pg, Filters.for_school_year("2025-2026", today=TODAY))
         assert (k["resolved_cases"], k["median_days_to_resolved"]) == (2, 5.0)  # 5 and 9 days
         assert k["finished_with_all_required"] == 1

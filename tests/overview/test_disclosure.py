@@ -13,12 +13,12 @@ from datetime import date, timedelta
 
 import pytest
 
-from pestdata.cases import incident_log
 from pestdata.core import disclosure
 from pestdata.core.choices import Form, Motive, Platform
 from pestdata.db.store import Store
 from pestdata.documents.evening_figures import aggregate_figures
 from pestdata.documents.year_report import year_report_pdf
+from pestdata.incidents import incident_log
 from pestdata.overview.cards import key_figures
 from pestdata.overview.filters import Filters
 from pestdata.overview.suppression import hidden_cells

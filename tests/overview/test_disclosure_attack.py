@@ -60,8 +60,8 @@ from disclosure_views import (  # noqa: E402
     summary,
 )
 
-from pestdata.cases import incident_log  # noqa: E402
 from pestdata.db.store import Store  # noqa: E402
+from pestdata.incidents import incident_log  # noqa: E402
 from pestdata.school import demo  # noqa: E402
 
 # --- the solver can win ------------------------------------------------------------------------

@@ -8,9 +8,9 @@ from datetime import date
 
 from helpers import six_reports
 
-from pestdata.cases import incident_log
 from pestdata.core import disclosure
 from pestdata.db.store import Store
+from pestdata.incidents import incident_log
 from pestdata.school import demo
 from pestdata.ui.overview.state import NO_FIGURES, OverviewState
 
@@ -60,7 +60,9 @@ def test_a_shared_selection_without_overdue_cases_reads_as_one_with_them(tmp_pat
     state = OverviewState(filled(tmp_path, 600), TODAY)
     with_overdue = state.overdue
     state = state.choose(shared=False)
-    assert state.overdue.cases is not None and len(state.overdue.cases)  # all schools: overdue
+    assert state.overdue.incidents is not None and len(
+        state.overdue.incidents
+    )  # all schools: overdue
     state = state.choose(school="De Regenboog", who="group:groep 3", platform="x")
     assert "Geen achterstallige meldingen" in state.overdue.sentence  # narrowed: none
     state = state.choose(shared=True)
@@ -97,9 +99,9 @@ def test_shared_view_hides_small_counts_and_the_overdue_list(tmp_path):
     for name in ("trend", "age"):
         for _, values in plotted(state.charts[name]):
             assert all(v is None or v >= 5 for v in values)
-    assert state.overdue.cases is None
+    assert state.overdue.incidents is None
     state = state.choose(shared=False)  # the internal view shows the cases themselves
-    assert state.overdue.cases is not None and len(state.overdue.cases)
+    assert state.overdue.incidents is not None and len(state.overdue.incidents)
     small = [v for _, ys in plotted(state.charts["trend"]) for v in ys if v and v < 5]
     assert small, "the demo data should have some small cells to hide"
 
@@ -115,7 +117,7 @@ def test_period_in_the_wrong_order_is_refused_in_dutch_and_hides_the_old_figures
     for name in ("trend", "age", "steps", "heatmap"):
         assert state.charts[name].figure is None
     assert state.charts["trend"].empty == NO_FIGURES
-    assert state.overdue.cases is None and state.overdue.sentence == ""
+    assert state.overdue.incidents is None and state.overdue.sentence == ""
     assert state.actions is None and state.charts["trend"].note == ""
     state = state.choose(start=None, end=None)  # the school year again: figures again
     assert state.problem == "" and plotted(state.charts["trend"])

@@ -165,18 +165,18 @@ def test_unknown_waiting_disabled_and_wrong_get_the_same_answer_after_argon2(sto
             passwords.HASHER.verify(passwords.UNKNOWN, "iets anders")
         verify.append(time.perf_counter() - began)
     floor = 0.5 * min(verify)
-    cases = {
+    incidents = {
         "onbekende naam": ("bestaat-niet", PASSWORD),
         "wacht": ("bestaat", PASSWORD),
         "uitgezet": ("uit", PASSWORD),
         "verkeerd": ("bestaat", "verkeerd wachtwoord"),
     }
     answers = {}
-    for case, (name, password) in cases.items():
-        client = PERSON if case == "verkeerd" else ATTACKER
+    for incident, (name, password) in incidents.items():
+        client = PERSON if incident == "verkeerd" else ATTACKER
         began = time.perf_counter()
-        answers[case] = refused(store, name, password, start + timedelta(seconds=1), client)
-        assert time.perf_counter() - began >= floor, case
+        answers[incident] = refused(store, name, password, start + timedelta(seconds=1), client)
+        assert time.perf_counter() - began >= floor, incident
     assert set(answers.values()) == {accounts.REFUSED}, answers
 
 

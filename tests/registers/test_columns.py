@@ -8,11 +8,11 @@ from collections import Counter
 from datetime import date
 
 import pytest
-from helpers import cases_by_target
+from helpers import incidents_by_target
 
-from pestdata.cases import caseload, incident_log
 from pestdata.core.guidance import load_protocol
 from pestdata.db.store import Store
+from pestdata.incidents import incident_log, lookup
 from pestdata.overview.filters import Filters
 from pestdata.registers.columns import (
     EXPORTED,
@@ -42,14 +42,14 @@ def source(tmp_path_factory) -> Store:
     return store
 
 
-def handling(case: dict) -> tuple:
+def handling(incident: dict) -> tuple:
     """What a report's handling is: status, its dates, and each step's date."""
     return (
-        case["status"],
-        case["reported_on"],
-        case["happened_on"],
-        case["resolved_on"],
-        {step_id: step["done_on"] for step_id, step in case["steps"].items()},
+        incident["status"],
+        incident["reported_on"],
+        incident["happened_on"],
+        incident["resolved_on"],
+        {step_id: step["done_on"] for step_id, step in incident["steps"].items()},
     )
 
 
@@ -72,16 +72,16 @@ def test_our_own_export_reads_back_without_a_map(source, tmp_path, suffix):
     assert report.ignored_columns == ["Meldingnummer", "Naam in tekst?"] == NOT_READ
     assert report.proposed_columns == {} and report.unknown == {}
     assert not any("zonder status" in note or "geen kolom" in note for note in report.notes)
-    assert report.added == REPORTS == caseload.count_incidents(target)
+    assert report.added == REPORTS == lookup.count_incidents(target)
     assert report.count("nieuw") == REPORTS
 
-    original, back = cases_by_target(source), cases_by_target(target)
+    original, back = incidents_by_target(source), incidents_by_target(target)
     assert len(original) == REPORTS and original.keys() == back.keys()
-    statuses = Counter(case["status"] for case in original.values())
-    assert Counter(case["status"] for case in back.values()) == statuses
+    statuses = Counter(incident["status"] for incident in original.values())
+    assert Counter(incident["status"] for incident in back.values()) == statuses
     assert len(statuses) >= 4  # new, in progress, referred, resolved or closed: not only one
-    assert {pupil: handling(case) for pupil, case in back.items()} == {
-        pupil: handling(case) for pupil, case in original.items()
+    assert {pupil: handling(incident) for pupil, incident in back.items()} == {
+        pupil: handling(incident) for pupil, incident in original.items()
     }
 
 

@@ -27,13 +27,13 @@ from pathlib import Path
 import openpyxl
 import pytest
 import sqlalchemy as sa
-from helpers import cases_by_target, cli
+from helpers import cli, incidents_by_target
 
-from pestdata.cases import caseload
 from pestdata.core import clock, recognise
 from pestdata.core.choices import OPEN_STATUSES, Severity
 from pestdata.db.store import Store
 from pestdata.db.tables import audit, incidents
+from pestdata.incidents import lookup
 from pestdata.overview.cards import key_figures
 from pestdata.overview.filters import Filters
 from pestdata.registers import export
@@ -77,7 +77,7 @@ def refused(report) -> dict[int, list[tuple[str, str]]]:
     return {r.row: r.problems for r in report.rows if r.outcome == "geweigerd"}
 
 
-by_pupil = cases_by_target  # tests/helpers.py
+by_pupil = incidents_by_target  # tests/helpers.py
 
 
 def states(store: Store) -> dict[str, tuple[str, date | None, str]]:
@@ -90,7 +90,7 @@ def states(store: Store) -> dict[str, tuple[str, date | None, str]]:
 
 def overdue(store: Store) -> dict[str, bool]:
     """pupil -> overdue today, by the one definition the list and the overview share."""
-    flags = caseload.overdue_flags(TODAY)
+    flags = lookup.overdue_flags(TODAY)
     with store.reading() as conn:
         found = dict(conn.execute(sa.select(incidents.c.id, flags.any)).all())
     return {pupil: bool(found[case["id"]]) for pupil, case in by_pupil(store).items()}
@@ -265,7 +265,7 @@ def test_register_a_afgehandeld_ja_nee_and_opgelost_op(tmp_path, file_a):
     store = new_store(tmp_path)
     options = {"default_school": WILGENHOEK, "add_schools": True, "actor": IB}
     dry = import_file(store, file_a, **options)
-    assert caseload.count_incidents(store) == 0
+    assert lookup.count_incidents(store) == 0
     done = import_file(store, file_a, commit=True, **options)
     expected = [
         *[(n, "nieuw") for n in (2, 3, 4, 5, 6, 7)],
@@ -319,7 +319,7 @@ def test_register_a_afgehandeld_ja_nee_and_opgelost_op(tmp_path, file_a):
     )
     # The case view and the care team's export say 'Onbekend'.
     case = by_pupil(store)["204117"]
-    assert ("Ernst", ["Onbekend"]) in caseload.case_details(case)
+    assert ("Ernst", ["Onbekend"]) in lookup.incident_details(case)
     frame = export.export_frame(store, Filters(today=TODAY))
     assert set(frame["Ernst"]) == {"Onbekend"}
 
@@ -381,9 +381,9 @@ def test_register_a_corrected_and_imported_again_with_update(any_store, tmp_path
         summaries = [json.loads(v) for v in files.scalars()]
     assert [(s["added"], s.get("updated")) for s in summaries] == [(10, None), (1, 3)]
     # The case's timeline says what the import changed, and who imported it.
-    case = caseload.get_incident(store, ids["203988"])
+    case = lookup.get_incident(store, ids["203988"])
     lines = [
-        (e.what, e.who) for e in caseload.timeline(case, caseload.audit_entries(store, case["id"]))
+        (e.what, e.who) for e in lookup.timeline(case, lookup.audit_entries(store, case["id"]))
     ]
     assert ("Bijgewerkt uit import: Status: Nieuw → Afgesloten", IB) in lines
     # The open row of 2024 was overdue; closed now, it no longer is.

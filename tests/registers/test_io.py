@@ -18,16 +18,16 @@ from pathlib import Path
 import openpyxl
 import pytest
 import sqlalchemy as sa
-from helpers import HEADER, cases_by_target, cli, csv_bytes, row, write
+from helpers import HEADER, cli, csv_bytes, incidents_by_target, row, write
 
 from conftest import valid_incident_data
-from pestdata.cases import caseload, incident_log
 from pestdata.core import clock
 from pestdata.core.choices import Form, Platform
 from pestdata.core.guidance import load_protocol
 from pestdata.core.model import validate_incident, validate_step
 from pestdata.db.store import Store
 from pestdata.db.tables import audit, incidents
+from pestdata.incidents import incident_log, lookup
 from pestdata.overview.filters import Filters
 from pestdata.registers.export import (
     SHARE_COLUMNS,
@@ -72,16 +72,13 @@ def dry_run_then_commit(store: Store, path: Path, expected: list, **options):
     dry = import_file(store, path, **options)
     assert outcomes(dry) == expected
     assert school_names.names(store) == schools  # a dry run adds no school either
-    assert caseload.count_incidents(store) == 0
+    assert lookup.count_incidents(store) == 0
     done = import_file(store, path, commit=True, **options)
     assert outcomes(done) == expected
     new = sum(outcome == "nieuw" for _, outcome, _ in expected)
     assert done.added == new
-    assert caseload.count_incidents(store) == new
+    assert lookup.count_incidents(store) == new
     return done
-
-
-cases = cases_by_target  # tests/helpers.py
 
 
 def csv_cells(path: Path) -> list[list[str]]:
@@ -106,8 +103,8 @@ def source(tmp_path_factory) -> Store:
     plain_steps = [s.id for s in load_protocol() if not s.asks_outcome]
     noted = 0
     for incident_id in range(1, 301):
-        case = caseload.get_incident(store, incident_id)
-        missing = [s for s in plain_steps if s not in case["steps"]]
+        incident = lookup.get_incident(store, incident_id)
+        missing = [s for s in plain_steps if s not in incident["steps"]]
         if not missing:
             continue
         incident_log.append_description(
@@ -122,7 +119,7 @@ def source(tmp_path_factory) -> Store:
             validate_step(
                 {
                     "step_id": missing[0],
-                    "done_on": case["reported_on"],
+                    "done_on": incident["reported_on"],
                     "done_by": "mevr. Test (IB)",
                     "note": f'Gesprek {incident_id}; ouders "boos"\nvervolg in het café',
                 }
@@ -153,23 +150,23 @@ def free_texts(store: Store) -> tuple[set[str], set[str], set[str]]:
 # --- 1. round trip ------------------------------------------------------------------------------
 
 
-def comparable(case: dict) -> dict:
+def comparable(incident: dict) -> dict:
     return {
-        "school": case["school"],
-        "reported_on": case["reported_on"],
-        "happened_on": case["happened_on"],
-        "reporter": case["reporter"],
-        "group": case["group_name"],
-        "severity": case["severity"],
-        "status": case["status"],
-        "resolved_on": case["resolved_on"],
-        "handler": case["handler"],
-        "platforms": case["platforms"],
-        "forms": case["forms"],
-        "pupils": case["pupils"],
+        "school": incident["school"],
+        "reported_on": incident["reported_on"],
+        "happened_on": incident["happened_on"],
+        "reporter": incident["reporter"],
+        "group": incident["group_name"],
+        "severity": incident["severity"],
+        "status": incident["status"],
+        "resolved_on": incident["resolved_on"],
+        "handler": incident["handler"],
+        "platforms": incident["platforms"],
+        "forms": incident["forms"],
+        "pupils": incident["pupils"],
         "steps": {
             step_id: (s["done_on"], s["done_by"], s["note"], s["outcome"])
-            for step_id, s in case["steps"].items()
+            for step_id, s in incident["steps"].items()
         },
     }
 
@@ -186,18 +183,18 @@ def test_round_trip_restores_every_report_and_a_second_import_adds_nothing(
     assert report.refused() == []
     assert report.ignored_columns == ["Meldingnummer", "Naam in tekst?"]
     assert school_names.names(target) == school_names.names(source)
-    assert report.added == 300 == caseload.count_incidents(target)
+    assert report.added == 300 == lookup.count_incidents(target)
     assert [r.outcome for r in report.rows] == ["nieuw"] * 300
     assert [r.row for r in report.rows] == list(range(2, 302))
 
-    original, imported = cases(source), cases(target)
+    original, imported = incidents_by_target(source), incidents_by_target(target)
     assert original.keys() == imported.keys()
     with_notes = 0
-    for pupil, case in original.items():
+    for pupil, incident in original.items():
         again = imported[pupil]
-        assert comparable(again) == comparable(case), pupil
+        assert comparable(again) == comparable(incident), pupil
         assert [d["text"] for d in again["descriptions"]] == [
-            "\n\n".join(d["text"] for d in case["descriptions"])
+            "\n\n".join(d["text"] for d in incident["descriptions"])
         ]
         with_notes += any(s["note"] for s in again["steps"].values())
     assert with_notes == 15  # the notes with ';', quotes and a newline came back
@@ -205,7 +202,7 @@ def test_round_trip_restores_every_report_and_a_second_import_adds_nothing(
     second = import_file(target, out, commit=True)  # the schools are on the list now
     assert second.added == 0
     assert [r.outcome for r in second.rows] == ["al aanwezig"] * 300
-    assert caseload.count_incidents(target) == 300
+    assert lookup.count_incidents(target) == 300
 
 
 def test_round_trip_keeps_a_pupil_number_with_a_slash(tmp_path, valid_incident_data):
@@ -221,7 +218,7 @@ def test_round_trip_keeps_a_pupil_number_with_a_slash(tmp_path, valid_incident_d
     write_export(export_frame(store, Filters()), out)
     target = new_store(tmp_path, "empty")
     dry_run_then_commit(target, out, [(2, "nieuw", [])])
-    assert caseload.get_incident(target, 1)["pupils"] == [
+    assert lookup.get_incident(target, 1)["pupils"] == [
         {"pupil_number": "LL/2024/017", "role": "target"}
     ]
 
@@ -362,7 +359,7 @@ def test_dutch_excel_csv_semicolon_windows_1252(tmp_path):
     dry_run_then_commit(
         store, write(tmp_path, "excel.csv", content), [(2, "nieuw", []), (3, "nieuw", [])]
     )
-    stored = cases(store)
+    stored = incidents_by_target(store)
     first, second = stored["400001"], stored["400002"]
     assert first["forms"] == ["exclusion"]
     assert first["reporter"] == "parent" and first["severity"] == "medium"
@@ -395,7 +392,7 @@ def test_other_separators_and_encodings(tmp_path, sep, encoding, bom):
     dry_run_then_commit(
         store, write(tmp_path, "f.csv", content), [(2, "nieuw", []), (3, "nieuw", [])]
     )
-    stored = cases(store)
+    stored = incidents_by_target(store)
     assert stored["400001"]["descriptions"][0]["text"] == text
     assert stored["400002"]["forms"] == ["exclusion", "gossip"]
 
@@ -414,9 +411,9 @@ def test_mixed_encodings_in_one_file_read_as_the_same_letter(tmp_path):
     dry_run_then_commit(
         store, write(tmp_path, "mixed.csv", content), [(2, "nieuw", []), (3, "nieuw", [])]
     )
-    for case in cases(store).values():
-        assert case["descriptions"][0]["text"] == "Gesprek in het café"
-        assert case["handler"] == "Mw. Hélène"
+    for incident in incidents_by_target(store).values():
+        assert incident["descriptions"][0]["text"] == "Gesprek in het café"
+        assert incident["handler"] == "Mw. Hélène"
 
 
 @pytest.mark.parametrize("commit", [False, True])
@@ -428,7 +425,7 @@ def test_missing_required_column_is_a_dutch_file_error(tmp_path, commit):
         import_file(store, path, commit=commit)
     assert "geen kolom 'Datum melding' gevonden" in str(error.value)
     assert "Leerlingnummer" in str(error.value)  # names the columns it did find
-    assert caseload.count_incidents(store) == 0
+    assert lookup.count_incidents(store) == 0
 
 
 def test_optional_columns_may_be_missing_and_unknown_ones_are_listed(tmp_path):
@@ -439,12 +436,12 @@ def test_optional_columns_may_be_missing_and_unknown_ones_are_listed(tmp_path):
     store = new_store(tmp_path)
     report = dry_run_then_commit(store, write(tmp_path, "f.csv", content), [(2, "nieuw", [])])
     assert report.ignored_columns == ["Opmerking intern", "Kolom 12"]
-    case = caseload.get_incident(store, 1)
+    incident = lookup.get_incident(store, 1)
     # No status column: a report of last school year is history, closed on its report date.
-    assert case["status"] == "closed" and case["resolved_on"] == case["reported_on"]
-    assert case["happened_on"] is None and case["steps"] == {}
-    assert [p["role"] for p in case["pupils"]] == ["target"]
-    assert "niet importeren" not in json.dumps(case, default=str)
+    assert incident["status"] == "closed" and incident["resolved_on"] == incident["reported_on"]
+    assert incident["happened_on"] is None and incident["steps"] == {}
+    assert [p["role"] for p in incident["pupils"]] == ["target"]
+    assert "niet importeren" not in json.dumps(incident, default=str)
 
 
 def test_a_10_mb_cell_refuses_that_row_only(tmp_path):
@@ -461,7 +458,7 @@ def test_a_10_mb_cell_refuses_that_row_only(tmp_path):
             (4, "nieuw", []),
         ],
     )
-    assert sorted(cases(store)) == ["400001", "400003"]
+    assert sorted(incidents_by_target(store)) == ["400001", "400003"]
 
 
 def test_dutch_date_notations(tmp_path):
@@ -487,7 +484,7 @@ def test_dutch_date_notations(tmp_path):
             (10, "geweigerd", [("Datum melding", "deze datum ligt in de toekomst")]),
         ],
     )
-    stored = cases(store)
+    stored = incidents_by_target(store)
     assert len(stored) == 6
     assert {c["reported_on"] for c in stored.values()} == {date(2025, 11, 23)}
 
@@ -509,7 +506,7 @@ def test_formulas_are_imported_as_text_and_neutralised_on_export(tmp_path):
         write(tmp_path, "formules.csv", csv_bytes(rows)),
         [(n, "nieuw", []) for n in range(2, 6)],
     )
-    stored = cases(store)
+    stored = incidents_by_target(store)
     for n, text in enumerate(FORMULAS, start=1):
         assert stored[str(400000 + n)]["descriptions"][0]["text"] == text
     assert stored["400003"]["handler"] == "@mentor groep 7"
@@ -619,7 +616,7 @@ def test_row_refusals_and_commit_of_the_valid_rows_in_one_transaction(tmp_path):
         "rij 4: Platforms: onbekende waarde 'Myspace'; toegestaan: " + PLATFORMS_ALLOWED,
     ]
     assert report.summary() == "5 rijen: 3 toegevoegd, 0 al aanwezig, 2 geweigerd."
-    stored = cases(store)
+    stored = incidents_by_target(store)
     assert sorted(stored) == ["400001", "400004", "400005"]
     assert stored["400004"]["descriptions"][0]["text"] == html
     assert stored["400005"]["platforms"] == ["snapchat", "tiktok"]
@@ -644,7 +641,7 @@ def test_mapping_to_a_field_name_and_no_mapping(tmp_path):
     with pytest.raises(ImportFileError):
         import_file(store, path)
     dry_run_then_commit(store, path, [(2, "nieuw", [])], mapping={"Gemeld op datum": "reported_on"})
-    assert caseload.get_incident(store, 1)["reported_on"] == date(2025, 11, 23)
+    assert lookup.get_incident(store, 1)["reported_on"] == date(2025, 11, 23)
 
 
 def test_mapping_to_our_dutch_header(tmp_path):
@@ -655,7 +652,7 @@ def test_mapping_to_our_dutch_header(tmp_path):
         [(2, "nieuw", [])],
         mapping={"Gemeld op datum": "Datum melding"},
     )
-    assert caseload.get_incident(store, 1)["reported_on"] == date(2025, 11, 23)
+    assert lookup.get_incident(store, 1)["reported_on"] == date(2025, 11, 23)
 
 
 def test_cli_map_option(tmp_path):
@@ -667,7 +664,7 @@ def test_cli_map_option(tmp_path):
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "1 rij: 1 toegevoegd, 0 al aanwezig, 0 geweigerd." in done.stdout
-    assert caseload.count_incidents(Store(url)) == 1
+    assert lookup.count_incidents(Store(url)) == 1
 
 
 def test_xlsx_from_openpyxl_with_real_dates_and_numbers(tmp_path):
@@ -689,7 +686,7 @@ def test_xlsx_from_openpyxl_with_real_dates_and_numbers(tmp_path):
     assert isinstance(openpyxl.load_workbook(path).active["E2"].value, int)
     store = new_store(tmp_path)
     dry_run_then_commit(store, path, [(2, "nieuw", []), (3, "nieuw", [])])
-    stored = cases(store)
+    stored = incidents_by_target(store)
     first, second = stored["123456"], stored["123457"]
     assert (first["reported_on"], first["happened_on"]) == (date(2025, 11, 23), date(2025, 11, 20))
     assert first["pupils"] == [
@@ -723,7 +720,7 @@ def test_unreadable_files_are_dutch_file_errors(tmp_path, content, message):
     assert str(path) in str(error.value)
     if message:
         assert message in str(error.value)
-    assert caseload.count_incidents(store) == 0
+    assert lookup.count_incidents(store) == 0
 
 
 def test_a_row_with_too_many_or_too_few_cells_is_refused_alone(tmp_path):
@@ -744,7 +741,7 @@ def test_a_row_with_too_many_or_too_few_cells_is_refused_alone(tmp_path):
     ]
     assert "12 cellen, meer dan de 10 kolommen" in report.rows[1].problems[0][1]
     assert "8 cellen, minder dan de 10 kolommen" in report.rows[2].problems[0][1]
-    assert caseload.count_incidents(store) == 3
+    assert lookup.count_incidents(store) == 3
 
 
 def test_dutch_apostrophes_do_not_confuse_the_separator(tmp_path):
@@ -755,7 +752,7 @@ def test_dutch_apostrophes_do_not_confuse_the_separator(tmp_path):
         write(tmp_path, "apostrof.csv", csv_bytes([row(1, Beschrijving=text), row(2)])),
         [(2, "nieuw", []), (3, "nieuw", [])],
     )
-    assert cases(store)["400001"]["descriptions"][0]["text"] == text
+    assert incidents_by_target(store)["400001"]["descriptions"][0]["text"] == text
 
 
 # --- 3. share export ----------------------------------------------------------------------------
@@ -861,7 +858,7 @@ def test_cli_import_dry_run_prints_summary_and_stores_nothing(tmp_path):
     assert (
         "rij 3: geweigerd" in done.stdout and "Platforms: onbekende waarde 'Myspace'" in done.stdout
     )
-    assert caseload.count_incidents(Store(url)) == 0
+    assert lookup.count_incidents(Store(url)) == 0
 
 
 def test_cli_export_refuses_another_extension(source, tmp_path):
@@ -909,9 +906,9 @@ def test_cli_xlsx_export_imports_again_into_a_new_database(source, tmp_path):
     out = tmp_path / "meldingen.xlsx"
     done = cli("export", "--db", source.url, "--out", str(out))
     assert done.returncode == 0, done.stderr
-    assert openpyxl.load_workbook(out).active.max_row == caseload.count_incidents(source) + 1
+    assert openpyxl.load_workbook(out).active.max_row == lookup.count_incidents(source) + 1
     fresh = f"sqlite:///{tmp_path}/opnieuw.sqlite"
     again = cli("import", str(out), "--db", fresh, "--commit", "--add-schools")
     assert again.returncode == 0, again.stderr
     assert "Traceback" not in again.stderr
-    assert caseload.count_incidents(Store(fresh)) == caseload.count_incidents(source)
+    assert lookup.count_incidents(Store(fresh)) == lookup.count_incidents(source)

@@ -26,10 +26,10 @@ from click.testing import CliRunner
 from helpers import TIMEOUT, serious
 from made_files import dutch_date, zip_bomb
 
-from pestdata.cases import caseload
 from pestdata.cli.main import main
 from pestdata.core.markup import number
 from pestdata.db.store import Store
+from pestdata.incidents import lookup
 from pestdata.registers import import_result, importer, reading
 from pestdata.registers.importer import import_file
 from pestdata.registers.reading import MAX_FILE_BYTES, MAX_UPLOAD_BYTES, ImportFileError
@@ -139,7 +139,7 @@ def test_an_upload_over_its_limit_is_refused_in_dutch_and_nothing_stored(tmp_pat
         "bestand (bijvoorbeeld per schooljaar) of laat de beheerder het importeren met "
         "'pestdata import'."
     )
-    assert caseload.count_incidents(store) == 0
+    assert lookup.count_incidents(store) == 0
     # At the limit itself it is read.
     report = import_file(
         store, Path("register.csv"), raw=raw[:-1], default_school=SCHOOL, add_schools=True
@@ -159,7 +159,7 @@ def test_the_cli_refuses_a_file_over_its_limit_in_dutch(tmp_path):
         f"{path}: dit bestand is 201,5 MB; een import mag hoogstens 200 MB zijn. Splits het "
         "bestand, bijvoorbeeld per schooljaar." in done.stderr
     )
-    assert caseload.count_incidents(Store(url)) == 0
+    assert lookup.count_incidents(Store(url)) == 0
     assert peak < 300
 
 
@@ -184,7 +184,7 @@ def test_a_zip_bomb_is_refused_before_it_is_parsed(tmp_path):
         )
         assert re.search(r"\(xl/worksheets/sheet1\.xml: 30\d MB\)", str(refused.value))
         assert peak < 5_000_000  # never unpacked: the zip's directory is all that is read
-    assert caseload.count_incidents(store) == 0
+    assert lookup.count_incidents(store) == 0
 
 
 def test_a_zip_bomb_through_the_cli_keeps_memory_bounded(tmp_path):
@@ -195,7 +195,7 @@ def test_a_zip_bomb_through_the_cli_keeps_memory_bounded(tmp_path):
     assert "dit Excel-bestand pakt uit tot meer dan 100 keer zijn eigen grootte" in done.stderr
     assert "Sla het opnieuw op in Excel, of als CSV." in done.stderr
     assert peak < 500  # today's 6 GB before it was stopped
-    assert caseload.count_incidents(Store(url)) == 0
+    assert lookup.count_incidents(Store(url)) == 0
 
 
 def test_an_ordinary_workbook_that_unpacks_past_the_limit_is_refused(tmp_path, monkeypatch):
@@ -257,7 +257,7 @@ def test_a_large_register_is_read_with_bounded_memory(tmp_path, size):
     )
     assert peak - small_peak < 60, (peak, small_peak)
     assert peak < 250, peak
-    assert caseload.count_incidents(Store(url)) == 0
+    assert lookup.count_incidents(Store(url)) == 0
 
 
 def outcomes(report) -> list[tuple[int, str]]:
@@ -293,10 +293,10 @@ def test_a_register_read_in_chunks_gives_every_row_its_outcome(tmp_path, monkeyp
     )
     done = import_file(store, path, default_school=SCHOOL, commit=True)
     assert outcomes(done) == outcomes(dry) and done.counts == dry.counts
-    assert done.added == caseload.count_incidents(store) == 58
+    assert done.added == lookup.count_incidents(store) == 58
     again = import_file(store, path, default_school=SCHOOL, commit=True)
     assert again.counts == {"al aanwezig": 60, "geweigerd": 32} and again.added == 0
-    assert caseload.count_incidents(store) == 58
+    assert lookup.count_incidents(store) == 58
     # The command line says the same, with a line for the refused rows it does not name.
     result = CliRunner().invoke(main, ["import", str(path), "--db", url, "--school", SCHOOL])
     assert result.exit_code == 0, result.output
@@ -334,7 +334,7 @@ def test_a_second_column_with_the_same_name_keeps_its_own_cells(tmp_path):
         store, Path("r.csv"), raw=content, default_school=SCHOOL, add_schools=True, commit=True
     )
     assert report.ignored_columns == ["Groep (2)"]
-    assert caseload.get_incident(store, 1)["group_name"] == "groep 7"
+    assert lookup.get_incident(store, 1)["group_name"] == "groep 7"
 
 
 def test_an_excel_cell_right_of_the_header_is_an_ignored_column(tmp_path):
@@ -377,7 +377,7 @@ def test_the_page_reads_a_file_the_browser_sent(tmp_path):
     assert "5 rijen: 5 zouden worden toegevoegd" in transfer.outcome.value
     assert not transfer.commit.disabled
     transfer.run(commit=True)
-    assert caseload.count_incidents(store) == 5
+    assert lookup.count_incidents(store) == 5
 
 
 def test_the_page_refuses_a_file_over_the_limit_in_dutch(tmp_path):
@@ -402,7 +402,7 @@ def test_the_page_refuses_a_file_over_the_limit_in_dutch(tmp_path):
     )
     assert transfer.commit.disabled and transfer.content == b""
     transfer.run(commit=True)
-    assert caseload.count_incidents(store) == 0
+    assert lookup.count_incidents(store) == 0
     # The browser's own words are the same, with the name and size filled in there.
     assert reading.UPLOAD_REFUSAL.startswith("{naam}: dit bestand is {grootte}; ")
 
@@ -455,7 +455,7 @@ def test_in_the_browser_a_file_over_the_limit_gets_a_dutch_message(page, server,
     from playwright.sync_api import expect
 
     store = Store(server["db"])
-    before = caseload.count_incidents(store)
+    before = lookup.count_incidents(store)
     large = tmp_path / "alle meldingen.csv"
     with large.open("wb") as out:
         out.write(("\r\n".join(register_lines(20)) + "\r\n").encode("cp1252"))
@@ -511,4 +511,4 @@ def test_in_the_browser_a_file_over_the_limit_gets_a_dutch_message(page, server,
     expect(page.locator("button.pd-import-commit")).to_be_disabled()
     peaks = peaks_of_tree(server["pid"])
     assert len(peaks) >= 3 and max(peaks.values()) < 500, peaks  # the server and kernels
-    assert caseload.count_incidents(store) == before  # the refused files, and a dry run
+    assert lookup.count_incidents(store) == before  # the refused files, and a dry run

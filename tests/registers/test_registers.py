@@ -29,11 +29,11 @@ import pytest
 import sqlalchemy as sa
 from helpers import cli
 
-from pestdata.cases import caseload, incident_log
 from pestdata.core import recognise
 from pestdata.core.model import validate_incident
 from pestdata.db.store import Store
 from pestdata.db.tables import audit, incidents
+from pestdata.incidents import incident_log, lookup
 from pestdata.registers.importer import SchoolNeeded, import_file
 from pestdata.registers.mapping import Column, parse_value_map
 from pestdata.registers.reading import ImportFileError
@@ -104,19 +104,19 @@ def dry_run_then_commit(store: Store, path: Path, expected: list, **options):
     """A school's own file into a database that may not list its school yet (add_schools).
     The dry run reports `expected` and stores nothing; the commit stores exactly the new
     rows, in one transaction (one import entry in the log, one creation time)."""
-    before = caseload.count_incidents(store)
+    before = lookup.count_incidents(store)
     options.setdefault("add_schools", True)
     schools = school_names.names(store)
     dry = import_file(store, path, **options)
     assert outcomes(dry) == expected
     assert school_names.names(store) == schools  # a dry run adds no school either
     assert not dry.committed and dry.added == 0
-    assert caseload.count_incidents(store) == before
+    assert lookup.count_incidents(store) == before
     done = import_file(store, path, commit=True, **options)
     assert outcomes(done) == expected
     new = sum(outcome == "nieuw" for _, outcome, _ in expected)
     assert done.added == new
-    assert caseload.count_incidents(store) == before + new
+    assert lookup.count_incidents(store) == before + new
     with store.reading() as conn:
         entries = conn.execute(sa.select(audit).where(audit.c.action == "import")).all()
         stamps = set(
@@ -133,23 +133,23 @@ def stored(store: Store) -> dict[tuple[str, date], dict]:
         ids = conn.execute(sa.select(incidents.c.id)).scalars().all()
     found = {}
     for incident_id in ids:
-        case = caseload.get_incident(store, incident_id)
-        target = next(p["pupil_number"] for p in case["pupils"] if p["role"] == "target")
-        found[target, case["reported_on"]] = case
+        incident = lookup.get_incident(store, incident_id)
+        target = next(p["pupil_number"] for p in incident["pupils"] if p["role"] == "target")
+        found[target, incident["reported_on"]] = incident
     return found
 
 
-def summary(case: dict) -> tuple:
+def summary(incident: dict) -> tuple:
     """(school, group, platforms, forms, severity, reporter, status, handler)."""
     return (
-        case["school"],
-        case["group_name"],
-        sorted(case["platforms"]),
-        sorted(case["forms"]),
-        case["severity"],
-        case["reporter"],
-        case["status"],
-        case["handler"],
+        incident["school"],
+        incident["group_name"],
+        sorted(incident["platforms"]),
+        sorted(incident["forms"]),
+        incident["severity"],
+        incident["reporter"],
+        incident["status"],
+        incident["handler"],
     )
 
 
@@ -274,7 +274,7 @@ def test_register_1_without_a_school_and_an_empty_database_asks_for_the_school(
     assert "--school" in message and "geen kolom School" in message
     assert str(register_1) in message and "bekend:" not in message
     assert error.value.known == []
-    assert caseload.count_incidents(store) == 0
+    assert lookup.count_incidents(store) == 0
 
 
 def test_register_1_with_two_schools_in_the_database_names_both(tmp_path, register_1):
@@ -284,7 +284,7 @@ def test_register_1_with_two_schools_in_the_database_names_both(tmp_path, regist
     assert sorted(error.value.known) == [LINDE, "OBS De Linde, locatie Zuid"]
     assert f"(bekend: {', '.join(error.value.known)})" in str(error.value)
     assert "--school" in str(error.value)
-    assert caseload.count_incidents(store) == 2
+    assert lookup.count_incidents(store) == 2
 
 
 def test_register_1_goes_to_the_only_school_only_when_it_is_confirmed(tmp_path, register_1):
@@ -297,14 +297,16 @@ def test_register_1_goes_to_the_only_school_only_when_it_is_confirmed(tmp_path, 
         f"lijst)? Bevestig dat met --school '{LINDE}'; is het een andere school, voeg die toe "
         "met --school 'NAAM' --add-schools."
     ) in str(error.value)
-    assert caseload.count_incidents(store) == 1
+    assert lookup.count_incidents(store) == 1
     dry, done = dry_run_then_commit(store, register_1, EXPECTED_1, default_school=LINDE)
     for report in (dry, done):
         assert not any("de enige school" in note for note in report.notes)
-    cases = stored(store)
-    assert {key: summary(case)[:7] for key, case in cases.items() if key in STORED_1} == STORED_1
-    assert len(cases) == 1 + len(STORED_1)
-    assert {case["school"] for case in cases.values()} == {LINDE}
+    incidents = stored(store)
+    assert {
+        key: summary(incident)[:7] for key, incident in incidents.items() if key in STORED_1
+    } == STORED_1
+    assert len(incidents) == 1 + len(STORED_1)
+    assert {incident["school"] for incident in incidents.values()} == {LINDE}
 
 
 def test_register_1_with_the_school_given(tmp_path, register_1):
@@ -327,25 +329,25 @@ def test_register_1_with_the_school_given(tmp_path, register_1):
     assert dry.summary() == "15 rijen: 8 zouden worden toegevoegd, 1 al aanwezig, 6 geweigerd."
     assert done.summary() == "15 rijen: 8 toegevoegd, 1 al aanwezig, 6 geweigerd."
 
-    cases = stored(store)
-    assert {key: summary(case) for key, case in cases.items()} == {
+    incidents = stored(store)
+    assert {key: summary(incident) for key, incident in incidents.items()} == {
         key: (*values, IMPORT_HANDLER) for key, values in STORED_1.items()
     }
-    first = cases["204117", date(2024, 10, 7)]
+    first = incidents["204117", date(2024, 10, 7)]
     assert first["happened_on"] == date(2024, 10, 4)
     assert first["descriptions"][0]["text"] == "Uit de klassenapp gezet na ruzie op het schoolplein"
-    threat = cases["203988", date(2024, 11, 4)]
+    threat = incidents["203988", date(2024, 11, 4)]
     assert threat["descriptions"][0]["text"] == (
         'Bericht "ik wacht je op na school" in de groepsapp'
     )
-    assert cases["204318", date(2025, 5, 12)]["descriptions"][0]["text"] == (
+    assert incidents["204318", date(2025, 5, 12)]["descriptions"][0]["text"] == (
         'Niet uitgenodigd voor verjaardag, daarna "loser" eronder'
     )
-    assert cases["204230", date(2024, 10, 15)]["happened_on"] is None
+    assert incidents["204230", date(2024, 10, 15)]["happened_on"] is None
 
     # The same file again adds nothing.
     again = import_file(store, register_1, commit=True, default_school=LINDE)
-    assert again.added == 0 and caseload.count_incidents(store) == 8
+    assert again.added == 0 and lookup.count_incidents(store) == 8
     assert [r.row for r in again.rows if r.outcome == "al aanwezig"] == [
         2, 3, 4, 9, 11, 12, 14, 16, 17,
     ]  # fmt: skip
@@ -365,12 +367,12 @@ def test_register_1_a_value_map_names_the_schools_own_word(tmp_path, register_1)
     for report in (dry, done):
         assert report.unknown == {"Groep": {"9": 2}}
         assert HANDLER_NOTE.format("9 rijen") in report.notes
-    case = stored(store)[ROW_6_MAPPED]
-    assert summary(case) == (
+    incident = stored(store)[ROW_6_MAPPED]
+    assert summary(incident) == (
         LINDE, "groep 7", ["whatsapp"], ["gossip"], "high", "teacher", "in_progress",
         IMPORT_HANDLER,
     )  # fmt: skip
-    assert case["descriptions"][0]["text"] == (
+    assert incident["descriptions"][0]["text"] == (
         "Roddels over de thuissituatie; leerling erg overstuur"
     )
 
@@ -488,9 +490,9 @@ def test_register_2_secondary_school_klas_notation_and_dates_in_words(tmp_path, 
         assert not any(note.startswith("Ernst") for note in report.notes)  # words: no scale
         assert report.unknown == {"Klas": {"7": 1}}
         assert report.unknown_lines() == [f"Klas: '7' (1×) — toegestaan: {KLAS_ALLOWED}"]
-    cases = stored(store)
-    assert {key: summary(case) for key, case in cases.items()} == STORED_2
-    pupils = cases["307781", date(2025, 11, 12)]["pupils"]
+    incidents = stored(store)
+    assert {key: summary(incident) for key, incident in incidents.items()} == STORED_2
+    pupils = incidents["307781", date(2025, 11, 12)]["pupils"]
     assert sorted((p["pupil_number"], p["role"]) for p in pupils) == [
         ("307781", "target"),
         ("307790", "bully"),
@@ -502,7 +504,7 @@ def test_register_2_with_the_school_given_fills_only_the_empty_school_cell(tmp_p
     store = new_store(tmp_path)
     expected = [(9, "nieuw", []) if r[0] == 9 else r for r in EXPECTED_2]
     dry_run_then_commit(store, register_2, expected, default_school="Het Baken, locatie Oost")
-    schools = {key: case["school"] for key, case in stored(store).items()}
+    schools = {key: incident["school"] for key, incident in stored(store).items()}
     assert schools.pop(("308111", date(2025, 12, 9))) == "Het Baken, locatie Oost"
     assert set(schools.values()) == {BAKEN}
 
@@ -586,8 +588,8 @@ def test_register_3_xlsx_with_real_dates_and_numbers(tmp_path):
         assert "1 rij zonder 'Gemeld door': als melder staat er 'Anders'" in report.notes
         assert not any("zonder behandelaar" in note for note in report.notes)
         assert report.unknown == {}
-    cases = stored(store)
-    assert {key: summary(case) for key, case in cases.items()} == {
+    incidents = stored(store)
+    assert {key: summary(incident) for key, incident in incidents.items()} == {
         ("512034", date(2024, 9, 16)): (
             KOMPAS, "groep 6", ["whatsapp"], ["gossip"], "low", "parent", "closed",
             "Juf Marieke",
@@ -611,7 +613,7 @@ def test_register_3_xlsx_with_real_dates_and_numbers(tmp_path):
             KOMPAS, "groep 3", ["youtube"], ["ridicule"], "high", "parent", "new", "Meester Rob",
         ),
     }  # fmt: skip
-    first = cases["512034", date(2024, 9, 16)]
+    first = incidents["512034", date(2024, 9, 16)]
     assert first["happened_on"] == date(2024, 9, 13)
     assert sorted((p["pupil_number"], p["role"]) for p in first["pupils"]) == [
         ("512034", "target"),
@@ -675,23 +677,23 @@ def test_register_4_a_ragged_row_is_refused_alone_and_a_quoted_separator_is_fine
         f"rij 4: Rij: {MISFIT.format(11, 'meer')}",
         f"rij 6: Rij: {MISFIT.format(9, 'minder')}",
     ]
-    cases = stored(store)
-    assert sorted(cases) == [
+    incidents = stored(store)
+    assert sorted(incidents) == [
         ("601122", date(2025, 9, 9)),
         ("601122", date(2025, 10, 14)),
         ("601201", date(2025, 10, 21)),
         ("601340", date(2025, 9, 16)),
         ("601455", date(2025, 9, 30)),
     ]
-    texts = {key: case["descriptions"][0]["text"] for key, case in cases.items()}
+    texts = {key: incident["descriptions"][0]["text"] for key, incident in incidents.items()}
     assert texts["601340", date(2025, 9, 16)] == "Dreigbericht via Snapchat; ouders zijn ingelicht"
     assert (
         texts["601455", date(2025, 9, 30)]
         == "Niet toegelaten in de groepschat.\nMoeder heeft gebeld."
     )
-    assert cases["601340", date(2025, 9, 16)]["handler"] == "Dhr. Smit"
-    assert cases["601122", date(2025, 10, 14)]["forms"] == ["sharing_images"]
-    assert cases["601201", date(2025, 10, 21)]["forms"] == ["ridicule"]
+    assert incidents["601340", date(2025, 9, 16)]["handler"] == "Dhr. Smit"
+    assert incidents["601122", date(2025, 10, 14)]["forms"] == ["sharing_images"]
+    assert incidents["601201", date(2025, 10, 21)]["forms"] == ["ridicule"]
 
 
 # --- 5. LibreOffice Calc: one ja/nee column per platform -------------------------------------
@@ -750,7 +752,7 @@ def test_register_5_one_column_per_platform(tmp_path):
         )
         assert HANDLER_NOTE.format("1 rij") in report.notes
         assert report.unknown == {"Ernst (1-5)": {"6": 1}}
-    assert {key: summary(case) for key, case in stored(store).items()} == {
+    assert {key: summary(incident) for key, incident in stored(store).items()} == {
         ("701010", date(2025, 10, 3)): (
             WERELDBOOM, "groep 8", ["whatsapp"], ["gossip"], "medium", "parent", "closed",
             "Juf Ilse",
@@ -790,13 +792,13 @@ def test_cli_register_1_with_map_value_and_school(tmp_path, register_1):
     assert f"Let op: {SCALE_1_4}{GUESSED}." in lines
     assert "15 rijen: 9 zouden worden toegevoegd, 1 al aanwezig, 5 geweigerd." in lines
     assert "rij 6: geweigerd" not in lines and "rij 5: geweigerd" in lines
-    assert caseload.count_incidents(Store(url)) == 0
+    assert lookup.count_incidents(Store(url)) == 0
 
     done = cli(*args, "--commit")
     assert done.returncode == 0, done.stderr
     assert "15 rijen: 9 toegevoegd, 1 al aanwezig, 5 geweigerd." in done.stdout.splitlines()
     store = Store(url)
-    assert caseload.count_incidents(store) == 9
+    assert lookup.count_incidents(store) == 9
     assert set(stored(store)) == {*STORED_1, ROW_6_MAPPED}
 
 
@@ -813,7 +815,7 @@ def test_cli_register_1_without_school_is_one_dutch_line(tmp_path, register_1):
         "school van dit bestand op en voeg haar toe met --school 'NAAM' --add-schools."
     ) in named[0]
     assert lines[-1] == named[0]  # the message is the last thing said
-    assert caseload.count_incidents(Store(url)) == 0
+    assert lookup.count_incidents(Store(url)) == 0
 
 
 # --- the readings the registers above needed -------------------------------------------------
@@ -915,7 +917,7 @@ def test_a_map_that_names_nothing_is_refused_not_ignored(tmp_path):
         store, path, default_school=LINDE, mapping={"Nummer": "Betrokken leerlingen"}
     )
     assert [r.outcome for r in done.rows] == ["nieuw"]
-    assert caseload.count_incidents(store) == 0  # still a dry run
+    assert lookup.count_incidents(store) == 0  # still a dry run
 
 
 def test_one_odd_severity_does_not_change_the_scale_and_excel_dates_in_a_group(tmp_path):

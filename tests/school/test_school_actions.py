@@ -13,7 +13,6 @@ from html.parser import HTMLParser
 import pytest
 import sqlalchemy as sa
 
-from pestdata.cases import incident_log
 from pestdata.core import clock
 from pestdata.core.guidance import load_guidance
 from pestdata.core.model import (
@@ -24,6 +23,7 @@ from pestdata.core.model import (
     validate_incident,
 )
 from pestdata.db.tables import audit, lessons_given, school_actions_done
+from pestdata.incidents import incident_log
 from pestdata.overview.filters import Filters
 from pestdata.overview.lists import lesson_coverage, school_action_status
 from pestdata.school import school_records

@@ -10,12 +10,12 @@ import pytest
 import sqlalchemy as sa
 from helpers import cli, csv_bytes, row, write
 
-from pestdata.cases import caseload, incident_log
 from pestdata.core.guidance import load_guidance
 from pestdata.core.model import InvalidInput, LessonGiven, SchoolActionDone, validate_incident
 from pestdata.db import facts
 from pestdata.db.store import Store
 from pestdata.db.tables import audit, incidents, lessons_given, retained_counts, school_actions_done
+from pestdata.incidents import incident_log, lookup
 from pestdata.people.accounts import Person
 from pestdata.registers.importer import import_file
 from pestdata.registers.reading import ImportFileError
@@ -160,7 +160,7 @@ def test_merging_moves_everything_in_one_go_and_only_when_asked(store):
 
     assert school_names.merge(store, TYPO, REGENBOOG, "mevr. Jansen") == 2
     assert sorted(school_names.names(store)) == sorted([REGENBOOG, BAKEN])
-    assert {caseload.get_incident(store, i)["school"] for i in kept + moved} == {REGENBOOG}
+    assert {lookup.get_incident(store, i)["school"] for i in kept + moved} == {REGENBOOG}
     with store.reading() as conn:
         assert facts.differences(conn) == {"report_facts": 0, "step_facts": 0}
         assert conn.execute(sa.select(school_actions_done.c.school).distinct()).scalars().all() == [
@@ -273,10 +273,10 @@ def test_cli_add_list_and_merge_in_dutch(tmp_path):
 
 def test_the_form_chooses_from_the_list_and_adds_a_school_on_purpose(sqlite_store):
     from pestdata.ui.common import Actor
-    from pestdata.ui.report_form import ReportForm
+    from pestdata.ui.incident_form import IncidentForm
 
     report(sqlite_store, REGENBOOG, "100")
-    form = ReportForm(sqlite_store, Actor(Person("mevr. Jansen", "zorgteam")))
+    form = IncidentForm(sqlite_store, Actor(Person("mevr. Jansen", "zorgteam")))
     field = form.fields["school"]
     assert field.choice.options == ((REGENBOOG, REGENBOOG),) and field.value == REGENBOOG
     assert field.adding.layout.display == "none"

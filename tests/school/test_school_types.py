@@ -14,11 +14,11 @@ import pytest
 import sqlalchemy as sa
 from helpers import cli, write
 
-from pestdata.cases import caseload
 from pestdata.core.model import InvalidInput
 from pestdata.db.store import Store
 from pestdata.db.tables import audit, incidents, lessons_given
 from pestdata.db.tables import schools as school_table
+from pestdata.incidents import lookup
 from pestdata.registers.import_result import ASK
 from pestdata.registers.importer import SchoolNeeded, import_file
 from pestdata.school import school_names
@@ -196,7 +196,7 @@ def test_a_secondary_register_into_a_primary_only_database_is_asked_about(store,
     with pytest.raises(SchoolNeeded) as error:
         import_file(store, mentor_register, commit=True)
     assert f"hoort het bij {REGENBOOG} (de enige school op de lijst)?" in str(error.value)
-    assert caseload.count_incidents(store) == 0
+    assert lookup.count_incidents(store) == 0
 
     # Confirmed as De Regenboog: each klas is a question, and nothing is stored.
     dry = import_file(store, mentor_register, default_school=REGENBOOG)
@@ -214,7 +214,7 @@ def test_a_secondary_register_into_a_primary_only_database_is_asked_about(store,
     ) in dry.notes
     done = import_file(store, mentor_register, default_school=REGENBOOG, commit=True)
     assert outcomes(done) == expected and done.added == 0
-    assert caseload.count_incidents(store) == 0
+    assert lookup.count_incidents(store) == 0
 
     # The right school, added as the import's new school: its type from its klassen.
     right = import_file(store, mentor_register, default_school=BAKEN, add_schools=True, commit=True)
@@ -225,7 +225,7 @@ def test_a_secondary_register_into_a_primary_only_database_is_asked_about(store,
         BAKEN: SchoolType.SECONDARY,
     }
     # 2024-2025 without a status column: history, closed (history.HistoryRules.settle).
-    stored = caseload.list_cases(store, statuses=["closed"], limit=50)[0]
+    stored = lookup.list_incidents(store, statuses=["closed"], limit=50)[0]
     assert sorted((r.school, r.group) for r in stored) == sorted((BAKEN, g) for g in MENTOR_GROUPS)
 
 
@@ -241,7 +241,7 @@ def test_rows_confirmed_once_are_stored_and_then_already_present(store, mentor_r
     ) in done.notes
     again = import_file(store, mentor_register, default_school=REGENBOOG)
     assert [(r.outcome, r.problems) for r in again.rows] == [("al aanwezig", [])] * 4
-    assert caseload.count_incidents(store) == 4
+    assert lookup.count_incidents(store) == 4
 
 
 def test_groep_7_in_a_secondary_schools_file_is_asked_about_on_the_command_line(tmp_path):

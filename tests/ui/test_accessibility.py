@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from helpers import AXE, TIMEOUT, open_case, serious
+from helpers import AXE, TIMEOUT, open_incident, serious
 from playwright.sync_api import Page, expect
 from servers import TOKEN, serving
 
@@ -55,7 +55,7 @@ def test_the_care_teams_states_have_no_serious_finding(page: Page, server):
     page.locator(".pd-filter-status select").select_option(label="Alle")
     expect(select.locator("option").first).to_be_attached(timeout=TIMEOUT)
     label = select.locator("option").first.inner_text()
-    open_case(page, int(re.match(r"#(\d+)", label.strip()).group(1)))
+    open_incident(page, int(re.match(r"#(\d+)", label.strip()).group(1)))
     assert serious(page) == []
     page.get_by_role("tab", name="Signalen").click()  # the signals, a group's network
     expect(page.locator(".pd-signals-targeted h4")).to_have_text(  # counted on opening

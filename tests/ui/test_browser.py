@@ -12,14 +12,14 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from helpers import CHARTS, TIMEOUT, fill_report, open_case, saved_id
+from helpers import CHARTS, TIMEOUT, fill_report, open_incident, saved_id
 from playwright.sync_api import Page, expect
 from servers import TOKEN, serving
 
-from pestdata.cases import caseload, incident_log
 from pestdata.core import clock
 from pestdata.core.model import validate_incident, validate_step
 from pestdata.db.store import Store
+from pestdata.incidents import incident_log, lookup
 from pestdata.school import school_names
 
 pytestmark = pytest.mark.browser
@@ -97,17 +97,17 @@ def upload_file(page: Page, path: Path):
 
 
 def test_log_a_report_tick_two_steps_and_reload(app: Page, server, store: Store):
-    before = caseload.count_incidents(store)
+    before = lookup.count_incidents(store)
     fill_report(app, "Berichten in de klassengroep.", pupil="424242")
     app.locator("button.pd-save").click()
     incident_id = saved_id(app)
-    case = caseload.get_incident(store, incident_id)
-    assert caseload.count_incidents(store) == before + 1
-    assert case["pupils"] == [{"pupil_number": "424242", "role": "target"}]
-    assert case["platforms"] == ["whatsapp"] and case["forms"] == ["threats"]
-    assert case["group_name"] == "klas 2" and case["reported_on"] == clock.today()
+    incident = lookup.get_incident(store, incident_id)
+    assert lookup.count_incidents(store) == before + 1
+    assert incident["pupils"] == [{"pupil_number": "424242", "role": "target"}]
+    assert incident["platforms"] == ["whatsapp"] and incident["forms"] == ["threats"]
+    assert incident["group_name"] == "klas 2" and incident["reported_on"] == clock.today()
 
-    open_case(app, incident_id)
+    open_incident(app, incident_id)
     expect(app.locator(".pd-police-advice")).to_contain_text("politie")
     for step in ("steun", "hulp"):
         row = app.locator(f".pd-step-{step}")
@@ -116,11 +116,11 @@ def test_log_a_report_tick_two_steps_and_reload(app: Page, server, store: Store)
         expect(app.locator(f".pd-step-{step} .pd-step-done")).to_contain_text(
             "Gedaan", timeout=TIMEOUT
         )
-    assert set(caseload.get_incident(store, incident_id)["steps"]) == {"steun", "hulp"}
+    assert set(lookup.get_incident(store, incident_id)["steps"]) == {"steun", "hulp"}
 
     app.reload()
     app.wait_for_selector("button.pd-save", timeout=TIMEOUT)
-    open_case(app, incident_id)
+    open_incident(app, incident_id)
     for step in ("steun", "hulp"):
         expect(app.locator(f".pd-step-{step} .pd-step-done")).to_contain_text(TOKEN_ACTOR)
     expect(app.locator(".pd-case-timeline")).to_contain_text("notitie bij hulp")
@@ -128,24 +128,24 @@ def test_log_a_report_tick_two_steps_and_reload(app: Page, server, store: Store)
 
 
 def test_missing_field_gives_dutch_message_and_stores_nothing(app: Page, store: Store):
-    before = caseload.count_incidents(store)
+    before = lookup.count_incidents(store)
     fill_report(app, "")  # description left empty
     app.locator("button.pd-save").click()
     expect(app.locator(".pd-result")).to_contain_text("Niet opgeslagen", timeout=TIMEOUT)
     expect(app.locator(".pd-error-description")).to_contain_text(
         "Beschrijving: dit veld is verplicht"
     )
-    assert caseload.count_incidents(store) == before
+    assert lookup.count_incidents(store) == before
     # Nothing the user typed is lost: the rest of the form still holds it.
     expect(app.locator(".pd-pupil-number input").first).to_have_value("123456")
 
 
 def test_name_as_pupil_number_is_refused(app: Page, store: Store):
-    before = caseload.count_incidents(store)
+    before = lookup.count_incidents(store)
     fill_report(app, "Iets gebeurd.", pupil="Jan de Vries")
     app.locator("button.pd-save").click()
     expect(app.locator(".pd-error-pupils")).to_contain_text("nooit een naam", timeout=TIMEOUT)
-    assert caseload.count_incidents(store) == before
+    assert lookup.count_incidents(store) == before
 
 
 def test_html_in_description_is_shown_as_text(app: Page, store: Store):
@@ -153,8 +153,8 @@ def test_html_in_description_is_shown_as_text(app: Page, store: Store):
     fill_report(app, payload)
     app.locator("button.pd-save").click()
     incident_id = saved_id(app)
-    assert caseload.get_incident(store, incident_id)["descriptions"][0]["text"] == payload
-    open_case(app, incident_id)
+    assert lookup.get_incident(store, incident_id)["descriptions"][0]["text"] == payload
+    open_incident(app, incident_id)
     expect(app.locator(".pd-description").first).to_have_text(payload)
     assert app.locator("#injected").count() == 0
     assert app.evaluate("window.pwned") is None
@@ -483,15 +483,15 @@ def test_upload_checks_per_row_then_stores_on_request(app: Page, store: Store, t
             "cp1252"
         )
     )
-    before = caseload.count_incidents(store)
+    before = lookup.count_incidents(store)
     report = upload_file(app, upload)
     expect(report).to_contain_text("1 zouden worden toegevoegd", timeout=TIMEOUT)
     expect(report).to_contain_text("1 geweigerd")
     expect(report.locator("tr", has_text="3")).to_contain_text("Leerlingnummer")
-    assert caseload.count_incidents(store) == before  # a dry run stores nothing
+    assert lookup.count_incidents(store) == before  # a dry run stores nothing
     app.locator("button.pd-import-commit").click()
     expect(report).to_contain_text("1 melding opgeslagen", timeout=TIMEOUT)
-    assert caseload.count_incidents(store) == before + 1
+    assert lookup.count_incidents(store) == before + 1
 
 
 # --- the first hour: a case that leaves the filter, local time, an Excel register -----------
@@ -555,17 +555,17 @@ def test_a_case_that_leaves_the_filter_stays_open_and_times_are_local(app: Page,
     selected = select.evaluate("s => s.options[s.selectedIndex].text").replace("\xa0", " ")
     assert selected.startswith(f"#{chosen} ") and "buiten de filters" in selected
     expect(app.locator(".pd-case-count")).to_contain_text(f"melding #{chosen} blijft geopend")
-    assert caseload.get_incident(store, chosen)["status"] == "resolved"
+    assert lookup.get_incident(store, chosen)["status"] == "resolved"
 
     # The next tick goes into the same case, not into the one the list shows next.
     row = app.locator(".pd-step-steun")
     row.locator("button.pd-step-tick").click()
     expect(row.locator(".pd-step-result")).to_contain_text(f"#{chosen}: stap", timeout=TIMEOUT)
-    assert "steun" in caseload.get_incident(store, chosen)["steps"]
-    assert all("steun" not in caseload.get_incident(store, i)["steps"] for i in ids if i != chosen)
+    assert "steun" in lookup.get_incident(store, chosen)["steps"]
+    assert all("steun" not in lookup.get_incident(store, i)["steps"] for i in ids if i != chosen)
 
     # Times on the page are local time, not the UTC the audit stores.
-    change = next(e for e in caseload.audit_entries(store, chosen) if e["action"] == "status")
+    change = next(e for e in lookup.audit_entries(store, chosen) if e["action"] == "status")
     local = clock.local(change["at"]).strftime("%d-%m-%Y %H:%M")
     utc = change["at"].strftime("%d-%m-%Y %H:%M")
     timeline = app.locator(".pd-case-timeline")
@@ -635,7 +635,7 @@ def test_an_excel_register_without_school_imports_through_the_widget_and_exports
     )
     upload = tmp_path / "register.xlsx"
     book.save(upload)
-    before = caseload.count_incidents(store)
+    before = lookup.count_incidents(store)
     assert len(school_names.names(store)) > 1  # the demo has two: the widget must ask which
 
     report = upload_file(app, upload)
@@ -650,12 +650,12 @@ def test_an_excel_register_without_school_imports_through_the_widget_and_exports
     value.locator("input").press("Enter")
     app.locator("button.pd-import-recheck").click()
     expect(report).to_contain_text("3 zouden worden toegevoegd", timeout=TIMEOUT)
-    assert caseload.count_incidents(store) == before  # a dry run stores nothing
+    assert lookup.count_incidents(store) == before  # a dry run stores nothing
     app.locator("button.pd-import-commit").click()
     expect(report).to_contain_text("3 meldingen opgeslagen", timeout=TIMEOUT)
-    assert caseload.count_incidents(store) == before + 3
+    assert lookup.count_incidents(store) == before + 3
     # Rows from before this school year without a status column arrive closed (history).
-    stored = caseload.list_cases(store, statuses=["closed"], limit=5000)[0]
+    stored = lookup.list_incidents(store, statuses=["closed"], limit=5000)[0]
     groups = {r.group for r in stored if r.handler == "Onbekend (import)"}
     assert {"groep 7", "groep 5", "groep 8"} <= groups
 
@@ -665,7 +665,7 @@ def test_an_excel_register_without_school_imports_through_the_widget_and_exports
     href = link.get_attribute("href")
     workbook = openpyxl.load_workbook(stdio.BytesIO(base64.b64decode(href.split(",", 1)[1])))
     rows = list(workbook.active.iter_rows(values_only=True))
-    assert len(rows) - 1 == caseload.count_incidents(store)
+    assert len(rows) - 1 == lookup.count_incidents(store)
     header = rows[0]
     numbers = {str(r[header.index("Gepeste leerling")]) for r in rows[1:]}
     assert {"771001", "771002", "771003"} <= numbers

@@ -8,14 +8,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from helpers import TIMEOUT, fill_report, open_case
+from helpers import TIMEOUT, fill_report, open_incident
 from playwright.sync_api import Page, expect
 from servers import TOKEN, serving
 
-from pestdata.cases import caseload, incident_log
 from pestdata.core import clock
 from pestdata.core.model import validate_incident
 from pestdata.db.store import Store
+from pestdata.incidents import incident_log, lookup
 
 pytestmark = pytest.mark.browser
 
@@ -116,7 +116,7 @@ def test_the_case_keeps_its_place_and_focus_after_a_tick_a_status_change_and_a_n
     app: Page, store: Store
 ):
     incident_id = new_case(store, "RD-730101")
-    open_case(app, incident_id)
+    open_incident(app, incident_id)
 
     # A step half-way down the protocol: a note, then 'Ja, dat heb ik gedaan'.
     row = ".pd-step-gesprekken"
@@ -131,7 +131,7 @@ def test_the_case_keeps_its_place_and_focus_after_a_tick_a_status_change_and_a_n
     expect(app.locator(f"{row} .pd-step-result")).to_contain_text(
         f"Opgeslagen bij melding #{incident_id}: stap"
     )
-    assert "gesprekken" in caseload.get_incident(store, incident_id)["steps"]
+    assert "gesprekken" in lookup.get_incident(store, incident_id)["steps"]
 
     # The status, further up: 'Nieuw' becomes 'In behandeling'.
     scroll_to(app, ".pd-status-change")
@@ -144,7 +144,7 @@ def test_the_case_keeps_its_place_and_focus_after_a_tick_a_status_change_and_a_n
     )
     kept_in_place(app, before, ".pd-status-change", "button.pd-status-change")
     expect(app.locator(".pd-status-current")).to_contain_text("In behandeling")
-    assert caseload.get_incident(store, incident_id)["status"] == "in_progress"
+    assert lookup.get_incident(store, incident_id)["status"] == "in_progress"
 
     # An addition to the description; it appears under the earlier text, above the box.
     scroll_to(app, ".pd-description-add")
@@ -163,7 +163,7 @@ def test_the_case_keeps_its_place_and_focus_after_a_tick_a_status_change_and_a_n
     before = app.evaluate(PLACE, row)
     app.keyboard.press("Enter")
     kept_in_place(app, before, row, f"{row} button.pd-step-tick")
-    assert "gesprekken" not in caseload.get_incident(store, incident_id)["steps"]
+    assert "gesprekken" not in lookup.get_incident(store, incident_id)["steps"]
     expect(app.locator(".pd-case-timeline")).to_contain_text("teruggezet")
 
 
@@ -181,7 +181,7 @@ def test_a_new_pupil_row_takes_the_focus_and_a_removed_one_gives_it_back(app: Pa
 
 
 def test_an_empty_pupil_row_is_pointed_out_not_dropped(app: Page, store: Store):
-    before = caseload.count_incidents(store)
+    before = lookup.count_incidents(store)
     fill_report(app, "Uitgescholden in de klassenchat.", pupil="556677")
     app.locator("button.pd-add-pupil").click()
     expect(app.locator(".pd-pupil-number input")).to_have_count(2, timeout=TIMEOUT)
@@ -192,12 +192,12 @@ def test_an_empty_pupil_row_is_pointed_out_not_dropped(app: Page, store: Store):
         timeout=TIMEOUT,
     )
     expect(app.locator(".pd-result")).to_contain_text("Niet opgeslagen")
-    assert caseload.count_incidents(store) == before
+    assert lookup.count_incidents(store) == before
     app.locator(".pd-pupil-number input").nth(1).fill("556678")  # the one that was missing
     app.locator("button.pd-save").click()
     expect(app.locator(".pd-result")).to_contain_text("opgeslagen (", timeout=TIMEOUT)
-    found, _ = caseload.list_cases(store, search="556678", statuses=["new"])
-    pupils = caseload.get_incident(store, found[0].id)["pupils"]
+    found, _ = lookup.list_incidents(store, search="556678", statuses=["new"])
+    pupils = lookup.get_incident(store, found[0].id)["pupils"]
     assert sorted(p["pupil_number"] for p in pupils) == ["556677", "556678"]
 
 
@@ -209,12 +209,12 @@ def test_gemeld_door_is_chosen_on_purpose_not_by_a_typed_letter(app: Page, store
     app.keyboard.type("l")  # a dropdown took this as 'Leerkracht'
     app.keyboard.type("Leerkracht")
     expect(app.locator(".pd-field-reporter input:checked")).to_have_count(0)
-    before = caseload.count_incidents(store)
+    before = lookup.count_incidents(store)
     app.locator("button.pd-save").click()
     expect(app.locator(".pd-error-reporter")).to_contain_text(
         "Gemeld door: kies wie het meldde", timeout=TIMEOUT
     )
-    assert caseload.count_incidents(store) == before
+    assert lookup.count_incidents(store) == before
     radios.first.focus()
     app.keyboard.press("Space")  # on purpose: the focused choice
     expect(app.locator(".pd-field-reporter").get_by_label("Leerling", exact=True)).to_be_checked()
@@ -224,18 +224,18 @@ def test_gemeld_door_is_chosen_on_purpose_not_by_a_typed_letter(app: Page, store
 def test_no_school_is_preselected_when_there_are_several(app: Page, store: Store, server):
     form_school = app.locator(".pd-school-choice select")
     expect(form_school.locator("option:checked")).to_have_text("Kies een school…")
-    before = caseload.count_incidents(store)
+    before = lookup.count_incidents(store)
     fill_report(app, "Buitengesloten uit de groepsapp.", pupil="778899")
     form_school.select_option(index=0)  # back to 'Kies een school…'
     app.locator("button.pd-save").click()
     expect(app.locator(".pd-error-school")).to_contain_text(
         "School: kies de school van deze melding", timeout=TIMEOUT
     )
-    assert caseload.count_incidents(store) == before
+    assert lookup.count_incidents(store) == before
     form_school.select_option("Het Baken College")
     app.locator("button.pd-save").click()
     expect(app.locator(".pd-result")).to_contain_text("opgeslagen (", timeout=TIMEOUT)
-    assert caseload.count_incidents(store) == before + 1
+    assert lookup.count_incidents(store) == before + 1
     # The next report keeps the school just chosen (the form keeps date, school and handler).
     expect(form_school.locator("option:checked")).to_have_text("Het Baken College")
 

@@ -25,7 +25,6 @@ import pytest
 from playwright.sync_api import Page, expect
 from servers import TOKEN, serving
 
-from pestdata.cases import incident_log
 from pestdata.core import clock
 from pestdata.core.model import (
     InvalidInput,
@@ -36,6 +35,7 @@ from pestdata.core.model import (
     validate_step,
 )
 from pestdata.db.store import Store
+from pestdata.incidents import incident_log
 from pestdata.overview.lists import school_action_status
 from pestdata.school import school_records
 from pestdata.ui.school_actions import print_page
@@ -123,7 +123,7 @@ def flat(text: str) -> str:
 
 @dataclass
 class Planted:
-    cases: list[dict] = field(default_factory=list)  # the OPENED cases, what each must show
+    incidents: list[dict] = field(default_factory=list)  # the OPENED cases, what each must show
     handlers: set[str] = field(default_factory=set)
     schools: set[str] = field(default_factory=set)
     action_done_by: dict[str, set[str]] = field(default_factory=dict)  # per school
@@ -161,7 +161,7 @@ def plant(db: str) -> Planted:
         planted.schools.add(school)
         if i >= OPENED:
             continue
-        case = {
+        opened = {
             "id": incident_id,
             "school": school,
             "descriptions": [payload],
@@ -172,8 +172,8 @@ def plant(db: str) -> Planted:
         for j in range(5):  # the ten opened cases get every payload appended between them
             text, actor = PAYLOADS[5 * i + j], PAYLOADS[(5 * i + j + 13) % 50]
             incident_log.append_description(store, incident_id, text, actor=actor)
-            case["descriptions"].append(text)
-            case["who"].append(actor)
+            opened["descriptions"].append(text)
+            opened["who"].append(actor)
         for k, step_id in enumerate(STEPS):
             done_by = SHORT[(3 * i + k + 5) % len(SHORT)]
             note = NOTES[(2 * i + k + 11) % len(NOTES)]
@@ -182,13 +182,13 @@ def plant(db: str) -> Planted:
                 {"step_id": step_id, "done_on": reported, "done_by": done_by, "note": note}
             )
             incident_log.record_step(store, incident_id, step, actor=actor)
-            case["steps"][step_id] = (done_by, note)
-            case["timeline"] += [note, done_by]
+            opened["steps"][step_id] = (done_by, note)
+            opened["timeline"] += [note, done_by]
         if statuses[i % 3] == "new":
             actor = PAYLOADS[(i + 31) % 50]
             incident_log.change_status(store, incident_id, "in_progress", actor=actor)
-            case["timeline"].append(actor)
-        planted.cases.append(case)
+            opened["timeline"].append(actor)
+        planted.incidents.append(opened)
 
     # The big school: more closed reports this school year than either demo school has.
     today = clock.today()
@@ -350,7 +350,7 @@ def assert_shows(locator, texts) -> None:
     assert missing == []
 
 
-def open_case(page: Page, incident_id: int) -> None:
+def open_incident(page: Page, incident_id: int) -> None:
     select = page.locator(".pd-case-select select")
     option = select.locator("option", has_text=re.compile(rf"^#{incident_id}\s·"))
     expect(option).to_have_count(1, timeout=TIMEOUT)
@@ -423,16 +423,18 @@ def test_meldingen_shows_every_payload_as_text(watched: Watched, server):
     options = flat(page.locator(".pd-case-select select").inner_text())
     assert all(flat(h) in options for h in server["planted"].handlers)  # as option text
     seen = set()
-    for case in server["planted"].cases:
-        open_case(page, case["id"])
+    for incident in server["planted"].incidents:
+        open_incident(page, incident["id"])
         cards = page.locator(".pd-descriptions .widget-html-content .pd-description")
-        assert cards.count() == len(case["descriptions"])  # the scan looks in the right place
-        assert_shows(page.locator(".pd-descriptions"), case["descriptions"] + case["who"][1:])
-        assert_shows(page.locator(".pd-case-details"), [case["school"], case["who"][0]])
-        assert_shows(page.locator(".pd-case-timeline"), case["timeline"] + case["who"][1:])
-        for step_id, (done_by, note) in case["steps"].items():
+        assert cards.count() == len(incident["descriptions"])  # the scan looks in the right place
+        assert_shows(
+            page.locator(".pd-descriptions"), incident["descriptions"] + incident["who"][1:]
+        )
+        assert_shows(page.locator(".pd-case-details"), [incident["school"], incident["who"][0]])
+        assert_shows(page.locator(".pd-case-timeline"), incident["timeline"] + incident["who"][1:])
+        for step_id, (done_by, note) in incident["steps"].items():
             assert_shows(page.locator(f".pd-step-{step_id} .pd-step-done"), [done_by, note])
-        seen.update(case["descriptions"])
+        seen.update(incident["descriptions"])
         assert_clean(watched)
     assert seen == set(PAYLOADS)  # every payload was on screen as a description
 

@@ -13,9 +13,9 @@ import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 from servers import TOKEN, serving
 
-from pestdata.cases import caseload
 from pestdata.db.store import Store
 from pestdata.db.tables import incident_pupils, incidents
+from pestdata.incidents import lookup
 from pestdata.school import school_names
 from pestdata.school.school_names import SchoolType
 
@@ -101,7 +101,7 @@ def ensure_linde(store: Store) -> None:
 def test_a_first_install_imports_a_file_after_adding_its_school_in_the_import_tab(
     tab: Page, store: Store, tmp_path
 ):
-    assert school_names.names(store) == [] and caseload.count_incidents(store) == 0
+    assert school_names.names(store) == [] and lookup.count_incidents(store) == 0
     path = tmp_path / "pestregistratie 2025-2026.csv"
     path.write_bytes(FIRST_REGISTER)
     report = upload(tab, path)
@@ -125,7 +125,7 @@ def test_a_first_install_imports_a_file_after_adding_its_school_in_the_import_ta
     expect(result).to_contain_text(f"School '{LINDE}' toegevoegd en gekozen.", timeout=TIMEOUT)
     expect(report).to_contain_text("3 zouden worden toegevoegd", timeout=TIMEOUT)
     assert school_names.types(store) == {LINDE: SchoolType.PRIMARY}
-    assert caseload.count_incidents(store) == 0  # a dry run stores nothing
+    assert lookup.count_incidents(store) == 0  # a dry run stores nothing
 
     tab.locator("button.pd-import-commit").click()
     expect(report).to_contain_text("3 meldingen opgeslagen", timeout=TIMEOUT)
@@ -142,7 +142,7 @@ def test_a_column_is_named_in_the_import_tab_and_the_file_checked_again(
     ensure_linde(store)
     path = tmp_path / "export leerlingadministratie.csv"
     path.write_bytes(OWN_COLUMNS)
-    before = caseload.count_incidents(store)
+    before = lookup.count_incidents(store)
     report = upload(tab, path)
     expect(report).to_contain_text("geen kolom met leerlingnummers gevonden", timeout=TIMEOUT)
     columns = tab.locator(".pd-import-column")
@@ -159,7 +159,7 @@ def test_a_column_is_named_in_the_import_tab_and_the_file_checked_again(
     handler.select_option(label="Behandelaar")
     expect(report).not_to_contain_text("Genegeerde kolommen", timeout=TIMEOUT)
     expect(report).to_contain_text("2 zouden worden toegevoegd")
-    assert caseload.count_incidents(store) == before
+    assert lookup.count_incidents(store) == before
     tab.locator("button.pd-import-commit").click()
     expect(report).to_contain_text("2 meldingen opgeslagen", timeout=TIMEOUT)
     handled = stored(store, incidents.c.handler, incident_pupils.c.pupil_number)
@@ -176,7 +176,7 @@ def test_a_secondary_register_into_a_primary_school_is_asked_about(
     assert set(school_names.types(store).values()) == {SchoolType.PRIMARY}
     path = tmp_path / "mentorregistratie.csv"
     path.write_bytes(MENTOR_REGISTER)
-    before = caseload.count_incidents(store)
+    before = lookup.count_incidents(store)
     report = upload(tab, path)
     expect(report).to_contain_text("Dit bestand noemt geen school.", timeout=TIMEOUT)
     choice = tab.locator(".pd-import-school select")
@@ -207,5 +207,5 @@ def test_a_secondary_register_into_a_primary_school_is_asked_about(
     expect(report).to_contain_text("2 zouden worden toegevoegd", timeout=TIMEOUT)
     expect(report).not_to_contain_text("te bevestigen")
     expect(confirm).to_be_hidden()
-    assert caseload.count_incidents(store) == before
+    assert lookup.count_incidents(store) == before
     assert school_names.types(store)["Het Baken College"] is SchoolType.SECONDARY

@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from pestdata.cases import caseload
 from pestdata.db.store import Store
+from pestdata.incidents import lookup
 from pestdata.people.accounts import Person
 from pestdata.school import school_names
 from pestdata.ui.common import Actor
@@ -61,7 +61,7 @@ def test_one_school_is_asked_for_and_a_proposed_column_is_chosen_not_assumed(tra
     assert "Genegeerde kolommen" not in transfer.outcome.value
     assert transfer.columns.column_mapping() == {"Wat gebeurde er": "Vorm"}
     transfer.run(commit=True)
-    assert caseload.count_incidents(transfer.store) == 2
+    assert lookup.count_incidents(transfer.store) == 2
 
     # The next file starts without the last one's answers: school, columns, values.
     upload(transfer, "eigen woorden 2.csv", OWN_WORDS.replace(b"77100", b"77200"))

@@ -18,10 +18,10 @@ from helpers import TIMEOUT, add_browser_people, fill_report, saved_id, sign_in
 from playwright.sync_api import Page, expect
 from servers import serving
 
-from pestdata.cases import audit_rows, caseload
 from pestdata.core import names
 from pestdata.db.store import Store
 from pestdata.db.tables import audit, descriptions
+from pestdata.incidents import audit_rows, lookup
 
 pytestmark = pytest.mark.browser
 
@@ -102,7 +102,7 @@ def test_a_name_in_the_report_is_warned_about_and_saved_after_toch_opslaan(page:
     page.wait_for_selector("button.pd-save", timeout=TIMEOUT)
     with store.reading() as conn:  # after the sign-in's own audit row
         first = conn.execute(sa.select(sa.func.max(audit.c.id))).scalar() or 0
-    before = caseload.count_incidents(store)
+    before = lookup.count_incidents(store)
     fill_report(page, NAMED)
     confirm = page.get_by_role("button", name="Toch opslaan")
     expect(confirm).to_be_hidden()
@@ -111,7 +111,7 @@ def test_a_name_in_the_report_is_warned_about_and_saved_after_toch_opslaan(page:
     result = page.locator(".pd-result")
     expect(result).to_have_text(WARNING, timeout=TIMEOUT)
     expect(confirm).to_be_visible(timeout=TIMEOUT)
-    assert caseload.count_incidents(store) == before  # nothing stored, nothing audited
+    assert lookup.count_incidents(store) == before  # nothing stored, nothing audited
     assert stored_with(store, NAMED) == 0
     assert audit_since(store, first) == []
     expect(page.locator(".pd-field-description textarea")).to_have_value(NAMED)  # kept
@@ -119,8 +119,8 @@ def test_a_name_in_the_report_is_warned_about_and_saved_after_toch_opslaan(page:
     confirm.click()
     incident_id = saved_id(page)
     expect(confirm).to_be_hidden(timeout=TIMEOUT)
-    assert caseload.count_incidents(store) == before + 1
-    case = caseload.get_incident(store, incident_id)
+    assert lookup.count_incidents(store) == before + 1
+    case = lookup.get_incident(store, incident_id)
     assert [d["text"] for d in case["descriptions"]] == [NAMED]  # exactly the warned text
     written = audit_since(store, first)
     assert [(actor, action, row_id) for actor, action, row_id, _ in written] == [

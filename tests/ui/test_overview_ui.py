@@ -8,9 +8,9 @@ from datetime import date
 
 from helpers import six_reports
 
-from pestdata.cases import incident_log
 from pestdata.core import disclosure
 from pestdata.db.store import Store
+from pestdata.incidents import incident_log
 from pestdata.school import demo
 from pestdata.ui.overview.page import Overview
 

@@ -22,7 +22,7 @@ KEYS = ["titel", "wat_is", "cijfers", "vormen", "trend", "school", "ouders", "ma
 @pytest.fixture(scope="module")
 def slides(tmp_path_factory):
     """The slides of the demo's busiest school, from a real SQLite file."""
-    from pestdata.cases import incident_log
+    from pestdata.incidents import incident_log
     from pestdata.school import demo
 
     store = Store(f"sqlite:///{tmp_path_factory.mktemp('deck') / 'pest.db'}").ensure_schema()

@@ -14,10 +14,10 @@ from helpers import CHARTS, TIMEOUT
 from playwright.sync_api import Page, expect
 from servers import TOKEN, serving
 
-from pestdata.cases import incident_log
 from pestdata.core import clock
 from pestdata.core.model import validate_incident
 from pestdata.db.store import Store
+from pestdata.incidents import incident_log
 
 pytestmark = pytest.mark.browser
 

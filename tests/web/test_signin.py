@@ -287,7 +287,7 @@ def test_unknown_waiting_and_wrong_get_the_same_answer_after_argon2(behind_nginx
         timings.append(time.perf_counter() - began)
     floor = 0.5 * min(timings)
     answers = {}
-    for case, name, password in (
+    for incident, name, password in (
         ("onbekend", "bestaat-niet", PASSWORD),
         ("wacht", "directeur", PASSWORD),
         ("verkeerd", "ib", "verkeerd wachtwoord"),
@@ -298,8 +298,8 @@ def test_unknown_waiting_and_wrong_get_the_same_answer_after_argon2(behind_nginx
         began = time.perf_counter()
         status, body = browser.post("/login", form)
         took = time.perf_counter() - began
-        answers[case] = (status, refusal_text(body))
-        assert took >= floor, (case, took, floor)
+        answers[incident] = (status, refusal_text(body))
+        assert took >= floor, (incident, took, floor)
     assert set(answers.values()) == {(401, accounts.REFUSED)}, answers
 
 

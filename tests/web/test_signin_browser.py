@@ -15,16 +15,16 @@ from helpers import (
     TIMEOUT,
     add_browser_people,
     fill_report,
-    open_case,
+    open_incident,
     saved_id,
     sign_in,
 )
 from playwright.sync_api import Page, expect
 from servers import serving
 
-from pestdata.cases import caseload
 from pestdata.db.store import Store
 from pestdata.db.tables import audit
+from pestdata.incidents import lookup
 from pestdata.people import accounts
 from pestdata.web.serve import DASHBOARDS, ROLES
 
@@ -79,7 +79,7 @@ def test_every_write_names_the_signed_in_person(signed_in: Page, server):
     fill_report(page, "Berichten in de klassengroep.")
     page.locator("button.pd-save").click()
     incident_id = saved_id(page)
-    open_case(page, incident_id)
+    open_incident(page, incident_id)
     step = page.locator(".pd-step-steun")
     step.locator("input[type=text]").first.fill("mevr. Mentor")  # uitgevoerd door
     step.locator("button.pd-step-tick").click()
@@ -109,7 +109,7 @@ def test_every_write_names_the_signed_in_person(signed_in: Page, server):
          "lesson_given"]
     )  # fmt: skip
     assert {actor for actor, _ in written} == {"m.devries"}, written
-    case = caseload.get_incident(store, incident_id)
+    case = lookup.get_incident(store, incident_id)
     assert case["steps"]["steun"]["done_by"] == "mevr. Mentor"  # who did it, as typed
     store.close()
 

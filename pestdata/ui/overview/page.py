@@ -194,8 +194,8 @@ def cards_html(state: OverviewState) -> str:
 
 
 def overdue_html(shown: OverdueShown) -> str:
-    if shown.cases is not None:
-        return overdue_table(shown.cases)
+    if shown.incidents is not None:
+        return overdue_table(shown.incidents)
     if not shown.sentence:
         return ""
     kind = "pd-empty pd-hint" if shown.none else "pd-hint"

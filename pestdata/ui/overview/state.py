@@ -17,15 +17,15 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from pestdata.cases import signals
 from pestdata.core import clock, disclosure, privacy
 from pestdata.core.choices import AGE_BANDS, ALL, GROUPS, Form, Platform
 from pestdata.core.clock import MONTHS, SchoolYear, nl_date
 from pestdata.db.store import Store
 from pestdata.documents import charts
+from pestdata.incidents import signals
 from pestdata.overview.cards import count_units, key_figures
 from pestdata.overview.filters import Filters, months_between, school_year_of, school_year_range
-from pestdata.overview.lists import overdue_cases, school_action_status
+from pestdata.overview.lists import overdue_incidents, school_action_status
 from pestdata.overview.protocol import (
     StepCounts,
     step_completion,
@@ -81,7 +81,7 @@ class ChartShown:
 class OverdueShown:
     """The overdue list: the cases, or the sentence instead (`none`: there are no cases)."""
 
-    cases: pd.DataFrame | None = None
+    incidents: pd.DataFrame | None = None
     sentence: str = ""
     none: bool = False
 
@@ -241,7 +241,7 @@ class OverviewState:
             age = pool.submit(monthly_trend, store, filters, c.split_age, units)
             counts = pool.submit(step_counts, store, filters)
             figures = pool.submit(key_figures, store, filters, units)
-            overdue = pool.submit(overdue_cases, store, filters)
+            overdue = pool.submit(overdue_incidents, store, filters)
             repeated = pool.submit(
                 signals.repeatedly_targeted, store, *self.signal_period, filters.schools
             )
@@ -368,7 +368,7 @@ class OverviewState:
             )
         if frame.empty:
             return OverdueShown(sentence="Geen achterstallige meldingen.", none=True)
-        return OverdueShown(cases=frame)
+        return OverdueShown(incidents=frame)
 
     # --- on request -----------------------------------------------------------------------
 

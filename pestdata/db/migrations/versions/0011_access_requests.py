@@ -1,5 +1,5 @@
 """access_requests: a parent's or pupil's request under the AVG for what the school keeps
-(inzageverzoek), with its due date (see pestdata/cases/access_requests.py).
+(inzageverzoek), with its due date (see pestdata/incidents/access_requests.py).
 
 Revision ID: 0011
 Revises: 0010

@@ -1,9 +1,9 @@
-"""The care team's reads: one case with its audit and timeline, and the list of cases.
+"""The care team's reads: one incident with its audit and timeline, and the list of them.
 
-The care team's cases as they read them: one case with everything about it, its audit
-entries and timeline, the list of cases with what is overdue. (The schools: school_names.py.)
-Reads only. The case view (ui/case_view.py) and the printed case file (case_file.py) both tell
-a case through `timeline`, so the screen and the paper tell the same story."""
+One incident with everything about it, its audit entries and timeline; the list with what
+is overdue. (The schools: school_names.py.) Reads only. The incident view
+(ui/incident_view.py) and the printed file (incident_file.py) both tell an incident through
+`timeline`, so the screen and the paper tell the same story."""
 
 from __future__ import annotations
 
@@ -70,7 +70,7 @@ def overdue_flags(today: date, overdue_days: int = OVERDUE_DAYS) -> OverdueFlags
     Correlated subqueries, so only open cases (found by the status index) are looked into.
     """
     followup = followup_step()
-    open_case = incidents.c.status.in_([s.value for s in OPEN_STATUSES])
+    open_incident = incidents.c.status.in_([s.value for s in OPEN_STATUSES])
     last_step = (
         sa.select(sa.func.max(steps_done.c.done_on))
         .where(steps_done.c.incident_id == incidents.c.id)
@@ -80,7 +80,7 @@ def overdue_flags(today: date, overdue_days: int = OVERDUE_DAYS) -> OverdueFlags
     followup_due = sa.false()
     if followup:
         followup_due = sa.and_(
-            open_case,
+            open_incident,
             incidents.c.reported_on < today - timedelta(days=followup.deadline_days),
             ~sa.exists().where(
                 steps_done.c.incident_id == incidents.c.id, steps_done.c.step_id == followup.id
@@ -88,14 +88,14 @@ def overdue_flags(today: date, overdue_days: int = OVERDUE_DAYS) -> OverdueFlags
         )
     return OverdueFlags(
         last_activity=last_activity,
-        stale=sa.and_(open_case, last_activity < today - timedelta(days=overdue_days)),
+        stale=sa.and_(open_incident, last_activity < today - timedelta(days=overdue_days)),
         followup_due=followup_due,
         followup_title=followup.title if followup else "",
     )
 
 
 @dataclass(frozen=True)
-class CaseRow:
+class IncidentRow:
     """One line in the care team's list of cases."""
 
     id: int
@@ -122,7 +122,7 @@ def get_incident(store: Store, incident_id: int) -> dict:
         row = conn.execute(sa.select(incidents).where(incidents.c.id == incident_id)).first()
         if row is None:
             raise NotFound(incident_id)
-        case = row._asdict()
+        incident = row._asdict()
 
         def values(table, column):
             return [
@@ -134,9 +134,9 @@ def get_incident(store: Store, incident_id: int) -> dict:
                 )
             ]
 
-        case["platforms"] = values(incident_platforms, "platform")
-        case["forms"] = values(incident_forms, "form")
-        case["pupils"] = [
+        incident["platforms"] = values(incident_platforms, "platform")
+        incident["forms"] = values(incident_forms, "form")
+        incident["pupils"] = [
             r._asdict()
             for r in conn.execute(
                 sa.select(incident_pupils.c.pupil_number, incident_pupils.c.role)
@@ -144,7 +144,7 @@ def get_incident(store: Store, incident_id: int) -> dict:
                 .order_by(incident_pupils.c.role, incident_pupils.c.pupil_number)
             )
         ]
-        case["descriptions"] = [
+        incident["descriptions"] = [
             r._asdict()
             for r in conn.execute(
                 sa.select(descriptions.c.written_at, descriptions.c.written_by, descriptions.c.text)
@@ -152,13 +152,13 @@ def get_incident(store: Store, incident_id: int) -> dict:
                 .order_by(descriptions.c.id)
             )
         ]
-        case["steps"] = {
+        incident["steps"] = {
             r.step_id: r._asdict()
             for r in conn.execute(
                 sa.select(steps_done).where(steps_done.c.incident_id == incident_id)
             )
         }
-        return case
+        return incident
 
 
 def audit_entries(store: Store, incident_id: int) -> list[dict]:
@@ -182,7 +182,7 @@ def _found(wanted: str):
     return pupil
 
 
-def list_cases(
+def list_incidents(
     store: Store,
     *,
     statuses: Iterable[str] | None = None,
@@ -196,7 +196,7 @@ def list_cases(
     limit: int = 200,
     offset: int = 0,
     keep: int | None = None,
-) -> tuple[list[CaseRow], int]:
+) -> tuple[list[IncidentRow], int]:
     """Cases newest first, filtered; returns (at most `limit` rows from `offset`, number
     matching).
 
@@ -263,7 +263,7 @@ def list_cases(
                 )
             ):
                 platforms.setdefault(incident_id, []).append(name)
-    cases = []
+    listed = []
     for r in rows:
         last = r.last_activity
         if isinstance(last, str):  # SQLite returns COALESCE over dates as text
@@ -273,8 +273,8 @@ def list_cases(
             reasons.append(f"geen stap in {counted((today - last).days, 'dag', 'dagen')}")
         if r.followup_due:
             reasons.append(f"{flags.followup_title.lower()} is nodig")
-        cases.append(
-            CaseRow(
+        listed.append(
+            IncidentRow(
                 id=r.id,
                 reported_on=r.reported_on,
                 school=r.school,
@@ -288,7 +288,7 @@ def list_cases(
                 outside_filter=r.id not in matching,
             )
         )
-    return cases, total
+    return listed, total
 
 
 @dataclass(frozen=True)
@@ -309,7 +309,7 @@ class TimelineEntry:
         return (self.day, not self.first, moment or datetime.min)
 
 
-def case_details(case: dict) -> list[tuple[str, list[str]]]:
+def incident_details(incident: dict) -> list[tuple[str, list[str]]]:
     """The facts of one case as the care team reads them, label by label, each value as its
     lines of plain text (the caller joins and escapes): the case view and the printed file
     show the same table."""
@@ -318,24 +318,27 @@ def case_details(case: dict) -> list[tuple[str, list[str]]]:
         return [v for v in values if v] or ["—"]
 
     return [
-        (FIELD_LABELS["school"], lines(case["school"])),
-        (FIELD_LABELS["group"], lines(case["group_name"])),
-        (FIELD_LABELS["reported_on"], lines(clock.nl_date(case["reported_on"]))),
-        (FIELD_LABELS["happened_on"], lines(clock.nl_date(case["happened_on"]))),
-        (FIELD_LABELS["reporter"], lines(Reporter(case["reporter"]).label)),
+        (FIELD_LABELS["school"], lines(incident["school"])),
+        (FIELD_LABELS["group"], lines(incident["group_name"])),
+        (FIELD_LABELS["reported_on"], lines(clock.nl_date(incident["reported_on"]))),
+        (FIELD_LABELS["happened_on"], lines(clock.nl_date(incident["happened_on"]))),
+        (FIELD_LABELS["reporter"], lines(Reporter(incident["reporter"]).label)),
         (
             FIELD_LABELS["pupils"],
             lines(
-                *(f"{p['pupil_number']} ({Role(p['role']).label.lower()})" for p in case["pupils"])
+                *(
+                    f"{p['pupil_number']} ({Role(p['role']).label.lower()})"
+                    for p in incident["pupils"]
+                )
             ),
         ),
-        (FIELD_LABELS["platforms"], lines(*(Platform(p).label for p in case["platforms"]))),
-        (FIELD_LABELS["forms"], lines(*(Form(f).label for f in case["forms"]))),
-        (FIELD_LABELS["severity"], lines(Severity(case["severity"]).label)),
-        (FIELD_LABELS["motive"], lines(Motive(case["motive"]).label)),
-        (FIELD_LABELS["status"], lines(Status(case["status"]).label)),
-        (FIELD_LABELS["resolved_on"], lines(clock.nl_date(case["resolved_on"]))),
-        (FIELD_LABELS["handler"], lines(case["handler"])),
+        (FIELD_LABELS["platforms"], lines(*(Platform(p).label for p in incident["platforms"]))),
+        (FIELD_LABELS["forms"], lines(*(Form(f).label for f in incident["forms"]))),
+        (FIELD_LABELS["severity"], lines(Severity(incident["severity"]).label)),
+        (FIELD_LABELS["motive"], lines(Motive(incident["motive"]).label)),
+        (FIELD_LABELS["status"], lines(Status(incident["status"]).label)),
+        (FIELD_LABELS["resolved_on"], lines(clock.nl_date(incident["resolved_on"]))),
+        (FIELD_LABELS["handler"], lines(incident["handler"])),
     ]
 
 
@@ -350,7 +353,7 @@ def _shown(field: str, value: str | None) -> str:
     return clock.nl_date(value)
 
 
-def timeline(case: dict, audit_entries: list[dict]) -> list[TimelineEntry]:
+def timeline(incident: dict, audit_entries: list[dict]) -> list[TimelineEntry]:
     """Steps by the date they were done, plus every other audit entry, oldest first; on one
     day the report first, then everything in the order it was entered.
 
@@ -366,7 +369,7 @@ def timeline(case: dict, audit_entries: list[dict]) -> list[TimelineEntry]:
             step["done_by"],
             recorded=step["recorded_at"],
         )
-        for step_id, step in case["steps"].items()
+        for step_id, step in incident["steps"].items()
     ]
     for entry in audit_entries:
         action, at, who = entry["action"], entry["at"], entry["actor"]

@@ -11,8 +11,6 @@ from collections.abc import Callable
 
 import ipywidgets as w
 
-from pestdata.cases import caseload, incident_log, signals
-from pestdata.cases.caseload import POLICE_ADVICE, TimelineEntry, case_details, timeline
 from pestdata.core import clock
 from pestdata.core.choices import POLICE_FORMS, TRANSITIONS, Form, Outcome, Status
 from pestdata.core.clock import nl_date
@@ -21,6 +19,8 @@ from pestdata.core.guidance_entries import ProtocolStepDef
 from pestdata.core.markup import counted
 from pestdata.core.model import validate_step
 from pestdata.db.store import NotFound, Store
+from pestdata.incidents import incident_log, lookup, signals
+from pestdata.incidents.lookup import POLICE_ADVICE, TimelineEntry, incident_details, timeline
 from pestdata.ui.common import STYLE, Actor, NameCheck, css, download_link, esc, message, save
 from pestdata.ui.signals import appearances_text
 
@@ -31,7 +31,7 @@ class StepRow(w.VBox):
     """One protocol step: done (with date, who, note, 'Ongedaan maken') or its fields and a
     'Ja, dat heb ik gedaan' button. Drawn again only when this step itself changes."""
 
-    def __init__(self, view: CaseView, step: ProtocolStepDef, done: dict | None):
+    def __init__(self, view: IncidentView, step: ProtocolStepDef, done: dict | None):
         self.view, self.step = view, step
         self.title = w.HTML(
             f"<b>{esc(step.title)}</b>{'' if step.required else ' <i>(als van toepassing)</i>'}"
@@ -148,7 +148,7 @@ class StepRow(w.VBox):
 class StatusBox(w.VBox):
     """The status now, and a change to one of the statuses allowed from it."""
 
-    def __init__(self, view: CaseView):
+    def __init__(self, view: IncidentView):
         self.view = view
         self.current = css(w.HTML(), "pd-status-current")
         self.new = css(
@@ -188,7 +188,7 @@ class StatusBox(w.VBox):
 class DescriptionBox(w.VBox):
     """The description as written, each addition under it; earlier text is never changed."""
 
-    def __init__(self, view: CaseView):
+    def __init__(self, view: IncidentView):
         self.view = view
         self.texts = css(w.HTML(), "pd-descriptions")
         self.addition = css(
@@ -230,7 +230,7 @@ class DescriptionBox(w.VBox):
             self.addition.value = ""  # saved: the box is free for the next addition
 
 
-class CaseView(w.VBox):
+class IncidentView(w.VBox):
     """Everything about one case; each action is one transaction, after which the widgets it
     changed are updated in place (see the module's docstring)."""
 
@@ -245,7 +245,7 @@ class CaseView(w.VBox):
         the case shown before is carried over."""
         self.incident_id = incident_id
         try:
-            case = caseload.get_incident(self.store, incident_id)
+            incident = lookup.get_incident(self.store, incident_id)
         except NotFound:
             self.children = [w.HTML(message("error", f"Melding #{incident_id} bestaat niet."))]
             return
@@ -256,9 +256,11 @@ class CaseView(w.VBox):
         )
         self.status = StatusBox(self)
         self.descriptions = DescriptionBox(self)
-        self.steps = [StepRow(self, step, case["steps"].get(step.id)) for step in load_protocol()]
+        self.steps = [
+            StepRow(self, step, incident["steps"].get(step.id)) for step in load_protocol()
+        ]
         self.timeline = css(w.HTML(), "pd-case-timeline")
-        self._fill(case)
+        self._fill(incident)
         self.children = [
             self.details,
             self.elsewhere,
@@ -274,26 +276,26 @@ class CaseView(w.VBox):
     def refresh(self) -> None:
         """Read the case again and update only what changed in it."""
         try:
-            case = caseload.get_incident(self.store, self.incident_id)
+            incident = lookup.get_incident(self.store, self.incident_id)
         except NotFound:
             return self.show(self.incident_id)
         if [row.step.id for row in self.steps] != [step.id for step in load_protocol()]:
             return self.show(self.incident_id)  # the protocol was edited meanwhile
-        self._fill(case)
+        self._fill(incident)
 
-    def _fill(self, case: dict) -> None:
+    def _fill(self, incident: dict) -> None:
         """Set every part from `case`; a widget whose value is unchanged sends nothing."""
-        self.details.value = self._details(case)
-        self.elsewhere.value = self._elsewhere(case["id"])
+        self.details.value = self._details(incident)
+        self.elsewhere.value = self._elsewhere(incident["id"])
         self.police.layout.display = (
-            "" if POLICE_FORMS & {Form(f) for f in case["forms"]} else "none"
+            "" if POLICE_FORMS & {Form(f) for f in incident["forms"]} else "none"
         )
-        self.status.update(Status(case["status"]))
-        self.descriptions.update(case["descriptions"])
+        self.status.update(Status(incident["status"]))
+        self.descriptions.update(incident["descriptions"])
         for row in self.steps:
-            row.update(case["steps"].get(row.step.id))
+            row.update(incident["steps"].get(row.step.id))
         self.timeline.value = self._timeline(
-            timeline(case, caseload.audit_entries(self.store, case["id"]))
+            timeline(incident, lookup.audit_entries(self.store, incident["id"]))
         )
 
     def act(
@@ -325,13 +327,13 @@ class CaseView(w.VBox):
         link = css(w.HTML(), "pd-case-pdf-link")
 
         def make(_):
-            from pestdata.cases.case_file import gather_case_file
-            from pestdata.documents.case_file import (
-                case_pdf,  # reportlab loads only when a PDF is asked for
+            from pestdata.documents.incident_file import (
+                incident_pdf,  # reportlab loads only when a PDF is asked for
             )
+            from pestdata.incidents.incident_file import gather_incident_file
 
             link.value = download_link(
-                case_pdf(gather_case_file(self.store, incident_id)),
+                incident_pdf(gather_incident_file(self.store, incident_id)),
                 f"melding-{incident_id}.pdf",
                 "application/pdf",
                 f"melding-{incident_id}.pdf opslaan",
@@ -341,15 +343,18 @@ class CaseView(w.VBox):
         return w.HBox([button, link])
 
     @staticmethod
-    def _details(case: dict) -> str:
-        rows = [(label, ", ".join(esc(v) for v in values)) for label, values in case_details(case)]
+    def _details(incident: dict) -> str:
+        rows = [
+            (label, ", ".join(esc(v) for v in values))
+            for label, values in incident_details(incident)
+        ]
         table = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows)
-        return f"<h3>Melding #{case['id']}</h3><table class='pd-timeline'>{table}</table>"
+        return f"<h3>Melding #{incident['id']}</h3><table class='pd-timeline'>{table}</table>"
 
     def _elsewhere(self, incident_id: int) -> str:
         """Each pupil's other cases: 'deze leerling komt voor in N andere meldingen'."""
         lines = []
-        for pupil, seen in signals.other_cases(self.store, incident_id):
+        for pupil, seen in signals.other_incidents(self.store, incident_id):
             if seen:
                 lines.append(
                     f"<li><b>{esc(pupil)}</b> komt voor in "

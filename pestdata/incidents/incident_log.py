@@ -17,7 +17,6 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from pestdata.cases import audit_rows
 from pestdata.core import clock
 from pestdata.core.choices import Status
 from pestdata.core.guidance import load_protocol
@@ -41,6 +40,7 @@ from pestdata.db.tables import (
     incidents,
     steps_done,
 )
+from pestdata.incidents import audit_rows
 from pestdata.school import school_names
 
 
@@ -57,14 +57,14 @@ def add_incident(
 
 
 def add_incidents(
-    store: Store, reports: Iterable[tuple[Incident, list[StepDone]]], actor: str, batch: int = 5000
+    store: Store, records: Iterable[tuple[Incident, list[StepDone]]], actor: str, batch: int = 5000
 ) -> int:
     """Bulk-load reports with their steps (demo data, imports) in one transaction."""
     count = 0
     with store.writing() as conn:
         chunk: list[tuple[Incident, list[StepDone]]] = []
-        for report in reports:
-            chunk.append(report)
+        for record in records:
+            chunk.append(record)
             if len(chunk) >= batch:
                 count += len(_insert_incidents(conn, chunk, actor))
                 chunk = []
@@ -98,7 +98,7 @@ class Stored:
     resolved_on: date | None
 
 
-def stored_reports(store: Store, fingerprints: Iterable[str]) -> dict[str, Stored]:
+def stored_incidents(store: Store, fingerprints: Iterable[str]) -> dict[str, Stored]:
     """The stored reports with these fingerprints, by fingerprint (for a dry run)."""
     with store.reading() as conn:
         return _stored(conn, list(fingerprints))
@@ -139,7 +139,7 @@ def _update_imported(
     audit_rows.import_updates(conn, actor, changes, stamp)
 
 
-def import_reports(
+def import_incidents(
     store: Store, rows: list[tuple[Incident, list[StepDone]]], source: str, actor: str
 ) -> tuple[int, int]:
     """Store imported reports in one transaction, skipping reports already stored.
@@ -177,10 +177,10 @@ class Importing:
             _update_imported(self.conn, changes, self.actor)
             self.updated += len(changes)
 
-    def add(self, reports: list[tuple[Incident, list[StepDone]]]) -> None:
-        for start in range(0, len(reports), 5000):
-            _insert_incidents(self.conn, reports[start : start + 5000], self.actor)
-        self.added += len(reports)
+    def add(self, records: list[tuple[Incident, list[StepDone]]]) -> None:
+        for start in range(0, len(records), 5000):
+            _insert_incidents(self.conn, records[start : start + 5000], self.actor)
+        self.added += len(records)
 
 
 @contextmanager
@@ -195,14 +195,14 @@ def importing(store: Store, source: str, actor: str) -> Iterator[Importing]:
 
 
 def _insert_incidents(
-    conn: Connection, reports: list[tuple[Incident, list[StepDone]]], actor: str
+    conn: Connection, records: list[tuple[Incident, list[StepDone]]], actor: str
 ) -> list[int]:
     stamp = now()
     school_names.register(
         conn,
-        {i.school for i, _ in reports},
+        {i.school for i, _ in records},
         actor,
-        groups=((i.school, i.group) for i, _ in reports),
+        groups=((i.school, i.group) for i, _ in records),
     )
     rows = [
         {
@@ -219,14 +219,14 @@ def _insert_incidents(
             "handler": i.handler,
             "created_at": stamp,
         }
-        for i, _ in reports
+        for i, _ in records
     ]
     result = conn.execute(
         incidents.insert().returning(incidents.c.id, sort_by_parameter_order=True), rows
     )
     ids = [row.id for row in result]
     pupils, platforms, forms, texts, steps, log, prints = [], [], [], [], [], [], []
-    for incident_id, (i, done) in zip(ids, reports, strict=True):
+    for incident_id, (i, done) in zip(ids, records, strict=True):
         pupils += [
             {"incident_id": incident_id, "pupil_number": p.pupil_number, "role": p.role.value}
             for p in i.pupils

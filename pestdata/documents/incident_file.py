@@ -1,6 +1,6 @@
 """The care team's case file of one incident as PDF; confidential.
 
-Laid out from records already read (cases/case_file.py gathers them): this module reads and
+Laid out from records already read (incidents/incident_file.py gathers them): this module reads and
 writes nothing. Details with pupil numbers, the description entries, every protocol step
 (done or not) and the timeline, as the case view shows them.
 """
@@ -10,8 +10,6 @@ from __future__ import annotations
 from reportlab.lib.units import cm
 from reportlab.platypus import KeepTogether, Spacer
 
-from pestdata.cases.case_file import CaseFile
-from pestdata.cases.caseload import POLICE_ADVICE, case_details
 from pestdata.core import clock
 from pestdata.core.choices import POLICE_FORMS, Form, Outcome
 from pestdata.core.clock import nl_date
@@ -19,18 +17,20 @@ from pestdata.core.guidance import load_protocol
 from pestdata.core.model import FIELD_LABELS
 from pestdata.documents import pdf
 from pestdata.documents.pdf import WIDTH
+from pestdata.incidents.incident_file import IncidentFile
+from pestdata.incidents.lookup import POLICE_ADVICE, incident_details
 
 
-def case_pdf(file: CaseFile) -> bytes:
+def incident_pdf(file: IncidentFile) -> bytes:
     """The case file as PDF bytes, from its gathered records (no database needed)."""
-    case = file.case
-    title = f"Dossier melding #{case['id']}"
+    incident = file.incident
+    title = f"Dossier melding #{incident['id']}"
 
     # Long labels (pupils, forms) one per line on paper; short ones side by side.
     stacked = {FIELD_LABELS["pupils"], FIELD_LABELS["forms"]}
     details = [
         (label, ("\n" if label in stacked else ", ").join(values))
-        for label, values in case_details(case)
+        for label, values in incident_details(incident)
     ]
     story: list = [
         pdf.para(title, "title"),
@@ -41,13 +41,13 @@ def case_pdf(file: CaseFile) -> bytes:
         Spacer(1, 8),
         pdf.label_table(details),
     ]
-    if POLICE_FORMS & {Form(f) for f in case["forms"]}:
+    if POLICE_FORMS & {Form(f) for f in incident["forms"]}:
         story.append(pdf.para(POLICE_ADVICE, "note"))
 
     story.append(pdf.heading("Beschrijving"))
-    if not case["descriptions"]:
+    if not incident["descriptions"]:
         story.append(pdf.para("Geen beschrijving.", "hint"))
-    for entry in case["descriptions"]:
+    for entry in incident["descriptions"]:
         story.append(
             KeepTogether(
                 [
@@ -61,7 +61,7 @@ def case_pdf(file: CaseFile) -> bytes:
     story.append(pdf.heading("Protocol: Heb je de acties uitgevoerd?"))
     rows: list[list] = [["Stap", "Gedaan", "Datum", "Door", "Notitie", "Uitkomst"]]
     for step in load_protocol():
-        done = case["steps"].get(step.id)
+        done = incident["steps"].get(step.id)
         name = step.title if step.required else f"{step.title} (als van toepassing)"
         if done:
             outcome = Outcome(done["outcome"]).label if done["outcome"] else ""

@@ -9,12 +9,12 @@ from collections.abc import Callable
 
 import ipywidgets as w
 
-from pestdata.cases import caseload
-from pestdata.cases.caseload import CaseRow
 from pestdata.core.choices import ALL, GROUPS, OPEN_STATUSES, Platform, Status
 from pestdata.core.clock import nl_date
 from pestdata.core.markup import meldingen, number
 from pestdata.db.store import Store
+from pestdata.incidents import lookup
+from pestdata.incidents.lookup import IncidentRow
 from pestdata.school import school_names
 from pestdata.ui.common import css, esc
 
@@ -22,21 +22,21 @@ OPEN = "open"
 SHOWN = 200
 
 
-def case_label(case: CaseRow) -> str:
+def incident_label(incident: IncidentRow) -> str:
     """One line per case; plain text (a Select shows it as text, never as HTML)."""
-    platforms = ", ".join(Platform(p).label for p in case.platforms)
+    platforms = ", ".join(Platform(p).label for p in incident.platforms)
     line = (
-        f"#{case.id} · {nl_date(case.reported_on)} · {case.school} · {case.group} · {platforms} · "
-        f"{Status(case.status).label} · {case.handler}"
+        f"#{incident.id} · {nl_date(incident.reported_on)} · {incident.school} · "
+        f"{incident.group} · {platforms} · {Status(incident.status).label} · {incident.handler}"
     )
-    if case.overdue_reason:
-        line += f" · ⚠ {case.overdue_reason}"
-    if case.outside_filter:
+    if incident.overdue_reason:
+        line += f" · ⚠ {incident.overdue_reason}"
+    if incident.outside_filter:
         line += " · (geopend, buiten de filters)"
     return line
 
 
-class CaseList(w.VBox):
+class IncidentList(w.VBox):
     """Filters above a list; choosing a case calls `on_open(incident_id)`.
 
     The open case stays listed and selected while it is open, also when a change (a new
@@ -96,7 +96,7 @@ class CaseList(w.VBox):
         self.previous.on_click(lambda _: self.page(-SHOWN))
         self.next.on_click(lambda _: self.page(SHOWN))
         self.count = css(w.HTML(), "pd-case-count")
-        self.cases = css(
+        self.incidents = css(
             w.Select(
                 description="Melding",
                 options=[],
@@ -106,14 +106,14 @@ class CaseList(w.VBox):
             ),
             "pd-case-select",
         )
-        self.cases.observe(self._picked, "value")
+        self.incidents.observe(self._picked, "value")
         super().__init__(
             [
                 self.search,
                 w.HBox([self.status, self.school]),
                 w.HBox([self.group, self.platform, self.overdue]),
                 self.count,
-                self.cases,
+                self.incidents,
                 w.HBox([self.previous, self.next]),
             ]
         )
@@ -138,7 +138,7 @@ class CaseList(w.VBox):
             statuses = [s.value for s in Status]
         else:
             statuses = [self.status.value]
-        rows, total = caseload.list_cases(
+        rows, total = lookup.list_incidents(
             self.store,
             statuses=statuses,
             group=self.group.value or None,
@@ -177,8 +177,8 @@ class CaseList(w.VBox):
         )
         self._redrawing = True  # new options move the selection: that is not a choice
         try:
-            self.cases.options = [(case_label(r), r.id) for r in rows]
-            self.cases.value = self.opened if self.opened in {r.id for r in rows} else None
+            self.incidents.options = [(incident_label(r), r.id) for r in rows]
+            self.incidents.value = self.opened if self.opened in {r.id for r in rows} else None
         finally:
             self._redrawing = False
 

@@ -8,12 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from pestdata.cases import access_requests, caseload
-from pestdata.cases.caseload import TimelineEntry
 from pestdata.core import clock, privacy
 from pestdata.core.guidance import load_protocol
 from pestdata.core.names import NamesUnchecked, find_all
 from pestdata.db.store import NotFound, Store
+from pestdata.incidents import access_requests, lookup
+from pestdata.incidents.lookup import TimelineEntry
 
 
 @dataclass(frozen=True)
@@ -36,12 +36,12 @@ class StepTaken:
 
 
 @dataclass(frozen=True)
-class InzageCase:
+class InzageIncident:
     """One case the pupil appears in, as the file shows it: no other pupil's number and no
     person's name survives in it."""
 
     id: int
-    details: list[tuple[str, list[str]]]  # caseload.case_details, numbers replaced
+    details: list[tuple[str, list[str]]]  # lookup.incident_details, numbers replaced
     descriptions: list[Written]
     steps: list[StepTaken]  # in the protocol's order
     timeline: list[TimelineEntry]
@@ -51,7 +51,7 @@ class InzageCase:
 class InzageFile:
     pupil: str
     today: date
-    cases: list[InzageCase]  # oldest first
+    incidents: list[InzageIncident]  # oldest first
 
 
 def gather_inzage_file(
@@ -63,41 +63,45 @@ def gather_inzage_file(
     read for the file is in the audit, made by `actor`.
     Raises store.NotFound when no case names the pupil, names.NamesUnchecked while the
     names cannot be checked (nothing read then: it goes to another child's parents)."""
-    ids = access_requests.cases_of(store, pupil)
+    ids = access_requests.incidents_of(store, pupil)
     if not ids:
         raise NotFound(pupil, f"geen meldingen over leerling {pupil}")
-    cases = [caseload.get_incident(store, i) for i in ids]
-    histories = [caseload.timeline(c, caseload.audit_entries(store, c["id"])) for c in cases]
-    names = _pseudonyms(store, pupil, cases, histories)
+    incidents = [lookup.get_incident(store, i) for i in ids]
+    histories = [lookup.timeline(c, lookup.audit_entries(store, c["id"])) for c in incidents]
+    names = _pseudonyms(store, pupil, incidents, histories)
     gathered = InzageFile(
         pupil=pupil,
         today=today or clock.today(),
-        cases=[_scrubbed(c, h, names) for c, h in zip(cases, histories, strict=True)],
+        incidents=[_scrubbed(c, h, names) for c, h in zip(incidents, histories, strict=True)],
     )
     access_requests.record_file(store, pupil, ids, actor)
     return gathered
 
 
 def _pseudonyms(
-    store: Store, pupil: str, cases: list[dict], histories: list[list[TimelineEntry]]
+    store: Store, pupil: str, incidents: list[dict], histories: list[list[TimelineEntry]]
 ) -> privacy.Pseudonyms:
     """The letters of the other pupils (in the cases, then named in free text) and the
     numbers of the persons named, first seen first."""
     names = privacy.Pseudonyms(pupil)
-    for case in cases:
-        for involved in case["pupils"]:
+    for incident in incidents:
+        for involved in incident["pupils"]:
             names.add(involved["pupil_number"])
-    free_text = [d["text"] for case in cases for d in case["descriptions"]]
-    free_text += [s["note"] for case in cases for s in case["steps"].values()]
+    free_text = [d["text"] for incident in incidents for d in incident["descriptions"]]
+    free_text += [s["note"] for incident in incidents for s in incident["steps"].values()]
     free_text += [e.what for history in histories for e in history]
     for mentioned in sorted(access_requests.pupil_numbers_in(store, free_text)):
         names.add(mentioned)
     in_order = [  # as the file reads, so that 'persoon 1' comes first
         text
-        for case, history in zip(cases, histories, strict=True)
+        for incident, history in zip(incidents, histories, strict=True)
         for text in (
-            [d["text"] for d in case["descriptions"]]
-            + [case["steps"][s.id]["note"] for s in load_protocol() if s.id in case["steps"]]
+            [d["text"] for d in incident["descriptions"]]
+            + [
+                incident["steps"][s.id]["note"]
+                for s in load_protocol()
+                if s.id in incident["steps"]
+            ]
             + [e.what for e in history]
         )
     ]
@@ -109,21 +113,24 @@ def _pseudonyms(
     return names
 
 
-def _scrubbed(case: dict, history: list[TimelineEntry], names: privacy.Pseudonyms) -> InzageCase:
+def _scrubbed(
+    incident: dict, history: list[TimelineEntry], names: privacy.Pseudonyms
+) -> InzageIncident:
     scrub, scrub_text = names.scrub, names.scrub_text
-    return InzageCase(
-        id=case["id"],
+    return InzageIncident(
+        id=incident["id"],
         details=[
-            (label, [scrub(v) for v in values]) for label, values in caseload.case_details(case)
+            (label, [scrub(v) for v in values])
+            for label, values in lookup.incident_details(incident)
         ],
         descriptions=[
             Written(d["written_at"], d["written_by"], scrub_text(d["text"]))
-            for d in case["descriptions"]
+            for d in incident["descriptions"]
         ],
         steps=[
             StepTaken(step.title, done["done_on"], done["done_by"], scrub_text(done["note"]))
             for step in load_protocol()
-            if (done := case["steps"].get(step.id))
+            if (done := incident["steps"].get(step.id))
         ],
         timeline=[replace(e, what=scrub_text(e.what)) for e in history],
     )

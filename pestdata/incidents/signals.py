@@ -25,7 +25,7 @@ from pestdata.db.tables import incident_pupils, incidents
 MOST_TOGETHER = 8  # pupils per case looked at for groups (C(8, 3) = 56 triples at most)
 
 
-def min_cases() -> int:
+def min_incidents() -> int:
     """From how many cases a pattern is a signal (setting PESTDATA_SIGNAL_MIN_CASES)."""
     return settings.integer("PESTDATA_SIGNAL_MIN_CASES", at_least=2)
 
@@ -48,11 +48,11 @@ class Signals:
     together: list[tuple[tuple[str, ...], list[int]]]  # pupils, the cases they share
 
     @property
-    def case_ids(self) -> list[int]:
+    def incident_ids(self) -> list[int]:
         """Every case a signal points at, newest first: what the care team may open."""
         ids = {a.incident_id for part in (self.targeted, self.bullying, self.both)
                for _, seen in part for a in seen}  # fmt: skip
-        ids |= {i for _, cases in self.together for i in cases}
+        ids |= {i for _, incidents in self.together for i in incidents}
         return sorted(ids, reverse=True)
 
 
@@ -103,9 +103,9 @@ def find(
 ) -> Signals:
     """The signals of reports between start and end (inclusive): each pattern in at least
     `minimum` cases, the most cases first."""
-    minimum = minimum or min_cases()
+    minimum = minimum or min_incidents()
     seen: dict[str, list[Appearance]] = defaultdict(list)
-    per_case: dict[int, list[str]] = defaultdict(list)
+    per_incident: dict[int, list[str]] = defaultdict(list)
     rows = _rows(store, start, end, schools)
     # No signal needs a pupil seen once, and most pupils are: only the others become
     # objects (a year of a 100,000-report register: ~80,000 rows, a few thousand kept).
@@ -114,7 +114,7 @@ def find(
         if times[pupil] < 2:
             continue
         seen[pupil].append(Appearance(incident_id, reported_on, role, group))
-        per_case[incident_id].append(pupil)
+        per_incident[incident_id].append(pupil)
 
     def repeated(role: str):
         found = [(p, [a for a in s if a.role == role]) for p, s in seen.items()]
@@ -122,23 +122,23 @@ def find(
 
     both = _most_first(
         [
-            (pupil, cases)
-            for pupil, cases in seen.items()
-            if {TARGET, BULLY} <= {a.role for a in cases}
+            (pupil, incidents)
+            for pupil, incidents in seen.items()
+            if {TARGET, BULLY} <= {a.role for a in incidents}
         ]
     )
-    return Signals(repeated(TARGET), repeated(BULLY), both, _together(per_case, minimum))
+    return Signals(repeated(TARGET), repeated(BULLY), both, _together(per_incident, minimum))
 
 
 def _most_first(found):
     return sorted(found, key=lambda item: (-len(item[1]), item[0]))
 
 
-def _together(per_case: dict[int, list[str]], minimum: int):
+def _together(per_incident: dict[int, list[str]], minimum: int):
     """Pairs and threes of pupils in at least `minimum` shared cases; a pair that only ever
     appears inside one of the threes listed is not listed again."""
     shared: dict[tuple[str, ...], list[int]] = defaultdict(list)
-    for incident_id, pupils in per_case.items():
+    for incident_id, pupils in per_incident.items():
         pupils = sorted(set(pupils))[:MOST_TOGETHER]
         for size in (2, 3):
             for combination in itertools.combinations(pupils, size):
@@ -153,7 +153,7 @@ def _together(per_case: dict[int, list[str]], minimum: int):
     return sorted(kept, key=lambda item: (-len(item[1]), -len(item[0]), item[0]))
 
 
-def other_cases(store: Store, incident_id: int) -> list[tuple[str, list[Appearance]]]:
+def other_incidents(store: Store, incident_id: int) -> list[tuple[str, list[Appearance]]]:
     """For each pupil of this case, every other case they appear in (any time), newest
     first: 'deze leerling komt voor in N andere meldingen'."""
     p = incident_pupils.c
@@ -183,12 +183,12 @@ def network(store: Store, group: str, start: date | None = None, end: date | Non
     nodes = {pupil: role} ('target', 'bully', 'both' or 'bystander') and links =
     {(a, b): shared cases}."""
     roles: dict[str, set[str]] = defaultdict(set)
-    per_case: dict[int, set[str]] = defaultdict(set)
+    per_incident: dict[int, set[str]] = defaultdict(set)
     for pupil, incident_id, _, role, _ in _rows(store, start, end, groups=(group,)):
         roles[pupil].add(role)
-        per_case[incident_id].add(pupil)
+        per_incident[incident_id].add(pupil)
     links: Counter = Counter()
-    for pupils in per_case.values():
+    for pupils in per_incident.values():
         links.update(itertools.combinations(sorted(pupils), 2))
 
     def kind(seen: set[str]) -> str:
@@ -208,6 +208,6 @@ def repeatedly_targeted(store: Store, start: date | None, end: date | None, scho
     leaders, only per school year up to the last complete month (ui.overview), so a grid of
     month ranges cannot date one pupil's second report. One query: the overview asks it on
     every filter change."""
-    found = _appearing(start, end, schools, role=TARGET, at_least=min_cases()).subquery()
+    found = _appearing(start, end, schools, role=TARGET, at_least=min_incidents()).subquery()
     with store.reading() as conn:
         return conn.execute(sa.select(sa.func.count()).select_from(found)).scalar_one()

@@ -3,7 +3,7 @@
 Each write of incident_log.py leaves its row here, in the same transaction as the change: a
 created report (every field but the description), a status, a description added, a step
 ticked or unticked, an import's corrections and the import itself, and a text saved after
-the name warning. caseload.py reads them back for the case's timeline.
+the name warning. lookup.py reads them back for the case's timeline.
 """
 
 from __future__ import annotations

@@ -12,13 +12,13 @@ import pytest
 import sqlalchemy as sa
 from helpers import add_case, audit_count, cli, pdf_text, without_database
 
-from pestdata.cases import access_requests
-from pestdata.cases.inzage_file import gather_inzage_file
 from pestdata.core import clock
 from pestdata.core.model import InvalidInput
 from pestdata.db.store import NotFound, Store
 from pestdata.db.tables import audit
 from pestdata.documents.inzage_file import inzage_pdf
+from pestdata.incidents import access_requests
+from pestdata.incidents.inzage_file import gather_inzage_file
 
 SUBJECT = "482913"
 OTHERS = ("551204", "551377", "LL-2024-017", "609918")

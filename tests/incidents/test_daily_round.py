@@ -9,14 +9,14 @@ from pathlib import Path
 
 import ipywidgets as w
 
-from pestdata.cases import caseload, incident_log
 from pestdata.core.markup import counted, meldingen
 from pestdata.core.model import validate_incident
+from pestdata.incidents import incident_log, lookup
 from pestdata.people.accounts import Person
 from pestdata.school import school_names
-from pestdata.ui.case_view import CaseView, StepRow
 from pestdata.ui.common import Actor
-from pestdata.ui.report_form import ReportForm
+from pestdata.ui.incident_form import IncidentForm
+from pestdata.ui.incident_view import IncidentView, StepRow
 
 PACKAGE = Path(__file__).resolve().parents[2] / "pestdata"
 ACTOR = Actor(Person("mevr. Jansen", "zorgteam"))
@@ -42,7 +42,7 @@ def test_a_tick_a_status_change_and_an_addition_leave_the_rest_of_the_case_alone
     store, valid_incident_data
 ):
     incident_id = incident_log.add_incident(store, validate_incident(valid_incident_data()), "t")
-    view = CaseView(store, ACTOR)
+    view = IncidentView(store, ACTOR)
     view.show(incident_id)
     parts = list(view.children)
     rows = {row.step.id: row for row in view.children if isinstance(row, StepRow)}
@@ -55,9 +55,9 @@ def test_a_tick_a_status_change_and_an_addition_leave_the_rest_of_the_case_alone
     view.descriptions.addition.value = "Ouders gebeld."
     view.descriptions.button.click()
 
-    case = caseload.get_incident(store, incident_id)
-    assert "steun" in case["steps"] and case["status"] == "in_progress"
-    assert len(case["descriptions"]) == 2
+    incident = lookup.get_incident(store, incident_id)
+    assert "steun" in incident["steps"] and incident["status"] == "in_progress"
+    assert len(incident["descriptions"]) == 2
     assert all(a is b for a, b in zip(view.children, parts, strict=True))  # nothing redrawn
     assert all(
         all(a is b for a, b in zip(row.children, untouched[step], strict=True))
@@ -73,19 +73,19 @@ def test_a_tick_a_status_change_and_an_addition_leave_the_rest_of_the_case_alone
 
 def test_a_refused_action_keeps_what_was_typed(store, valid_incident_data):
     incident_id = incident_log.add_incident(store, validate_incident(valid_incident_data()), "t")
-    view = CaseView(store, ACTOR)
+    view = IncidentView(store, ACTOR)
     view.show(incident_id)
     view.descriptions.addition.value = "   "
     view.descriptions.button.click()
     assert "Beschrijving" in view.descriptions.result.value
-    assert len(caseload.get_incident(store, incident_id)["descriptions"]) == 1
+    assert len(lookup.get_incident(store, incident_id)["descriptions"]) == 1
 
 
 def test_one_school_is_chosen_of_several_none(store):
     school_names.add(store, "De Regenboog", "t")
-    assert ReportForm(store, ACTOR).fields["school"].value == "De Regenboog"
+    assert IncidentForm(store, ACTOR).fields["school"].value == "De Regenboog"
     school_names.add(store, "Het Baken College", "t")
-    form = ReportForm(store, ACTOR)
+    form = IncidentForm(store, ACTOR)
     assert form.fields["school"].value == ""
     assert form.fields["school"].choice.options[0] == ("Kies een school…", "")
     assert form.submit() is None
@@ -95,7 +95,7 @@ def test_one_school_is_chosen_of_several_none(store):
 
 def test_an_empty_pupil_row_is_named_not_dropped(store):
     school_names.add(store, "De Regenboog", "t")
-    form = ReportForm(store, ACTOR)
+    form = IncidentForm(store, ACTOR)
     pupils = form.fields["pupils"]
     pupils.rows[0].children[0].value = "123456"
     pupils.add_row()

@@ -7,12 +7,12 @@ from datetime import date
 
 import ipywidgets as w
 
-from pestdata.cases import incident_log
 from pestdata.core import clock
 from pestdata.core.choices import GROUPS, Form, Motive, Platform, Reporter, Role, Severity
 from pestdata.core.clock import nl_date
 from pestdata.core.model import InvalidInput, validate_incident
 from pestdata.db.store import Store
+from pestdata.incidents import incident_log
 from pestdata.ui.common import (
     STYLE,
     WIDE,
@@ -137,7 +137,7 @@ def long_ago(today: date) -> date:
     return clock.SchoolYear.of(today).previous.start
 
 
-class ReportForm(w.VBox):
+class IncidentForm(w.VBox):
     """Log a report in under a minute. `on_saved(incident_id)` runs after a successful save."""
 
     def __init__(self, store: Store, actor: Actor, on_saved: Callable[[int], None] | None = None):

@@ -1,4 +1,4 @@
-"""One case as the care team reads it (pestdata.cases): local time and the timeline's order,
+"""One case as the care team reads it (pestdata.incidents): local time and the timeline's order,
 against a real SQLite store; the printed case file tells the same story."""
 
 from __future__ import annotations
@@ -7,16 +7,16 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
-from pestdata.cases import caseload, incident_log
-from pestdata.cases.case_file import gather_case_file
-from pestdata.cases.caseload import timeline
 from pestdata.core import clock
 from pestdata.core.choices import ALL
 from pestdata.core.clock import nl_date
 from pestdata.core.markup import number
 from pestdata.core.model import validate_incident, validate_step
 from pestdata.db.tables import audit, steps_done
-from pestdata.documents.case_file import case_pdf
+from pestdata.documents.incident_file import incident_pdf
+from pestdata.incidents import incident_log, lookup
+from pestdata.incidents.incident_file import gather_incident_file
+from pestdata.incidents.lookup import timeline
 from pestdata.school import school_names
 
 
@@ -35,7 +35,7 @@ def test_one_days_entries_appear_in_the_order_they_were_entered(store, valid_inc
     incident_id = incident_log.add_incident(
         store, validate_incident(valid_incident_data()), actor="ib"
     )
-    day = caseload.get_incident(store, incident_id)["reported_on"]
+    day = lookup.get_incident(store, incident_id)["reported_on"]
     moments = {"steun": 9, "betrek": 11, "gesprekken": 12}
     for step_id in ("gesprekken", "steun", "betrek"):  # stored in another order
         step = validate_step({"step_id": step_id, "done_on": day, "done_by": "ib"})
@@ -54,8 +54,8 @@ def test_one_days_entries_appear_in_the_order_they_were_entered(store, valid_inc
                 .where(audit.c.incident_id == incident_id, audit.c.action == action)
                 .values(at=datetime(day.year, day.month, day.day, hour))
             )
-    case = caseload.get_incident(store, incident_id)
-    shown = [e.what for e in timeline(case, caseload.audit_entries(store, incident_id))]
+    incident = lookup.get_incident(store, incident_id)
+    shown = [e.what for e in timeline(incident, lookup.audit_entries(store, incident_id))]
     expected = [
         "Melding vastgelegd",
         "Steun de leerling",
@@ -81,7 +81,7 @@ def test_the_printed_case_file_says_its_times_are_local(store, valid_incident_da
         )
         at = conn.execute(sa.select(audit.c.at).where(audit.c.incident_id == incident_id)).scalar()
     pdf = tmp_path / "case.pdf"
-    pdf.write_bytes(case_pdf(gather_case_file(store, incident_id)))
+    pdf.write_bytes(incident_pdf(gather_incident_file(store, incident_id)))
     text = subprocess.run(
         ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout
@@ -110,61 +110,61 @@ def five_thousand(store, valid_incident_data) -> list[int]:
 
 
 def test_a_pupil_number_finds_all_their_cases_among_5000(store, valid_incident_data):
-    from pestdata.ui.case_list import CaseList
+    from pestdata.ui.incident_list import IncidentList
 
     mine = five_thousand(store, valid_incident_data)
-    cases = CaseList(store, on_open=lambda _: None)
-    cases.search.value = "777001"
-    assert sorted(value for _, value in cases.cases.options) == sorted(mine)
-    assert "3 meldingen voor ‘777001’" in cases.count.value  # the closed one too
-    cases.search.value = f"#{mine[1]}"
-    assert [value for _, value in cases.cases.options] == [mine[1]]
-    cases.search.value = "bestaat-niet"
-    assert cases.cases.options == () and "geen meldingen" in cases.count.value
+    incidents = IncidentList(store, on_open=lambda _: None)
+    incidents.search.value = "777001"
+    assert sorted(value for _, value in incidents.incidents.options) == sorted(mine)
+    assert "3 meldingen voor ‘777001’" in incidents.count.value  # the closed one too
+    incidents.search.value = f"#{mine[1]}"
+    assert [value for _, value in incidents.incidents.options] == [mine[1]]
+    incidents.search.value = "bestaat-niet"
+    assert incidents.incidents.options == () and "geen meldingen" in incidents.count.value
 
 
 def test_the_list_pages_through_thousands_with_the_total_shown(store, valid_incident_data):
     from pestdata.db.tables import incidents
-    from pestdata.ui.case_list import SHOWN, CaseList
+    from pestdata.ui.incident_list import SHOWN, IncidentList
 
     five_thousand(store, valid_incident_data)
-    cases = CaseList(store, on_open=lambda _: None)
-    cases.status.value = ALL
+    listing = IncidentList(store, on_open=lambda _: None)
+    listing.status.value = ALL
     with store.reading() as conn:
         total = conn.execute(sa.select(sa.func.count()).select_from(incidents)).scalar()
     assert total == 5003
-    assert f"1–{SHOWN} van {number(total)} meldingen" in cases.count.value
-    assert cases.previous.disabled and not cases.next.disabled
-    first = [value for _, value in cases.cases.options]
-    cases.next.click()
-    assert f"{SHOWN + 1}–{2 * SHOWN} van {number(total)} meldingen" in cases.count.value
-    second = [value for _, value in cases.cases.options]
+    assert f"1–{SHOWN} van {number(total)} meldingen" in listing.count.value
+    assert listing.previous.disabled and not listing.next.disabled
+    first = [value for _, value in listing.incidents.options]
+    listing.next.click()
+    assert f"{SHOWN + 1}–{2 * SHOWN} van {number(total)} meldingen" in listing.count.value
+    second = [value for _, value in listing.incidents.options]
     assert len(second) == SHOWN and not set(first) & set(second)
     for _ in range(total // SHOWN + 3):  # beyond the end on purpose: it stays at the last
-        cases.next.click()
+        listing.next.click()
     last = total - total % SHOWN + 1
     assert (
-        f"{number(last)}–{number(total)} van {number(total)} meldingen" in cases.count.value
-        and cases.next.disabled
+        f"{number(last)}–{number(total)} van {number(total)} meldingen" in listing.count.value
+        and listing.next.disabled
     )
     school = school_names.names(store)[0]
-    cases.school.value = school  # a filter starts at the first page again
+    listing.school.value = school  # a filter starts at the first page again
     with store.reading() as conn:
         theirs = conn.execute(
             sa.select(sa.func.count()).select_from(incidents).where(incidents.c.school == school)
         ).scalar()
-    assert theirs > SHOWN and f"1–{SHOWN} van {number(theirs)} meldingen" in cases.count.value
-    assert all(f" · {school} · " in label for label, _ in cases.cases.options)
+    assert theirs > SHOWN and f"1–{SHOWN} van {number(theirs)} meldingen" in listing.count.value
+    assert all(f" · {school} · " in label for label, _ in listing.incidents.options)
 
 
-def test_the_report_form_counts_its_wrong_fields_in_proper_dutch(store):
+def test_the_incident_form_counts_its_wrong_fields_in_proper_dutch(store):
     import re
 
     from pestdata.people.accounts import Person
     from pestdata.ui.common import Actor
-    from pestdata.ui.report_form import ReportForm
+    from pestdata.ui.incident_form import IncidentForm
 
-    form = ReportForm(store, Actor(Person("t", "zorgteam")))
+    form = IncidentForm(store, Actor(Person("t", "zorgteam")))
     form.submit()  # everything missing
     count = re.search(r"Niet opgeslagen: (\d+) velden kloppen niet\.", form.result.value)
     assert count and int(count.group(1)) >= 2, form.result.value
@@ -175,11 +175,11 @@ def test_a_report_from_before_last_school_year_asks_once_then_saves(store):
     from pestdata.core.choices import Platform
     from pestdata.people.accounts import Person
     from pestdata.ui.common import Actor
-    from pestdata.ui.report_form import ReportForm, long_ago
+    from pestdata.ui.incident_form import IncidentForm, long_ago
 
     school_names.add(store, "De Regenboog", "t")
-    form = ReportForm(store, Actor(Person("mevr. Jansen", "zorgteam")))
-    before = caseload.count_incidents(store)
+    form = IncidentForm(store, Actor(Person("mevr. Jansen", "zorgteam")))
+    before = lookup.count_incidents(store)
 
     def fill(day):
         form.fields["reported_on"].value = day
@@ -195,14 +195,14 @@ def test_a_report_from_before_last_school_year_asks_once_then_saves(store):
     assert "De datum van de melding is 03-11-1999, van vóór het vorige schooljaar." in (
         form.result.value
     )
-    assert form.old_date_ok.layout.display == "" and caseload.count_incidents(store) == before
+    assert form.old_date_ok.layout.display == "" and lookup.count_incidents(store) == before
     form.old_date_ok.click()  # "Ja, de datum klopt"
     assert "opgeslagen" in form.result.value and form.old_date_ok.layout.display == "none"
-    assert caseload.count_incidents(store) == before + 1
+    assert lookup.count_incidents(store) == before + 1
 
     fill(long_ago(clock.today()))  # the first day of last school year: no question
     assert form.submit() is not None
-    assert caseload.count_incidents(store) == before + 2
+    assert lookup.count_incidents(store) == before + 2
 
 
 def test_the_care_teams_page_builds_after_a_warm_up_closed_every_widget(store):
@@ -225,8 +225,8 @@ def test_the_care_teams_tabs_are_found_by_their_titles(store, valid_incident_dat
     """The page's tabs by title, never by place: 'Signalen' is counted when it opens (not at
     page load), and a case opened from the signals shows on 'Meldingen'."""
     from pestdata.people.accounts import Person
-    from pestdata.ui.case_view import CaseView
     from pestdata.ui.common import Actor
+    from pestdata.ui.incident_view import IncidentView
     from pestdata.ui.meldingen import meldingen_app
 
     incident_id = incident_log.add_incident(store, validate_incident(valid_incident_data()), "t")
@@ -239,5 +239,5 @@ def test_the_care_teams_tabs_are_found_by_their_titles(store, valid_incident_dat
     assert "Herhaaldelijk gepest" in found.result.value  # counted as the tab opened
     found.on_open(incident_id)  # a case chosen among the signals
     assert tabs.titles[tabs.selected_index] == "Meldingen"
-    (case,) = [c for c in tabs.by_title["Meldingen"].children if isinstance(c, CaseView)]
-    assert case.incident_id == incident_id and case.details.value
+    (incident,) = [c for c in tabs.by_title["Meldingen"].children if isinstance(c, IncidentView)]
+    assert incident.incident_id == incident_id and incident.details.value

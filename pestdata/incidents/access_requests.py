@@ -108,13 +108,13 @@ def open_requests(store: Store) -> list[AccessRequest]:
         return [_request(r) for r in rows]
 
 
-def record_file(store: Store, pupil: str, cases: list[int], actor: str) -> None:
+def record_file(store: Store, pupil: str, incidents: list[int], actor: str) -> None:
     """Each inzage file made is in the audit: whose file, which cases, made by whom."""
     with store.writing() as conn:
-        _audit(conn, actor, "inzage_file", None, {"leerling": pupil, "meldingen": cases})
+        _audit(conn, actor, "inzage_file", None, {"leerling": pupil, "meldingen": incidents})
 
 
-def cases_of(store: Store, pupil: str) -> list[int]:
+def incidents_of(store: Store, pupil: str) -> list[int]:
     """Every case the pupil appears in, oldest first."""
     p = incident_pupils.c
     with store.reading() as conn:
