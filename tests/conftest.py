@@ -220,7 +220,7 @@ def behind_nginx(tmp_path_factory):
     """pestdata with --trust-header behind Debian's nginx, which signs users in with basic
     auth and passes the name on with the proxy's key."""
     from helpers import PASSWORD, PROXY_KEY, add_people
-    from servers import serving
+    from servers import SMALL, serving
 
     from pestdata.people import accounts
 
@@ -238,7 +238,7 @@ def behind_nginx(tmp_path_factory):
     key_file.chmod(0o600)
     with serving(
         folder, None, "--trust-header", "X-Forwarded-User", "--proxy-key-file", str(key_file),
-        token=None, incidents=20, before=add_people_and_joran,
+        token=None, incidents=SMALL, before=add_people_and_joran,
     ) as (_, base, db):  # fmt: skip
         yield from _nginx_in_front_of(folder, base, db)
 

@@ -24,6 +24,9 @@ from pathlib import Path
 from pestdata.core import clock
 
 TOKEN = "browser-test-token"
+# The demo sizes of test servers: each is made once per run by `pestdata demo` (a subprocess
+# of seconds) and then copied, so every other size a test asked for cost a demo of its own.
+SMALL, MEDIUM, LARGE = 40, 300, 3000
 CHROMIUM = "/usr/bin/chromium"  # Debian's: a browser download does not work here
 # Without the networking flags Chromium calls out to Google's servers at every start, and a
 # closed network refuses many connections at once (docs/VOILA-NOTES.md).
@@ -129,18 +132,20 @@ def start_server(
     notebooks=None,
     *extra: str,
     token: str | None = TOKEN,
-    incidents=3000,
+    incidents=LARGE,
     before=None,
     verbose=True,
-    preheat: int | None = None,
+    preheat: int | None = 0,
 ):
     """`pestdata serve` on a SQLite file in `folder`; returns (process, base URL, db URL).
 
     The database gets `incidents` demo reports (added to whatever is there already; 0: an
     empty database, as on a first install);
     `before(db_url)` runs after that, before the server starts (e.g. to add accounts).
-    `preheat` None keeps the server's default (a waiting kernel per dashboard); a page test
-    that opens a few pages says 0: the kernels it never takes cost CPU the whole suite waits for.
+    `preheat` 0 (the default here): no waiting kernels, each page starts its own. A pool that
+    no test takes from costs a kernel per dashboard and one more for each page taken (measured:
+    191 kernels in one run of the suite), CPU every other test waits for. None keeps the
+    server's own default (a waiting kernel per dashboard), for the tests of that pool.
     With token None the server uses personal accounts; a token goes in PESTDATA_TOKEN,
     as a school would give it (never on the command line, where `ps` shows it).
     Its stdout and stderr go to `folder`/serve.log: Jupyter's whole log (`--verbose`), which

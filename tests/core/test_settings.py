@@ -5,6 +5,7 @@ README's settings table shows exactly its settings with the same defaults."""
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from pathlib import Path
 
@@ -19,8 +20,10 @@ PACKAGE = ROOT / "pestdata"
 SOURCES = [p for p in sorted(PACKAGE.rglob("*.py")) if "migrations" not in p.parts]
 
 
+@functools.cache
 def constants() -> dict[str, str]:
-    """Every module-level NAME = "PESTDATA_…" in the package (SOCKET_ENV, PREHEAT_KEY…)."""
+    """Every module-level NAME = "PESTDATA_…" in the package (SOCKET_ENV, PREHEAT_KEY…); read
+    once per run (each of the ~100 checks below used to parse the whole package again)."""
     found = {}
     for path in SOURCES:
         for node in ast.parse(path.read_text(encoding="utf-8")).body:

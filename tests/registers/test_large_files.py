@@ -412,10 +412,10 @@ def test_the_page_refuses_a_file_over_the_limit_in_dutch(tmp_path):
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    from servers import TOKEN, serving
+    from servers import SMALL, TOKEN, serving
 
     folder = tmp_path_factory.mktemp("serve")
-    with serving(folder, incidents=50) as (process, base, db):
+    with serving(folder, incidents=SMALL) as (process, base, db):
         yield {
             "url": f"{base}/voila/render/meldingen.ipynb?token={TOKEN}",
             "db": db,

@@ -11,7 +11,7 @@ import re
 import pytest
 from helpers import AXE, TIMEOUT, open_incident, serious
 from playwright.sync_api import Page, expect
-from servers import TOKEN, serving
+from servers import MEDIUM, TOKEN, serving
 
 pytestmark = pytest.mark.browser
 
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.browser
 def server(tmp_path_factory):
     if not AXE.exists():
         pytest.fail(f"axe-core ontbreekt ({AXE}): draai scripts/test-setup.sh")
-    with serving(tmp_path_factory.mktemp("a11y"), incidents=400) as (process, base, _):
+    with serving(tmp_path_factory.mktemp("a11y"), incidents=MEDIUM) as (process, base, _):
         yield base
 
 

@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from helpers import TIMEOUT, fill_report, open_incident
 from playwright.sync_api import Page, expect
-from servers import TOKEN, serving
+from servers import MEDIUM, TOKEN, serving
 
 from pestdata.core import clock
 from pestdata.core.model import validate_incident
@@ -37,7 +37,7 @@ FOCUSED = "(selector) => document.activeElement === document.querySelector(selec
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("daily-round")
-    with serving(folder, incidents=300, preheat=0) as (process, base, db):
+    with serving(folder, incidents=MEDIUM) as (process, base, db):
         yield {
             "db": db,
             "url": f"{base}/voila/render/meldingen.ipynb?token={TOKEN}",

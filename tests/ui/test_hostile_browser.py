@@ -23,7 +23,7 @@ from datetime import date, timedelta
 
 import pytest
 from playwright.sync_api import Page, expect
-from servers import TOKEN, serving
+from servers import MEDIUM, TOKEN, serving
 
 from pestdata.core import clock
 from pestdata.core.model import (
@@ -253,7 +253,7 @@ def plant(db: str) -> Planted:
 def server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("hostile")
     planted = plant(f"sqlite:///{folder}/pestdata.sqlite")
-    with serving(folder, None, incidents=300) as (process, base, db):
+    with serving(folder, None, incidents=MEDIUM) as (process, base, db):
         render = f"{base}/voila/render/{{}}.ipynb?token={TOKEN}"
         yield {
             "db": db,

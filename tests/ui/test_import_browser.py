@@ -54,7 +54,7 @@ MENTOR_REGISTER = (
 def server(tmp_path_factory):
     """A live `pestdata serve` on an empty database: a first install."""
     folder = tmp_path_factory.mktemp("first-install")
-    with serving(folder, incidents=0, preheat=0) as (process, base, db):
+    with serving(folder, incidents=0) as (process, base, db):
         yield {"db": db, "url": f"{base}/voila/render/meldingen.ipynb?token={TOKEN}"}
 
 

@@ -16,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 from helpers import TIMEOUT, add_browser_people, fill_report, saved_id, sign_in
 from playwright.sync_api import Page, expect
-from servers import serving
+from servers import SMALL, serving
 
 from pestdata.core import names
 from pestdata.db.store import Store
@@ -68,7 +68,7 @@ def server(tmp_path_factory, name_detector):
     """Personal accounts; the server inherits the run's built name lists (name_detector sets
     PESTDATA_NAMES_CACHE), and is used once its detector answers."""
     folder = tmp_path_factory.mktemp("namen-serve")
-    with serving(folder, token=None, incidents=40, before=add_browser_people) as (
+    with serving(folder, token=None, incidents=SMALL, before=add_browser_people) as (
         process,
         base,
         db,

@@ -8,7 +8,7 @@ import re
 import pytest
 from helpers import TIMEOUT, serious
 from playwright.sync_api import Page, expect
-from servers import TOKEN, serving
+from servers import MEDIUM, TOKEN, serving
 
 pytestmark = pytest.mark.browser
 SCHOOL = "De Regenboog"  # one of the demo's schools
@@ -18,7 +18,7 @@ SCHOOL = "De Regenboog"  # one of the demo's schools
 def evening(tmp_path_factory):
     """The parent evening's address on a live server with demo data."""
     folder = tmp_path_factory.mktemp("evening")
-    with serving(folder, incidents=600, preheat=0) as (process, base, _):
+    with serving(folder, incidents=MEDIUM) as (process, base, _):
         yield f"{base}/voila/render/ouderavond.ipynb?token={TOKEN}"
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from helpers import TIMEOUT, serious
 from playwright.sync_api import Page, expect
-from servers import TOKEN, serving
+from servers import SMALL, TOKEN, serving
 
 pytestmark = pytest.mark.browser
 
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("teacher")
-    with serving(folder, incidents=40, preheat=0) as (process, base, _):
+    with serving(folder, incidents=SMALL) as (process, base, _):
         yield f"{base}/voila/render/handelingsadvies.ipynb?token={TOKEN}"
 
 

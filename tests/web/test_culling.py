@@ -38,8 +38,9 @@ def children_of(pid: int) -> list[int]:
 
 
 def test_open_pages_keep_their_kernel_and_closed_pages_lose_it(page: Page, tmp_path):
-    # Without preheated kernels, so the page's kernel is the only one (preheat: next test).
-    with serving(tmp_path, None, "--cull-idle", "6", preheat=0) as (process, base, _):
+    # No preheated kernels (the test servers' default), so the page's kernel is the only one
+    # (the pool: next test).
+    with serving(tmp_path, None, "--cull-idle", "6") as (process, base, _):
         page.goto(f"{base}/voila/render/meldingen.ipynb?token={TOKEN}")
         page.wait_for_selector("button.pd-save", timeout=TIMEOUT)
         assert len(children_of(process.pid)) == 1
@@ -61,7 +62,7 @@ def test_preheated_kernels_survive_culling_and_show_data_added_after_they_starte
     """A preheated kernel runs the notebook before anyone asks; the data must still be read
     when the page is opened, and the culler must leave the waiting kernels alone."""
     # preheat 1 (the default)
-    with serving(tmp_path, None, "--cull-idle", "6") as (process, base, db):
+    with serving(tmp_path, None, "--cull-idle", "6", preheat=None) as (process, base, db):
         deadline = time.time() + 60  # the pools fill (a busy machine: slowly)
         while len(children_of(process.pid)) < 4 and time.time() < deadline:
             time.sleep(0.5)

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 from helpers import PASSWORD, Browser, basic, notebook, own_kernels
-from servers import start_server
+from servers import SMALL, start_server
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
 
@@ -68,7 +68,7 @@ def start(tmp_path_factory, name: str, *extra: str, preheat: int | None = None):
     notebooks.mkdir()
     notebook(notebooks, "meldingen", WRITER_CELL)
     process, base, db = start_server(
-        folder, notebooks, *extra, token=None, incidents=5, before=add_people, preheat=preheat
+        folder, notebooks, *extra, token=None, incidents=SMALL, before=add_people, preheat=preheat
     )
     return process, base, db, folder / "serve.log"
 

@@ -7,7 +7,7 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from servers import start_server, stop_server
+from servers import MEDIUM, start_server, stop_server
 
 from pestdata.web.serve import DASHBOARDS, ROLES
 
@@ -39,7 +39,7 @@ def servers(tmp_path_factory):
 
     def start(role: str):
         return start_server(
-            folders[role], None, "--role", role, token=f"token-{role}", incidents=200, preheat=0
+            folders[role], None, "--role", role, token=f"token-{role}", incidents=MEDIUM
         )[:2]
 
     with ThreadPoolExecutor(len(ROLES)) as pool:

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 from helpers import kernel_of, notebook, own_kernels
-from servers import TOKEN, free_port, serving, wait_for_port
+from servers import SMALL, TOKEN, free_port, serving, wait_for_port
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
@@ -53,7 +53,9 @@ def server(tmp_path_factory):
     notebooks = folder / "notebooks"
     notebooks.mkdir()
     notebook(notebooks, "probe", PROBE_CELL)
-    with serving(folder, notebooks, "--host-name", HOST_NAME, incidents=20) as (process, base, _):
+    # preheat None: the server's own pool of one waiting kernel, whose preheat channel is tested
+    options = {"incidents": SMALL, "preheat": None}
+    with serving(folder, notebooks, "--host-name", HOST_NAME, **options) as (process, base, _):
         yield process, base, folder / "serve.log"
 
 

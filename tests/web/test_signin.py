@@ -25,7 +25,7 @@ import pytest
 import sqlalchemy as sa
 from argon2.exceptions import VerificationError
 from helpers import PASSWORD, PEOPLE, PROXY_KEY, Browser, add_people, basic
-from servers import TOKEN, serving
+from servers import SMALL, TOKEN, serving
 
 from pestdata.db.store import Store
 from pestdata.db.tables import audit
@@ -48,7 +48,7 @@ display(HTML(f"<p id=who>wie={person.name}|rol={person.role}|env={role}</p>"))
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("signin")
-    with serving(folder, token=None, incidents=60, before=add_people) as (process, base, db):
+    with serving(folder, token=None, incidents=SMALL, before=add_people) as (process, base, db):
         yield base, db
 
 
@@ -173,7 +173,7 @@ def who_server(tmp_path_factory):
     (notebooks / "handelingsadvies.ipynb").write_text(json.dumps(document), encoding="utf-8")
     with serving(
         folder, notebooks, "--require-two-factor", "zorgteam",
-        token=None, incidents=20, before=add_people,
+        token=None, incidents=SMALL, before=add_people,
     ) as (process, base, db):  # fmt: skip
         yield base
 
@@ -395,7 +395,7 @@ def test_every_next_trick_stays_on_the_server_after_a_real_login(server, trick):
 @pytest.fixture(scope="module")
 def token_server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("token")
-    with serving(folder, incidents=1) as (process, base, _):
+    with serving(folder, incidents=SMALL) as (process, base, _):
         yield base
 
 

@@ -20,7 +20,7 @@ from helpers import (
     sign_in,
 )
 from playwright.sync_api import Page, expect
-from servers import serving
+from servers import SMALL, serving
 
 from pestdata.db.store import Store
 from pestdata.db.tables import audit
@@ -34,7 +34,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("signed")
-    with serving(folder, token=None, incidents=40, before=add_browser_people) as (
+    with serving(folder, token=None, incidents=SMALL, before=add_browser_people) as (
         process,
         base,
         db,

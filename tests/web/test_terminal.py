@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from helpers import PASSWORD, TIMEOUT, Browser, kernel_of, own_kernels
 from playwright.sync_api import Page, expect
-from servers import TOKEN, free_port, start_server
+from servers import MEDIUM, SMALL, TOKEN, free_port, start_server
 
 from pestdata.core.shipped import NOTEBOOKS
 from pestdata.db.store import Store
@@ -91,8 +91,8 @@ def test_four_dashboards_work_under_the_policy_and_leave_only_dutch_lines(page: 
     module comes from a blob: URL), and the server's whole output (stdout and stderr, kernels
     included) is our Dutch lines, without a token."""
     process, base, _ = start_server(
-        tmp_path, token=None, incidents=300, before=add_care_team, verbose=False
-    )
+        tmp_path, token=None, incidents=MEDIUM, before=add_care_team, verbose=False, preheat=None
+    )  # the server's own pool, as a school runs it
     blocked = []
     page.add_init_script(
         "document.addEventListener('securitypolicyviolation', e => "
@@ -135,7 +135,7 @@ def test_the_served_notebooks_are_trusted_by_the_servers_own_notary(tmp_path, mo
     for variable in ("JUPYTER_DATA_DIR", "JUPYTER_CONFIG_DIR", "IPYTHONDIR"):
         monkeypatch.delenv(variable, raising=False)
     process, base, _ = start_server(
-        tmp_path, None, token=None, incidents=30, before=add_care_team, preheat=0
+        tmp_path, None, token=None, incidents=SMALL, before=add_care_team
     )
     try:
         browser = Browser(base)
@@ -155,7 +155,7 @@ def test_the_served_notebooks_are_trusted_by_the_servers_own_notary(tmp_path, mo
 
 
 def test_a_kernel_that_dies_is_told_in_dutch(tmp_path):
-    process, base, _ = start_server(tmp_path, None, incidents=20, verbose=False, preheat=0)
+    process, base, _ = start_server(tmp_path, None, incidents=SMALL, verbose=False)
     log = tmp_path / "serve.log"
     try:
         page = urllib.request.urlopen(
