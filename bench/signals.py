@@ -62,7 +62,7 @@ def main() -> None:
                 .scalars()
                 .first()
             )
-            one_case = conn.execute(
+            one_incident = conn.execute(
                 sa.select(p.incident_id).where(p.pupil_number == pupil).limit(1)
             ).scalar()
         today = clock.today()
@@ -77,7 +77,9 @@ def main() -> None:
             "signalen, 12 maanden": lambda: signals.find(store, year_ago, today),
             "signalen, alles": lambda: signals.find(store),
             f"netwerk {group}, 12 maanden": lambda: signals.network(store, group, year_ago, today),
-            "andere meldingen van een melding": lambda: signals.other_incidents(store, one_case),
+            "andere meldingen van een melding": lambda: signals.other_incidents(
+                store, one_incident
+            ),
             f"inzagebestand ({pupil_incidents} meldingen)": lambda: inzage_pdf(
                 gather_inzage_file(store, pupil, "bench")
             ),

@@ -49,7 +49,23 @@ def incidents_by_target(store: Store) -> dict[str, dict]:
     return found
 
 
-def add_case(store: Store, day: date, pupils, text: str, note: str = "") -> None:
+def five_thousand(store, valid_incident_data) -> list[int]:
+    """5,000 demo incidents plus three of pupil 777001 (one closed, one at another school)."""
+    from pestdata.school import demo
+
+    incident_log.add_incidents(store, demo.generate(5000, seed=3), actor="demo")
+    mine = []
+    for school, status in (("De Regenboog", "new"), ("De Regenboog", "closed"), ("Het Anker",
+                           "in_progress")):  # fmt: skip
+        data = valid_incident_data(
+            school=school, status=status,
+            pupils=[{"pupil_number": "777001", "role": "target"}],
+        )  # fmt: skip
+        mine.append(incident_log.add_incident(store, validate_incident(data), actor="t"))
+    return mine
+
+
+def add_incident(store: Store, day: date, pupils, text: str, note: str = "") -> None:
     """One case of these (pupil number, role) pairs with one step, free text where an
     inzage file or the names check must look: the description and the step's note."""
     incident = validate_incident(

@@ -102,3 +102,23 @@ def test_the_tests_mirror_the_packages_and_each_folder_is_on_the_path():
     config = tomllib.loads((tests.parent / "pyproject.toml").read_text(encoding="utf-8"))
     path = config["tool"]["pytest"]["ini_options"]["pythonpath"]
     assert set(path) == {"tests"} | {f"tests/{name}" for name in folders}
+
+
+STATES = sorted(
+    ".".join(p.relative_to(PACKAGE.parent).with_suffix("").parts)
+    for p in (PACKAGE / "ui").rglob("*state.py")
+)
+
+
+def test_each_dashboards_page_state_is_decided_without_widgets():
+    """The pages' states (ui/care_state.py, ui/overview/state.py, ui/slides_state.py,
+    ui/guidance_state.py) import no ipywidgets, also not through what they import: a test asks
+    them in-process, and the widgets only draw them."""
+    import subprocess
+    import sys
+
+    assert len(STATES) >= 4, STATES
+    code = f"import sys; import {', '.join(STATES)}; print('ipywidgets' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"

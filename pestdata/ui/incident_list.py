@@ -1,7 +1,8 @@
-"""The care team's list of cases: search, filter, page through thousands, pick one.
+"""The care team's list of incidents: search, filter, page through thousands, pick one.
 
-The care team's list of cases: search by case or pupil number, filter by status, school,
-group, platform and 'overdue', page through thousands; pick one."""
+Search by incident or pupil number, filter by status, school, group, platform and 'overdue',
+page through thousands; pick one. What it shows is decided by ui/care_state.py; these widgets
+draw that and send the user's choices to it."""
 
 from __future__ import annotations
 
@@ -9,44 +10,21 @@ from collections.abc import Callable
 
 import ipywidgets as w
 
-from pestdata.core.choices import ALL, GROUPS, OPEN_STATUSES, Platform, Status
-from pestdata.core.clock import nl_date
-from pestdata.core.markup import meldingen, number
+from pestdata.core.choices import ALL, GROUPS, Platform, Status
 from pestdata.db.store import Store
-from pestdata.incidents import lookup
-from pestdata.incidents.lookup import IncidentRow
 from pestdata.school import school_names
-from pestdata.ui.common import css, esc
-
-OPEN = "open"
-SHOWN = 200
-
-
-def incident_label(incident: IncidentRow) -> str:
-    """One line per case; plain text (a Select shows it as text, never as HTML)."""
-    platforms = ", ".join(Platform(p).label for p in incident.platforms)
-    line = (
-        f"#{incident.id} · {nl_date(incident.reported_on)} · {incident.school} · "
-        f"{incident.group} · {platforms} · {Status(incident.status).label} · {incident.handler}"
-    )
-    if incident.overdue_reason:
-        line += f" · ⚠ {incident.overdue_reason}"
-    if incident.outside_filter:
-        line += " · (geopend, buiten de filters)"
-    return line
+from pestdata.ui.care_state import OPEN, SHOWN, CareState
+from pestdata.ui.common import css
 
 
 class IncidentList(w.VBox):
-    """Filters above a list; choosing a case calls `on_open(incident_id)`.
+    """Filters above a list; choosing an incident calls `on_open(incident_id)`.
 
-    The open case stays listed and selected while it is open, also when a change (a new
-    status) takes it out of the filter: only the user's own choice opens another case."""
+    `state` (a CareState) holds the choices, the page and the incident open."""
 
     def __init__(self, store: Store, on_open: Callable[[int], None]):
         self.store, self.on_open = store, on_open
-        self.opened: int | None = None
-        self.offset = 0
-        self.total = 0
+        self.state = CareState()
         self._redrawing = False
         self.search = css(
             w.Text(
@@ -88,13 +66,20 @@ class IncidentList(w.VBox):
             w.Checkbox(description="Alleen achterstallig", value=False, indent=False),
             "pd-filter-overdue",
         )
-        for control in (self.search, self.status, self.school, self.group, self.platform,
-                        self.overdue):  # fmt: skip
-            control.observe(lambda _: self.first_page(), "value")
+        controls = {
+            "search": self.search,
+            "status": self.status,
+            "school": self.school,
+            "group": self.group,
+            "platform": self.platform,
+            "overdue_only": self.overdue,
+        }
+        for choice, control in controls.items():
+            control.observe(lambda change, c=choice: self._chose(c, change["new"]), "value")
         self.previous = css(w.Button(description=f"Vorige {SHOWN}"), "pd-case-previous")
         self.next = css(w.Button(description=f"Volgende {SHOWN}"), "pd-case-next")
-        self.previous.on_click(lambda _: self.page(-SHOWN))
-        self.next.on_click(lambda _: self.page(SHOWN))
+        self.previous.on_click(lambda _: self._turn(-SHOWN))
+        self.next.on_click(lambda _: self._turn(SHOWN))
         self.count = css(w.HTML(), "pd-case-count")
         self.incidents = css(
             w.Select(
@@ -119,71 +104,27 @@ class IncidentList(w.VBox):
         )
         self.refresh()
 
-    def first_page(self) -> None:
-        self.offset = 0
+    def _chose(self, choice: str, value) -> None:
+        self.state.choose(**{choice: value})
         self.refresh()
 
-    def page(self, step: int) -> None:
-        """Another page; never past the last one (a click the browser sends on a disabled
-        button changes nothing)."""
-        if self.offset + step >= self.total:
-            return
-        self.offset = max(0, self.offset + step)
-        self.refresh()
+    def _turn(self, step: int) -> None:
+        if self.state.turn(step):
+            self.refresh()
 
     def refresh(self) -> None:
-        if self.status.value == OPEN:
-            statuses = [s.value for s in OPEN_STATUSES]
-        elif self.status.value == ALL:
-            statuses = [s.value for s in Status]
-        else:
-            statuses = [self.status.value]
-        rows, total = lookup.list_incidents(
-            self.store,
-            statuses=statuses,
-            group=self.group.value or None,
-            platform=self.platform.value or None,
-            overdue_only=self.overdue.value,
-            school=self.school.value or None,
-            search=self.search.value,
-            limit=SHOWN,
-            offset=self.offset,
-            keep=self.opened,
-        )
-        self.total = total
-        if self.offset and self.offset >= total:  # the list shrank under this page
-            self.offset = 0
-            return self.refresh()
-        matching = [r for r in rows if not r.outside_filter]
-        overdue = sum(1 for r in matching if r.overdue_reason)
-        first, last = self.offset + 1, self.offset + len(matching)
-        shown = (
-            f"{number(first)}–{number(last)} van {meldingen(total)}"
-            if total > len(matching)
-            else meldingen(total)
-        )
-        self.previous.disabled = self.offset == 0
-        self.next.disabled = last >= total
-        searched = f" voor ‘{self.search.value.strip()}’" if self.search.value.strip() else ""
-        self.count.value = (
-            f"<b>{esc(shown)}{esc(searched)}</b>"
-            + (f" · {overdue} achterstallig in deze lijst" if overdue else "")
-            + ("" if matching else " · geen meldingen bij deze filters")
-            + (
-                f" · melding #{self.opened} blijft geopend, maar valt buiten deze filters"
-                if len(matching) < len(rows)
-                else ""
-            )
-        )
+        """Draw what the state shows now (also after a change elsewhere on the page)."""
+        shown = self.state.read(self.store)
+        self.count.value = shown.count_html
+        self.previous.disabled = shown.previous_disabled
+        self.next.disabled = shown.next_disabled
         self._redrawing = True  # new options move the selection: that is not a choice
         try:
-            self.incidents.options = [(incident_label(r), r.id) for r in rows]
-            self.incidents.value = self.opened if self.opened in {r.id for r in rows} else None
+            self.incidents.options = shown.options
+            self.incidents.value = shown.selected
         finally:
             self._redrawing = False
 
     def _picked(self, change) -> None:
-        if self._redrawing or change["new"] is None or change["new"] == self.opened:
-            return
-        self.opened = change["new"]
-        self.on_open(change["new"])
+        if not self._redrawing and self.state.open(change["new"]):
+            self.on_open(change["new"])

@@ -46,12 +46,12 @@ def meldingen_app(store: Store | None = None, actor: Actor | None = None) -> Car
     """Build the whole page; the notebook only displays what this returns."""
     store = store or kernel_store()
     actor = actor or Actor()
-    incident = IncidentView(store, actor)
-    incidents = IncidentList(store, on_open=incident.show)
-    incident.on_change = incidents.refresh
+    view = IncidentView(store, actor)
+    listing = IncidentList(store, on_open=view.show)
+    view.on_change = listing.refresh
 
     def saved(incident_id: int) -> None:
-        incidents.refresh()
+        listing.refresh()
 
     from pestdata.ui.incident_form import IncidentForm
 
@@ -59,17 +59,17 @@ def meldingen_app(store: Store | None = None, actor: Actor | None = None) -> Car
 
     def open_from_signals(incident_id: int) -> None:
         tabs.show("Meldingen")
-        incident.show(incident_id)
+        view.show(incident_id)
 
     found = SignalsView(store, on_open=open_from_signals)
     requests = AccessRequests(store, actor)
     tabs = NamedTabs(
         {
             "Nieuwe melding": form,
-            "Meldingen": w.VBox([requests, incidents, incident]),
+            "Meldingen": w.VBox([requests, listing, view]),
             "Signalen": found,
             "Import en export": w.VBox(
-                [ImportTab(store, actor, on_import=incidents.refresh), ExportTab(store)]
+                [ImportTab(store, actor, on_import=listing.refresh), ExportTab(store)]
             ),
         }
     )

@@ -11,7 +11,7 @@ from datetime import date
 
 import pytest
 import sqlalchemy as sa
-from helpers import add_case, cli_process, pdf_text
+from helpers import add_incident, cli_process, pdf_text
 
 from pestdata.core import names
 from pestdata.core.choices import Platform
@@ -181,9 +181,9 @@ def test_the_import_lists_rows_whose_description_holds_a_name(tmp_path, name_det
 
 
 @pytest.fixture
-def cases_with_names(store, names_here):
+def incidents_with_names(store, names_here):
     def add(day, pupils, text, note=""):
-        add_case(store, day, pupils, text, note)
+        add_incident(store, day, pupils, text, note)
 
     add(date(2025, 10, 1), [("482913", "target"), ("204533", "bully")], NAMED,
         note="Gesprek met Sanne en 204533 gehad.")  # fmt: skip
@@ -192,9 +192,9 @@ def cases_with_names(store, names_here):
     return store
 
 
-def test_the_inzage_file_holds_no_name_and_no_other_pupils_number(cases_with_names, tmp_path):
+def test_the_inzage_file_holds_no_name_and_no_other_pupils_number(incidents_with_names, tmp_path):
     gathered = gather_inzage_file(
-        cases_with_names, "482913", "mevr. Jansen", today=date(2026, 2, 1)
+        incidents_with_names, "482913", "mevr. Jansen", today=date(2026, 2, 1)
     )
     flat = " ".join(pdf_text(tmp_path, inzage_pdf(gathered), "inzage").split())
     for leak in ("Daan", "Boer", "Fatima", "Sanne", "204533", "204534"):
@@ -204,16 +204,16 @@ def test_the_inzage_file_holds_no_name_and_no_other_pupils_number(cases_with_nam
     assert "Filmpje van leerling B; persoon 1 lachte" in flat  # the same number everywhere
 
 
-def test_no_inzage_file_while_the_names_cannot_be_checked(cases_with_names, monkeypatch):
+def test_no_inzage_file_while_the_names_cannot_be_checked(incidents_with_names, monkeypatch):
     monkeypatch.setattr(names, "_here", None)
     monkeypatch.delenv(names.SOCKET_ENV, raising=False)
     with pytest.raises(names.NamesUnchecked):
-        gather_inzage_file(cases_with_names, "482913", "mevr. Jansen")
+        gather_inzage_file(incidents_with_names, "482913", "mevr. Jansen")
 
 
-def test_the_care_teams_export_marks_texts_with_names(cases_with_names, monkeypatch):
+def test_the_care_teams_export_marks_texts_with_names(incidents_with_names, monkeypatch):
     incident_log.add_incident(
-        cases_with_names,
+        incidents_with_names,
         validate_incident(
             {
                 "school": "De Regenboog",
@@ -230,11 +230,11 @@ def test_the_care_teams_export_marks_texts_with_names(cases_with_names, monkeypa
         ),
         "t",
     )
-    frame = export_frame(cases_with_names, Filters())
+    frame = export_frame(incidents_with_names, Filters())
     assert list(frame["Naam in tekst?"]) == ["ja", "ja", "nee"]
     monkeypatch.setattr(names, "_here", None)
     monkeypatch.delenv(names.SOCKET_ENV, raising=False)
-    assert set(export_frame(cases_with_names, Filters())["Naam in tekst?"]) == {"onbekend"}
+    assert set(export_frame(incidents_with_names, Filters())["Naam in tekst?"]) == {"onbekend"}
 
 
 def test_the_import_tab_lists_rows_whose_description_holds_a_name(

@@ -44,7 +44,7 @@ def in_step(store) -> dict[str, int]:
         return facts.differences(conn)
 
 
-def filter_cases() -> list[Filters]:
+def filter_incidents() -> list[Filters]:
     periods = [
         (None, None),
         (date(2025, 8, 1), date(2026, 7, 31)),  # this school year, ends after the last report
@@ -102,7 +102,7 @@ def test_facts_equal_a_fresh_count_after_loading(store):
 
 def test_every_answer_read_through_the_facts_equals_the_raw_answer(store):
     checked = 0
-    for filters in filter_cases():
+    for filters in filter_incidents():
         assert_same_answers(store, filters)
         checked += 1
     assert checked == 64
@@ -145,7 +145,7 @@ def test_facts_follow_every_change_the_dashboards_make(store):
     removed = purge(store, date(2025, 1, 1), actor="test")
     assert removed > 0
     assert in_step(store) == {"report_facts": 0, "step_facts": 0}
-    for filters in filter_cases()[::5]:
+    for filters in filter_incidents()[::5]:
         assert_same_answers(store, filters)
 
 
@@ -324,7 +324,7 @@ def test_an_edited_protocol_never_leaves_a_wrong_figure(any_url, own_protocol):
     after = key_figures(store, whole)
     assert after["finished_with_all_required"] == all_required_done_by_hand(store)
     assert after["finished_with_all_required"] < before["finished_with_all_required"]
-    for filters in filter_cases()[:16]:
+    for filters in filter_incidents()[:16]:
         assert_same_answers(store, filters)
 
     # Made optional again, and a write comes before any page start: still in step.

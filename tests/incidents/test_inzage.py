@@ -10,7 +10,7 @@ from datetime import date
 
 import pytest
 import sqlalchemy as sa
-from helpers import add_case, audit_count, cli, pdf_text, without_database
+from helpers import add_incident, audit_count, cli, pdf_text, without_database
 
 from pestdata.core import clock
 from pestdata.core.model import InvalidInput
@@ -31,19 +31,19 @@ def store(any_store, names_here):  # the file is made with the names in free tex
 
 
 @pytest.fixture
-def three_cases(store):
-    return add_three_cases(store)
+def three_incidents(store):
+    return add_three_incidents(store)
 
 
-def add_three_cases(store):
-    add_case(store, date(2025, 9, 1), [(OUTSIDER, "target")], "Los van de rest.")
-    add_case(store, date(2025, 10, 1), [(SUBJECT, "target"), (OTHERS[0], "bully"),
+def add_three_incidents(store):
+    add_incident(store, date(2025, 9, 1), [(OUTSIDER, "target")], "Los van de rest.")
+    add_incident(store, date(2025, 10, 1), [(SUBJECT, "target"), (OTHERS[0], "bully"),
                                         (OTHERS[1], "bully")],
              f"Groepsapp; {OTHERS[0]} begon, {OTHERS[1]} deed mee.",
              note=f"Gesprek met {OTHERS[0]} gehad.")  # fmt: skip
-    add_case(store, date(2025, 11, 5), [(SUBJECT, "target"), (OTHERS[2], "bully")],
+    add_incident(store, date(2025, 11, 5), [(SUBJECT, "target"), (OTHERS[2], "bully")],
              f"Filmpje gedeeld door {OTHERS[2]}; ook {OUTSIDER} zag het.")  # fmt: skip
-    add_case(store, date(2026, 1, 12), [(SUBJECT, "bully"), (OTHERS[3], "target")],
+    add_incident(store, date(2026, 1, 12), [(SUBJECT, "bully"), (OTHERS[3], "target")],
              f"Nu zelf pester tegen {OTHERS[3]}. Zie ook {OTHERS[0]}.")  # fmt: skip
     return store
 
@@ -71,8 +71,8 @@ def test_a_request_is_due_a_month_after_receipt_and_may_be_extended_with_a_reaso
     assert ("access_request_extended", "ib") in actions
 
 
-def test_the_file_holds_the_pupil_and_no_other_pupils_number(three_cases, tmp_path):
-    gathered = gather_inzage_file(three_cases, SUBJECT, "mevr. Jansen", today=date(2026, 2, 1))
+def test_the_file_holds_the_pupil_and_no_other_pupils_number(three_incidents, tmp_path):
+    gathered = gather_inzage_file(three_incidents, SUBJECT, "mevr. Jansen", today=date(2026, 2, 1))
     text = pdf_text(tmp_path, inzage_pdf(gathered), "inzage")
     flat = " ".join(text.split())
     assert SUBJECT in text
@@ -84,7 +84,7 @@ def test_the_file_holds_the_pupil_and_no_other_pupils_number(three_cases, tmp_pa
     assert "Gesprek met leerling A gehad" in flat
     assert "Filmpje gedeeld door leerling C; ook leerling E zag het" in flat
     assert "Nu zelf pester tegen leerling D. Zie ook leerling A." in flat
-    with three_cases.reading() as conn:
+    with three_incidents.reading() as conn:
         entry = conn.execute(
             sa.select(audit.c.actor, audit.c.new_value).where(audit.c.action == "inzage_file")
         ).one()
@@ -104,7 +104,7 @@ def test_the_file_is_laid_out_from_what_was_gathered_without_a_database(
     """Gathering is the file made (one audit row) and already holds no other pupil's number;
     laying it out reads and writes nothing: twice the same file and no second audit row,
     and the same file again once the database is gone."""
-    store = add_three_cases(sqlite_store)
+    store = add_three_incidents(sqlite_store)
     audited = audit_count(store)
     gathered = gather_inzage_file(store, SUBJECT, "mevr. Jansen", today=date(2026, 2, 1))
     assert audit_count(store) == audited + 1
@@ -129,7 +129,7 @@ def test_the_file_is_laid_out_from_what_was_gathered_without_a_database(
 def test_cli_makes_the_file_and_says_it_in_dutch(tmp_path):
     url = f"sqlite:///{tmp_path}/c.sqlite"
     store = Store(url).ensure_schema()
-    add_case(store, date(2025, 10, 1), [(SUBJECT, "target"), (OTHERS[0], "bully")], "x")
+    add_incident(store, date(2025, 10, 1), [(SUBJECT, "target"), (OTHERS[0], "bully")], "x")
     out = tmp_path / "inzage.pdf"
     done = cli("inzage", SUBJECT, "--db", url, "--out", str(out), "--by", "mevr. Jansen")
     assert done.returncode == 0, done.stderr
@@ -139,12 +139,12 @@ def test_cli_makes_the_file_and_says_it_in_dutch(tmp_path):
     assert missing.returncode == 1 and "geen meldingen over leerling 999999" in missing.stderr
 
 
-def test_the_care_team_registers_a_request_and_makes_the_file_on_the_page(three_cases):
+def test_the_care_team_registers_a_request_and_makes_the_file_on_the_page(three_incidents):
     from pestdata.people.accounts import Person
     from pestdata.ui.access import AccessRequests
     from pestdata.ui.common import Actor
 
-    view = AccessRequests(three_cases, Actor(Person("mevr. Jansen", "zorgteam")))
+    view = AccessRequests(three_incidents, Actor(Person("mevr. Jansen", "zorgteam")))
     assert "Geen open inzageverzoeken" in view.listing.value
     view.pupil.value, view.by.value = SUBJECT, "ouder"
     view.received.value = clock.today()

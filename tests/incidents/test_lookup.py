@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from helpers import five_thousand
 
 from pestdata.core import clock
 from pestdata.core.choices import ALL
@@ -91,36 +92,6 @@ def test_the_printed_case_file_says_its_times_are_local(store, valid_incident_da
 
 
 # --- the case list at the size of a big school --------------------------------------------
-
-
-def five_thousand(store, valid_incident_data) -> list[int]:
-    """5,000 demo cases plus three of pupil 777001 (one closed, one at another school)."""
-    from pestdata.school import demo
-
-    incident_log.add_incidents(store, demo.generate(5000, seed=3), actor="demo")
-    mine = []
-    for school, status in (("De Regenboog", "new"), ("De Regenboog", "closed"), ("Het Anker",
-                           "in_progress")):  # fmt: skip
-        data = valid_incident_data(
-            school=school, status=status,
-            pupils=[{"pupil_number": "777001", "role": "target"}],
-        )  # fmt: skip
-        mine.append(incident_log.add_incident(store, validate_incident(data), actor="t"))
-    return mine
-
-
-def test_a_pupil_number_finds_all_their_cases_among_5000(store, valid_incident_data):
-    from pestdata.ui.incident_list import IncidentList
-
-    mine = five_thousand(store, valid_incident_data)
-    incidents = IncidentList(store, on_open=lambda _: None)
-    incidents.search.value = "777001"
-    assert sorted(value for _, value in incidents.incidents.options) == sorted(mine)
-    assert "3 meldingen voor ‘777001’" in incidents.count.value  # the closed one too
-    incidents.search.value = f"#{mine[1]}"
-    assert [value for _, value in incidents.incidents.options] == [mine[1]]
-    incidents.search.value = "bestaat-niet"
-    assert incidents.incidents.options == () and "geen meldingen" in incidents.count.value
 
 
 def test_the_list_pages_through_thousands_with_the_total_shown(store, valid_incident_data):

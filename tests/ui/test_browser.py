@@ -497,7 +497,7 @@ def test_upload_checks_per_row_then_stores_on_request(app: Page, store: Store, t
 # --- the first hour: a case that leaves the filter, local time, an Excel register -----------
 
 
-def open_case_in_list(page: Page, incident_id: int) -> None:
+def open_incident_in_list(page: Page, incident_id: int) -> None:
     """Pick a case among the open cases (the filter is switched to redraw the list)."""
     page.get_by_role("tab", name="Meldingen").click()
     status = page.locator(".pd-filter-status select")
@@ -542,7 +542,7 @@ def test_a_case_that_leaves_the_filter_stays_open_and_times_are_local(app: Page,
         for days in (3, 2, 1)  # newer open cases above and below the one we change
     ]
     chosen = ids[1]
-    open_case_in_list(app, chosen)
+    open_incident_in_list(app, chosen)
     app.locator(".pd-status-new select").select_option(label="Opgelost")
     app.locator("button.pd-status-change").click()
     expect(app.locator(".pd-status-result")).to_contain_text(

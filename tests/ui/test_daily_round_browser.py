@@ -61,7 +61,7 @@ def app(page: Page, server):
     page.goto("about:blank")  # lets Voilà shut the kernel down
 
 
-def new_case(store: Store, pupil: str) -> int:
+def new_incident(store: Store, pupil: str) -> int:
     """A fresh case, as the form would store it: new, a week old, threatened on WhatsApp."""
     return incident_log.add_incident(
         store,
@@ -115,7 +115,7 @@ def kept_in_place(page: Page, before: dict, anchor: str, focus: str) -> dict:
 def test_the_case_keeps_its_place_and_focus_after_a_tick_a_status_change_and_a_note(
     app: Page, store: Store
 ):
-    incident_id = new_case(store, "RD-730101")
+    incident_id = new_incident(store, "RD-730101")
     open_incident(app, incident_id)
 
     # A step half-way down the protocol: a note, then 'Ja, dat heb ik gedaan'.
@@ -267,7 +267,7 @@ def test_no_null_tooltip_no_cut_off_words_and_counts_in_proper_dutch(
     app: Page, store: Store, server
 ):
     pupil = "RD-730202"
-    new_case(store, pupil)  # the only case of its pupil: the search finds exactly one
+    new_incident(store, pupil)  # the only case of its pupil: the search finds exactly one
     seen = {}
     for tab in ("Nieuwe melding", "Meldingen", "Signalen", "Import en export"):
         app.get_by_role("tab", name=tab).click()
