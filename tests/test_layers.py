@@ -122,3 +122,33 @@ def test_each_dashboards_page_state_is_decided_without_widgets():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "False"
+
+
+PAGES = {  # each dashboard's notebook imports its page from here
+    "meldingen": "pestdata.ui.meldingen",
+    "overzicht": "pestdata.ui.overview.page",
+    "handelingsadvies": "pestdata.ui.handelingsadvies",
+    "ouderavond": "pestdata.ui.slides",
+}
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_a_pages_kernel_loads_no_password_hashing_and_only_the_care_team_the_importer(name):
+    """A page never checks a password, so argon2 and pyotp stay out of its kernel (they cost
+    every kernel ~0.1 s and memory); only the care team's page can import a file."""
+    import json
+    import subprocess
+    import sys
+
+    notebook = (PACKAGE.parent / "notebooks" / f"{name}.ipynb").read_text(encoding="utf-8")
+    assert f"from {PAGES[name]} import" in notebook
+    heavy = ["argon2", "pyotp", "pestdata.registers.importer"]
+    code = (
+        f"import json, sys, {PAGES[name]}\n"
+        f"print(json.dumps([m for m in {heavy} if m in sys.modules]))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == (
+        ["pestdata.registers.importer"] if name == "meldingen" else []
+    )

@@ -41,7 +41,6 @@ from pestdata.core.choices import StaffRole
 from pestdata.core.errors import PestdataError
 from pestdata.db.store import Store, audit_row, now
 from pestdata.db.tables import accounts, audit, login_failures
-from pestdata.people import passwords
 
 FREE_FAILURES = 5  # per (name, client): wrong attempts before the first wait
 FIRST_DELAY = timedelta(seconds=30)  # the first wait; each further failure doubles it
@@ -117,6 +116,8 @@ def add(
     store: Store, name: str, role: str, password: str, actor: str, two_factor: bool = False
 ) -> str | None:
     """A new account; returns the TOTP secret to put in an authenticator app, if asked."""
+    from pestdata.people import passwords  # argon2, pyotp: never in a page's kernel
+
     name, role = _check_name(name), _check_role(role)
     secret = passwords.new_secret() if two_factor else None
     with store.writing() as conn:
@@ -212,6 +213,8 @@ def reset(
 ) -> str | None:
     """A new password (and lock lifted); `two_factor` True gives a new TOTP secret, False
     removes it, None keeps it. Ends the account's sessions."""
+    from pestdata.people import passwords  # argon2, pyotp: never in a page's kernel
+
     values = {"password_hash": passwords.hashed(_check_password(password))}
     secret = None
     if two_factor is not None:
@@ -252,6 +255,8 @@ def sign_in(
     `client` is who is trying (web/sessions.device_client): failures count and wait per
     (name, client), see the module's text. Every refusal and every wait is audited. An
     account whose role is in `two_factor_roles` but has no code yet cannot sign in."""
+    from pestdata.people import passwords  # argon2, pyotp: never in a page's kernel
+
     at = at or now()
     name = (name or "").strip()
     key, client = name[:80], (client or "onbekend")[:100]
