@@ -35,6 +35,10 @@ from fractions import Fraction
 from pestdata.core.clock import SchoolYear, month_end
 from pestdata.core.markup import counted, number
 
+# A chart trace's meta when its text holds the published cells: charts.py marks them, ui/plots.py
+# shows them as the trace's table (so the widgets need not load the chart code).
+PUBLISHED = "published"
+
 ROUNDING = 5  # published counts are multiples of this
 BASE = 10  # the smallest published total that may be broken down or give a share/median
 HIDDEN = "x"  # a cell hidden by secondary suppression

@@ -26,7 +26,6 @@ MUTED = [
     "#4477AA",
 ]
 GREY = "#BBBBBB"
-PUBLISHED = "published"  # a trace's meta when its text holds the published cells (ui/plots)
 
 PLATFORM_COLOURS = {
     p.value: c for p, c in zip([p for p in Platform if p is not Platform.OTHER], MUTED, strict=True)
@@ -167,7 +166,7 @@ def trend(
                 {
                     "text": [disclosure.show_cell(n) for n in row],
                     "textposition": "none",
-                    "meta": PUBLISHED,
+                    "meta": disclosure.PUBLISHED,
                     "hovertemplate": "%{x}: %{text} meldingen<extra>"
                     + labels[category]
                     + "</extra>",
@@ -244,7 +243,7 @@ def step_completion(frame: pd.DataFrame, note: str = "", minimum: int | None = N
                 "orientation": "h",
                 "text": texts,
                 "textposition": "auto",
-                **({"meta": PUBLISHED} if minimum else {}),
+                **({"meta": disclosure.PUBLISHED} if minimum else {}),
                 "marker": {"color": MUTED[0]},
                 "hovertemplate": "%{y}: %{text}<extra></extra>"
                 if minimum
@@ -280,7 +279,7 @@ def step_heatmap(frame: pd.DataFrame, note: str = "", minimum: int | None = None
                 "type": "heatmap",
                 "z": [[None if pd.isna(v) else float(v) for v in row] for row in z.to_numpy()],
                 "text": [["" if pd.isna(t) else str(t) for t in row] for row in text.to_numpy()],
-                **({"meta": PUBLISHED} if minimum else {}),
+                **({"meta": disclosure.PUBLISHED} if minimum else {}),
                 "x": list(table.columns),
                 "y": titles,
                 "zmin": 0,

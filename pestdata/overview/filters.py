@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import sqlalchemy as sa
 
 from pestdata.core.clock import SchoolYear
 from pestdata.db.tables import incident_forms, incident_platforms, incidents
+
+if TYPE_CHECKING:  # the filters themselves need no pandas (the care team's page loads them)
+    import pandas as pd
 
 
 def school_year_of(day: date) -> str:

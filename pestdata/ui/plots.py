@@ -16,8 +16,8 @@ import json
 import anywidget
 import traitlets
 
+from pestdata.core.disclosure import PUBLISHED
 from pestdata.core.markup import counted, esc
-from pestdata.documents.charts import PUBLISHED
 
 BUNDLE = "voila/templates/pestdata/static/plotly-cartesian-4.1.1.min.js"
 CONFIG = {

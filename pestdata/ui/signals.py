@@ -15,7 +15,6 @@ from pestdata.core.choices import GROUPS, Role
 from pestdata.core.clock import nl_date
 from pestdata.core.markup import counted, esc
 from pestdata.db.store import Store
-from pestdata.documents import pupil_network
 from pestdata.incidents import signals
 from pestdata.ui.common import STYLE, css
 from pestdata.ui.plots import Chart, show_empty, show_figure
@@ -138,6 +137,8 @@ class SignalsView(w.VBox):
         if not links:
             show_empty(self.picture, f"In {group} staan geen leerlingen samen in een melding.")
             return
+        from pestdata.documents import pupil_network  # pandas, plotly: once a network is drawn
+
         show_figure(self.picture, pupil_network.network(nodes, links, f"Leerlingen in {group}"))
         shared = sorted(links.items(), key=lambda item: (-item[1], item[0]))
         self.picture.summary = (

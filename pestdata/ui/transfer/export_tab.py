@@ -7,7 +7,6 @@ import ipywidgets as w
 from pestdata.core.markup import meldingen
 from pestdata.db.store import Store
 from pestdata.overview.filters import Filters
-from pestdata.registers.export import export_bytes, export_frame
 from pestdata.ui.common import css, download_link
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -33,6 +32,8 @@ class ExportTab(w.VBox):
         )
 
     def make_export(self) -> None:
+        from pestdata.registers.export import export_bytes, export_frame  # pandas: on a click
+
         frame = export_frame(self.store, Filters())
         data = export_bytes(frame)
         self.download.value = download_link(
