@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from servers import free_port, serving
+from servers import SMALL, free_port, serving
 
 from pestdata.cli.main import main
 from pestdata.web.serve import voila_command
@@ -82,7 +82,7 @@ def test_the_token_is_in_no_process_argument_and_no_kernel_yet_opens_the_page(tm
     kernel's environment. None of them may hold the token."""
     token = f"geheime-code-{uuid.uuid4().hex}"
     notebooks = probe_notebook(tmp_path / "notebooks")
-    options = {"token": token, "incidents": 10}
+    options = {"token": token, "incidents": SMALL}
     with serving(tmp_path, notebooks, preheat=int(preheat), **options) as (process, base, _):
         if preheat == "1":
             wait_for_children(process.pid, 1)

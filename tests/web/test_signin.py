@@ -451,7 +451,7 @@ def test_the_cookie_is_secure_when_the_proxy_says_https(behind_nginx):
 @pytest.fixture(scope="module")
 def https_only_server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("https")
-    options = {"token": None, "incidents": 1, "before": add_people}
+    options = {"token": None, "incidents": SMALL, "before": add_people}
     with serving(folder, None, "--https-only", **options) as (_, base, _):
         yield base
 
