@@ -84,9 +84,9 @@ def test_the_form_stores_the_motive_and_the_case_shows_it(sqlite_store):
     form.fields["motive"].value = Motive.RELIGION.value
     incident_id = form.submit()
     assert incident_id and form.fields["motive"].value == "unknown"  # reset for the next
-    case = lookup.get_incident(sqlite_store, incident_id)
-    assert case["motive"] == "religion"
-    assert ("Motief", ["Geloof"]) in lookup.incident_details(case)
+    stored = lookup.get_incident(sqlite_store, incident_id)
+    assert stored["motive"] == "religion"
+    assert ("Motief", ["Geloof"]) in lookup.incident_details(stored)
 
 
 def test_import_reads_the_motive_in_everyday_words_and_the_export_round_trips(tmp_path):

@@ -83,8 +83,8 @@ by_pupil = incidents_by_target  # tests/helpers.py
 def states(store: Store) -> dict[str, tuple[str, date | None, str]]:
     """pupil -> (status, date handled, severity)."""
     return {
-        pupil: (case["status"], case["resolved_on"], case["severity"])
-        for pupil, case in by_pupil(store).items()
+        pupil: (stored["status"], stored["resolved_on"], stored["severity"])
+        for pupil, stored in by_pupil(store).items()
     }
 
 
@@ -93,7 +93,7 @@ def overdue(store: Store) -> dict[str, bool]:
     flags = lookup.overdue_flags(TODAY)
     with store.reading() as conn:
         found = dict(conn.execute(sa.select(incidents.c.id, flags.any)).all())
-    return {pupil: bool(found[case["id"]]) for pupil, case in by_pupil(store).items()}
+    return {pupil: bool(found[stored["id"]]) for pupil, stored in by_pupil(store).items()}
 
 
 def check_overdue(store: Store) -> None:
@@ -318,8 +318,8 @@ def test_register_a_afgehandeld_ja_nee_and_opgelost_op(tmp_path, file_a):
         late for pupil, late in overdue(store).items() if states(store)[pupil][0] == "closed"
     )
     # The case view and the care team's export say 'Onbekend'.
-    case = by_pupil(store)["204117"]
-    assert ("Ernst", ["Onbekend"]) in lookup.incident_details(case)
+    stored = by_pupil(store)["204117"]
+    assert ("Ernst", ["Onbekend"]) in lookup.incident_details(stored)
     frame = export.export_frame(store, Filters(today=TODAY))
     assert set(frame["Ernst"]) == {"Onbekend"}
 
@@ -328,7 +328,7 @@ def test_register_a_corrected_and_imported_again_with_update(any_store, tmp_path
     store = any_store  # SQLite, and PostgreSQL with PESTDATA_TEST_PG
     options = {"default_school": WILGENHOEK, "add_schools": True}
     import_file(store, file_a, commit=True, actor=IB, **options)
-    ids = {pupil: case["id"] for pupil, case in by_pupil(store).items()}
+    ids = {pupil: stored["id"] for pupil, stored in by_pupil(store).items()}
     before = states(store)
     late_before = overdue(store)
     corrected = write(
@@ -381,9 +381,9 @@ def test_register_a_corrected_and_imported_again_with_update(any_store, tmp_path
         summaries = [json.loads(v) for v in files.scalars()]
     assert [(s["added"], s.get("updated")) for s in summaries] == [(10, None), (1, 3)]
     # The case's timeline says what the import changed, and who imported it.
-    case = lookup.get_incident(store, ids["203988"])
+    stored = lookup.get_incident(store, ids["203988"])
     lines = [
-        (e.what, e.who) for e in lookup.timeline(case, lookup.audit_entries(store, case["id"]))
+        (e.what, e.who) for e in lookup.timeline(stored, lookup.audit_entries(store, stored["id"]))
     ]
     assert ("Bijgewerkt uit import: Status: Nieuw → Afgesloten", IB) in lines
     # The open row of 2024 was overdue; closed now, it no longer is.

@@ -120,8 +120,8 @@ def test_a_name_in_the_report_is_warned_about_and_saved_after_toch_opslaan(page:
     incident_id = saved_id(page)
     expect(confirm).to_be_hidden(timeout=TIMEOUT)
     assert lookup.count_incidents(store) == before + 1
-    case = lookup.get_incident(store, incident_id)
-    assert [d["text"] for d in case["descriptions"]] == [NAMED]  # exactly the warned text
+    stored = lookup.get_incident(store, incident_id)
+    assert [d["text"] for d in stored["descriptions"]] == [NAMED]  # exactly the warned text
     written = audit_since(store, first)
     assert [(actor, action, row_id) for actor, action, row_id, _ in written] == [
         ("m.devries", "create", incident_id),

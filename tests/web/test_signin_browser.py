@@ -109,8 +109,8 @@ def test_every_write_names_the_signed_in_person(signed_in: Page, server):
          "lesson_given"]
     )  # fmt: skip
     assert {actor for actor, _ in written} == {"m.devries"}, written
-    case = lookup.get_incident(store, incident_id)
-    assert case["steps"]["steun"]["done_by"] == "mevr. Mentor"  # who did it, as typed
+    stored = lookup.get_incident(store, incident_id)
+    assert stored["steps"]["steun"]["done_by"] == "mevr. Mentor"  # who did it, as typed
     store.close()
 
 
