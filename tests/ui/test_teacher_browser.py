@@ -20,12 +20,17 @@ def server(tmp_path_factory):
         yield f"{base}/voila/render/handelingsadvies.ipynb?token={TOKEN}"
 
 
-@pytest.fixture
-def teacher(page: Page, server):
+@pytest.fixture(scope="module")
+def teacher(browser, browser_context_args, server):
+    """One page for the three tests: they only read it (the search leaves the rest of the
+    page as it was), and each page load costs a kernel and Chromium's rendering."""
+    context = browser.new_context(**browser_context_args)
+    page = context.new_page()
     page.goto(server)
     page.wait_for_selector(".pd-chart-lessons .js-plotly-plot", timeout=TIMEOUT)
     yield page
     page.goto("about:blank")  # lets Voilà shut the kernel down
+    context.close()
 
 
 def test_the_search_finds_sexting_naaktfoto_whatsapp_and_buitensluiten(teacher: Page):
