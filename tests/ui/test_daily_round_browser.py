@@ -167,7 +167,52 @@ def test_the_case_keeps_its_place_and_focus_after_a_tick_a_status_change_and_a_n
     expect(app.locator(".pd-case-timeline")).to_contain_text("teruggezet")
 
 
-def test_a_new_pupil_row_takes_the_focus_and_a_removed_one_gives_it_back(app: Page):
+def test_the_report_form_asks_for_what_must_be_chosen_on_purpose_and_works_from_the_keyboard(
+    app: Page, store: Store, server
+):
+    """One page through a care team member's reports, each part as it would meet the form:
+    'Gemeld door' is chosen on purpose, not by a typed letter; no school is preselected when
+    there are several (and the next report keeps the one chosen); a new pupil row takes the
+    focus and a removed one gives it back; an empty pupil row is pointed out, not dropped;
+    and the teacher's checklist preselects no school either."""
+    # 'Gemeld door' on a fresh form: nothing chosen, a typed letter chooses nothing.
+    radios = app.locator(".pd-field-reporter input[type=radio]")
+    expect(radios).to_have_count(6)
+    assert app.locator(".pd-field-reporter input:checked").count() == 0  # nothing chosen
+    radios.first.focus()
+    app.keyboard.type("l")  # a dropdown took this as 'Leerkracht'
+    app.keyboard.type("Leerkracht")
+    expect(app.locator(".pd-field-reporter input:checked")).to_have_count(0)
+    before = lookup.count_incidents(store)
+    app.locator("button.pd-save").click()
+    expect(app.locator(".pd-error-reporter")).to_contain_text(
+        "Gemeld door: kies wie het meldde", timeout=TIMEOUT
+    )
+    assert lookup.count_incidents(store) == before
+    radios.first.focus()
+    app.keyboard.press("Space")  # on purpose: the focused choice
+    expect(app.locator(".pd-field-reporter").get_by_label("Leerling", exact=True)).to_be_checked()
+    expect(app.locator(".pd-field-reporter input:checked")).to_have_count(1)
+
+    # No school preselected; saved once a school is chosen.
+    form_school = app.locator(".pd-school-choice select")
+    expect(form_school.locator("option:checked")).to_have_text("Kies een school…")
+    before = lookup.count_incidents(store)
+    fill_report(app, "Buitengesloten uit de groepsapp.", pupil="778899")
+    form_school.select_option(index=0)  # back to 'Kies een school…'
+    app.locator("button.pd-save").click()
+    expect(app.locator(".pd-error-school")).to_contain_text(
+        "School: kies de school van deze melding", timeout=TIMEOUT
+    )
+    assert lookup.count_incidents(store) == before
+    form_school.select_option("Het Baken College")
+    app.locator("button.pd-save").click()
+    expect(app.locator(".pd-result")).to_contain_text("opgeslagen (", timeout=TIMEOUT)
+    assert lookup.count_incidents(store) == before + 1
+    # The next report keeps the school just chosen (the form keeps date, school and handler).
+    expect(form_school.locator("option:checked")).to_have_text("Het Baken College")
+
+    # A new pupil row takes the focus; a removed one gives it back.
     add = app.locator("button.pd-add-pupil")
     add.focus()
     app.keyboard.press("Enter")
@@ -179,8 +224,7 @@ def test_a_new_pupil_row_takes_the_focus_and_a_removed_one_gives_it_back(app: Pa
     expect(app.locator(".pd-pupil-number input")).to_have_count(1, timeout=TIMEOUT)
     expect(app.locator(".pd-pupil-number input").first).to_be_focused(timeout=TIMEOUT)
 
-
-def test_an_empty_pupil_row_is_pointed_out_not_dropped(app: Page, store: Store):
+    # An empty pupil row is pointed out, not dropped.
     before = lookup.count_incidents(store)
     fill_report(app, "Uitgescholden in de klassenchat.", pupil="556677")
     app.locator("button.pd-add-pupil").click()
@@ -200,45 +244,7 @@ def test_an_empty_pupil_row_is_pointed_out_not_dropped(app: Page, store: Store):
     pupils = lookup.get_incident(store, found[0].id)["pupils"]
     assert sorted(p["pupil_number"] for p in pupils) == ["556677", "556678"]
 
-
-def test_gemeld_door_is_chosen_on_purpose_not_by_a_typed_letter(app: Page, store: Store):
-    radios = app.locator(".pd-field-reporter input[type=radio]")
-    expect(radios).to_have_count(6)
-    assert app.locator(".pd-field-reporter input:checked").count() == 0  # nothing chosen
-    radios.first.focus()
-    app.keyboard.type("l")  # a dropdown took this as 'Leerkracht'
-    app.keyboard.type("Leerkracht")
-    expect(app.locator(".pd-field-reporter input:checked")).to_have_count(0)
-    before = lookup.count_incidents(store)
-    app.locator("button.pd-save").click()
-    expect(app.locator(".pd-error-reporter")).to_contain_text(
-        "Gemeld door: kies wie het meldde", timeout=TIMEOUT
-    )
-    assert lookup.count_incidents(store) == before
-    radios.first.focus()
-    app.keyboard.press("Space")  # on purpose: the focused choice
-    expect(app.locator(".pd-field-reporter").get_by_label("Leerling", exact=True)).to_be_checked()
-    expect(app.locator(".pd-field-reporter input:checked")).to_have_count(1)
-
-
-def test_no_school_is_preselected_when_there_are_several(app: Page, store: Store, server):
-    form_school = app.locator(".pd-school-choice select")
-    expect(form_school.locator("option:checked")).to_have_text("Kies een school…")
-    before = lookup.count_incidents(store)
-    fill_report(app, "Buitengesloten uit de groepsapp.", pupil="778899")
-    form_school.select_option(index=0)  # back to 'Kies een school…'
-    app.locator("button.pd-save").click()
-    expect(app.locator(".pd-error-school")).to_contain_text(
-        "School: kies de school van deze melding", timeout=TIMEOUT
-    )
-    assert lookup.count_incidents(store) == before
-    form_school.select_option("Het Baken College")
-    app.locator("button.pd-save").click()
-    expect(app.locator(".pd-result")).to_contain_text("opgeslagen (", timeout=TIMEOUT)
-    assert lookup.count_incidents(store) == before + 1
-    # The next report keeps the school just chosen (the form keeps date, school and handler).
-    expect(form_school.locator("option:checked")).to_have_text("Het Baken College")
-
+    # The teacher's checklist preselects no school either.
     app.goto(server["guidance"])  # the teacher's checklist
     school = app.locator(".pd-school select")
     expect(school.locator("option:checked")).to_have_text("Kies een school…", timeout=TIMEOUT)
