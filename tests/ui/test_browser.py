@@ -341,12 +341,17 @@ def test_planted_markers_never_reach_the_overview(overview: Page):
         assert marker not in page_text()
 
 
-@pytest.fixture
-def guidance(page: Page, server):
+@pytest.fixture(scope="module")
+def guidance(browser, browser_context_args, server):
+    """One guidance page for the three tests below, in this order: the materials' filters
+    and the lessons leave the checklist alone, and the last test goes on to the overview."""
+    context = browser.new_context(**browser_context_args)
+    page = context.new_page()
     page.goto(server["guidance"])
     page.wait_for_selector(".pd-chart-lessons .js-plotly-plot", timeout=TIMEOUT)
     yield page
     page.goto("about:blank")
+    context.close()
 
 
 def test_filtering_materials_changes_the_count(guidance: Page):
@@ -361,19 +366,6 @@ def test_filtering_materials_changes_the_count(guidance: Page):
     for link in guidance.locator(".pd-materials a, .pd-help-sites a").all():
         assert link.get_attribute("target") == "_blank"
         assert link.get_attribute("rel") == "noopener noreferrer"
-
-
-def test_ticking_a_school_action_shows_on_the_overview(guidance: Page, server):
-    school = "De Regenboog"
-    guidance.locator(".pd-school select").select_option(label=school)  # none preselected
-    row = guidance.locator(".pd-school-action-ouderavond")
-    row.locator("button.pd-school-action-tick").click()
-    expect(row).to_contain_text("gedaan op", timeout=TIMEOUT)
-    guidance.goto(server["overview"])
-    guidance.wait_for_selector(".pd-chart-trend .js-plotly-plot", timeout=TIMEOUT)
-    card = guidance.locator(".pd-school-actions .pd-checklist", has_text=school)
-    expect(card).to_contain_text("1 van 6 acties gedaan")
-    expect(card.locator(".pd-done")).to_contain_text("Ouderavond")
 
 
 def test_logging_a_lesson_changes_the_coverage_chart(guidance: Page):
@@ -393,6 +385,19 @@ def test_logging_a_lesson_changes_the_coverage_chart(guidance: Page):
         arg=[chart, target],
         timeout=TIMEOUT,
     )
+
+
+def test_ticking_a_school_action_shows_on_the_overview(guidance: Page, server):
+    school = "De Regenboog"
+    guidance.locator(".pd-school select").select_option(label=school)  # none preselected
+    row = guidance.locator(".pd-school-action-ouderavond")
+    row.locator("button.pd-school-action-tick").click()
+    expect(row).to_contain_text("gedaan op", timeout=TIMEOUT)
+    guidance.goto(server["overview"])
+    guidance.wait_for_selector(".pd-chart-trend .js-plotly-plot", timeout=TIMEOUT)
+    card = guidance.locator(".pd-school-actions .pd-checklist", has_text=school)
+    expect(card).to_contain_text("1 van 6 acties gedaan")
+    expect(card.locator(".pd-done")).to_contain_text("Ouderavond")
 
 
 def test_parent_evening_slides_move_with_buttons_and_arrow_keys(page: Page, server):
