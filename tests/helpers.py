@@ -19,6 +19,7 @@ import sys
 import urllib.error
 import urllib.parse
 import urllib.request
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -384,6 +385,22 @@ CHARTS = (
 # Who signs in in the browser tests, one of each role; the care team's is m.devries.
 BROWSER_PEOPLE = {"m.devries": "zorgteam", "directeur": "leiding", "juf": "leerkracht",
                   "spreker": "presentator"}  # fmt: skip
+
+
+@contextmanager
+def shared_page(browser, context_args: dict, url: str, *ready: str):
+    """One page, loaded once, for the tests of a file that only read it or leave it as the next
+    one expects (a module-scoped fixture): every page load costs a kernel and Chromium's
+    rendering. It has a browser context of its own; about:blank at the end lets Voilà shut
+    its kernel down."""
+    context = browser.new_context(**context_args)
+    page = context.new_page()
+    page.goto(url)
+    for selector in ready:
+        page.wait_for_selector(selector, timeout=TIMEOUT)
+    yield page
+    page.goto("about:blank")
+    context.close()
 
 
 def add_browser_people(db: str) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from helpers import CHARTS, TIMEOUT, fill_report, open_incident, saved_id
+from helpers import CHARTS, TIMEOUT, fill_report, open_incident, saved_id, shared_page
 from playwright.sync_api import Page, expect
 from servers import TOKEN, serving
 
@@ -238,14 +238,9 @@ def test_an_error_in_a_notebook_shows_no_traceback(page: Page, tmp_path):
 def overview(browser, browser_context_args, server):
     """One overview page for the three tests below, in this order (each page load costs a
     kernel and Chromium's rendering): they read it, and each leaves it as the next expects."""
-    context = browser.new_context(**browser_context_args)
-    page = context.new_page()
-    page.goto(server["overview"])
-    for chart in CHARTS:
-        page.wait_for_selector(f"{chart} .js-plotly-plot", timeout=TIMEOUT)
-    yield page
-    page.goto("about:blank")
-    context.close()
+    charts = [f"{chart} .js-plotly-plot" for chart in CHARTS]
+    with shared_page(browser, browser_context_args, server["overview"], *charts) as page:
+        yield page
 
 
 PLOTTED = "s => document.querySelector(s + ' .js-plotly-plot').data.map(t => [t.name, t.y, t.x])"
@@ -345,13 +340,9 @@ def test_planted_markers_never_reach_the_overview(overview: Page):
 def guidance(browser, browser_context_args, server):
     """One guidance page for the three tests below, in this order: the materials' filters
     and the lessons leave the checklist alone, and the last test goes on to the overview."""
-    context = browser.new_context(**browser_context_args)
-    page = context.new_page()
-    page.goto(server["guidance"])
-    page.wait_for_selector(".pd-chart-lessons .js-plotly-plot", timeout=TIMEOUT)
-    yield page
-    page.goto("about:blank")
-    context.close()
+    ready = ".pd-chart-lessons .js-plotly-plot"
+    with shared_page(browser, browser_context_args, server["guidance"], ready) as page:
+        yield page
 
 
 def test_filtering_materials_changes_the_count(guidance: Page):

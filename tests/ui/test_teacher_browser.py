@@ -6,7 +6,7 @@ find it. The in-process checks are in test_teacher_page.py; this is the same pag
 from __future__ import annotations
 
 import pytest
-from helpers import TIMEOUT, serious
+from helpers import TIMEOUT, serious, shared_page
 from playwright.sync_api import Page, expect
 from servers import SMALL, TOKEN, serving
 
@@ -24,13 +24,10 @@ def server(tmp_path_factory):
 def teacher(browser, browser_context_args, server):
     """One page for the three tests: they only read it (the search leaves the rest of the
     page as it was), and each page load costs a kernel and Chromium's rendering."""
-    context = browser.new_context(**browser_context_args)
-    page = context.new_page()
-    page.goto(server)
-    page.wait_for_selector(".pd-chart-lessons .js-plotly-plot", timeout=TIMEOUT)
-    yield page
-    page.goto("about:blank")  # lets Voilà shut the kernel down
-    context.close()
+    with shared_page(
+        browser, browser_context_args, server, ".pd-chart-lessons .js-plotly-plot"
+    ) as page:
+        yield page
 
 
 def test_the_search_finds_sexting_naaktfoto_whatsapp_and_buitensluiten(teacher: Page):
