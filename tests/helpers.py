@@ -373,6 +373,18 @@ def kernel_of(html: str) -> str:
     return found.group(1)
 
 
+def loaded_by(modules: list[str], watched: list[str]) -> list[str]:
+    """Which of `watched` a fresh Python has loaded after importing `modules`: what a page's
+    kernel or a page state pulls in, also through what it imports."""
+    code = (
+        f"import json, sys\nimport {', '.join(modules)}\n"
+        f"print(json.dumps([m for m in {watched!r} if m in sys.modules]))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
 # --- Chromium --------------------------------------------------------------------------------
 
 TIMEOUT = 60_000  # ms: how long a browser test waits for the page before it fails

@@ -12,6 +12,7 @@ import ast
 from pathlib import Path
 
 import pytest
+from helpers import loaded_by
 
 from pestdata import LAYERS
 
@@ -114,14 +115,8 @@ def test_each_dashboards_page_state_is_decided_without_widgets():
     """The pages' states (ui/care_state.py, ui/overview/state.py, ui/slides_state.py,
     ui/guidance_state.py) import no ipywidgets, also not through what they import: a test asks
     them in-process, and the widgets only draw them."""
-    import subprocess
-    import sys
-
     assert len(STATES) >= 4, STATES
-    code = f"import sys; import {', '.join(STATES)}; print('ipywidgets' in sys.modules)"
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "False"
+    assert loaded_by(STATES, ["ipywidgets"]) == []
 
 
 PAGES = {  # each dashboard's notebook imports its page from here
@@ -147,16 +142,6 @@ LEFT_OUT = {
 def test_a_pages_kernel_loads_only_what_the_page_uses(name):
     """Each library costs every kernel its import time and memory (the care team's page:
     0.46 s and 114 MB → 0.26 s and 70 MB without pandas, plotly and argon2)."""
-    import json
-    import subprocess
-    import sys
-
     notebook = (PACKAGE.parent / "notebooks" / f"{name}.ipynb").read_text(encoding="utf-8")
     assert f"from {PAGES[name]} import" in notebook
-    code = (
-        f"import json, sys, {PAGES[name]}\n"
-        f"print(json.dumps([m for m in {LEFT_OUT[name]} if m in sys.modules]))"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout) == []
+    assert loaded_by([PAGES[name]], LEFT_OUT[name]) == []
