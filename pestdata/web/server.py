@@ -240,11 +240,8 @@ class PestdataVoila(Voila):
         super().start()
 
     def stop(self):
-        """Voilà's stop, after kernels caught mid-restart have settled: jupyter_client's
-        shutdown asks each kernel's `ready` for its exception, and a restart that has not
-        finished fails the whole stop with InvalidStateError (a page's kernel that died just
-        before Ctrl+C)."""
-        run_sync(settle_restarts)(self.kernel_manager)
+        """Voilà's stop, after every kernel has settled (settle_kernels)."""
+        run_sync(settle_kernels)(self.kernel_manager)
         super().stop()
 
     async def shut_down_forgotten_pages(self):
@@ -261,19 +258,23 @@ class PestdataVoila(Voila):
                 await manager.shutdown_kernel(kernel_id)
 
 
-async def settle_restarts(manager, wait_seconds: float = 10) -> None:
-    """Wait for kernels still restarting; a kernel that does not finish in time is killed
-    and forgotten, so the shutdown that follows only meets settled kernels. Kernels still
-    starting are not restarts: jupyter_client's shutdown awaits their start itself."""
-    starting = set(getattr(manager, "_pending_kernels", {}))
+async def settle_kernels(manager, wait_seconds: float = 10) -> None:
+    """Before the server's shutdown of all kernels: wait for kernels still starting,
+    restarting or shutting down, each of which failed the whole stop. A kernel starting
+    (the preheat pool refilling after a page took one) is not yet in the manager's map, and
+    jupyter_server's shutdown refuses it with "Kernel does not exist"; a restart not yet
+    finished (a page's kernel that died) fails it with InvalidStateError. A restart that
+    does not finish in time is killed and forgotten."""
+    in_flight = dict(getattr(manager, "_pending_kernels", {}))
     restarting = {}
     for kernel_id in manager.list_kernel_ids():
         kernel = manager.get_kernel(kernel_id)
-        if kernel_id not in starting and not kernel.ready.done():
+        if kernel_id not in in_flight and not kernel.ready.done():
             restarting[kernel_id] = kernel
-    if not restarting:
+    waits = [*in_flight.values(), *(kernel.ready for kernel in restarting.values())]
+    if not waits:
         return
-    await asyncio.wait([k.ready for k in restarting.values()], timeout=wait_seconds)
+    await asyncio.wait(waits, timeout=wait_seconds)
     for kernel_id, kernel in restarting.items():
         if not kernel.ready.done():
             await ensure_async(kernel.shutdown_kernel(now=True))

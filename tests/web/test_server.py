@@ -10,6 +10,7 @@ forever.
 
 from __future__ import annotations
 
+import asyncio
 import http.client
 import json
 import re
@@ -26,12 +27,14 @@ from pathlib import Path
 
 import pytest
 from helpers import kernel_of, notebook, own_kernels
+from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from servers import SMALL, TOKEN, free_port, serving, wait_for_port
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
 from pestdata.web.handlers import without_secrets
 from pestdata.web.serve import voila_command, voila_env
+from pestdata.web.server import settle_kernels
 
 # A page that shows what the kernel learnt from the request, and two widgets to abuse.
 PROBE_CELL = """\
@@ -318,3 +321,24 @@ def test_a_page_that_does_not_exist_answers_in_dutch(server):
         assert status == 404, path
         assert 'lang="nl"' in html and "Deze pagina bestaat niet" in html, path
         assert "Not Found" not in html and "cdn." not in html, path
+
+
+def test_a_kernel_still_starting_when_the_server_stops_is_shut_down_too(tmp_path):
+    """Ctrl+C while the preheat pool starts a kernel (a page just took one): the server's
+    stop waits for it and then shuts everything down. Without settle_kernels jupyter_server
+    refused the starting kernel ("Kernel does not exist"), the stop failed with a Dutch
+    error line, and the kernel was left running (CI, 2026-12-03)."""
+
+    async def stop_while_a_kernel_starts() -> list[str]:
+        manager = AsyncMappingKernelManager(root_dir=str(tmp_path))
+        starting = asyncio.ensure_future(manager.start_kernel())
+        deadline = time.monotonic() + 60
+        while not manager._pending_kernels and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+        assert manager._pending_kernels, "the kernel never began to start"
+        await settle_kernels(manager)
+        await manager.shutdown_all()
+        await asyncio.gather(starting, return_exceptions=True)
+        return manager.list_kernel_ids()
+
+    assert asyncio.run(stop_while_a_kernel_starts()) == []
