@@ -6,8 +6,10 @@ number)."""
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from dataclasses import replace
 from datetime import date
+from functools import cache
 
 import pandas as pd
 
@@ -19,41 +21,59 @@ from pestdata.overview.filters import Filters, months_between, quarter_of, schoo
 from pestdata.overview.protocol import StepCounts
 from pestdata.overview.reading import filter_options
 
+# A count's reports as plain rows (school, group, month, count), not a DataFrame: a shared
+# overview checks thousands of small cells, and pandas' cost per small frame was more than
+# the sums themselves (the attack test: 10 s of 80).
+Unit = tuple[str, str, str, int]
+UNIT_COLUMNS = ["school", "group", "month", "count"]
+
+
+def unit_rows(frame: pd.DataFrame, keys: tuple[str, ...] = ()) -> list[tuple]:
+    """The rows of a frame of units (cards.count_units, monthly_trend with units): the
+    `keys` columns first, then the Unit."""
+    if not len(frame):
+        return []
+    rows = frame[[*keys, *UNIT_COLUMNS]].itertuples(index=False, name=None)
+    return [(*row[:-1], int(row[-1])) for row in rows]
+
 
 def splits(
-    units: pd.DataFrame, filters: Filters, schools: list[str], months: list[str] | None = None
+    units: list[Unit], filters: Filters, schools: list[str], months: list[str] | None = None
 ) -> list[list[int]]:
     """The parts a reader can split one published count into, each also published in a view
     of its own: per school (all schools), per age band and per group (all pupils), per group
     (an age band), per month and per school year (a longer period). `units`: the count's
-    reports as rows school, group, month, count; `filters`: the count's own (the care team's
-    view has no parts)."""
+    reports (`unit_rows`); `filters`: the count's own (the care team's view has no parts)."""
+
+    def per(key_of, values) -> list[int]:
+        sums = Counter()
+        for unit in units:
+            sums[key_of(unit)] += unit[3]
+        return [sums[value] for value in values]
+
     parts = []
-    if not len(units):
-        units = pd.DataFrame(columns=["school", "group", "month", "count"])
-
-    def per(key, values):
-        sums = units.groupby(key)["count"].sum() if len(units) else {}
-        return [int(sums.get(v, 0)) for v in values]
-
     if not filters.schools:
-        parts.append(per("school", schools))
+        parts.append(per(lambda unit: unit[0], schools))
     if not filters.groups:
         bands = list(filters.age_bands) or AGE_BANDS
         if not filters.age_bands:
-            parts.append(per(units["group"].map(age_band) if len(units) else "group", bands))
-        parts.append(per("group", [g for g in GROUPS if age_band(g) in bands]))
+            parts.append(per(lambda unit: age_band(unit[1]), bands))
+        parts.append(per(lambda unit: unit[1], [g for g in GROUPS if age_band(g) in bands]))
     if months and len(months) > 1:
-        parts.append(per("month", months))
-        years = units["month"].map(lambda m: school_year_of(date.fromisoformat(f"{m}-01")))
-        every = sorted({school_year_of(date.fromisoformat(f"{m}-01")) for m in months})
+        parts.append(per(lambda unit: unit[2], months))
+        every = sorted({_school_year(month) for month in months})
         if len(every) > 1:  # all years: each school year is published too
-            parts.append(per(years if len(units) else "month", every))
+            parts.append(per(lambda unit: _school_year(unit[2]), every))
     return parts
 
 
+@cache
+def _school_year(month: str) -> str:
+    return school_year_of(date.fromisoformat(f"{month}-01"))
+
+
 def given_away(
-    units: pd.DataFrame,
+    units: list[Unit],
     filters: Filters,
     schools: list[str],
     minimum: int | None,
@@ -61,7 +81,7 @@ def given_away(
 ) -> bool:
     """Must a shared view hide this count ("x")? Yes when, beside any of its parts
     (`splits`), it would give a small part away (disclosure.gives_away)."""
-    total = int(units["count"].sum()) if len(units) else 0
+    total = sum(unit[3] for unit in units)
     return any(
         disclosure.gives_away(total, parts, minimum)
         for parts in splits(units, filters, schools, months)
@@ -80,10 +100,13 @@ def hidden_cells(
     """The cells of a `monthly_trend(..., units=True)` frame, per `keys`, that a shared view
     hides (`given_away`); a category that is an age band or a group narrows the cell's own
     filters. `months`: the months a cell spans, when it spans several (per category)."""
-    if not minimum or not len(frame):
+    if not minimum:
         return frozenset()
+    cells: dict[tuple, list[Unit]] = defaultdict(list)
+    for row in unit_rows(frame, keys):
+        cells[row[: len(keys)]].append(row[len(keys) :])
     hidden = set()
-    for key, units in frame.groupby(list(keys)):
+    for key, units in cells.items():
         cell = dict(zip(keys, key, strict=True))
         own = filters
         if by == "age_band" and "category" in cell:
@@ -115,7 +138,7 @@ def hidden_cards(
         name
         for name, (own, period) in periods.items()
         if given_away(
-            units[name],
+            unit_rows(units[name]),
             own,
             schools,
             minimum,
@@ -137,7 +160,7 @@ def hidden_in_summary(
     per_incident = trends["age_band"]
     months = months_between(filters.start, filters.end, per_incident)
     return {
-        "total": given_away(per_incident, filters, schools, minimum, months),
+        "total": given_away(unit_rows(per_incident), filters, schools, minimum, months),
         "months": hidden_cells(per_incident, "age_band", filters, schools, minimum, ("month",)),
         **{
             by: hidden_cells(frame, by, filters, schools, minimum, ("category",), months)
@@ -157,11 +180,16 @@ def hide_step_shares(
     frame["hidden"] = False
     if not minimum or frame.empty:
         return frame
-    incidents = counts.incidents.set_index("month")["cases"]
-    done = counts.by_month.groupby(["step_id", "month"])["count"].sum()
-    for index, row in frame.iterrows():
-        months = [m for m in incidents.index if not per_quarter or quarter_of(m) == row["quarter"]]
-        parts = [(int(done.get((row["step_id"], m), 0)), int(incidents[m])) for m in months]
-        total = (int(row["done"]), int(row["cases"]))
-        frame.loc[index, "hidden"] = disclosure.share_gives_away(total, parts, minimum)
+    incidents = counts.incidents.set_index("month")["cases"].astype(int).to_dict()
+    done = counts.by_month.groupby(["step_id", "month"])["count"].sum().astype(int).to_dict()
+    quarters = frame["quarter"] if per_quarter else [None] * len(frame)
+    hidden = []
+    for step, quarter, done_total, cases in zip(
+        frame["step_id"], quarters, frame["done"], frame["cases"], strict=True
+    ):
+        months = [m for m in incidents if not per_quarter or quarter_of(m) == quarter]
+        parts = [(done.get((step, m), 0), incidents[m]) for m in months]
+        total = (int(done_total), int(cases))
+        hidden.append(disclosure.share_gives_away(total, parts, minimum))
+    frame["hidden"] = hidden
     return frame
