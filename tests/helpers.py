@@ -346,22 +346,58 @@ def notebook(folder: Path, name: str, source: str) -> None:
 
 
 def own_kernels(server_pid: int) -> dict[str, int]:
-    """Kernel ids of a server's kernels (and their process ids), as any local user reads
-    them from `ps`."""
-    ids = {}
+    """Kernel ids of a server's kernels (and their process ids), read from /proc: the
+    server's children and its fork process's (web/kernel_forks.py). A started kernel names
+    its connection file in its command line; a forked one has the fork process's command
+    line, and is known by the Unix sockets it listens on (kernel-<id>-ipc-<n>)."""
+    children: dict[int, list[int]] = {}
     for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
         try:
-            parts = (proc / "cmdline").read_bytes().split(b"\0")
             parent = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
         except (OSError, ValueError, IndexError):
             continue
-        if parent != server_pid:
+        children.setdefault(parent, []).append(int(proc.name))
+    candidates = [
+        pid for child in children.get(server_pid, []) for pid in [child, *children.get(child, [])]
+    ]
+    sockets = _unix_socket_paths()
+    ids = {}
+    for pid in candidates:
+        try:
+            text = Path(f"/proc/{pid}/cmdline").read_bytes()
+            found = re.search(rb"kernel-([0-9a-f-]{36})\.json", text) or _listening_kernel(
+                pid, sockets
+            )
+        except OSError:
             continue
-        for part in parts:
-            found = re.search(rb"kernel-([0-9a-f-]{36})\.json", part)
-            if found:
-                ids[found.group(1).decode()] = int(proc.name)
+        if found:
+            ids[found.group(1).decode()] = pid
     return ids
+
+
+def _unix_socket_paths() -> dict[str, bytes]:
+    """Inode → path of every bound Unix socket (/proc/net/unix)."""
+    paths = {}
+    for line in Path("/proc/net/unix").read_bytes().splitlines()[1:]:
+        fields = line.split()
+        if len(fields) >= 8:
+            paths[fields[6].decode()] = fields[7]
+    return paths
+
+
+def _listening_kernel(pid: int, sockets: dict[str, bytes]):
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            found = re.search(rb"kernel-([0-9a-f-]{36})", sockets.get(target[8:-1], b""))
+            if found:
+                return found
+    return None
 
 
 def kernel_of(html: str) -> str:

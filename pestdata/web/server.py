@@ -48,7 +48,7 @@ from voila.tornado.treehandler import TornadoVoilaTreeHandler
 
 from pestdata.core import files, names
 from pestdata.ui.preheat import PREHEAT_KEY
-from pestdata.web import terminal
+from pestdata.web import kernel_forks, terminal
 from pestdata.web.dashboards import PERSON_HEADER, PageOwners, StartPage
 from pestdata.web.handlers import (
     SECRET_PARAMETERS,
@@ -118,6 +118,12 @@ class PestdataVoila(Voila):
     proxy_key_file = Unicode(
         "", config=True, help="File with the key the proxy sends (single sign-on)."
     )
+    fork_kernels = Bool(
+        True,
+        config=True,
+        help="Page kernels forked from one process that imported their libraries once "
+        "(kernel_forks.py); False: each kernel a new Python.",
+    )
     verbose = Bool(
         True,
         config=True,
@@ -138,6 +144,8 @@ class PestdataVoila(Voila):
         if not self.verbose:  # as soon as we know, before anything else can log
             terminal.speak_dutch(self.log, lambda: self.port)
             self.config.MappingKernelManager.kernel_manager_class = terminal.QUIET_KERNELS
+        if self.fork_kernels:
+            self.config.KernelProvisionerFactory.default_provisioner_name = "pestdata-fork"
 
     def initialize(self, argv=None):
         # Made before any kernel starts: each kernel inherits it, nobody else can read it.
@@ -152,6 +160,8 @@ class PestdataVoila(Voila):
         # One name detector for every page (names.py): kernels ask it over a Unix socket in
         # a 0700 folder (PESTDATA_NAMES_SOCKET), none loads deduce. It ends with this server.
         self.names_service = names.start_service()
+        if self.fork_kernels:
+            self.kernel_forks = kernel_forks.start_service()
         # The signed person (dashboards.DashboardPage) reaches the kernel as HTTP_X_PESTDATA_PERSON.
         self.voila_configuration.http_header_envs = [PERSON_HEADER]
         if self.proxy_key_file:

@@ -378,8 +378,9 @@ def test_every_answer_carries_the_security_headers(server):
 
 def test_the_kernel_connection_folder_is_private(server):
     process, _, _, _ = server
-    kernels = poll(lambda: own_kernels(process.pid) or None)
-    command = Path(f"/proc/{next(iter(kernels.values()))}/cmdline").read_bytes().split(b"\0")
-    connection = Path(next(part for part in command if part.endswith(b".json")).decode())
+    kernel_id, pid = next(iter(poll(lambda: own_kernels(process.pid) or None).items()))
+    sockets = [Path(path) for path in poll(lambda: kernel_sockets({pid})[0] or [])]
+    assert sockets, "the kernel listens on Unix sockets (the IPC transport)"
+    connection = sockets[0].parent / f"kernel-{kernel_id}.json"  # beside its sockets
     assert connection.parent.stat().st_mode & 0o777 == 0o700
     assert json.loads(connection.read_text())["transport"] == "ipc"

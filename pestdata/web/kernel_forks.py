@@ -1,0 +1,251 @@
+"""Page kernels forked from one process that has already imported what every kernel loads.
+
+A kernel started as a new Python spends most of its start importing ipykernel, IPython,
+ipywidgets and SQLAlchemy, and keeps its own copy of each in memory. The server starts one
+fork process (`start_service`) that imports them once; jupyter_client starts each kernel
+through `ForkingProvisioner` (its provisioner API, entry point "pestdata-fork"), which asks
+that process for a fork over a Unix socket in a 0700 folder. The fork runs ipykernel as
+`python -m ipykernel_launcher` would, with the kernel's own environment, folder and
+arguments, and shares the imported libraries' memory with its siblings copy-on-write.
+
+What stays as before: the connection file and its Unix sockets in Voilà's 0700 folder (the
+private transport), the owner binding (server side), signals to the kernel's own process
+group. When the fork process is not there (yet), a kernel starts the ordinary way.
+The fork process ends when the server does (its stdin closes); a kernel ends when its fork
+process does (ipykernel's parent poller, JPY_PARENT_PID).
+"""
+
+from __future__ import annotations
+
+import atexit
+import importlib
+import json
+import os
+import runpy
+import select
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from pathlib import Path
+
+from jupyter_client.provisioning import LocalProvisioner
+
+from pestdata.core import files
+
+# What every page kernel imports before it runs a cell; loaded once in the fork process.
+# Only libraries: pestdata's own modules may read settings when imported, and a kernel's
+# settings are its own environment's.
+SHARED = (
+    "ipykernel.kernelapp",
+    "ipykernel.ipkernel",
+    "ipykernel.comm",
+    "IPython.core.interactiveshell",
+    "ipywidgets",
+    "sqlalchemy",
+    "sqlalchemy.orm",
+    "pydantic",
+)
+LAUNCHER = ["-m", "ipykernel_launcher"]  # the kernel command a fork can stand in for
+_address: str | None = None  # the fork process's socket, once this server started it
+
+
+def start_service() -> subprocess.Popen:
+    """Start this server's fork process. It listens once its imports are done; kernels
+    asked for before then start the ordinary way."""
+    global _address
+    folder = Path(tempfile.mkdtemp(prefix="pestdata-kernels-"))
+    os.chmod(folder, 0o700)
+    _address = str(folder / "forks.sock")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pestdata.web.kernel_forks", _address],
+        stdin=subprocess.PIPE,
+        close_fds=True,
+    )
+    atexit.register(shutil.rmtree, folder, True)
+    return process
+
+
+class ForkingProvisioner(LocalProvisioner):
+    """LocalProvisioner, but the kernel comes from the fork process when it can."""
+
+    async def launch_kernel(self, cmd: list[str], **kwargs):
+        process = _fork(cmd, kwargs)
+        if process is None:
+            return await super().launch_kernel(cmd, **kwargs)
+        self.process = process
+        self.pid = self.pgid = process.pid  # the fork is its own process group (setsid)
+        self.cwd = kwargs.get("cwd") or os.getcwd()
+        return self.connection_info
+
+
+def _fork(cmd: list[str], kwargs: dict) -> ForkedKernel | None:
+    """Ask the fork process for a kernel; None when it cannot give one."""
+    if not _address or cmd[1:3] != LAUNCHER or not hasattr(os, "pidfd_open"):
+        return None
+    request = {
+        "args": cmd[3:],
+        "env": kwargs.get("env") or dict(os.environ),
+        "cwd": str(kwargs.get("cwd") or os.getcwd()),
+        "quiet": kwargs.get("stdout") == subprocess.DEVNULL,
+    }
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
+            connection.settimeout(10)
+            connection.connect(_address)
+            connection.sendall(json.dumps(request).encode() + b"\n")
+            answer = json.loads(_read_line(connection))
+    except (OSError, ValueError):  # not listening yet, or gone: the ordinary way
+        return None
+    return ForkedKernel(answer["pid"])
+
+
+class ForkedKernel:
+    """The part of Popen that LocalProvisioner uses, for a kernel that is the fork
+    process's child, not ours: its end is seen through a pidfd."""
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, pid: int):
+        self.pid = pid
+        self.returncode: int | None = None
+        try:
+            self._ended = os.pidfd_open(pid)
+        except ProcessLookupError:  # ended (and reaped) already
+            self._ended, self.returncode = None, -1
+
+    def poll(self) -> int | None:
+        if self.returncode is None and select.select([self._ended], [], [], 0)[0]:
+            self._close(-1)  # its exit status went to the fork process, which reaped it
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                raise subprocess.TimeoutExpired(str(self.pid), timeout)
+            select.select([self._ended], [], [], left)
+        return self.returncode
+
+    def send_signal(self, signum: int) -> None:
+        if self.poll() is None:
+            signal.pidfd_send_signal(self._ended, signum)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+    def _close(self, code: int) -> None:
+        os.close(self._ended)
+        self.returncode = code
+
+    def __del__(self):
+        if self.returncode is None and self._ended is not None:
+            self._close(-1)
+
+
+def _read_line(connection: socket.socket, limit: int = 1 << 20) -> bytes:
+    data = b""
+    while not data.endswith(b"\n"):
+        chunk = connection.recv(65536)
+        if not chunk or len(data) > limit:
+            raise ValueError("no whole line")
+        data += chunk
+    return data
+
+
+# --- the fork process ------------------------------------------------------------------------
+
+
+def serve(path: str) -> None:
+    """Import what kernels share, then fork a kernel for each request, until the server
+    that started us goes away (our stdin closes)."""
+    files.private_umask()
+    for name in SHARED:
+        importlib.import_module(name)
+    signal.signal(signal.SIGCHLD, _reap)
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        listener.bind(path)
+    except (FileNotFoundError, OSError):  # the server stopped (and took our folder) already
+        os._exit(0)
+    listener.listen(16)
+    while True:
+        ready, _, _ = select.select([listener, 0], [], [])
+        if 0 in ready and not os.read(0, 4096):
+            os._exit(0)
+        if listener in ready:
+            connection, _ = listener.accept()
+            with connection:
+                _answer(connection, listener)
+
+
+def _answer(connection: socket.socket, listener: socket.socket) -> None:
+    try:
+        connection.settimeout(10)
+        request = json.loads(_read_line(connection))
+    except (OSError, ValueError):
+        return
+    pid = os.fork()
+    if pid == 0:
+        _become_kernel(request, connection, listener)
+    try:
+        connection.sendall(json.dumps({"pid": pid}).encode() + b"\n")
+    except OSError:  # the server gave up on us; the kernel ends with no one to talk to
+        os.kill(pid, signal.SIGKILL)
+
+
+def _reap(signum, frame) -> None:
+    """Children that ended are reaped at once (the server sees their end via a pidfd)."""
+    try:
+        while os.waitpid(-1, os.WNOHANG)[0]:
+            pass
+    except ChildProcessError:
+        pass
+
+
+def _become_kernel(request: dict, *inherited: socket.socket) -> None:
+    """In the fork: run ipykernel as `python -m ipykernel_launcher ARGS` would. Never returns."""
+    code = 1
+    try:
+        for each in inherited:
+            each.close()
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # the kernel's own subprocesses
+        os.setsid()  # its own process group, which the server signals as a whole
+        null = os.open(os.devnull, os.O_RDWR)
+        os.dup2(null, 0)
+        if request["quiet"]:
+            os.dup2(null, 1)
+            os.dup2(null, 2)
+        os.close(null)
+        os.environ.clear()
+        os.environ.update(request["env"])
+        os.chdir(request["cwd"])
+        # It ends with the fork process (ipykernel's parent poller). Given as an argument:
+        # ipykernel read JPY_PARENT_PID when the fork process imported it.
+        parent = f"--IPKernelApp.parent_handle={os.getppid()}"
+        sys.argv = ["ipykernel_launcher", *request["args"], parent]
+        runpy.run_module("ipykernel_launcher", run_name="__main__", alter_sys=True)
+        code = 0
+    except SystemExit as stop:
+        code = stop.code if isinstance(stop.code, int) else int(stop.code is not None)
+    except BaseException:  # noqa: BLE001 - the kernel's own stderr, as a started one
+        traceback.print_exc()
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except Exception:  # noqa: BLE001, S110 - ending anyway
+                pass
+        os._exit(code)
+
+
+if __name__ == "__main__":
+    serve(sys.argv[1])
