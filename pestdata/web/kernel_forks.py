@@ -17,7 +17,9 @@ process does (ipykernel's parent poller, JPY_PARENT_PID).
 
 from __future__ import annotations
 
+import asyncio
 import atexit
+import gc
 import importlib
 import json
 import os
@@ -51,29 +53,32 @@ SHARED = (
     "pydantic",
 )
 LAUNCHER = ["-m", "ipykernel_launcher"]  # the kernel command a fork can stand in for
+LOADING_SECONDS = 20  # how long a kernel waits for a fork process still importing
 _address: str | None = None  # the fork process's socket, once this server started it
+_process: subprocess.Popen | None = None
 
 
 def start_service() -> subprocess.Popen:
-    """Start this server's fork process. It listens once its imports are done; kernels
-    asked for before then start the ordinary way."""
-    global _address
+    """Start this server's fork process. It listens once its imports are done; a kernel
+    asked for before then waits for it (it would spend that time importing anyway)."""
+    global _address, _process
     folder = Path(tempfile.mkdtemp(prefix="pestdata-kernels-"))
     os.chmod(folder, 0o700)
     _address = str(folder / "forks.sock")
-    process = subprocess.Popen(
+    _process = subprocess.Popen(
         [sys.executable, "-m", "pestdata.web.kernel_forks", _address],
         stdin=subprocess.PIPE,
         close_fds=True,
     )
     atexit.register(shutil.rmtree, folder, True)
-    return process
+    return _process
 
 
 class ForkingProvisioner(LocalProvisioner):
     """LocalProvisioner, but the kernel comes from the fork process when it can."""
 
     async def launch_kernel(self, cmd: list[str], **kwargs):
+        await _listening()
         process = _fork(cmd, kwargs)
         if process is None:
             return await super().launch_kernel(cmd, **kwargs)
@@ -81,6 +86,20 @@ class ForkingProvisioner(LocalProvisioner):
         self.pid = self.pgid = process.pid  # the fork is its own process group (setsid)
         self.cwd = kwargs.get("cwd") or os.getcwd()
         return self.connection_info
+
+
+async def _listening() -> None:
+    """Wait while the fork process is still importing (it is running, its socket not yet
+    there), up to LOADING_SECONDS."""
+    deadline = time.monotonic() + LOADING_SECONDS
+    while (
+        _address
+        and not os.path.exists(_address)
+        and _process is not None
+        and _process.poll() is None
+        and time.monotonic() < deadline
+    ):
+        await asyncio.sleep(0.05)
 
 
 def _fork(cmd: list[str], kwargs: dict) -> ForkedKernel | None:
@@ -170,6 +189,9 @@ def serve(path: str) -> None:
     files.private_umask()
     for name in SHARED:
         importlib.import_module(name)
+    # The imported objects leave the collector's lists: a kernel's collections would touch
+    # (and so copy) every page that holds them (Python's advice for forking servers).
+    gc.freeze()
     signal.signal(signal.SIGCHLD, _reap)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
