@@ -41,6 +41,7 @@ def benches(large: bool, scratch: Path) -> dict[str, list[str]]:
         "render": ["--incidents", "2000", "--loads", "7"] if large else ["--incidents", "100",
                    "--loads", "1", "--saves", "1"],
         "render_overview": ["--db", str(db), "--loads", "5" if large else "1"],
+        "kernels": ["--incidents", "300", "--rounds", "3" if large else "1"],
     }  # fmt: skip
 
 
