@@ -22,27 +22,9 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from servers import free_port, wait_for_port  # noqa: E402  (tests/servers.py)
+from servers import free_port, process_tree, wait_for_port  # noqa: E402  (tests/servers.py)
 
 PASSWORD = "een lang wachtwoord voor de bench"
-
-
-def tree(pid: int) -> list[int]:
-    """The process and all its descendants."""
-    children = {}
-    for proc in Path("/proc").iterdir():
-        if proc.name.isdigit():
-            try:
-                parent = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(parent, []).append(int(proc.name))
-    found, todo = [], [pid]
-    while todo:
-        current = todo.pop()
-        found.append(current)
-        todo.extend(children.get(current, []))
-    return found
 
 
 def memory_mb(pids: list[int]) -> tuple[float, float]:
@@ -101,8 +83,8 @@ def main() -> int:
             form = {"naam": "ouderavond", "wachtwoord": PASSWORD, "_xsrf": xsrf, "next": "/"}
             opener.open(base + "/login", urllib.parse.urlencode(form).encode(), timeout=60)
             time.sleep(5)  # the preheat pool fills
-            idle = memory_mb(tree(server.pid))
-            print(f"idle: {kernels(tree(server.pid))} kernels, RSS {idle[0]:.0f} MB, "
+            idle = memory_mb(process_tree(server.pid))
+            print(f"idle: {kernels(process_tree(server.pid))} kernels, RSS {idle[0]:.0f} MB, "
                   f"PSS {idle[1]:.0f} MB")  # fmt: skip
             started = time.monotonic()
             statuses = []
@@ -115,7 +97,7 @@ def main() -> int:
                     statuses.append(error.code)
             took = time.monotonic() - started
             time.sleep(5)  # let closing kernels go
-            pids = tree(server.pid)
+            pids = process_tree(server.pid)
             rss, pss = memory_mb(pids)
             print(f"after {options.loads} loads in {took:.0f} s "
                   f"(answers {sorted(set(statuses))}): {kernels(pids)} kernels, "

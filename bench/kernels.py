@@ -29,7 +29,7 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from servers import free_port, wait_for_port  # noqa: E402  (tests/servers.py)
+from servers import free_port, process_tree, wait_for_port  # noqa: E402  (tests/servers.py)
 
 from pestdata.web.serve import voila_command, voila_env  # noqa: E402
 
@@ -53,27 +53,9 @@ def memory(pid: int) -> tuple[int, int, int]:
     return uss, fields.get("Pss", 0), fields.get("Rss", 0)
 
 
-def tree(root: int) -> list[int]:
-    """The process and all its descendants."""
-    children: dict[int, list[int]] = {}
-    for proc in Path("/proc").iterdir():
-        if proc.name.isdigit():
-            try:
-                parent = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, ValueError, IndexError):
-                continue
-            children.setdefault(parent, []).append(int(proc.name))
-    found, todo = [], [root]
-    while todo:
-        pid = todo.pop()
-        found.append(pid)
-        todo += children.get(pid, [])
-    return found
-
-
 def tree_memory(root: int) -> tuple[float, float]:
     """(PSS, RSS) of the whole tree in MiB."""
-    sizes = [memory(pid) for pid in tree(root)]
+    sizes = [memory(pid) for pid in process_tree(root)]
     return sum(s[1] for s in sizes) / 1024, sum(s[2] for s in sizes) / 1024
 
 
@@ -81,7 +63,7 @@ def kernels(root: int) -> set[int]:
     """The tree's page kernels: started ones run ipykernel_launcher, forked ones are the
     fork process's children."""
     found = set()
-    pids = tree(root)
+    pids = process_tree(root)
     for pid in pids:
         try:
             command = Path(f"/proc/{pid}/cmdline").read_bytes()

@@ -27,6 +27,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import Page, expect
+from servers import children
 
 import pestdata
 from pestdata.core.model import validate_incident, validate_step
@@ -350,17 +351,9 @@ def own_kernels(server_pid: int) -> dict[str, int]:
     server's children and its fork process's (web/kernel_forks.py). A started kernel names
     its connection file in its command line; a forked one has the fork process's command
     line, and is known by the Unix sockets it listens on (kernel-<id>-ipc-<n>)."""
-    children: dict[int, list[int]] = {}
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
-        try:
-            parent = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, ValueError, IndexError):
-            continue
-        children.setdefault(parent, []).append(int(proc.name))
+    below = children()
     candidates = [
-        pid for child in children.get(server_pid, []) for pid in [child, *children.get(child, [])]
+        pid for child in below.get(server_pid, []) for pid in [child, *below.get(child, [])]
     ]
     sockets = _unix_socket_paths()
     ids = {}

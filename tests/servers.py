@@ -53,6 +53,30 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def children() -> dict[int, list[int]]:
+    """Every process's children, read from /proc."""
+    found: dict[int, list[int]] = {}
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                parent = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            found.setdefault(parent, []).append(int(proc.name))
+    return found
+
+
+def process_tree(pid: int) -> list[int]:
+    """The process and all its descendants."""
+    below = children()
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        todo.extend(below.get(current, []))
+    return found
+
+
 def wait_for_port(port: int, server: subprocess.Popen, seconds: float = 60) -> None:
     """Poll until something listens on the port; fail when the server stopped or the
     deadline passed (a busy machine starts Voilà slowly: polls, never one long sleep)."""
