@@ -7,10 +7,9 @@ from __future__ import annotations
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
-from helpers import CHARTS, TIMEOUT
+from helpers import CHARTS, TIMEOUT, own_kernels
 from playwright.sync_api import Page, expect
 from servers import TOKEN, serving
 
@@ -23,18 +22,9 @@ pytestmark = pytest.mark.browser
 
 
 def children_of(pid: int) -> list[int]:
-    """Live kernels of a server, read from /proc: its child processes that run ipykernel
-    (the server's other child, the name detector of names.py, is not a page)."""
-    children = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            kernel = b"ipykernel" in (stat.parent / "cmdline").read_bytes()
-        except OSError:
-            continue
-        if int(fields[1]) == pid and fields[0] != "Z" and kernel:
-            children.append(int(stat.parent.name))
-    return children
+    """Live page kernels of a server (helpers.own_kernels: started or forked; the names and
+    fork processes are not pages)."""
+    return list(own_kernels(pid).values())
 
 
 def test_open_pages_keep_their_kernel_and_closed_pages_lose_it(page: Page, tmp_path):
