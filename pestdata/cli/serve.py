@@ -69,7 +69,8 @@ def _token_from_file(path: Path) -> str:
     default=300,
     show_default=True,
     type=click.IntRange(5),
-    help="Seconden waarna de kernel van een gesloten pagina wordt opgeruimd.",
+    help="Seconden waarna de kernel van een pagina die nooit verbinding maakte wordt "
+    "opgeruimd; die van een gesloten pagina gaat na een halve minuut.",
 )
 @click.option(
     "--preheat",

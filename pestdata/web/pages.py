@@ -16,6 +16,7 @@ kernels and close their websockets within seconds (`check_accounts` runs every f
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 from contextvars import ContextVar
@@ -28,6 +29,10 @@ from pestdata.web.serve import PAGES_PER_PERSON
 
 log = logging.getLogger("pestdata.web.pages")
 
+# A closed page (its last websocket gone) ends after this: Voilà's own shutdown on unload is
+# refused (no _xsrf, voila issue 1458), and the culler takes minutes. Long enough for a
+# websocket that reconnects after a network hiccup; a reload opens a new page anyway.
+CLOSED_PAGE_SECONDS = 30
 KERNEL_MB = 180  # what one page's kernel costs (docs/VOILA-NOTES.md: 150–180 MB)
 MEMORY_SHARE = 0.6  # of the machine's memory, the rest for the database, browsers, the OS
 
@@ -63,8 +68,15 @@ class ServerFull(PestdataError):
 class Pages:
     """Which person each page's kernel belongs to, and the limits on them."""
 
-    def __init__(self, manager, per_person: int = PAGES_PER_PERSON, server_limit: int = 0):
+    def __init__(
+        self,
+        manager,
+        per_person: int = PAGES_PER_PERSON,
+        server_limit: int = 0,
+        closed_seconds: float = CLOSED_PAGE_SECONDS,
+    ):
         self.manager = manager
+        self.closed_seconds = closed_seconds
         self.per_person = per_person
         self.server_limit = server_limit or pages_for_memory()
         self.pages: dict[str, Page] = {}
@@ -102,8 +114,19 @@ class Pages:
             self.pages[kernel_id].sockets.add(socket)
 
     def disconnected(self, kernel_id: str, socket) -> None:
-        if kernel_id in self.pages:
-            self.pages[kernel_id].sockets.discard(socket)
+        """A websocket closed; the page's last one: the page ends after `closed_seconds`
+        unless one opens again."""
+        page = self.pages.get(kernel_id)
+        if page is None:
+            return
+        page.sockets.discard(socket)
+        if not page.sockets:
+            loop = asyncio.get_running_loop()
+            loop.call_later(self.closed_seconds, self._end_if_closed, kernel_id, page)
+
+    def _end_if_closed(self, kernel_id: str, page: Page) -> None:
+        if self.pages.get(kernel_id) is page and not page.sockets:
+            asyncio.ensure_future(self.end(kernel_id, "pagina gesloten"))
 
     # --- limits ---------------------------------------------------------------------------
 

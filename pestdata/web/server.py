@@ -60,7 +60,7 @@ from pestdata.web.handlers import (
     TokenlessDashboard,
 )
 from pestdata.web.login import AccountsIdentity
-from pestdata.web.pages import Pages, record_owners
+from pestdata.web.pages import CLOSED_PAGE_SECONDS, Pages, record_owners
 from pestdata.web.sessions import server_store
 from pestdata.web.token_login import TokenIdentity
 
@@ -108,6 +108,11 @@ class PestdataVoila(Voila):
         help="A page left open without any use loses its kernel after this many hours.",
     )
     idle_check_seconds = Int(300, config=True)
+    closed_page_seconds = Float(
+        CLOSED_PAGE_SECONDS,
+        config=True,
+        help="A page whose last websocket closed loses its kernel after this many seconds.",
+    )
     account_check_seconds = Float(
         3, config=True, help="How often pages of disabled or reset accounts are looked for."
     )
@@ -198,7 +203,9 @@ class PestdataVoila(Voila):
         if self.config.AccountsIdentity.get("https_only", False):  # serve --https-only
             settings["xsrf_cookie_kwargs"] = {"secure": True}  # as the session cookie
         settings["default_handler_class"] = NotFoundPage
-        self.pages = Pages(self.kernel_manager, self.pages_per_person, self.max_pages)
+        self.pages = Pages(
+            self.kernel_manager, self.pages_per_person, self.max_pages, self.closed_page_seconds
+        )
         record_owners(self.kernel_manager, self.pages)
         settings["pestdata_pages"] = self.pages
         settings["pestdata_end_pages"] = self.end_pages  # sessions.LogoutPage calls it

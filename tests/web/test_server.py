@@ -15,13 +15,13 @@ import http.client
 import json
 import re
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -257,71 +257,64 @@ def test_login_attempts_are_rate_limited(server):
     assert "Wacht vijf minuten" in body
 
 
-def test_a_page_left_open_loses_its_kernel(tmp_path):
-    """A page whose socket stays open but that nobody uses: its kernel goes after the limit
-    (here 4 seconds instead of two hours); a page in use keeps it."""
+@contextmanager
+def probe_server(tmp_path, *flags: str):
+    """Our Voilà serving the probe notebook with extra `flags`: (process, port); stopped
+    when the block ends."""
     notebooks = tmp_path / "notebooks"
     notebooks.mkdir()
     notebook(notebooks, "probe", PROBE_CELL)
     port = free_port()
-    command = voila_command(notebooks, port, TOKEN, preheat=0, verbose=True) + [
-        f"--PestdataVoila.open_page_idle_hours={4 / 3600}",
-        "--PestdataVoila.idle_check_seconds=1",
-    ]
+    command = voila_command(notebooks, port, TOKEN, preheat=0, verbose=True) + list(flags)
     env = voila_env(f"sqlite:///{tmp_path}/p.sqlite", "zorgteam", token=TOKEN)
     with open(tmp_path / "serve.log", "w") as log:
         process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         wait_for_port(port, process)
-        base = f"http://127.0.0.1:{port}"
-        _, _, html = get(base, f"/voila/render/probe.ipynb?token={TOKEN}")
-        kernel_id = kernel_of(html)
-        url = f"ws://127.0.0.1:{port}/api/kernels/{kernel_id}/channels"
-        with connect(url, additional_headers={"Authorization": f"token {TOKEN}"}):
-            deadline = time.monotonic() + 60
-            while kernel_id in own_kernels(process.pid) and time.monotonic() < deadline:
-                time.sleep(0.5)  # the socket is open all the while
-            assert kernel_id not in own_kernels(process.pid)
-        assert "ongebruikt, afgesloten" in (tmp_path / "serve.log").read_text()
+        yield process, port
     finally:
         process.terminate()
         process.wait(timeout=30)
 
 
-if __name__ == "__main__":
-    sys.exit(pytest.main([__file__, "-v"]))
+def open_probe(port: int) -> tuple[str, str]:
+    """Request the probe page: its kernel id, and the address of that kernel's websocket."""
+    _, _, html = get(f"http://127.0.0.1:{port}", f"/voila/render/probe.ipynb?token={TOKEN}")
+    kernel_id = kernel_of(html)
+    return kernel_id, f"ws://127.0.0.1:{port}/api/kernels/{kernel_id}/channels"
 
 
-def test_a_kernel_that_cannot_hear_its_page_says_so_in_dutch(monkeypatch):
-    """The kernel's side: a refused or absent preheat channel ends the wait at once with a
-    Dutch message (before: it waited for ever and the visitor's page hung)."""
-    from pestdata.ui.preheat import PageNotTaken, wait_for_page
-
-    monkeypatch.setenv("VOILA_PREHEAT", "True")
-    monkeypatch.setenv("VOILA_APP_PORT", str(free_port()))  # nobody listens there
-    monkeypatch.setenv("VOILA_KERNEL_ID", str(uuid.uuid4()))
-    started = time.monotonic()
-    with pytest.raises(PageNotTaken, match="Laad de pagina opnieuw"):
-        wait_for_page(timeout=5)
-    assert time.monotonic() - started < 30
+def gone_within(kernel_id: str, server_pid: int, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while kernel_id in own_kernels(server_pid) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    return kernel_id not in own_kernels(server_pid)
 
 
-def test_a_dashboard_page_is_dutch_while_it_loads(server):
-    _, base, _ = server
-    status, _, html = get(base, f"/voila/render/probe.ipynb?token={TOKEN}")
-    assert status == 200
-    assert '<html lang="nl">' in html  # a screen reader reads it as Dutch
-    assert '<h2 id="loading_text">Bezig met openen' in html and "Running " not in html
-    assert "Bezig met laden (${cell_index} van ${cell_count})" in html
+def test_a_page_left_open_loses_its_kernel(tmp_path):
+    """A page whose socket stays open but that nobody uses: its kernel goes after the limit
+    (here 4 seconds instead of two hours); a page in use keeps it."""
+    flags = (
+        f"--PestdataVoila.open_page_idle_hours={4 / 3600}",
+        "--PestdataVoila.idle_check_seconds=1",
+    )
+    with probe_server(tmp_path, *flags) as (process, port):
+        kernel_id, url = open_probe(port)
+        with connect(url, additional_headers={"Authorization": f"token {TOKEN}"}):
+            assert gone_within(kernel_id, process.pid, 60)  # the socket open all the while
+        assert "ongebruikt, afgesloten" in (tmp_path / "serve.log").read_text()
 
 
-def test_a_page_that_does_not_exist_answers_in_dutch(server):
-    _, base, _ = server
-    for path in (f"/voila/render/bestaat-niet.ipynb?token={TOKEN}", f"/geen/pad?token={TOKEN}"):
-        status, _, html = get(base, path)
-        assert status == 404, path
-        assert 'lang="nl"' in html and "Deze pagina bestaat niet" in html, path
-        assert "Not Found" not in html and "cdn." not in html, path
+def test_a_closed_page_loses_its_kernel_within_seconds_not_minutes(tmp_path):
+    """The page's websocket closes (its visitor left) and stays closed: the kernel goes
+    after closed_page_seconds (here 2; the culler's 5 minutes are not waited for). While
+    the socket is open, past those seconds, the kernel stays."""
+    with probe_server(tmp_path, "--PestdataVoila.closed_page_seconds=2") as (process, port):
+        kernel_id, url = open_probe(port)
+        with connect(url, additional_headers={"Authorization": f"token {TOKEN}"}):
+            time.sleep(4)  # open for longer than the 2 seconds
+            assert kernel_id in own_kernels(process.pid)
+        assert gone_within(kernel_id, process.pid, 60)  # the culler would take 300 s
 
 
 def test_a_kernel_still_starting_when_the_server_stops_is_shut_down_too(tmp_path):
