@@ -103,8 +103,11 @@ async def _listening() -> None:
 
 
 def _fork(cmd: list[str], kwargs: dict) -> ForkedKernel | None:
-    """Ask the fork process for a kernel; None when it cannot give one."""
+    """Ask the fork process for a kernel; None when it cannot give one (also for a kernel
+    meant to run in another Python than ours: the fork would run it in this one)."""
     if not _address or cmd[1:3] != LAUNCHER or not hasattr(os, "pidfd_open"):
+        return None
+    if os.path.realpath(cmd[0]) != os.path.realpath(sys.executable):
         return None
     request = {
         "args": cmd[3:],
