@@ -19,10 +19,13 @@ A key or token is read only from a file of this account that nobody else can rea
 
 from __future__ import annotations
 
+import atexit
 import errno
 import os
 import secrets
+import shutil
 import stat
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -65,6 +68,15 @@ def private_dir(path: Path) -> Path:
         path.mkdir(parents=True, mode=DIR_MODE)
         path.chmod(DIR_MODE)  # mkdir's mode is filtered by the umask
     return path
+
+
+def private_socket(prefix: str, name: str) -> str:
+    """A path for a helper process's Unix socket, in a new 0700 folder that no other account
+    can enter, removed when this process exits (the names and kernel-fork services)."""
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    folder.chmod(DIR_MODE)
+    atexit.register(shutil.rmtree, folder, True)
+    return str(folder / name)
 
 
 def make_private(*paths: Path) -> None:

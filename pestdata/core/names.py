@@ -19,7 +19,6 @@ Who loads it:
 
 from __future__ import annotations
 
-import atexit
 import fcntl
 import json
 import os
@@ -267,14 +266,11 @@ def serve(path: str) -> None:
 def start_service() -> subprocess.Popen:
     """Start the detector process for this server; kernels started from now on find it
     through PESTDATA_NAMES_SOCKET. The socket is in a new 0700 folder."""
-    folder = Path(tempfile.mkdtemp(prefix="pestdata-namen-"))
-    os.chmod(folder, 0o700)
-    path = str(folder / "namen.sock")
+    path = files.private_socket("pestdata-namen-", "namen.sock")
     process = subprocess.Popen(
         [sys.executable, "-m", "pestdata.core.names", path], stdin=subprocess.PIPE, close_fds=True
     )
     os.environ[SOCKET_ENV] = path
-    atexit.register(shutil.rmtree, folder, True)
     return process
 
 

@@ -18,22 +18,18 @@ process does (ipykernel's parent poller, JPY_PARENT_PID).
 from __future__ import annotations
 
 import asyncio
-import atexit
 import gc
 import importlib
 import json
 import os
 import runpy
 import select
-import shutil
 import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 import traceback
-from pathlib import Path
 
 from jupyter_client.provisioning import LocalProvisioner
 
@@ -62,15 +58,12 @@ def start_service() -> subprocess.Popen:
     """Start this server's fork process. It listens once its imports are done; a kernel
     asked for before then waits for it (it would spend that time importing anyway)."""
     global _address, _process
-    folder = Path(tempfile.mkdtemp(prefix="pestdata-kernels-"))
-    os.chmod(folder, 0o700)
-    _address = str(folder / "forks.sock")
+    _address = files.private_socket("pestdata-kernels-", "forks.sock")
     _process = subprocess.Popen(
         [sys.executable, "-m", "pestdata.web.kernel_forks", _address],
         stdin=subprocess.PIPE,
         close_fds=True,
     )
-    atexit.register(shutil.rmtree, folder, True)
     return _process
 
 
@@ -107,7 +100,7 @@ def _fork(cmd: list[str], kwargs: dict) -> ForkedKernel | None:
     meant to run in another Python than ours: the fork would run it in this one)."""
     if not _address or cmd[1:3] != LAUNCHER or not hasattr(os, "pidfd_open"):
         return None
-    if os.path.realpath(cmd[0]) != os.path.realpath(sys.executable):
+    if cmd[0] != sys.executable:  # jupyter_client puts ours there for the native "python"
         return None
     request = {
         "args": cmd[3:],
@@ -199,7 +192,7 @@ def serve(path: str) -> None:
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         listener.bind(path)
-    except (FileNotFoundError, OSError):  # the server stopped (and took our folder) already
+    except OSError:  # the server stopped (and took our folder) already
         os._exit(0)
     listener.listen(16)
     while True:
