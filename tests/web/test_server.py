@@ -324,7 +324,8 @@ def test_a_kernel_still_starting_when_the_server_stops_is_shut_down_too(tmp_path
     error line, and the kernel was left running (CI, 2026-12-03)."""
 
     async def stop_while_a_kernel_starts() -> list[str]:
-        manager = AsyncMappingKernelManager(root_dir=str(tmp_path))
+        # Its connection file (with the kernel's key) belongs in tmp_path, not the checkout.
+        manager = AsyncMappingKernelManager(root_dir=str(tmp_path), connection_dir=str(tmp_path))
         starting = asyncio.ensure_future(manager.start_kernel())
         deadline = time.monotonic() + 60
         while not manager._pending_kernels and time.monotonic() < deadline:
