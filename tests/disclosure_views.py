@@ -764,8 +764,8 @@ def read_parent_evening(store, readings: Readings, school: str, today: date):
             readings.count(base, m.group(1), "parent evening", source)
         if slide.figure is None:
             continue
-        data = slide.figure.to_plotly_json()["data"]
-        title = slide.figure.layout.title.text or ""
+        data = slide.figure["data"]
+        title = slide.figure["layout"]["title"]["text"] or ""
         if title in ("Waar gebeurde het?", "Vormen van online pesten"):
             category = "platform" if title.startswith("Waar") else "form"
             shown = dict(zip(data[0]["y"], data[0]["x"], strict=True))

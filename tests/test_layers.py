@@ -127,14 +127,19 @@ PAGES = {  # each dashboard's notebook imports its page from here
 }
 
 
-# What a page's kernel may leave unloaded until it is used: argon2 and pyotp (no page checks a
-# password), the importer (only the care team's page reads a file), and on the care team's page,
-# which draws a chart only when a group's network is asked for, pandas and plotly.
+# What a page's kernel may leave unloaded until it is used: argon2, pyotp, the password and
+# account modules (no page checks a password or changes an account; people.person says who is
+# signed in), the importer (only the care team's page reads a file),
+# the plotly package (plotly.js draws in the browser; charts.py writes the JSON), and pandas
+# on the guidance page (its chart comes from plain rows) and the care team's page (it draws
+# a chart only when a group's network is asked for). tests/web/test_light_pages.py asks a
+# real kernel the same after its page is drawn.
+NEVER = ["argon2", "pyotp", "pestdata.people.accounts", "pestdata.people.passwords", "plotly"]
 LEFT_OUT = {
-    "meldingen": ["argon2", "pyotp", "pandas", "numpy", "plotly"],
-    "overzicht": ["argon2", "pyotp", "pestdata.registers.importer"],
-    "handelingsadvies": ["argon2", "pyotp", "pestdata.registers.importer"],
-    "ouderavond": ["argon2", "pyotp", "pestdata.registers.importer"],
+    "meldingen": [*NEVER, "pandas", "numpy"],
+    "overzicht": [*NEVER, "pestdata.registers.importer"],
+    "handelingsadvies": [*NEVER, "pestdata.registers.importer", "pandas", "numpy"],
+    "ouderavond": [*NEVER, "pestdata.registers.importer"],
 }
 
 

@@ -1,4 +1,9 @@
-"""Pure functions: a tidy DataFrame from the overview → a plotly Figure. No I/O.
+"""Pure functions: a tidy DataFrame from the overview, or plain rows → a plotly figure. No I/O.
+
+A figure is the plain JSON plotly.js draws (`{"data": [...], "layout": {...}}`), made
+without the plotly package: a page that draws a chart need not import it (the tests run
+plotly's own validator over every chart). pandas is imported only where a frame is read,
+so the guidance page, whose one chart comes from plain rows, never loads it.
 
 Dutch labels, a colour-blind-safe palette (Paul Tol's 'muted' plus grey for 'other'), and one
 fixed colour per platform and per form, so WhatsApp has the same colour in every chart.
@@ -6,12 +11,19 @@ fixed colour per platform and per form, so WhatsApp has the same colour in every
 
 from __future__ import annotations
 
-import pandas as pd
-import plotly.graph_objects as go
+import math
+from typing import TYPE_CHECKING
 
 from pestdata.core import disclosure
 from pestdata.core.choices import AGE_BANDS, GROUPS, Form, Motive, Platform
 from pestdata.core.clock import MONTHS
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from pestdata.overview.lists import LessonsInGroup
+
+Figure = dict  # {"data": [trace, ...], "layout": {...}}: what plotly.js draws
 
 MUTED = [
     "#332288",
@@ -111,10 +123,10 @@ def base_layout(title: str, **extra) -> dict:
     return {**layout, **extra}
 
 
-def figure(traces: list[dict], layout: dict) -> go.Figure:
-    """A Figure from plain dicts, without plotly's property validation (a chart a few
-    milliseconds instead of 20 on every filter change). The tests validate every chart."""
-    return go.Figure({"data": traces, "layout": layout}, _validate=False)
+def figure(traces: list[dict], layout: dict) -> Figure:
+    """A figure from plain dicts, without the plotly package (its import and property
+    validation cost a page ~0.1 s and a chart 20 ms). The tests validate every chart."""
+    return {"data": traces, "layout": layout}
 
 
 def trend(
@@ -125,7 +137,7 @@ def trend(
     months: list[str] | None = None,
     totals: dict[str, int] | None = None,
     hidden: frozenset = frozenset(),
-) -> go.Figure:
+) -> Figure:
     """Stacked bars: reports per month, split by platform, form, age band or group.
 
     Shared (`minimum`): every label and every month of `months` is listed, each month's
@@ -150,9 +162,7 @@ def trend(
         cells = {c: [columns[m][i] for m in months] for i, c in enumerate(labels)}
     else:
         cells = {
-            c: [None if pd.isna(n) else int(n) for n in table.loc[c].reindex(months)]
-            for c in labels
-            if c in table.index
+            c: [_count(n) for n in table.loc[c].reindex(months)] for c in labels if c in table.index
         }
     traces = [
         {
@@ -191,7 +201,16 @@ def trend(
 
 
 def _missing(value) -> bool:
-    return value is None or bool(pd.isna(value))
+    """None, or pandas' NaN / NA / NaT (a value that came from a frame)."""
+    if value is None:
+        return True
+    if isinstance(value, float):
+        return math.isnan(value)
+    if isinstance(value, int | str):
+        return False
+    import pandas as pd  # loaded already: the value came from a frame
+
+    return bool(pd.isna(value))
 
 
 def _count(value) -> int | None:
@@ -215,7 +234,7 @@ def step_share(row: dict, minimum: int | None) -> tuple[float | None, str]:
     return float(share), f"{round(100 * share)}%"
 
 
-def step_completion(frame: pd.DataFrame, note: str = "", minimum: int | None = None) -> go.Figure:
+def step_completion(frame: pd.DataFrame, note: str = "", minimum: int | None = None) -> Figure:
     """Per protocol step: share of cases with the step done, with the median as text.
 
     Shares and medians as disclosure.py publishes them: shared, in bands of ten percent
@@ -259,7 +278,7 @@ def step_completion(frame: pd.DataFrame, note: str = "", minimum: int | None = N
     )
 
 
-def step_heatmap(frame: pd.DataFrame, note: str = "", minimum: int | None = None) -> go.Figure:
+def step_heatmap(frame: pd.DataFrame, note: str = "", minimum: int | None = None) -> Figure:
     """Share of cases with each step done, per quarter: is the protocol followed better?
 
     Each cell as disclosure.share publishes it (shared: a band of ten percent, hidden over
@@ -277,8 +296,8 @@ def step_heatmap(frame: pd.DataFrame, note: str = "", minimum: int | None = None
         [
             {
                 "type": "heatmap",
-                "z": [[None if pd.isna(v) else float(v) for v in row] for row in z.to_numpy()],
-                "text": [["" if pd.isna(t) else str(t) for t in row] for row in text.to_numpy()],
+                "z": [[None if _missing(v) else float(v) for v in row] for row in z.to_numpy()],
+                "text": [["" if _missing(t) else str(t) for t in row] for row in text.to_numpy()],
                 **({"meta": disclosure.PUBLISHED} if minimum else {}),
                 "x": list(table.columns),
                 "y": titles,
@@ -311,37 +330,30 @@ def _note(text: str) -> dict:
     }
 
 
-def lesson_coverage(frame: pd.DataFrame) -> go.Figure:
-    """Lessons per group this school year; groups not reached stand out as 'niet bereikt'."""
-    reached = frame["lessons"] > 0
+def lesson_coverage(groups: list[LessonsInGroup], title: str) -> Figure:
+    """Lessons per group; groups not reached stand out as 'niet bereikt'."""
     return figure(
         [
             {
                 "type": "bar",
-                "x": list(frame["group"]),
-                "y": [int(n) for n in frame["lessons"]],
+                "x": [g.group for g in groups],
+                "y": [g.lessons for g in groups],
                 "marker": {
-                    "color": [
-                        AGE_BAND_COLOURS[b] if r else GREY
-                        for b, r in zip(frame["age_band"], reached, strict=True)
-                    ]
+                    "color": [AGE_BAND_COLOURS[g.age_band] if g.lessons else GREY for g in groups]
                 },
-                "text": [
-                    str(n) if r else "niet bereikt"
-                    for n, r in zip(frame["lessons"], reached, strict=True)
-                ],
+                "text": [str(g.lessons) if g.lessons else "niet bereikt" for g in groups],
                 "textposition": "outside",
                 "cliponaxis": False,
                 "hovertemplate": "%{x}: %{y} lessen<extra></extra>",
             }
         ],
         base_layout(
-            "Lessen over online gedrag per groep of klas",
+            title,
             xaxis={"title": {"text": "Groep of klas"}, "type": "category"},
             yaxis={
                 "title": {"text": "Aantal lessen"},
                 "rangemode": "tozero",
-                "range": [0, max(2, int(frame["lessons"].max() if len(frame) else 0) + 1)],
+                "range": [0, max([2] + [g.lessons + 1 for g in groups])],
             },
         ),
     )

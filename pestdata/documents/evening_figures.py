@@ -102,10 +102,14 @@ def aggregate_figures(
             )
         )
 
-    status = school_action_status(store, (school,))
-    kept = [not is_this_evening(a.action_id, a.title) for a in status.itertuples()]
-    status = status.loc[kept]
-    lessons = lesson_coverage(store, this).groupby("age_band")["lessons"].sum()
+    status = [
+        a
+        for a in school_action_status(store, (school,))
+        if not is_this_evening(a.action_id, a.title)
+    ]
+    lessons: dict[str, int] = {}
+    for g in lesson_coverage(store, this):
+        lessons[g.age_band] = lessons.get(g.age_band, 0) + g.lessons
     start_month = school_year.first
     # Months of this year still running or to come have no value ("—"): not counted yet.
     counted = 0 if not complete else SchoolYear.month_index(end.month) + 1
@@ -137,11 +141,9 @@ def aggregate_figures(
         )
         if breakdown
         else (),
-        actions_done=tuple(status.loc[status["done"], "title"]),
-        actions_open=tuple(status.loc[~status["done"], "title"]),
-        lessons_by_band=tuple(
-            (band, int(lessons.get(band, 0))) for band in AGE_BANDS if band in lessons.index
-        ),
+        actions_done=tuple(a.title for a in status if a.done),
+        actions_open=tuple(a.title for a in status if not a.done),
+        lessons_by_band=tuple((band, lessons[band]) for band in AGE_BANDS if band in lessons),
     )
 
 

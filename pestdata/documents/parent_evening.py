@@ -10,15 +10,20 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-import plotly.graph_objects as go
-
 from pestdata.core import disclosure
 from pestdata.core.choices import Form, Platform
 from pestdata.core.guidance import Guidance, load_guidance
 from pestdata.core.guidance_entries import AUDIENCES
 from pestdata.core.markup import esc
 from pestdata.core.shipped import PACKAGE
-from pestdata.documents.charts import AGE_BAND_COLOURS, COUNTED_IN_EACH, FONT, MUTED
+from pestdata.documents.charts import (
+    AGE_BAND_COLOURS,
+    COUNTED_IN_EACH,
+    FONT,
+    MUTED,
+    Figure,
+    figure,
+)
 from pestdata.documents.evening_figures import EveningFigures
 
 # --- slides ----------------------------------------------------------------------------------
@@ -28,7 +33,7 @@ from pestdata.documents.evening_figures import EveningFigures
 class Slide:
     title: str
     body: str  # HTML, every value escaped
-    figure: go.Figure | None = None
+    figure: Figure | None = None
     # Which slide this is, the same for every school (the presenter hides slides by it).
     key: str = ""
 
@@ -50,20 +55,23 @@ def _layout(title: str, **extra) -> dict:
     }
 
 
-def _bars(pairs, title: str, colour: str) -> go.Figure:
+def _bars(pairs, title: str, colour: str) -> Figure:
     """Horizontal bars, largest first; every label listed, "< 5" and "x" without a bar."""
     shown = sorted(pairs, key=lambda p: -(disclosure.plotted(p[1]) or 0))
-    return go.Figure(
-        go.Bar(
-            x=[disclosure.plotted(n) for _, n in shown],
-            y=[label for label, _ in shown],
-            orientation="h",
-            marker_color=colour,
-            text=[disclosure.show_cell(n) for _, n in shown],
-            textposition="outside",
-            cliponaxis=False,
-        ),
-        layout=_layout(
+    return figure(
+        [
+            {
+                "type": "bar",
+                "x": [disclosure.plotted(n) for _, n in shown],
+                "y": [label for label, _ in shown],
+                "orientation": "h",
+                "marker": {"color": colour},
+                "text": [disclosure.show_cell(n) for _, n in shown],
+                "textposition": "outside",
+                "cliponaxis": False,
+            }
+        ],
+        _layout(
             title,
             yaxis={"autorange": "reversed", "automargin": True},
             xaxis={"title": {"text": "Aantal meldingen"}, "rangemode": "tozero"},
@@ -144,22 +152,24 @@ def build_slides(figures: EveningFigures, guidance: Guidance | None = None) -> l
             Slide(
                 "De trend",
                 small + _hidden_months(f),
-                go.Figure(
+                figure(
                     [
-                        go.Bar(
-                            name=f.school_year,
-                            x=months,
-                            y=[_bar(n) for _, n, _ in f.by_month],
-                            marker_color=MUTED[0],
-                        ),
-                        go.Bar(
-                            name="vorig schooljaar",
-                            x=months,
-                            y=[_bar(n) for _, _, n in f.by_month],
-                            marker_color=MUTED[1],
-                        ),
+                        {
+                            "type": "bar",
+                            "name": f.school_year,
+                            "x": months,
+                            "y": [_bar(n) for _, n, _ in f.by_month],
+                            "marker": {"color": MUTED[0]},
+                        },
+                        {
+                            "type": "bar",
+                            "name": "vorig schooljaar",
+                            "x": months,
+                            "y": [_bar(n) for _, _, n in f.by_month],
+                            "marker": {"color": MUTED[1]},
+                        },
                     ],
-                    layout=_layout(
+                    _layout(
                         "Meldingen per maand",
                         barmode="group",
                         yaxis={"title": {"text": "Aantal meldingen"}, "rangemode": "tozero"},
@@ -172,13 +182,16 @@ def build_slides(figures: EveningFigures, guidance: Guidance | None = None) -> l
     todo = _list(f.actions_open) if f.actions_open else "<p>Alles gedaan.</p>"
     lesson_figure = None
     if f.lessons_by_band and any(n for _, n in f.lessons_by_band):
-        lesson_figure = go.Figure(
-            go.Bar(
-                x=[b for b, _ in f.lessons_by_band],
-                y=[n for _, n in f.lessons_by_band],
-                marker_color=[AGE_BAND_COLOURS[b] for b, _ in f.lessons_by_band],
-            ),
-            layout=_layout(
+        lesson_figure = figure(
+            [
+                {
+                    "type": "bar",
+                    "x": [b for b, _ in f.lessons_by_band],
+                    "y": [n for _, n in f.lessons_by_band],
+                    "marker": {"color": [AGE_BAND_COLOURS[b] for b, _ in f.lessons_by_band]},
+                }
+            ],
+            _layout(
                 "Lessen over online gedrag, per leeftijd",
                 yaxis={"title": {"text": "Aantal lessen"}, "rangemode": "tozero"},
             ),
@@ -298,7 +311,7 @@ def export_html(slides: list[Slide], school: str) -> str:
     for number, slide in enumerate(slides):
         chart = ""
         if slide.figure is not None:
-            spec = json.loads(slide.figure.to_json())
+            spec = slide.figure
             chart = (
                 f"<div class='pd-slide-chart'><div id='pd-chart-{number}'></div></div><script>"
                 f"Plotly.newPlot('pd-chart-{number}', {json.dumps(spec['data'])}, "

@@ -7,10 +7,8 @@ from __future__ import annotations
 
 import math
 
-import plotly.graph_objects as go
-
 from pestdata.core.markup import counted
-from pestdata.documents.charts import GREY, MUTED, base_layout, figure
+from pestdata.documents.charts import GREY, MUTED, Figure, base_layout, figure
 
 NETWORK_ROLES = {  # role in the group's cases -> (legend, colour), colour-blind safe
     "target": ("Gepeste leerling", MUTED[0]),
@@ -20,7 +18,7 @@ NETWORK_ROLES = {  # role in the group's cases -> (legend, colour), colour-blind
 }
 
 
-def network(nodes: dict[str, str], links: dict[tuple[str, str], int], title: str) -> go.Figure:
+def network(nodes: dict[str, str], links: dict[tuple[str, str], int], title: str) -> Figure:
     """Pupils (by number) on a circle, a line for each pair that shares cases (thicker for
     more), coloured by their role: who keeps appearing with whom, at a glance."""
     count = max(len(nodes), 1)

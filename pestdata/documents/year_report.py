@@ -24,7 +24,13 @@ from pestdata.documents import charts, pdf
 from pestdata.documents.pdf import WIDTH
 from pestdata.overview.cards import key_figures
 from pestdata.overview.filters import Filters
-from pestdata.overview.lists import lesson_coverage, school_action_status
+from pestdata.overview.lists import (
+    ActionStatus,
+    LessonsInGroup,
+    lesson_coverage,
+    per_school,
+    school_action_status,
+)
 from pestdata.overview.protocol import step_completion, step_counts
 from pestdata.overview.suppression import hidden_in_summary, hide_step_shares
 from pestdata.overview.trends import monthly_trend
@@ -45,8 +51,8 @@ class YearFigures:
     # units each cell is checked against). "age_band" counts each report once: the months.
     trends: dict[str, pd.DataFrame]
     steps: pd.DataFrame  # step_completion
-    checklist: pd.DataFrame  # school_action_status
-    lessons: pd.DataFrame  # lesson_coverage
+    checklist: list[ActionStatus]
+    lessons: list[LessonsInGroup]
     hidden: dict = field(default_factory=dict)  # shared: cells hidden across views, per part
     minimum: int | None = None  # shared: the threshold the figures were published for
 
@@ -327,22 +333,21 @@ def _protocol_section(steps: pd.DataFrame, minimum: int | None) -> list:
     return pdf.kept_with_heading("Protocol: uitvoering per stap", [intro, Spacer(1, 3), table])
 
 
-def _checklist_section(frame: pd.DataFrame, today: date) -> list:
+def _checklist_section(status: list[ActionStatus], today: date) -> list:
     intro = [pdf.para(f"Stand op {nl_date(today)}.", "hint"), Spacer(1, 3)]
-    if frame.empty:
+    if not status:
         empty = pdf.para("Nog geen schoolbrede acties vastgelegd: er is nog geen school bekend.")
         return pdf.kept_with_heading("Schoolbrede acties", [*intro, empty])
     blocks = []
-    for name, rows in frame.groupby("school", sort=True):
+    for name, rows in per_school(status).items():
         table = [["Actie", "Stand"]] + [
-            [r.title, f"gedaan op {nl_date(r.done_on)}" if r.done else "open"]
-            for r in rows.itertuples()
+            [r.title, f"gedaan op {nl_date(r.done_on)}" if r.done else "open"] for r in rows
         ]
         blocks.append(
             KeepTogether(
                 [
                     pdf.para(
-                        f"{name}: {number(rows['done'].sum())} van "
+                        f"{name}: {number(sum(r.done for r in rows))} van "
                         f"{counted(len(rows), 'actie', 'acties')} gedaan",
                         "cell_bold",
                     ),
@@ -355,14 +360,14 @@ def _checklist_section(frame: pd.DataFrame, today: date) -> list:
     return pdf.kept_with_heading("Schoolbrede acties", [*intro, blocks[0]], blocks[1:])
 
 
-def _lessons_section(frame: pd.DataFrame) -> list:
+def _lessons_section(groups: list[LessonsInGroup]) -> list:
     """Lessons given per group: counts of lessons, not of pupils, so shown as they are."""
-    reached = int((frame["lessons"] > 0).sum())
+    reached = sum(1 for g in groups if g.lessons)
     rows = [["Groep of klas", "Leeftijd", "Lessen"]] + [
-        [r.group, r.age_band, str(int(r.lessons))] for r in frame.itertuples()
+        [g.group, g.age_band, str(g.lessons)] for g in groups
     ]
     summary = (
-        f"In {reached} van de {len(frame)} groepen of klassen is in dit schooljaar minstens "
+        f"In {reached} van de {len(groups)} groepen of klassen is in dit schooljaar minstens "
         "één les over online gedrag gegeven."
         if reached
         else "In dit schooljaar zijn nog geen lessen over online gedrag vastgelegd."

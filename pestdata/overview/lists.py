@@ -1,9 +1,15 @@
 """The overview's lists beside its figures: overdue cases, the school-wide checklist and the
-lessons given per group."""
+lessons given per group.
+
+The checklist and the lessons are plain rows: the guidance page shows both, and its kernel
+does not load pandas for a dozen rows (pandas is imported where a frame is made)."""
 
 from __future__ import annotations
 
-import pandas as pd
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
 import sqlalchemy as sa
 
 from pestdata.core.choices import ALL, GROUPS, age_band
@@ -14,15 +20,33 @@ from pestdata.incidents.lookup import overdue_flags
 from pestdata.overview.filters import Filters
 from pestdata.school import school_names, school_records
 
+if TYPE_CHECKING:
+    import pandas as pd
 
-def _frame(store: Store, query, columns: list[str]) -> pd.DataFrame:
-    with store.reading() as conn:
-        rows = conn.execute(query).all()
-    return pd.DataFrame(rows, columns=columns)
+
+@dataclass(frozen=True)
+class ActionStatus:
+    """One school-wide action at one school: done (when, by whom) or still open."""
+
+    school: str
+    action_id: str
+    title: str
+    done: bool
+    done_on: date | None
+    done_by: str
+
+
+@dataclass(frozen=True)
+class LessonsInGroup:
+    group: str
+    age_band: str
+    lessons: int
 
 
 def overdue_incidents(store: Store, filters: Filters, limit: int = 100) -> pd.DataFrame:
     """Overdue open cases as of today, oldest first, without pupil numbers or free text."""
+    import pandas as pd
+
     flags = overdue_flags(filters.today)
     c = incidents.c
     query = (
@@ -40,10 +64,11 @@ def overdue_incidents(store: Store, filters: Filters, limit: int = 100) -> pd.Da
         .order_by(c.reported_on, c.id)
         .limit(limit)
     )
-    frame = _frame(
-        store,
-        query,
-        [
+    with store.reading() as conn:
+        rows = conn.execute(query).all()
+    frame = pd.DataFrame(
+        rows,
+        columns=[
             "id",
             "school",
             "group",
@@ -60,38 +85,41 @@ def overdue_incidents(store: Store, filters: Filters, limit: int = 100) -> pd.Da
     return frame
 
 
-def school_action_status(store: Store, schools: tuple[str, ...] = ()) -> pd.DataFrame:
-    """The school-wide checklist: every action per school, done (date, who) or still open.
-
-    Columns: school, action_id, title, done, done_on, done_by. Schools are those asked for,
-    else every school known from reports or ticked actions.
+def school_action_status(store: Store, schools: tuple[str, ...] = ()) -> list[ActionStatus]:
+    """The school-wide checklist: every action per school (in the guidance's order), done
+    (date, who) or still open. Schools are those asked for, else every school known from
+    reports or ticked actions, sorted.
     """
     done = school_records.school_actions_done(store, schools)
     if not schools:
         schools = tuple(sorted(set(school_names.names(store)) | {d["school"] for d in done}))
     ticked = {(d["school"], d["action_id"]): d for d in done}
-    rows = []
-    for school in schools:
-        for action in load_guidance().school_actions:
-            d = ticked.get((school, action.id))
-            rows.append(
-                {
-                    "school": school,
-                    "action_id": action.id,
-                    "title": action.title,
-                    "done": d is not None,
-                    "done_on": d["done_on"] if d else None,
-                    "done_by": d["done_by"] if d else "",
-                }
-            )
-    return pd.DataFrame(
-        rows, columns=["school", "action_id", "title", "done", "done_on", "done_by"]
-    )
+    return [
+        ActionStatus(
+            school=school,
+            action_id=action.id,
+            title=action.title,
+            done=tick is not None,
+            done_on=tick["done_on"] if tick else None,
+            done_by=tick["done_by"] if tick else "",
+        )
+        for school in schools
+        for action in load_guidance().school_actions
+        for tick in [ticked.get((school, action.id))]
+    ]
 
 
-def lesson_coverage(store: Store, filters: Filters) -> pd.DataFrame:
+def per_school(status: list[ActionStatus]) -> dict[str, list[ActionStatus]]:
+    """The checklist's rows by school, schools sorted, actions in the guidance's order."""
+    schools: dict[str, list[ActionStatus]] = {}
+    for action in sorted(status, key=lambda a: a.school):  # stable: keeps the actions' order
+        schools.setdefault(action.school, []).append(action)
+    return schools
+
+
+def lesson_coverage(store: Store, filters: Filters) -> list[LessonsInGroup]:
     """Lessons given per group in the period, with every group of the school's kind listed
-    (zero where none was reached). Columns: group, age_band, lessons."""
+    (zero where none was reached)."""
     c = lessons_given.c
     query = sa.select(c.group_name, sa.func.count()).group_by(c.group_name)
     if filters.start:
@@ -110,7 +138,4 @@ def lesson_coverage(store: Store, filters: Filters) -> pd.DataFrame:
     # Show the groups of the kinds the school has (primary, secondary or both).
     kinds = {g.split()[0] for g in used} or {"groep", "klas"}
     groups = [g for g in GROUPS if g.split()[0] in kinds]
-    return pd.DataFrame(
-        [{"group": g, "age_band": age_band(g), "lessons": counts.get(g, 0)} for g in groups],
-        columns=["group", "age_band", "lessons"],
-    )
+    return [LessonsInGroup(g, age_band(g), counts.get(g, 0)) for g in groups]

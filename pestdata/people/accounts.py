@@ -2,8 +2,8 @@
 
 Passwords and codes are checked in passwords.py (argon2; TOTP codes that work once: the
 account keeps the last time step it signed in with). The server asks `sign_in` at the login
-(web/login.py) and `still_valid` on every request (web/sessions.py), so a disabled account
-or a reset password ends its sessions at once.
+(web/login.py) and person.py's `still_valid` on every request (web/sessions.py), so a
+disabled account or a reset password ends its sessions at once.
 
 Wrong attempts slow down guessing without handing anyone a way to keep a person out:
 
@@ -27,9 +27,6 @@ Wrong attempts slow down guessing without handing anyone a way to keep a person 
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -41,33 +38,13 @@ from pestdata.core.choices import StaffRole
 from pestdata.core.errors import PestdataError
 from pestdata.db.store import Store, audit_row, now
 from pestdata.db.tables import accounts, audit, login_failures
+from pestdata.people.person import Person
 
 FREE_FAILURES = 5  # per (name, client): wrong attempts before the first wait
 FIRST_DELAY = timedelta(seconds=30)  # the first wait; each further failure doubles it
 MAX_DELAY = timedelta(minutes=4)  # ... up to this: nobody is kept out for longer in a row
 FORGET_AFTER = timedelta(hours=24)  # a pair without failures this long starts again at 0
 MIN_PASSWORD = 10
-
-
-@dataclass(frozen=True)
-class Person:
-    """Who is signed in: the name in every audit entry, the role for what they may open."""
-
-    name: str
-    role: str
-    session: int = 0  # the account's session_version when they signed in
-
-    @classmethod
-    def standing_in(cls, role: str) -> Person:
-        """Who works on a page without a signed-in person (a token server, a script): the
-        role stands in, 'toegangscode (zorgteam)', or 'toegangscode (geen rol)'."""
-        return cls(f"toegangscode ({role or 'geen rol'})", role)
-
-    @property
-    def has_account(self) -> bool:
-        """A personal account (session versions start at 1); a token server's person, which
-        stands for its role, has none."""
-        return self.session > 0
 
 
 class AccountError(PestdataError):
@@ -336,47 +313,3 @@ def needs_code(store: Store, name: str) -> bool:
             sa.select(accounts.c.totp_secret).where(accounts.c.name == (name or "").strip())
         ).scalar()
     return bool(secret)
-
-
-def still_valid(store: Store, person: Person) -> Person | None:
-    """The person again if their account still stands as it did at sign-in (not disabled,
-    password not reset, role as it is now); None ends the session."""
-    with store.reading() as conn:
-        row = conn.execute(sa.select(accounts).where(accounts.c.name == person.name)).first()
-    if row is None or row.disabled or row.session_version != person.session:
-        return None
-    return Person(row.name, row.role, row.session_version)
-
-
-def current_person(store: Store, name: str) -> Person | None:
-    """The person with this account name as it stands now (single sign-on: the proxy vouches
-    for the name, pestdata's own account gives the role); None when absent or disabled."""
-    with store.reading() as conn:
-        row = conn.execute(sa.select(accounts).where(accounts.c.name == name.strip())).first()
-    if row is None or row.disabled:
-        return None
-    return Person(row.name, row.role, row.session_version)
-
-
-# --- the signed-in person on its way to the kernel -------------------------------------------
-
-
-def sign_person(person: Person, key: str) -> str:
-    """The person as the server hands them to a page's kernel: name, role and session with an
-    HMAC under the server's key, so nothing but the server can make one (server.py)."""
-    data = {"name": person.name, "role": person.role, "session": person.session}
-    body = base64.urlsafe_b64encode(json.dumps(data).encode("utf-8")).decode("ascii")
-    mac = hmac.new(key.encode("utf-8"), body.encode("ascii"), hashlib.sha256).hexdigest()
-    return f"{body}.{mac}"
-
-
-def verify_person(value: str, key: str) -> Person | None:
-    """The person in a value `sign_person` made with the same key; None for anything else."""
-    body, _, mac = (value or "").partition(".")
-    if not key or not body or not mac:
-        return None
-    wanted = hmac.new(key.encode("utf-8"), body.encode("ascii"), hashlib.sha256).hexdigest()
-    if not hmac.compare_digest(wanted, mac):
-        return None
-    data = json.loads(base64.urlsafe_b64decode(body.encode("ascii")))
-    return Person(str(data["name"]), str(data["role"]), int(data.get("session", 0)))

@@ -16,7 +16,7 @@ from pestdata.core.errors import PestdataError
 from pestdata.core.markup import esc, message
 from pestdata.core.model import InvalidInput, label_for
 from pestdata.db.store import Store
-from pestdata.people.accounts import Person, still_valid, verify_person
+from pestdata.people.person import Person, still_valid, verify_person
 from pestdata.ui.preheat import PREHEAT_KEY, wait_for_page
 
 log = logging.getLogger(__name__)

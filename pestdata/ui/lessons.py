@@ -89,7 +89,6 @@ class Lessons(w.VBox):
         filters = Filters.for_school_year(
             year, schools=(school,) if school else (), today=self.today
         )
-        frame = lesson_coverage(self.store, filters)
-        figure = charts.lesson_coverage(frame)
-        figure.update_layout(title={"text": f"Lessen over online gedrag in {year}, per groep"})
-        show_figure(self.chart, figure)
+        groups = lesson_coverage(self.store, filters)
+        title = f"Lessen over online gedrag in {year}, per groep"
+        show_figure(self.chart, charts.lesson_coverage(groups, title))

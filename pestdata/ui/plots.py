@@ -179,11 +179,18 @@ def _number(value) -> str:
     return str(value)
 
 
-def figure_spec(figure) -> dict:
-    """The figure as plain JSON (no numpy inside), with our plotly config."""
-    spec = json.loads(figure.to_json())
+def figure_spec(figure: dict) -> dict:
+    """The figure (charts.figure) as plain JSON, with our plotly config. A number that came
+    from numpy or pandas becomes a plain one; anything JSON cannot hold fails here."""
+    spec = json.loads(json.dumps(figure, default=_plain))
     spec["config"] = CONFIG
     return spec
+
+
+def _plain(value):
+    if hasattr(value, "tolist"):  # numpy scalars and arrays
+        return value.tolist()
+    raise TypeError(f"{type(value).__name__} hoort niet in een grafiek")
 
 
 def show_figure(chart: Chart, figure) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 import ipywidgets as w
-import pandas as pd
 
 from pestdata.core import clock
 from pestdata.core.clock import nl_date
@@ -13,20 +12,21 @@ from pestdata.core.markup import counted, number
 from pestdata.core.model import SchoolActionDone as SchoolActionRecord
 from pestdata.core.model import validate
 from pestdata.db.store import Store
-from pestdata.overview.lists import school_action_status
+from pestdata.overview.lists import ActionStatus, per_school, school_action_status
 from pestdata.school import school_records
 from pestdata.ui.common import Actor, css, download_link, esc, message, save
 
 
-def checklist_html(frame: pd.DataFrame) -> str:
+def checklist_html(status: list[ActionStatus]) -> str:
     """Read-only: per school, how many actions are done, and which (for the overview)."""
-    if frame.empty:
+    if not status:
         return (
             "<div class='pd-empty pd-hint'>Nog geen schoolbrede acties vastgelegd: er is nog "
             "geen school bekend.</div>"
         )
     parts = []
-    for school, rows in frame.groupby("school", sort=True):
+    for school, rows in per_school(status).items():
+        done = sum(r.done for r in rows)
         items = "".join(
             f"<li class='{'pd-done' if r.done else 'pd-open'}'>"
             + (
@@ -36,18 +36,18 @@ def checklist_html(frame: pd.DataFrame) -> str:
                 else f"○ {esc(r.title)} <span class='pd-hint'>(nog open)</span>"
             )
             + "</li>"
-            for r in rows.itertuples()
+            for r in rows
         )
         parts.append(
             f"<div class='pd-card pd-checklist'><b>{esc(school)}</b>: "
-            f"{number(rows['done'].sum())} van {counted(len(rows), 'actie', 'acties')} gedaan"
+            f"{number(done)} van {counted(len(rows), 'actie', 'acties')} gedaan"
             f"<ul>{items}</ul>"
             "</div>"
         )
     return "".join(parts)
 
 
-def print_page(frame: pd.DataFrame, today: date) -> str:
+def print_page(status: list[ActionStatus], today: date) -> str:
     """A standalone page to print: the actions with their status, per school."""
     return (
         "<!doctype html><html lang='nl'><meta charset='utf-8'>"
@@ -56,7 +56,7 @@ def print_page(frame: pd.DataFrame, today: date) -> str:
         ".pd-hint{color:#555}.pd-card{margin-bottom:1.5em}"
         "@media print{a{display:none}}</style>"
         f"<h1>Heb je de acties uitgevoerd?</h1><p>Stand van {nl_date(today)}</p>"
-        f"{checklist_html(frame)}</html>"
+        f"{checklist_html(status)}</html>"
     )
 
 
@@ -74,7 +74,7 @@ class SchoolChecklist(w.VBox):
         super().__init__([self.rows, self.error, w.HBox([self.print_button, self.print_link])])
         self.refresh()
 
-    def frame(self) -> pd.DataFrame:
+    def status(self) -> list[ActionStatus]:
         school = (self.school.value or "").strip()
         return school_action_status(self.store, (school,) if school else ())
 
@@ -83,7 +83,7 @@ class SchoolChecklist(w.VBox):
         if not school:
             self.rows.children = [w.HTML(message("hint", "Kies eerst de school."))]
             return
-        self.rows.children = [self._row(r) for r in self.frame().itertuples()]
+        self.rows.children = [self._row(r) for r in self.status()]
 
     def _row(self, r) -> w.HBox:
         if r.done:
@@ -144,7 +144,7 @@ class SchoolChecklist(w.VBox):
             self.on_change()
 
     def make_print(self) -> None:
-        page = print_page(self.frame(), clock.today()).encode("utf-8")
+        page = print_page(self.status(), clock.today()).encode("utf-8")
         self.print_link.value = download_link(
             page, "schoolacties.html", "text/html;charset=utf-8", "Afdrukversie opslaan"
         )

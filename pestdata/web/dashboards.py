@@ -1,7 +1,7 @@
 """Which pages a signed-in person may open: the start page, dashboards by role, kernels by owner.
 
 Who is signed in travels to the page's kernel signed with the server's key
-(accounts.sign_person in an X-Pestdata-Person header set here, after any header of that name
+(sign_person in an X-Pestdata-Person header set here, after any header of that name
 the browser sent is thrown away); the kernel believes nothing else (ui.common.signed_in).
 Each role sees only its dashboards (serve.ROLES); any other page gets a Dutch refusal.
 """
@@ -17,7 +17,7 @@ from voila.tornado.handler import TornadoVoilaHandler
 
 from pestdata.core import settings
 from pestdata.core.markup import esc
-from pestdata.people import accounts
+from pestdata.people.person import sign_person
 from pestdata.ui.preheat import PREHEAT_KEY
 from pestdata.web.html_page import page
 from pestdata.web.pages import OPENING, ServerFull
@@ -65,9 +65,7 @@ class DashboardPage(TornadoVoilaHandler):
             return self.finish(REFUSED)
         for name in [h for h in self.request.headers if h.lower() == PERSON_HEADER.lower()]:
             del self.request.headers[name]  # a browser's own "person" counts for nothing
-        self.request.headers[PERSON_HEADER] = accounts.sign_person(
-            person, settings.get(PREHEAT_KEY)
-        )
+        self.request.headers[PERSON_HEADER] = sign_person(person, settings.get(PREHEAT_KEY))
         pages = self.settings.get("pestdata_pages")
         if pages is not None:
             try:

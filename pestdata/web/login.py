@@ -31,7 +31,7 @@ from traitlets import Bool, List, Unicode
 from pestdata.core.markup import esc
 from pestdata.db.store import StoreUnavailable
 from pestdata.people import accounts
-from pestdata.people.accounts import Person
+from pestdata.people.person import Person, current_person
 from pestdata.web.html_page import page
 from pestdata.web.proxy import client_address, vouched_name
 from pestdata.web.sessions import (
@@ -199,4 +199,4 @@ class AccountsIdentity(IdentityProvider):
 
     def _from_proxy(self, handler) -> Person | None:
         name = vouched_name(handler, self.trusted_header)
-        return accounts.current_person(server_store(), name) if name else None
+        return current_person(server_store(), name) if name else None

@@ -23,8 +23,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from pestdata.core.errors import PestdataError
-from pestdata.people import accounts
-from pestdata.people.accounts import Person
+from pestdata.people.person import Person, still_valid
 from pestdata.web.serve import PAGES_PER_PERSON
 
 log = logging.getLogger("pestdata.web.pages")
@@ -173,7 +172,7 @@ class Pages:
                 continue
             if page.owner not in checked:
                 try:
-                    checked[page.owner] = accounts.still_valid(store, page.owner) is not None
+                    checked[page.owner] = still_valid(store, page.owner) is not None
                 except Exception:  # a database hiccup ends nobody's page
                     log.exception("accounts niet te lezen")
                     checked[page.owner] = True

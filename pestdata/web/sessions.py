@@ -1,7 +1,7 @@
 """Sessions: who is signed in, kept in a signed cookie for one school day, and how it ends.
 
 The session cookie names the person, their role and the account's session version; it is
-checked against the accounts table on every request (accounts.still_valid), so a disabled
+checked against the accounts table on every request (still_valid), so a disabled
 account or a reset password ends it at once. Logging out is a POST with the _xsrf value (a
 link from another site cannot do it); it ends every session of the account and closes the
 person's pages. A browser the person signed in with keeps a device cookie: its own client
@@ -26,7 +26,7 @@ from pestdata.core import privacy, settings
 from pestdata.core.markup import esc
 from pestdata.db.store import Store, StoreUnavailable
 from pestdata.people import accounts
-from pestdata.people.accounts import Person
+from pestdata.people.person import Person, still_valid
 from pestdata.web.html_page import page
 from pestdata.web.proxy import client_address, over_https
 
@@ -82,7 +82,7 @@ def session_person(handler: JupyterHandler) -> Person | None:
         claimed = Person(str(data["name"]), str(data["role"]), int(data["session"]))
     except (ValueError, KeyError, TypeError):
         return None
-    return accounts.still_valid(server_store(), claimed)
+    return still_valid(server_store(), claimed)
 
 
 def device_client(handler: JupyterHandler, name: str) -> str:

@@ -18,7 +18,7 @@ from pestdata.documents.year_report import year_report_pdf
 from pestdata.incidents import incident_log, lookup
 from pestdata.overview.filters import Filters
 from pestdata.overview.trends import monthly_trend
-from pestdata.people.accounts import Person
+from pestdata.people.person import Person
 from pestdata.registers.export import export_frame, write_export
 from pestdata.registers.importer import import_file
 from pestdata.school import school_names

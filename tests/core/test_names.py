@@ -85,7 +85,7 @@ def fill(form, description: str) -> None:
 
 
 def test_the_form_warns_about_a_name_and_saves_it_after_a_second_click(store, names_here):
-    from pestdata.people.accounts import Person
+    from pestdata.people.person import Person
     from pestdata.ui.common import Actor
     from pestdata.ui.incident_form import IncidentForm
 
@@ -113,7 +113,7 @@ def test_the_form_warns_about_a_name_and_saves_it_after_a_second_click(store, na
 
 
 def test_an_addition_and_a_step_note_warn_too(store, names_here, valid_incident_data):
-    from pestdata.people.accounts import Person
+    from pestdata.people.person import Person
     from pestdata.ui.common import Actor
     from pestdata.ui.incident_view import IncidentView, StepRow
 

@@ -108,7 +108,7 @@ def test_as_a_library_too_the_database_and_an_export_are_private(tmp_path):
 
 
 def test_an_upload_never_lies_on_disk(tmp_path, monkeypatch):
-    from pestdata.people.accounts import Person
+    from pestdata.people.person import Person
     from pestdata.ui.common import Actor
     from pestdata.ui.transfer.export_tab import ExportTab
     from pestdata.ui.transfer.import_tab import ImportTab

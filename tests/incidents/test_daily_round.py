@@ -12,7 +12,7 @@ import ipywidgets as w
 from pestdata.core.markup import counted, meldingen
 from pestdata.core.model import validate_incident
 from pestdata.incidents import incident_log, lookup
-from pestdata.people.accounts import Person
+from pestdata.people.person import Person
 from pestdata.school import school_names
 from pestdata.ui.common import Actor
 from pestdata.ui.incident_form import IncidentForm

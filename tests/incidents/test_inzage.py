@@ -140,7 +140,7 @@ def test_cli_makes_the_file_and_says_it_in_dutch(tmp_path):
 
 
 def test_the_care_team_registers_a_request_and_makes_the_file_on_the_page(three_incidents):
-    from pestdata.people.accounts import Person
+    from pestdata.people.person import Person
     from pestdata.ui.access import AccessRequests
     from pestdata.ui.common import Actor
 

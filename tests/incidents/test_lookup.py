@@ -131,7 +131,7 @@ def test_the_list_pages_through_thousands_with_the_total_shown(store, valid_inci
 def test_the_incident_form_counts_its_wrong_fields_in_proper_dutch(store):
     import re
 
-    from pestdata.people.accounts import Person
+    from pestdata.people.person import Person
     from pestdata.ui.common import Actor
     from pestdata.ui.incident_form import IncidentForm
 
@@ -144,7 +144,7 @@ def test_the_incident_form_counts_its_wrong_fields_in_proper_dutch(store):
 
 def test_a_report_from_before_last_school_year_asks_once_then_saves(store):
     from pestdata.core.choices import Platform
-    from pestdata.people.accounts import Person
+    from pestdata.people.person import Person
     from pestdata.ui.common import Actor
     from pestdata.ui.incident_form import IncidentForm, long_ago
 
@@ -181,7 +181,7 @@ def test_the_care_teams_page_builds_after_a_warm_up_closed_every_widget(store):
     module-level Layout shared by the form died with them and broke the next build."""
     import ipywidgets as w
 
-    from pestdata.people.accounts import Person
+    from pestdata.people.person import Person
     from pestdata.ui.common import Actor
     from pestdata.ui.meldingen import meldingen_app
 
@@ -195,7 +195,7 @@ def test_the_care_teams_page_builds_after_a_warm_up_closed_every_widget(store):
 def test_the_care_teams_tabs_are_found_by_their_titles(store, valid_incident_data):
     """The page's tabs by title, never by place: 'Signalen' is counted when it opens (not at
     page load), and a case opened from the signals shows on 'Meldingen'."""
-    from pestdata.people.accounts import Person
+    from pestdata.people.person import Person
     from pestdata.ui.common import Actor
     from pestdata.ui.incident_view import IncidentView
     from pestdata.ui.meldingen import meldingen_app

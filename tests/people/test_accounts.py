@@ -20,7 +20,8 @@ from pestdata.db.store import Store, now
 from pestdata.db.tables import accounts as accounts_table
 from pestdata.db.tables import audit, login_failures
 from pestdata.people import accounts, passwords
-from pestdata.people.accounts import AccountError, Person, SignInRefused
+from pestdata.people.accounts import AccountError, SignInRefused
+from pestdata.people.person import Person, still_valid
 
 PASSWORD = "correct paard batterij"
 
@@ -235,15 +236,15 @@ def test_a_totp_code_works_once(store):
 def test_a_disabled_account_or_a_new_password_ends_the_session(store):
     accounts.add(store, "a.jansen", "zorgteam", PASSWORD, actor="b")
     person = accounts.sign_in(store, "a.jansen", PASSWORD)
-    assert accounts.still_valid(store, person) == person
+    assert still_valid(store, person) == person
     accounts.disable(store, "a.jansen", actor="b")
-    assert accounts.still_valid(store, person) is None
+    assert still_valid(store, person) is None
     with pytest.raises(SignInRefused):
         accounts.sign_in(store, "a.jansen", PASSWORD)
     accounts.enable(store, "a.jansen", actor="b")
     again = accounts.sign_in(store, "a.jansen", PASSWORD)
     accounts.reset(store, "a.jansen", "een heel nieuw wachtwoord", actor="b")
-    assert accounts.still_valid(store, again) is None
+    assert still_valid(store, again) is None
     assert accounts.sign_in(store, "a.jansen", "een heel nieuw wachtwoord").name == "a.jansen"
 
 

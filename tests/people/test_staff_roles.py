@@ -9,7 +9,8 @@ import pytest
 
 from pestdata.core import privacy
 from pestdata.core.choices import StaffRole
-from pestdata.people.accounts import AccountError, Person, _check_role
+from pestdata.people.accounts import AccountError, _check_role
+from pestdata.people.person import Person
 from pestdata.web.dashboards import allowed
 from pestdata.web.serve import DASHBOARDS, ROLE_NAMES, ROLES
 

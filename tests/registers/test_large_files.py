@@ -356,7 +356,7 @@ def test_an_excel_cell_right_of_the_header_is_an_ignored_column(tmp_path):
 
 
 def transfer_on(tmp_path):
-    from pestdata.people.accounts import Person
+    from pestdata.people.person import Person
     from pestdata.ui.common import Actor
     from pestdata.ui.transfer.import_tab import ImportTab
 

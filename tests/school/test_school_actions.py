@@ -214,39 +214,37 @@ def test_status_for_a_school_with_two_of_six_done(store):
     tick(store, "in_pestprotocol", done_on=date(2024, 1, 10), done_by="Mw. Jansen")
     tick(store, "ouderavond", done_on=date(2024, 2, 20), done_by="Dhr. Bakker")
     tick(store, "besproken_in_klas", school=OTHER)
-    frame = school_action_status(store, (SCHOOL,))
-    assert len(frame) == 6
-    assert set(frame["school"]) == {SCHOOL}
-    assert int(frame["done"].sum()) == 2
-    assert list(frame["action_id"]) == ACTION_IDS
-    assert list(frame["title"]) == [a.title for a in load_guidance().school_actions]
-    assert frame["title"].iloc[2] == "Ouderavond over kinderen en sociale media gehouden"
-    by_id = frame.set_index("action_id")
-    assert by_id.loc["in_pestprotocol", "done_on"] == date(2024, 1, 10)
-    assert by_id.loc["in_pestprotocol", "done_by"] == "Mw. Jansen"
-    assert by_id.loc["ouderavond", "done_on"] == date(2024, 2, 20)
-    assert by_id.loc["ouderavond", "done_by"] == "Dhr. Bakker"
-    open_ones = by_id[~by_id["done"]]
+    status = school_action_status(store, (SCHOOL,))
+    assert len(status) == 6
+    assert {a.school for a in status} == {SCHOOL}
+    assert sum(a.done for a in status) == 2
+    assert [a.action_id for a in status] == ACTION_IDS
+    assert [a.title for a in status] == [a.title for a in load_guidance().school_actions]
+    assert status[2].title == "Ouderavond over kinderen en sociale media gehouden"
+    by_id = {a.action_id: a for a in status}
+    assert by_id["in_pestprotocol"].done_on == date(2024, 1, 10)
+    assert by_id["in_pestprotocol"].done_by == "Mw. Jansen"
+    assert by_id["ouderavond"].done_on == date(2024, 2, 20)
+    assert by_id["ouderavond"].done_by == "Dhr. Bakker"
+    open_ones = {i: a for i, a in by_id.items() if not a.done}
     assert len(open_ones) == 4
-    assert "besproken_in_klas" in open_ones.index  # ticked by the other school only
-    assert all(d is None for d in open_ones["done_on"])
-    assert all(d == "" for d in open_ones["done_by"])
+    assert "besproken_in_klas" in open_ones  # ticked by the other school only
+    assert all(a.done_on is None for a in open_ones.values())
+    assert all(a.done_by == "" for a in open_ones.values())
 
 
 def test_status_without_schools_takes_them_from_incidents_and_ticks(store, valid_incident_data):
     add_incident(store, valid_incident_data, school=SCHOOL)
     tick(store, "ouderavond", school=OTHER)  # a school with no reports, only a tick
-    frame = school_action_status(store)
-    assert len(frame) == 12
-    assert list(frame["school"].unique()) == [SCHOOL, OTHER]  # sorted
-    assert int(frame[frame["school"] == OTHER]["done"].sum()) == 1
-    assert int(frame[frame["school"] == SCHOOL]["done"].sum()) == 0
+    status = school_action_status(store)
+    assert len(status) == 12
+    assert list(dict.fromkeys(a.school for a in status)) == [SCHOOL, OTHER]  # sorted
+    assert sum(a.done for a in status if a.school == OTHER) == 1
+    assert sum(a.done for a in status if a.school == SCHOOL) == 0
 
 
 def test_status_of_an_empty_store(store):
-    frame = school_action_status(store)
-    assert frame.empty
-    assert list(frame.columns) == ["school", "action_id", "title", "done", "done_on", "done_by"]
+    assert school_action_status(store) == []
 
 
 # --- lessons given ----------------------------------------------------------------------------
@@ -330,8 +328,8 @@ def test_future_lesson_is_refused():
     assert set(caught.value.errors) == {"given_on"}
 
 
-def coverage(frame) -> dict[str, int]:
-    return dict(zip(frame["group"], frame["lessons"], strict=True))
+def coverage(groups) -> dict[str, int]:
+    return {g.group: g.lessons for g in groups}
 
 
 def test_lesson_coverage_for_a_primary_school_in_a_school_year(store, valid_incident_data):
@@ -350,10 +348,9 @@ def test_lesson_coverage_for_a_primary_school_in_a_school_year(store, valid_inci
     lesson(store, "web_we_want", "klas 2", date(2024, 1, 15), school=OTHER)
     lesson(store, "slim_online", "groep 7", date(2024, 1, 15), school=OTHER)
 
-    frame = lesson_coverage(store, Filters.for_school_year("2023-2024", schools=(SCHOOL,)))
-    assert list(frame.columns) == ["group", "age_band", "lessons"]
-    assert list(frame["group"]) == [f"groep {n}" for n in range(1, 9)]  # no klas
-    counts = coverage(frame)
+    groups = lesson_coverage(store, Filters.for_school_year("2023-2024", schools=(SCHOOL,)))
+    assert [g.group for g in groups] == [f"groep {n}" for n in range(1, 9)]  # no klas
+    counts = coverage(groups)
     assert counts == {
         "groep 1": 0,
         "groep 2": 1,
@@ -364,7 +361,7 @@ def test_lesson_coverage_for_a_primary_school_in_a_school_year(store, valid_inci
         "groep 7": 2,
         "groep 8": 1,
     }
-    assert dict(zip(frame["group"], frame["age_band"], strict=True))["groep 7"] == "8-11 jaar"
+    assert {g.group: g.age_band for g in groups}["groep 7"] == "8-11 jaar"
 
     # the next school year sees only the lesson of 1 August 2024
     next_year = Filters.for_school_year("2024-2025", schools=(SCHOOL,))
@@ -379,8 +376,8 @@ def test_lesson_coverage_for_a_secondary_school_and_for_all_schools(store, valid
     lesson(store, "slim_online", "groep 7", date(2024, 1, 15), school=SCHOOL)
 
     secondary = lesson_coverage(store, Filters.for_school_year("2023-2024", schools=(OTHER,)))
-    assert list(secondary["group"]) == [f"klas {n}" for n in range(1, 7)]
-    assert coverage(secondary)["klas 2"] == 1 and int(secondary["lessons"].sum()) == 1
+    assert [g.group for g in secondary] == [f"klas {n}" for n in range(1, 7)]
+    assert coverage(secondary)["klas 2"] == 1 and sum(coverage(secondary).values()) == 1
 
     both = lesson_coverage(store, Filters.for_school_year("2023-2024"))
     assert len(both) == 14  # groep 1-8 and klas 1-6
@@ -445,8 +442,8 @@ class Page(HTMLParser):
 
 def test_print_page_is_a_full_document_with_every_action(store):
     tick(store, "ouderavond", done_on=date(2024, 2, 20), done_by="Dhr. Bakker")
-    frame = school_action_status(store, (SCHOOL,))
-    page = print_page(frame, date(2024, 3, 15))
+    status = school_action_status(store, (SCHOOL,))
+    page = print_page(status, date(2024, 3, 15))
     assert page.lower().startswith("<!doctype html>")
     assert page.rstrip().endswith("</html>")
     assert "<html lang='nl'>" in page and "charset='utf-8'" in page

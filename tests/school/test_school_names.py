@@ -16,7 +16,7 @@ from pestdata.db import facts
 from pestdata.db.store import Store
 from pestdata.db.tables import audit, incidents, lessons_given, retained_counts, school_actions_done
 from pestdata.incidents import incident_log, lookup
-from pestdata.people.accounts import Person
+from pestdata.people.person import Person
 from pestdata.registers.importer import import_file
 from pestdata.registers.reading import ImportFileError
 from pestdata.school import school_names, school_records

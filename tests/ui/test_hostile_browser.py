@@ -488,9 +488,9 @@ def test_handelingsadvies_print_version_shows_names_as_text(watched: Watched, se
 def test_print_page_of_school_actions_shows_names_as_text(page: Page, server):
     """The print version's HTML itself (made directly while its button is broken, see above)."""
     done_by = server["planted"].action_done_by
-    frame = school_action_status(Store(server["db"]), (BIG_SCHOOL, SCHOOLS[1]))
+    status = school_action_status(Store(server["db"]), (BIG_SCHOOL, SCHOOLS[1]))
     watched = Watched(page)
-    page.set_content(print_page(frame, clock.today()))
+    page.set_content(print_page(status, clock.today()))
     assert_shows(page.locator("body"), {BIG_SCHOOL, SCHOOLS[1]} | done_by[BIG_SCHOOL])
     assert_shows(page.locator("body"), done_by[SCHOOLS[1]])
     assert page.locator("script").count() == 0

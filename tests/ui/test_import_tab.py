@@ -11,7 +11,7 @@ import pytest
 
 from pestdata.db.store import Store
 from pestdata.incidents import lookup
-from pestdata.people.accounts import Person
+from pestdata.people.person import Person
 from pestdata.school import school_names
 from pestdata.ui.common import Actor
 from pestdata.ui.transfer.column_questions import NOT_USED

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from pestdata.core.guidance import DATA_DIR, HELP_LINES
-from pestdata.people.accounts import Person
+from pestdata.people.person import Person
 from pestdata.ui.common import Actor
 from pestdata.ui.handelingsadvies import handelingsadvies_app
 

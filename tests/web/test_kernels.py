@@ -29,6 +29,7 @@ from websockets.sync.client import connect
 
 from pestdata.db.store import Store
 from pestdata.people import accounts
+from pestdata.people.person import Person, sign_person
 from pestdata.school import school_names
 
 PEOPLE = {"ib": "zorgteam", "mentor": "zorgteam", "juf": "leerkracht"}
@@ -287,11 +288,11 @@ def test_a_page_whose_account_was_disabled_stores_nothing(tmp_path, monkeypatch)
 
     db = f"sqlite:///{tmp_path}/t.sqlite"
     store = Store(db).ensure_schema()
-    person = accounts.Person("ib", "zorgteam", 1)
+    person = Person("ib", "zorgteam", 1)
     accounts.add(store, "ib", "zorgteam", PASSWORD, actor="test")
     monkeypatch.setenv("PESTDATA_DB", db)
     monkeypatch.setenv(preheat.PREHEAT_KEY, "sleutel")
-    monkeypatch.setenv(common.PERSON_VARIABLE, accounts.sign_person(person, "sleutel"))
+    monkeypatch.setenv(common.PERSON_VARIABLE, sign_person(person, "sleutel"))
     common.kernel_store.cache_clear()
     try:
         import ipywidgets as w

@@ -30,6 +30,7 @@ from servers import SMALL, TOKEN, serving
 from pestdata.db.store import Store
 from pestdata.db.tables import audit
 from pestdata.people import accounts, passwords
+from pestdata.people.person import Person, sign_person
 from pestdata.web.serve import DASHBOARDS, ROLES
 
 # A handelingsadvies page (the teacher's) that shows whom the kernel believes signed in.
@@ -181,7 +182,7 @@ def who_server(tmp_path_factory):
 def test_the_kernel_believes_the_login_not_a_header_the_browser_sends(who_server):
     browser = Browser(who_server)
     browser.login("juf")
-    forged = accounts.sign_person(accounts.Person("ib", "zorgteam"), "geraden sleutel")
+    forged = sign_person(Person("ib", "zorgteam"), "geraden sleutel")
     status, _, html = browser.get(
         "/voila/render/handelingsadvies.ipynb",
         **{"X-Pestdata-Person": forged, "X-Forwarded-User": "ib"},

@@ -25,7 +25,7 @@ from servers import SMALL, serving
 from pestdata.db.store import Store
 from pestdata.db.tables import audit
 from pestdata.incidents import lookup
-from pestdata.people import accounts
+from pestdata.people.person import Person, sign_person
 from pestdata.web.serve import DASHBOARDS, ROLES
 
 pytestmark = pytest.mark.browser
@@ -46,7 +46,7 @@ def server(tmp_path_factory):
 def signed_in(browser, server):
     """A page whose every request carries a forged person and a forged proxy name."""
     base, _ = server
-    forged = accounts.sign_person(accounts.Person("de.directeur", "zorgteam"), "geraden")
+    forged = sign_person(Person("de.directeur", "zorgteam"), "geraden")
     context = browser.new_context(
         extra_http_headers={"X-Pestdata-Person": forged, "X-Forwarded-User": "de.directeur"}
     )

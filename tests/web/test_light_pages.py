@@ -1,0 +1,123 @@
+"""What a page's kernel has loaded once its page is drawn, asked of the real kernel.
+
+`tests/test_layers.py` checks what importing a page's module loads; a page also runs code
+when it draws (the lessons chart, the checklist, the evening's figures), and the kernel
+starts from the server's fork process. Here a real `pestdata serve` renders each page, and
+the test asks that page's kernel for its `sys.modules` over the kernel's own connection
+file (in the server's private folder, beside the kernel's sockets, readable by this
+account only), as a second client beside Voilà's.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import urllib.request
+from pathlib import Path
+
+import pytest
+from helpers import kernel_of, own_kernels
+from jupyter_client import BlockingKernelClient
+from servers import SMALL, TOKEN, serving
+
+# No page checks a password or changes an account (argon2, pyotp, people.passwords and
+# people.accounts: a kernel needs only people.person), reads a register file (the importer)
+# or needs the plotly package (plotly.js draws the charts in the browser); the guidance page
+# draws its one chart from plain rows (no pandas, numpy).
+NEVER = [
+    "argon2",
+    "pyotp",
+    "pestdata.people.accounts",
+    "pestdata.people.passwords",
+    "pestdata.registers.importer",
+    "plotly",
+]
+LEFT_OUT = {
+    "handelingsadvies": [*NEVER, "pandas", "numpy"],
+    "ouderavond": NEVER,
+}
+# The modules, and the titles of the charts the page has drawn (its widgets, in the kernel).
+ASK = """\
+import json, sys
+from ipywidgets.widgets.widget import _instances
+charts = [w.spec["layout"]["title"]["text"] for w in list(_instances.values())
+          if type(w).__name__ == "Chart" and w.spec]
+print(json.dumps({"modules": sorted(sys.modules), "charts": charts}))
+"""
+
+
+def connection_file(pid: int, kernel_id: str) -> Path:
+    """The kernel's connection file: beside the Unix sockets it listens on."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        found = re.fullmatch(r"socket:\[(\d+)\]", os.readlink(fd))
+        if found:
+            inodes.add(found.group(1))
+    for line in Path("/proc/net/unix").read_text().splitlines()[1:]:
+        fields = line.split()
+        if len(fields) >= 8 and fields[6] in inodes and kernel_id in fields[7]:
+            return Path(fields[7]).parent / f"kernel-{kernel_id}.json"
+    raise AssertionError(f"kernel {kernel_id} listens on no Unix socket")
+
+
+def loaded_in_kernel(connection: Path) -> dict:
+    """Run one line in the kernel and read what it printed."""
+    client = BlockingKernelClient()
+    client.load_connection_file(str(connection))
+    client.start_channels()
+    try:
+        client.wait_for_ready(timeout=60)
+        printed = []
+        reply = client.execute_interactive(
+            ASK,
+            timeout=60,
+            output_hook=lambda msg: (
+                printed.append(msg["content"].get("text", ""))
+                if msg["msg_type"] == "stream"
+                else None
+            ),
+        )
+        assert reply["content"]["status"] == "ok", reply["content"]
+        return json.loads("".join(printed))
+    finally:
+        client.stop_channels()
+
+
+@pytest.fixture(scope="module")
+def drawn_pages(tmp_path_factory):
+    """Each page rendered by a real server (its kernel forked, as in production), and what
+    its kernel holds afterwards: {"modules": [...], "charts": [titles]}."""
+    folder = tmp_path_factory.mktemp("light")
+    modules = {}
+    with serving(folder, incidents=SMALL) as (process, base, _):
+        for page in ("handelingsadvies", "ouderavond"):
+            request = urllib.request.Request(
+                f"{base}/voila/render/{page}.ipynb", headers={"Authorization": f"token {TOKEN}"}
+            )
+            html = urllib.request.urlopen(request, timeout=180).read().decode()
+            kernel_id = kernel_of(html)
+            pid = own_kernels(process.pid)[kernel_id]
+            modules[page] = loaded_in_kernel(connection_file(pid, kernel_id))
+    return modules
+
+
+def test_the_probe_sees_what_a_kernel_has_loaded(drawn_pages):
+    """The parent evening counts its figures with pandas: the probe must see it there, and
+    the page module of each page, or an empty answer would pass the test below."""
+    for page, module in (
+        ("handelingsadvies", "pestdata.ui.handelingsadvies"),
+        ("ouderavond", "pestdata.ui.slides"),
+    ):
+        modules = drawn_pages[page]["modules"]
+        assert module in modules and "pestdata.overview.lists" in modules, page
+    assert "pandas" in drawn_pages["ouderavond"]["modules"]
+
+
+@pytest.mark.parametrize("page", LEFT_OUT)
+def test_a_drawn_page_has_not_loaded_what_it_does_not_use(drawn_pages, page):
+    seen = drawn_pages[page]
+    if page == "handelingsadvies":  # its chart is drawn: loading would have happened by now
+        assert any(t.startswith("Lessen over online gedrag") for t in seen["charts"]), seen
+    loaded = [m for m in LEFT_OUT[page] if m in seen["modules"]]
+    assert loaded == [], f"{page}'s kernel loaded {loaded}"
