@@ -1,12 +1,13 @@
 """Page kernels forked from one process that has already imported what every kernel loads.
 
 A kernel started as a new Python spends most of its start importing ipykernel, IPython,
-ipywidgets and SQLAlchemy, and keeps its own copy of each in memory. The server starts one
-fork process (`start_service`) that imports them once; jupyter_client starts each kernel
-through `ForkingProvisioner` (its provisioner API, entry point "pestdata-fork"), which asks
-that process for a fork over a Unix socket in a 0700 folder. The fork runs ipykernel as
-`python -m ipykernel_launcher` would, with the kernel's own environment, folder and
-arguments, and shares the imported libraries' memory with its siblings copy-on-write.
+ipywidgets, SQLAlchemy, pandas and our page modules, and keeps its own copy of each in
+memory. The server starts one fork process (`start_service`) that imports them once;
+jupyter_client starts each kernel through `ForkingProvisioner` (its provisioner API, entry
+point "pestdata-fork"), which asks that process for a fork over a Unix socket in a 0700
+folder. The fork runs ipykernel as `python -m ipykernel_launcher` would, with the kernel's
+own environment, folder and arguments, and shares the imported modules' memory with its
+siblings copy-on-write.
 
 What stays as before: the connection file and its Unix sockets in Voilà's 0700 folder (the
 private transport), the owner binding (server side), signals to the kernel's own process
@@ -35,19 +36,33 @@ from jupyter_client.provisioning import LocalProvisioner
 
 from pestdata.core import files
 
-# What every page kernel imports before it runs a cell; loaded once in the fork process.
-# Only libraries: pestdata's own modules may read settings when imported, and a kernel's
-# settings are its own environment's.
+# The four dashboards' page modules (each notebook imports one; tests/test_layers.py).
+PAGES = (
+    "pestdata.ui.meldingen",
+    "pestdata.ui.overview.page",
+    "pestdata.ui.handelingsadvies",
+    "pestdata.ui.slides",
+)
+# What page kernels import, loaded once in the fork process: a kernel forked from it has these
+# in memory it shares with its siblings, so a page starts without importing and its kernel's
+# own memory is what the page itself makes (bench/kernels.py). Besides ipykernel, IPython and
+# its debugger (debugpy), the page modules and what they import (ipywidgets, SQLAlchemy,
+# pydantic, the guidance's yaml and rapidfuzz), this holds pandas, which the overview and the
+# parent evening use: shared, it costs those kernels ~40 MiB less each and the others nothing
+# of their own. A page module reads no setting when imported (tests/web/test_kernel_forks.py):
+# a kernel's settings are its own environment's, read when the page is built.
 SHARED = (
     "ipykernel.kernelapp",
     "ipykernel.ipkernel",
     "ipykernel.comm",
+    "ipykernel.debugger",
     "IPython.core.interactiveshell",
-    "ipywidgets",
-    "sqlalchemy",
-    "sqlalchemy.orm",
-    "pydantic",
+    "sqlite3",
+    "pandas",
+    *PAGES,
 )
+# In the fork process and its kernels: the modules loaded before the first fork.
+preloaded: frozenset[str] = frozenset()
 LAUNCHER = ["-m", "ipykernel_launcher"]  # the kernel command a fork can stand in for
 LOADING_SECONDS = 20  # how long a kernel waits for a fork process still importing
 _address: str | None = None  # the fork process's socket, once this server started it
@@ -59,8 +74,10 @@ def start_service() -> subprocess.Popen:
     asked for before then waits for it (it would spend that time importing anyway)."""
     global _address, _process
     _address = files.private_socket("pestdata-kernels-", "forks.sock")
+    # Imported by its name (not run with -m), so a kernel finds `preloaded` in this module.
+    serve_here = "import sys; from pestdata.web.kernel_forks import serve; serve(sys.argv[1])"
     _process = subprocess.Popen(
-        [sys.executable, "-m", "pestdata.web.kernel_forks", _address],
+        [sys.executable, "-c", serve_here, _address],
         stdin=subprocess.PIPE,
         close_fds=True,
     )
@@ -182,9 +199,14 @@ def _read_line(connection: socket.socket, limit: int = 1 << 20) -> bytes:
 def serve(path: str) -> None:
     """Import what kernels share, then fork a kernel for each request, until the server
     that started us goes away (our stdin closes)."""
+    global preloaded
     files.private_umask()
+    # debugpy checks its files when imported and says so in English on stderr (the
+    # server's terminal); nobody debugs a page kernel.
+    os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
     for name in SHARED:
         importlib.import_module(name)
+    preloaded = frozenset(sys.modules)
     # The imported objects leave the collector's lists: a kernel's collections would touch
     # (and so copy) every page that holds them (Python's advice for forking servers).
     gc.freeze()
@@ -263,7 +285,3 @@ def _become_kernel(request: dict, *inherited: socket.socket) -> None:
             except Exception:  # noqa: BLE001, S110 - ending anyway
                 pass
         os._exit(code)
-
-
-if __name__ == "__main__":
-    serve(sys.argv[1])
