@@ -28,6 +28,7 @@ import logging
 import os
 import re
 import secrets
+import signal
 import sys
 import time
 from functools import partial
@@ -257,7 +258,10 @@ class PestdataVoila(Voila):
         super().start()
 
     def stop(self):
-        """Voilà's stop, after every kernel has settled (settle_kernels)."""
+        """Voilà's stop, after every kernel has settled (settle_kernels). A second Ctrl+C
+        while the kernels shut down (a second or two, shutdown_wait_time) is not heard: it
+        would cut the shutdown short with an English traceback and leave kernels running."""
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         run_sync(settle_kernels)(self.kernel_manager)
         super().stop()
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from helpers import PASSWORD, TIMEOUT, Browser, kernel_of, own_kernels
 from playwright.sync_api import Page, expect
-from servers import MEDIUM, SMALL, TOKEN, free_port, start_server
+from servers import MEDIUM, SMALL, TOKEN, free_port, process_tree, start_server
 
 from pestdata.core.shipped import NOTEBOOKS
 from pestdata.db.store import Store
@@ -175,6 +175,34 @@ def test_a_kernel_that_dies_is_told_in_dutch(tmp_path):
     assert re.search(died, text), text
     text = log.read_text()
     assert ENGLISH.findall(text) == [] and not_ours(text, (died,)) == [], text
+
+
+def test_ctrl_c_twice_still_stops_quietly_and_leaves_no_kernel(tmp_path):
+    """The coordinator presses Ctrl+C twice (or the stop takes a moment and they press again):
+    the second lands while the kernels shut down. It must not cut that short: no English
+    traceback in the terminal and no kernel or fork process left running."""
+    process, base, _ = start_server(tmp_path, None, incidents=SMALL, verbose=False, preheat=None)
+    log = tmp_path / "serve.log"
+    try:
+        page = urllib.request.urlopen(
+            f"{base}/voila/render/handelingsadvies.ipynb?token={TOKEN}", timeout=120
+        )
+        assert own_kernels(process.pid).get(kernel_of(page.read().decode()))
+        below = process_tree(process.pid)
+        process.send_signal(signal.SIGINT)
+        poll_log(log, "Server stopt.")
+        process.send_signal(signal.SIGINT)  # during the kernels' shutdown
+        process.wait(timeout=60)
+    finally:
+        if process.poll() is None:
+            stop(process)
+    text = log.read_text()
+    assert "Server stopt." in text and "Traceback" not in text, text
+    assert ENGLISH.findall(text) == [] and not_ours(text) == [], text
+    deadline = time.monotonic() + 30
+    while [pid for pid in below if Path(f"/proc/{pid}").exists()] and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert [pid for pid in below if Path(f"/proc/{pid}").exists()] == []
 
 
 def run_server(notebooks: Path, port: int, tmp_path: Path, verbose=False):
