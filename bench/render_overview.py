@@ -93,7 +93,7 @@ class Server:
         shutil.copy(notebook, self.folder / "overzicht.ipynb")
         one_button_notebook(self.folder / "button.ipynb")
         self.port = free_port()
-        env = voila_env(f"sqlite:///{db}")
+        env = voila_env(f"sqlite:///{db}", "leiding", TOKEN)  # the overview as leaders see it
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [code, env.get("PYTHONPATH")]))
         templates = Path(code) / "pestdata" / "share" / "jupyter"  # the variant's template
         env["JUPYTER_PATH"] = os.pathsep.join([str(templates), env["JUPYTER_PATH"]])
