@@ -204,6 +204,11 @@ def serve(path: str) -> None:
     # debugpy checks its files when imported and says so in English on stderr (the
     # server's terminal); nobody debugs a page kernel.
     os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
+    # Only a process with one thread forks safely (a lock another thread holds stays held in
+    # the child); numpy's OpenBLAS starts a worker thread when loaded unless told not to. A
+    # page's arithmetic is small: one thread each.
+    for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[variable] = "1"
     for name in SHARED:
         importlib.import_module(name)
     preloaded = frozenset(sys.modules)

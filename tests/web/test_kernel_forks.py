@@ -74,6 +74,7 @@ def test_a_page_kernel_is_forked_with_its_own_environment_and_ends_with_the_serv
         assert len(set(pids)) == 2 and len(forks) == 1
         (fork,) = forks
         assert b"pestdata.web.kernel_forks" in Path(f"/proc/{fork}/cmdline").read_bytes()
+        assert len(os.listdir(f"/proc/{fork}/task")) == 1  # one thread: it forks safely
         assert parent_of(fork) == process.pid
         for html in pages:
             assert f"parent={fork} db={db}" in html
