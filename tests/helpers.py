@@ -381,15 +381,21 @@ def _unix_socket_paths() -> dict[str, bytes]:
 
 
 def _listening_kernel(pid: int, sockets: dict[str, bytes]):
+    path = kernel_socket(pid, sockets)
+    return re.search(rb"kernel-([0-9a-f-]{36})", path) if path else None
+
+
+def kernel_socket(pid: int, sockets: dict[str, bytes] | None = None) -> bytes | None:
+    """The path of a kernel-<id>-ipc-<n> Unix socket this process holds, if any: a kernel's
+    connection file kernel-<id>.json lies beside it."""
+    sockets = _unix_socket_paths() if sockets is None else sockets
     for fd in Path(f"/proc/{pid}/fd").iterdir():
         try:
             target = os.readlink(fd)
         except OSError:
             continue
-        if target.startswith("socket:["):
-            found = re.search(rb"kernel-([0-9a-f-]{36})", sockets.get(target[8:-1], b""))
-            if found:
-                return found
+        if target.startswith("socket:[") and b"kernel-" in sockets.get(target[8:-1], b""):
+            return sockets[target[8:-1]]
     return None
 
 

@@ -50,6 +50,8 @@ SHARED = (
     "sqlalchemy.orm",
     "pydantic",
 )
+# Only a process with one thread forks safely (a lock another thread holds stays held in the
+# child); numpy's OpenBLAS starts one when loaded. test_kernel_forks checks the thread count.
 # In the fork process and its kernels: the modules loaded before the first fork.
 preloaded: frozenset[str] = frozenset()
 LAUNCHER = ["-m", "ipykernel_launcher"]  # the kernel command a fork can stand in for
@@ -190,11 +192,6 @@ def serve(path: str) -> None:
     that started us goes away (our stdin closes)."""
     global preloaded
     files.private_umask()
-    # Only a process with one thread forks safely (a lock another thread holds stays held in
-    # the child): should numpy ever be imported here, its OpenBLAS must not start a worker
-    # thread (it does when loaded unless told not to).
-    for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ[variable] = "1"
     for name in SHARED:
         importlib.import_module(name)
     preloaded = frozenset(sys.modules)

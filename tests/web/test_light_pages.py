@@ -15,13 +15,11 @@ with its siblings; what the page imports on its own is everything else, and cost
 from __future__ import annotations
 
 import json
-import os
-import re
 import urllib.request
 from pathlib import Path
 
 import pytest
-from helpers import kernel_of, own_kernels
+from helpers import kernel_of, kernel_socket, own_kernels
 from jupyter_client import BlockingKernelClient
 from servers import SMALL, TOKEN, serving
 
@@ -50,16 +48,9 @@ print(json.dumps({"modules": sorted(sys.modules), "charts": charts,
 
 def connection_file(pid: int, kernel_id: str) -> Path:
     """The kernel's connection file: beside the Unix sockets it listens on."""
-    inodes = set()
-    for fd in Path(f"/proc/{pid}/fd").iterdir():
-        found = re.fullmatch(r"socket:\[(\d+)\]", os.readlink(fd))
-        if found:
-            inodes.add(found.group(1))
-    for line in Path("/proc/net/unix").read_text().splitlines()[1:]:
-        fields = line.split()
-        if len(fields) >= 8 and fields[6] in inodes and kernel_id in fields[7]:
-            return Path(fields[7]).parent / f"kernel-{kernel_id}.json"
-    raise AssertionError(f"kernel {kernel_id} listens on no Unix socket")
+    socket = kernel_socket(pid)
+    assert socket, f"kernel {kernel_id} listens on no Unix socket"
+    return Path(socket.decode()).parent / f"kernel-{kernel_id}.json"
 
 
 def loaded_in_kernel(connection: Path) -> dict:
