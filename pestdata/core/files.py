@@ -24,6 +24,7 @@ import errno
 import os
 import secrets
 import shutil
+import signal
 import stat
 import tempfile
 from collections.abc import Iterator
@@ -59,6 +60,14 @@ class FileRefused(PestdataError):
 def private_umask() -> None:
     """From now on this process (and what it starts) creates files only its owner can read."""
     os.umask(PRIVATE_UMASK)
+
+
+def become_helper() -> None:
+    """A server's helper process (names detector, kernel forks): its files private, and deaf
+    to Ctrl+C. A terminal's Ctrl+C reaches the server's whole process group; the helper ends
+    when the server closes its stdin, not with an English traceback of its own."""
+    private_umask()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def private_dir(path: Path) -> Path:

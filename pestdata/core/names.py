@@ -241,7 +241,7 @@ class _Service(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
 def serve(path: str) -> None:
     """Listen at once (answering "not ready yet"), load in the background, and stop when
     the server that started us goes away (our stdin closes)."""
-    files.private_umask()
+    files.become_helper()
     try:
         service = _Service(path, _Answer)
     except FileNotFoundError:  # the server stopped (and took our folder) before we listened

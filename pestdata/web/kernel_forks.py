@@ -191,7 +191,7 @@ def serve(path: str) -> None:
     """Import what kernels share, then fork a kernel for each request, until the server
     that started us goes away (our stdin closes)."""
     global preloaded
-    files.private_umask()
+    files.become_helper()
     for name in SHARED:
         importlib.import_module(name)
     preloaded = frozenset(sys.modules)
@@ -246,6 +246,7 @@ def _become_kernel(request: dict, *inherited: socket.socket) -> None:
         for each in inherited:
             each.close()
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # the kernel's own subprocesses
+        signal.signal(signal.SIGINT, signal.default_int_handler)  # interrupts reach the kernel
         os.setsid()  # its own process group, which the server signals as a whole
         null = os.open(os.devnull, os.O_RDWR)
         os.dup2(null, 0)

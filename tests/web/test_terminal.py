@@ -205,6 +205,37 @@ def test_ctrl_c_twice_still_stops_quietly_and_leaves_no_kernel(tmp_path):
     assert [pid for pid in below if Path(f"/proc/{pid}").exists()] == []
 
 
+def test_ctrl_c_in_a_terminal_reaches_the_helpers_and_they_stay_quiet(tmp_path):
+    """A terminal's Ctrl+C goes to the server's whole process group: the name detector and
+    the kernel-fork process got it too and printed English KeyboardInterrupt tracebacks. They
+    ignore it and end with the server, which stops as always."""
+    process, base, _ = start_server(tmp_path, None, incidents=SMALL, verbose=False)
+    log = tmp_path / "serve.log"
+    try:
+        poll_log(log, "Namencontrole klaar")
+        helpers = [
+            pid
+            for pid in process_tree(process.pid)
+            if re.search(
+                rb"kernel_forks|pestdata\.core\.names", Path(f"/proc/{pid}/cmdline").read_bytes()
+            )
+        ]
+        assert len(helpers) == 2, helpers
+        for pid in helpers:
+            os.kill(pid, signal.SIGINT)  # what the terminal sends them beside the server
+        time.sleep(1)
+        assert all(Path(f"/proc/{pid}").exists() for pid in helpers)
+        page = urllib.request.urlopen(
+            f"{base}/voila/render/handelingsadvies.ipynb?token={TOKEN}", timeout=120
+        )
+        assert page.status == 200  # the fork process still gives kernels
+    finally:
+        stop(process)
+    text = log.read_text()
+    assert "Traceback" not in text and "KeyboardInterrupt" not in text, text
+    assert ENGLISH.findall(text) == [] and not_ours(text) == [], text
+
+
 def run_server(notebooks: Path, port: int, tmp_path: Path, verbose=False):
     """The server process itself, as `pestdata serve` starts it, until it stops."""
     env = voila_env(f"sqlite:///{tmp_path}/p.sqlite", "zorgteam", token=TOKEN)
