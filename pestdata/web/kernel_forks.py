@@ -54,6 +54,11 @@ SHARED = (
 # child); numpy's OpenBLAS starts one when loaded. test_kernel_forks checks the thread count.
 # In the fork process and its kernels: the modules loaded before the first fork.
 preloaded: frozenset[str] = frozenset()
+# What a shared module does when imported inside a running kernel, and so did not do in the
+# fork process: ipywidgets registers its comm targets ("jupyter.widget", and the control comm
+# the page asks all widget states through). Without them every page fell back to asking each
+# widget on its own, which now and then left a page at "model not found".
+AFTER_IMPORT = ["--IPKernelApp.extra_extensions=ipywidgets"]
 LAUNCHER = ["-m", "ipykernel_launcher"]  # the kernel command a fork can stand in for
 LOADING_SECONDS = 20  # how long a kernel waits for a fork process still importing
 _address: str | None = None  # the fork process's socket, once this server started it
@@ -260,7 +265,7 @@ def _become_kernel(request: dict, *inherited: socket.socket) -> None:
         # It ends with the fork process (ipykernel's parent poller). Given as an argument:
         # ipykernel read JPY_PARENT_PID when the fork process imported it.
         parent = f"--IPKernelApp.parent_handle={os.getppid()}"
-        sys.argv = ["ipykernel_launcher", *request["args"], parent]
+        sys.argv = ["ipykernel_launcher", *request["args"], parent, *AFTER_IMPORT]
         runpy.run_module("ipykernel_launcher", run_name="__main__", alter_sys=True)
         code = 0
     except SystemExit as stop:

@@ -33,16 +33,19 @@ NOT_ITS_OWN = {
     "handelingsadvies": ["pandas", "numpy", "pestdata.registers.importer"],
     "ouderavond": ["pestdata.registers.importer"],
 }
-# The modules, those the fork process had loaded, and the titles of the charts the page has
+# The modules, those the fork process had loaded, the comm targets the kernel answers, and
+# the titles of the charts the page has
 # drawn (its widgets, in the kernel).
 ASK = """\
 import json, sys
+from comm import get_comm_manager
 from ipywidgets.widgets.widget import _instances
 charts = [w.spec["layout"]["title"]["text"] for w in list(_instances.values())
           if type(w).__name__ == "Chart" and w.spec]
 forks = sys.modules.get("pestdata.web.kernel_forks")
 print(json.dumps({"modules": sorted(sys.modules), "charts": charts,
-                  "preloaded": sorted(getattr(forks, "preloaded", ()))}))
+                  "preloaded": sorted(getattr(forks, "preloaded", ())),
+                  "targets": sorted(get_comm_manager().targets)}))
 """
 
 
@@ -118,3 +121,12 @@ def test_a_drawn_page_has_not_loaded_what_it_does_not_use(drawn_pages, page):
     assert [m for m in NEVER if m in seen["modules"]] == []
     own = set(seen["modules"]) - set(seen["preloaded"])
     assert [m for m in NOT_ITS_OWN[page] if m in own] == [], f"{page} imported them itself"
+
+
+@pytest.mark.parametrize("page", NOT_ITS_OWN)
+def test_a_forked_kernel_answers_the_widget_control_comm(drawn_pages, page):
+    """The browser asks all widget states at once over ipywidgets' control comm; a kernel
+    that does not know that target makes it ask widget by widget, which now and then left a
+    page at "model not found". ipywidgets registers its targets when imported in a kernel,
+    and the fork process imported it before there was one (failed before the fix: [])."""
+    assert {"jupyter.widget", "jupyter.widget.control"} <= set(drawn_pages[page]["targets"])
