@@ -143,6 +143,14 @@ LEFT_OUT = {
 }
 
 
+def test_the_fork_process_preloads_exactly_the_page_modules_the_notebooks_import():
+    """A page module the fork process does not know would be imported by each kernel on its
+    own (slower, and unshared memory); one it knows but no notebook uses costs every kernel."""
+    from pestdata.web.kernel_forks import PAGES as PRELOADED_PAGES
+
+    assert sorted(PRELOADED_PAGES) == sorted(PAGES.values())
+
+
 @pytest.mark.parametrize("name", PAGES)
 def test_a_pages_kernel_loads_only_what_the_page_uses(name):
     """Each library costs every kernel its import time and memory (the care team's page:

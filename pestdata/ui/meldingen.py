@@ -9,6 +9,7 @@ import ipywidgets as w
 from pestdata.db.store import Store
 from pestdata.ui.access import AccessRequests
 from pestdata.ui.common import Actor, css, kernel_store
+from pestdata.ui.incident_form import IncidentForm
 from pestdata.ui.incident_list import IncidentList
 from pestdata.ui.incident_view import IncidentView
 from pestdata.ui.signals import SignalsView
@@ -52,8 +53,6 @@ def meldingen_app(store: Store | None = None, actor: Actor | None = None) -> Car
 
     def saved(incident_id: int) -> None:
         listing.refresh()
-
-    from pestdata.ui.incident_form import IncidentForm
 
     form = IncidentForm(store, actor, on_saved=saved)
 

@@ -1,12 +1,13 @@
 """Page kernels forked from one process that has already imported what every kernel loads.
 
 A kernel started as a new Python spends most of its start importing ipykernel, IPython,
-ipywidgets and SQLAlchemy, and keeps its own copy of each in memory. The server starts one
-fork process (`start_service`) that imports them once; jupyter_client starts each kernel
-through `ForkingProvisioner` (its provisioner API, entry point "pestdata-fork"), which asks
-that process for a fork over a Unix socket in a 0700 folder. The fork runs ipykernel as
-`python -m ipykernel_launcher` would, with the kernel's own environment, folder and
-arguments, and shares the imported modules' memory with its siblings copy-on-write.
+ipywidgets, SQLAlchemy, pandas and our page modules, and keeps its own copy of each in
+memory. The server starts one fork process (`start_service`) that imports them once;
+jupyter_client starts each kernel through `ForkingProvisioner` (its provisioner API, entry
+point "pestdata-fork"), which asks that process for a fork over a Unix socket in a 0700
+folder. The fork runs ipykernel as `python -m ipykernel_launcher` would, with the kernel's
+own environment, folder and arguments, and shares the imported modules' memory with its
+siblings copy-on-write.
 
 What stays as before: the connection file and its Unix sockets in Voilà's 0700 folder (the
 private transport), the owner binding (server side), signals to the kernel's own process
@@ -35,23 +36,41 @@ from jupyter_client.provisioning import LocalProvisioner
 
 from pestdata.core import files
 
-# What every page kernel imports before it runs a cell; loaded once in the fork process.
-# Only libraries every page uses. Measured and withdrawn (stop 33): also preloading pandas,
-# debugpy and the four page modules halved a kernel's own memory (34-47 MiB) and page time, but
-# two CI runs then had care-team pages that never became usable ("model not found");
-# bench/kernels.py has the figures.
+# The four dashboards' page modules (each notebook imports one; tests/test_layers.py).
+PAGES = (
+    "pestdata.ui.meldingen",
+    "pestdata.ui.overview.page",
+    "pestdata.ui.handelingsadvies",
+    "pestdata.ui.slides",
+)
+# What page kernels import, loaded once in the fork process: a kernel forked from it has these
+# in memory it shares with its siblings, so a page starts without importing and its kernel's
+# own memory is what the page itself makes (bench/kernels.py). Besides ipykernel, IPython and
+# its debugger (debugpy), the page modules and what they import (ipywidgets, SQLAlchemy,
+# pydantic, the guidance's yaml and rapidfuzz), this holds pandas, which the overview and the
+# parent evening use: shared, it costs those kernels ~40 MiB less each and the others nothing
+# of their own. A page module reads no setting when imported (tests/web/test_kernel_forks.py):
+# a kernel's settings are its own environment's, read when the page is built.
 SHARED = (
     "ipykernel.kernelapp",
     "ipykernel.ipkernel",
     "ipykernel.comm",
+    "ipykernel.debugger",
     "IPython.core.interactiveshell",
-    "ipywidgets",
-    "sqlalchemy",
-    "sqlalchemy.orm",
-    "pydantic",
+    "sqlite3",
+    "pandas",
+    *PAGES,
+    # What ipykernel's start and the overview's first figures import, else in every kernel.
+    "IPython.core.completerlib",
+    "IPython.core.debugger",
+    "IPython.core.logger",
+    "IPython.core.oinspect",
+    "IPython.extensions.storemagic",
+    "faulthandler",
+    "tornado.platform.asyncio",
+    "pandas.core.methods.to_dict",
+    "pandas.core.reshape.reshape",
 )
-# Only a process with one thread forks safely (a lock another thread holds stays held in the
-# child); numpy's OpenBLAS starts one when loaded. test_kernel_forks checks the thread count.
 # In the fork process and its kernels: the modules loaded before the first fork.
 preloaded: frozenset[str] = frozenset()
 # What a shared module does when imported inside a running kernel, and so did not do in the
@@ -197,6 +216,14 @@ def serve(path: str) -> None:
     that started us goes away (our stdin closes)."""
     global preloaded
     files.become_helper()
+    # debugpy checks its files when imported and says so in English on stderr (the
+    # server's terminal); nobody debugs a page kernel.
+    os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
+    # Only a process with one thread forks safely (a lock another thread holds stays held in
+    # the child); numpy's OpenBLAS starts a worker thread when loaded unless told not to. A
+    # page's arithmetic is small: one thread each.
+    for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[variable] = "1"
     for name in SHARED:
         importlib.import_module(name)
     preloaded = frozenset(sys.modules)

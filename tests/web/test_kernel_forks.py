@@ -3,9 +3,11 @@ real page requests, the process tree read from /proc."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
+import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -87,3 +89,42 @@ def test_a_page_kernel_is_forked_with_its_own_environment_and_ends_with_the_serv
         if process.poll() is None:
             process.kill()
             process.wait(timeout=30)
+
+
+# Imports the page modules as the fork process does, with every environment read recorded.
+IMPORT_WATCHED = """\
+import json, os, sys
+class Watched(dict):
+    read = set()
+    def __getitem__(self, key):
+        Watched.read.add(key)
+        return super().__getitem__(key)
+    def get(self, key, default=None):
+        Watched.read.add(key)
+        return super().get(key, default)
+    def __contains__(self, key):
+        Watched.read.add(key)
+        return super().__contains__(key)
+os.environ = Watched(os.environ)
+from pestdata.web.kernel_forks import PAGES
+for page in PAGES:
+    __import__(page)
+print(json.dumps(sorted(Watched.read)))
+"""
+
+
+def test_the_page_modules_read_no_setting_when_imported():
+    """The fork process imports the page modules once, with the server's environment; each
+    kernel gets its own. A PESTDATA_* setting read at import would be the server's in every
+    kernel (another database, role or folder), so none may be read then. The probe itself
+    must see a read: a module that read PESTDATA_DB at import would show here."""
+    done = subprocess.run(
+        [sys.executable, "-c", IMPORT_WATCHED], capture_output=True, text=True, check=True
+    )
+    read = json.loads(done.stdout.splitlines()[-1])
+    assert [key for key in read if key.startswith("PESTDATA")] == []
+    probe = IMPORT_WATCHED.replace(
+        "for page in PAGES:", "os.environ.get('PESTDATA_DB')\nfor page in PAGES:"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert "PESTDATA_DB" in json.loads(done.stdout.splitlines()[-1])
