@@ -18,19 +18,32 @@ from pestdata.ui.transfer.import_tab import ImportTab
 
 
 class NamedTabs(w.Tab):
-    """Tabs addressed by their title, never by their place: `tabs.by_title["Signalen"]`,
-    `tabs.show("Meldingen")`; a tab added or moved changes no other line."""
+    """Tabs addressed by their title, never by their place: `tabs.tab("Signalen")`,
+    `tabs.show("Meldingen")`; a tab added or moved changes no other line.
 
-    def __init__(self, tabs: dict[str, w.Widget]):
-        super().__init__(children=list(tabs.values()))
+    A tab given as a function is built when it is first opened (or asked for): the browser
+    receives every widget of a page at load, and tabs most visits never open cost that load
+    time (the import and export tabs and the signals: a third of the care team's widgets)."""
+
+    def __init__(self, tabs: dict[str, w.Widget | Callable[[], w.Widget]]):
+        self._built = {t: c for t, c in tabs.items() if isinstance(c, w.Widget)}
+        self._later = {t: c for t, c in tabs.items() if t not in self._built}
+        super().__init__(children=[self._built.get(t) or w.VBox() for t in tabs])
         self.titles = tuple(tabs)
-        self.by_title = dict(tabs)
+        self.observe(lambda change: self.tab(self.titles[change["new"]]), "selected_index")
+
+    def tab(self, title: str) -> w.Widget:
+        """The tab's content, built now if it waited for its first opening."""
+        if title not in self._built:
+            self._built[title] = self._later.pop(title)()
+            self.children[self.titles.index(title)].children = (self._built[title],)
+        return self._built[title]
 
     def show(self, title: str) -> None:
         self.selected_index = self.titles.index(title)
 
     def on_open(self, title: str, callback: Callable[[], object]) -> None:
-        """Call `callback` each time the tab `title` is opened."""
+        """Call `callback` each time the tab `title` is opened (after it was built)."""
         place = self.titles.index(title)
         self.observe(lambda change: change["new"] == place and callback(), "selected_index")
 
@@ -60,14 +73,13 @@ def meldingen_app(store: Store | None = None, actor: Actor | None = None) -> Car
         tabs.show("Meldingen")
         view.show(incident_id)
 
-    found = SignalsView(store, on_open=open_from_signals)
     requests = AccessRequests(store, actor)
     tabs = NamedTabs(
         {
             "Nieuwe melding": form,
             "Meldingen": w.VBox([requests, listing, view]),
-            "Signalen": found,
-            "Import en export": w.VBox(
+            "Signalen": lambda: SignalsView(store, on_open=open_from_signals),
+            "Import en export": lambda: w.VBox(
                 [ImportTab(store, actor, on_import=listing.refresh), ExportTab(store)]
             ),
         }
@@ -75,7 +87,7 @@ def meldingen_app(store: Store | None = None, actor: Actor | None = None) -> Car
     css(tabs, "pd-tabs")
     # The signals read every case of the period: counted each time the tab opens, not on
     # every page load (0.5 s on a 100,000-report register).
-    tabs.on_open("Signalen", found.refresh)
+    tabs.on_open("Signalen", lambda: tabs.tab("Signalen").refresh())
     header = w.HTML(
         "<h2>Meldingen online pesten</h2><p class='pd-hint'>Voor het zorgteam. Gebruik "
         "leerlingnummers, nooit namen. Elke wijziging komt in het logboek.</p>"

@@ -189,7 +189,7 @@ def test_the_care_teams_page_builds_after_a_warm_up_closed_every_widget(store):
     meldingen_app(store, Actor(Person("t", "zorgteam")))
     w.Widget.close_all()
     page = meldingen_app(store, Actor(Person("t", "zorgteam")))
-    assert page.children and page.tabs.by_title["Nieuwe melding"].fields["school"].value
+    assert page.children and page.tabs.tab("Nieuwe melding").fields["school"].value
 
 
 def test_the_care_teams_tabs_are_found_by_their_titles(store, valid_incident_data):
@@ -203,12 +203,13 @@ def test_the_care_teams_tabs_are_found_by_their_titles(store, valid_incident_dat
     incident_id = incident_log.add_incident(store, validate_incident(valid_incident_data()), "t")
     tabs = meldingen_app(store, Actor(Person("t", "zorgteam"))).tabs
     assert tabs.titles == ("Nieuwe melding", "Meldingen", "Signalen", "Import en export")
-    found = tabs.by_title["Signalen"]
+    assert tabs.children[tabs.titles.index("Signalen")].children == ()  # not built at load
+    found = tabs.tab("Signalen")
     assert "Bijwerken" in found.result.value  # not read at page load
     tabs.show("Signalen")
     assert tabs.titles[tabs.selected_index] == "Signalen"
     assert "Herhaaldelijk gepest" in found.result.value  # counted as the tab opened
     found.on_open(incident_id)  # a case chosen among the signals
     assert tabs.titles[tabs.selected_index] == "Meldingen"
-    (incident,) = [c for c in tabs.by_title["Meldingen"].children if isinstance(c, IncidentView)]
+    (incident,) = [c for c in tabs.tab("Meldingen").children if isinstance(c, IncidentView)]
     assert incident.incident_id == incident_id and incident.details.value
