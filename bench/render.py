@@ -7,8 +7,10 @@ meldingen, the button's own CSS class on the one-button notebook. Save time runs
 `button.pd-save` on a filled-in form until `.pd-result` says "Melding #... opgeslagen".
 
 Nothing is discarded: the first (cold) loads count. Prints median, min and max per notebook.
+`--returning`: all loads in one context, so the browser keeps Voilà's scripts and plotly.js in
+its cache, as for a care team that opened the page before (the first load still counts).
 
-    python bench/render.py [--incidents 2000] [--loads 7] [--saves 5]
+    python bench/render.py [--incidents 2000] [--loads 7] [--saves 5] [--returning]
 """
 
 from __future__ import annotations
@@ -61,16 +63,18 @@ def summary(label: str, values: list[float], unit: str = "s") -> str:
 
 
 class Bench:
-    def __init__(self, browser, port: int):
+    def __init__(self, browser, port: int, returning: bool = False):
         self.browser, self.port = browser, port
         self.console: list[str] = []
+        self.kept = browser.new_context() if returning else None  # its cache stays warm
 
     def url(self, name: str) -> str:
         return f"http://127.0.0.1:{self.port}/voila/render/{name}.ipynb?token={TOKEN}"
 
     def open(self, name: str, selector: str):
-        """A fresh context and page; returns (seconds until `selector` is visible, page)."""
-        page = self.browser.new_context().new_page()
+        """A new page (in a fresh context, or the kept one); returns (seconds until
+        `selector` is visible, page)."""
+        page = (self.kept or self.browser.new_context()).new_page()
         page.on(
             "console",
             lambda m: m.type == "error" and self.console.append(f"{name}: {m.text}"),
@@ -81,12 +85,11 @@ class Bench:
         page.wait_for_selector(selector, state="visible", timeout=TIMEOUT)
         return time.perf_counter() - started, page
 
-    @staticmethod
-    def close(page) -> None:
+    def close(self, page) -> None:
         # Navigating away makes the page ask Voilà to shut its kernel down (page.close() does not);
         # the server line at the end says how many of those requests Voilà refused.
         page.goto("about:blank")
-        page.context.close()
+        page.close() if self.kept else page.context.close()
 
     def render(self, name: str, selector: str) -> float:
         seconds, page = self.open(name, selector)
@@ -130,6 +133,7 @@ def main() -> None:
     parser.add_argument("--incidents", type=int, default=2000)
     parser.add_argument("--loads", type=int, default=7, help="page loads per notebook")
     parser.add_argument("--saves", type=int, default=5)
+    parser.add_argument("--returning", action="store_true", help="one context, warm cache")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="pd-bench-") as tmp:
@@ -179,7 +183,7 @@ def run(args, port: int) -> None:
     print("load average before: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     with sync_playwright() as p:
         browser = p.chromium.launch(**chromium_launch_args())
-        bench = Bench(browser, port)
+        bench = Bench(browser, port, args.returning)
         times: dict[str, list[float]] = {"meldingen": [], "button": []}
         for load in range(args.loads):
             times["meldingen"].append(bench.render("meldingen", ".pd-save"))
