@@ -28,7 +28,8 @@ class NamedTabs(w.Tab):
     def __init__(self, tabs: dict[str, w.Widget | Callable[[], w.Widget]]):
         self._built = {t: c for t, c in tabs.items() if isinstance(c, w.Widget)}
         self._later = {t: c for t, c in tabs.items() if t not in self._built}
-        super().__init__(children=[self._built.get(t) or w.VBox() for t in tabs])
+        # A tab still to be built is an empty box until then; its content goes inside.
+        super().__init__(children=[self._built[t] if t in self._built else w.VBox() for t in tabs])
         self.titles = tuple(tabs)
         self.observe(lambda change: self.tab(self.titles[change["new"]]), "selected_index")
 
