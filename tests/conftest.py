@@ -16,8 +16,10 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from argon2 import PasswordHasher
 
 from pestdata.db.store import Store
+from pestdata.people import passwords
 
 # --- store and model fixtures ---------------------------------------------------------------
 
@@ -162,6 +164,28 @@ def any_store(request) -> Store:
     if request.param == "sqlite":
         return request.getfixturevalue("sqlite_store")
     return request.getfixturevalue("pg_store")
+
+
+REAL_HASHER = passwords.HASHER  # what pestdata ships (test_accounts checks its parameters)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashes():
+    """Passwords a test sets are hashed with argon2id at its cheapest (one pass over 8 KiB)
+    instead of the shipped 64 MiB x 3 passes: ~0.2 s of CPU per hash and per check, which
+    was a tenth of the suite. The cost is in the hash itself, so a server a test starts
+    checks such an account cheaply too. Tests marked `real_password_cost` (the timing
+    floors) get the shipped hasher back."""
+    cheapest = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(passwords, "HASHER", cheapest)
+        yield
+
+
+@pytest.fixture(autouse=True)
+def real_password_cost(request, monkeypatch):
+    if request.node.get_closest_marker("real_password_cost"):
+        monkeypatch.setattr(passwords, "HASHER", REAL_HASHER)
 
 
 @pytest.fixture(autouse=True)

@@ -245,7 +245,7 @@ def sign_in(
         pair = _pair(conn, key, client, at)
         waiting = pair.locked_until is not None and pair.locked_until > at
         # One argon2 verify on every path: an unknown name takes as long as a known one.
-        good = passwords.verify(row.password_hash if row else passwords.UNKNOWN, password)
+        good = passwords.verify(row.password_hash if row else passwords.no_account_hash(), password)
         good = good and row is not None and not row.disabled
         step = None
         if good and row.totp_secret:

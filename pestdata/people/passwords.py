@@ -10,14 +10,26 @@ from __future__ import annotations
 
 import hmac
 from datetime import UTC, datetime
+from functools import cache
 
 import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-HASHER = PasswordHasher()
-# Checked against when the name is unknown, so a wrong name takes as long as a wrong password.
-UNKNOWN = HASHER.hash("geen account met deze naam")
+HASHER = PasswordHasher()  # argon2id at argon2-cffi's defaults (RFC 9106's low-memory choice)
+
+
+def no_account_hash() -> str:
+    """What a password is checked against when the name is unknown, so a wrong name takes as
+    long as a wrong password (the same hasher). Made on first use, not at import: each
+    `pestdata` command and server would otherwise spend one argon2 hash (~0.2 s of CPU)
+    before doing anything."""
+    return _hash_of_no_account(HASHER)
+
+
+@cache
+def _hash_of_no_account(hasher: PasswordHasher) -> str:
+    return hasher.hash("geen account met deze naam")
 
 
 def hashed(password: str) -> str:

@@ -251,6 +251,9 @@ class PestdataVoila(Voila):
     def start(self):
         PeriodicCallback(self.shut_down_forgotten_pages, self.idle_check_seconds * 1000).start()
         if self.accounts:
+            from pestdata.people import passwords
+
+            passwords.no_account_hash()  # made now: the first unknown name waits no longer
             PeriodicCallback(
                 lambda: self.pages.check_accounts(server_store()),
                 self.account_check_seconds * 1000,
