@@ -4,7 +4,7 @@ Real OS processes (tests/db/_writer.py) against a real SQLite file and a real Po
 database (the [postgresql] tests are skipped without PESTDATA_TEST_PG): no report is lost,
 none is torn, and no writer sees an error.
 
-Two sizes, the same assertions: a plain `pytest` run is quick (8 writers x 125 reports, 25
+Two sizes, the same assertions: a plain `pytest` run is quick (8 writers x 60 reports, 12
 kills); `pytest --stress` is the full size (8 x 1,000, 100 kills), which CI (.ci/run) runs
 after the rest. PESTDATA_KILL_TRIALS and PESTDATA_PG_KILL_TRIALS (default 10) set how many
 writers the SIGKILL tests kill, whatever the size.
@@ -30,8 +30,8 @@ from pestdata.incidents import lookup
 
 WRITER = Path(__file__).with_name("_writer.py")
 WORKERS = 8
-PER_WORKER = {"full": 1000, "quick": 125}  # reports per writer
-KILL_TRIALS = {"full": 100, "quick": 25}
+PER_WORKER = {"full": 1000, "quick": 60}  # reports per writer
+KILL_TRIALS = {"full": 100, "quick": 12}
 PG_KILL_TRIALS = int(os.environ.get("PESTDATA_PG_KILL_TRIALS", "10"))
 KILL_BATCH = 200  # reports per transaction: ~20 ms of work, so a trial adds a few batches
 MAX_KILL_DELAY = 0.06  # the kill comes this long, at most, after the first commit
@@ -185,7 +185,7 @@ def check_only_whole_reports(store: Store, since: int = 0) -> dict[str, set[str]
 
 @pytest.mark.stress
 def test_eight_processes_write_at_once(db, size, tmp_path, reader, capsys, record_property):
-    """8 processes x 1,000 reports (125 quick), one transaction each: none lost, no writer
+    """8 processes x 1,000 reports (60 quick), one transaction each: none lost, no writer
     sees an error."""
     per_worker = PER_WORKER[size]
     go = tmp_path / "go"
