@@ -50,7 +50,7 @@ def _incident_sums(conn, filters: Filters) -> dict[str, int]:
 
 
 def key_figures(
-    store: Store, filters: Filters, shared: bool = False
+    store: Store, filters: Filters, shared: bool = False, open_then: pd.DataFrame | None = None
 ) -> dict[str, float | int | None]:
     """The numbers at the top of the overview.
 
@@ -58,7 +58,8 @@ def key_figures(
     of that day; the rest concern the reports in the chosen period. A shared view passes the
     end of the last complete month as today (disclosure.as_of) and `shared`: then 'this
     month' is that whole month, and open and overdue are counted as of that day, over the
-    reports of the period only (steps and resolutions after it do not count).
+    reports of the period only (steps and resolutions after it do not count); `open_then`
+    is `open_at`'s answer for these filters, when the caller has it already.
     """
     c, today = incidents.c, filters.today
     year_start, _ = school_year_range(school_year_of(today))
@@ -66,6 +67,8 @@ def key_figures(
     due_end = today - timedelta(days=FOLLOWUP_DAYS)
     flags = overdue_flags(today)
     open_incident = c.status.in_([s.value for s in OPEN_STATUSES])
+    if shared and open_then is None:
+        open_then = open_at(store, filters)
     with store.reading() as conn:
         period = _incident_sums(conn, filters)
         month = _incident_sums(conn, everywhere.between(today.replace(day=1), today))
@@ -74,7 +77,6 @@ def key_figures(
             conn, filters.between(filters.start, min(filters.end or due_end, due_end))
         )
         if shared:
-            open_then = _open_at(conn, filters, today)
             open_incidents, overdue = open_then["open"].sum(), open_then["overdue"].sum()
         else:
             open_incidents, overdue = conn.execute(
@@ -99,14 +101,15 @@ def key_figures(
     }
 
 
-def _open_at(conn, filters: Filters, day: date) -> pd.DataFrame:
-    """Reports of the period (up to `day`) open on `day`, and of those how many were overdue
-    then, per school, group and month reported (columns school, group, month, open,
-    overdue): no step for OVERDUE_DAYS, or the follow-up not done within its term. Only steps
-    done and resolutions up to `day` count, so the answer does not change after it."""
+def open_at(store: Store, filters: Filters) -> pd.DataFrame:
+    """Reports of the period (up to `filters.today`) open on that day, and of those how many
+    were overdue then, per school, group and month reported (columns school, group, month,
+    open, overdue): no step for OVERDUE_DAYS, or the follow-up not done within its term. Only
+    steps done and resolutions up to that day count, so the answer does not change after it."""
+    day = filters.today
     c, s = incidents.c, steps_done.c
     followup = followup_step()
-    open_then = sa.or_(c.status.in_([st.value for st in OPEN_STATUSES]), c.resolved_on > day)
+    still_open = sa.or_(c.status.in_([st.value for st in OPEN_STATUSES]), c.resolved_on > day)
     last_step = (
         sa.select(sa.func.max(s.done_on))
         .where(s.incident_id == c.id, s.done_on <= day)
@@ -122,7 +125,7 @@ def _open_at(conn, filters: Filters, day: date) -> pd.DataFrame:
     end = min(filters.end or day, day)
     where = filters.between(filters.start, end).conditions()
     month = month_of(c.reported_on)
-    rows = conn.execute(
+    query = (
         sa.select(
             c.school,
             c.group_name,
@@ -130,18 +133,26 @@ def _open_at(conn, filters: Filters, day: date) -> pd.DataFrame:
             sa.func.count(),
             sa.func.coalesce(sa.func.sum(sa.case((sa.or_(stale, late), 1), else_=0)), 0),
         )
-        .where(*where, open_then)
+        .where(*where, still_open)
         .group_by(c.school, c.group_name, month)
-    ).all()
+    )
+    with store.reading() as conn:
+        rows = conn.execute(query).all()
     return pd.DataFrame(rows, columns=["school", "group", "month", "open", "overdue"]).astype(
         {"open": "int64", "overdue": "int64"}
     )
 
 
-def count_units(store: Store, filters: Filters) -> dict[str, pd.DataFrame]:
+def count_units(
+    store: Store,
+    filters: Filters,
+    open_then: pd.DataFrame | None = None,
+    in_period: pd.DataFrame | None = None,
+) -> dict[str, pd.DataFrame]:
     """A shared view's count cards, each as the rows behind it (school, group, month, count),
     so each can be checked against its parts (`splits`, disclosure.gives_away). The same
-    periods and days as `key_figures` with `shared`."""
+    periods and days as `key_figures` with `shared`. A caller that has `open_at`'s answer
+    or the period's reports per age band with units (monthly_trend) passes them in."""
     today = filters.today
     year_start, _ = school_year_range(school_year_of(today))
     everywhere = filters.without_period()
@@ -149,12 +160,11 @@ def count_units(store: Store, filters: Filters) -> dict[str, pd.DataFrame]:
     def incident_counts(f: Filters) -> pd.DataFrame:
         return monthly_trend(store, f, by="age_band", units=True)
 
-    with store.reading() as conn:
-        open_then = _open_at(conn, filters, today)
+    open_then = open_at(store, filters) if open_then is None else open_then
     return {
         "reports_this_month": incident_counts(everywhere.between(today.replace(day=1), today)),
         "reports_this_school_year": incident_counts(everywhere.between(year_start, today)),
-        "reports_in_period": incident_counts(filters),
+        "reports_in_period": incident_counts(filters) if in_period is None else in_period,
         "open_cases": open_then.rename(columns={"open": "count"}),
         "overdue_cases": open_then.rename(columns={"overdue": "count"}),
     }

@@ -23,7 +23,7 @@ from pestdata.core.clock import MONTHS, SchoolYear, nl_date
 from pestdata.db.store import Store
 from pestdata.documents import charts
 from pestdata.incidents import signals
-from pestdata.overview.cards import count_units, key_figures
+from pestdata.overview.cards import count_units, key_figures, open_at
 from pestdata.overview.filters import Filters, months_between, school_year_of, school_year_range
 from pestdata.overview.lists import overdue_incidents, school_action_status
 from pestdata.overview.protocol import (
@@ -237,16 +237,32 @@ class OverviewState:
         store.ensure_facts_current()  # the protocol file may have changed since the page opened
         c = self.choices
         with ThreadPoolExecutor(max_workers=3) as pool:
+            # Shared, the open cases as of the day serve both the cards and their parts;
+            # submitted first, so the two that wait on it find it running or done.
+            opened = pool.submit(open_at, store, filters) if units else None
             trend = pool.submit(monthly_trend, store, filters, c.split, units)
             age = pool.submit(monthly_trend, store, filters, c.split_age, units)
             counts = pool.submit(step_counts, store, filters)
-            figures = pool.submit(key_figures, store, filters, units)
-            overdue = pool.submit(overdue_incidents, store, filters)
+            figures = pool.submit(
+                lambda: key_figures(store, filters, units, opened and opened.result())
+            )
+            # The list itself is not in the shared view (_overdue): not asked for there.
+            overdue = None if minimum else pool.submit(overdue_incidents, store, filters)
             repeated = pool.submit(
                 signals.repeatedly_targeted, store, *self.signal_period, filters.schools
             )
             actions = pool.submit(school_action_status, store, filters.schools)
-            parts = pool.submit(count_units, store, filters) if units else None
+            # The period's reports per age band with units: the age chart's own answer.
+            in_period = age if c.split_age == "age_band" else None
+            parts = (
+                pool.submit(
+                    lambda: count_units(
+                        store, filters, opened.result(), in_period and in_period.result()
+                    )
+                )
+                if units
+                else None
+            )
             key = {**figures.result(), "repeatedly_targeted": repeated.result()}
             hidden = set()
             if units:
@@ -265,7 +281,7 @@ class OverviewState:
             }
             self.cards, self.empty = self._cards(key), ""
             self.base_note = "" if self.base_met else disclosure.base_note()
-            self.overdue = self._overdue(overdue.result())
+            self.overdue = self._overdue(overdue and overdue.result())
             self.actions = actions.result()
 
     def _repeat_gives_away(self, total: int) -> bool:
@@ -357,7 +373,7 @@ class OverviewState:
             ),
         }
 
-    def _overdue(self, frame: pd.DataFrame) -> OverdueShown:
+    def _overdue(self, frame: pd.DataFrame | None) -> OverdueShown:
         # Shared, the same sentence with or without overdue cases: "none" would tell a
         # narrowed selection's zero from 1-4 (the card says "< 5" for both).
         if self.minimum:
