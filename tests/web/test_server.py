@@ -15,6 +15,7 @@ import http.client
 import json
 import re
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.parse
@@ -339,3 +340,22 @@ def test_a_kernel_still_starting_when_the_server_stops_is_shut_down_too(tmp_path
     # A thread of its own: Playwright's sync API keeps an event loop running in this one.
     with ThreadPoolExecutor(1) as thread:
         assert thread.submit(asyncio.run, stop_while_a_kernel_starts()).result() == []
+
+
+def test_the_server_starts_without_the_iri_parser_and_still_reads_notebooks():
+    """jsonschema (under nbformat) imported rfc3987_syntax, whose Earley parser took 1.3 s of
+    every server start (pestdata/web/__init__.py). A process that imports the server as
+    `pestdata serve` does has not built it, and nbformat still reads and validates our
+    notebooks there."""
+    probe = (
+        "import sys, pestdata.web.server, nbformat\n"
+        "from pestdata.core.shipped import NOTEBOOKS\n"
+        "paths = sorted(NOTEBOOKS.glob('*.ipynb'))\n"
+        "for path in paths:\n"
+        "    nbformat.validate(nbformat.read(path, as_version=4))\n"
+        "print(repr(sys.modules['rfc3987_syntax']), 'lark' in sys.modules, len(paths))\n"
+    )
+    command = [sys.executable, "-c", probe]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["None", "False", "4"]
