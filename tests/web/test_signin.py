@@ -275,8 +275,8 @@ def test_an_attacker_with_only_a_name_cannot_keep_that_person_out(behind_nginx):
 @pytest.mark.real_password_cost
 def test_unknown_waiting_and_wrong_get_the_same_answer_after_argon2(behind_nginx):
     """A locked account answered in 3 ms with another text, so which names exist showed.
-    Now all three get the same status and words, and each takes at least half an argon2
-    verify (a floor: this machine may be slower, never faster). The two accounts are hashed
+    Now all three get the same status and words, and each takes at least a quarter of an
+    argon2 verify (a floor: this machine may be slower, never faster). The two accounts are hashed
     at the shipped cost, as a school's are (conftest.cheap_password_hashes)."""
     _, direct, db = behind_nginx
     store = Store(db)
@@ -291,7 +291,9 @@ def test_unknown_waiting_and_wrong_get_the_same_answer_after_argon2(behind_nginx
         with pytest.raises(VerificationError):
             passwords.HASHER.verify(passwords.no_account_hash(), "iets anders")
         timings.append(time.perf_counter() - began)
-    floor = 0.5 * min(timings)
+    # A quarter: this process and the server's time their verify under different loads (a
+    # full run measured 0.25 s here against 0.13 s there); without argon2 an answer took 3 ms.
+    floor = 0.25 * min(timings)
     answers = {}
     for incident, name, password in (
         ("onbekend", "bestaat-niet", PASSWORD),
