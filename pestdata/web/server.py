@@ -35,7 +35,7 @@ from functools import partial
 from pathlib import Path
 
 import nbformat
-from jupyter_core.utils import ensure_async, run_sync
+from jupyter_core.utils import ensure_async
 from jupyter_server.log import log_request
 from nbformat.sign import NotebookNotary
 from tornado.ioloop import PeriodicCallback
@@ -265,7 +265,16 @@ class PestdataVoila(Voila):
         while the kernels shut down (a second or two, shutdown_wait_time) is not heard: it
         would cut the shutdown short with an English traceback and leave kernels running."""
         signal.signal(signal.SIGINT, signal.SIG_IGN)
-        run_sync(settle_kernels)(self.kernel_manager)
+        # On the server's own loop (stopped now): a kernel still starting or shutting down
+        # is a task of that loop, and waiting for it on another one (run_sync) never ran it:
+        # a closed page's kernel held every stop for the whole 10 s.
+        loop = self.ioloop.asyncio_loop
+        settling = loop.create_task(settle_kernels(self.kernel_manager))
+        while not settling.done():
+            try:
+                loop.run_until_complete(settling)
+            except KeyboardInterrupt:  # a request the Ctrl+C cut short: its end says so again
+                continue
         super().stop()
 
     async def shut_down_forgotten_pages(self):

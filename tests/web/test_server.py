@@ -318,6 +318,24 @@ def test_a_closed_page_loses_its_kernel_within_seconds_not_minutes(tmp_path):
         assert gone_within(kernel_id, process.pid, 60)  # the culler would take 300 s
 
 
+def test_a_stop_right_after_a_closed_page_ended_finishes_that_shutdown(tmp_path):
+    """The server is stopped the moment a closed page's kernel has died, while Jupyter is
+    still finishing its shutdown. settle_kernels waited for that on another event loop,
+    which never ran it: every such stop took the full 10 s, and the kernel was shut down a
+    second time. Now it finishes on the server's own loop, once."""
+    with probe_server(tmp_path, "--PestdataVoila.closed_page_seconds=1") as (process, port):
+        kernel_id, url = open_probe(port)
+        with connect(url, additional_headers={"Authorization": f"token {TOKEN}"}):
+            pass
+        deadline = time.monotonic() + 60
+        while kernel_id in own_kernels(process.pid) and time.monotonic() < deadline:
+            time.sleep(0.02)  # stop within Jupyter's 0.1 s poll for the kernel's end
+        assert kernel_id not in own_kernels(process.pid)
+    assert process.returncode == 0
+    log = (tmp_path / "serve.log").read_text()
+    assert log.count(f"Kernel shutdown: {kernel_id}") == 1, log
+
+
 def test_a_kernel_still_starting_when_the_server_stops_is_shut_down_too(tmp_path):
     """Ctrl+C while the preheat pool starts a kernel (a page just took one): the server's
     stop waits for it and then shuts everything down. Without settle_kernels jupyter_server
