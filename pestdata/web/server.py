@@ -38,7 +38,7 @@ import nbformat
 from jupyter_core.utils import ensure_async
 from jupyter_server.log import log_request
 from nbformat.sign import NotebookNotary
-from tornado.ioloop import PeriodicCallback
+from tornado.ioloop import IOLoop, PeriodicCallback
 from traitlets import Bool, Float, Int, List, Unicode, default
 from voila.app import Voila
 from voila.request_info_handler import RequestInfoSocketHandler
@@ -258,7 +258,15 @@ class PestdataVoila(Voila):
                 lambda: self.pages.check_accounts(server_store()),
                 self.account_check_seconds * 1000,
             ).start()
+        # Ctrl+C stops the loop between two callbacks, as SIGTERM does in Voilà. Raised as
+        # KeyboardInterrupt it landed in whatever ran then (a page request, a kernel's
+        # shutdown), and that task failed the stop with an English traceback.
+        IOLoop.current().asyncio_loop.add_signal_handler(signal.SIGINT, self._stop_on_ctrl_c)
         super().start()
+
+    def _stop_on_ctrl_c(self) -> None:
+        self.log.info("Stopping...", extra={"terminal": "Server stopt."})
+        IOLoop.current().stop()
 
     def stop(self):
         """Voilà's stop, after every kernel has settled (settle_kernels). A second Ctrl+C
@@ -268,13 +276,7 @@ class PestdataVoila(Voila):
         # On the server's own loop (stopped now): a kernel still starting or shutting down
         # is a task of that loop, and waiting for it on another one (run_sync) never ran it:
         # a closed page's kernel held every stop for the whole 10 s.
-        loop = self.ioloop.asyncio_loop
-        settling = loop.create_task(settle_kernels(self.kernel_manager))
-        while not settling.done():
-            try:
-                loop.run_until_complete(settling)
-            except KeyboardInterrupt:  # a request the Ctrl+C cut short: its end says so again
-                continue
+        self.ioloop.asyncio_loop.run_until_complete(settle_kernels(self.kernel_manager))
         super().stop()
 
     async def shut_down_forgotten_pages(self):
