@@ -265,7 +265,7 @@ class PestdataVoila(Voila):
         super().start()
 
     def _stop_on_ctrl_c(self) -> None:
-        self.log.info("Stopping...", extra={"terminal": "Server stopt."})
+        self.log.info("Stopping...", extra={"terminal": terminal.STOPPED})
         IOLoop.current().stop()
 
     def stop(self):

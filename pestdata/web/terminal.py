@@ -74,12 +74,14 @@ def _first_line(record: logging.LogRecord) -> str:
     return text.splitlines()[0] if text else ""
 
 
+STOPPED = "Server stopt."  # after Ctrl+C or SIGTERM, however the stop was asked for
+
 # Lines of Jupyter, Voilà and tornado that matter, matched on their text: (pattern, Dutch line).
 # A line is a format string given the match and the server's port; None drops the line (one
 # event that another line of the table already tells).
 TRANSLATED: list[tuple[re.Pattern, str | None]] = [
     (re.compile(r"^Voilà is running at"), "Server klaar op poort {port}."),
-    (re.compile(r"^Handle signal \d+|^Stopping\.\.\."), "Server stopt."),
+    (re.compile(r"^Handle signal \d+|^Stopping\.\.\."), STOPPED),
     (
         re.compile(r"could not be started because no available port"),
         "Fout: poort {port} is al in gebruik; de server start niet. Kies een andere poort "
