@@ -33,12 +33,15 @@ class PupilRows(w.VBox):
 
     A row added with the button takes the focus (a keyboard user types on at once); an empty
     row is not dropped on saving but pointed out (`empty_rows`), as a number the user meant
-    to type may be missing."""
+    to type may be missing. The rows live in a box of their own: a box redraws every child
+    after the first one that changed, so with the button among them, each added row or reset
+    form redrew the button and took its focus away."""
 
     def __init__(self):
         self.add_button = css(w.Button(description="+ leerling toevoegen"), "pd-add-pupil")
         self.add_button.on_click(lambda _: self.add_row().focus())
-        super().__init__()
+        self.row_box = w.VBox()
+        super().__init__([self.row_box, self.add_button])
         self.rows: list[w.HBox] = []
         self.reset()
 
@@ -87,7 +90,7 @@ class PupilRows(w.VBox):
             self.rows[min(place, len(self.rows) - 1)].children[0].focus()
 
     def _render(self) -> None:
-        self.children = [*self.rows, self.add_button]
+        self.row_box.children = list(self.rows)
 
     def reset(self) -> None:
         self.rows = []
