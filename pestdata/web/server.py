@@ -300,19 +300,27 @@ async def settle_kernels(manager, wait_seconds: float = 10) -> None:
     jupyter_server's shutdown refuses it with "Kernel does not exist"; a restart not yet
     finished (a page's kernel that died) fails it with InvalidStateError. A restart that
     does not finish in time is killed and forgotten."""
+    deadline = time.monotonic() + wait_seconds
     in_flight = dict(getattr(manager, "_pending_kernels", {}))
-    restarting = {}
-    for kernel_id in manager.list_kernel_ids():
-        kernel = manager.get_kernel(kernel_id)
-        if kernel_id not in in_flight and not kernel.ready.done():
-            restarting[kernel_id] = kernel
-    waits = [*in_flight.values(), *(kernel.ready for kernel in restarting.values())]
-    if not waits:
-        return
-    await asyncio.wait(waits, timeout=wait_seconds)
+    if in_flight:
+        await asyncio.wait(in_flight.values(), timeout=wait_seconds)
+    restarting = {
+        kernel_id: manager.get_kernel(kernel_id)
+        for kernel_id in manager.list_kernel_ids()
+        if kernel_id not in in_flight
+    }
+    # A restart is two steps (the old process's end, then a new start), each with a `ready`
+    # of its own: wait until the one current now is done, not the first one seen.
+    while unready := [k.ready for k in restarting.values() if not k.ready.done()]:
+        if time.monotonic() >= deadline:
+            break
+        await asyncio.wait(unready, timeout=deadline - time.monotonic())
     for kernel_id, kernel in restarting.items():
         if not kernel.ready.done():
-            await ensure_async(kernel.shutdown_kernel(now=True))
+            try:
+                await ensure_async(kernel.shutdown_kernel(now=True))
+            except asyncio.InvalidStateError:  # the restart ended under the shutdown, which
+                pass  # still ended the process: only their shared `ready` crossed
             manager.remove_kernel(kernel_id)
 
 
