@@ -7,7 +7,9 @@ alternate between them, dashboard by dashboard. Prints:
 
 - per dashboard, the time of its page request (GET …/render/X.ipynb returns once the kernel
   has started and run the notebook) and the kernel's unique (USS) and proportional (PSS)
-  memory, from /proc/<pid>/smaps_rollup;
+  memory, from /proc/<pid>/smaps_rollup; for a forked kernel also how much of its USS are
+  copies of pages its parent (the fork process) had ("kopie", from /proc/<pid>/pagemap: a
+  page of its own at an address where the parent has a page too);
 - the server tree's memory (server, names and fork processes, kernels), as PSS summed and as
   RSS summed: idle, with the four dashboards open, and after `--rounds` × 4 page loads (a
   page request without a websocket keeps its kernel until the culler).
@@ -20,6 +22,7 @@ Nothing is asserted; the figures go in a note.
 from __future__ import annotations
 
 import argparse
+import array
 import statistics
 import subprocess
 import sys
@@ -53,6 +56,33 @@ def memory(pid: int) -> tuple[int, int, int]:
     return uss, fields.get("Pss", 0), fields.get("Rss", 0)
 
 
+def copied_from_parent(pid: int) -> int:
+    """KiB of the process's own pages (exclusively mapped) at addresses where its parent has
+    a page present: what copy-on-write copied, not what the process allocated anew."""
+    try:
+        parent = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+        maps = Path(f"/proc/{pid}/maps").read_text().splitlines()
+        own, theirs = open(f"/proc/{pid}/pagemap", "rb"), open(f"/proc/{parent}/pagemap", "rb")
+    except OSError:
+        return 0
+    copied = 0
+    with own, theirs:
+        for line in maps:
+            start, end = (int(part, 16) // 4096 for part in line.split()[0].split("-"))
+            try:
+                own.seek(start * 8)
+                mine = array.array("Q", own.read((end - start) * 8))
+                theirs.seek(start * 8)
+                parents = array.array("Q", theirs.read((end - start) * 8))
+            except (OSError, ValueError):  # [vsyscall], or a read cut short
+                continue
+            for entry, parent_entry in zip(mine, parents, strict=False):  # parent: maybe fewer
+                # bit 63: present; bit 56: mapped by this process only
+                if entry >> 63 and entry >> 56 & 1 and parent_entry >> 63:
+                    copied += 4
+    return copied
+
+
 def tree_memory(root: int) -> tuple[float, float]:
     """(PSS, RSS) of the whole tree in MiB."""
     sizes = [memory(pid) for pid in process_tree(root)]
@@ -79,6 +109,7 @@ def kernels(root: int) -> set[int]:
 class Server:
     def __init__(self, folder: Path, db: str, fork: bool):
         self.port = free_port()
+        self.fork = fork
         command = voila_command(NOTEBOOKS, self.port, TOKEN, preheat=0, verbose=True)
         command.append(f"--PestdataVoila.fork_kernels={fork}")
         self.log = open(folder / f"serve-{fork}.log", "w")
@@ -134,6 +165,7 @@ def run(servers: dict[str, Server], rounds: int) -> None:
     idle = {way: tree_memory(s.process.pid) for way, s in servers.items()}
     times = {(way, name): [] for way in servers for name in DASHBOARDS}
     sizes: dict[tuple[str, str], tuple[int, int, int]] = {}
+    copies: dict[tuple[str, str], int] = {}
     open_four = {}
     for number in range(rounds):
         for name in DASHBOARDS:
@@ -143,17 +175,25 @@ def run(servers: dict[str, Server], rounds: int) -> None:
                 if number == 0 and pid:
                     time.sleep(1)  # its widgets are made
                     sizes[way, name] = memory(pid)
+                    copies[way, name] = copied_from_parent(pid) if server.fork else 0
         if number == 0:
             open_four = {way: tree_memory(s.process.pid) for way, s in servers.items()}
     after = {way: tree_memory(s.process.pid) for way, s in servers.items()}
 
-    print(f"{'dashboard':<18}{'manier':<14}{'pagina (mediaan)':>18}{'USS':>10}{'PSS':>10}")
+    print(
+        f"{'dashboard':<18}{'manier':<14}{'pagina (mediaan)':>18}{'USS':>10}{'kopie':>10}"
+        f"{'PSS':>10}"
+    )
     for name in DASHBOARDS:
         for way in servers:
             uss, pss, _ = sizes.get((way, name), (0, 0, 0))
             median = statistics.median(times[way, name])
+            copy = (
+                f"{copies[way, name] / 1024:>6.0f} MiB" if copies.get((way, name)) else f"{'-':>10}"
+            )
             print(
-                f"{name:<18}{way:<14}{median:>16.2f} s{uss / 1024:>7.0f} MiB{pss / 1024:>6.0f} MiB"
+                f"{name:<18}{way:<14}{median:>16.2f} s{uss / 1024:>7.0f} MiB{copy}"
+                f"{pss / 1024:>6.0f} MiB"
             )
     print()
     print(f"{'server (PSS / RSS)':<28}" + "".join(f"{way:>26}" for way in servers))
