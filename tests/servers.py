@@ -199,7 +199,8 @@ def start_server(
     env = {k: v for k, v in os.environ.items() if k != "PESTDATA_TOKEN"}
     if token:  # None: personal accounts
         env["PESTDATA_TOKEN"] = token
-    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
+    with log:  # the server has its own copy of the file
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
     base = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
     while True:

@@ -75,11 +75,11 @@ def test_the_installed_wheel_serves_every_dashboard(installed, tmp_path):
     assert "demomeldingen opgeslagen" in demo.stdout
     assert (home / "share" / "pestdata" / "pestdata.sqlite").exists()  # the user's data folder
     port = free_port()
-    log = open(tmp_path / "serve.log", "w")
-    server = subprocess.Popen(
-        [str(installed / "pestdata"), "serve", "--port", str(port), "--preheat", "0"],
-        cwd=home, env={**env, "PESTDATA_TOKEN": TOKEN}, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+    with open(tmp_path / "serve.log", "w") as log:  # the server has its own copy
+        server = subprocess.Popen(
+            [str(installed / "pestdata"), "serve", "--port", str(port), "--preheat", "0"],
+            cwd=home, env={**env, "PESTDATA_TOKEN": TOKEN}, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
     try:
         for name in DASHBOARDS:
             url = f"http://127.0.0.1:{port}/voila/render/{name}.ipynb?token={TOKEN}"
