@@ -78,6 +78,10 @@ preloaded: frozenset[str] = frozenset()
 # the page asks all widget states through). Without them every page fell back to asking each
 # widget on its own, which now and then left a page at "model not found".
 AFTER_IMPORT = ["--IPKernelApp.extra_extensions=ipywidgets"]
+# Every page kernel, forked or (while the fork process loads) started: no IPython history. A
+# page runs the notebook's one cell and nobody looks back at it; each kernel wrote its session
+# to one database in the home folder that all of them wrote to and nobody emptied.
+NO_HISTORY = ["--HistoryManager.enabled=False"]
 LAUNCHER = ["-m", "ipykernel_launcher"]  # the kernel command a fork can stand in for
 LOADING_SECONDS = 20  # how long a kernel waits for a fork process still importing
 _address: str | None = None  # the fork process's socket, once this server started it
@@ -103,6 +107,7 @@ class ForkingProvisioner(LocalProvisioner):
     """LocalProvisioner, but the kernel comes from the fork process when it can."""
 
     async def launch_kernel(self, cmd: list[str], **kwargs):
+        cmd = [*cmd, *NO_HISTORY]
         await _listening()
         process = _fork(cmd, kwargs)
         if process is None:

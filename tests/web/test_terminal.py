@@ -126,7 +126,9 @@ def test_four_dashboards_work_under_the_policy_and_leave_only_dutch_lines(page: 
 def test_the_served_notebooks_are_trusted_by_the_servers_own_notary(tmp_path, monkeypatch):
     """With --verbose (Jupyter's whole log), accounts mode: two dashboards open without
     "Notebook … is not trusted", Voilà's start line has no token, and no notary key or
-    signature database lands in the home folder (Jupyter's default notary keeps both there)."""
+    signature database lands in the home folder (Jupyter's default notary keeps both there),
+    nor IPython's history (every page's kernel wrote its session and cells to one database
+    there, which nobody emptied)."""
     home = tmp_path / "home"
     home.mkdir()
     cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
@@ -152,6 +154,7 @@ def test_the_served_notebooks_are_trusted_by_the_servers_own_notary(tmp_path, mo
     assert "token=" not in log, log
     written = sorted(p.name for p in home.rglob("*") if p.is_file())
     assert "nbsignatures.db" not in written and "notebook_secret" not in written, written
+    assert not [name for name in written if name.startswith("history.sqlite")], written
 
 
 def test_a_kernel_that_dies_is_told_in_dutch(tmp_path):
