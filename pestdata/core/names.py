@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import logging
 import os
 import shutil
 import socket
@@ -64,9 +65,25 @@ def warning(found: Sequence[str]) -> str:
     return f"Er lijken namen in te staan: {listed}. Gebruik het leerlingnummer."
 
 
+def _deduce():
+    """deduce, imported without what its import does to logging: it calls
+    `logging.basicConfig(stream=sys.stdout, level=DEBUG)`, after which every library's log
+    lines went to stdout (a school's first `pestdata init` printed deduce's English "Please
+    wait 1-2 minutes..."). The root logger gets its own handlers and level back; our Dutch
+    progress line says what deduce's said."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    import deduce
+
+    for handler in [h for h in root.handlers if h not in handlers]:
+        root.removeHandler(handler)
+    root.setLevel(level)
+    return deduce
+
+
 def cache_folder() -> Path:
     """Where the built lists are kept: PESTDATA_NAMES_CACHE, else the user's cache folder."""
-    import deduce
+    deduce = _deduce()
 
     given = settings.get(CACHE_ENV)
     if given:
@@ -89,7 +106,7 @@ def _trusted(folder: Path) -> Path:
 
 def _lookup_lists(folder: Path) -> Path:
     """deduce's lookup folder with only the name and whitelist lists filled in."""
-    import deduce
+    deduce = _deduce()
 
     target = folder / "lookup"
     if (target / "klaar").exists():
@@ -110,7 +127,7 @@ def _lookup_lists(folder: Path) -> Path:
 
 
 def _config() -> dict:
-    import deduce
+    deduce = _deduce()
 
     base = json.loads(
         (Path(deduce.__file__).parent / "base_config.json").read_text(encoding="utf-8")
@@ -127,7 +144,7 @@ class Detector:
     """deduce with only its name processors; `names(text)` is the names, in order."""
 
     def __init__(self, folder: Path | None = None, progress: Callable[[str], None] | None = None):
-        import deduce
+        deduce = _deduce()
 
         say = progress or (lambda line: None)
         folder = _trusted(folder or cache_folder())

@@ -6,6 +6,7 @@ The detector is loaded once per run (conftest `name_detector`, ~1 s to build its
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import date
 
@@ -46,6 +47,20 @@ def test_the_detector_finds_names_and_nothing_else(names_here):
     assert names.find("De leerling werd buitengesloten in WhatsApp.") == []
     assert names.find("Leerling 204533 kreeg berichten in de klassenapp van groep 7.") == []
     assert names.warning(["Daan de Boer"]) == WARNING
+
+
+def test_a_first_install_builds_the_lists_with_only_dutch_lines(tmp_path):
+    """`pestdata init` on a machine where the name lists were never built, in its own process
+    as a school runs it: one Dutch line on stdout, the two progress lines on stderr. deduce
+    configures logging to stdout when imported and said "Please wait 1-2 minutes..." there."""
+    url = f"sqlite:///{tmp_path}/school.sqlite"
+    done = cli_process("init", "--db", url, env={names.CACHE_ENV: str(tmp_path / "namen")})
+    assert done.returncode == 0, done.stderr
+    [line] = done.stdout.splitlines()
+    assert re.fullmatch(rf"Database klaar: {re.escape(url)} \(schema \d+\)", line), line
+    first, ready = done.stderr.splitlines()
+    assert first == "Namencontrole: de namenlijsten worden eenmalig opgebouwd…"
+    assert ready.startswith("Namencontrole klaar (") and ready.endswith(" s).")
 
 
 def test_without_a_detector_nothing_is_checked(monkeypatch):
