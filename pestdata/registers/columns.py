@@ -118,6 +118,22 @@ HEADERS = {
     if heading.read
     for words in (heading.words, *heading.also)
 }
+# Words that say a column holds pupil numbers, written before the role ('Llnr dader').
+NUMBER_WORDS = ("leerlingnummer", "leerlingnr", "leerling nr", "llnr")
+
+
+def pupil_column(header: str) -> str | None:
+    """A pupil-number word followed by a role's heading ('Leerlingnr slachtoffer', 'Llnr
+    dader', 'Leerlingnummer omstander'): that role's field. Each role's heading is already
+    on the list; schools put the number word before it in many ways."""
+    key = normalise_header(header)
+    for word in NUMBER_WORDS:
+        if key.startswith(word + " "):
+            field = HEADERS.get(key.removeprefix(word + " "))
+            return field if field in PUPIL_FIELDS else None
+    return None
+
+
 EXPORTED = [h for h in HEADINGS if h.exported]
 # What --map may name, in the words of our own export: the columns a file must have first.
 MAP_HEADINGS = tuple(h.words for h in sorted(HEADINGS, key=lambda h: not h.needed) if h.read)

@@ -19,7 +19,13 @@ from pathlib import Path
 
 from pestdata.core import recognise
 from pestdata.core.guidance import load_protocol
-from pestdata.registers.columns import HEADERS, MAP_TARGETS, normalise_header, step_target
+from pestdata.registers.columns import (
+    HEADERS,
+    MAP_TARGETS,
+    normalise_header,
+    pupil_column,
+    step_target,
+)
 from pestdata.registers.reading import ImportFileError, Table
 from pestdata.registers.values import read_choices
 
@@ -46,7 +52,12 @@ def column_map(
     found = {}
     for column in columns:
         key = normalise_header(column)
-        target = mapping.get(key) or HEADERS.get(key) or recognise.handling_column(column)
+        target = (
+            mapping.get(key)
+            or HEADERS.get(key)
+            or pupil_column(column)
+            or recognise.handling_column(column)
+        )
         if target and normalise_header(target) in HEADERS:  # a mapping may name our header
             target = HEADERS[normalise_header(target)]
         if not target:

@@ -655,6 +655,24 @@ def test_mapping_to_our_dutch_header(tmp_path):
     assert lookup.get_incident(store, 1)["reported_on"] == date(2025, 11, 23)
 
 
+def test_a_number_word_before_a_role_names_that_roles_column(tmp_path):
+    """'Leerlingnr slachtoffer', 'Llnr dader', 'Leerling nr. omstander': a school's own
+    headings, in a cp1252 ';' file as Excel saves it; each number lands under its role."""
+    content = (
+        "Datum;School;Groep;Leerlingnr slachtoffer;Llnr dader;Leerling nr. omstander;"
+        "Platform;Vorm\r\n"
+        "12-11-2025;De Regenboog;7;204533;204534;204535;WhatsApp;buitensluiten\r\n"
+    ).encode("cp1252")
+    store = new_store(tmp_path)
+    dry_run_then_commit(store, write(tmp_path, "register.csv", content), [(2, "nieuw", [])])
+    pupils = lookup.get_incident(store, 1)["pupils"]
+    assert sorted((p["pupil_number"], p["role"]) for p in pupils) == [
+        ("204533", "target"),
+        ("204534", "bully"),
+        ("204535", "bystander"),
+    ]
+
+
 def test_cli_map_option(tmp_path):
     url = f"sqlite:///{tmp_path}/cli.sqlite"
     path = mapped_file(tmp_path)
