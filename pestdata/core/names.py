@@ -32,6 +32,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
+from functools import cache
 from pathlib import Path
 
 from pestdata.core import files, settings
@@ -65,8 +66,9 @@ def warning(found: Sequence[str]) -> str:
     return f"Er lijken namen in te staan: {listed}. Gebruik het leerlingnummer."
 
 
+@cache
 def _deduce():
-    """deduce, imported without what its import does to logging: it calls
+    """deduce, imported once, without what its import does to logging: it calls
     `logging.basicConfig(stream=sys.stdout, level=DEBUG)`, after which every library's log
     lines went to stdout (a school's first `pestdata init` printed deduce's English "Please
     wait 1-2 minutes..."). The root logger gets its own handlers and level back; our Dutch

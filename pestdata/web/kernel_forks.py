@@ -79,8 +79,8 @@ preloaded: frozenset[str] = frozenset()
 # widget on its own, which now and then left a page at "model not found".
 AFTER_IMPORT = ["--IPKernelApp.extra_extensions=ipywidgets"]
 # Every page kernel, forked or (while the fork process loads) started: no IPython history. A
-# page runs the notebook's one cell and nobody looks back at it; each kernel wrote its session
-# to one database in the home folder that all of them wrote to and nobody emptied.
+# page runs the notebook's one cell and nobody looks back at it; every kernel added its
+# session to one database in the home folder, which nothing ever emptied.
 NO_HISTORY = ["--HistoryManager.enabled=False"]
 LAUNCHER = ["-m", "ipykernel_launcher"]  # the kernel command a fork can stand in for
 LOADING_SECONDS = 20  # how long a kernel waits for a fork process still importing
