@@ -258,7 +258,11 @@ class RowReader:
             return ""
         name, spelled_otherwise = school_names.match(text, self.schools)
         if name is None and self.add_schools:
+            # One new school however the file writes it ('De Regenboog', 'de regenboog '):
+            # the first spelling seen. Only capitals, accents and punctuation: two new names
+            # that merely look alike may be two schools (the list's lookalikes asks).
             name = school_names.tidy(text)
+            name = school_names.same_name(name, self.result.new_schools) or name
             self.result.new_schools.add(name)
             return name
         if name is None:

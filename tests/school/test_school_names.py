@@ -220,6 +220,27 @@ def test_the_import_reads_a_typo_as_the_listed_school_and_refuses_a_new_name(tmp
     assert [(e["actor"], e["new_value"]) for e in added][-1] == ("mevr. Import", "OBS De Linde")
 
 
+def test_one_new_school_however_the_file_capitalises_it(tmp_path):
+    """A first install's register writes its one school in several ways: one new school, in
+    the first spelling; a name that only looks alike stays a school of its own."""
+    store = Store(f"sqlite:///{tmp_path}/i.sqlite").ensure_schema()
+    rows = [
+        {**row(1), "School": "De Regenboog"},
+        {**row(2), "School": "de regenboog "},
+        {**row(3), "School": "DE REGENBOOG"},
+        {**row(4), "School": "De Regenbogen"},
+    ]
+    path = write(tmp_path, "f.csv", csv_bytes(rows))
+    dry = import_file(store, path, add_schools=True)
+    assert dry.new_schools == {REGENBOOG, "De Regenbogen"}
+    done = import_file(store, path, commit=True, add_schools=True, actor="mevr. Import")
+    assert done.added == 4
+    assert sorted(school_names.names(store)) == sorted([REGENBOOG, "De Regenbogen"])
+    assert [lookup.get_incident(store, n)["school"] for n in (1, 2, 3, 4)] == [
+        REGENBOOG, REGENBOOG, REGENBOOG, "De Regenbogen",
+    ]  # fmt: skip
+
+
 def test_a_school_given_for_the_whole_file_must_be_on_the_list(tmp_path):
     store = Store(f"sqlite:///{tmp_path}/i.sqlite").ensure_schema()
     path = write(tmp_path, "f.csv", csv_bytes([{**row(1), "School": ""}]))
