@@ -234,6 +234,34 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "locale": "nl-NL", "viewport": {"width": 1280, "height": 1600}}
 
 
+@pytest.fixture(scope="session")
+def _profile(playwright, browser_type_launch_args, browser_context_args, tmp_path_factory):
+    """One Chromium profile on disk per test process, as a school's browser has one.
+
+    pytest-playwright gives each test a new incognito context: no disk cache, so Chromium
+    compiled Voilà's and plotly's 5 MB of JavaScript again for every page (measured: 3.0 s
+    of Chromium CPU a page load, 1.5 s with the profile's code cache; docs/VOILA-NOTES.md)."""
+    folder = tmp_path_factory.mktemp("chromium-profile")
+    profile = playwright.chromium.launch_persistent_context(
+        folder, **browser_type_launch_args, **browser_context_args
+    )
+    yield profile
+    profile.close()
+
+
+@pytest.fixture
+def context(_profile):
+    """pytest-playwright's `context` (and so `page`), in the profile: every test starts
+    without cookies or permissions and leaves no page open (a closed page lets Voilà shut
+    its kernel down). Tests that need a context of their own use `browser.new_context`."""
+    _profile.clear_cookies()
+    _profile.clear_permissions()
+    yield _profile
+    for page in _profile.pages:
+        page.close()
+    _profile.clear_cookies()
+
+
 # --- a server behind nginx -------------------------------------------------------------------
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
