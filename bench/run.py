@@ -42,6 +42,7 @@ def benches(large: bool, scratch: Path) -> dict[str, list[str]]:
                    "--loads", "1", "--saves", "1"],
         "render_overview": ["--db", str(db), "--loads", "5" if large else "1"],
         "kernels": ["--incidents", "300", "--rounds", "3" if large else "1"],
+        "writes": ["--incidents", "2000" if large else "200", "--writes", "50" if large else "5"],
     }  # fmt: skip
 
 

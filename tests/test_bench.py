@@ -18,6 +18,6 @@ def test_every_bench_runs_at_a_small_size():
     done = subprocess.run([sys.executable, str(RUN)], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     benches = ("demo", "import_speed", "import_registers", "large_files", "flood", "overview")
-    for name in (*benches, "render", "kernels"):
+    for name in (*benches, "render", "kernels", "writes"):
         assert re.search(rf"^== {name}: [\d.]+ s, exit 0$", done.stdout, re.M), name
     assert "failed:" not in done.stdout
