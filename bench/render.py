@@ -7,8 +7,9 @@ meldingen, the button's own CSS class on the one-button notebook. Save time runs
 `button.pd-save` on a filled-in form until `.pd-result` says "Melding #... opgeslagen".
 
 Nothing is discarded: the first (cold) loads count. Prints median, min and max per notebook.
-`--returning`: all loads in one context, so the browser keeps Voilà's scripts and plotly.js in
-its cache, as for a care team that opened the page before (the first load still counts).
+`--returning`: all loads in one Chromium profile on disk (servers.browser_profile), as a care
+team's own browser: Voilà's scripts and plotly.js come from its HTTP cache, compiled from its
+code cache (the first load still counts; the code cache is used from the third).
 
     python bench/render.py [--incidents 2000] [--loads 7] [--saves 5] [--returning]
 """
@@ -30,7 +31,12 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from servers import chromium_launch_args, free_port, wait_for_port  # noqa: E402  (tests/servers.py)
+from servers import (  # noqa: E402  (tests/servers.py)
+    browser_profile,
+    chromium_launch_args,
+    free_port,
+    wait_for_port,
+)
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 TOKEN = "bench-token"
@@ -63,10 +69,10 @@ def summary(label: str, values: list[float], unit: str = "s") -> str:
 
 
 class Bench:
-    def __init__(self, browser, port: int, returning: bool = False):
+    def __init__(self, browser, port: int, kept=None):
         self.browser, self.port = browser, port
         self.console: list[str] = []
-        self.kept = browser.new_context() if returning else None  # its cache stays warm
+        self.kept = kept  # a profile on disk, or None: a fresh context per page
 
     def url(self, name: str) -> str:
         return f"http://127.0.0.1:{self.port}/voila/render/{name}.ipynb?token={TOKEN}"
@@ -183,7 +189,9 @@ def run(args, port: int) -> None:
     print("load average before: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     with sync_playwright() as p:
         browser = p.chromium.launch(**chromium_launch_args())
-        bench = Bench(browser, port, args.returning)
+        profile = tempfile.TemporaryDirectory(prefix="pd-bench-profile-")
+        kept = browser_profile(p, profile.name) if args.returning else None
+        bench = Bench(browser, port, kept)
         times: dict[str, list[float]] = {"meldingen": [], "button": []}
         for load in range(args.loads):
             times["meldingen"].append(bench.render("meldingen", ".pd-save"))
@@ -193,6 +201,9 @@ def run(args, port: int) -> None:
                 f"button {times['button'][-1]:.2f} s"
             )
         saves = bench.saves(args.saves)
+        if kept:
+            kept.close()
+        profile.cleanup()
         browser.close()
 
     print("load average after:  {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))

@@ -235,15 +235,13 @@ def browser_context_args(browser_context_args):
 
 
 @pytest.fixture(scope="session")
-def _profile(playwright, browser_type_launch_args, browser_context_args, tmp_path_factory):
-    """One Chromium profile on disk per test process, as a school's browser has one.
+def _profile(playwright, browser_context_args, tmp_path_factory):
+    """One Chromium profile on disk per test process (servers.browser_profile): pytest-playwright
+    gave each test an incognito context, which compiled the pages' JavaScript again each time."""
+    from servers import browser_profile
 
-    pytest-playwright gives each test a new incognito context: no disk cache, so Chromium
-    compiled Voilà's and plotly's 5 MB of JavaScript again for every page (measured: 3.0 s
-    of Chromium CPU a page load, 1.5 s with the profile's code cache; docs/VOILA-NOTES.md)."""
-    folder = tmp_path_factory.mktemp("chromium-profile")
-    profile = playwright.chromium.launch_persistent_context(
-        folder, **browser_type_launch_args, **browser_context_args
+    profile = browser_profile(
+        playwright, tmp_path_factory.mktemp("chromium-profile"), **browser_context_args
     )
     yield profile
     profile.close()
