@@ -57,6 +57,9 @@ class RowReader:
         self.columns, self.value_map, self.result = columns, value_map, result
         self.schools = schools  # the list a file's school must be on (school_names.py)
         self.add_schools = add_schools  # a name not on it is a new school (asked for)
+        # New schools as rows name them (first spelling); one joins result.new_schools with
+        # its first row that is not refused, so a refused totals row ("totaal; 3") names none.
+        self.new_names: set[str] = set()
         self.filled: set[str] = set()  # what the row last read got from us, for the notes
         self.types: dict[str, school_names.SchoolType] = {}  # listed schools' types
         self.chosen_type: school_names.SchoolType | None = None  # for new schools
@@ -90,6 +93,11 @@ class RowReader:
         groups = self.result.school_groups
         if school in groups or len(groups) < VALUES_LISTED:
             groups.setdefault(school, set()).add(str(group).split(" ", 1)[0])
+
+    def accepted(self, incident) -> None:
+        """A row that is not refused: its school, if new, goes on the list."""
+        if incident.school in self.new_names:
+            self.result.new_schools.add(incident.school)
 
     def misfit(self, incident) -> str | None:
         """The Dutch question for a row whose group does not fit its school's type, else
@@ -262,8 +270,8 @@ class RowReader:
             # the first spelling seen. Only capitals, accents and punctuation: two new names
             # that merely look alike may be two schools (the list's lookalikes asks).
             name = school_names.tidy(text)
-            name = school_names.same_name(name, self.result.new_schools) or name
-            self.result.new_schools.add(name)
+            name = school_names.same_name(name, self.new_names) or name
+            self.new_names.add(name)
             return name
         if name is None:
             name = school_names.tidy(text)
@@ -336,6 +344,7 @@ def read_row(reader: RowReader, row_number: int, cells: dict, default_school: st
     if problems:
         labelled = [(field_label(k), v) for k, v in problems.items()]
         return RowResult(row_number, "geweigerd", labelled), None
+    reader.accepted(incident)
     if question := reader.misfit(incident):
         return RowResult(row_number, ASK, [(field_label("group"), question)]), (incident, steps)
     return RowResult(row_number, "nieuw"), (incident, steps)

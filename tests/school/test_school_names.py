@@ -241,6 +241,28 @@ def test_one_new_school_however_the_file_capitalises_it(tmp_path):
     ]  # fmt: skip
 
 
+def test_a_refused_row_names_no_new_school(tmp_path):
+    """A register ends in a totals row ('3' under School, nothing else) and has a row
+    without a date at 'Het Baken': neither is stored, so the dry run does not say their
+    schools come on the list, and the import does not put them there."""
+    store = Store(f"sqlite:///{tmp_path}/i.sqlite").ensure_schema()
+    rows = [
+        {**row(1, School="De Regenboog")},
+        {**row(2, School="de regenboog")},
+        {**row(3, School="Het Baken", **{"Datum melding": ""})},
+        {"School": "3"},
+    ]
+    path = write(tmp_path, "register.csv", csv_bytes(rows))
+    dry = import_file(store, path, add_schools=True)
+    assert [r.outcome for r in dry.rows] == ["nieuw", "nieuw", "geweigerd", "geweigerd"]
+    assert dry.new_schools == {REGENBOOG}
+    listed = [note for note in dry.notes if note.startswith("Nieuwe scholen")]
+    assert listed == [f"Nieuwe scholen, komen op de lijst: '{REGENBOOG}'"]
+    done = import_file(store, path, commit=True, add_schools=True, actor="mevr. Import")
+    assert done.added == 2 and done.new_schools == {REGENBOOG}
+    assert school_names.names(store) == [REGENBOOG]
+
+
 def test_a_school_given_for_the_whole_file_must_be_on_the_list(tmp_path):
     store = Store(f"sqlite:///{tmp_path}/i.sqlite").ensure_schema()
     path = write(tmp_path, "f.csv", csv_bytes([{**row(1), "School": ""}]))
