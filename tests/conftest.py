@@ -250,8 +250,8 @@ def _profile(playwright, browser_context_args, tmp_path_factory):
 @pytest.fixture
 def context(_profile):
     """pytest-playwright's `context` (and so `page`), in the profile: every test starts
-    without cookies or permissions and leaves no page open (a closed page lets Voilà shut
-    its kernel down). Tests that need a context of their own use `browser.new_context`."""
+    without cookies or permissions, and its pages are closed after it, as closing its own
+    context did. Tests that need a context of their own use `browser.new_context`."""
     _profile.clear_cookies()
     _profile.clear_permissions()
     yield _profile
