@@ -35,6 +35,7 @@ from pestdata.core.choices import ALL, Status
 from pestdata.core.guidance import followup_step, required_steps
 from pestdata.db.tables import (
     FACT_KEY,
+    conflict_insert,
     facts_basis,
     incident_forms,
     incident_platforms,
@@ -193,13 +194,7 @@ def step_rows(ids=None, sign=1) -> list[sa.Select]:
 def upsert(dialect: str, table: sa.Table, rows: sa.Select | list[dict], counters: Iterable[str]):
     """Add `rows` (a query, or values) to a table of counts, summing the counters where the
     key is already there: the one upsert of pestdata, the same on SQLite and PostgreSQL."""
-    if dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    elif dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:  # pragma: no cover - the store supports these two
-        raise NotImplementedError(dialect)
-    statement = insert(table)
+    statement = conflict_insert(dialect)(table)
     if isinstance(rows, sa.Select):
         statement = statement.from_select([c.name for c in rows.selected_columns], rows)
     else:

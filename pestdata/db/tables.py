@@ -2,6 +2,7 @@
 definitions must match the newest migration (a test compares them)."""
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 metadata = sa.MetaData()
 incidents = sa.Table(
@@ -200,3 +201,9 @@ login_failures = sa.Table(
     sa.Column("last_failed_at", sa.DateTime, nullable=False),
     sa.Column("locked_until", sa.DateTime),
 )
+
+
+def conflict_insert(dialect: str):
+    """The INSERT of this kind of database, the one with ON CONFLICT clauses (SQLite and
+    PostgreSQL, the two the store supports): `conflict_insert(conn.dialect.name)(table)`."""
+    return {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]

@@ -32,12 +32,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
 from pestdata.core.choices import StaffRole
 from pestdata.core.errors import PestdataError
 from pestdata.db.store import Store, audit_row, now
-from pestdata.db.tables import accounts, audit, login_failures
+from pestdata.db.tables import accounts, audit, conflict_insert, login_failures
 from pestdata.people.person import Person
 
 FREE_FAILURES = 5  # per (name, client): wrong attempts before the first wait
@@ -294,7 +293,7 @@ def sign_in(
 def _pair(conn, name: str, client: str, at: datetime):
     """The failure count of (name, client), made at 0 if there is none, and held for this
     transaction (two wrong attempts at once both count)."""
-    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[conn.dialect.name]
+    insert = conflict_insert(conn.dialect.name)
     conn.execute(
         insert(login_failures)
         .values(name=name, client=client, failures=0, last_failed_at=at)

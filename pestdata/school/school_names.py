@@ -24,7 +24,6 @@ from enum import StrEnum
 
 import sqlalchemy as sa
 from rapidfuzz import fuzz, process
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from pestdata.core.choices import ALL
@@ -34,6 +33,7 @@ from pestdata.db import facts
 from pestdata.db.store import Store, audit_row, now
 from pestdata.db.tables import (
     audit,
+    conflict_insert,
     incidents,
     lessons_given,
     report_facts,
@@ -265,7 +265,7 @@ def register(
         if school in kinds:
             kinds[school].add(group.split(" ", 1)[0])
     chosen = chosen or {}
-    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[conn.dialect.name]
+    insert = conflict_insert(conn.dialect.name)
     stamp = now()
     values = [
         {
