@@ -1,17 +1,23 @@
-"""Page render time of meldingen.ipynb against a one-button notebook, and the save round trip.
+"""Page render time of the dashboards against a one-button notebook, and the save round trip.
 
-Both notebooks are served by the same `pestdata serve` (Voilà) on a temp SQLite database filled
+All notebooks are served by the same `pestdata serve` (Voilà) on a temp SQLite database filled
 with `pestdata demo --incidents N`. Each load uses a fresh Chromium context; the notebooks are
-interleaved. Render time runs from `page.goto` until a widget is visible: `.pd-save` on
-meldingen, the button's own CSS class on the one-button notebook. Save time runs from clicking
+interleaved. Render time runs from `page.goto` until the page is usable: every element of its
+`USABLE` entry visible (meldingen: the save button; overzicht: its four charts drawn;
+handelingsadvies: the search field and its lesson chart; ouderavond: the school choice), the
+button's own CSS class on the one-button notebook. Save time runs from clicking
 `button.pd-save` on a filled-in form until `.pd-result` says "Melding #... opgeslagen".
 
 Nothing is discarded: the first (cold) loads count. Prints median, min and max per notebook.
-`--returning`: all loads in one Chromium profile on disk (servers.browser_profile), as a care
-team's own browser: Voilà's scripts and plotly.js come from its HTTP cache, compiled from its
-code cache (the first load still counts; the code cache is used from the third).
+`--quiet`: each load waits for the machine to go idle first (render_overview's rule), as
+when pages arrive seconds apart; without it a load may share the cores with the previous
+page's kernel pool refilling. `--returning`: all loads in one Chromium profile on disk
+(servers.browser_profile), as a care team's own browser: Voilà's scripts and plotly.js come
+from its HTTP cache, compiled from its code cache (the first load still counts; the code
+cache is used from the third).
 
     python bench/render.py [--incidents 2000] [--loads 7] [--saves 5] [--returning]
+                           [--dashboards meldingen,overzicht,handelingsadvies,ouderavond]
 """
 
 from __future__ import annotations
@@ -47,7 +53,42 @@ SAVE_DONE = """previous => {
     const done = /Melding #\\d+ opgeslagen|Niet opgeslagen/.test(text);
     return done && text !== previous ? text : null;
 }"""
+# What must be visible before a page counts as usable (a chart: its plot drawn).
+USABLE = {
+    "meldingen": [".pd-save"],
+    "overzicht": [
+        f"{chart} .js-plotly-plot"
+        for chart in (".pd-chart-trend", ".pd-chart-age", ".pd-chart-steps")
+        + (".pd-chart-steps-quarter",)
+    ],
+    "handelingsadvies": [".pd-search input", ".pd-chart-lessons .js-plotly-plot"],
+    "ouderavond": [".pd-school-choice select"],
+    "button": [".bench-button"],
+}
+ALL_VISIBLE = """selectors => selectors.every(s => {
+    const e = document.querySelector(s);
+    if (!e) return false;
+    const r = e.getBoundingClientRect();
+    return r.width > 0 && r.height > 0 && getComputedStyle(e).visibility !== 'hidden';
+})"""
 BUTTON_CODE = 'import ipywidgets as w\n\nw.Button(description="Klik").add_class("bench-button")'
+
+
+def cpu_quiet(idle_share: float = 0.85, window: float = 0.5, limit: float = 20) -> float:
+    """Wait until the machine is idle for one window; returns seconds waited."""
+
+    def sample():
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+        return fields[3] + fields[4], sum(fields)
+
+    started = time.monotonic()
+    while time.monotonic() - started < limit:
+        idle0, total0 = sample()
+        time.sleep(window)
+        idle1, total1 = sample()
+        if (idle1 - idle0) / max(1, total1 - total0) >= idle_share:
+            break
+    return time.monotonic() - started
 
 
 def one_button_notebook(path: Path) -> None:
@@ -77,9 +118,9 @@ class Bench:
     def url(self, name: str) -> str:
         return f"http://127.0.0.1:{self.port}/voila/render/{name}.ipynb?token={TOKEN}"
 
-    def open(self, name: str, selector: str):
-        """A new page (in a fresh context, or the kept one); returns (seconds until
-        `selector` is visible, page)."""
+    def open(self, name: str):
+        """A new page (in a fresh context, or the kept one); returns (seconds until it is
+        usable, page)."""
         page = (self.kept or self.browser.new_context()).new_page()
         page.on(
             "console",
@@ -88,7 +129,7 @@ class Bench:
         page.on("pageerror", lambda e: self.console.append(f"{name}: page error {e}"))
         started = time.perf_counter()
         page.goto(self.url(name), timeout=TIMEOUT)
-        page.wait_for_selector(selector, state="visible", timeout=TIMEOUT)
+        page.wait_for_function(ALL_VISIBLE, arg=USABLE[name], timeout=TIMEOUT, polling=50)
         return time.perf_counter() - started, page
 
     def close(self, page) -> None:
@@ -97,13 +138,13 @@ class Bench:
         page.goto("about:blank")
         page.close() if self.kept else page.context.close()
 
-    def render(self, name: str, selector: str) -> float:
-        seconds, page = self.open(name, selector)
+    def render(self, name: str) -> float:
+        seconds, page = self.open(name)
         self.close(page)
         return seconds
 
     def saves(self, count: int) -> list[float]:
-        _, page = self.open("meldingen", ".pd-save")
+        _, page = self.open("meldingen")
         print("element carrying .pd-save:", page.locator(".pd-save").evaluate("e => e.tagName"))
         times, previous = [], ""
         for number in range(count):
@@ -140,11 +181,23 @@ def main() -> None:
     parser.add_argument("--loads", type=int, default=7, help="page loads per notebook")
     parser.add_argument("--saves", type=int, default=5)
     parser.add_argument("--returning", action="store_true", help="one context, warm cache")
+    parser.add_argument(
+        "--quiet", action="store_true", help="wait for an idle machine before each load"
+    )
+    parser.add_argument(
+        "--dashboards",
+        default="meldingen",
+        help="comma-separated: " + ",".join(name for name in USABLE if name != "button"),
+    )
     args = parser.parse_args()
+    args.dashboards = args.dashboards.split(",")
+    if unknown := set(args.dashboards) - (set(USABLE) - {"button"}):
+        parser.error(f"unknown dashboards: {', '.join(sorted(unknown))}")
 
     with tempfile.TemporaryDirectory(prefix="pd-bench-") as tmp:
         folder = Path(tmp)
-        shutil.copy(NOTEBOOKS / "meldingen.ipynb", folder / "meldingen.ipynb")
+        for name in {"meldingen", *args.dashboards}:  # meldingen: the saves
+            shutil.copy(NOTEBOOKS / f"{name}.ipynb", folder / f"{name}.ipynb")
         one_button_notebook(folder / "button.ipynb")
         db = f"sqlite:///{folder}/x.sqlite"
         started = time.perf_counter()
@@ -192,15 +245,15 @@ def run(args, port: int) -> None:
         profile = tempfile.TemporaryDirectory(prefix="pd-bench-profile-")
         kept = browser_profile(p, profile.name) if args.returning else None
         bench = Bench(browser, port, kept)
-        times: dict[str, list[float]] = {"meldingen": [], "button": []}
+        times: dict[str, list[float]] = {name: [] for name in [*args.dashboards, "button"]}
         for load in range(args.loads):
-            times["meldingen"].append(bench.render("meldingen", ".pd-save"))
-            times["button"].append(bench.render("button", ".bench-button"))
-            print(
-                f"load {load + 1}: meldingen {times['meldingen'][-1]:.2f} s, "
-                f"button {times['button'][-1]:.2f} s"
-            )
-        saves = bench.saves(args.saves)
+            for name, values in times.items():
+                if args.quiet:  # a page arriving seconds after the last: its pool refilled
+                    cpu_quiet()
+                values.append(bench.render(name))
+            loads = ", ".join(f"{name} {values[-1]:.2f} s" for name, values in times.items())
+            print(f"load {load + 1}: {loads}")
+        saves = bench.saves(args.saves) if args.saves else []
         if kept:
             kept.close()
         profile.cleanup()
@@ -209,11 +262,12 @@ def run(args, port: int) -> None:
     print("load average after:  {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     print()
     print(f"database size: {args.incidents} incidents (before the benchmark's own saves)")
-    print(summary("render meldingen", times["meldingen"]))
-    print(summary("render one button", times["button"]))
-    ratio = statistics.median(times["meldingen"]) / statistics.median(times["button"])
-    print(f"ratio of medians (meldingen / button): {ratio:.2f}")
-    print(summary("save to confirmation", saves, "ms"))
+    floor = statistics.median(times["button"])
+    for name, values in times.items():
+        ratio = statistics.median(values) / floor
+        print(summary(f"render {name}", values) + f"   {ratio:.2f}× the button")
+    if saves:
+        print(summary("save to confirmation", saves, "ms"))
     if bench.console:
         print(f"browser console errors ({len(bench.console)}):")
         for line in dict.fromkeys(bench.console):

@@ -32,29 +32,19 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from overview import ALL_CHARTS_VISIBLE, CHARTS  # noqa: E402
-from render import TOKEN, chromium_launch_args, free_port, one_button_notebook, wait_for_port  # noqa: E402
+from render import (  # noqa: E402
+    TOKEN,
+    chromium_launch_args,
+    cpu_quiet,
+    free_port,
+    one_button_notebook,
+    wait_for_port,
+)
 
 from pestdata.core.shipped import NOTEBOOKS  # noqa: E402
 from pestdata.web.serve import voila_command, voila_env  # noqa: E402
 
 TIMEOUT = 120_000
-
-
-def cpu_quiet(idle_share: float = 0.85, window: float = 0.5, limit: float = 20) -> float:
-    """Wait until the machine is idle for one window; returns seconds waited."""
-
-    def sample():
-        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
-        return fields[3] + fields[4], sum(fields)
-
-    started = time.monotonic()
-    while time.monotonic() - started < limit:
-        idle0, total0 = sample()
-        time.sleep(window)
-        idle1, total1 = sample()
-        if (idle1 - idle0) / max(1, total1 - total0) >= idle_share:
-            break
-    return time.monotonic() - started
 
 
 def print_profile(name: str, profile: dict) -> None:

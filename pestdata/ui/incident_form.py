@@ -20,8 +20,9 @@ from pestdata.ui.common import (
     NameCheck,
     clear,
     css,
-    error_box,
+    error_boxes,
     message,
+    one_look,
     save,
     show_errors,
 )
@@ -114,8 +115,9 @@ class CheckboxGroup(w.GridBox):
     """Several choices from an enum as checkboxes (clearer than a multi-select list)."""
 
     def __init__(self, choices: list[tuple[str, str]], css_class: str, columns: int = 3):
+        look = one_look(w.Checkbox)
         self.boxes = {
-            value: css(w.Checkbox(description=label, value=False, indent=False), css_class)
+            value: css(w.Checkbox(description=label, value=False, indent=False, **look), css_class)
             for label, value in choices
         }
         super().__init__(
@@ -190,7 +192,7 @@ class IncidentForm(w.VBox):
         }
         for name, widget in self.fields.items():
             widget.add_class(f"pd-field-{name}")
-        self.errors = {name: error_box(f"pd-error-{name}") for name in self.fields}
+        self.errors = error_boxes(self.fields)
         self.save = css(w.Button(description="Melding opslaan", button_style="primary"), "pd-save")
         self.save.on_click(lambda _: self.submit())
         self.result = css(w.HTML(), "pd-result")

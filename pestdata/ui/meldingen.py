@@ -22,8 +22,9 @@ class NamedTabs(w.Tab):
     `tabs.show("Meldingen")`; a tab added or moved changes no other line.
 
     A tab given as a function is built when it is first opened (or asked for): the browser
-    receives every widget of a page at load, and tabs most visits never open cost that load
-    time (the import and export tabs and the signals: a third of the care team's widgets)."""
+    receives every widget of a page at load, and a tab not shown at load costs that load time
+    for nothing (the care team's list, signals and import and export tabs: 45 % of its widget
+    models, bench/render.py)."""
 
     def __init__(self, tabs: dict[str, w.Widget | Callable[[], w.Widget]]):
         self._built = {t: c for t, c in tabs.items() if isinstance(c, w.Widget)}
@@ -40,6 +41,10 @@ class NamedTabs(w.Tab):
             self.children[self.titles.index(title)].children = (self._built[title],)
         return self._built[title]
 
+    def built(self, title: str) -> w.Widget | None:
+        """The tab's content if it has been built, else None (nothing in it to update)."""
+        return self._built.get(title)
+
     def show(self, title: str) -> None:
         self.selected_index = self.titles.index(title)
 
@@ -47,6 +52,16 @@ class NamedTabs(w.Tab):
         """Call `callback` each time the tab `title` is opened (after it was built)."""
         place = self.titles.index(title)
         self.observe(lambda change: change["new"] == place and callback(), "selected_index")
+
+
+class IncidentsTab(w.VBox):
+    """The 'Meldingen' tab: requests for access, the list of cases and the case opened."""
+
+    def __init__(self, store: Store, actor: Actor):
+        self.view = IncidentView(store, actor)
+        self.listing = IncidentList(store, on_open=self.view.show)
+        self.view.on_change = self.listing.refresh
+        super().__init__([AccessRequests(store, actor), self.listing, self.view])
 
 
 class CarePage(w.VBox):
@@ -61,27 +76,24 @@ def meldingen_app(store: Store | None = None, actor: Actor | None = None) -> Car
     """Build the whole page; the notebook only displays what this returns."""
     store = store or kernel_store()
     actor = actor or Actor()
-    view = IncidentView(store, actor)
-    listing = IncidentList(store, on_open=view.show)
-    view.on_change = listing.refresh
 
-    def saved(incident_id: int) -> None:
-        listing.refresh()
-
-    form = IncidentForm(store, actor, on_saved=saved)
+    def refresh_list(*_) -> None:
+        """After a save or an import: the list shows it, once the list has been opened."""
+        incidents = tabs.built("Meldingen")
+        if incidents is not None:
+            incidents.listing.refresh()
 
     def open_from_signals(incident_id: int) -> None:
         tabs.show("Meldingen")
-        view.show(incident_id)
+        tabs.tab("Meldingen").view.show(incident_id)
 
-    requests = AccessRequests(store, actor)
     tabs = NamedTabs(
         {
-            "Nieuwe melding": form,
-            "Meldingen": w.VBox([requests, listing, view]),
+            "Nieuwe melding": IncidentForm(store, actor, on_saved=refresh_list),
+            "Meldingen": lambda: IncidentsTab(store, actor),
             "Signalen": lambda: SignalsView(store, on_open=open_from_signals),
             "Import en export": lambda: w.VBox(
-                [ImportTab(store, actor, on_import=listing.refresh), ExportTab(store)]
+                [ImportTab(store, actor, on_import=refresh_list), ExportTab(store)]
             ),
         }
     )

@@ -213,3 +213,70 @@ def test_the_care_teams_tabs_are_found_by_their_titles(store, valid_incident_dat
     assert tabs.titles[tabs.selected_index] == "Meldingen"
     (incident,) = [c for c in tabs.tab("Meldingen").children if isinstance(c, IncidentView)]
     assert incident.incident_id == incident_id and incident.details.value
+
+
+def care_page(store):
+    from pestdata.people.person import Person
+    from pestdata.ui.common import Actor
+    from pestdata.ui.meldingen import meldingen_app
+
+    return meldingen_app(store, Actor(Person("mevr. Jansen", "zorgteam")))
+
+
+def test_the_care_teams_list_is_built_when_first_opened_and_shows_what_was_saved_before(store):
+    """The page opens on the form; the list tab is built (and read) on its first opening,
+    so a report saved before that is in it, and one saved after it is added at once."""
+    from pestdata.core.choices import Platform
+
+    school_names.add(store, "De Regenboog", "t")
+    tabs = care_page(store).tabs
+    assert tabs.titles[tabs.selected_index] == "Nieuwe melding"
+    assert tabs.built("Meldingen") is None
+    assert tabs.children[tabs.titles.index("Meldingen")].children == ()
+    form = tabs.tab("Nieuwe melding")
+
+    def save_one(pupil: str) -> int:
+        form.fields["reporter"].value = "pupil"
+        form.fields["group"].value = "groep 7"
+        form.fields["pupils"].rows[0].children[0].value = pupil
+        form.fields["platforms"].boxes[Platform.WHATSAPP.value].value = True
+        form.fields["forms"].boxes["gossip"].value = True
+        form.fields["description"].value = "Roddels in de klassenapp."
+        incident_id = form.submit()
+        assert incident_id is not None, form.result.value
+        return incident_id
+
+    first = save_one("123456")  # the list not built: nothing to refresh, nothing breaks
+    tabs.show("Meldingen")
+    listing = tabs.built("Meldingen").listing
+    assert [value for _, value in listing.incidents.options] == [first]
+    second = save_one("654321")
+    assert {value for _, value in listing.incidents.options} == {first, second}
+
+
+def test_the_forms_check_boxes_and_error_lines_share_one_look_and_keep_their_own_values(store):
+    """Each Layout and style is a model the browser receives at page load: the form's twenty
+    check boxes and thirteen error lines share one each per kind (ui/common.one_look). A
+    value, a class and an error stay each widget's own, and the page sends about half the
+    models it did (292 before)."""
+    from ipywidgets.widgets.widget import _instances  # every open widget model, by id
+
+    school_names.add(store, "De Regenboog", "t")
+    known = set(_instances)
+    page = care_page(store)
+    models = set(_instances) - known
+    assert len(models) <= 160, len(models)
+    form = page.tabs.tab("Nieuwe melding")
+    for group in ("platforms", "forms"):
+        boxes = list(form.fields[group].boxes.values())
+        assert len({id(box.layout) for box in boxes}) == 1
+        assert len({id(box.style) for box in boxes}) == 1
+        boxes[0].value = True
+        assert [box.value for box in boxes].count(True) == 1
+    errors = list(form.errors.values())
+    assert len({id(box.layout) for box in errors}) == 1 and len(errors) == len(form.fields)
+    assert form.submit() is None  # nothing filled in: errors beside the fields
+    assert "kies wie het meldde" in form.errors["reporter"].value
+    assert not form.errors["handler"].value  # filled in with the person's name
+    assert "pd-error-reporter" in form.errors["reporter"]._dom_classes
+    assert "pd-error-reporter" not in form.errors["handler"]._dom_classes
