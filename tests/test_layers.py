@@ -105,6 +105,19 @@ def test_the_tests_mirror_the_packages_and_each_folder_is_on_the_path():
     assert set(path) == {"tests"} | {f"tests/{name}" for name in folders}
 
 
+MOST_LINES = 400
+
+
+def test_no_module_is_over_400_lines():
+    """Every module here that grew past 400 lines held several concerns (importer.py had 852:
+    reading, checking, storing and three copies of its column list); one that grows so far
+    is split along its seams (issue 24)."""
+    lines = {p: len(p.read_text(encoding="utf-8").splitlines()) for p in PACKAGE.rglob("*.py")}
+    assert len(lines) > 100
+    too_long = {str(p.relative_to(PACKAGE.parent)): n for p, n in lines.items() if n > MOST_LINES}
+    assert too_long == {}
+
+
 STATES = sorted(
     ".".join(p.relative_to(PACKAGE.parent).with_suffix("").parts)
     for p in (PACKAGE / "ui").rglob("*state.py")

@@ -15,7 +15,8 @@ from pestdata.core.clock import nl_date
 from pestdata.db.store import Store
 from pestdata.ui import preheat
 from pestdata.ui.common import css, download_link, esc, kernel_store
-from pestdata.ui.overview.state import ChartShown, OverdueShown, OverviewState
+from pestdata.ui.overview.state import OverviewState
+from pestdata.ui.overview.values import ChartShown, OverdueShown
 from pestdata.ui.plots import Chart, show_empty, show_figure
 from pestdata.ui.school_actions import checklist_html
 
@@ -56,7 +57,7 @@ class Overview(w.VBox):
         )
         self.split = css(w.ToggleButtons(options=options["split"]), "pd-split-platform-form")
         self.split_age = css(w.ToggleButtons(options=options["split_age"]), "pd-split-age-group")
-        # Every control by the name of its choice (state.Choices).
+        # Every control by the name of its choice (values.Choices).
         self.controls: dict[str, w.ValueWidget] = {
             "year": self.year,
             "start": self.start,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import copy
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pandas as pd
@@ -35,55 +35,12 @@ from pestdata.overview.protocol import (
 from pestdata.overview.reading import filter_options
 from pestdata.overview.suppression import hidden_cards, hidden_cells, hide_step_shares
 from pestdata.overview.trends import monthly_trend
+from pestdata.ui.overview.values import Card, ChartShown, Choices, OverdueShown
 
 NO_DATA = "Geen meldingen bij deze filters."
 NO_FIGURES = "Geen cijfers: kies eerst een geldige periode."
 # The two trend charts, each with the choice that splits it.
 SPLITS = {"trend": "split", "age": "split_age"}
-
-
-@dataclass(frozen=True)
-class Choices:
-    """What the leader chose ('' is all): the filters, the shared view and each chart's split."""
-
-    year: str = ALL
-    start: date | None = None
-    end: date | None = None
-    school: str = ALL
-    who: str = ALL  # "band:<age band>" or "group:<group>"
-    platform: str = ALL
-    form: str = ALL
-    shared: bool = True
-    split: str = "platform"  # the trend chart: per platform or per form
-    split_age: str = "age_band"  # the second chart: per age band, group or motive
-
-
-@dataclass(frozen=True)
-class Card:
-    """One key figure as published: `name` addresses it, `label` and `value` are shown."""
-
-    name: str
-    label: str
-    value: str
-
-
-@dataclass(frozen=True)
-class ChartShown:
-    """A chart as published: a plotly figure, or the sentence shown instead (`empty`); `note`
-    is the sentence under it."""
-
-    figure: object | None = None
-    empty: str = ""
-    note: str = ""
-
-
-@dataclass(frozen=True)
-class OverdueShown:
-    """The overdue list: the cases, or the sentence instead (`none`: there are no cases)."""
-
-    incidents: pd.DataFrame | None = None
-    sentence: str = ""
-    none: bool = False
 
 
 class OverviewState:
