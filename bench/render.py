@@ -16,7 +16,7 @@ page's kernel pool refilling. `--returning`: all loads in one Chromium profile o
 from its HTTP cache, compiled from its code cache (the first load still counts; the code
 cache is used from the third).
 
-    python bench/render.py [--incidents 2000] [--loads 7] [--saves 5] [--returning]
+    python bench/render.py [--incidents 2000 | --db FILE] [--loads 7] [--saves 5] [--returning]
                            [--dashboards meldingen,overzicht,handelingsadvies,ouderavond]
 """
 
@@ -178,6 +178,7 @@ def fill(page, number: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--incidents", type=int, default=2000)
+    parser.add_argument("--db", help="a SQLite file to serve a copy of, instead of --incidents")
     parser.add_argument("--loads", type=int, default=7, help="page loads per notebook")
     parser.add_argument("--saves", type=int, default=5)
     parser.add_argument("--returning", action="store_true", help="one context, warm cache")
@@ -201,12 +202,17 @@ def main() -> None:
         one_button_notebook(folder / "button.ipynb")
         db = f"sqlite:///{folder}/x.sqlite"
         started = time.perf_counter()
-        subprocess.run(
-            ["pestdata", "demo", "--incidents", str(args.incidents), "--db", db],
-            check=True,
-            capture_output=True,
-        )
-        print(f"database: {args.incidents} demo incidents ({time.perf_counter() - started:.1f} s)")
+        if args.db:  # a copy: the saves and the kernels' migrations change it
+            shutil.copy(args.db, folder / "x.sqlite")
+            print(f"database: a copy of {args.db}")
+        else:
+            subprocess.run(
+                ["pestdata", "demo", "--incidents", str(args.incidents), "--db", db],
+                check=True,
+                capture_output=True,
+            )
+            seconds = time.perf_counter() - started
+            print(f"database: {args.incidents} demo incidents ({seconds:.1f} s)")
 
         port = free_port()
         command = ["pestdata", "serve", "--notebooks", tmp, "--port", str(port)]
@@ -261,7 +267,8 @@ def run(args, port: int) -> None:
 
     print("load average after:  {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     print()
-    print(f"database size: {args.incidents} incidents (before the benchmark's own saves)")
+    size = f"a copy of {args.db}" if args.db else f"{args.incidents} incidents"
+    print(f"database: {size} (before the benchmark's own saves)")
     floor = statistics.median(times["button"])
     for name, values in times.items():
         ratio = statistics.median(values) / floor
