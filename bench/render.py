@@ -37,6 +37,7 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from helpers import CHARTS  # noqa: E402  (tests/helpers.py: the overview's four charts)
 from servers import (  # noqa: E402  (tests/servers.py)
     browser_profile,
     chromium_launch_args,
@@ -56,11 +57,7 @@ SAVE_DONE = """previous => {
 # What must be visible before a page counts as usable (a chart: its plot drawn).
 USABLE = {
     "meldingen": [".pd-save"],
-    "overzicht": [
-        f"{chart} .js-plotly-plot"
-        for chart in (".pd-chart-trend", ".pd-chart-age", ".pd-chart-steps")
-        + (".pd-chart-steps-quarter",)
-    ],
+    "overzicht": [f"{chart} .js-plotly-plot" for chart in CHARTS],
     "handelingsadvies": [".pd-search input", ".pd-chart-lessons .js-plotly-plot"],
     "ouderavond": [".pd-school-choice select"],
     "button": [".bench-button"],

@@ -256,7 +256,7 @@ def test_the_care_teams_list_is_built_when_first_opened_and_shows_what_was_saved
 
 def test_the_forms_check_boxes_and_error_lines_share_one_look_and_keep_their_own_values(store):
     """Each Layout and style is a model the browser receives at page load: the form's twenty
-    check boxes and thirteen error lines share one each per kind (ui/common.one_look). A
+    check boxes and twelve error lines share one each per kind (ui/common.one_look). A
     value, a class and an error stay each widget's own, and the page sends about half the
     models it did (292 before)."""
     from ipywidgets.widgets.widget import _instances  # every open widget model, by id
