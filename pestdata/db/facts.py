@@ -121,7 +121,11 @@ def incident_flags() -> dict[str, sa.ColumnElement]:
     }
 
 
-def _choices(table: sa.Table, column: str, ids) -> sa.Subquery:
+# The reports a query covers: a list of ids, IDS (bound when run), or None for all.
+Reports = list[int] | sa.BindParameter | None
+
+
+def _choices(table: sa.Table, column: str, ids: Reports) -> sa.Subquery:
     """Per report: each of its platforms (or forms), and '' for the rows that count all."""
     own = sa.select(table.c.incident_id, table.c[column].label("value"))
     every = sa.select(
@@ -133,7 +137,7 @@ def _choices(table: sa.Table, column: str, ids) -> sa.Subquery:
     return sa.union_all(own, every).subquery()
 
 
-def _keyed(ids, source):
+def _keyed(ids: Reports, source):
     """The fact key columns of `source` joined with every platform and form choice."""
     c = incidents.c
     platform = _choices(incident_platforms, "platform", ids)
@@ -152,7 +156,7 @@ def _keyed(ids, source):
     return source, key, platform, form
 
 
-def incident_rows(ids=None, sign=1) -> sa.Select:
+def incident_rows(ids: Reports = None, sign: int | sa.BindParameter = 1) -> sa.Select:
     """What the reports `ids` (None: all; a list or IDS) add to report_facts; sign -1 (or
     SIGN) takes it away."""
     source, key, _, _ = _keyed(ids, incidents)
@@ -166,7 +170,7 @@ def incident_rows(ids=None, sign=1) -> sa.Select:
     return query.group_by(*key).order_by(*key)
 
 
-def step_rows(ids=None, sign=1) -> list[sa.Select]:
+def step_rows(ids: Reports = None, sign: int | sa.BindParameter = 1) -> list[sa.Select]:
     """What the reports `ids` add to step_facts: days from report to each step done, and
     (as step RESOLVED) to resolved. Two statements, each in key order."""
     c = incidents.c
