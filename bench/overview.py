@@ -183,7 +183,7 @@ def kernel_worker(db: str) -> None:
             "chart_bytes_all_years": bytes_all_years,
             "key_figures": figures,
             "trend_rows": len(trend),
-            "trend_total": int(trend["count"].sum()),
+            "trend_total": sum(r["count"] for r in trend),
         }
     )
 

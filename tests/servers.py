@@ -119,7 +119,7 @@ _made: dict[tuple, Path] = {}  # demo databases this process made, by size, day 
 _making = threading.Lock()  # servers started side by side (threads) make each demo once
 
 
-def _fill(path: Path, incidents: int) -> None:
+def demo_database(path: Path, incidents: int) -> None:
     """Put the demo database of this size at `path`: made once per run by `pestdata demo`
     (a subprocess: seconds), then copied (milliseconds). The demo depends on the day and
     on PESTDATA_* settings (time zone, guidance folder), so those are part of the key.
@@ -187,7 +187,7 @@ def start_server(
     tests read; verbose False: only the Dutch lines a school's terminal shows.
     """
     db = f"sqlite:///{folder}/pestdata.sqlite"
-    _fill(Path(folder) / "pestdata.sqlite", incidents)
+    demo_database(Path(folder) / "pestdata.sqlite", incidents)
     if before:
         before(db)
     port = free_port()

@@ -143,16 +143,16 @@ PAGES = {  # each dashboard's notebook imports its page from here
 # What a page's kernel may leave unloaded until it is used: argon2, pyotp, the password and
 # account modules (no page checks a password or changes an account; people.person says who is
 # signed in), the importer (only the care team's page reads a file),
-# the plotly package (plotly.js draws in the browser; charts.py writes the JSON), and pandas
-# on the guidance page (its chart comes from plain rows) and the care team's page (it draws
-# a chart only when a group's network is asked for). tests/web/test_light_pages.py asks a
-# real kernel the same after its page is drawn.
+# the plotly package (plotly.js draws in the browser; charts.py writes the JSON), and pandas:
+# the figures come from plain rows (overview/reading.py), and the care team's page loads it
+# only to read or write a register or draw a group's network. tests/web/test_light_pages.py
+# draws the pages and asks a real kernel the same.
 NEVER = ["argon2", "pyotp", "pestdata.people.accounts", "pestdata.people.passwords", "plotly"]
 LEFT_OUT = {
     "meldingen": [*NEVER, "pandas", "numpy"],
-    "overzicht": [*NEVER, "pestdata.registers.importer"],
+    "overzicht": [*NEVER, "pestdata.registers.importer", "pandas", "numpy"],
     "handelingsadvies": [*NEVER, "pestdata.registers.importer", "pandas", "numpy"],
-    "ouderavond": [*NEVER, "pestdata.registers.importer"],
+    "ouderavond": [*NEVER, "pestdata.registers.importer", "pandas", "numpy"],
 }
 
 

@@ -1,9 +1,9 @@
-"""Pure functions: a tidy DataFrame from the overview, or plain rows → a plotly figure. No I/O.
+"""Pure functions: the overview's rows (overview/reading.py: one dict per row) → a plotly
+figure. No I/O.
 
 A figure is the plain JSON plotly.js draws (`{"data": [...], "layout": {...}}`), made
 without the plotly package: a page that draws a chart need not import it (the tests run
-plotly's own validator over every chart). pandas is imported only where a frame is read,
-so the guidance page, whose one chart comes from plain rows, never loads it.
+plotly's own validator over every chart), nor pandas.
 
 Dutch labels, a colour-blind-safe palette (Paul Tol's 'muted' plus grey for 'other'), and one
 fixed colour per platform and per form, so WhatsApp has the same colour in every chart.
@@ -19,8 +19,6 @@ from pestdata.core.choices import AGE_BANDS, GROUPS, Form, Motive, Platform
 from pestdata.core.clock import MONTHS
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from pestdata.overview.lists import LessonsInGroup
 
 Figure = dict  # {"data": [trace, ...], "layout": {...}}: what plotly.js draws
@@ -130,7 +128,7 @@ def figure(traces: list[dict], layout: dict) -> Figure:
 
 
 def trend(
-    frame: pd.DataFrame,
+    rows: list[dict],
     by: str,
     note: str = "",
     minimum: int | None = None,
@@ -138,21 +136,24 @@ def trend(
     totals: dict[str, int] | None = None,
     hidden: frozenset = frozenset(),
 ) -> Figure:
-    """Stacked bars: reports per month, split by platform, form, age band or group.
+    """Stacked bars: reports per month (rows of month, category, count), split by platform,
+    form, age band or group.
 
     Shared (`minimum`): every label and every month of `months` is listed, each month's
     cells published against that month's report total (`totals`; disclosure.published_row),
     so a label without a bar says "< 5" whether it had 0 or 4 reports. `hidden`: the
     (month, category) cells hidden across views (disclosure.gives_away)."""
     title, labels, colours = DIMENSIONS[by]
-    months = months or sorted(frame["month"].unique())
+    months = months or sorted({r["month"] for r in rows})
     x = [month_label(m) for m in months]
-    table = frame.pivot_table(index="category", columns="month", values="count", aggfunc="sum")
+    counts: dict[tuple[str, str], int] = {}
+    for r in rows:
+        key = (r["category"], r["month"])
+        counts[key] = counts.get(key, 0) + int(r["count"])
     if minimum:
-        table = table.reindex(index=list(labels), columns=months).fillna(0).astype(int)
         columns = {
             m: disclosure.published_row(
-                [int(n) for n in table[m]],
+                [counts.get((c, m), 0) for c in labels],
                 minimum,
                 (totals or {}).get(m),
                 {i for i, c in enumerate(labels) if (m, c) in hidden},
@@ -161,9 +162,8 @@ def trend(
         }
         cells = {c: [columns[m][i] for m in months] for i, c in enumerate(labels)}
     else:
-        cells = {
-            c: [_count(n) for n in table.loc[c].reindex(months)] for c in labels if c in table.index
-        }
+        present = {category for category, _ in counts}
+        cells = {c: [counts.get((c, m)) for m in months] for c in labels if c in present}
     traces = [
         {
             "type": "bar",
@@ -201,16 +201,8 @@ def trend(
 
 
 def _missing(value) -> bool:
-    """None, or pandas' NaN / NA / NaT (a value that came from a frame)."""
-    if value is None:
-        return True
-    if isinstance(value, float):
-        return math.isnan(value)
-    if isinstance(value, int | str):
-        return False
-    import pandas as pd  # loaded already: the value came from a frame
-
-    return bool(pd.isna(value))
+    """None, or a float that is not a number."""
+    return value is None or (isinstance(value, float) and math.isnan(value))
 
 
 def _count(value) -> int | None:
@@ -219,7 +211,7 @@ def _count(value) -> int | None:
 
 def step_share(row: dict, minimum: int | None) -> tuple[float | None, str]:
     """A step's share of cases as disclosure.share publishes it, from the row's `done` and
-    `cases` (the overview gives both). A frame with only `share_done` (no counts): exact for
+    `cases` (the overview gives both). A row with only `share_done` (no counts): exact for
     the care team; a shared view publishes no share it cannot compute from the counts."""
     done, incidents = _count(row.get("done")), _count(row.get("cases"))
     if minimum and row.get("hidden"):  # overview.suppression.hide_step_shares
@@ -234,14 +226,15 @@ def step_share(row: dict, minimum: int | None) -> tuple[float | None, str]:
     return float(share), f"{round(100 * share)}%"
 
 
-def step_completion(frame: pd.DataFrame, note: str = "", minimum: int | None = None) -> Figure:
-    """Per protocol step: share of cases with the step done, with the median as text.
+def step_completion(rows: list[dict], note: str = "", minimum: int | None = None) -> Figure:
+    """Per protocol step (overview.protocol.step_completion's rows): share of cases with the
+    step done, with the median as text.
 
     Shares and medians as disclosure.py publishes them: shared, in bands of ten percent
     (the bar at the band's middle) and medians over 10 steps or more in whole weeks."""
-    frame = frame.iloc[::-1]  # plotly draws horizontal bars bottom-up; keep protocol order
+    rows = rows[::-1]  # plotly draws horizontal bars bottom-up; keep protocol order
     shares, texts = [], []
-    for r in frame.to_dict("records"):
+    for r in rows:
         value, text = step_share(r, minimum)
         shares.append(None if value is None else round(100 * value))
         if value is None:
@@ -258,7 +251,7 @@ def step_completion(frame: pd.DataFrame, note: str = "", minimum: int | None = N
             {
                 "type": "bar",
                 "x": shares,
-                "y": list(frame["title"]),
+                "y": [r["title"] for r in rows],
                 "orientation": "h",
                 "text": texts,
                 "textposition": "auto",
@@ -278,28 +271,28 @@ def step_completion(frame: pd.DataFrame, note: str = "", minimum: int | None = N
     )
 
 
-def step_heatmap(frame: pd.DataFrame, note: str = "", minimum: int | None = None) -> Figure:
-    """Share of cases with each step done, per quarter: is the protocol followed better?
+def step_heatmap(rows: list[dict], note: str = "", minimum: int | None = None) -> Figure:
+    """Share of cases with each step done, per quarter (step_completion_by_quarter's rows):
+    is the protocol followed better?
 
     Each cell as disclosure.share publishes it (shared: a band of ten percent, hidden over
     too few cases); the text of each cell is what "Toon als tabel" shows."""
-    frame = frame.copy()
-    published = [step_share(r, minimum) for r in frame.to_dict("records")]
-    frame["share_done"] = [None if v is None else v for v, _ in published]
-    frame["text"] = [t if minimum or v is not None else "" for v, t in published]
-    table = frame.pivot(index="title", columns="quarter", values="share_done")
-    text = frame.pivot(index="title", columns="quarter", values="text")
-    titles = list(dict.fromkeys(frame["title"]))[::-1]
-    table, text = table.reindex(titles), text.reindex(titles)
-    z = (table.astype(float) * 100).round()
+    shares, texts = {}, {}
+    for r in rows:
+        value, text = step_share(r, minimum)
+        key = (r["title"], r["quarter"])
+        shares[key] = None if value is None else round(value * 100, 0)
+        texts[key] = text if minimum or value is not None else ""
+    titles = list(dict.fromkeys(r["title"] for r in rows))[::-1]
+    quarters = sorted({r["quarter"] for r in rows})
     return figure(
         [
             {
                 "type": "heatmap",
-                "z": [[None if _missing(v) else float(v) for v in row] for row in z.to_numpy()],
-                "text": [["" if _missing(t) else str(t) for t in row] for row in text.to_numpy()],
+                "z": [[shares.get((t, q)) for q in quarters] for t in titles],
+                "text": [[texts.get((t, q), "") for q in quarters] for t in titles],
                 **({"meta": disclosure.PUBLISHED} if minimum else {}),
-                "x": list(table.columns),
+                "x": quarters,
                 "y": titles,
                 "zmin": 0,
                 "zmax": 100,

@@ -19,6 +19,7 @@ from pestdata.db.store import Store
 from pestdata.documents.charts import month_label
 from pestdata.overview.filters import Filters
 from pestdata.overview.lists import lesson_coverage, school_action_status
+from pestdata.overview.reading import total_per
 from pestdata.overview.suppression import hidden_in_summary
 from pestdata.overview.trends import monthly_trend
 
@@ -69,15 +70,14 @@ def aggregate_figures(
     def trends(filters, dimensions):
         return {by: monthly_trend(store, filters, by, units=True) for by in dimensions}
 
-    def per(frame):
-        return frame.groupby("category")["count"].sum().to_dict()
+    def per(rows):
+        return total_per(rows, "category")
 
-    def per_month(frame, hidden):
+    def per_month(rows, hidden):
         """Reports per month and the months hidden across views, keyed by position in the
         school year (aug = 0) so two years line up."""
-        sums = frame.groupby("month")["count"].sum()
-        index = {m: SchoolYear.month_index(int(m[5:])) for m in sums.index}
-        return {index[m]: int(n) for m, n in sums.items()}, {
+        sums = total_per(rows, "month")
+        return {SchoolYear.month_index(int(m[5:])): n for m, n in sums.items()}, {
             SchoolYear.month_index(int(m[5:])) for m in hidden.get("months", ())
         }
 

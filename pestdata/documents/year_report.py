@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-import pandas as pd
 from reportlab.lib.units import cm
 from reportlab.platypus import KeepTogether, Spacer, Table
 
@@ -32,6 +31,7 @@ from pestdata.overview.lists import (
     school_action_status,
 )
 from pestdata.overview.protocol import step_completion, step_counts
+from pestdata.overview.reading import Rows, total_per
 from pestdata.overview.suppression import hidden_in_summary, hide_step_shares
 from pestdata.overview.trends import monthly_trend
 
@@ -49,8 +49,8 @@ class YearFigures:
     key: dict  # key_figures
     # Reports per month and category, per key of BREAKDOWNS (monthly_trend; shared, with the
     # units each cell is checked against). "age_band" counts each report once: the months.
-    trends: dict[str, pd.DataFrame]
-    steps: pd.DataFrame  # step_completion
+    trends: dict[str, Rows]
+    steps: Rows  # step_completion
     checklist: list[ActionStatus]
     lessons: list[LessonsInGroup]
     hidden: dict = field(default_factory=dict)  # shared: cells hidden across views, per part
@@ -221,14 +221,14 @@ def _key_figures_table(k: dict, minimum: int | None, total_hidden: bool = False)
 
 
 def _months_section(
-    trend: pd.DataFrame,
+    trend: Rows,
     start: date,
     today: date,
     minimum: int | None,
     incidents: int = 0,
     across: frozenset | None = None,
 ) -> list:
-    per_month = trend.groupby("month")["count"].sum().to_dict()
+    per_month = total_per(trend, "month")
     firsts = [date(start.year + (i + 7) // 12, (i + 7) % 12 + 1, 1) for i in range(12)]
     # A month still to come has no count yet ('—'), rather than a misleading 0; shared, the
     # running month is not counted either ("nog niet compleet").
@@ -261,7 +261,7 @@ def _months_section(
 
 
 def _breakdown_section(
-    trend: pd.DataFrame,
+    trend: Rows,
     by: str,
     incidents: int,
     minimum: int | None,
@@ -273,7 +273,7 @@ def _breakdown_section(
     can be named by its absence and one cell reads the same everywhere; nothing is merged
     into "Overig". The care team's report lists the categories that occur, exactly."""
     title, labels, _ = charts.DIMENSIONS[by]
-    per = trend.groupby("category")["count"].sum() if len(trend) else pd.Series(dtype="int64")
+    per = total_per(trend, "category")
     if minimum:  # every label, in the fixed order of the labels
         pairs = [(label, int(per.get(value, 0))) for value, label in labels.items()]
     else:
@@ -296,28 +296,28 @@ def _breakdown_section(
     return parts
 
 
-def _protocol_section(steps: pd.DataFrame, minimum: int | None) -> list:
+def _protocol_section(steps: Rows, minimum: int | None) -> list:
     median_head = "Mediaan" if minimum else "Mediaan dagen"
     rows = [["Stap", "Verplicht", "Termijn", "Gedaan", "% gedaan", median_head]]
-    for r in steps.itertuples():
+    for r in steps:
         # The overview's steps chart publishes the same bands and medians (disclosure.py).
-        if r.median_days is None or pd.isna(r.median_days):
+        if r["median_days"] is None:
             median = "—"
         elif minimum:
-            median = disclosure.show_median(r.median_days, int(r.done), minimum)
+            median = disclosure.show_median(r["median_days"], int(r["done"]), minimum)
             median = median.replace(" meldingen", "")
         else:
-            median = f"{r.median_days:.0f}"
-        share = disclosure.show_share(int(r.done), int(r.cases), minimum)
+            median = f"{r['median_days']:.0f}"
+        share = disclosure.show_share(int(r["done"]), int(r["cases"]), minimum)
         share = share.replace(" meldingen", "")
-        done = _count(r.done, minimum)
-        if minimum and r.hidden:  # beside its months it would give one away
+        done = _count(r["done"], minimum)
+        if minimum and r["hidden"]:  # beside its months it would give one away
             share = done = disclosure.HIDDEN
         rows.append(
             [
-                r.title,
-                "ja" if r.required else "nee",
-                counted(r.term_days, "dag", "dagen"),
+                r["title"],
+                "ja" if r["required"] else "nee",
+                counted(r["term_days"], "dag", "dagen"),
                 done,
                 share,
                 median,

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-import pandas as pd
 import sqlalchemy as sa
 
 from pestdata.core.choices import OPEN_STATUSES
@@ -18,7 +17,7 @@ from pestdata.db.store import Store
 from pestdata.db.tables import incidents, report_facts, step_facts, steps_done
 from pestdata.incidents.lookup import OVERDUE_DAYS, overdue_flags
 from pestdata.overview.filters import Filters, school_year_of, school_year_range
-from pestdata.overview.reading import answer, fact_where, median_from_histogram, summed
+from pestdata.overview.reading import Rows, answer, fact_where, median_from_histogram, summed, total
 from pestdata.overview.trends import monthly_trend
 
 
@@ -50,7 +49,7 @@ def _incident_sums(conn, filters: Filters) -> dict[str, int]:
 
 
 def key_figures(
-    store: Store, filters: Filters, shared: bool = False, open_then: pd.DataFrame | None = None
+    store: Store, filters: Filters, shared: bool = False, open_then: Rows | None = None
 ) -> dict[str, float | int | None]:
     """The numbers at the top of the overview.
 
@@ -77,7 +76,7 @@ def key_figures(
             conn, filters.between(filters.start, min(filters.end or due_end, due_end))
         )
         if shared:
-            open_incidents, overdue = open_then["open"].sum(), open_then["overdue"].sum()
+            open_incidents, overdue = total(open_then, "open"), total(open_then, "overdue")
         else:
             open_incidents, overdue = conn.execute(
                 sa.select(
@@ -96,14 +95,14 @@ def key_figures(
         "finished_with_all_required": period["finished_all_required"],
         "followup_due_cases": due["reports"],
         "followup_within_two_weeks": due["followup_in_time"],
-        "resolved_cases": int(resolved["count"].sum()),
-        "median_days_to_resolved": median_from_histogram(resolved["days"], resolved["count"]),
+        "resolved_cases": total(resolved),
+        "median_days_to_resolved": median_from_histogram((r["days"], r["count"]) for r in resolved),
     }
 
 
-def open_at(store: Store, filters: Filters) -> pd.DataFrame:
+def open_at(store: Store, filters: Filters) -> Rows:
     """Reports of the period (up to `filters.today`) open on that day, and of those how many
-    were overdue then, per school, group and month reported (columns school, group, month,
+    were overdue then, per school, group and month reported (rows of school, group, month,
     open, overdue): no step for OVERDUE_DAYS, or the follow-up not done within its term. Only
     steps done and resolutions up to that day count, so the answer does not change after it."""
     day = filters.today
@@ -138,17 +137,18 @@ def open_at(store: Store, filters: Filters) -> pd.DataFrame:
     )
     with store.reading() as conn:
         rows = conn.execute(query).all()
-    return pd.DataFrame(rows, columns=["school", "group", "month", "open", "overdue"]).astype(
-        {"open": "int64", "overdue": "int64"}
-    )
+    return [
+        {"school": school, "group": group, "month": month, "open": int(n), "overdue": int(late)}
+        for school, group, month, n, late in rows
+    ]
 
 
 def count_units(
     store: Store,
     filters: Filters,
-    open_then: pd.DataFrame | None = None,
-    in_period: pd.DataFrame | None = None,
-) -> dict[str, pd.DataFrame]:
+    open_then: Rows | None = None,
+    in_period: Rows | None = None,
+) -> dict[str, Rows]:
     """A shared view's count cards, each as the rows behind it (school, group, month, count),
     so each can be checked against its parts (`splits`, disclosure.gives_away). The same
     periods and days as `key_figures` with `shared`. A caller that has `open_at`'s answer
@@ -157,7 +157,7 @@ def count_units(
     year_start, _ = school_year_range(school_year_of(today))
     everywhere = filters.without_period()
 
-    def incident_counts(f: Filters) -> pd.DataFrame:
+    def incident_counts(f: Filters) -> Rows:
         return monthly_trend(store, f, by="age_band", units=True)
 
     open_then = open_at(store, filters) if open_then is None else open_then
@@ -165,12 +165,20 @@ def count_units(
         "reports_this_month": incident_counts(everywhere.between(today.replace(day=1), today)),
         "reports_this_school_year": incident_counts(everywhere.between(year_start, today)),
         "reports_in_period": incident_counts(filters) if in_period is None else in_period,
-        "open_cases": open_then.rename(columns={"open": "count"}),
-        "overdue_cases": open_then.rename(columns={"overdue": "count"}),
+        "open_cases": _counting(open_then, "open"),
+        "overdue_cases": _counting(open_then, "overdue"),
     }
 
 
-def _days_histogram(conn, filters: Filters, until: date | None = None) -> pd.DataFrame:
+def _counting(rows: Rows, column: str) -> Rows:
+    """open_at's rows with one of its counts as the unit's `count`."""
+    return [
+        {"school": r["school"], "group": r["group"], "month": r["month"], "count": r[column]}
+        for r in rows
+    ]
+
+
+def _days_histogram(conn, filters: Filters, until: date | None = None) -> Rows:
     """Days from report to resolved → number of cases, for reports in the period (resolved
     by `until`, when given: then from the raw tables, so later days change nothing)."""
     s, c = step_facts.c, incidents.c

@@ -5,15 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
 from pestdata.core.clock import SchoolYear
 from pestdata.db.tables import incident_forms, incident_platforms, incidents
-
-if TYPE_CHECKING:  # the filters themselves need no pandas (the care team's page loads them)
-    import pandas as pd
 
 
 def school_year_of(day: date) -> str:
@@ -91,9 +87,9 @@ class Filters:
         return where
 
 
-def months_between(start, end, frame: pd.DataFrame) -> list[str]:
-    """Every month 'YYYY-MM' from start to end (open ends: the frame's first or last)."""
-    known = sorted(frame["month"].unique()) if len(frame) else []
+def months_between(start, end, rows: list[dict]) -> list[str]:
+    """Every month 'YYYY-MM' from start to end (open ends: the rows' first or last)."""
+    known = sorted({row["month"] for row in rows})
     first = f"{start:%Y-%m}" if start else (known[0] if known else None)
     last = f"{end:%Y-%m}" if end else (known[-1] if known else None)
     if not first or not last:

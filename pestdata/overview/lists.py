@@ -1,14 +1,13 @@
 """The overview's lists beside its figures: overdue cases, the school-wide checklist and the
 lessons given per group.
 
-The checklist and the lessons are plain rows: the guidance page shows both, and its kernel
-does not load pandas for a dozen rows (pandas is imported where a frame is made)."""
+Plain rows, as every overview answer (overview/reading.py): the guidance page shows the
+checklist and the lessons too."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
@@ -18,10 +17,8 @@ from pestdata.db.store import Store
 from pestdata.db.tables import incidents, lessons_given, report_facts
 from pestdata.incidents.lookup import overdue_flags
 from pestdata.overview.filters import Filters
+from pestdata.overview.reading import Rows
 from pestdata.school import school_names, school_records
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -43,17 +40,17 @@ class LessonsInGroup:
     lessons: int
 
 
-def overdue_incidents(store: Store, filters: Filters, limit: int = 100) -> pd.DataFrame:
-    """Overdue open cases as of today, oldest first, without pupil numbers or free text."""
-    import pandas as pd
-
+def overdue_incidents(store: Store, filters: Filters, limit: int = 100) -> Rows:
+    """Overdue open cases as of today, oldest first, without pupil numbers or free text:
+    id, school, group, reported_on, status, handler, last_activity, followup_due and
+    days_without_step."""
     flags = overdue_flags(filters.today)
     c = incidents.c
     query = (
         sa.select(
             c.id,
             c.school,
-            c.group_name,
+            c.group_name.label("group"),
             c.reported_on,
             c.status,
             c.handler,
@@ -65,24 +62,12 @@ def overdue_incidents(store: Store, filters: Filters, limit: int = 100) -> pd.Da
         .limit(limit)
     )
     with store.reading() as conn:
-        rows = conn.execute(query).all()
-    frame = pd.DataFrame(
-        rows,
-        columns=[
-            "id",
-            "school",
-            "group",
-            "reported_on",
-            "status",
-            "handler",
-            "last_activity",
-            "followup_due",
-        ],
-    )
-    for column in ("reported_on", "last_activity"):
-        frame[column] = pd.to_datetime(frame[column]).dt.date
-    frame["days_without_step"] = [(filters.today - d).days for d in frame["last_activity"]]
-    return frame
+        rows = [dict(row._mapping) for row in conn.execute(query)]
+    for row in rows:
+        for column in ("reported_on", "last_activity"):  # a computed date: text in SQLite
+            row[column] = date.fromisoformat(str(row[column])[:10])
+        row["days_without_step"] = (filters.today - row["last_activity"]).days
+    return rows
 
 
 def school_action_status(store: Store, schools: tuple[str, ...] = ()) -> list[ActionStatus]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import pandas as pd
 import sqlalchemy as sa
 
 from pestdata.core.guidance import load_protocol
@@ -13,7 +12,7 @@ from pestdata.db.facts import RESOLVED, days_between, month_of
 from pestdata.db.store import Store
 from pestdata.db.tables import incidents, report_facts, step_facts, steps_done
 from pestdata.overview.filters import Filters, quarter_of
-from pestdata.overview.reading import answer, fact_where, median_from_histogram, summed
+from pestdata.overview.reading import Rows, answer, fact_where, median_from_histogram, summed, total
 
 
 @dataclass(frozen=True)
@@ -21,9 +20,9 @@ class StepCounts:
     """The protocol's counts for a filter: reports per month; steps done per step and days
     after the report (for medians and terms); and steps done per month of the report."""
 
-    incidents: pd.DataFrame  # month, cases
-    by_days: pd.DataFrame  # step_id, days, count
-    by_month: pd.DataFrame  # month, step_id, count
+    incidents: Rows  # month, cases
+    by_days: Rows  # step_id, days, count
+    by_month: Rows  # month, step_id, count
 
 
 def step_counts(store: Store, filters: Filters) -> StepCounts:
@@ -70,22 +69,19 @@ def step_counts(store: Store, filters: Filters) -> StepCounts:
     )
 
 
-def step_completion(
-    store: Store, filters: Filters, counts: StepCounts | None = None
-) -> pd.DataFrame:
+def step_completion(store: Store, filters: Filters, counts: StepCounts | None = None) -> Rows:
     """Per protocol step: cases in the period, how many had the step done, how fast.
 
     Columns: step_id, title, required, term_days, cases, done, share_done, median_days,
     on_time (share of done steps within the protocol's term).
     """
     counts = counts or step_counts(store, filters)
-    incidents = int(counts.incidents["cases"].sum())
-    histogram = counts.by_days
+    incidents = total(counts.incidents, "cases")
     rows = []
     for step in load_protocol():
-        mine = histogram[histogram["step_id"] == step.id]
-        done = int(mine["count"].sum())
-        on_time = int(mine.loc[mine["days"] <= step.deadline_days, "count"].sum())
+        histogram = [(r["days"], r["count"]) for r in counts.by_days if r["step_id"] == step.id]
+        done = sum(count for _, count in histogram)
+        on_time = sum(count for days, count in histogram if days <= step.deadline_days)
         rows.append(
             {
                 "step_id": step.id,
@@ -95,30 +91,43 @@ def step_completion(
                 "cases": incidents,
                 "done": done,
                 "share_done": done / incidents if incidents else None,
-                "median_days": median_from_histogram(mine["days"], mine["count"]),
+                "median_days": median_from_histogram(histogram),
                 "on_time": on_time / done if done else None,
             }
         )
-    return pd.DataFrame(rows)
+    return rows
 
 
 def step_completion_by_quarter(
     store: Store, filters: Filters, counts: StepCounts | None = None
-) -> pd.DataFrame:
+) -> Rows:
     """Share of cases with each step done, per quarter of reporting: step_id, title, quarter,
-    cases, done, share_done. Empty when there are no cases."""
+    cases, done, share_done; each step in the protocol's order, its quarters in time order.
+    Empty when there are no cases."""
     counts = counts or step_counts(store, filters)
-    if counts.incidents.empty:
-        return pd.DataFrame(columns=["step_id", "title", "quarter", "cases", "done", "share_done"])
-    per_month, done = counts.incidents.copy(), counts.by_month.copy()
-    per_month["quarter"] = per_month["month"].map(quarter_of)
-    done["quarter"] = done["month"].map(quarter_of)
-    incidents = per_month.groupby("quarter", as_index=False)["cases"].sum()
-    steps = pd.DataFrame([(s.id, s.title) for s in load_protocol()], columns=["step_id", "title"])
-    grid = steps.merge(incidents, how="cross")
-    totals = done.groupby(["quarter", "step_id"], as_index=False)["count"].sum()
-    totals = totals.rename(columns={"count": "done"})
-    grid = grid.merge(totals, on=["quarter", "step_id"], how="left").fillna({"done": 0})
-    grid["done"] = grid["done"].astype(int)
-    grid["share_done"] = grid["done"] / grid["cases"]
-    return grid[["step_id", "title", "quarter", "cases", "done", "share_done"]]
+    cases = summed(
+        ((quarter_of(r["month"]), r["cases"]) for r in counts.incidents),
+        ["quarter", "cases"],
+        "cases",
+    )
+    done = summed(
+        ((quarter_of(r["month"]), r["step_id"], r["count"]) for r in counts.by_month),
+        ["quarter", "step_id", "done"],
+        "done",
+    )
+    done_in = {(r["quarter"], r["step_id"]): r["done"] for r in done}
+    rows = []
+    for step in load_protocol():
+        for q in cases:
+            n = done_in.get((q["quarter"], step.id), 0)
+            rows.append(
+                {
+                    "step_id": step.id,
+                    "title": step.title,
+                    "quarter": q["quarter"],
+                    "cases": q["cases"],
+                    "done": n,
+                    "share_done": n / q["cases"] if q["cases"] else None,
+                }
+            )
+    return rows

@@ -5,15 +5,20 @@ at either end of a period, and filters the facts cannot answer (two platforms at
 read from the raw tables with the same definitions. `plan()` makes that split, `answer()`
 follows it, and `summed()` adds the rows of both up. Medians come from a histogram of day
 counts, since SQLite has no median function.
+
+An answer is a list of plain rows (`Rows`: one dict per row, the columns as keys), not a
+pandas DataFrame: the overview's answers are a few hundred rows at most, on which pandas'
+cost per operation was most of a read, and a page kernel that runs pandas copies ~5 MiB of
+the memory it shares with its siblings (web/kernel_forks.py).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-import pandas as pd
 import sqlalchemy as sa
 
 from pestdata.core.choices import ALL
@@ -22,24 +27,48 @@ from pestdata.db.store import Store
 from pestdata.db.tables import incidents, report_facts
 from pestdata.overview.filters import Filters
 
+Rows = list[dict]  # an answer: one dict per row, the same columns in each
 
-def median_from_histogram(values: pd.Series, counts: pd.Series) -> float | None:
-    """Median of a distribution given as value → count (the lower median for even totals)."""
-    total = int(counts.sum())
-    if total == 0:
+
+def median_from_histogram(histogram: Iterable[tuple[int, int]]) -> float | None:
+    """Median of a distribution given as (value, count) pairs (the lower median for even
+    totals)."""
+    pairs = sorted((int(value), int(count)) for value, count in histogram)
+    position = (sum(count for _, count in pairs) + 1) // 2
+    if position == 0:
         return None
-    order = values.argsort()
-    cumulative = counts.iloc[order].cumsum().to_numpy()
-    position = (total + 1) // 2
-    return float(values.iloc[order].to_numpy()[(cumulative >= position).argmax()])
+    seen = 0
+    for value, count in pairs:
+        seen += count
+        if seen >= position:
+            return float(value)
+    return None  # not reached: `position` is at most the total
 
 
-def summed(rows: list, columns: list[str], value: str) -> pd.DataFrame:
-    """Rows from the facts and from partial months, added up per key, in key order."""
-    frame = pd.DataFrame(rows, columns=columns)
+def summed(rows: Iterable, columns: list[str], value: str) -> Rows:
+    """Rows from the facts and from partial months, added up per key, in key order. A row
+    with an empty key (a report without a group, say) is left out: no chart, card or table
+    has a place for it."""
     keys = [c for c in columns if c != value]
-    frame[value] = frame[value].astype("int64")
-    return frame.groupby(keys, as_index=False, sort=True)[value].sum()
+    totals: Counter = Counter()
+    for row in rows:
+        *key, count = row
+        if None not in key:
+            totals[tuple(key)] += int(count)
+    return [{**dict(zip(keys, key, strict=True)), value: totals[key]} for key in sorted(totals)]
+
+
+def total(rows: Rows, column: str = "count") -> int:
+    """The sum of one column."""
+    return sum(row[column] for row in rows)
+
+
+def total_per(rows: Rows, key: str, column: str = "count") -> dict:
+    """The sum of one column per value of `key`, in the order the values first come."""
+    sums: dict = {}
+    for row in rows:
+        sums[row[key]] = sums.get(row[key], 0) + row[column]
+    return sums
 
 
 def _month(day: date) -> str:

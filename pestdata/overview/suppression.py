@@ -11,30 +11,24 @@ from dataclasses import replace
 from datetime import date
 from functools import cache
 
-import pandas as pd
-
 from pestdata.core import disclosure
 from pestdata.core.choices import AGE_BANDS, GROUPS, age_band
 from pestdata.core.clock import SchoolYear
 from pestdata.db.store import Store
 from pestdata.overview.filters import Filters, months_between, quarter_of, school_year_of
 from pestdata.overview.protocol import StepCounts
-from pestdata.overview.reading import filter_options
+from pestdata.overview.reading import Rows, filter_options
 
-# A count's reports as plain rows (school, group, month, count), not a DataFrame: a shared
-# overview checks thousands of small cells, and pandas' cost per small frame was more than
-# the sums themselves (the attack test: 10 s of 80).
+# A count's reports as tuples (school, group, month, count): a shared overview checks
+# thousands of small cells.
 Unit = tuple[str, str, str, int]
 UNIT_COLUMNS = ["school", "group", "month", "count"]
 
 
-def unit_rows(frame: pd.DataFrame, keys: tuple[str, ...] = ()) -> list[tuple]:
-    """The rows of a frame of units (cards.count_units, monthly_trend with units): the
-    `keys` columns first, then the Unit."""
-    if not len(frame):
-        return []
-    rows = frame[[*keys, *UNIT_COLUMNS]].itertuples(index=False, name=None)
-    return [(*row[:-1], int(row[-1])) for row in rows]
+def unit_rows(rows: Rows, keys: tuple[str, ...] = ()) -> list[tuple]:
+    """Rows of units (cards.count_units, monthly_trend with units) as tuples: the `keys`
+    columns first, then the Unit."""
+    return [tuple(row[column] for column in (*keys, *UNIT_COLUMNS)) for row in rows]
 
 
 def splits(
@@ -89,7 +83,7 @@ def given_away(
 
 
 def hidden_cells(
-    frame: pd.DataFrame,
+    rows: Rows,
     by: str,
     filters: Filters,
     schools: list[str],
@@ -97,13 +91,13 @@ def hidden_cells(
     keys: tuple[str, ...] = ("month", "category"),
     months: list[str] | None = None,
 ) -> frozenset:
-    """The cells of a `monthly_trend(..., units=True)` frame, per `keys`, that a shared view
+    """The cells of `monthly_trend(..., units=True)` rows, per `keys`, that a shared view
     hides (`given_away`); a category that is an age band or a group narrows the cell's own
     filters. `months`: the months a cell spans, when it spans several (per category)."""
     if not minimum:
         return frozenset()
     cells: dict[tuple, list[Unit]] = defaultdict(list)
-    for row in unit_rows(frame, keys):
+    for row in unit_rows(rows, keys):
         cells[row[: len(keys)]].append(row[len(keys) :])
     hidden = set()
     for key, units in cells.items():
@@ -119,7 +113,7 @@ def hidden_cells(
 
 
 def hidden_cards(
-    units: dict[str, pd.DataFrame], filters: Filters, schools: list[str], minimum: int | None
+    units: dict[str, Rows], filters: Filters, schools: list[str], minimum: int | None
 ) -> set[str]:
     """The overview's count cards a shared view hides ("x"): those that, beside their parts
     published elsewhere (each school, age band, group, month), would give a small part away.
@@ -148,11 +142,11 @@ def hidden_cards(
 
 
 def hidden_in_summary(
-    store: Store, filters: Filters, trends: dict[str, pd.DataFrame], minimum: int | None
+    store: Store, filters: Filters, trends: dict[str, Rows], minimum: int | None
 ) -> dict:
     """What a shared summary of a period (the yearly report, the board's export, the parent
     evening) hides across views, as the overview hides the same cells: "total" (bool), the
-    "months" and, per dimension of `trends` (monthly_trend frames with units; "age_band"
+    "months" and, per dimension of `trends` (monthly_trend rows with units; "age_band"
     gives the months), the categories whose period total would give a part away."""
     if not minimum:
         return {}
@@ -163,33 +157,30 @@ def hidden_in_summary(
         "total": given_away(unit_rows(per_incident), filters, schools, minimum, months),
         "months": hidden_cells(per_incident, "age_band", filters, schools, minimum, ("month",)),
         **{
-            by: hidden_cells(frame, by, filters, schools, minimum, ("category",), months)
-            for by, frame in trends.items()
+            by: hidden_cells(rows, by, filters, schools, minimum, ("category",), months)
+            for by, rows in trends.items()
         },
     }
 
 
 def hide_step_shares(
-    frame: pd.DataFrame, counts: StepCounts, minimum: int | None, per_quarter: bool = False
-) -> pd.DataFrame:
+    rows: Rows, counts: StepCounts, minimum: int | None, per_quarter: bool = False
+) -> Rows:
     """The protocol's shares (`step_completion` or, `per_quarter`, `_by_quarter`) with a
     column `hidden`: shared, True where the share beside its months' shares would give a
     month's small count away (disclosure.share_gives_away), as the overview and the yearly
     report hide the same cell."""
-    frame = frame.copy()
-    frame["hidden"] = False
-    if not minimum or frame.empty:
-        return frame
-    incidents = counts.incidents.set_index("month")["cases"].astype(int).to_dict()
-    done = counts.by_month.groupby(["step_id", "month"])["count"].sum().astype(int).to_dict()
-    quarters = frame["quarter"] if per_quarter else [None] * len(frame)
-    hidden = []
-    for step, quarter, done_total, cases in zip(
-        frame["step_id"], quarters, frame["done"], frame["cases"], strict=True
-    ):
+    if not minimum:
+        return [{**row, "hidden": False} for row in rows]
+    incidents = {r["month"]: r["cases"] for r in counts.incidents}
+    done = Counter()
+    for r in counts.by_month:
+        done[r["step_id"], r["month"]] += r["count"]
+    shown = []
+    for row in rows:
+        quarter = row["quarter"] if per_quarter else None
         months = [m for m in incidents if not per_quarter or quarter_of(m) == quarter]
-        parts = [(done.get((step, m), 0), incidents[m]) for m in months]
-        total = (int(done_total), int(cases))
-        hidden.append(disclosure.share_gives_away(total, parts, minimum))
-    frame["hidden"] = hidden
-    return frame
+        parts = [(done[row["step_id"], m], incidents[m]) for m in months]
+        total = (row["done"], row["cases"])
+        shown.append({**row, "hidden": disclosure.share_gives_away(total, parts, minimum)})
+    return shown

@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import sqlalchemy as sa
 
 from pestdata.db.facts import month_of
 from pestdata.db.store import Store
 from pestdata.db.tables import incident_forms, incident_platforms, incidents, report_facts
 from pestdata.overview.filters import Filters
-from pestdata.overview.reading import answer, fact_where, summed
+from pestdata.overview.reading import Rows, answer, fact_where, summed
 
 TREND_DIMENSIONS = ("platform", "form", "age_band", "group", "motive")
 
 
 def monthly_trend(
     store: Store, filters: Filters, by: str = "platform", units: bool = False
-) -> pd.DataFrame:
-    """Reports per month per platform, form, age band, group or motive: columns month,
+) -> Rows:
+    """Reports per month per platform, form, age band, group or motive: rows of month,
     category, count (and school and group with `units`: the parts a shared view checks
     each published count against, `splits`).
 

@@ -41,7 +41,7 @@ from pestdata.db.tables import (
     steps_done,
 )
 from pestdata.overview.filters import Filters, months_between
-from pestdata.overview.reading import filter_options
+from pestdata.overview.reading import filter_options, total_per
 from pestdata.overview.suppression import hidden_in_summary
 from pestdata.overview.trends import monthly_trend
 from pestdata.registers.columns import EXPORTED, NAME_MARK, PUPIL_FIELDS, step_columns
@@ -224,8 +224,8 @@ def _school_counts(store: Store, filters: Filters, minimum: int) -> list[list]:
         return [["Totaal", "meldingen", None, disclosure.NOT_COMPLETE]]
     trends = {by: monthly_trend(store, filters, by=by, units=True) for by in SHARE_DIMENSIONS}
     hidden = hidden_in_summary(store, filters, trends, minimum)
-    months = trends["age_band"].groupby("month")["count"].sum()  # one age band per report
-    total = int(months.sum())
+    months = total_per(trends["age_band"], "month")  # one age band per report
+    total = sum(months.values())
     shown = disclosure.HIDDEN if hidden["total"] else disclosure.published(total, minimum)
     rows = [["Totaal", "meldingen", *_published(shown, minimum)]]
     if not disclosure.base_met(total, minimum):
@@ -236,7 +236,7 @@ def _school_counts(store: Store, filters: Filters, minimum: int) -> list[list]:
     cells = disclosure.published_row([int(months.get(m, 0)) for m in every], minimum, total, across)
     rows += [["Maand", m, *_published(c, minimum)] for m, c in zip(every, cells, strict=True)]
     for by, kind in SHARE_DIMENSIONS.items():
-        per = trends[by].groupby("category")["count"].sum()
+        per = total_per(trends[by], "category")
         pairs = [(label, int(per.get(value, 0))) for value, label in _labels(by)]
         across = {label for value, label in _labels(by) if value in hidden[by]}
         for label, cell in disclosure.breakdown(pairs, minimum, total, across):

@@ -47,10 +47,12 @@ PAGES = (
 # in memory it shares with its siblings, so a page starts without importing and its kernel's
 # own memory is what the page itself makes (bench/kernels.py). Besides ipykernel, IPython and
 # its debugger (debugpy), the page modules and what they import (ipywidgets, SQLAlchemy,
-# pydantic, the guidance's yaml and rapidfuzz), this holds pandas, which the overview and the
-# parent evening use: shared, it costs those kernels ~40 MiB less each and the others nothing
-# of their own. A page module reads no setting when imported (tests/web/test_kernel_forks.py):
-# a kernel's settings are its own environment's, read when the page is built.
+# pydantic, the guidance's yaml and rapidfuzz), this holds pandas, which the care team's
+# import and export use: shared, it costs such a kernel ~40 MiB less and the others nothing.
+# No page draws its figures with pandas (overview/reading.py): a kernel that runs pandas
+# copies ~5 MiB of the pages it shares. A page module reads no setting when imported
+# (tests/web/test_kernel_forks.py): a kernel's settings are its own environment's, read when
+# the page is built.
 SHARED = (
     "ipykernel.kernelapp",
     "ipykernel.ipkernel",
@@ -60,7 +62,7 @@ SHARED = (
     "sqlite3",
     "pandas",
     *PAGES,
-    # What ipykernel's start and the overview's first figures import, else in every kernel.
+    # What ipykernel's start imports, else in every kernel.
     "IPython.core.completerlib",
     "IPython.core.debugger",
     "IPython.core.logger",
@@ -68,8 +70,6 @@ SHARED = (
     "IPython.extensions.storemagic",
     "faulthandler",
     "tornado.platform.asyncio",
-    "pandas.core.methods.to_dict",
-    "pandas.core.reshape.reshape",
 )
 # In the fork process and its kernels: the modules loaded before the first fork.
 preloaded: frozenset[str] = frozenset()
@@ -231,7 +231,6 @@ def serve(path: str) -> None:
         os.environ[variable] = "1"
     for name in SHARED:
         importlib.import_module(name)
-    _first_use_of_pandas()
     preloaded = frozenset(sys.modules)
     # The imported objects leave the collector's lists: a kernel's collections would touch
     # (and so copy) every page that holds them (Python's advice for forking servers).
@@ -251,28 +250,6 @@ def serve(path: str) -> None:
             connection, _ = listener.accept()
             with connection:
                 _answer(connection, listener)
-
-
-def _first_use_of_pandas() -> None:
-    """Run, on made-up rows, the pandas operations the overview and the evening use. pandas
-    builds much of what an operation needs on its first call (submodules, dispatch tables,
-    cached properties); made here, it is shared by every kernel instead of made in each
-    (the overview's kernel: 47 -> 42 MiB of its own, bench/kernels.py). Our data and
-    settings play no part: only pandas' own code runs."""
-    import pandas as pd
-
-    rows = [("a", "2024-01", "x", 1), ("b", "2024-02", "y", 2), ("a", "2024-02", "y", 3)]
-    frame = pd.DataFrame(rows, columns=["unit", "month", "kind", "count"]).astype({"count": int})
-    summed = frame.groupby(["unit", "month"], as_index=False, sort=True)["count"].sum()
-    summed.to_dict("records"), frame.groupby("month")["count"].sum().to_dict()
-    wide = summed.pivot(index="unit", columns="month", values="count")
-    wide.reindex(index=["a", "b", "c"], columns=["2024-01", "2024-03"], fill_value=0)
-    frame.pivot_table(index="unit", columns="kind", values="count", aggfunc="sum", fill_value=0)
-    crossed = frame.merge(frame[["kind"]].drop_duplicates(), how="cross")
-    joined = crossed.merge(summed, on=["unit", "month"], how="left").fillna({"count_y": 0})
-    joined.rename(columns={"count_x": "n"}).set_index("unit").round(1).to_numpy().tolist()
-    frame["count"].cumsum().max(), frame["unit"].unique(), frame["kind"].map({"x": 1}).min()
-    list(frame.itertuples(index=False)), pd.to_datetime(frame["month"]).dt.date
 
 
 def _answer(connection: socket.socket, listener: socket.socket) -> None:

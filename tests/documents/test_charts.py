@@ -1,4 +1,4 @@
-"""pestdata.documents.charts: tidy frames in, small Dutch plotly figures out."""
+"""pestdata.documents.charts: the overview's rows in, small Dutch plotly figures out."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import json
 import re
 from datetime import date
 
-import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
@@ -18,17 +17,19 @@ from pestdata.incidents import incident_log
 from pestdata.overview.filters import Filters
 from pestdata.overview.lists import LessonsInGroup
 from pestdata.overview.protocol import step_completion_by_quarter
+from pestdata.overview.reading import total_per
 from pestdata.overview.trends import monthly_trend
 from pestdata.ui.plots import figure_spec
 
 MONTHS_36 = [f"{2023 + i // 12}-{i % 12 + 1:02d}" for i in range(36)]
 
 
-def trend_frame(rows) -> pd.DataFrame:
-    return pd.DataFrame(rows, columns=["month", "category", "count"])
+def trend_frame(rows) -> list[dict]:
+    """monthly_trend-like rows from (month, category, count) tuples."""
+    return [{"month": m, "category": c, "count": n} for m, c, n in rows]
 
 
-def full_trend_frame(scale: int = 1) -> pd.DataFrame:
+def full_trend_frame(scale: int = 1) -> list[dict]:
     """36 months x 11 platforms, counts 1..9 (times `scale`)."""
     return trend_frame(
         [
@@ -53,8 +54,8 @@ def colours(figure: dict) -> dict[str, str]:
     return {trace.name: trace.marker.color for trace in drawn(figure).data}
 
 
-def steps_frame(incidents: int = 20, **done) -> pd.DataFrame:
-    """step_completion-like frame in protocol order: `cases` cases, 10 of them with each
+def steps_frame(incidents: int = 20, **done) -> list[dict]:
+    """step_completion-like rows in protocol order: `cases` cases, 10 of them with each
     step done unless `done` says otherwise per step (share_done follows)."""
     rows = []
     for step in load_protocol():
@@ -69,7 +70,7 @@ def steps_frame(incidents: int = 20, **done) -> pd.DataFrame:
                 "median_days": 3.0,
             }
         )
-    return pd.DataFrame(rows)
+    return rows
 
 
 # --- labels ---------------------------------------------------------------------------------
@@ -150,7 +151,7 @@ def test_step_heatmap_is_a_dutch_figure_in_protocol_order():
         for q in quarters
         for n, s in enumerate(load_protocol())
     ]
-    figure = drawn(charts.step_heatmap(pd.DataFrame(rows)))
+    figure = drawn(charts.step_heatmap(rows))
     assert figure.layout.title.text == "Protocol per kwartaal: % meldingen met de stap gedaan"
     assert figure.data[0].colorbar.title.text == "%"
     heatmap = figure.data[0]
@@ -229,9 +230,7 @@ def test_chart_json_grows_with_bars_not_with_incidents():
     assert 0 <= len(large) - len(small) <= 3 * bars
     same = sent(charts.trend(full_trend_frame(scale=1), "platform"))
     assert len(same) == len(small)
-    half = trend_frame(
-        [r for r in full_trend_frame().itertuples(index=False) if r.month < "2024-07"]
-    )
+    half = [r for r in full_trend_frame() if r["month"] < "2024-07"]
     assert len(sent(charts.trend(half, "platform"))) < len(small) - 10 * bars / 2
 
 
@@ -263,21 +262,19 @@ def test_a_shared_share_over_a_small_part_or_remainder_has_no_bar_and_says_too_f
 
 
 def test_a_shared_share_over_a_small_part_has_no_colour_in_the_heatmap():
-    frame = pd.DataFrame(
-        [
-            {
-                "step_id": s.id,
-                "title": s.title,
-                "quarter": "2025 K4",
-                "cases": 20,
-                "done": 2 if s.id == "steun" else 10,
-                "share_done": (2 if s.id == "steun" else 10) / 20,
-            }
-            for s in load_protocol()
-        ]
-    )
+    frame = [
+        {
+            "step_id": s.id,
+            "title": s.title,
+            "quarter": "2025 K4",
+            "cases": 20,
+            "done": 2 if s.id == "steun" else 10,
+            "share_done": (2 if s.id == "steun" else 10) / 20,
+        }
+        for s in load_protocol()
+    ]
     heatmap = drawn(charts.step_heatmap(frame, minimum=5)).data[0]
-    assert pd.isna(heatmap.z[-1][0])  # steun, drawn at the top
+    assert heatmap.z[-1][0] is None  # steun, drawn at the top
     assert heatmap.text[-1][0] == "te weinig meldingen"
     assert heatmap.z[0][0] == 55 and heatmap.text[0][0] == "50–60%"
     inside = drawn(charts.step_heatmap(frame)).data[0]  # the care team: exact
@@ -298,14 +295,14 @@ def test_shared_view_trend_never_shows_a_small_count(store, valid_incident_data)
     )
     incident_log.add_incidents(store, reports, actor="test")
     frame = monthly_trend(store, Filters(start=date(2025, 8, 1), today=date(2025, 11, 20)))
-    assert ("2025-10", "whatsapp", 4) in [tuple(r) for r in frame.itertuples(index=False)]
+    assert ("2025-10", "whatsapp", 4) in [tuple(r.values()) for r in frame]
 
     def values(figure):
         return [y for trace in figure["data"] for y in trace["y"]]
 
     assert 4 in values(charts.trend(frame, "platform"))  # the internal view shows it
 
-    totals = frame.groupby("month")["count"].sum().to_dict()  # 10 and 12 reports
+    totals = total_per(frame, "month")  # 10 and 12 reports
     figure = charts.trend(
         frame,
         "platform",
@@ -353,14 +350,16 @@ def test_the_network_links_pupils_by_shared_cases_and_colours_their_role():
 
 def test_every_chart_passes_plotlys_validation():
     """charts.figure skips validation for speed; plotly's validator checks them here."""
-    quarters = pd.DataFrame(
-        [
-            {"step_id": s.id, "title": s.title, "quarter": q, "cases": 20, "done": done}
-            for s in load_protocol()
-            for q, done in (("2025 K1", 10), ("2025 K2", 2))
-        ]
-    )
-    shares_only = quarters.assign(share_done=quarters["done"] / 20).drop(columns=["done"])
+    quarters = [
+        {"step_id": s.id, "title": s.title, "quarter": q, "cases": 20, "done": done}
+        for s in load_protocol()
+        for q, done in (("2025 K1", 10), ("2025 K2", 2))
+    ]
+    shares_only = [  # shares only, no counts: the care team's exact view
+        {"step_id": r["step_id"], "title": r["title"], "quarter": r["quarter"],
+         "share_done": r["done"] / 20}
+        for r in quarters
+    ]  # fmt: skip
     lessons = [LessonsInGroup("groep 7", age_band("groep 7"), 2)]
     figures = [
         *(
@@ -384,7 +383,7 @@ def test_every_chart_passes_plotlys_validation():
         charts.step_completion(steps_frame(steun=2), note="x", minimum=5),
         charts.step_heatmap(quarters),
         charts.step_heatmap(quarters, minimum=5),
-        charts.step_heatmap(shares_only.drop(columns=["cases"])),  # shares only: care team
+        charts.step_heatmap(shares_only),
         charts.lesson_coverage(lessons, "Lessen"),
         pupil_network.network(*NETWORK),
     ]
@@ -415,10 +414,9 @@ def test_every_chart_has_a_dutch_summary_and_a_table_with_the_plotted_numbers():
     count stays out and the others are rounded, as on the chart."""
     from pestdata.ui.plots import Chart, describe, show_empty, show_figure
 
-    frame = pd.DataFrame(
-        {"month": ["2025-10", "2025-10", "2025-11"], "category": ["whatsapp", "tiktok", "whatsapp"],
-         "count": [4, 6, 7]}
-    )  # fmt: skip
+    frame = trend_frame(
+        [("2025-10", "whatsapp", 4), ("2025-10", "tiktok", 6), ("2025-11", "whatsapp", 7)]
+    )
     months, totals = ["2025-10", "2025-11"], {"2025-10": 10, "2025-11": 7}
     shared = charts.trend(frame, "platform", minimum=5, months=months, totals=totals)
     summary, table = describe(figure_spec(shared))
@@ -438,5 +436,5 @@ def test_every_chart_has_a_dutch_summary_and_a_table_with_the_plotted_numbers():
     assert chart.table == table and chart.summary == summary
     show_empty(chart, "Geen gegevens")
     assert chart.table == "" and chart.summary == ""
-    evil = pd.DataFrame({"month": ["2025-10"], "category": ["<b>x</b>"], "count": [9]})
+    evil = trend_frame([("2025-10", "<b>x</b>", 9)])
     assert "<b>x" not in describe(figure_spec(charts.trend(evil, "group")))[1]

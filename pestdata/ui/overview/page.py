@@ -203,14 +203,15 @@ def overdue_html(shown: OverdueShown) -> str:
     return f"<div class='{kind}'>{shown.sentence}</div>"  # our own words
 
 
-def overdue_table(frame) -> str:
-    """The overdue cases as an HTML table; every value escaped."""
+def overdue_table(incidents: list[dict]) -> str:
+    """The overdue cases (overview.lists.overdue_incidents) as an HTML table; every value
+    escaped."""
     rows = "".join(
-        f"<tr><td>#{r.id}</td><td>{esc(r.school)}</td><td>{esc(r.group)}</td>"
-        f"<td>{nl_date(r.reported_on)}</td><td>{esc(Status(r.status).label)}</td>"
-        f"<td>{esc(r.handler)}</td><td>{r.days_without_step}</td>"
-        f"<td>{'nazorg nodig' if r.followup_due else ''}</td></tr>"
-        for r in frame.itertuples()
+        f"<tr><td>#{r['id']}</td><td>{esc(r['school'])}</td><td>{esc(r['group'])}</td>"
+        f"<td>{nl_date(r['reported_on'])}</td><td>{esc(Status(r['status']).label)}</td>"
+        f"<td>{esc(r['handler'])}</td><td>{r['days_without_step']}</td>"
+        f"<td>{'nazorg nodig' if r['followup_due'] else ''}</td></tr>"
+        for r in incidents
     )
     return (
         "<table class='pd-timeline'><tr><th>Melding</th><th>School</th><th>Groep</th>"

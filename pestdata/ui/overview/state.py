@@ -15,8 +15,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import date, timedelta
 
-import pandas as pd
-
 from pestdata.core import clock, disclosure, privacy
 from pestdata.core.choices import AGE_BANDS, ALL, GROUPS, Form, Platform
 from pestdata.core.clock import MONTHS, SchoolYear, nl_date
@@ -32,7 +30,7 @@ from pestdata.overview.protocol import (
     step_completion_by_quarter,
     step_counts,
 )
-from pestdata.overview.reading import filter_options
+from pestdata.overview.reading import Rows, filter_options, total_per
 from pestdata.overview.suppression import hidden_cards, hidden_cells, hide_step_shares
 from pestdata.overview.trends import monthly_trend
 from pestdata.ui.overview.values import Card, ChartShown, Choices, OverdueShown
@@ -82,8 +80,8 @@ class OverviewState:
             for name, choice in SPLITS.items():
                 if choice in changed:
                     by = getattr(choices, choice)
-                    frame = monthly_trend(self.store, self.filters, by, bool(self.minimum))
-                    new.charts[name] = new._trend(by, frame)
+                    rows = monthly_trend(self.store, self.filters, by, bool(self.minimum))
+                    new.charts[name] = new._trend(by, rows)
             return new
         new._decide()
         return new
@@ -230,7 +228,7 @@ class OverviewState:
             self.base_met = disclosure.base_met(key["reports_in_period"], minimum)
             # Reports per month (one age band, group and motive per report): the total each
             # month's published cells are read against.
-            self.month_totals = age.result().groupby("month")["count"].sum().to_dict()
+            self.month_totals = total_per(age.result(), "month")
             self.charts = {
                 "trend": self._trend(c.split, trend.result()),
                 "age": self._trend(c.split_age, age.result()),
@@ -290,26 +288,26 @@ class OverviewState:
     def _note(self) -> str:
         return disclosure.rounded_note(self.minimum) if self.minimum else ""
 
-    def _trend(self, by: str, frame: pd.DataFrame) -> ChartShown:
-        """A trend chart split `by`, from monthly_trend's frame."""
+    def _trend(self, by: str, rows: Rows) -> ChartShown:
+        """A trend chart split `by`, from monthly_trend's rows."""
         counted = charts.COUNTED_IN_EACH.get(by, "")
         if not self.base_met:
             return ChartShown(empty=disclosure.base_note())
         if self.minimum:  # every label and month listed, each cell published
             filters = self.filters
             figure = charts.trend(
-                frame,
+                rows,
                 by,
                 note=self._note(),
                 minimum=self.minimum,
-                months=months_between(filters.start, filters.end, frame),
+                months=months_between(filters.start, filters.end, rows),
                 totals=self.month_totals,
-                hidden=hidden_cells(frame, by, filters, self.schools, self.minimum),
+                hidden=hidden_cells(rows, by, filters, self.schools, self.minimum),
             )
-            return ChartShown(figure, note="" if frame.empty else counted)
-        if frame.empty:
+            return ChartShown(figure, note=counted if rows else "")
+        if not rows:
             return ChartShown(empty=NO_DATA)
-        return ChartShown(charts.trend(frame, by, note=self._note()), note=counted)
+        return ChartShown(charts.trend(rows, by, note=self._note()), note=counted)
 
     def _steps(self, counts: StepCounts) -> dict[str, ChartShown]:
         """The protocol's charts: per step, and per step and quarter (the heat map)."""
@@ -321,7 +319,7 @@ class OverviewState:
         # Shared, no cases says what 1 to 9 say: below the base (zero looks like 1-4).
         if not self.base_met:
             return {"steps": ChartShown(empty=disclosure.base_note()), "heatmap": ChartShown()}
-        if steps.empty or not steps["cases"].iloc[0]:
+        if not steps or not steps[0]["cases"]:
             return {"steps": ChartShown(empty=NO_DATA), "heatmap": ChartShown()}
         return {
             "steps": ChartShown(charts.step_completion(steps, note=self._note(), minimum=minimum)),
@@ -330,7 +328,7 @@ class OverviewState:
             ),
         }
 
-    def _overdue(self, frame: pd.DataFrame | None) -> OverdueShown:
+    def _overdue(self, incidents: Rows | None) -> OverdueShown:
         # Shared, the same sentence with or without overdue cases: "none" would tell a
         # narrowed selection's zero from 1-4 (the card says "< 5" for both).
         if self.minimum:
@@ -339,9 +337,9 @@ class OverviewState:
                 sentence="De lijst staat niet in de deelbare weergave."
                 + (switch if self.exact_allowed else "")
             )
-        if frame.empty:
+        if not incidents:
             return OverdueShown(sentence="Geen achterstallige meldingen.", none=True)
-        return OverdueShown(incidents=frame)
+        return OverdueShown(incidents=incidents)
 
     # --- on request -----------------------------------------------------------------------
 

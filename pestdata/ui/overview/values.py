@@ -7,8 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-import pandas as pd
-
 from pestdata.core.choices import ALL
 
 
@@ -51,6 +49,6 @@ class ChartShown:
 class OverdueShown:
     """The overdue list: the cases, or the sentence instead (`none`: there are no cases)."""
 
-    incidents: pd.DataFrame | None = None
+    incidents: list[dict] | None = None  # overview.lists.overdue_incidents
     sentence: str = ""
     none: bool = False
