@@ -70,9 +70,6 @@ def aggregate_figures(
     def trends(filters, dimensions):
         return {by: monthly_trend(store, filters, by, units=True) for by in dimensions}
 
-    def per(rows):
-        return total_per(rows, "category")
-
     def per_month(rows, hidden):
         """Reports per month and the months hidden across views, keyed by position in the
         school year (aug = 0) so two years line up."""
@@ -90,8 +87,8 @@ def aggregate_figures(
     months_before, across_before = per_month(then["age_band"], hidden_then)
     total = sum(months_now.values())
     breakdown = disclosure.base_met(total, minimum)
-    platforms = per(now["platform"]) if complete else {}
-    forms = per(now["form"]) if complete else {}
+    platforms = total_per(now["platform"], "category") if complete else {}
+    forms = total_per(now["form"], "category") if complete else {}
 
     def labelled(pairs, dimension):
         across = {label for value, label in pairs if value in hidden_now.get(dimension, ())}
