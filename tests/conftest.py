@@ -7,16 +7,16 @@ from __future__ import annotations
 
 import os
 import shutil
-import sqlite3
 import subprocess
 import uuid
-from contextlib import closing, contextmanager
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from argon2 import PasswordHasher
+from helpers import copy_sqlite, demo_store
 
 from pestdata.db.store import Store
 from pestdata.people import passwords
@@ -59,12 +59,6 @@ def size(request) -> str:
     return "full" if request.config.getoption("--stress") else "quick"
 
 
-def copy_sqlite(source: Path, target: Path) -> None:
-    """Copy a SQLite database whole with SQLite's own backup (whatever its WAL still holds)."""
-    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
-        src.backup(dst)
-
-
 @pytest.fixture(scope="session")
 def migrated_sqlite(tmp_path_factory) -> Path:
     """A SQLite file migrated once per run: each store test copies it (~5 ms) instead of
@@ -86,6 +80,37 @@ def sqlite_store(tmp_path, migrated_sqlite) -> Store:
 def store(sqlite_store) -> Store:
     """A migrated Store on a fresh SQLite file in tmp_path (see `any_store` for both)."""
     return sqlite_store
+
+
+@pytest.fixture(scope="session")
+def five_thousand_sqlite(tmp_path_factory) -> tuple[Path, list[int]]:
+    """A SQLite file with 5,000 demo incidents plus three of pupil 777001 (one closed, one
+    at another school), and the ids of those three: made once per test process (~5 s),
+    copied by each test that reads a big school (`five_thousand_store`)."""
+    from pestdata.core import clock
+    from pestdata.core.model import validate_incident
+    from pestdata.incidents import incident_log
+
+    folder = tmp_path_factory.mktemp("five-thousand")
+    store = demo_store(folder, 5000, clock.today(), seed=3)
+    mine = []
+    for school, status in (("De Regenboog", "new"), ("De Regenboog", "closed"), ("Het Anker",
+                           "in_progress")):  # fmt: skip
+        data = valid_incident_data(
+            school=school, status=status,
+            pupils=[{"pupil_number": "777001", "role": "target"}],
+        )  # fmt: skip
+        mine.append(incident_log.add_incident(store, validate_incident(data), actor="t"))
+    store.close()
+    return folder / "demo.sqlite", mine
+
+
+@pytest.fixture
+def five_thousand_store(tmp_path, five_thousand_sqlite) -> tuple[Store, list[int]]:
+    """A fresh copy of `five_thousand_sqlite` in tmp_path: its Store and pupil 777001's ids."""
+    path, mine = five_thousand_sqlite
+    copy_sqlite(path, tmp_path / "t.sqlite")
+    return Store(f"sqlite:///{tmp_path}/t.sqlite").ensure_schema(), mine
 
 
 def _test_pg() -> str:

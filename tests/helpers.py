@@ -5,6 +5,7 @@ conftest.py instead, so nobody imports them by name."""
 
 from __future__ import annotations
 
+import atexit
 import base64
 import csv
 import http.cookiejar
@@ -14,12 +15,14 @@ import json
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
+import tempfile
 import urllib.error
 import urllib.parse
 import urllib.request
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -35,8 +38,36 @@ from pestdata.db.store import Store
 from pestdata.db.tables import audit, incidents
 from pestdata.incidents import incident_log, lookup
 from pestdata.people import accounts
+from pestdata.school import demo
 
 # --- stored cases ----------------------------------------------------------------------------
+
+
+def copy_sqlite(source: Path, target: Path) -> None:
+    """Copy a SQLite database whole with SQLite's own backup (whatever its WAL still holds)."""
+    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
+        src.backup(dst)
+
+
+_demo_files: dict[tuple, Path] = {}  # demo databases this test process made, by what made them
+
+
+def demo_store(folder: Path, count: int, today: date, seed: int = 5) -> Store:
+    """A Store in `folder` with `count` demo incidents (`seed`, reported up to `today`). Each
+    such database is made once per test process (about a second per thousand) and copied
+    for each test (milliseconds)."""
+    key = (count, seed, today)
+    if key not in _demo_files:
+        made = Path(tempfile.mkdtemp(prefix="pestdata-demo-")) / "demo.sqlite"
+        atexit.register(shutil.rmtree, made.parent, ignore_errors=True)
+        store = Store(f"sqlite:///{made}").ensure_schema()
+        incident_log.add_incidents(
+            store, demo.generate(count, seed=seed, today=today), actor="demo"
+        )
+        store.close()
+        _demo_files[key] = made
+    copy_sqlite(_demo_files[key], folder / "demo.sqlite")
+    return Store(f"sqlite:///{folder}/demo.sqlite").ensure_schema()
 
 
 def incidents_by_target(store: Store) -> dict[str, dict]:
@@ -49,22 +80,6 @@ def incidents_by_target(store: Store) -> dict[str, dict]:
         target = next(p["pupil_number"] for p in incident["pupils"] if p["role"] == "target")
         found[target] = incident
     return found
-
-
-def five_thousand(store, valid_incident_data) -> list[int]:
-    """5,000 demo incidents plus three of pupil 777001 (one closed, one at another school)."""
-    from pestdata.school import demo
-
-    incident_log.add_incidents(store, demo.generate(5000, seed=3), actor="demo")
-    mine = []
-    for school, status in (("De Regenboog", "new"), ("De Regenboog", "closed"), ("Het Anker",
-                           "in_progress")):  # fmt: skip
-        data = valid_incident_data(
-            school=school, status=status,
-            pupils=[{"pupil_number": "777001", "role": "target"}],
-        )  # fmt: skip
-        mine.append(incident_log.add_incident(store, validate_incident(data), actor="t"))
-    return mine
 
 
 def add_incident(store: Store, day: date, pupils, text: str, note: str = "") -> None:

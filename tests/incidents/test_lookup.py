@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from helpers import five_thousand
 
 from pestdata.core import clock
 from pestdata.core.choices import ALL
@@ -94,11 +93,11 @@ def test_the_printed_case_file_says_its_times_are_local(store, valid_incident_da
 # --- the case list at the size of a big school --------------------------------------------
 
 
-def test_the_list_pages_through_thousands_with_the_total_shown(store, valid_incident_data):
+def test_the_list_pages_through_thousands_with_the_total_shown(five_thousand_store):
     from pestdata.db.tables import incidents
     from pestdata.ui.incident_list import SHOWN, IncidentList
 
-    five_thousand(store, valid_incident_data)
+    store, _ = five_thousand_store
     listing = IncidentList(store, on_open=lambda _: None)
     listing.status.value = ALL
     with store.reading() as conn:

@@ -12,6 +12,7 @@ import subprocess
 from datetime import date, timedelta
 
 import pytest
+from helpers import demo_store
 
 from pestdata.core import disclosure
 from pestdata.core.choices import Form, Motive, Platform
@@ -24,7 +25,6 @@ from pestdata.overview.filters import Filters
 from pestdata.overview.suppression import hidden_cells
 from pestdata.overview.trends import monthly_trend
 from pestdata.registers.export import share_frame
-from pestdata.school import demo
 from pestdata.ui.overview.state import OverviewState
 from pestdata.ui.plots import describe, figure_spec
 
@@ -36,10 +36,7 @@ BAND = re.compile(r"\d0–\d+0%|te weinig meldingen|—")
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory) -> Store:
-    folder = tmp_path_factory.mktemp("disclosure")
-    store = Store(f"sqlite:///{folder}/demo.sqlite").ensure_schema()
-    incident_log.add_incidents(store, demo.generate(600, seed=5, today=TODAY), actor="demo")
-    return store
+    return demo_store(tmp_path_factory.mktemp("disclosure"), 600, TODAY)
 
 
 @pytest.fixture

@@ -7,21 +7,13 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from helpers import six_reports
+from helpers import demo_store, six_reports
 
 from pestdata.core import disclosure
 from pestdata.db.store import Store
-from pestdata.incidents import incident_log
-from pestdata.school import demo
 from pestdata.ui.overview.state import NO_FIGURES, OverviewState
 
 TODAY = date(2026, 3, 15)
-
-
-def filled(tmp_path, count=3000) -> Store:
-    store = Store(f"sqlite:///{tmp_path}/demo.sqlite").ensure_schema()
-    incident_log.add_incidents(store, demo.generate(count, seed=5, today=TODAY), actor="demo")
-    return store
 
 
 def outputs_text(shown) -> str:
@@ -58,7 +50,7 @@ def test_empty_database_shows_friendly_empty_states(tmp_path):
 
 
 def test_a_shared_selection_without_overdue_cases_reads_as_one_with_them(tmp_path):
-    state = OverviewState(filled(tmp_path, 600), TODAY)
+    state = OverviewState(demo_store(tmp_path, 600, TODAY), TODAY)
     with_overdue = state.overdue
     state = state.choose(shared=False)
     assert state.overdue.incidents is not None and len(
@@ -71,7 +63,7 @@ def test_a_shared_selection_without_overdue_cases_reads_as_one_with_them(tmp_pat
 
 
 def test_filters_change_the_plotted_data_and_figures(tmp_path):
-    state = OverviewState(filled(tmp_path), TODAY)
+    state = OverviewState(demo_store(tmp_path, 3000, TODAY), TODAY)
     before, figures = plotted(state.charts["trend"]), state.cards
     state = state.choose(school="De Regenboog")
     assert plotted(state.charts["trend"]) != before
@@ -84,7 +76,7 @@ def test_filters_change_the_plotted_data_and_figures(tmp_path):
 
 
 def test_a_split_redraws_its_own_chart_only(tmp_path):
-    state = OverviewState(filled(tmp_path, 600), TODAY)
+    state = OverviewState(demo_store(tmp_path, 600, TODAY), TODAY)
     split = state.choose(split="form")
     assert split.charts["trend"] is not state.charts["trend"]
     assert all(split.charts[name] is state.charts[name] for name in ("age", "steps", "heatmap"))
@@ -93,7 +85,7 @@ def test_a_split_redraws_its_own_chart_only(tmp_path):
 
 
 def test_shared_view_hides_small_counts_and_the_overdue_list(tmp_path):
-    state = OverviewState(filled(tmp_path, 600), TODAY)
+    state = OverviewState(demo_store(tmp_path, 600, TODAY), TODAY)
     assert state.choices.shared is True
     for name in ("trend", "age"):
         for _, values in plotted(state.charts[name]):
@@ -106,7 +98,7 @@ def test_shared_view_hides_small_counts_and_the_overdue_list(tmp_path):
 
 
 def test_period_in_the_wrong_order_is_refused_in_dutch_and_hides_the_old_figures(tmp_path):
-    state = OverviewState(filled(tmp_path, 200), TODAY)
+    state = OverviewState(demo_store(tmp_path, 200, TODAY), TODAY)
     assert plotted(state.charts["trend"]) and state.cards
     state = state.choose(start=date(2026, 3, 1), end=date(2026, 2, 1))
     assert "'Van' ligt na 'Tot en met'" in state.problem
@@ -124,14 +116,14 @@ def test_period_in_the_wrong_order_is_refused_in_dutch_and_hides_the_old_figures
 
 
 def test_the_platform_bars_say_why_they_add_up_to_more_than_the_reports(tmp_path):
-    state = OverviewState(filled(tmp_path, 200), TODAY)
+    state = OverviewState(demo_store(tmp_path, 200, TODAY), TODAY)
     assert "telt bij elk platform één keer mee" in state.charts["trend"].note
     state = state.choose(split="form")
     assert "telt bij elke vorm één keer mee" in state.charts["trend"].note
 
 
 def test_a_date_in_the_year_1_is_refused_in_dutch_not_a_hang(tmp_path):
-    state = OverviewState(filled(tmp_path, 200), TODAY)
+    state = OverviewState(demo_store(tmp_path, 200, TODAY), TODAY)
     state = state.choose(start=date(1, 1, 3))  # 03-01-0001, typed in the date field
     assert "kies data tussen 01-01-2000" in state.problem
     state = state.choose(start=date(2025, 8, 1))  # a sound date (the school year) draws again

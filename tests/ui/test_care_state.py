@@ -4,8 +4,6 @@ tests/incidents/test_lookup.py (in-process) and tests/ui/test_browser.py (Chromi
 
 from __future__ import annotations
 
-from helpers import five_thousand
-
 from pestdata.core.choices import ALL
 from pestdata.core.markup import number
 from pestdata.core.model import validate_incident
@@ -17,8 +15,8 @@ def ids(listing) -> list[int]:
     return [value for _, value in listing.options]
 
 
-def test_a_pupil_number_finds_all_their_incidents_among_5000(store, valid_incident_data):
-    mine = five_thousand(store, valid_incident_data)
+def test_a_pupil_number_finds_all_their_incidents_among_5000(five_thousand_store):
+    store, mine = five_thousand_store
     state = CareState()
     state.choose(search="777001")
     shown = state.read(store)
@@ -32,9 +30,9 @@ def test_a_pupil_number_finds_all_their_incidents_among_5000(store, valid_incide
 
 
 def test_pages_never_go_past_either_end_and_a_new_choice_starts_at_the_first(
-    store, valid_incident_data
+    five_thousand_store,
 ):
-    five_thousand(store, valid_incident_data)
+    store, _ = five_thousand_store
     state = CareState()
     state.choose(status=ALL)
     first = state.read(store)

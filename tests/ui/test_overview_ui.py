@@ -6,12 +6,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from helpers import six_reports
+from helpers import demo_store, six_reports
 
 from pestdata.core import disclosure
 from pestdata.db.store import Store
-from pestdata.incidents import incident_log
-from pestdata.school import demo
 from pestdata.ui.overview.page import Overview
 
 TODAY = date(2026, 3, 15)
@@ -19,12 +17,6 @@ TODAY = date(2026, 3, 15)
 
 def outputs_text(chart) -> str:
     return f"{chart.empty} {chart.spec}"
-
-
-def filled(tmp_path, count=3000) -> Store:
-    store = Store(f"sqlite:///{tmp_path}/demo.sqlite").ensure_schema()
-    incident_log.add_incidents(store, demo.generate(count, seed=5, today=TODAY), actor="demo")
-    return store
 
 
 def plotted(chart) -> list:
@@ -50,7 +42,7 @@ def test_empty_database_shows_friendly_empty_states(tmp_path):
 
 
 def test_the_page_draws_its_state_and_each_control_sends_its_choice(tmp_path):
-    view = Overview(filled(tmp_path, 600), today=TODAY)
+    view = Overview(demo_store(tmp_path, 600, TODAY), today=TODAY)
     state = view.state
     cards = view.figures.value
     for card in state.cards:
@@ -76,7 +68,7 @@ def test_the_page_draws_its_state_and_each_control_sends_its_choice(tmp_path):
 
 
 def test_period_in_the_wrong_order_is_refused_in_dutch_and_hides_the_old_figures(tmp_path):
-    view = Overview(filled(tmp_path, 200), today=TODAY)
+    view = Overview(demo_store(tmp_path, 200, TODAY), today=TODAY)
     before = view.figures.value
     assert plotted(view.trend_chart) and "pd-figure-value" in before
     view.start.value, view.end.value = date(2026, 3, 1), date(2026, 2, 1)
@@ -116,7 +108,7 @@ def test_warm_up_reads_no_school_data_and_leaves_no_widgets(monkeypatch, tmp_pat
 
 
 def test_a_date_in_the_year_1_is_refused_in_dutch_not_a_hang(tmp_path):
-    view = Overview(filled(tmp_path, 200), today=TODAY)
+    view = Overview(demo_store(tmp_path, 200, TODAY), today=TODAY)
     view.start.value = date(1, 1, 3)  # 03-01-0001, typed in the date field
     assert "kies data tussen 01-01-2000" in view.busy.value
     assert "Bijwerken" not in view.busy.value
@@ -131,7 +123,7 @@ def test_on_the_leadership_server_the_shared_view_is_the_only_view(tmp_path, mon
 
     assert voila_env("sqlite:////x.sqlite", "leiding")["PESTDATA_ROLE"] == "leiding"
     monkeypatch.setenv("PESTDATA_ROLE", "leiding")
-    view = Overview(filled(tmp_path, 600), today=TODAY)
+    view = Overview(demo_store(tmp_path, 600, TODAY), today=TODAY)
     assert view.shared.layout.display == "none" and view.shared.disabled
     view.shared.value = False  # as a curious leader's browser could send it
     assert view.state.minimum == 5
