@@ -11,7 +11,6 @@ fixed colour per platform and per form, so WhatsApp has the same colour in every
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
 
 from pestdata.core import disclosure
@@ -200,13 +199,8 @@ def trend(
     )
 
 
-def _missing(value) -> bool:
-    """None, or a float that is not a number."""
-    return value is None or (isinstance(value, float) and math.isnan(value))
-
-
 def _count(value) -> int | None:
-    return None if _missing(value) else int(value)
+    return None if value is None else int(value)
 
 
 def step_share(row: dict, minimum: int | None) -> tuple[float | None, str]:
@@ -221,7 +215,7 @@ def step_share(row: dict, minimum: int | None) -> tuple[float | None, str]:
     if minimum:
         return None, disclosure.TOO_FEW
     share = row.get("share_done")
-    if _missing(share):
+    if share is None:
         return None, "—"
     return float(share), f"{round(100 * share)}%"
 
@@ -240,7 +234,7 @@ def step_completion(rows: list[dict], note: str = "", minimum: int | None = None
         if value is None:
             texts.append(text if minimum else "")
             continue
-        if not _missing(r.get("median_days")):
+        if r.get("median_days") is not None:
             median = disclosure.show_median(r["median_days"], _count(r.get("done")), minimum)
             if median != disclosure.TOO_FEW:
                 days = f"{int(r['median_days'])} d"
