@@ -1,9 +1,13 @@
 """Kernels of the dashboards come and go with their pages: an open page keeps its kernel
 however long it sits idle, a closed page's kernel is culled, and the kernels preheated for
-the next visitor are never culled and still read data added after they started."""
+the next visitor are never culled and still read data added after they started.
+
+One server and one idle wait prove all three: the culler's timeout has to pass once, and
+both the open page and the waiting kernels sit through it."""
 
 from __future__ import annotations
 
+import re
 import time
 import urllib.error
 import urllib.request
@@ -19,46 +23,36 @@ from pestdata.db.store import Store
 from pestdata.incidents import incident_log
 
 pytestmark = pytest.mark.browser
+CULL_IDLE = 6  # seconds; the culler looks every second (web/serve.py)
 
 
-def children_of(pid: int) -> list[int]:
-    """Live page kernels of a server (helpers.own_kernels: started or forked; the names and
-    fork processes are not pages)."""
-    return list(own_kernels(pid).values())
+def taken_from_the_pool(log: str) -> list[str]:
+    """Ids of the preheated kernels Voilà gave to a page, in order."""
+    return re.findall(r"Using pre-heated kernel: ([0-9a-f-]{36})", log)
 
 
-def test_open_pages_keep_their_kernel_and_closed_pages_lose_it(page: Page, tmp_path):
-    # No preheated kernels (the test servers' default), so the page's kernel is the only one
-    # (the pool: next test).
-    with serving(tmp_path, None, "--cull-idle", "6") as (process, base, _):
+def test_open_pages_and_waiting_kernels_stay_closed_pages_lose_theirs(page: Page, tmp_path):
+    # preheat=None: the server's default pool, one waiting kernel per dashboard.
+    server = serving(tmp_path, None, "--cull-idle", str(CULL_IDLE), preheat=None)
+    with server as (process, base, db):
+        deadline = time.time() + 60  # the pools fill (a busy machine: slowly)
+        while len(own_kernels(process.pid)) < 4 and time.time() < deadline:
+            time.sleep(0.5)
+        waiting = own_kernels(process.pid)
+        assert len(waiting) == 4  # one waiting kernel per dashboard of the care team
+
         page.goto(f"{base}/voila/render/meldingen.ipynb?token={TOKEN}")
         page.wait_for_selector("button.pd-save", timeout=TIMEOUT)
-        assert len(children_of(process.pid)) == 1
-        time.sleep(10)  # idle for longer than --cull-idle (6 s, checked every second)
-        page.locator("button.pd-save").click()
+        log = tmp_path / "serve.log"
+        (page_kernel,) = taken_from_the_pool(log.read_text())
+        assert page_kernel in waiting
+        time.sleep(CULL_IDLE + 4)  # idle for longer than --cull-idle
+        page.locator("button.pd-save").click()  # the open page's kernel still answers
         expect(page.locator(".pd-result")).to_contain_text("Niet opgeslagen", timeout=TIMEOUT)
-        page.goto("about:blank")
-        deadline = time.time() + 40
-        while children_of(process.pid) and time.time() < deadline:
-            time.sleep(1)
-        assert children_of(process.pid) == []
-    with pytest.raises(urllib.error.URLError):  # stopping `pestdata serve` stops Voilà itself
-        urllib.request.urlopen(f"{base}/?token={TOKEN}", timeout=5)
+        still_waiting = set(waiting) - {page_kernel}
+        assert still_waiting <= set(own_kernels(process.pid))  # not culled while waiting
 
-
-def test_preheated_kernels_survive_culling_and_show_data_added_after_they_started(
-    page: Page, tmp_path
-):
-    """A preheated kernel runs the notebook before anyone asks; the data must still be read
-    when the page is opened, and the culler must leave the waiting kernels alone."""
-    # preheat 1 (the default)
-    with serving(tmp_path, None, "--cull-idle", "6", preheat=None) as (process, base, db):
-        deadline = time.time() + 60  # the pools fill (a busy machine: slowly)
-        while len(children_of(process.pid)) < 4 and time.time() < deadline:
-            time.sleep(0.5)
-        time.sleep(10)  # then idle for longer than --cull-idle (6 s, checked every second)
-        pool = children_of(process.pid)
-        assert len(pool) == 4  # one waiting kernel per dashboard of the care team
+        # A waiting kernel started before this report reads it when its page opens.
         school = "De Voorverwarmde School"
         incident = validate_incident(
             {
@@ -76,16 +70,25 @@ def test_preheated_kernels_survive_culling_and_show_data_added_after_they_starte
             }
         )
         incident_log.add_incidents(Store(db), [(incident, [])], actor="test")
-        page.goto(f"{base}/voila/render/overzicht.ipynb?token={TOKEN}")
+        overview = page.context.new_page()
+        overview.goto(f"{base}/voila/render/overzicht.ipynb?token={TOKEN}")
         for chart in CHARTS:
-            page.wait_for_selector(f"{chart} .js-plotly-plot", timeout=TIMEOUT)
-        options = page.locator(".pd-filter-school option").all_inner_texts()
+            overview.wait_for_selector(f"{chart} .js-plotly-plot", timeout=TIMEOUT)
+        options = overview.locator(".pd-filter-school option").all_inner_texts()
         assert school in [option.replace("\xa0", " ") for option in options]
-        log = (tmp_path / "serve.log").read_text()
-        assert "Using pre-heated kernel" in log
+        overview_kernel = taken_from_the_pool(log.read_text())[1]
+        assert overview_kernel in still_waiting
+
+        # Both pages closed: their kernels are culled; the refilled pool stays.
         page.goto("about:blank")
-        # The page's kernel is culled; the refilled pool stays.
+        overview.close()
+        pages = {page_kernel, overview_kernel}
         deadline = time.time() + 40
-        while len(children_of(process.pid)) != 4 and time.time() < deadline:
+        kernels = own_kernels(process.pid)
+        while (pages & set(kernels) or len(kernels) != 4) and time.time() < deadline:
             time.sleep(1)
-        assert len(children_of(process.pid)) == 4
+            kernels = own_kernels(process.pid)
+        assert not pages & set(kernels)
+        assert len(kernels) == 4
+    with pytest.raises(urllib.error.URLError):  # stopping `pestdata serve` stops Voilà itself
+        urllib.request.urlopen(f"{base}/?token={TOKEN}", timeout=5)
