@@ -4,6 +4,7 @@ The notebook kernels that nbval starts inherit this environment (see docs/VOILA-
 """
 
 import os
+import shutil
 import signal
 import tempfile
 
@@ -16,6 +17,17 @@ def pytest_configure(config):
         signal.signal(signal.SIGINT, signal.default_int_handler)
     folder = tempfile.mkdtemp(prefix="pestdata-test-")
     os.environ["PESTDATA_DB"] = f"sqlite:///{folder}/notebooks.sqlite"
+    # What a run makes once for all its workers (tests/servers.made_once): the first process
+    # (the only one, or the xdist controller, whose environment the workers inherit).
+    if "PESTDATA_TEST_SHARED" not in os.environ:
+        config.shared_folder = tempfile.mkdtemp(prefix="pestdata-shared-")
+        os.environ["PESTDATA_TEST_SHARED"] = config.shared_folder
+
+
+def pytest_unconfigure(config):
+    if getattr(config, "shared_folder", None):
+        shutil.rmtree(config.shared_folder, ignore_errors=True)
+        del os.environ["PESTDATA_TEST_SHARED"]
 
 
 def pytest_addoption(parser):

@@ -5,7 +5,6 @@ conftest.py instead, so nobody imports them by name."""
 
 from __future__ import annotations
 
-import atexit
 import base64
 import csv
 import http.cookiejar
@@ -18,7 +17,6 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -30,7 +28,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import Page, expect
-from servers import children
+from servers import children, made_once
 
 import pestdata
 from pestdata.core.model import validate_incident, validate_step
@@ -49,24 +47,20 @@ def copy_sqlite(source: Path, target: Path) -> None:
         src.backup(dst)
 
 
-_demo_files: dict[tuple, Path] = {}  # demo databases this test process made, by what made them
-
-
 def demo_store(folder: Path, count: int, today: date, seed: int = 5) -> Store:
     """A Store in `folder` with `count` demo incidents (`seed`, reported up to `today`). Each
-    such database is made once per test process (about a second per thousand) and copied
-    for each test (milliseconds)."""
-    key = (count, seed, today)
-    if key not in _demo_files:
-        made = Path(tempfile.mkdtemp(prefix="pestdata-demo-")) / "demo.sqlite"
-        atexit.register(shutil.rmtree, made.parent, ignore_errors=True)
-        store = Store(f"sqlite:///{made}").ensure_schema()
+    such database is made once per test run (about a second per thousand;
+    servers.made_once) and copied for each test (milliseconds)."""
+
+    def make(path: Path) -> None:
+        store = Store(f"sqlite:///{path}").ensure_schema()
         incident_log.add_incidents(
             store, demo.generate(count, seed=seed, today=today), actor="demo"
         )
         store.close()
-        _demo_files[key] = made
-    copy_sqlite(_demo_files[key], folder / "demo.sqlite")
+
+    made = made_once(("demo_store", count, seed, today), make)
+    copy_sqlite(made, folder / "demo.sqlite")
     return Store(f"sqlite:///{folder}/demo.sqlite").ensure_schema()
 
 
