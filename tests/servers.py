@@ -20,7 +20,7 @@ import time
 import urllib.error
 import urllib.request
 from contextlib import closing, contextmanager
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 
 from pestdata.core import clock
@@ -118,7 +118,14 @@ def _run_demo(path: Path, incidents: int) -> None:
 
 
 SHARED_FOLDER = "PESTDATA_TEST_SHARED"  # set by conftest.py for a run and all its workers
-_own_folder: list[Path] = []  # outside a test run (the benchmarks): this process's own
+
+
+@cache
+def _own_folder() -> Path:
+    """Outside a test run (the benchmarks): this process's own folder for `made_once`."""
+    folder = Path(tempfile.mkdtemp(prefix="pestdata-made-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
 
 
 def made_once(key: tuple, build) -> Path:
@@ -126,12 +133,7 @@ def made_once(key: tuple, build) -> Path:
     (pytest-xdist workers) share it, the first to ask makes it while the others wait. A demo
     database takes seconds to make and milliseconds to copy; each worker made its own (15
     demos a run, 19 s of CPU)."""
-    folder = os.environ.get(SHARED_FOLDER)
-    if not folder:
-        if not _own_folder:
-            _own_folder.append(Path(tempfile.mkdtemp(prefix="pestdata-made-")))
-            atexit.register(shutil.rmtree, _own_folder[0], ignore_errors=True)
-        folder = _own_folder[0]
+    folder = os.environ.get(SHARED_FOLDER) or _own_folder()
     own = Path(folder) / hashlib.sha256(repr(key).encode()).hexdigest()[:16]
     own.mkdir(exist_ok=True)
     path, done = own / "made.sqlite", own / "done"  # a SQLite file is not renamed (its WAL)

@@ -7,13 +7,12 @@ both the open page and the waiting kernels sit through it."""
 
 from __future__ import annotations
 
-import re
 import time
 import urllib.error
 import urllib.request
 
 import pytest
-from helpers import CHARTS, TIMEOUT, own_kernels
+from helpers import CHARTS, TIMEOUT, kernel_of, own_kernels
 from playwright.sync_api import Page, expect
 from servers import TOKEN, serving
 
@@ -24,17 +23,6 @@ from pestdata.incidents import incident_log
 
 pytestmark = pytest.mark.browser
 CULL_IDLE = 6  # seconds; the culler looks every second (web/serve.py)
-
-
-def kernel_of(page: Page, url: str, ready: str) -> str:
-    """Open `url` in `page` and return the id of the kernel its websocket talks to."""
-    sockets: list[str] = []
-    page.on("websocket", lambda socket: sockets.append(socket.url))
-    page.goto(url)
-    page.wait_for_selector(ready, timeout=TIMEOUT)
-    found = {m.group(1) for u in sockets if (m := re.search(r"/kernels/([0-9a-f-]{36})/", u))}
-    assert len(found) == 1, sockets
-    return found.pop()
 
 
 def test_open_pages_and_waiting_kernels_stay_closed_pages_lose_theirs(page: Page, tmp_path):
@@ -48,8 +36,9 @@ def test_open_pages_and_waiting_kernels_stay_closed_pages_lose_theirs(page: Page
         assert len(waiting) == 4  # one waiting kernel per dashboard of the care team
 
         # From the pool or started for it (the pool may still be running the notebook).
-        meldingen = f"{base}/voila/render/meldingen.ipynb?token={TOKEN}"
-        page_kernel = kernel_of(page, meldingen, "button.pd-save")
+        page.goto(f"{base}/voila/render/meldingen.ipynb?token={TOKEN}")
+        page.wait_for_selector("button.pd-save", timeout=TIMEOUT)
+        page_kernel = kernel_of(page.content())
         assert page_kernel in own_kernels(process.pid)
         time.sleep(CULL_IDLE + 4)  # idle for longer than --cull-idle
         page.locator("button.pd-save").click()  # the open page's kernel still answers
@@ -76,8 +65,9 @@ def test_open_pages_and_waiting_kernels_stay_closed_pages_lose_theirs(page: Page
         )
         incident_log.add_incidents(Store(db), [(incident, [])], actor="test")
         overview = page.context.new_page()
-        overview_url = f"{base}/voila/render/overzicht.ipynb?token={TOKEN}"
-        overview_kernel = kernel_of(overview, overview_url, CHARTS[0])
+        overview.goto(f"{base}/voila/render/overzicht.ipynb?token={TOKEN}")
+        overview.wait_for_selector(CHARTS[0], timeout=TIMEOUT)
+        overview_kernel = kernel_of(overview.content())
         assert overview_kernel in still_waiting  # started before the report was added
         log = (tmp_path / "serve.log").read_text()
         assert f"Using pre-heated kernel: {overview_kernel}" in log
