@@ -10,20 +10,25 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/test-setup.sh
-venv="${PESTDATA_TEST_VENV:-}"
-if [ -z "$venv" ]; then
-    tmp=$(mktemp -d -t pestdata-venv-XXXXXX)
-    trap 'rm -rf "$tmp"' EXIT
-    venv="$tmp/venv"
-fi
+tmp=$(mktemp -d -t pestdata-venv-XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+venv="${PESTDATA_TEST_VENV:-$tmp/venv}"
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
 # Bytecode is written as modules are first imported (PYTHONDONTWRITEBYTECODE, set on this
 # machine, would have every test's server, kernel and command compile them again, ~0.4 s
-# each, and pytest rewrite every test module again in each worker). So pip does not compile
-# all it installs (most of it, plotly's thousands of validators, is never imported):
-# install 34 -> 21 s.
+# each, and pytest rewrite every test module again in each worker). So the installer does not
+# compile all it installs (most of it, plotly's thousands of validators, is never imported).
 unset PYTHONDONTWRITEBYTECODE
-"$venv/bin/python" -m pip install -q --disable-pip-version-check --no-compile -e '.[test,postgres]'
+# uv installs the same declared packages as pip, from the same PyPI, in 4 s instead of 22 s
+# (pip spends 15 s reading every release of every package's index page). uv itself lives in
+# a folder of its own, so the venv holds only what pyproject.toml declares (and pip, which
+# tests/test_wheel.py builds the wheel with). Where uv cannot be had, pip does it.
+if python3 -m pip install -q --disable-pip-version-check --target "$tmp/uv" uv >/dev/null 2>&1 &&
+    "$tmp/uv/bin/uv" pip install -q --python "$venv/bin/python" -e '.[test,postgres]'; then
+    :
+else
+    "$venv/bin/python" -m pip install -q --disable-pip-version-check --no-compile -e '.[test,postgres]'
+fi
 # Every import of the code and tests must come from a declared package.
 if [ -e ../shared/tools/undeclared-imports ]; then
     "$venv/bin/python" ../shared/tools/undeclared-imports
