@@ -6,6 +6,7 @@ window.__marks = {};
     'overview': '.pd-overview',
     'figures': '.pd-key-figures .pd-card',
     'button': '.bench-button',
+    'first-paint': '.pd-first-paint .js-plotly-plot',
     'plot-trend': '.pd-chart-trend .js-plotly-plot',
     'plot-age': '.pd-chart-age .js-plotly-plot',
     'plot-steps': '.pd-chart-steps .js-plotly-plot',

@@ -2,9 +2,9 @@
 
 Each server is started as `pestdata serve` starts it (`voila_command` + `voila_env`) but
 with preheating off unless a variant's Voilà flags turn it on, on a copy of a cached demo
-database. Loads are interleaved,
-each in a fresh Chromium context. Render time: from `page.goto` until all four plotly charts
-are visible (overzicht) or the button is visible (one button). Before each load the machine
+database. Loads are interleaved, each in a fresh Chromium context. Render time: from
+`page.goto` until all four plotly charts are visible (overzicht: its first paint's or its
+widgets', whichever come first) or the button is visible (one button). Before each load the machine
 is given time to go quiet (CPU idle, so a refilling kernel pool does not land in the next
 measurement), as when pages arrive seconds apart.
 
@@ -183,7 +183,7 @@ def main() -> None:
                 if name == "overzicht":
                     page.wait_for_function(
                         ALL_CHARTS_VISIBLE,
-                        arg=list(CHARTS.values()),
+                        arg=CHARTS,
                         timeout=TIMEOUT,
                         polling="raf",
                     )

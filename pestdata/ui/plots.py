@@ -15,6 +15,8 @@ import json
 
 import anywidget
 import traitlets
+from IPython import get_ipython
+from IPython.display import display
 
 from pestdata.core.disclosure import PUBLISHED
 from pestdata.core.markup import counted, esc
@@ -56,6 +58,22 @@ function loadPlotly() {
   return window.__pestdataPlotly;
 }
 
+function firstPaintDone(name) {
+  // This chart is drawn on the page: its first paint (drawn by the template before the
+  // widgets connected) goes, and the first paint's box once every chart of it has gone.
+  const paints = window.__pdFirstPaint || (window.__pdFirstPaint = {});
+  if (!name || paints[name] === "done") return;
+  const plot = paints[name];
+  paints[name] = "done";  // a first paint drawn after this gives way at once
+  if (plot instanceof HTMLElement) {
+    window.Plotly?.purge(plot);
+    plot.remove();
+  }
+  if (Object.values(paints).every((p) => p === "done")) {
+    document.querySelector(".pd-first-paint")?.remove();
+  }
+}
+
 export default {
   async render({ model, el }) {
     el.style.width = "100%";  // the widget box fits its content unless told otherwise
@@ -87,7 +105,8 @@ export default {
       plot.style.display = "";
       const Plotly = await loadPlotly();
       if (!plot.clientWidth) return;  // not on the page yet: drawn once it has its width
-      Plotly.react(plot, spec.data, spec.layout, spec.config);
+      await Plotly.react(plot, spec.data, spec.layout, spec.config);
+      firstPaintDone(model.get("first_paint"));
     };
     model.on("change:spec", draw);
     model.on("change:empty", draw);
@@ -118,6 +137,29 @@ class Chart(anywidget.AnyWidget):
     empty = traitlets.Unicode("").tag(sync=True)  # shown as text, never as HTML
     summary = traitlets.Unicode("").tag(sync=True)  # the chart in one Dutch sentence
     table = traitlets.Unicode("").tag(sync=True)  # "Toon als tabel": HTML escaped here
+    first_paint = traitlets.Unicode("").tag(sync=True)  # its name in the first paint, if any
+
+
+FIRST_PAINT = "application/vnd.pestdata.first-paint+json"
+
+
+def first_paint(charts: dict[str, Chart]) -> dict:
+    """The page's charts as one output of their own, which the template draws as soon as the
+    page has it, before Voilà's widgets connect (~0.5 s later); each chart widget removes its
+    first paint once it has drawn itself. Only charts that have a figure; each is told its
+    name. Voilà shows the empty text/plain, nothing else, where the output stands."""
+    figures = []  # a list: the page's order (Voilà's JSON sorts an object's keys)
+    for name, chart in charts.items():
+        chart.first_paint = name if chart.spec else ""
+        if chart.spec:
+            figures.append({"name": name, "spec": chart.spec})
+    return {FIRST_PAINT: figures, "text/plain": ""}
+
+
+def paint_first(charts: dict[str, Chart]) -> None:
+    """Send `first_paint(charts)` as an output of the running cell (nothing outside a kernel)."""
+    if get_ipython() is not None:
+        display(first_paint(charts), raw=True)
 
 
 def describe(spec: dict) -> tuple[str, str]:

@@ -312,6 +312,39 @@ def test_charts_load_our_plotly_bundle_not_the_lab_extension(page: Page, server)
     page.goto("about:blank")
 
 
+FIRST_PAINTED = """() => Object.fromEntries([...document.querySelectorAll(
+    '.pd-first-paint [data-first-paint]')].map(p => [p.dataset.firstPaint,
+    p.data && p.data.map(t => [t.name, t.y, t.x])]))"""
+
+
+def test_the_overview_draws_its_charts_before_the_widgets_connect_then_gives_way_to_them(
+    page: Page, server
+):
+    # The kernel's websocket held back: no widget can appear, the charts must.
+    page.route_web_socket(re.compile(r"/api/kernels/[^/]+/channels"), lambda socket: None)
+    page.goto(server["overview"])
+    names = {"trend": ".pd-chart-trend", "age": ".pd-chart-age", "steps": ".pd-chart-steps",
+             "heatmap": ".pd-chart-steps-quarter"}  # fmt: skip
+    for name in names:
+        plot = page.locator(f".pd-first-paint [data-first-paint={name}].js-plotly-plot")
+        expect(plot).to_be_visible(timeout=TIMEOUT)
+    painted = page.evaluate(FIRST_PAINTED)
+    assert list(painted) == list(names) and all(painted.values())  # in the page's order
+    assert page.locator(".pd-overview").count() == 0  # no widget without the kernel
+    page.goto("about:blank")
+
+    # With the kernel: the widgets come and draw the same figures, and the first paint goes.
+    live = page.context.new_page()
+    live.goto(server["overview"])
+    for chart in names.values():
+        live.wait_for_selector(f".pd-overview {chart} .js-plotly-plot", timeout=TIMEOUT)
+    expect(live.locator(".pd-first-paint")).to_have_count(0, timeout=TIMEOUT)
+    expect(live.locator(".js-plotly-plot")).to_have_count(len(names))  # one plot per chart
+    for name, chart in names.items():
+        assert plotted(live, chart) == painted[name], name  # the same figure, twice
+    live.goto("about:blank")
+
+
 def test_planted_markers_never_reach_the_overview(overview: Page):
     def page_text() -> str:
         return overview.content() + overview.locator("body").inner_text()

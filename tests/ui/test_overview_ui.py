@@ -11,6 +11,7 @@ from helpers import demo_store, six_reports
 from pestdata.core import disclosure
 from pestdata.db.store import Store
 from pestdata.ui.overview.page import Overview
+from pestdata.ui.plots import FIRST_PAINT, first_paint
 
 TODAY = date(2026, 3, 15)
 
@@ -143,3 +144,21 @@ def test_the_page_shows_the_whole_months_it_counts(tmp_path, monkeypatch):
     assert view.trend_chart.spec == {}
     assert disclosure.base_note() in outputs_text(view.trend_chart)
     assert disclosure.base_note() in view.figures.value  # under the cards, the reason
+
+
+def test_the_first_paint_holds_exactly_the_charts_that_have_a_figure(tmp_path):
+    """The output the template draws before the widgets connect: each chart's own figure,
+    under the name its widget takes the plot back by; an empty chart is left out."""
+    view = Overview(demo_store(tmp_path, 600, TODAY), today=TODAY)
+    bundle = first_paint(view.charts)
+    assert bundle["text/plain"] == ""  # Voilà shows nothing where the output stands
+    figures = {figure["name"]: figure["spec"] for figure in bundle[FIRST_PAINT]}
+    assert list(figures) == [name for name, chart in view.charts.items() if chart.spec]  # in order
+    assert {"trend", "steps"} <= set(figures)
+    for name, chart in view.charts.items():
+        assert chart.first_paint == (name if chart.spec else "")
+        if chart.spec:
+            assert figures[name] == chart.spec and figures[name]["data"]
+    empty = Overview(Store(f"sqlite:///{tmp_path}/empty.sqlite").ensure_schema(), today=TODAY)
+    assert first_paint(empty.charts)[FIRST_PAINT] == []
+    assert {chart.first_paint for chart in empty.charts.values()} == {""}

@@ -17,7 +17,7 @@ from pestdata.ui import preheat
 from pestdata.ui.common import css, download_link, esc, kernel_store
 from pestdata.ui.overview.state import OverviewState
 from pestdata.ui.overview.values import ChartShown, OverdueShown
-from pestdata.ui.plots import Chart, show_empty, show_figure
+from pestdata.ui.plots import Chart, paint_first, show_empty, show_figure
 from pestdata.ui.school_actions import checklist_html
 
 FILTER = {"description_width": "110px"}
@@ -224,7 +224,11 @@ def overzicht_app(store: Store | None = None) -> Overview:
     """Build the leadership page; the notebook only displays what this returns.
 
     In a preheated kernel the overview is first built once on made-up data (preheat.warm_up),
-    before kernel_store() waits for the page request; the school's data is read after it."""
+    before kernel_store() waits for the page request; the school's data is read after it.
+    Its charts go out first as an output of their own (plots.paint_first), drawn before the
+    widgets connect."""
     if store is None and preheat.preheated():
         preheat.warm_up(Overview)
-    return Overview(store or kernel_store())
+    overview = Overview(store or kernel_store())
+    paint_first(overview.charts)
+    return overview
