@@ -148,7 +148,7 @@ def test_the_page_shows_the_whole_months_it_counts(tmp_path, monkeypatch):
 
 def test_the_first_paint_holds_exactly_the_charts_that_have_a_figure(tmp_path):
     """The output the template draws before the widgets connect: each chart's own figure,
-    under the name its widget takes the plot back by; an empty chart is left out."""
+    under the name its widget removes it by; an empty chart is left out."""
     view = Overview(demo_store(tmp_path, 600, TODAY), today=TODAY)
     bundle = first_paint(view.charts)
     assert bundle["text/plain"] == ""  # Voilà shows nothing where the output stands
