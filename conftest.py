@@ -19,15 +19,19 @@ def pytest_configure(config):
     os.environ["PESTDATA_DB"] = f"sqlite:///{folder}/notebooks.sqlite"
     # What a run makes once for all its workers (tests/servers.made_once): the first process
     # (the only one, or the xdist controller, whose environment the workers inherit).
-    if "PESTDATA_TEST_SHARED" not in os.environ:
+    from servers import SHARED_FOLDER  # tests/ is on the path (pyproject's pythonpath)
+
+    if SHARED_FOLDER not in os.environ:
         config.shared_folder = tempfile.mkdtemp(prefix="pestdata-shared-")
-        os.environ["PESTDATA_TEST_SHARED"] = config.shared_folder
+        os.environ[SHARED_FOLDER] = config.shared_folder
 
 
 def pytest_unconfigure(config):
+    from servers import SHARED_FOLDER
+
     if getattr(config, "shared_folder", None):
         shutil.rmtree(config.shared_folder, ignore_errors=True)
-        del os.environ["PESTDATA_TEST_SHARED"]
+        del os.environ[SHARED_FOLDER]
 
 
 def pytest_addoption(parser):

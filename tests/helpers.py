@@ -14,13 +14,12 @@ import json
 import os
 import re
 import shutil
-import sqlite3
 import subprocess
 import sys
 import urllib.error
 import urllib.parse
 import urllib.request
-from contextlib import closing, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -28,7 +27,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import Page, expect
-from servers import children, made_once
+from servers import children, copy_sqlite, made_once
 
 import pestdata
 from pestdata.core.model import validate_incident, validate_step
@@ -39,12 +38,6 @@ from pestdata.people import accounts
 from pestdata.school import demo
 
 # --- stored cases ----------------------------------------------------------------------------
-
-
-def copy_sqlite(source: Path, target: Path) -> None:
-    """Copy a SQLite database whole with SQLite's own backup (whatever its WAL still holds)."""
-    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
-        src.backup(dst)
 
 
 def demo_store(folder: Path, count: int, today: date, seed: int = 5) -> Store:

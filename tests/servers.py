@@ -147,6 +147,12 @@ def made_once(key: tuple, build) -> Path:
     return path
 
 
+def copy_sqlite(source: Path, target: Path) -> None:
+    """Copy a SQLite database whole with SQLite's own backup (whatever its WAL still holds)."""
+    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
+        src.backup(dst)
+
+
 def demo_database(path: Path, incidents: int) -> None:
     """Put the demo database of this size at `path`: made once per run by `pestdata demo`
     (a subprocess: seconds, `made_once`), then copied (milliseconds). The demo depends on
@@ -163,8 +169,7 @@ def demo_database(path: Path, incidents: int) -> None:
     made = made_once(
         ("demo", incidents, clock.today(), tuple(settings)), partial(_run_demo, incidents=incidents)
     )
-    with closing(sqlite3.connect(made)) as source, closing(sqlite3.connect(path)) as copy:
-        source.backup(copy)
+    copy_sqlite(made, path)
     shutil.copymode(made, path)  # owner only, as the command makes it
 
 

@@ -12,6 +12,7 @@ nbformat and jsonschema (~1.5 s per kernel); FigureWidget ships ~5 MB per page.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 
 import anywidget
 import traitlets
@@ -137,26 +138,24 @@ class Chart(anywidget.AnyWidget):
     empty = traitlets.Unicode("").tag(sync=True)  # shown as text, never as HTML
     summary = traitlets.Unicode("").tag(sync=True)  # the chart in one Dutch sentence
     table = traitlets.Unicode("").tag(sync=True)  # "Toon als tabel": HTML escaped here
-    first_paint = traitlets.Unicode("").tag(sync=True)  # its name in the first paint, if any
+    first_paint = traitlets.Unicode("").tag(sync=True)  # its name in a page's first paint
 
 
 FIRST_PAINT = "application/vnd.pestdata.first-paint+json"
 
 
-def first_paint(charts: dict[str, Chart]) -> dict:
+def first_paint(charts: Iterable[Chart]) -> dict:
     """The page's charts as one output of their own, which the template draws as soon as the
     page has it, before Voilà's widgets connect (~0.5 s later); each chart widget removes its
-    first paint once it has drawn itself. Only charts that have a figure; each is told its
-    name. Voilà shows the empty text/plain, nothing else, where the output stands."""
-    figures = []  # a list: the page's order (Voilà's JSON sorts an object's keys)
-    for name, chart in charts.items():
-        chart.first_paint = name if chart.spec else ""
-        if chart.spec:
-            figures.append({"name": name, "spec": chart.spec})
+    first paint (by its `first_paint` name) once it has drawn itself. Only charts that have a
+    figure. Voilà shows the empty text/plain, nothing else, where the output stands."""
+    figures = [  # a list: the page's order (Voilà's JSON sorts an object's keys)
+        {"name": chart.first_paint, "spec": chart.spec} for chart in charts if chart.spec
+    ]
     return {FIRST_PAINT: figures, "text/plain": ""}
 
 
-def paint_first(charts: dict[str, Chart]) -> None:
+def paint_first(charts: Iterable[Chart]) -> None:
     """Send `first_paint(charts)` as an output of the running cell (nothing outside a kernel)."""
     if get_ipython() is not None:
         display(first_paint(charts), raw=True)

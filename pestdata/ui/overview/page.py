@@ -86,6 +86,8 @@ class Overview(w.VBox):
             "steps": self.steps_chart,
             "heatmap": self.heatmap_chart,
         }
+        for name, chart in self.charts.items():  # its figure's name in the first paint
+            chart.first_paint = name
         self.overdue = css(w.HTML(), "pd-overdue")
         self.actions = css(w.HTML(), "pd-school-actions")
         # The page's sections, top to bottom, by name.
@@ -230,5 +232,5 @@ def overzicht_app(store: Store | None = None) -> Overview:
     if store is None and preheat.preheated():
         preheat.warm_up(Overview)
     overview = Overview(store or kernel_store())
-    paint_first(overview.charts)
+    paint_first(overview.charts.values())
     return overview
